@@ -1,0 +1,35 @@
+// Bundles the CLI (code-split so each command loads only what it needs) and the library.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  define: { MCP_CLI_VERSION: JSON.stringify(version) },
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+// Bundled CommonJS dependencies call require() for Node built-ins.
+const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+await Promise.all([
+  // The CLI carries its pure-JS dependencies inside; native addons stay external.
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    external: ['@napi-rs/keyring'],
+    banner: { js: `#!/usr/bin/env node\n${requireShim}` },
+  }),
+  build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/lib', splitting: true, chunkNames: 'chunks/[name]-[hash]', packages: 'external' }),
+]);
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.lib.json'], { stdio: 'inherit' });

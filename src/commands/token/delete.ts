@@ -1,0 +1,14 @@
+import type { Ctx } from '../../context.js';
+import { openTokenStore } from '../shared/storage.js';
+import { namespaceFrom } from './namespace-option.js';
+
+export interface DeleteOptions {
+  namespace?: string;
+  oauth?: boolean;
+}
+
+export async function run(name: string, options: DeleteOptions, ctx: Ctx): Promise<void> {
+  const { manager } = await openTokenStore(ctx);
+  const deleted = await manager.delete(name, namespaceFrom(options));
+  ctx.stderr.write(`✓ Deleted ${deleted.type} token '${deleted.name}' from namespace '${deleted.namespace}'\n`);
+}

@@ -1,0 +1,45 @@
+import type { Ctx } from '../../context.js';
+import { CliError } from '../../errors.js';
+import { primaryValue } from '../../tokens/model.js';
+import { openTokenStore } from '../shared/storage.js';
+import { namespaceFrom } from './namespace-option.js';
+import { detailsCell, expiryCell, formatTime, tokenJson } from './present.js';
+
+export interface GetOptions {
+  namespace?: string;
+  oauth?: boolean;
+  showValue?: boolean;
+  json?: boolean;
+}
+
+export async function run(name: string, options: GetOptions, ctx: Ctx): Promise<void> {
+  const namespace = namespaceFrom(options);
+  const { manager, selection } = await openTokenStore(ctx);
+  if (options.showValue) {
+    const token = await manager.get(name, namespace);
+    const value = primaryValue(token);
+    if (value === undefined) throw new CliError(`token '${name}' in namespace '${token.metadata.namespace}' has no value`);
+    ctx.stdout.write(value + '\n');
+    return;
+  }
+  const metadata = await manager.find(name, namespace);
+  const now = ctx.now();
+  if (options.json) {
+    ctx.stdout.write(JSON.stringify({ ...tokenJson(metadata, now), backend: selection.name }, null, 2) + '\n');
+    return;
+  }
+  const tty = ctx.tty.stdout;
+  const lines: [string, string][] = [
+    ['Name', metadata.name],
+    ['Namespace', metadata.namespace],
+    ['Type', metadata.type],
+    ['Provider', metadata.provider ?? '-'],
+    ['Created', formatTime(metadata.createdAt, tty)],
+    ['Updated', formatTime(metadata.updatedAt, tty)],
+    ['Expires', expiryCell(metadata, now, tty) || 'never'],
+    ['Details', detailsCell({ ...metadata, provider: undefined }) || '-'],
+    ['Backend', selection.name],
+    ['Value', 'hidden (use --show-value to print it)'],
+  ];
+  ctx.stdout.write(lines.map(([k, v]) => `${(k + ':').padEnd(11)}${v}\n`).join(''));
+}

@@ -1,0 +1,13 @@
+// The library entry: embed the token manager and stores in other tools.
+export { TokenManager, type SetTokenInput } from './tokens/manager.js';
+export * from './tokens/model.js';
+export { typesFromSwitches, matchesFilter, type TokenFilter, type TypeSwitches } from './tokens/filter.js';
+export { validateIdentifier } from './tokens/names.js';
+export { parseExpiry, parseDuration } from './tokens/duration.js';
+export { BACKEND_NAMES, isBackendName, type BackendName, type SecretStore } from './stores/store.js';
+export type { BackendDescriptor, BackendEnv, Availability, AutoRole } from './stores/backend.js';
+export { BACKENDS } from './stores/registry.js';
+export { requestedBackend, selectBackend, openSelected, type Selection, type BackendRequest } from './stores/selection.js';
+export { EncryptedFileStore } from './stores/encrypted/store.js';
+export { passphraseSource, type PassphraseSource } from './stores/encrypted/passphrase.js';
+export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledError } from './errors.js';

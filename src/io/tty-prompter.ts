@@ -1,0 +1,65 @@
+import type { Readable, Writable } from 'node:stream';
+import { CancelledError } from '../errors.js';
+import type { Prompter } from './prompter.js';
+
+interface TtyInput extends Readable {
+  isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+}
+
+const CTRL_C = '\u0003';
+const CTRL_D = '\u0004';
+const BACKSPACE = ['\u007f', '\b'];
+
+/** Prompts on a terminal: the question goes to `output` (stderr), the answer comes from `input`. */
+export class TtyPrompter implements Prompter {
+  constructor(
+    private readonly input: TtyInput,
+    private readonly output: Writable,
+  ) {}
+
+  secret(message: string): Promise<string> {
+    return this.read(message, false);
+  }
+
+  async confirm(message: string): Promise<boolean> {
+    const answer = await this.read(`${message} [y/N] `, true);
+    return /^y(es)?$/i.test(answer.trim());
+  }
+
+  private read(message: string, echo: boolean): Promise<string> {
+    const { input, output } = this;
+    output.write(message);
+    return new Promise((resolve, reject) => {
+      let answer = '';
+      const raw = typeof input.setRawMode === 'function';
+      const finish = (error?: Error) => {
+        input.off('data', onData);
+        if (raw) input.setRawMode!(false);
+        input.pause();
+        output.write('\n');
+        if (error) reject(error);
+        else resolve(answer);
+      };
+      const onData = (chunk: Buffer | string) => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === CTRL_C) return finish(new CancelledError());
+          if (ch === '\r' || ch === '\n' || ch === CTRL_D) return finish();
+          if (BACKSPACE.includes(ch)) {
+            if (answer.length > 0) {
+              answer = [...answer].slice(0, -1).join('');
+              if (echo) output.write('\b \b');
+            }
+            continue;
+          }
+          answer += ch;
+          if (echo) output.write(ch);
+        }
+      };
+      if (raw) input.setRawMode!(true);
+      input.setEncoding('utf8');
+      input.on('data', onData);
+      input.resume();
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import { resolve, join } from 'node:path';
+import { dataDir, displayPath } from '../../paths.js';
+import type { BackendDescriptor, BackendEnv } from '../backend.js';
+
+export function encryptedFilePath(be: BackendEnv): string {
+  const configured = be.settings.encrypted?.path;
+  if (configured) return resolve(configured.replace(/^~(?=\/|$)/, be.env.HOME ?? '~'));
+  return join(dataDir(be.env), 'tokens.enc');
+}
+
+export const encryptedBackend: BackendDescriptor = {
+  name: 'encrypted',
+  autoRole: () => 'fallback',
+  async probe(be) {
+    return { available: true, detail: `file ${displayPath(encryptedFilePath(be), be.env)} (AES-256-GCM, scrypt passphrase)` };
+  },
+  async open(be) {
+    const [{ EncryptedFileStore }, { passphraseSource }] = await Promise.all([import('./store.js'), import('./passphrase.js')]);
+    const path = encryptedFilePath(be);
+    return new EncryptedFileStore(path, passphraseSource(be), displayPath(path, be.env));
+  },
+};

@@ -1,0 +1,77 @@
+import { CliError } from '../errors.js';
+import type { BackendDescriptor, BackendEnv } from './backend.js';
+import { BACKENDS } from './registry.js';
+import { BACKEND_NAMES, isBackendName, type BackendName, type SecretStore } from './store.js';
+
+export type BackendSource = '--token-backend' | 'MCP_CLI_TOKEN_BACKEND' | 'tokenStorage.backend' | 'auto';
+
+export interface BackendRequest {
+  name: BackendName | 'auto';
+  source: BackendSource;
+}
+
+export interface Selection {
+  name: BackendName;
+  source: BackendSource;
+  /** Why this backend, in words: "chosen by --token-backend", "auto: no OS keychain reachable". */
+  reason: string;
+}
+
+/** `--token-backend` > `MCP_CLI_TOKEN_BACKEND` > `tokenStorage.backend` > auto. */
+export function requestedBackend(opts: { flag?: string; envValue?: string; configValue?: string; configLabel?: string }): BackendRequest {
+  const candidates: [string | undefined, BackendSource][] = [
+    [opts.flag, '--token-backend'],
+    [opts.envValue || undefined, 'MCP_CLI_TOKEN_BACKEND'],
+    [opts.configValue, 'tokenStorage.backend'],
+  ];
+  for (const [value, source] of candidates) {
+    if (value === undefined) continue;
+    const name = value.trim().toLowerCase();
+    if (name === 'auto') return { name, source };
+    if (!isBackendName(name)) {
+      const where = source === 'tokenStorage.backend' && opts.configLabel ? `${source} in ${opts.configLabel}` : source;
+      throw new CliError(`unknown token backend ${JSON.stringify(value)} (from ${where})`, 1, `choose one of: auto, ${BACKEND_NAMES.join(', ')}`);
+    }
+    return { name, source };
+  }
+  return { name: 'auto', source: 'auto' };
+}
+
+export function descriptorOf(name: BackendName): BackendDescriptor {
+  return BACKENDS.find((b) => b.name === name)!;
+}
+
+/**
+ * Picks the backend. An explicitly requested backend that is unavailable is an error:
+ * tokens are never written to a backend the user did not choose.
+ */
+export async function selectBackend(request: BackendRequest, be: BackendEnv): Promise<Selection> {
+  if (request.name !== 'auto') {
+    const availability = await descriptorOf(request.name).probe(be);
+    if (!availability.available) throw new CliError(`token backend '${request.name}' (chosen by ${request.source}) is unavailable: ${availability.detail}`);
+    return { name: request.name, source: request.source, reason: `chosen by ${request.source}` };
+  }
+  const passedOver: string[] = [];
+  for (const backend of BACKENDS) {
+    const role = backend.autoRole(be);
+    if (role === 'skip') continue;
+    if (role === 'claim') {
+      const availability = await backend.probe(be);
+      if (!availability.available) throw new CliError(`token backend '${backend.name}' is configured by the environment but unavailable: ${availability.detail}`);
+      return { name: backend.name, source: 'auto', reason: `auto: configured by the environment` };
+    }
+    if (role === 'if-available') {
+      const availability = await backend.probe(be);
+      if (availability.available) return { name: backend.name, source: 'auto', reason: 'auto: the OS keychain is reachable' };
+      passedOver.push(`${backend.name}: ${availability.detail}`);
+      continue;
+    }
+    const why = passedOver.length > 0 ? `auto: no OS keychain reachable (${passedOver.join('; ')})` : 'auto: no OS keychain on this platform';
+    return { name: backend.name, source: 'auto', reason: why };
+  }
+  throw new CliError('no token backend is available');
+}
+
+export async function openSelected(selection: Selection, be: BackendEnv): Promise<SecretStore> {
+  return descriptorOf(selection.name).open(be);
+}

@@ -1,0 +1,99 @@
+import { AmbiguousTokenError, CliError, TokenNotFoundError } from '../errors.js';
+import type { SecretStore } from '../stores/store.js';
+import { matchesFilter, type TokenFilter } from './filter.js';
+import { DEFAULT_NAMESPACE, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenMetadata, type TokenSecret, type TokenType } from './model.js';
+import { validateIdentifier } from './names.js';
+
+export interface SetTokenInput {
+  name: string;
+  type: TokenType;
+  /** Defaults to the type's namespace (`bearer`, `api-key`, `oauth`, else `generic`). */
+  namespace?: string;
+  /** Must hold the type's primary field (`token` for bearer, `key` for api-key, ...). */
+  secret: TokenSecret;
+  provider?: string;
+  expiresAt?: Date;
+  details?: Record<string, string>;
+}
+
+const byNamespaceThenName = (a: TokenMetadata, b: TokenMetadata) =>
+  a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
+
+/** The operations behind `mcp-cli token ...`, on any backend. */
+export class TokenManager {
+  constructor(
+    readonly store: SecretStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Stores a token, replacing one of the same namespace and name (its creation date is kept). */
+  async set(input: SetTokenInput): Promise<{ metadata: TokenMetadata; replaced: boolean }> {
+    const name = validateIdentifier('name', input.name);
+    const namespace = validateIdentifier('namespace', input.namespace ?? DEFAULT_NAMESPACE[input.type]);
+    const primary = PRIMARY_SECRET_FIELD[input.type];
+    if (!input.secret[primary]) throw new CliError(`a ${input.type} token needs a non-empty value`);
+    const existing = await this.store.get({ namespace, name });
+    const now = this.now().toISOString();
+    const metadata: TokenMetadata = {
+      name,
+      namespace,
+      type: input.type,
+      createdAt: existing?.metadata.createdAt ?? now,
+      updatedAt: now,
+      ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}),
+      ...(input.provider ? { provider: input.provider } : {}),
+      details: { ...input.details },
+    };
+    await this.store.put({ metadata, secret: input.secret });
+    return { metadata, replaced: existing !== undefined };
+  }
+
+  async list(filter: TokenFilter = {}): Promise<TokenMetadata[]> {
+    if (filter.namespace !== undefined) validateIdentifier('namespace', filter.namespace);
+    const now = this.now();
+    const all = await this.store.list(filter.namespace);
+    return all.filter((m) => matchesFilter(m, filter, now)).sort(byNamespaceThenName);
+  }
+
+  /**
+   * Finds a token's metadata. Without a namespace every namespace is searched:
+   * exactly one match is used; none or several is an error, never a silent pick.
+   */
+  async find(name: string, namespace?: string): Promise<TokenMetadata> {
+    validateIdentifier('name', name);
+    if (namespace !== undefined) return (await this.get(name, namespace)).metadata;
+    const all = await this.store.list();
+    const matches = all.filter((m) => m.name === name);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length === 0) throw new TokenNotFoundError(name, [...new Set(all.map((m) => m.namespace))].sort());
+    throw new AmbiguousTokenError(name, matches.map((m) => m.namespace).sort());
+  }
+
+  /** Reads a token with its secret fields. */
+  async get(name: string, namespace?: string): Promise<StoredToken> {
+    validateIdentifier('name', name);
+    const ns = namespace === undefined ? (await this.find(name)).namespace : validateIdentifier('namespace', namespace);
+    const token = await this.store.get({ namespace: ns, name });
+    if (!token) throw new TokenNotFoundError(name, [ns]);
+    return token;
+  }
+
+  async delete(name: string, namespace?: string): Promise<TokenMetadata> {
+    const metadata = await this.find(name, namespace);
+    const deleted = await this.store.delete([{ namespace: metadata.namespace, name }]);
+    if (deleted.length === 0) throw new TokenNotFoundError(name, [metadata.namespace]);
+    return metadata;
+  }
+
+  /** Deletes every token (of one namespace, if given) and returns what was deleted. */
+  async clear(namespace?: string): Promise<TokenMetadata[]> {
+    return this.deleteTokens(await this.list({ namespace }));
+  }
+
+  /** Deletes the listed tokens and returns those that existed. */
+  async deleteTokens(tokens: TokenMetadata[]): Promise<TokenMetadata[]> {
+    if (tokens.length === 0) return [];
+    const deleted = new Set((await this.store.delete(tokens)).map(keyOf));
+    return tokens.filter((m) => deleted.has(keyOf(m)));
+  }
+}

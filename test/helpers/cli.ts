@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** A throw-away HOME with XDG directories inside it, and an environment that points there. */
+export interface Sandbox {
+  home: string;
+  env: Record<string, string | undefined>;
+  run(args: string[], options?: RunOptions): Promise<CliResult>;
+  cleanup(): Promise<void>;
+}
+
+/** Environment variables from the developer's machine that would change what the CLI does. */
+const LEAKY = /^(MCP_CLI_|VAULT_|XDG_|DBUS_SESSION_BUS_ADDRESS$|BROWSER$|NO_COLOR$|FORCE_COLOR$|CLICOLOR)/;
+
+export function baseEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!LEAKY.test(k)) env[k] = v;
+  return env;
+}
+
+/** Runs the built CLI as a user would: a separate process, stdin piped (or closed). */
+export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export async function createSandbox(extraEnv: Record<string, string | undefined> = {}): Promise<Sandbox> {
+  const home = await mkdtemp(join(tmpdir(), 'mcp-cli-test-'));
+  const env = {
+    ...baseEnv(),
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    ...extraEnv,
+  };
+  return {
+    home,
+    env,
+    run: (args, options = {}) => runCli(args, { cwd: home, ...options, env: { ...env, ...options.env } }),
+    cleanup: () => rm(home, { recursive: true, force: true }),
+  };
+}
