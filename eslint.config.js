@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'src/context.ts', 'scripts/**', 'test/**'],
+    files: ['src/cli/**', 'src/context.ts', 'scripts/**', 'test/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

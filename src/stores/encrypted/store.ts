@@ -47,10 +47,17 @@ export class EncryptedFileStore implements SecretStore {
   }
 
   async put(token: StoredToken): Promise<void> {
+    await this.putMany([token]);
+  }
+
+  /** Creates or replaces several tokens in one locked write (used by import). */
+  async putMany(incoming: StoredToken[]): Promise<void> {
     await this.mutate((tokens) => {
-      const index = tokens.findIndex((t) => keyOf(t.metadata) === keyOf(token.metadata));
-      if (index >= 0) tokens[index] = token;
-      else tokens.push(token);
+      for (const token of incoming) {
+        const index = tokens.findIndex((t) => keyOf(t.metadata) === keyOf(token.metadata));
+        if (index >= 0) tokens[index] = token;
+        else tokens.push(token);
+      }
     });
   }
 
