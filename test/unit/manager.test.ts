@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { TokenManager } from '../../src/tokens/manager.js';
+import { AmbiguousTokenError, TokenNotFoundError } from '../../src/errors.js';
+import { MemoryStore } from '../helpers/memory-store.js';
+
+function setup() {
+  let now = new Date('2026-01-01T00:00:00Z');
+  const store = new MemoryStore();
+  const manager = new TokenManager(store, () => now);
+  return { store, manager, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
+}
+
+describe('TokenManager', () => {
+  it('puts each type in its default namespace', async () => {
+    const { manager } = setup();
+    expect((await manager.set({ name: 'a', type: 'bearer', secret: { token: 't' } })).metadata.namespace).toBe('bearer');
+    expect((await manager.set({ name: 'b', type: 'api-key', secret: { key: 'k' } })).metadata.namespace).toBe('api-key');
+    expect((await manager.set({ name: 'c', type: 'generic', secret: { value: 'v' } })).metadata.namespace).toBe('generic');
+    expect((await manager.set({ name: 'd', type: 'basic', secret: { password: 'p' }, details: { username: 'u' } })).metadata.namespace).toBe('generic');
+  });
+
+  it('keeps the creation time when a token is replaced', async () => {
+    const { manager, advance } = setup();
+    await manager.set({ name: 'a', type: 'bearer', secret: { token: 'one' } });
+    advance(60_000);
+    const { metadata, replaced } = await manager.set({ name: 'a', type: 'bearer', secret: { token: 'two' } });
+    expect(replaced).toBe(true);
+    expect(metadata.createdAt).toBe('2026-01-01T00:00:00.000Z');
+    expect(metadata.updatedAt).toBe('2026-01-01T00:01:00.000Z');
+    expect((await manager.get('a', 'bearer')).secret.token).toBe('two');
+  });
+
+  it('refuses an empty value', async () => {
+    const { manager } = setup();
+    await expect(manager.set({ name: 'a', type: 'bearer', secret: { token: '' } })).rejects.toThrow(/non-empty value/);
+  });
+
+  it('finds a token in any namespace when only one has it', async () => {
+    const { manager } = setup();
+    await manager.set({ name: 'svc', type: 'bearer', namespace: 'team', secret: { token: 't' } });
+    expect((await manager.find('svc')).namespace).toBe('team');
+  });
+
+  it('never picks silently among several namespaces', async () => {
+    const { manager } = setup();
+    await manager.set({ name: 'svc', type: 'bearer', secret: { token: 't' } });
+    await manager.set({ name: 'svc', type: 'bearer', namespace: 'team', secret: { token: 'u' } });
+    const error = await manager.get('svc').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AmbiguousTokenError);
+    expect((error as AmbiguousTokenError).message).toContain('bearer, team');
+    await expect(manager.delete('svc')).rejects.toBeInstanceOf(AmbiguousTokenError);
+  });
+
+  it('says where it looked when a token is missing', async () => {
+    const { manager } = setup();
+    await manager.set({ name: 'x', type: 'bearer', secret: { token: 't' } });
+    await manager.set({ name: 'y', type: 'api-key', secret: { key: 'k' } });
+    await expect(manager.find('nope')).rejects.toThrow("token 'nope' not found in namespaces 'api-key', 'bearer'");
+    await expect(manager.get('nope', 'team')).rejects.toBeInstanceOf(TokenNotFoundError);
+  });
+
+  it('clears one namespace or everything', async () => {
+    const { manager } = setup();
+    await manager.set({ name: 'a', type: 'bearer', secret: { token: 't' } });
+    await manager.set({ name: 'b', type: 'bearer', namespace: 'test', secret: { token: 't' } });
+    await manager.set({ name: 'c', type: 'api-key', namespace: 'test', secret: { key: 'k' } });
+    expect((await manager.clear('test')).map((m) => m.name)).toEqual(['b', 'c']);
+    expect((await manager.list()).map((m) => m.name)).toEqual(['a']);
+    expect(await manager.clear()).toHaveLength(1);
+    expect(await manager.list()).toEqual([]);
+  });
+
+  it('lists sorted by namespace then name', async () => {
+    const { manager } = setup();
+    for (const [name, namespace] of [['b', 'z'], ['a', 'z'], ['c', 'a']] as const) await manager.set({ name, namespace, type: 'generic', secret: { value: 'v' } });
+    expect((await manager.list()).map((m) => `${m.namespace}/${m.name}`)).toEqual(['a/c', 'z/a', 'z/b']);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { validateIdentifier } from '../../src/tokens/names.js';
+import { parseDuration, parseExpiry } from '../../src/tokens/duration.js';
+import { parseTokenType } from '../../src/tokens/model.js';
+
+describe('validateIdentifier', () => {
+  it.each(['my-server', 'openai', 'custom-team', 'a.b_c@d+e', 'ключ', '東京-api', 'x'.repeat(128)])('accepts %s', (name) => {
+    expect(validateIdentifier('name', name)).toBe(name);
+  });
+
+  it.each([
+    ['', /must not be empty/],
+    ['a/b', /'\/' is not allowed/],
+    ['a\\b', /'\\' is not allowed/],
+    ['ns:name', /':' is not allowed/],
+    ['has space', /whitespace is not allowed/],
+    ['tab\there', /control character/],
+    ['bell\u0007', /control character/],
+    ['..', /invalid token name/],
+    ['${x}', /not allowed/],
+    ['x'.repeat(129), /longer than 128 characters/],
+  ])('rejects %j', (name, message) => {
+    expect(() => validateIdentifier('name', name)).toThrow(message);
+  });
+
+  it('names the kind of identifier in the error', () => {
+    expect(() => validateIdentifier('namespace', 'a/b')).toThrow(/invalid namespace/);
+  });
+});
+
+describe('durations and expiry', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+
+  it('parses durations', () => {
+    expect(parseDuration('90d')).toBe(90 * 86_400_000);
+    expect(parseDuration('12h')).toBe(12 * 3_600_000);
+    expect(parseDuration('2w')).toBe(14 * 86_400_000);
+    expect(parseDuration('soon')).toBeUndefined();
+  });
+
+  it('takes a duration from now or an ISO date', () => {
+    expect(parseExpiry('90d', now).toISOString()).toBe('2026-04-01T00:00:00.000Z');
+    expect(parseExpiry('2027-01-31', now).toISOString()).toBe('2027-01-31T00:00:00.000Z');
+    expect(parseExpiry('2027-01-31T12:30:00Z', now).toISOString()).toBe('2027-01-31T12:30:00.000Z');
+  });
+
+  it('rejects anything else with the accepted forms in the message', () => {
+    expect(() => parseExpiry('next tuesday', now)).toThrow(/ISO date .* or a duration/);
+    expect(() => parseExpiry('2027-13-45', now)).toThrow(/invalid --expires/);
+  });
+
+  it('accepts the spellings of token types users type', () => {
+    expect(parseTokenType('api-key')).toBe('api-key');
+    expect(parseTokenType('api_key')).toBe('api-key');
+    expect(parseTokenType('Bearer')).toBe('bearer');
+    expect(parseTokenType('password')).toBeUndefined();
+  });
+});
