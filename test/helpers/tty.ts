@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { CLI, type CliResult } from './cli.js';
+
+export interface Keystrokes {
+  /** Text to type once `after` has appeared in the output. */
+  after: string;
+  type: string;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs the CLI on a real pseudo-terminal (util-linux `script`), typing each answer
+ * when its prompt appears, as a person would. Output is what the terminal showed.
+ */
+export function runInTerminal(args: string[], keystrokes: Keystrokes[], options: { env: Record<string, string | undefined>; cwd: string }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { env: options.env as NodeJS.ProcessEnv, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    const pending = [...keystrokes];
+    let searchFrom = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString('utf8');
+      while (pending.length > 0) {
+        const at = output.indexOf(pending[0]!.after, searchFrom);
+        if (at < 0) break;
+        searchFrom = at + pending[0]!.after.length;
+        child.stdin.write(pending.shift()!.type);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', (error) => reject(new Error(`cannot run util-linux 'script' (apt-get install bsdutils): ${error.message}`)));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: output.replace(/\r\n/g, '\n'), stderr: '' });
+    });
+  });
+}
