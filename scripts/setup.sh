@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Everything the tests need on a fresh Debian/Ubuntu machine: the system packages behind
+# the real parts the tests use, then the npm packages. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# gnome-keyring + dbus + libsecret-tools: a real Secret Service on a private session bus;
+# chromium: the OAuth login page in a real browser; openssl: test certificates;
+# age: opening exported bundles with the reference tool.
+APT_PACKAGES=(gnome-keyring libsecret-tools dbus dbus-x11 chromium openssl age)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
+    echo "missing Debian packages: ${missing[*]} (run as root, or install them with apt-get)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund
