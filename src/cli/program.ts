@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { createProcessContext, type Ctx } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
+import { colorEnabled, createStyle } from '../io/style.js';
 
 type AnyCommand = { optsWithGlobals(): Record<string, unknown> };
 
@@ -101,7 +102,8 @@ export async function runCli(args: string[], stderr: NodeJS.WritableStream = pro
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.ok : ExitCode.failure;
     }
     if (error instanceof CliError) {
-      stderr.write(`error: ${error.message}\n`);
+      const style = createStyle(colorEnabled(process.env, !!process.stderr.isTTY));
+      stderr.write(`${style.red('error:')} ${error.message}\n`);
       if (error.hint) stderr.write(`hint: ${error.hint}\n`);
       return error.exitCode;
     }

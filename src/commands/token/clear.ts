@@ -1,5 +1,6 @@
 import { canPrompt, type Ctx } from '../../context.js';
 import { CancelledError, CliError } from '../../errors.js';
+import { success } from '../shared/messages.js';
 import { openTokenStore } from '../shared/storage.js';
 
 export interface ClearOptions {
@@ -21,5 +22,5 @@ export async function run(options: ClearOptions, ctx: Ctx): Promise<void> {
     if (!(await ctx.prompter.confirm(`Delete ${what}?`))) throw new CancelledError('cancelled; nothing was deleted');
   }
   const deleted = await manager.deleteTokens(targets);
-  ctx.stderr.write(`✓ Deleted ${deleted.length} token${deleted.length === 1 ? '' : 's'} ${scope}\n`);
+  success(ctx, `Deleted ${deleted.length} token${deleted.length === 1 ? '' : 's'} ${scope}`);
 }

@@ -1,4 +1,5 @@
 import type { Ctx } from '../../context.js';
+import { success } from '../shared/messages.js';
 import { openTokenStore } from '../shared/storage.js';
 import { namespaceFrom } from './namespace-option.js';
 
@@ -10,5 +11,5 @@ export interface DeleteOptions {
 export async function run(name: string, options: DeleteOptions, ctx: Ctx): Promise<void> {
   const { manager } = await openTokenStore(ctx);
   const deleted = await manager.delete(name, namespaceFrom(options));
-  ctx.stderr.write(`✓ Deleted ${deleted.type} token '${deleted.name}' from namespace '${deleted.namespace}'\n`);
+  success(ctx, `Deleted ${deleted.type} token '${deleted.name}' from namespace '${deleted.namespace}'`);
 }

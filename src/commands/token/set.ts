@@ -2,6 +2,7 @@ import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { parseExpiry } from '../../tokens/duration.js';
 import { PRIMARY_SECRET_FIELD, TOKEN_TYPES, parseTokenType, type TokenType } from '../../tokens/model.js';
+import { success } from '../shared/messages.js';
 import { openTokenStore } from '../shared/storage.js';
 import { readSecretValue } from './read-value.js';
 
@@ -36,7 +37,7 @@ export async function run(name: string, options: SetOptions, ctx: Ctx): Promise<
     details,
     secret: { [PRIMARY_SECRET_FIELD[type]]: value },
   });
-  ctx.stderr.write(`✓ ${replaced ? 'Updated' : 'Stored'} ${type} token '${metadata.name}' in namespace '${metadata.namespace}' (${selection.name} backend)\n`);
+  success(ctx, `${replaced ? 'Updated' : 'Stored'} ${type} token '${metadata.name}' in namespace '${metadata.namespace}' (${selection.name} backend)`);
 }
 
 function detailsFor(type: TokenType, options: SetOptions): Record<string, string> {
