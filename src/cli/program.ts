@@ -89,6 +89,11 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../commands/token/backends.js')).run(options, ctxFor(command)));
 
+  token
+    .command('passphrase')
+    .description('change the passphrase of the encrypted token file (new one from a prompt or MCP_CLI_NEW_ENCRYPTION_KEY)')
+    .action(async (_options, command) => (await import('../commands/token/passphrase.js')).run(ctxFor(command)));
+
   return program;
 }
 

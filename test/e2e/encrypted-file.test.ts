@@ -242,3 +242,23 @@ describe('on a terminal', () => {
     expect(r.stdout).toMatch(/bearer\s+alpha\s+bearer\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\s+-/);
   });
 });
+
+describe('token passphrase', () => {
+  it('changes the passphrase without losing tokens; the old one stops working', async () => {
+    await seed(['alpha', 'beta']);
+    const r = await sb.run(['token', 'passphrase'], { env: { MCP_CLI_NEW_ENCRYPTION_KEY: 'new secret words' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Changed the passphrase of ~/.local/share/mcp-cli/tokens.enc');
+    expect((await sb.run(['token', 'list'])).stderr).toContain('wrong passphrase');
+    expect(await listedNames({ MCP_CLI_ENCRYPTION_KEY: 'new secret words' })).toEqual(['alpha', 'beta']);
+  });
+
+  it('refuses with a wrong current passphrase and changes nothing', async () => {
+    await seed(['alpha']);
+    const before = await readFile(tokenFile);
+    const r = await sb.run(['token', 'passphrase'], { env: { MCP_CLI_ENCRYPTION_KEY: 'nope', MCP_CLI_NEW_ENCRYPTION_KEY: 'x' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('wrong passphrase');
+    expect((await readFile(tokenFile)).equals(before)).toBe(true);
+  });
+});
