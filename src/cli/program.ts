@@ -94,6 +94,17 @@ export function buildProgram(): Command {
     .description('change the passphrase of the encrypted token file (new one from a prompt or MCP_CLI_NEW_ENCRYPTION_KEY)')
     .action(async (_options, command) => (await import('../commands/token/passphrase.js')).run(ctxFor(command)));
 
+  token
+    .command('audit')
+    .description('show the audit log of token access (never values); --verify checks its hash chain')
+    .option('--since <when>', 'entries since a duration ago (7d) or an ISO date')
+    .option('--name <name>', 'only this token name')
+    .option('--namespace <ns>', 'only this namespace')
+    .option('--action <action>', 'only this action (created, read, updated, rotated, deleted, ...)')
+    .option('--verify', 'verify the hash chain: exit 1 if a line was edited or removed')
+    .option('--json', 'print JSON')
+    .action(async (options, command) => (await import('../commands/token/audit.js')).run(options, ctxFor(command)));
+
   return program;
 }
 

@@ -1,3 +1,4 @@
+import type { AuditAction, AuditSink } from '../audit/sink.js';
 import { AmbiguousTokenError, CliError, TokenNotFoundError } from '../errors.js';
 import type { SecretStore } from '../stores/store.js';
 import { matchesFilter, type TokenFilter } from './filter.js';
@@ -19,12 +20,20 @@ export interface SetTokenInput {
 const byNamespaceThenName = (a: TokenMetadata, b: TokenMetadata) =>
   a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
 
-/** The operations behind `mcp-cli token ...`, on any backend. */
+/** Why a value was read, for the audit log. */
+export type ReadPurpose = 'revealed' | 'resolved' | 'exported' | 'validated';
+
+/** The operations behind `mcp-cli token ...`, on any backend. Every access to a token is audited when a sink is given. */
 export class TokenManager {
   constructor(
     readonly store: SecretStore,
     private readonly now: () => Date = () => new Date(),
+    private readonly audit?: AuditSink,
   ) {}
+
+  private async record(action: AuditAction, token: { namespace: string; name: string }, detail?: Record<string, string>): Promise<void> {
+    await this.audit?.record({ action, namespace: token.namespace, name: token.name, backend: this.store.backend, ...(detail ? { detail } : {}) });
+  }
 
   /** Stores a token, replacing one of the same namespace and name (its creation date is kept). */
   async set(input: SetTokenInput): Promise<{ metadata: TokenMetadata; replaced: boolean }> {
@@ -45,6 +54,7 @@ export class TokenManager {
       details: { ...input.details },
     };
     await this.store.put({ metadata, secret: input.secret });
+    await this.record(existing ? 'updated' : 'created', metadata);
     return { metadata, replaced: existing !== undefined };
   }
 
@@ -61,7 +71,7 @@ export class TokenManager {
    */
   async find(name: string, namespace?: string): Promise<TokenMetadata> {
     validateIdentifier('name', name);
-    if (namespace !== undefined) return (await this.get(name, namespace)).metadata;
+    if (namespace !== undefined) return (await this.fetch(name, validateIdentifier('namespace', namespace))).metadata;
     const all = await this.store.list();
     const matches = all.filter((m) => m.name === name);
     if (matches.length === 1) return matches[0]!;
@@ -69,12 +79,18 @@ export class TokenManager {
     throw new AmbiguousTokenError(name, matches.map((m) => m.namespace).sort());
   }
 
-  /** Reads a token with its secret fields. */
-  async get(name: string, namespace?: string): Promise<StoredToken> {
+  /** Reads a token with its secret fields; the read is audited with its purpose. */
+  async get(name: string, namespace?: string, purpose: ReadPurpose = 'revealed'): Promise<StoredToken> {
     validateIdentifier('name', name);
     const ns = namespace === undefined ? (await this.find(name)).namespace : validateIdentifier('namespace', namespace);
-    const token = await this.store.get({ namespace: ns, name });
-    if (!token) throw new TokenNotFoundError(name, [ns]);
+    const token = await this.fetch(name, ns);
+    await this.record('read', token.metadata, { purpose });
+    return token;
+  }
+
+  private async fetch(name: string, namespace: string): Promise<StoredToken> {
+    const token = await this.store.get({ namespace, name });
+    if (!token) throw new TokenNotFoundError(name, [namespace]);
     return token;
   }
 
@@ -82,6 +98,7 @@ export class TokenManager {
     const metadata = await this.find(name, namespace);
     const deleted = await this.store.delete([{ namespace: metadata.namespace, name }]);
     if (deleted.length === 0) throw new TokenNotFoundError(name, [metadata.namespace]);
+    await this.record('deleted', metadata);
     return metadata;
   }
 
@@ -90,10 +107,12 @@ export class TokenManager {
     return this.deleteTokens(await this.list({ namespace }));
   }
 
-  /** Deletes the listed tokens and returns those that existed. */
+  /** Deletes the listed tokens (as part of a clear) and returns those that existed. */
   async deleteTokens(tokens: TokenMetadata[]): Promise<TokenMetadata[]> {
     if (tokens.length === 0) return [];
-    const deleted = new Set((await this.store.delete(tokens)).map(keyOf));
-    return tokens.filter((m) => deleted.has(keyOf(m)));
+    const deletedKeys = new Set((await this.store.delete(tokens)).map(keyOf));
+    const deleted = tokens.filter((m) => deletedKeys.has(keyOf(m)));
+    for (const m of deleted) await this.record('cleared', m);
+    return deleted;
   }
 }

@@ -6,6 +6,7 @@ import type { BackendEnv } from '../../stores/backend.js';
 import { openSelected, requestedBackend, selectBackend, type BackendRequest, type Selection } from '../../stores/selection.js';
 import type { SecretStore } from '../../stores/store.js';
 import { TokenManager } from '../../tokens/manager.js';
+import { openAuditLog } from './audit.js';
 
 export interface StorageSetup {
   config?: ConfigLocation;
@@ -46,5 +47,5 @@ export async function openTokenStore(ctx: Ctx): Promise<OpenedStore> {
   const setup = await storageSetup(ctx);
   const selection = await selectBackend(setup.request, setup.backendEnv);
   const store = await openSelected(selection, setup.backendEnv);
-  return { store, selection, manager: new TokenManager(store, ctx.now) };
+  return { store, selection, manager: new TokenManager(store, ctx.now, openAuditLog(ctx)) };
 }
