@@ -48,7 +48,7 @@ export function buildProgram(): Command {
     .command('set')
     .description('store a token (the value is read from a hidden prompt, --value -, or piped stdin)')
     .argument('<name>', 'token name')
-    .addOption(new Option('--type <type>', 'bearer, api-key, basic or generic').default('bearer'))
+    .addOption(new Option('--type <type>', 'bearer, api-key, basic, generic or client-cert').default('bearer'))
     .option('--namespace <ns>', 'namespace (default: bearer, api-key, or generic by type)')
     .option('--provider <provider>', 'provider, e.g. openai or anthropic')
     .option('--value <value>', "the value; '-' reads it from stdin (a value here may land in shell history)")
@@ -56,6 +56,9 @@ export function buildProgram(): Command {
     .option('--organization <org>', 'organization (API keys)')
     .option('--project <project>', 'project (API keys)')
     .option('--username <user>', 'username (basic credentials; the password is the value)')
+    .option('--cert <file>', 'PEM certificate (client-cert)')
+    .option('--key <file>', 'PEM private key (client-cert)')
+    .option('--ca <file>', 'PEM CA bundle to verify the server (client-cert)')
     .action(async (name, options, command) => (await import('../commands/token/set.js')).run(name, options, ctxFor(command)));
 
   token
@@ -88,6 +91,42 @@ export function buildProgram(): Command {
     .description('list storage backends, whether each is available, and which is active')
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../commands/token/backends.js')).run(options, ctxFor(command)));
+
+  token
+    .command('rotate')
+    .description('replace a token\'s value in one step, keeping its metadata')
+    .argument('<name>', 'token name')
+    .option('--namespace <ns>', 'namespace (default: search all)')
+    .option('--oauth', "the OAuth token of a server (namespace 'oauth')")
+    .option('--value <value>', "the new value; '-' reads it from stdin")
+    .option('--expires <when>', 'new expiry: an ISO date or a duration such as 90d')
+    .action(async (name, options, command) => (await import('../commands/token/rotate.js')).run(name, options, ctxFor(command)));
+
+  token
+    .command('export')
+    .description('write tokens with their metadata to an age-encrypted file (passphrase: prompt or MCP_CLI_EXPORT_PASSPHRASE)')
+    .argument('<file>', 'bundle to write')
+    .option('--namespace <ns>', 'only this namespace')
+    .option('--force', 'replace the file if it exists')
+    .action(async (file, options, command) => (await import('../commands/token/export.js')).run(file, options, ctxFor(command)));
+
+  token
+    .command('import')
+    .description('read tokens from an exported bundle')
+    .argument('<file>', 'bundle to read')
+    .option('--namespace <ns>', 'only tokens of this namespace')
+    .option('--overwrite', 'replace tokens that already exist')
+    .option('--skip-existing', 'keep tokens that already exist')
+    .option('--dry-run', 'show what would change, write nothing')
+    .action(async (file, options, command) => (await import('../commands/token/import.js')).run(file, options, ctxFor(command)));
+
+  token
+    .command('check')
+    .description('exit 4 when any token is expired or expires soon (for cron jobs)')
+    .option('--expiring-within <duration>', 'the window, e.g. 7d (default) or 30d')
+    .option('--namespace <ns>', 'only this namespace')
+    .option('--json', 'print JSON')
+    .action(async (options, command) => (await import('../commands/token/check.js')).run(options, ctxFor(command)));
 
   token
     .command('passphrase')

@@ -115,4 +115,57 @@ export class TokenManager {
     for (const m of deleted) await this.record('cleared', m);
     return deleted;
   }
+
+  /** Reads the tokens to export (audited as exported). */
+  async exportTokens(filter: TokenFilter = {}): Promise<StoredToken[]> {
+    const tokens: StoredToken[] = [];
+    for (const m of await this.list(filter)) {
+      tokens.push(await this.fetch(m.name, m.namespace));
+      await this.record('exported', m);
+    }
+    return tokens;
+  }
+
+  /** What importing `tokens` would do to each, given how conflicts are resolved. Writes nothing. */
+  async planImport(tokens: StoredToken[], onConflict: ConflictPolicy): Promise<ImportStep[]> {
+    const existing = new Set((await this.store.list()).map(keyOf));
+    return tokens.map((token) => {
+      if (!existing.has(keyOf(token.metadata))) return { token, action: 'create' };
+      return { token, action: onConflict === 'overwrite' ? 'overwrite' : onConflict === 'skip' ? 'skip' : 'conflict' };
+    });
+  }
+
+  /** Writes a plan from planImport, metadata exactly as it came. Refuses a plan with conflicts. */
+  async applyImport(plan: ImportStep[]): Promise<void> {
+    if (plan.some((step) => step.action === 'conflict')) throw new CliError('the import has unresolved conflicts; nothing was imported');
+    for (const step of plan) {
+      if (step.action === 'skip') continue;
+      await this.store.put(step.token);
+      await this.record('imported', step.token.metadata, { action: step.action });
+    }
+  }
+
+  /** Replaces a token's value in one step, keeping its metadata and noting when it was rotated. */
+  async rotate(name: string, namespace: string | undefined, secret: TokenSecret, expiresAt?: Date): Promise<TokenMetadata> {
+    const current = await this.fetch(name, (await this.find(name, namespace)).namespace);
+    const primary = PRIMARY_SECRET_FIELD[current.metadata.type];
+    if (!secret[primary]) throw new CliError(`a ${current.metadata.type} token needs a non-empty value`);
+    const now = this.now().toISOString();
+    const metadata: TokenMetadata = {
+      ...current.metadata,
+      updatedAt: now,
+      ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+      details: { ...current.metadata.details, rotatedAt: now },
+    };
+    await this.store.put({ metadata, secret: { ...current.secret, ...secret } });
+    await this.record('rotated', metadata);
+    return metadata;
+  }
+}
+
+export type ConflictPolicy = 'fail' | 'overwrite' | 'skip';
+
+export interface ImportStep {
+  token: StoredToken;
+  action: 'create' | 'overwrite' | 'skip' | 'conflict';
 }
