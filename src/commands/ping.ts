@@ -8,9 +8,8 @@ export interface PingOptions {
 const since = (start: number) => performance.now() - start;
 
 export async function run(name: string, options: PingOptions, ctx: Ctx): Promise<void> {
-  const started = performance.now();
   await withConnection(ctx, name, async (connection, server) => {
-    const initializeMs = since(started);
+    const initializeMs = connection.initializeMs;
     const pingStart = performance.now();
     await connection.request((c) => c.ping());
     const roundTripMs = since(pingStart);
@@ -20,6 +19,6 @@ export async function run(name: string, options: PingOptions, ctx: Ctx): Promise
       ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
       return;
     }
-    ctx.stdout.write(`${result.name ?? '(unnamed)'} ${result.version ?? '(no version)'}: round trip ${roundTripMs.toFixed(1)} ms (connect and initialize ${initializeMs.toFixed(0)} ms, ${result.transport})\n`);
+    ctx.stdout.write(`${result.name ?? '(unnamed)'} ${result.version ?? '(no version)'}: round trip ${roundTripMs.toFixed(1)} ms (connect and initialize: ${initializeMs.toFixed(0)} ms over ${result.transport})\n`);
   });
 }

@@ -21,6 +21,8 @@ export interface ConnectOptions {
 
 export interface Connection {
   client: Client;
+  /** How long starting the transport and the initialize handshake took. */
+  initializeMs: number;
   /** Runs requests, turning an authentication failure into exit 4 and masking secrets in other errors. */
   request<T>(fn: (client: Client) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -97,6 +99,7 @@ function connectionError(server: ResolvedServer, error: unknown, observed: Obser
 /** Connects to a resolved server with the MCP SDK and initializes the session. */
 export async function connect(server: ResolvedServer, options: ConnectOptions): Promise<Connection> {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const started = performance.now();
   const observed: Observed = {};
   const entry = server.entry;
   const transport = entry.transport === 'stdio' ? await stdioTransport(entry, server, options) : await httpTransport(entry, server.name, options, observed);
@@ -114,5 +117,5 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
     await client.close().catch(() => undefined);
     throw error;
   }
-  return { client, request, close: () => client.close() };
+  return { client, initializeMs: performance.now() - started, request, close: () => client.close() };
 }
