@@ -11,3 +11,7 @@ export { requestedBackend, selectBackend, openSelected, type Selection, type Bac
 export { EncryptedFileStore } from './stores/encrypted/store.js';
 export { passphraseSource, type PassphraseSource } from './stores/encrypted/passphrase.js';
 export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledError } from './errors.js';
+// server_config.json: references and their resolution (the zod schema loads only with loadServerConfig's command path).
+export { parseTemplate, escapeLiteral, describeReference, ReferenceSyntaxError, type Reference, type TokenReference, type EnvReference, type Segment } from './config/references.js';
+export { resolveServers, tokenFieldValue, type TokenLookup, type ResolveDeps, type ResolvedServer, type ReferenceUse } from './config/resolve.js';
+export type { ServerEntry, StdioServerEntry, HttpServerEntry, OAuthSettings, ServerConfig } from './config/schema.js';
