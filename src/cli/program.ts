@@ -88,6 +88,44 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../commands/token/backends.js')).run(options, ctxFor(command)));
 
+  // MCP servers from server_config.json: these commands load the MCP SDK and zod, only when they run.
+  program
+    .command('servers')
+    .description('list configured servers and the state of the tokens they reference (connects to nothing)')
+    .option('--json', 'print JSON')
+    .action(async (options, command) => (await import('../commands/servers.js')).run(options, ctxFor(command)));
+
+  program
+    .command('ping')
+    .description("connect to a server, initialize, and print its name, version and round-trip time")
+    .argument('<server>', 'server name in server_config.json')
+    .option('--json', 'print JSON')
+    .action(async (server, options, command) => (await import('../commands/ping.js')).run(server, options, ctxFor(command)));
+
+  program
+    .command('tools')
+    .description("list a server's tools")
+    .argument('<server>', 'server name in server_config.json')
+    .option('--json', 'print JSON')
+    .action(async (server, options, command) => (await import('../commands/tools.js')).run(server, options, ctxFor(command)));
+
+  program
+    .command('call')
+    .description('call one tool of a server and print its result')
+    .argument('<server>', 'server name in server_config.json')
+    .argument('<tool>', 'tool name')
+    .option('--args <json>', 'the tool arguments as a JSON object')
+    .option('--json', 'print the whole result as JSON')
+    .action(async (server, tool, options, command) => (await import('../commands/call.js')).run(server, tool, options, ctxFor(command)));
+
+  const config = program.command('config').description('server_config.json');
+  config
+    .command('show')
+    .description('the resolved config, with every value from a reference masked')
+    .argument('[server]', 'only this server')
+    .option('--json', 'print JSON')
+    .action(async (server, options, command) => (await import('../commands/config/show.js')).run(server, options, ctxFor(command)));
+
   const auth = program.command('auth').description('log in to MCP servers with OAuth; tokens are kept in the secure backend and refreshed automatically');
 
   auth

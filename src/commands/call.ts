@@ -1,0 +1,52 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Ctx } from '../context.js';
+import { CliError } from '../errors.js';
+import { maskSecrets } from '../mcp/mask.js';
+import { withConnection } from './shared/connect-server.js';
+
+export interface CallOptions {
+  args?: string;
+  json?: boolean;
+}
+
+function parseArgs(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliError('--args is not valid JSON', 1, `pass an object, e.g. --args '{"query": "x"}'`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('--args must be a JSON object', 1, `e.g. --args '{"query": "x"}'`);
+  return value as Record<string, unknown>;
+}
+
+function contentText(result: CallToolResult): string {
+  const parts = result.content.map((item) => {
+    switch (item.type) {
+      case 'text':
+        return item.text;
+      case 'image':
+      case 'audio':
+        return `[${item.type}: ${item.mimeType}, ${Buffer.from(item.data, 'base64').length} bytes]`;
+      case 'resource':
+        return 'text' in item.resource ? item.resource.text : `[resource ${item.resource.uri}]`;
+      case 'resource_link':
+        return `[resource link ${item.uri}]`;
+      default:
+        return JSON.stringify(item);
+    }
+  });
+  if (parts.length === 0 && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent, null, 2));
+  return parts.map((p) => (p.endsWith('\n') ? p : p + '\n')).join('');
+}
+
+export async function run(name: string, tool: string, options: CallOptions, ctx: Ctx): Promise<void> {
+  const args = parseArgs(options.args);
+  await withConnection(ctx, name, async (connection, server) => {
+    const result = (await connection.request((c) => c.callTool({ name: tool, arguments: args }))) as CallToolResult;
+    const shown = options.json ? JSON.stringify(result, null, 2) + '\n' : contentText(result);
+    ctx.stdout.write(maskSecrets(shown, server.secrets));
+    if (result.isError) throw new CliError(`tool '${tool}' on server '${name}' reported an error`);
+  });
+}

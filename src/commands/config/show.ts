@@ -1,0 +1,55 @@
+import type { Ctx } from '../../context.js';
+import type { ResolvedServer } from '../../config/resolve.js';
+import type { ServerEntry } from '../../config/schema.js';
+import { loadConfigFor, resolveConfigured, serverNames } from '../shared/server-config.js';
+
+export interface ShowOptions {
+  json?: boolean;
+}
+
+function describeEntry(name: string, entry: ServerEntry): string {
+  const lines = [`${name} (${entry.transport})`];
+  const map = (label: string, record: Record<string, string>) => {
+    if (Object.keys(record).length === 0) return;
+    lines.push(`  ${label}:`);
+    for (const [key, value] of Object.entries(record)) lines.push(`    ${key}: ${value}`);
+  };
+  if (entry.transport === 'stdio') {
+    lines.push(`  command: ${entry.command}`);
+    if (entry.args.length > 0) lines.push(`  args: ${JSON.stringify(entry.args)}`);
+    if (entry.cwd !== undefined) lines.push(`  cwd: ${entry.cwd}`);
+    map('env', entry.env);
+  } else {
+    lines.push(`  url: ${entry.url}`);
+    map('headers', entry.headers);
+  }
+  if (entry.oauth) lines.push(`  oauth: ${JSON.stringify(entry.oauth)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** A client secret written into the file itself is still a secret: show only that one is set. */
+function hideLiteralClientSecret(entry: ServerEntry): ServerEntry {
+  const secret = entry.oauth?.clientSecret;
+  if (secret === undefined || /^(<TOKEN:[^>]+>)+$/.test(secret)) return entry;
+  return { ...entry, oauth: { ...entry.oauth, clientSecret: '<hidden>' } };
+}
+
+/**
+ * The printed form of resolved servers: each entry as resolved, with every
+ * substituted value shown as a placeholder naming its reference, never the value.
+ */
+export function renderResolved(servers: ResolvedServer[], configPath: string, json: boolean): string {
+  const shown = servers.map((s) => ({ name: s.name, entry: hideLiteralClientSecret(s.masked) }));
+  if (json) {
+    const mcpServers = Object.fromEntries(shown.map((s) => [s.name, s.entry]));
+    return JSON.stringify({ config: configPath, mcpServers }, null, 2) + '\n';
+  }
+  return shown.map((s) => describeEntry(s.name, s.entry)).join('\n');
+}
+
+/** Resolves every reference (so a missing token fails here as it would on connect) and prints the result masked. */
+export async function run(server: string | undefined, options: ShowOptions, ctx: Ctx): Promise<void> {
+  const config = await loadConfigFor(ctx);
+  const resolved = await resolveConfigured(ctx, config, serverNames(config, server !== undefined ? [server] : []));
+  ctx.stdout.write(renderResolved(resolved, config.location.path, !!options.json));
+}

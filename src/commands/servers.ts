@@ -1,0 +1,98 @@
+import type { Ctx } from '../context.js';
+import { CliError } from '../errors.js';
+import { renderTable } from '../io/table.js';
+import { describeReference } from '../config/references.js';
+import { mapEntryStrings, parseEntry, placeholder } from '../config/resolve.js';
+import type { ServerEntry } from '../config/schema.js';
+import { renderSegments } from '../config/references.js';
+import { isExpired, keyOf, type TokenMetadata } from '../tokens/model.js';
+import { loadConfigFor } from './shared/server-config.js';
+import { openTokenStore } from './shared/storage.js';
+
+export interface ServersOptions {
+  json?: boolean;
+}
+
+const SOON_MS = 7 * 86_400_000;
+
+type TokenStatus = 'present' | 'missing' | 'expired' | 'expiring-soon';
+
+interface TokenUse {
+  reference: string;
+  namespace: string;
+  name: string;
+  field: string | null;
+  status: TokenStatus;
+  expiresAt: string | null;
+}
+
+interface ServerRow {
+  name: string;
+  transport: ServerEntry['transport'];
+  /** The URL or command, with references shown as placeholders. */
+  target: string | null;
+  tokens: TokenUse[];
+  error: string | null;
+}
+
+function statusOf(metadata: TokenMetadata | undefined, now: Date): TokenStatus {
+  if (!metadata) return 'missing';
+  if (isExpired(metadata, now)) return 'expired';
+  if (metadata.expiresAt !== undefined && Date.parse(metadata.expiresAt) - now.getTime() <= SOON_MS) return 'expiring-soon';
+  return 'present';
+}
+
+/** Lists configured servers and the state of the tokens they reference. Connects to nothing and reads no secret. */
+export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
+  const config = await loadConfigFor(ctx);
+  const parsed = Object.entries(config.servers).map(([name, entry]) => {
+    try {
+      const { parsed: fields, uses } = parseEntry(name, entry);
+      const masked = mapEntryStrings(entry, (_v, field) => renderSegments(fields.get(field)!, placeholder));
+      return { name, entry, masked, uses, error: null };
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      return { name, entry, masked: undefined, uses: [], error: error.message };
+    }
+  });
+  const needsStore = parsed.some((p) => p.uses.some((u) => u.reference.kind === 'token'));
+  const stored = new Map<string, TokenMetadata>();
+  if (needsStore) for (const m of await (await openTokenStore(ctx)).manager.list()) stored.set(keyOf(m), m);
+  const now = ctx.now();
+
+  const rows: ServerRow[] = parsed.map((p) => {
+    const tokens = new Map<string, TokenUse>();
+    for (const { reference } of p.uses) {
+      if (reference.kind !== 'token') continue;
+      const metadata = stored.get(keyOf(reference));
+      tokens.set(describeReference(reference), {
+        reference: describeReference(reference),
+        namespace: reference.namespace,
+        name: reference.name,
+        field: reference.field ?? null,
+        status: statusOf(metadata, now),
+        expiresAt: metadata?.expiresAt ?? null,
+      });
+    }
+    const target = p.masked ? (p.masked.transport === 'stdio' ? [p.masked.command, ...p.masked.args].join(' ') : p.masked.url) : null;
+    return { name: p.name, transport: p.entry.transport, target, tokens: [...tokens.values()], error: p.error };
+  });
+
+  if (options.json) {
+    ctx.stdout.write(JSON.stringify({ config: config.location.path, servers: rows }, null, 2) + '\n');
+    return;
+  }
+  if (rows.length === 0) {
+    ctx.stderr.write(`No servers in ${config.location.path}.\n`);
+    return;
+  }
+  const tty = ctx.tty.stdout;
+  const table = rows.map((r) => [
+    r.name,
+    r.transport,
+    r.target ?? '',
+    r.error ? `invalid: ${r.error}` : r.tokens.map((t) => `${t.namespace}:${t.name}${t.field ? `:${t.field}` : ''} ${t.status}`).join(', ') || '-',
+  ]);
+  ctx.stdout.write(renderTable(['SERVER', 'TRANSPORT', 'TARGET', 'TOKENS'], table, tty));
+  if (tty) ctx.stderr.write(`Config: ${config.location.path}\n`);
+}

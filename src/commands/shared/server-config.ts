@@ -1,0 +1,43 @@
+import type { Ctx } from '../../context.js';
+import { CliError } from '../../errors.js';
+import { CONFIG_FILE_NAME, locateConfig } from '../../config/locate.js';
+import { resolveServers, type ResolvedServer, type TokenLookup } from '../../config/resolve.js';
+import { loadServerConfig, type ServerConfig } from '../../config/schema.js';
+import { openTokenStore, type OpenedStore } from './storage.js';
+
+/** Finds and validates server_config.json; a missing file is an error saying where it was looked for. */
+export async function loadConfigFor(ctx: Ctx): Promise<ServerConfig> {
+  const location = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd });
+  if (!location)
+    throw new CliError(
+      `no ${CONFIG_FILE_NAME} found (looked in ${ctx.cwd} and the config directory)`,
+      1,
+      `pass --config PATH, set MCP_CLI_CONFIG, or create ./${CONFIG_FILE_NAME}`,
+    );
+  return loadServerConfig(location);
+}
+
+/** Checks that every name is a configured server; with no names, all of them. */
+export function serverNames(config: ServerConfig, wanted: string[]): string[] {
+  const configured = Object.keys(config.servers);
+  for (const name of wanted) {
+    if (!Object.hasOwn(config.servers, name)) {
+      const known = configured.length > 0 ? `configured: ${configured.join(', ')}` : 'it has no mcpServers';
+      throw new CliError(`no server '${name}' in ${config.location.path} (${known})`);
+    }
+  }
+  return wanted.length > 0 ? wanted : configured;
+}
+
+/** A token lookup that opens the store (the same way as the `token` commands) only on first use. */
+export function lazyStoreLookup(ctx: Ctx): TokenLookup {
+  let opened: Promise<OpenedStore> | undefined;
+  return async (key) => {
+    opened ??= openTokenStore(ctx);
+    return (await opened).store.get(key);
+  };
+}
+
+export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[]): Promise<ResolvedServer[]> {
+  return resolveServers(config.servers, names, { lookup: lazyStoreLookup(ctx), env: ctx.env, now: ctx.now() });
+}

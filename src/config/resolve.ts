@@ -1,0 +1,179 @@
+import { CliError, ExitCode } from '../errors.js';
+import type { Env } from '../paths.js';
+import { isExpired, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey } from '../tokens/model.js';
+import { describeReference, mayHoldReference, parseTemplate, ReferenceSyntaxError, renderSegments, type Reference, type Segment, type TokenReference } from './references.js';
+import type { OAuthSettings, ServerEntry } from './schema.js';
+
+/** Reads one token with its secret fields; `undefined` when there is none. */
+export type TokenLookup = (key: TokenKey) => Promise<StoredToken | undefined>;
+
+export interface ResolveDeps {
+  /** Called once per distinct token, and only when some reference needs a token. */
+  lookup: TokenLookup;
+  env: Env;
+  now: Date;
+}
+
+/** One use of a reference: where it sits (`headers.Authorization`, `args[1]`) and what it names. */
+export interface ReferenceUse {
+  field: string;
+  reference: Reference;
+}
+
+export interface ResolvedServer {
+  name: string;
+  /** The entry with every reference replaced by its value. Never print it. */
+  entry: ServerEntry;
+  /** The entry with every reference replaced by a placeholder naming it: safe to print. */
+  masked: ServerEntry;
+  uses: ReferenceUse[];
+  /** Every secret value that went into `entry`, for masking output that might echo them. */
+  secrets: string[];
+}
+
+type StringMapper = (value: string, field: string) => string;
+
+function mapRecord(record: Record<string, string>, prefix: string, fn: StringMapper): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) out[key] = fn(value, `${prefix}.${key}`);
+  return out;
+}
+
+function mapOAuth(oauth: OAuthSettings, fn: StringMapper): OAuthSettings {
+  const out = { ...oauth };
+  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl'] as const) {
+    const value = oauth[key];
+    if (value !== undefined) out[key] = fn(value, `oauth.${key}`);
+  }
+  return out;
+}
+
+/** Rebuilds an entry with `fn` applied to every string that may hold a reference (values, never keys). */
+export function mapEntryStrings(entry: ServerEntry, fn: StringMapper): ServerEntry {
+  const oauth = entry.oauth ? { oauth: mapOAuth(entry.oauth, fn) } : {};
+  if (entry.transport === 'stdio') {
+    return {
+      transport: 'stdio',
+      command: fn(entry.command, 'command'),
+      args: entry.args.map((a, i) => fn(a, `args[${i}]`)),
+      env: mapRecord(entry.env, 'env', fn),
+      ...(entry.cwd !== undefined ? { cwd: fn(entry.cwd, 'cwd') } : {}),
+      ...oauth,
+    };
+  }
+  return { transport: entry.transport, url: fn(entry.url, 'url'), headers: mapRecord(entry.headers, 'headers', fn), ...oauth };
+}
+
+/** A stable placeholder for a reference in printed output: `<TOKEN:bearer:api>`, `<env:HOME>`. */
+export function placeholder(ref: Reference): string {
+  return `<${describeReference(ref).slice(2, -1)}>`;
+}
+
+function parseField(server: string, field: string, value: string): Segment[] {
+  if (!mayHoldReference(value)) return [{ kind: 'text', text: value }];
+  try {
+    return parseTemplate(value);
+  } catch (error) {
+    if (error instanceof ReferenceSyntaxError) throw new CliError(`server '${server}', ${field}: ${error.message}`, ExitCode.failure, 'see docs/config.md for the reference syntax');
+    throw error;
+  }
+}
+
+/** Parses every string of an entry. Malformed references fail here, before any token is read. */
+export function parseEntry(name: string, entry: ServerEntry): { parsed: Map<string, Segment[]>; uses: ReferenceUse[] } {
+  const parsed = new Map<string, Segment[]>();
+  const uses: ReferenceUse[] = [];
+  mapEntryStrings(entry, (value, field) => {
+    const segments = parseField(name, field, value);
+    parsed.set(field, segments);
+    for (const s of segments) if (s.kind !== 'text') uses.push({ field, reference: s });
+    return value;
+  });
+  return { parsed, uses };
+}
+
+const tokenKey = (ref: TokenReference): TokenKey => ({ namespace: ref.namespace, name: ref.name });
+
+/** What a token reference yields: the type's primary secret, or the named field (see docs/config.md). */
+export function tokenFieldValue(token: StoredToken, field: string | undefined): string | undefined {
+  if (field === undefined) return token.secret[PRIMARY_SECRET_FIELD[token.metadata.type]];
+  const direct = token.secret[field] ?? token.metadata.details[field];
+  if (direct !== undefined || field !== 'basic') return direct;
+  const username = token.secret.username ?? token.metadata.details.username;
+  const password = token.secret.password;
+  return username !== undefined && password !== undefined ? Buffer.from(`${username}:${password}`, 'utf8').toString('base64') : undefined;
+}
+
+interface Problem {
+  message: string;
+  auth: boolean;
+}
+
+function setHint(ref: TokenReference, type?: string): string {
+  if (ref.namespace === 'oauth' || type === 'oauth') return `log in again: mcp-cli auth login ${ref.name}`;
+  return `store it: mcp-cli token set ${ref.name} --namespace ${ref.namespace}${type ? ` --type ${type}` : ''}`;
+}
+
+/**
+ * Resolves the named servers: parses every reference first (a malformed one stops
+ * everything), reads each distinct token once, then substitutes. Any unresolved
+ * reference is an error naming the server, the field and the reference; exit 4
+ * when every problem is a missing or expired token, 1 otherwise.
+ */
+export async function resolveServers(servers: Record<string, ServerEntry>, names: string[], deps: ResolveDeps): Promise<ResolvedServer[]> {
+  const parsedServers = names.map((name) => ({ name, entry: servers[name]!, ...parseEntry(name, servers[name]!) }));
+
+  const tokens = new Map<string, StoredToken | undefined>();
+  for (const { uses } of parsedServers) {
+    for (const { reference } of uses) {
+      if (reference.kind !== 'token') continue;
+      const key = keyOf(tokenKey(reference));
+      if (!tokens.has(key)) tokens.set(key, await deps.lookup(tokenKey(reference)));
+    }
+  }
+
+  const problems: Problem[] = [];
+  const results: ResolvedServer[] = [];
+  for (const { name, entry, parsed, uses } of parsedServers) {
+    const secrets = new Set<string>();
+    const valueOf = (ref: Reference, field: string): string => {
+      const where = `server '${name}', ${field}: ${describeReference(ref)}`;
+      if (ref.kind === 'env') {
+        const value = deps.env[ref.variable];
+        if (ref.fallback !== undefined && (value === undefined || value === '')) return ref.fallback;
+        if (value === undefined) problems.push({ message: `${where}: environment variable ${ref.variable} is not set (give a default with \${${ref.variable}:-default})`, auth: false });
+        return value ?? '';
+      }
+      const token = tokens.get(keyOf(tokenKey(ref)));
+      if (!token) {
+        problems.push({ message: `${where}: no such token (${setHint(ref)})`, auth: true });
+        return '';
+      }
+      if (isExpired(token.metadata, deps.now)) {
+        problems.push({ message: `${where}: the token expired at ${token.metadata.expiresAt} (${setHint(ref, token.metadata.type)})`, auth: true });
+        return '';
+      }
+      const value = tokenFieldValue(token, ref.field);
+      if (value === undefined) {
+        const fields = [...new Set([...Object.keys(token.secret), ...Object.keys(token.metadata.details), 'basic'])].sort().join(', ');
+        problems.push({ message: `${where}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${fields})`, auth: false });
+        return '';
+      }
+      for (const secret of Object.values(token.secret)) if (secret) secrets.add(secret);
+      const fromDetails = ref.field !== undefined && token.secret[ref.field] === undefined && token.metadata.details[ref.field] !== undefined;
+      if (value && !fromDetails) secrets.add(value);
+      return value;
+    };
+    const resolved = mapEntryStrings(entry, (_value, field) => renderSegments(parsed.get(field)!, (ref) => valueOf(ref, field)));
+    const masked = mapEntryStrings(entry, (_value, field) => renderSegments(parsed.get(field)!, placeholder));
+    results.push({ name, entry: resolved, masked, uses, secrets: [...secrets] });
+  }
+
+  if (problems.length > 0) {
+    const exit = problems.every((p) => p.auth) ? ExitCode.authRequired : ExitCode.failure;
+    const [first, ...rest] = problems;
+    const message = rest.length === 0 ? first!.message : `${problems.length} references cannot be resolved; nothing was started:\n  ${problems.map((p) => p.message).join('\n  ')}`;
+    throw new CliError(message, exit, rest.length === 0 ? 'nothing was started or contacted' : undefined);
+  }
+  return results;
+}

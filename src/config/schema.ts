@@ -1,0 +1,132 @@
+import * as z from 'zod';
+import { CliError } from '../errors.js';
+import { readJsonFile } from './json.js';
+import type { ConfigLocation } from './locate.js';
+import { tokenStorageFrom, type TokenStorageSettings } from './token-storage.js';
+
+/**
+ * The optional `oauth` block of a server entry. Read here and passed through;
+ * the login flow decides what to do with it. `clientSecret` may be a ${TOKEN:...} reference.
+ */
+export interface OAuthSettings {
+  clientId?: string;
+  clientSecret?: string;
+  scopes?: string[];
+  callbackPort?: number;
+  authServerMetadataUrl?: string;
+}
+
+export interface StdioServerEntry {
+  transport: 'stdio';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  oauth?: OAuthSettings;
+}
+
+export interface HttpServerEntry {
+  transport: 'streamable-http' | 'sse';
+  url: string;
+  headers: Record<string, string>;
+  oauth?: OAuthSettings;
+}
+
+export type ServerEntry = StdioServerEntry | HttpServerEntry;
+
+export interface ServerConfig {
+  location: ConfigLocation;
+  servers: Record<string, ServerEntry>;
+  tokenStorage: TokenStorageSettings;
+}
+
+const stringMap = z.record(z.string(), z.string());
+
+const oauthSchema = z.looseObject({
+  clientId: z.string().optional(),
+  clientSecret: z.string().optional(),
+  scopes: z.union([z.string(), z.array(z.string())]).optional(),
+  callbackPort: z.number().int().min(0).max(65535).optional(),
+  authServerMetadataUrl: z.string().optional(),
+});
+
+// Loose objects: other clients' configs carry fields we do not know, and that is fine.
+const entrySchema = z.looseObject({
+  command: z.string().min(1).optional(),
+  args: z.array(z.string()).optional(),
+  env: stringMap.optional(),
+  cwd: z.string().optional(),
+  url: z.string().min(1).optional(),
+  headers: stringMap.optional(),
+  transport: z.enum(['streamable-http', 'sse']).optional(),
+  // Claude Code and VS Code spell the transport `type`.
+  type: z.enum(['stdio', 'http', 'streamable-http', 'sse']).optional(),
+  oauth: oauthSchema.optional(),
+});
+
+const fileSchema = z.looseObject({ mcpServers: z.record(z.string(), entrySchema).optional() });
+
+type RawEntry = z.infer<typeof entrySchema>;
+
+const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** `mcpServers.my-api.headers["X-Key"]`, `mcpServers.x.args[2]`. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (SIMPLE_KEY.test(String(part))) out += out ? `.${String(part)}` : String(part);
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out || '(top level)';
+}
+
+// Zod's messages name types and allowed values, never the input: safe to show.
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'record' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'too_small' && issue.origin === 'string') return 'expected a non-empty string';
+  return issue.message;
+}
+
+function normalizeScopes(scopes: string | string[] | undefined): string[] | undefined {
+  if (scopes === undefined) return undefined;
+  return (typeof scopes === 'string' ? scopes.split(/\s+/) : scopes).filter((s) => s !== '');
+}
+
+function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry {
+  const at = `${label}: ${jsonPath(['mcpServers', name])}`;
+  const oauth = raw.oauth ? { ...raw.oauth, scopes: normalizeScopes(raw.oauth.scopes) } : undefined;
+  const withOAuth = <T extends ServerEntry>(entry: T): T => (oauth ? { ...entry, oauth } : entry);
+  if (raw.command !== undefined && raw.url !== undefined) throw new CliError(`${at}: has both "command" and "url"; a server is either stdio (command) or HTTP (url)`);
+  if (raw.command !== undefined) {
+    if (raw.type !== undefined && raw.type !== 'stdio') throw new CliError(`${at}: "type": ${JSON.stringify(raw.type)} needs a "url", but the entry has a "command"`);
+    if (raw.transport !== undefined) throw new CliError(`${at}: "transport" applies to HTTP servers, but the entry has a "command"`);
+    return withOAuth({ transport: 'stdio', command: raw.command, args: raw.args ?? [], env: raw.env ?? {}, ...(raw.cwd !== undefined ? { cwd: raw.cwd } : {}) });
+  }
+  if (raw.url === undefined) throw new CliError(`${at}: expected "command" (a stdio server) or "url" (an HTTP server)`);
+  if (raw.type === 'stdio') throw new CliError(`${at}: "type": "stdio" needs a "command", but the entry has a "url"`);
+  const fromType = raw.type === 'http' ? 'streamable-http' : raw.type;
+  if (raw.transport !== undefined && fromType !== undefined && raw.transport !== fromType)
+    throw new CliError(`${at}: "transport": ${JSON.stringify(raw.transport)} contradicts "type": ${JSON.stringify(raw.type)}`);
+  return withOAuth({ transport: raw.transport ?? fromType ?? 'streamable-http', url: raw.url, headers: raw.headers ?? {} });
+}
+
+/** Validates a parsed server_config.json; errors name the file, the JSON path and what was expected. */
+export function parseServerConfig(data: unknown, location: ConfigLocation): ServerConfig {
+  const label = location.path;
+  const tokenStorage = tokenStorageFrom(data, label);
+  const parsed = fileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
+    throw new CliError(`${label}: ${jsonPath(issue.path)}: ${describeIssue(issue)}${more}`);
+  }
+  const servers: Record<string, ServerEntry> = {};
+  for (const [name, raw] of Object.entries(parsed.data.mcpServers ?? {})) servers[name] = normalizeEntry(name, raw, label);
+  return { location, servers, tokenStorage };
+}
+
+export async function loadServerConfig(location: ConfigLocation): Promise<ServerConfig> {
+  return parseServerConfig(await readJsonFile(location.path), location);
+}

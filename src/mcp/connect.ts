@@ -1,0 +1,118 @@
+import type { Writable } from 'node:stream';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { describeReference } from '../config/references.js';
+import type { ResolvedServer } from '../config/resolve.js';
+import type { HttpServerEntry, StdioServerEntry } from '../config/schema.js';
+import { CliError, ExitCode } from '../errors.js';
+import type { Env } from '../paths.js';
+import { childEnvironment } from './child-env.js';
+import { maskingStream, maskSecrets } from './mask.js';
+
+export interface ConnectOptions {
+  /** The parent's environment, from which a stdio child inherits only a few variables. */
+  env: Env;
+  /** Where a stdio server's stderr is relayed, with every resolved secret masked. */
+  stderr: Writable;
+  /** For servers that log in with OAuth: the SDK then sends its access token and refreshes it. */
+  authProvider?: OAuthClientProvider;
+}
+
+export interface Connection {
+  client: Client;
+  /** Runs requests, turning an authentication failure into exit 4 and masking secrets in other errors. */
+  request<T>(fn: (client: Client) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** What the transport saw of the server's answers that the SDK's errors do not always say. */
+interface Observed {
+  authStatus?: number;
+}
+
+type Fetch = typeof fetch;
+
+function observingFetch(observed: Observed): Fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    observed.authStatus = response.status === 401 || response.status === 403 ? response.status : undefined;
+    return response;
+  };
+}
+
+async function httpTransport(entry: HttpServerEntry, label: string, options: ConnectOptions, observed: Observed): Promise<Transport> {
+  let url: URL;
+  try {
+    url = new URL(entry.url);
+  } catch {
+    throw new CliError(`server '${label}': url is not a valid URL after resolving references`);
+  }
+  const common = { requestInit: { headers: entry.headers }, fetch: observingFetch(observed), ...(options.authProvider ? { authProvider: options.authProvider } : {}) };
+  if (entry.transport === 'sse') {
+    const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
+    return new SSEClientTransport(url, common);
+  }
+  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  return new StreamableHTTPClientTransport(url, common);
+}
+
+async function stdioTransport(entry: StdioServerEntry, server: ResolvedServer, options: ConnectOptions): Promise<Transport> {
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const transport = new StdioClientTransport({
+    command: entry.command,
+    args: entry.args,
+    env: childEnvironment(options.env, entry.env),
+    ...(entry.cwd !== undefined ? { cwd: entry.cwd } : {}),
+    stderr: 'pipe',
+  });
+  transport.stderr?.pipe(maskingStream(server.secrets)).pipe(options.stderr, { end: false });
+  return transport;
+}
+
+/** The one place where a rejected credential becomes exit 4, naming what to fix. */
+export function authenticationError(server: ResolvedServer, status: number | undefined, viaOAuth: boolean): CliError {
+  const answer = status ? `answered HTTP ${status}` : 'requires authorization';
+  if (viaOAuth) return new CliError(`server '${server.name}' ${answer}: the OAuth login is missing or no longer valid`, ExitCode.authRequired, `log in: mcp-cli auth login ${server.name}`);
+  const sent = server.uses.filter((u) => u.reference.kind === 'token' && (u.field === 'url' || u.field.startsWith('headers.')));
+  if (sent.length === 0)
+    return new CliError(`server '${server.name}' ${answer}, and its entry sends no stored token`, ExitCode.authRequired, 'store one with `mcp-cli token set` and reference it in a header, e.g. "Authorization": "Bearer ${TOKEN:bearer:NAME}"');
+  const which = [...new Set(sent.map((u) => `${describeReference(u.reference)} (${u.field})`))].join(', ');
+  const first = sent[0]!.reference;
+  const hint = first.kind === 'token' ? `store a valid value: mcp-cli token set ${first.name} --namespace ${first.namespace}` : undefined;
+  return new CliError(`server '${server.name}' ${answer}: the credentials from ${which} were rejected`, ExitCode.authRequired, hint);
+}
+
+function connectionError(server: ResolvedServer, error: unknown, observed: Observed, options: ConnectOptions): CliError {
+  if (error instanceof CliError) return error;
+  const err = error as Error & { code?: unknown; cause?: { code?: string } };
+  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, options.authProvider !== undefined || server.entry.oauth !== undefined);
+  const where = server.masked.transport === 'stdio' ? `command ${server.masked.command}` : server.masked.url;
+  const cause = err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined);
+  if (cause === 'ECONNREFUSED') return new CliError(`cannot reach server '${server.name}' at ${where}: connection refused`);
+  if (cause === 'ENOENT' && server.masked.transport === 'stdio') return new CliError(`cannot start server '${server.name}': ${where} not found`, ExitCode.failure, 'check "command" (and PATH)');
+  return new CliError(`server '${server.name}' (${where}): ${maskSecrets(err.message ?? String(error), server.secrets)}`);
+}
+
+/** Connects to a resolved server with the MCP SDK and initializes the session. */
+export async function connect(server: ResolvedServer, options: ConnectOptions): Promise<Connection> {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const observed: Observed = {};
+  const entry = server.entry;
+  const transport = entry.transport === 'stdio' ? await stdioTransport(entry, server, options) : await httpTransport(entry, server.name, options, observed);
+  const client = new Client({ name: 'mcp-cli', version: MCP_CLI_VERSION });
+  const request = async <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(client);
+    } catch (error) {
+      throw connectionError(server, error, observed, options);
+    }
+  };
+  try {
+    await request((c) => c.connect(transport));
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+  return { client, request, close: () => client.close() };
+}
