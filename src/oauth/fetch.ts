@@ -1,6 +1,6 @@
 import type { OAuthSession } from './session.js';
 
-type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+type Fetch = typeof fetch;
 
 /**
  * A fetch for the MCP transport of one server: adds the bearer token (fresh), and after a 401

@@ -1,39 +1,21 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliResult, Sandbox } from '../helpers/cli.js';
+import type { Sandbox } from '../helpers/cli.js';
 import { createOAuthSandbox, filesWithSentinel } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 
-const CALLER = fileURLToPath(new URL('../helpers/oauth-call.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A separate process calling a tool through oauthFetch + OAuthSession, with the sandbox's store. */
-function callTool(sandbox: Sandbox, server: string, url: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CALLER, server, url], { cwd: REPO, env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-describe('refreshing OAuth tokens across processes', () => {
+describe('mcp-cli call refreshing OAuth tokens across processes', () => {
   let servers: OAuthServers;
   let sandbox: Sandbox;
   const outputs: string[] = [];
   const call = async () => {
-    const result = await callTool(sandbox, 'notes', servers.mcpUrl);
+    const result = await sandbox.run(['call', 'notes', 'whoami', '--args', '{"greeting":"hi"}']);
     outputs.push(result.stdout, result.stderr);
     return result;
   };
 
   beforeAll(async () => {
     servers = await startOAuthServers({ accessTokenTtl: 3600 });
-    sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl } });
+    sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl, oauth: {} } });
     const login = await sandbox.run(['auth', 'login', 'notes']);
     outputs.push(login.stdout, login.stderr);
     expect(login.code).toBe(0);
