@@ -17,6 +17,8 @@ export interface ConnectOptions {
   stderr: Writable;
   /** For servers that log in with OAuth: the SDK then sends its access token and refreshes it. */
   authProvider?: OAuthClientProvider;
+  /** For servers whose OAuth login mcp-cli manages: a fetch that adds the token and refreshes it (src/oauth/fetch.ts). */
+  fetch?: Fetch;
 }
 
 export interface Connection {
@@ -35,9 +37,9 @@ interface Observed {
 
 type Fetch = typeof fetch;
 
-function observingFetch(observed: Observed): Fetch {
+function observingFetch(observed: Observed, base: Fetch = fetch): Fetch {
   return async (input, init) => {
-    const response = await fetch(input, init);
+    const response = await base(input, init);
     observed.authStatus = response.status === 401 || response.status === 403 ? response.status : undefined;
     return response;
   };
@@ -50,7 +52,7 @@ async function httpTransport(entry: HttpServerEntry, label: string, options: Con
   } catch {
     throw new CliError(`server '${label}': url is not a valid URL after resolving references`);
   }
-  const common = { requestInit: { headers: entry.headers }, fetch: observingFetch(observed), ...(options.authProvider ? { authProvider: options.authProvider } : {}) };
+  const common = { requestInit: { headers: entry.headers }, fetch: observingFetch(observed, options.fetch), ...(options.authProvider ? { authProvider: options.authProvider } : {}) };
   if (entry.transport === 'sse') {
     const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
     return new SSEClientTransport(url, common);
@@ -88,7 +90,7 @@ export function authenticationError(server: ResolvedServer, status: number | und
 function connectionError(server: ResolvedServer, error: unknown, observed: Observed, options: ConnectOptions): CliError {
   if (error instanceof CliError) return error;
   const err = error as Error & { code?: unknown; cause?: { code?: string } };
-  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, options.authProvider !== undefined || server.entry.oauth !== undefined);
+  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, options.authProvider !== undefined || options.fetch !== undefined || server.entry.oauth !== undefined);
   const where = server.masked.transport === 'stdio' ? `command ${server.masked.command}` : server.masked.url;
   const cause = err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined);
   if (cause === 'ECONNREFUSED') return new CliError(`cannot reach server '${server.name}' at ${where}: connection refused`);

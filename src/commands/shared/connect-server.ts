@@ -3,9 +3,12 @@ import type { ResolvedServer } from '../../config/resolve.js';
 import type { Connection, ConnectOptions } from '../../mcp/connect.js';
 import { loadConfigFor, resolveConfigured, serverNames } from './server-config.js';
 
-/** How a command connects: the place where a server's login (an OAuth authProvider) is added. */
-export function connectOptions(ctx: Ctx, _server: ResolvedServer): ConnectOptions {
-  return { env: ctx.env, stderr: ctx.stderr };
+/** How a command connects: the place where a server's OAuth login is added. */
+export async function connectOptions(ctx: Ctx, server: ResolvedServer): Promise<ConnectOptions> {
+  const base = { env: ctx.env, stderr: ctx.stderr };
+  const { oauthFetchFor } = await import('./oauth-connect.js');
+  const fetch = await oauthFetchFor(ctx, server);
+  return fetch ? { ...base, fetch } : base;
 }
 
 /** Resolves one configured server, connects and initializes, runs `fn`, and always disconnects. */
@@ -13,7 +16,7 @@ export async function withConnection<T>(ctx: Ctx, name: string, fn: (connection:
   const config = await loadConfigFor(ctx);
   const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
   const { connect } = await import('../../mcp/connect.js');
-  const connection = await connect(server!, connectOptions(ctx, server!));
+  const connection = await connect(server!, await connectOptions(ctx, server!));
   try {
     return await fn(connection, server!);
   } finally {

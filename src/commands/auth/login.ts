@@ -1,0 +1,37 @@
+import type { Ctx } from '../../context.js';
+import { CliError } from '../../errors.js';
+import { interruptSignal } from '../../io/interrupt.js';
+import { login } from '../../oauth/login.js';
+import { parseDuration } from '../../tokens/duration.js';
+import { validateIdentifier } from '../../tokens/names.js';
+import { openTokenStore } from '../shared/storage.js';
+import { formatTime } from '../token/present.js';
+import { findOAuthTarget } from './server.js';
+
+export interface LoginOptions {
+  browser?: boolean;
+  scope?: string;
+  timeout?: string;
+}
+
+/** `--timeout`: a duration (`90s`, `5m`) or a number of seconds. */
+export function parseTimeout(text: string): number {
+  const ms = /^\d+$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new CliError(`invalid --timeout ${JSON.stringify(text)}: expected seconds or a duration such as 90s or 5m`);
+  return ms;
+}
+
+export async function run(server: string, options: LoginOptions, ctx: Ctx): Promise<void> {
+  validateIdentifier('name', server);
+  const timeoutMs = options.timeout !== undefined ? parseTimeout(options.timeout) : undefined;
+  const { manager, selection } = await openTokenStore(ctx);
+  const target = await findOAuthTarget(server, ctx, manager);
+  const interrupt = interruptSignal();
+  try {
+    const tokens = await login({ target, manager, io: ctx, noBrowser: options.browser === false, scope: options.scope, timeoutMs, signal: interrupt.signal });
+    const expiry = tokens.expiresAt ? `, expires ${formatTime(tokens.expiresAt, ctx.tty.stderr)}` : '';
+    ctx.stderr.write(`✓ Logged in to '${server}' (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}); tokens stored in the ${selection.name} backend\n`);
+  } finally {
+    interrupt.dispose();
+  }
+}

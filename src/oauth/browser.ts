@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import type { Env } from '../paths.js';
+
+export interface BrowserCommand {
+  command: string;
+  args: string[];
+  /** Where it came from, for messages. */
+  source: string;
+}
+
+/** Splits a command line on whitespace, honouring single and double quotes. */
+export function splitCommand(line: string): string[] {
+  const words: string[] = [];
+  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (const m of line.matchAll(pattern)) words.push(m[1] ?? m[2] ?? m[3]!);
+  return words;
+}
+
+/** `MCP_CLI_BROWSER`, else `BROWSER`, else the platform's opener. The URL goes last. */
+export function browserCommand(env: Env, platform: NodeJS.Platform): BrowserCommand | undefined {
+  for (const name of ['MCP_CLI_BROWSER', 'BROWSER'] as const) {
+    const words = splitCommand(env[name] ?? '');
+    if (words.length > 0) return { command: words[0]!, args: words.slice(1), source: name };
+  }
+  if (platform === 'darwin') return { command: 'open', args: [], source: 'open' };
+  if (platform === 'win32') return { command: 'rundll32', args: ['url.dll,FileProtocolHandler'], source: 'rundll32' };
+  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') return { command: 'xdg-open', args: [], source: 'xdg-open' };
+  return undefined;
+}
+
+/** Starts the browser without waiting for it; resolves false when it could not be started. */
+export function openBrowser(url: string, browser: BrowserCommand): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(browser.command, [...browser.args, url], { stdio: 'ignore', detached: true });
+      child.once('error', () => resolve(false));
+      child.once('spawn', () => {
+        child.unref();
+        resolve(true);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}

@@ -1,0 +1,139 @@
+import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { TokenManager } from '../tokens/manager.js';
+import type { StoredToken } from '../tokens/model.js';
+
+/** OAuth tokens live in namespace `oauth` under the server's name, as `token get NAME --oauth` expects. */
+export const TOKENS_NAMESPACE = 'oauth';
+/** Client registrations live beside them, in the same secure backend, one per server. */
+export const CLIENTS_NAMESPACE = 'oauth-client';
+
+/** What the store keeps for one server's login. Secrets: accessToken, refreshToken. */
+export interface SavedTokens {
+  accessToken: string;
+  refreshToken?: string;
+  tokenType: string;
+  scope?: string;
+  /** The authorization server that issued them; a refresh token is only ever sent back there. */
+  issuer: string;
+  /** The resource indicator (RFC 8707) they were issued for. */
+  resource?: string;
+  issuedAt: string;
+  expiresAt?: string;
+}
+
+/** A client registration (pre-registered, metadata document, or RFC 7591), bound to one issuer. */
+export interface SavedClient {
+  issuer: string;
+  /** `dcr` or `metadata-document`; configured clients are not stored. */
+  kind: 'dcr' | 'metadata-document';
+  information: OAuthClientInformationMixed;
+}
+
+export function tokensFromResponse(tokens: OAuthTokens, issuer: string, resource: string | undefined, now: Date, previousRefresh?: string): SavedTokens {
+  return {
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token ?? previousRefresh,
+    tokenType: tokens.token_type || 'Bearer',
+    scope: tokens.scope,
+    issuer,
+    resource,
+    issuedAt: now.toISOString(),
+    expiresAt: tokens.expires_in !== undefined ? new Date(now.getTime() + tokens.expires_in * 1000).toISOString() : undefined,
+  };
+}
+
+export async function readTokens(manager: TokenManager, server: string): Promise<SavedTokens | undefined> {
+  const stored = await manager.store.get({ namespace: TOKENS_NAMESPACE, name: server });
+  return stored ? savedTokensOf(stored) : undefined;
+}
+
+export function savedTokensOf(stored: StoredToken): SavedTokens | undefined {
+  const { secret, metadata } = stored;
+  if (metadata.type !== 'oauth' || !secret.accessToken || !metadata.details.issuer) return undefined;
+  return {
+    accessToken: secret.accessToken,
+    refreshToken: secret.refreshToken || undefined,
+    tokenType: metadata.details.tokenType ?? 'Bearer',
+    scope: metadata.details.scope,
+    issuer: metadata.details.issuer,
+    resource: metadata.details.resource,
+    issuedAt: metadata.details.issuedAt ?? metadata.updatedAt,
+    expiresAt: metadata.expiresAt,
+  };
+}
+
+export async function writeTokens(manager: TokenManager, server: string, tokens: SavedTokens): Promise<void> {
+  const details: Record<string, string> = { tokenType: tokens.tokenType, issuer: tokens.issuer, issuedAt: tokens.issuedAt };
+  if (tokens.scope) details.scope = tokens.scope;
+  if (tokens.resource) details.resource = tokens.resource;
+  await manager.set({
+    name: server,
+    type: 'oauth',
+    namespace: TOKENS_NAMESPACE,
+    secret: tokens.refreshToken ? { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken } : { accessToken: tokens.accessToken },
+    expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt) : undefined,
+    details,
+  });
+}
+
+export async function deleteTokens(manager: TokenManager, server: string): Promise<boolean> {
+  return (await manager.store.delete([{ namespace: TOKENS_NAMESPACE, name: server }])).length > 0;
+}
+
+export async function readClient(manager: TokenManager, server: string): Promise<SavedClient | undefined> {
+  const stored = await manager.store.get({ namespace: CLIENTS_NAMESPACE, name: server });
+  if (!stored?.secret.value || !stored.metadata.details.issuer) return undefined;
+  try {
+    const information = JSON.parse(stored.secret.value) as OAuthClientInformationMixed;
+    if (typeof information.client_id !== 'string') return undefined;
+    const kind = stored.metadata.details.kind === 'metadata-document' ? 'metadata-document' : 'dcr';
+    return { issuer: stored.metadata.details.issuer, kind, information };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The registration JSON (which may hold a client secret) is the secret value; issuer and client ID stay listable. */
+export async function writeClient(manager: TokenManager, server: string, client: SavedClient): Promise<void> {
+  const { issuer: _stamp, ...information } = client.information as OAuthClientInformationMixed & { issuer?: string };
+  await manager.set({
+    name: server,
+    type: 'generic',
+    namespace: CLIENTS_NAMESPACE,
+    secret: { value: JSON.stringify(information) },
+    details: { issuer: client.issuer, kind: client.kind, clientId: information.client_id },
+  });
+}
+
+export async function deleteClient(manager: TokenManager, server: string): Promise<boolean> {
+  return (await manager.store.delete([{ namespace: CLIENTS_NAMESPACE, name: server }])).length > 0;
+}
+
+/** Compares issuer URLs as the SDK does: parsed, one trailing slash aside. */
+export function sameIssuer(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    try {
+      return new URL(u).href.replace(/\/$/, '');
+    } catch {
+      return u.replace(/\/$/, '');
+    }
+  };
+  return norm(a) === norm(b);
+}
+
+/** Expired, or expiring within the margin (60 s by default). */
+export function needsRefresh(tokens: SavedTokens, now: Date, marginMs = 60_000): boolean {
+  return tokens.expiresAt !== undefined && Date.parse(tokens.expiresAt) - marginMs <= now.getTime();
+}
+
+/** RFC 8414 fields that the SDK's OpenID variant of the metadata type does not declare. */
+export interface ExtraMetadata {
+  revocation_endpoint?: string;
+  revocation_endpoint_auth_methods_supported?: string[];
+  /** RFC 9207. */
+  authorization_response_iss_parameter_supported?: boolean;
+}
+
+export function extraMetadata(metadata: object): ExtraMetadata {
+  return metadata as ExtraMetadata;
+}

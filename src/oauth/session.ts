@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { CliError } from '../errors.js';
+import { withFileLock } from '../fs/lock.js';
+import { stateDir, type Env } from '../paths.js';
+import type { TokenManager } from '../tokens/manager.js';
+import { LoginRequiredError, scrub } from './errors.js';
+import { deleteClient, deleteTokens, needsRefresh, readClient, readTokens, sameIssuer, tokensFromResponse, writeTokens, type SavedTokens } from './records.js';
+import type { OAuthTarget } from './target.js';
+
+export interface SessionOptions {
+  target: OAuthTarget;
+  manager: TokenManager;
+  env: Env;
+  now(): Date;
+  /** Runs a new login when the tokens cannot be refreshed; absent when nobody can answer a browser. */
+  relogin?: (hint: { resourceMetadataUrl?: URL }) => Promise<SavedTokens>;
+}
+
+/** The lock that serialises refreshes of one server's tokens across processes on this machine. */
+export function refreshLockPath(env: Env, server: string): string {
+  return join(stateDir(env), 'locks', `oauth-${server}.lock`);
+}
+
+/** Whether tokens issued for `resource` may be sent to `serverUrl`. */
+export function tokenFitsServer(tokens: SavedTokens, serverUrl: string): boolean {
+  if (!tokens.resource) return true;
+  const resource = new URL(tokens.resource);
+  const server = new URL(serverUrl);
+  const path = resource.pathname.replace(/\/$/, '');
+  return resource.origin === server.origin && (server.pathname === path || server.pathname.startsWith(`${path}/`) || path === '');
+}
+
+/**
+ * One server's OAuth tokens for the length of a command: read from the store, refreshed
+ * ahead of expiry or after a 401, always under a cross-process lock so that a rotating
+ * refresh token is used exactly once however many processes find it expired together.
+ */
+export class OAuthSession {
+  private current: SavedTokens | undefined;
+  private loaded = false;
+  private reloggedIn = false;
+
+  constructor(private readonly options: SessionOptions) {}
+
+  private get name(): string {
+    return this.options.target.name;
+  }
+
+  /** Whether tokens are stored for this server (they may be expired). */
+  async hasTokens(): Promise<boolean> {
+    return (await this.load()) !== undefined;
+  }
+
+  /** A token fit to send now: refreshed first if it expires within 60 s. Undefined when none is stored. */
+  async accessToken(): Promise<string | undefined> {
+    const tokens = await this.load();
+    if (!tokens) return undefined;
+    if (!needsRefresh(tokens, this.options.now())) return tokens.accessToken;
+    return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()))).accessToken;
+  }
+
+  /**
+   * The server answered 401 to `rejected`: use a token another process stored meanwhile, else refresh
+   * once, else log in again (interactive) or ask the user to (LoginRequiredError).
+   */
+  async afterUnauthorized(rejected: string | undefined, hint: { resourceMetadataUrl?: URL } = {}): Promise<string> {
+    if (rejected === undefined && !(await this.load())) return this.relogin('not logged in', hint);
+    if (this.reloggedIn) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
+    try {
+      return (await this.refreshUnderLock((stored) => stored.accessToken === rejected)).accessToken;
+    } catch (error) {
+      if (error instanceof LoginRequiredError) return this.relogin(error.message.replace(/; run mcp-cli.*$/, ''), hint);
+      throw error;
+    }
+  }
+
+  private async relogin(reason: string, hint: { resourceMetadataUrl?: URL }): Promise<string> {
+    if (!this.options.relogin || this.reloggedIn) throw new LoginRequiredError(this.name, reason);
+    this.reloggedIn = true;
+    this.current = await this.options.relogin(hint);
+    return this.current.accessToken;
+  }
+
+  private async load(): Promise<SavedTokens | undefined> {
+    if (!this.loaded) {
+      const tokens = await readTokens(this.options.manager, this.name);
+      this.current = tokens && tokenFitsServer(tokens, this.options.target.url) ? tokens : undefined;
+      this.loaded = true;
+    }
+    return this.current;
+  }
+
+  private async refreshUnderLock(stillStale: (stored: SavedTokens) => boolean): Promise<SavedTokens> {
+    const { manager, env } = this.options;
+    this.current = await withFileLock(refreshLockPath(env, this.name), async () => {
+      const stored = await readTokens(manager, this.name);
+      if (!stored) throw new LoginRequiredError(this.name, `the OAuth tokens of '${this.name}' are gone`);
+      if (!stillStale(stored)) return stored;
+      return this.refresh(stored);
+    }, { timeoutMs: 60_000 });
+    return this.current;
+  }
+
+  private async refresh(stored: SavedTokens): Promise<SavedTokens> {
+    const { manager, target, now } = this.options;
+    if (!stored.refreshToken) {
+      await deleteTokens(manager, this.name);
+      throw new LoginRequiredError(this.name, `the OAuth access token of '${this.name}' expired and there is no refresh token`);
+    }
+    const { discoverAuthorizationServerMetadata, refreshAuthorization } = await import('@modelcontextprotocol/sdk/client/auth.js');
+    const { InvalidClientError, InvalidGrantError, UnauthorizedClientError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
+    const client = await this.clientFor(stored.issuer);
+    const metadata = await discoverAuthorizationServerMetadata(stored.issuer);
+    if (!metadata || !sameIssuer(metadata.issuer, stored.issuer)) throw new CliError(`cannot refresh the token of '${this.name}': the authorization server ${stored.issuer} no longer publishes its metadata`);
+    try {
+      const response = await refreshAuthorization(stored.issuer, { metadata, clientInformation: client, refreshToken: stored.refreshToken, resource: stored.resource ? new URL(stored.resource) : undefined });
+      const fresh = tokensFromResponse(response, stored.issuer, stored.resource, now(), stored.refreshToken);
+      await writeTokens(manager, this.name, fresh);
+      return fresh;
+    } catch (error) {
+      if (error instanceof InvalidGrantError) {
+        await deleteTokens(manager, this.name);
+        throw new LoginRequiredError(this.name, `the refresh token of '${this.name}' was refused (invalid_grant: revoked or expired); the stored tokens were removed`);
+      }
+      if (error instanceof InvalidClientError || error instanceof UnauthorizedClientError) {
+        await deleteTokens(manager, this.name);
+        if (!target.oauth?.clientId) await deleteClient(manager, this.name);
+        throw new LoginRequiredError(this.name, `the authorization server no longer knows this client; the stored tokens and registration were removed`);
+      }
+      const message = scrub((error as Error).message, [stored.refreshToken, stored.accessToken]);
+      throw new CliError(`refreshing the OAuth token of '${this.name}' at ${stored.issuer} failed: ${message}`);
+    }
+  }
+
+  private async clientFor(issuer: string) {
+    const configured = this.options.target.oauth;
+    if (configured?.clientId) return { client_id: configured.clientId, ...(configured.clientSecret ? { client_secret: configured.clientSecret } : {}) };
+    const saved = await readClient(this.options.manager, this.name);
+    if (!saved || !sameIssuer(saved.issuer, issuer)) throw new LoginRequiredError(this.name, `no client registration with ${issuer} is stored for '${this.name}'`);
+    return saved.information;
+  }
+}

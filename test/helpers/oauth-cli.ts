@@ -1,0 +1,64 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLI, createSandbox, type Sandbox } from './cli.js';
+import { SENTINEL } from './oauth-servers.js';
+
+export const FOLLOW_REDIRECT = fileURLToPath(new URL('./follow-redirect.mjs', import.meta.url));
+
+/** A sandbox using the encrypted backend, with `BROWSER` set to the redirect-following helper. */
+export async function createOAuthSandbox(servers: Record<string, { url: string; oauth?: Record<string, unknown> }>): Promise<Sandbox> {
+  const sandbox = await createSandbox({
+    MCP_CLI_TOKEN_BACKEND: 'encrypted',
+    MCP_CLI_ENCRYPTION_KEY: 'correct horse battery staple',
+    BROWSER: `${process.execPath} ${FOLLOW_REDIRECT}`,
+  });
+  await writeFile(join(sandbox.home, 'server_config.json'), JSON.stringify({ mcpServers: servers }, null, 2));
+  return sandbox;
+}
+
+/** A CLI process whose stderr can be awaited line by line (for paste-back and the real browser). */
+export function startCli(sandbox: Sandbox, args: string[], env: Record<string, string | undefined> = {}) {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], { cwd: sandbox.home, env: { ...sandbox.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve(m: RegExpMatchArray): void }[] = [];
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const w of [...waiters]) {
+      const m = stderr.match(w.pattern);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return {
+    child,
+    exited,
+    waitForStderr(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+      const m = stderr.match(pattern);
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`stderr never matched ${pattern}; got:\n${stderr}`)), timeoutMs);
+        waiters.push({ pattern, resolve: (match) => (clearTimeout(timer), resolve(match)) });
+      });
+    },
+  };
+}
+
+/** Every file under the sandbox that contains a token this test server issued. */
+export async function filesWithSentinel(dir: string): Promise<string[]> {
+  const hits: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path)).includes(`${SENTINEL}-`)) hits.push(path);
+  }
+  return hits;
+}
+
+export const AUTH_URL = /open this URL in a browser:\s+(\S+)/;

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../helpers/cli.js';
+import { AUTH_URL, createOAuthSandbox, filesWithSentinel, startCli } from '../helpers/oauth-cli.js';
+import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
+
+describe('auth login / status / logout against a real authorization server', () => {
+  let servers: OAuthServers;
+  let sandbox: Sandbox;
+  const outputs: string[] = [];
+  const run = async (args: string[], options?: Parameters<Sandbox['run']>[1]) => {
+    const result = await sandbox.run(args, options);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+
+  beforeAll(async () => {
+    servers = await startOAuthServers({ issParameter: true });
+    sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl } });
+  });
+  afterAll(async () => {
+    await servers?.close();
+    await sandbox?.cleanup();
+  });
+
+  it('logs in through the browser command, registering the client once', async () => {
+    const result = await run(['auth', 'login', 'notes']);
+    expect(result.stderr).toContain('open this URL in a browser');
+    expect(result.stderr).toMatch(/✓ Logged in to 'notes' \(issuer http:\/\/127\.0\.0\.1:\d+\/, scope mcp:tools/);
+    expect(result.code).toBe(0);
+    expect(servers.counters.register).toBe(1);
+    expect(servers.counters.codeGrant).toBe(1);
+    const url = new URL(AUTH_URL.exec(result.stderr)![1]!);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('resource')).toBe(servers.mcpUrl);
+    expect(url.searchParams.get('state')).toMatch(/^[\w-]{43}$/);
+    expect(url.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+  });
+
+  it('shows the tokens in token list, token get --oauth and auth status', async () => {
+    const list = await run(['token', 'list', '--json']);
+    const tokens = JSON.parse(list.stdout) as { name: string; namespace: string; type: string; expiresAt: string | null; details: Record<string, string> }[];
+    const oauth = tokens.find((t) => t.namespace === 'oauth')!;
+    expect(oauth).toMatchObject({ name: 'notes', type: 'oauth', details: { issuer: servers.issuer, scope: 'mcp:tools', tokenType: 'Bearer' } });
+    expect(Date.parse(oauth.expiresAt!)).toBeGreaterThan(Date.now());
+    const get = await run(['token', 'get', 'notes', '--oauth']);
+    expect(get.code).toBe(0);
+    expect(get.stdout).toMatch(/Type:\s+oauth/);
+    const status = await run(['auth', 'status', 'notes', '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ server: 'notes', issuer: servers.issuer, scopes: ['mcp:tools'], expired: false, canRefresh: true, clientRegistration: 'dcr', backend: 'encrypted' });
+  });
+
+  it('reuses the stored client registration on a second login', async () => {
+    const result = await run(['auth', 'login', 'notes']);
+    expect(result.code).toBe(0);
+    expect(servers.counters.register).toBe(1);
+    expect(servers.counters.codeGrant).toBe(2);
+  });
+
+  it('refuses a response whose state was not sent by this login', async () => {
+    const before = servers.counters.codeGrant;
+    const result = await run(['auth', 'login', 'notes'], { env: { FOLLOW_TAMPER: 'state' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/state that this login did not send/);
+    expect(servers.counters.codeGrant).toBe(before);
+  });
+
+  it('refuses a response from another issuer (RFC 9207)', async () => {
+    const before = servers.counters.codeGrant;
+    const result = await run(['auth', 'login', 'notes'], { env: { FOLLOW_TAMPER: 'iss' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/issuer https:\/\/evil\.example\/.*refused/);
+    expect(servers.counters.codeGrant).toBe(before);
+  });
+
+  it('--no-browser accepts the redirected URL pasted on stdin', async () => {
+    const cli = startCli(sandbox, ['auth', 'login', 'notes', '--no-browser'], { BROWSER: 'false-browser-that-must-not-run' });
+    const [, authUrl] = await cli.waitForStderr(AUTH_URL);
+    const response = await fetch(authUrl!, { redirect: 'manual' });
+    cli.child.stdin.end(`not a url\n${response.headers.get('location')}\n`);
+    const result = await cli.exited;
+    outputs.push(result.stdout, result.stderr);
+    expect(result.stderr).toContain('paste here the full URL');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("✓ Logged in to 'notes'");
+  });
+
+  it('times out when no browser answers', async () => {
+    const result = await run(['auth', 'login', 'notes', '--timeout', '1s'], { env: { BROWSER: 'true' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/timed out/);
+  });
+
+  it('logout revokes the grant at the server, then deletes the tokens', async () => {
+    expect(servers.provider.liveRefreshTokens).toBeGreaterThan(0);
+    const result = await run(['auth', 'logout', 'notes']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('✓ Revoked the tokens at');
+    expect(servers.counters.revoke).toBe(2);
+    const status = await run(['auth', 'status', 'notes']);
+    expect(status.code).toBe(4);
+    expect(status.stderr).toContain("not logged in to 'notes'");
+  });
+
+  it('never leaves a token in a plaintext file or in any output', async () => {
+    expect(await filesWithSentinel(sandbox.home)).toEqual([]);
+    for (const text of outputs) expect(text).not.toContain(`${SENTINEL}-`);
+  });
+});
+
+describe('authorization servers that are refused', () => {
+  it('refuses a server that does not advertise PKCE S256', async () => {
+    const servers = await startOAuthServers({ codeChallengeMethods: [] });
+    const sandbox = await createOAuthSandbox({ plain: { url: servers.mcpUrl } });
+    try {
+      const result = await sandbox.run(['auth', 'login', 'plain']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/does not advertise PKCE with S256/);
+      expect(servers.counters.register).toBe(0);
+      expect(servers.counters.authorize).toBe(0);
+    } finally {
+      await servers.close();
+      await sandbox.cleanup();
+    }
+  });
+});
