@@ -29,10 +29,12 @@ export class TtyPrompter implements Prompter {
 
   private read(message: string, echo: boolean): Promise<string> {
     const { input, output } = this;
+    const raw = typeof input.setRawMode === 'function';
+    // Echo goes off before the question appears, so that nothing typed ahead is shown.
+    if (raw) input.setRawMode!(true);
     output.write(message);
     return new Promise((resolve, reject) => {
       let answer = '';
-      const raw = typeof input.setRawMode === 'function';
       const finish = (error?: Error) => {
         input.off('data', onData);
         if (raw) input.setRawMode!(false);
@@ -56,7 +58,6 @@ export class TtyPrompter implements Prompter {
           if (echo) output.write(ch);
         }
       };
-      if (raw) input.setRawMode!(true);
       input.setEncoding('utf8');
       input.on('data', onData);
       input.resume();

@@ -2,7 +2,7 @@ import type { AuditAction, AuditSink } from '../audit/sink.js';
 import { AmbiguousTokenError, CliError, TokenNotFoundError } from '../errors.js';
 import type { SecretStore } from '../stores/store.js';
 import { matchesFilter, type TokenFilter } from './filter.js';
-import { DEFAULT_NAMESPACE, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenMetadata, type TokenSecret, type TokenType } from './model.js';
+import { DEFAULT_NAMESPACE, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata, type TokenSecret, type TokenType } from './model.js';
 import { validateIdentifier } from './names.js';
 
 export interface SetTokenInput {
@@ -83,8 +83,15 @@ export class TokenManager {
   async get(name: string, namespace?: string, purpose: ReadPurpose = 'revealed'): Promise<StoredToken> {
     validateIdentifier('name', name);
     const ns = namespace === undefined ? (await this.find(name)).namespace : validateIdentifier('namespace', namespace);
-    const token = await this.fetch(name, ns);
-    await this.record('read', token.metadata, { purpose });
+    const token = await this.lookup({ namespace: ns, name }, purpose);
+    if (!token) throw new TokenNotFoundError(name, [ns]);
+    return token;
+  }
+
+  /** Reads a token if it exists (audited with its purpose); undefined when it does not. */
+  async lookup(key: TokenKey, purpose: ReadPurpose): Promise<StoredToken | undefined> {
+    const token = await this.store.get(key);
+    if (token) await this.record('read', token.metadata, { purpose });
     return token;
   }
 

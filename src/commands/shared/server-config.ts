@@ -29,12 +29,12 @@ export function serverNames(config: ServerConfig, wanted: string[]): string[] {
   return wanted.length > 0 ? wanted : configured;
 }
 
-/** A token lookup that opens the store (the same way as the `token` commands) only on first use. */
+/** A token lookup that opens the store (the same way as the `token` commands) only on first use; reads are audited as resolved. */
 export function lazyStoreLookup(ctx: Ctx): TokenLookup {
   let opened: Promise<OpenedStore> | undefined;
   return async (key) => {
     opened ??= openTokenStore(ctx);
-    return (await opened).store.get(key);
+    return (await opened).manager.lookup(key, 'resolved');
   };
 }
 
