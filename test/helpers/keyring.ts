@@ -68,6 +68,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: st
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined); // commands that never read stdin
     child.stdin.end(input ?? '');
   });
 }
@@ -110,6 +111,7 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
   const address = `unix:path=${socket}`;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
     HOME: home,
     XDG_DATA_HOME: join(home, 'data'),
     XDG_CONFIG_HOME: join(home, 'config'),
