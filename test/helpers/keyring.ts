@@ -51,6 +51,9 @@ const BUS_CONFIG = (socket: string) => `<!DOCTYPE busconfig PUBLIC "-//freedeskt
   <type>session</type>
   <listen>unix:path=${socket}</listen>
   <auth>EXTERNAL</auth>
+  <limit name="max_replies_per_connection">50000</limit>
+  <limit name="max_connections_per_user">100000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>

@@ -2,7 +2,7 @@
 // Values: arrays are JS arrays, dicts are arrays of [key, value] pairs, structs are
 // arrays, variants are [signature, value].
 
-export type DbusValue = string | number | boolean | bigint | DbusValue[];
+export type DbusValue = string | number | boolean | bigint | Buffer | DbusValue[];
 
 const ALIGN: Record<string, number> = { y: 1, b: 4, n: 2, q: 2, i: 4, u: 4, x: 8, t: 8, d: 8, h: 4, s: 4, o: 4, g: 1, a: 4, '(': 8, '{': 8, v: 1 };
 
@@ -173,6 +173,12 @@ export class Reader {
       case 'a': {
         const element = type.slice(1);
         const length = this.read('u') as number;
+        if (element === 'y') {
+          // Byte arrays (secret values) come back as one Buffer.
+          const bytes = Buffer.from(b.subarray(this.offset, this.offset + length));
+          this.offset += length;
+          return bytes;
+        }
         this.align(ALIGN[element[0]!]!);
         const end = this.offset + length;
         const items: DbusValue[] = [];

@@ -3,6 +3,7 @@ import { CliError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
 import type { Availability, BackendDescriptor, BackendEnv } from '../backend.js';
 import type { SecretStore } from '../store.js';
+import type { KeyringItems } from './items.js';
 import type { SecretServiceSession } from './secret-service.js';
 
 /** Items are stored under this service; accounts are `<namespace>:<name>`. */
@@ -56,11 +57,16 @@ async function runProbe(name: KeychainName, be: BackendEnv): Promise<Probe> {
   try {
     const { nativeItems } = await import('./items.js');
     const { INDEX_ACCOUNT } = await import('./store.js');
-    await (await nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs, label })).get(INDEX_ACCOUNT);
+    await nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs, label }).get(INDEX_ACCOUNT);
     return { available: true, detail: `${label}, service '${KEYCHAIN_SERVICE}'` };
   } catch (error) {
     return { available: false, detail: (error as Error).message, hint: `unlock the ${label} and allow this program to use it` };
   }
+}
+
+function readOnly(get: (account: string) => Promise<string | undefined>): KeyringItems {
+  const refuse = () => Promise.reject(new Error('read-only items'));
+  return { get, set: refuse, delete: refuse };
 }
 
 function keychainBackend(name: KeychainName): BackendDescriptor {
@@ -76,14 +82,14 @@ function keychainBackend(name: KeychainName): BackendDescriptor {
       const probe = await probeOnce(name, be);
       if (!probe.available) throw new CliError(`the ${label} is unavailable: ${probe.detail}`, 1, probe.hint);
       const [{ nativeItems, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
-      const items = new ChunkedItems(await nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs: keychainTimeoutMs(be), label }));
+      const items = new ChunkedItems(nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs: keychainTimeoutMs(be), label }));
       const session = probe.session;
       return new KeychainStore({
         backend: name,
         location: `${label} (service '${KEYCHAIN_SERVICE}')`,
         items,
         indexLockPath: join(stateDir(be.env), 'keychain-index.lock'),
-        ...(session ? { listAccounts: () => session.accounts(KEYCHAIN_SERVICE) } : {}),
+        ...(session ? { listAccounts: () => session.accounts(KEYCHAIN_SERVICE), indexItems: new ChunkedItems(readOnly((account) => session.readPlain(KEYCHAIN_SERVICE, account))) } : {}),
       });
     },
   };

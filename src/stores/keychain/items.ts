@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { CliError } from '../../errors.js';
 import { TimeoutError, withTimeout } from './dbus-client.js';
 import { joinChunks, parseChunkHead, partAccount, planChunks, type ChunkHead } from './chunks.js';
@@ -20,8 +21,10 @@ export interface NativeOptions {
 }
 
 /** Items through @napi-rs/keyring, pinned to the Secret Service on Linux (never the kernel keyring). */
-export async function nativeItems(options: NativeOptions): Promise<KeyringItems> {
-  const { AsyncEntry } = await import('@napi-rs/keyring');
+export function nativeItems(options: NativeOptions): KeyringItems {
+  // require, not import(): the binding is CommonJS, and importing it from ESM makes Node
+  // scan its whole loader for exports first, a measurable part of `token get`'s time.
+  const { AsyncEntry } = createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
   const entryOptions = options.platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
   const entry = (account: string) => new AsyncEntry(options.service, account, entryOptions);
   const guard = async <T>(what: string, account: string, run: () => Promise<T>): Promise<T> => {

@@ -57,6 +57,7 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
     }
   }
   let locked: DbusValue;
+  const label = getProperty(conn, DEFAULT_COLLECTION, 'org.freedesktop.Secret.Collection', 'Label').catch(() => 'default');
   try {
     locked = await getProperty(conn, DEFAULT_COLLECTION, 'org.freedesktop.Secret.Collection', 'Locked');
   } catch (error) {
@@ -68,16 +69,15 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
       hint: 'create a default keyring, e.g. with Seahorse ("Passwords and Keys"), or `gnome-keyring-daemon --unlock --components=secrets`',
     };
   }
-  const label = await getProperty(conn, DEFAULT_COLLECTION, 'org.freedesktop.Secret.Collection', 'Label').catch(() => 'default');
   if (locked) {
     conn.close();
     return {
       available: false,
-      detail: `the default keyring '${String(label)}' is locked`,
+      detail: `the default keyring '${String(await label)}' is locked`,
       hint: 'unlock it (log in to the desktop session, or unlock it in Seahorse), then run the command again',
     };
   }
-  return { available: true, detail: `Secret Service, keyring '${String(label)}'`, session: new SecretServiceSession(conn) };
+  return { available: true, detail: `Secret Service, keyring '${String(await label)}'`, session: new SecretServiceSession(conn) };
 }
 
 async function getProperty(conn: DbusConnection, path: string, iface: string, name: string): Promise<DbusValue> {
@@ -85,9 +85,34 @@ async function getProperty(conn: DbusConnection, path: string, iface: string, na
   return (variant as [string, DbusValue])[1];
 }
 
-/** An open connection to the Secret Service, for reading item attributes (never secrets). */
+/** An open connection to the Secret Service, for reading item attributes and mcp-cli's own non-secret items. */
 export class SecretServiceSession {
+  private plainSession: Promise<string> | undefined;
+
   constructor(readonly conn: DbusConnection) {}
+
+  /**
+   * Reads an item's value in one round trip, with the "plain" transfer of the Secret Service
+   * API. Only for items that hold no secret (the metadata index): token values are read through
+   * @napi-rs/keyring, whose session encrypts them on the bus.
+   */
+  async readPlain(service: string, account: string): Promise<string | undefined> {
+    const [unlocked] = await this.conn.call({
+      destination: SECRETS,
+      path: SERVICE_PATH,
+      interface: 'org.freedesktop.Secret.Service',
+      member: 'SearchItems',
+      signature: 'a{ss}',
+      body: [[['service', service], ['username', account]]],
+    });
+    const path = (unlocked as string[])[0];
+    if (path === undefined) return undefined;
+    this.plainSession ??= this.conn
+      .call({ destination: SECRETS, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'OpenSession', signature: 'sv', body: ['plain', ['s', '']] })
+      .then(([, session]) => session as string);
+    const [secret] = await this.conn.call({ destination: SECRETS, path, interface: 'org.freedesktop.Secret.Item', member: 'GetSecret', signature: 'o', body: [await this.plainSession] });
+    return ((secret as DbusValue[])[2] as Buffer).toString('utf8');
+  }
 
   /** The `username` attribute of every unlocked item whose `service` attribute is `service`. */
   async accounts(service: string): Promise<Set<string>> {
@@ -99,7 +124,12 @@ export class SecretServiceSession {
       signature: 'a{ss}',
       body: [[['service', service]]],
     });
-    const attributes = await Promise.all((unlocked as string[]).map((path) => getProperty(this.conn, path, 'org.freedesktop.Secret.Item', 'Attributes')));
+    const paths = unlocked as string[];
+    const attributes: DbusValue[] = [];
+    // Pipelined, in batches: a bus limits the calls one connection may have awaiting replies.
+    for (let i = 0; i < paths.length; i += 64) {
+      attributes.push(...(await Promise.all(paths.slice(i, i + 64).map((path) => getProperty(this.conn, path, 'org.freedesktop.Secret.Item', 'Attributes')))));
+    }
     const accounts = new Set<string>();
     for (const pairs of attributes as [string, string][][]) {
       const username = pairs.find(([k]) => k === 'username')?.[1];
