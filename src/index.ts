@@ -11,3 +11,5 @@ export { requestedBackend, selectBackend, openSelected, type Selection, type Bac
 export { EncryptedFileStore } from './stores/encrypted/store.js';
 export { passphraseSource, type PassphraseSource } from './stores/encrypted/passphrase.js';
 export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledError } from './errors.js';
+export { KEYCHAIN_SERVICE, macosKeychainBackend, secretServiceBackend, windowsCredentialManagerBackend } from './stores/keychain/descriptor.js';
+export { KeychainStore } from './stores/keychain/store.js';

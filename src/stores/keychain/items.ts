@@ -22,11 +22,14 @@ export interface NativeOptions {
 
 /** Items through @napi-rs/keyring, pinned to the Secret Service on Linux (never the kernel keyring). */
 export function nativeItems(options: NativeOptions): KeyringItems {
-  // require, not import(): the binding is CommonJS, and importing it from ESM makes Node
-  // scan its whole loader for exports first, a measurable part of `token get`'s time.
-  const { AsyncEntry } = createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
   const entryOptions = options.platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
-  const entry = (account: string) => new AsyncEntry(options.service, account, entryOptions);
+  let binding: typeof import('@napi-rs/keyring') | undefined;
+  // Loaded on first use (listing may not need it), with require rather than import(): the binding
+  // is CommonJS, and importing it from ESM makes Node scan its whole loader for exports first.
+  const entry = (account: string) => {
+    binding ??= createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
+    return new binding.AsyncEntry(options.service, account, entryOptions);
+  };
   const guard = async <T>(what: string, account: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await withTimeout(run(), options.timeoutMs);
