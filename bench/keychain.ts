@@ -28,7 +28,7 @@ await store.putMany(Array.from({ length: count }, (_, i) => ({
 `;
 
 /** A private keyring holding `count` bearer tokens, written through the store in one index update. */
-export async function seededKeyring(h: BenchHarness, count: number): Promise<Keyring> {
+async function seededKeyring(h: BenchHarness, count: number): Promise<Keyring> {
   const keyring = await startPrivateKeyring();
   const home = await mkdtemp(join(tmpdir(), 'mcp-cli-bench-'));
   const env: NodeJS.ProcessEnv = {
@@ -40,20 +40,25 @@ export async function seededKeyring(h: BenchHarness, count: number): Promise<Key
     XDG_STATE_HOME: join(home, 'state'),
     MCP_CLI_TOKEN_BACKEND: 'secret-service',
   };
-  await h.exec(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SEED, String(count)], { env });
-  return {
-    keyring,
-    env,
-    cleanup: async () => {
-      await keyring.stop();
-      await rm(home, { recursive: true, force: true });
-    },
+  const cleanup = async () => {
+    await keyring.stop();
+    await rm(home, { recursive: true, force: true });
   };
+  try {
+    await h.exec(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SEED, String(count)], { env });
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return { keyring, env, cleanup };
 }
 
 export default async function keychain(h: BenchHarness): Promise<void> {
   const one = await seededKeyring(h, 1);
-  const many = await seededKeyring(h, 200);
+  const many = await seededKeyring(h, 200).catch(async (error: unknown) => {
+    await one.cleanup();
+    throw error;
+  });
   const reader = join(tmpdir(), `mcp-cli-bench-read-${process.pid}.cjs`);
   // The least a program can do to print the value: load the binding, read the item, parse it.
   await writeFile(

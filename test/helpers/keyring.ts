@@ -123,7 +123,11 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
     DBUS_SESSION_BUS_ADDRESS: address,
   };
   const children: ChildProcess[] = [];
+  // Daemons must not outlive a run that crashes before calling stop().
+  const killOnExit = () => children.forEach((child) => child.kill('SIGTERM'));
+  process.once('exit', killOnExit);
   const stop = async () => {
+    process.off('exit', killOnExit);
     for (const child of children.reverse()) await stopChild(child);
     await rm(home, { recursive: true, force: true });
   };
