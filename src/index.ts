@@ -15,3 +15,5 @@ export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledE
 export { parseTemplate, escapeLiteral, describeReference, ReferenceSyntaxError, type Reference, type TokenReference, type EnvReference, type Segment } from './config/references.js';
 export { resolveServers, tokenFieldValue, type TokenLookup, type ResolveDeps, type ResolvedServer, type ReferenceUse } from './config/resolve.js';
 export type { ServerEntry, StdioServerEntry, HttpServerEntry, OAuthSettings, ServerConfig } from './config/schema.js';
+export { KEYCHAIN_SERVICE, macosKeychainBackend, secretServiceBackend, windowsCredentialManagerBackend } from './stores/keychain/descriptor.js';
+export { KeychainStore } from './stores/keychain/store.js';

@@ -18,6 +18,8 @@ export interface Availability {
   available: boolean;
   /** Why not, or where it stores tokens when it is available. */
   detail: string;
+  /** How to make it available, when it is not. */
+  hint?: string;
 }
 
 /**

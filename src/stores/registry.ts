@@ -1,5 +1,6 @@
 import type { BackendDescriptor } from './backend.js';
 import { encryptedBackend } from './encrypted/descriptor.js';
+import { macosKeychainBackend, secretServiceBackend, windowsCredentialManagerBackend } from './keychain/descriptor.js';
 import type { BackendName } from './store.js';
 
 function notYetAvailable(name: BackendName, detail: string): BackendDescriptor {
@@ -16,8 +17,8 @@ function notYetAvailable(name: BackendName, detail: string): BackendDescriptor {
 /** Every backend, in the order automatic selection considers them. */
 export const BACKENDS: readonly BackendDescriptor[] = [
   notYetAvailable('vault', 'HashiCorp Vault support is not part of this build'),
-  notYetAvailable('keychain', 'OS keychain support is not part of this build'),
-  notYetAvailable('credential-manager', 'OS keychain support is not part of this build'),
-  notYetAvailable('secret-service', 'OS keychain support is not part of this build'),
+  macosKeychainBackend,
+  windowsCredentialManagerBackend,
+  secretServiceBackend,
   encryptedBackend,
 ];

@@ -1,5 +1,6 @@
 import { CliError } from '../errors.js';
 import type { BackendDescriptor, BackendEnv } from './backend.js';
+import { withFallbackNotice } from './fallback-notice.js';
 import { BACKENDS } from './registry.js';
 import { BACKEND_NAMES, isBackendName, type BackendName, type SecretStore } from './store.js';
 
@@ -15,6 +16,8 @@ export interface Selection {
   source: BackendSource;
   /** Why this backend, in words: "chosen by --token-backend", "auto: no OS keychain reachable". */
   reason: string;
+  /** For an automatic fallback: why each keychain before it was passed over. */
+  passedOver?: string[];
 }
 
 /** `--token-backend` > `MCP_CLI_TOKEN_BACKEND` > `tokenStorage.backend` > auto. */
@@ -48,7 +51,8 @@ export function descriptorOf(name: BackendName): BackendDescriptor {
 export async function selectBackend(request: BackendRequest, be: BackendEnv): Promise<Selection> {
   if (request.name !== 'auto') {
     const availability = await descriptorOf(request.name).probe(be);
-    if (!availability.available) throw new CliError(`token backend '${request.name}' (chosen by ${request.source}) is unavailable: ${availability.detail}`);
+    if (!availability.available)
+      throw new CliError(`token backend '${request.name}' (chosen by ${request.source}) is unavailable: ${availability.detail}`, 1, availability.hint);
     return { name: request.name, source: request.source, reason: `chosen by ${request.source}` };
   }
   const passedOver: string[] = [];
@@ -57,7 +61,8 @@ export async function selectBackend(request: BackendRequest, be: BackendEnv): Pr
     if (role === 'skip') continue;
     if (role === 'claim') {
       const availability = await backend.probe(be);
-      if (!availability.available) throw new CliError(`token backend '${backend.name}' is configured by the environment but unavailable: ${availability.detail}`);
+      if (!availability.available)
+        throw new CliError(`token backend '${backend.name}' is configured by the environment but unavailable: ${availability.detail}`, 1, availability.hint);
       return { name: backend.name, source: 'auto', reason: `auto: configured by the environment` };
     }
     if (role === 'if-available') {
@@ -67,11 +72,12 @@ export async function selectBackend(request: BackendRequest, be: BackendEnv): Pr
       continue;
     }
     const why = passedOver.length > 0 ? `auto: no OS keychain reachable (${passedOver.join('; ')})` : 'auto: no OS keychain on this platform';
-    return { name: backend.name, source: 'auto', reason: why };
+    return { name: backend.name, source: 'auto', reason: why, ...(passedOver.length > 0 ? { passedOver } : {}) };
   }
   throw new CliError('no token backend is available');
 }
 
 export async function openSelected(selection: Selection, be: BackendEnv): Promise<SecretStore> {
-  return descriptorOf(selection.name).open(be);
+  const store = await descriptorOf(selection.name).open(be);
+  return selection.passedOver ? withFallbackNotice(store, selection.passedOver, be) : store;
 }

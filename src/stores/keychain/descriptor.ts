@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { CliError } from '../../errors.js';
+import { stateDir } from '../../paths.js';
+import type { Availability, BackendDescriptor, BackendEnv } from '../backend.js';
+import type { SecretStore } from '../store.js';
+import type { KeyringItems } from './items.js';
+import type { SecretServiceSession } from './secret-service.js';
+
+/** Items are stored under this service; accounts are `<namespace>:<name>`. */
+export const KEYCHAIN_SERVICE = 'mcp-cli';
+export const TIMEOUT_ENV = 'MCP_CLI_KEYCHAIN_TIMEOUT_MS';
+const DEFAULT_TIMEOUT_MS = 3000;
+
+type KeychainName = 'keychain' | 'credential-manager' | 'secret-service';
+
+const KEYCHAINS: Record<KeychainName, { platform: NodeJS.Platform; label: string; os: string }> = {
+  keychain: { platform: 'darwin', label: 'macOS Keychain', os: 'macOS' },
+  'credential-manager': { platform: 'win32', label: 'Windows Credential Manager', os: 'Windows' },
+  'secret-service': { platform: 'linux', label: 'Secret Service', os: 'Linux' },
+};
+
+interface Probe extends Availability {
+  session?: SecretServiceSession;
+}
+
+export function keychainTimeoutMs(be: BackendEnv): number {
+  const raw = be.env[TIMEOUT_ENV];
+  const value = raw === undefined || raw === '' ? DEFAULT_TIMEOUT_MS : Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new CliError(`${TIMEOUT_ENV} must be a positive number of milliseconds, not ${JSON.stringify(raw)}`);
+  return value;
+}
+
+// One probe per process and situation: `token backends` and the selection ask the same question.
+const probes = new Map<string, Promise<Probe>>();
+
+function probeOnce(name: KeychainName, be: BackendEnv): Promise<Probe> {
+  const cacheKey = [name, be.platform, be.env.DBUS_SESSION_BUS_ADDRESS ?? '', be.env[TIMEOUT_ENV] ?? ''].join('\0');
+  let probe = probes.get(cacheKey);
+  if (!probe) {
+    probe = runProbe(name, be);
+    probes.set(cacheKey, probe);
+  }
+  return probe;
+}
+
+async function runProbe(name: KeychainName, be: BackendEnv): Promise<Probe> {
+  const { platform, label, os } = KEYCHAINS[name];
+  if (be.platform !== platform) return { available: false, detail: `${os} only (this is ${be.platform})` };
+  const timeoutMs = keychainTimeoutMs(be);
+  if (platform === 'linux') {
+    const { probeSecretService } = await import('./secret-service.js');
+    const status = await probeSecretService(be.env, timeoutMs);
+    if (!status.available) return { available: false, detail: status.detail, hint: status.hint };
+    return { available: true, detail: `${status.detail}, service '${KEYCHAIN_SERVICE}'`, session: status.session };
+  }
+  // macOS and Windows: a read of the index item shows whether the keychain answers.
+  try {
+    const { nativeItems } = await import('./items.js');
+    const { INDEX_ACCOUNT } = await import('./store.js');
+    await nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs, label }).get(INDEX_ACCOUNT);
+    return { available: true, detail: `${label}, service '${KEYCHAIN_SERVICE}'` };
+  } catch (error) {
+    return { available: false, detail: (error as Error).message, hint: `unlock the ${label} and allow this program to use it` };
+  }
+}
+
+function readOnly(get: (account: string) => Promise<string | undefined>): KeyringItems {
+  const refuse = () => Promise.reject(new Error('read-only items'));
+  return { get, set: refuse, delete: refuse };
+}
+
+function keychainBackend(name: KeychainName): BackendDescriptor {
+  const { platform, label } = KEYCHAINS[name];
+  return {
+    name,
+    autoRole: (be) => (be.platform === platform ? 'if-available' : 'skip'),
+    async probe(be) {
+      const { available, detail, hint } = await probeOnce(name, be);
+      return { available, detail, ...(hint ? { hint } : {}) };
+    },
+    async open(be): Promise<SecretStore> {
+      const probe = await probeOnce(name, be);
+      if (!probe.available) throw new CliError(`the ${label} is unavailable: ${probe.detail}`, 1, probe.hint);
+      const [{ nativeItems, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
+      const items = new ChunkedItems(nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs: keychainTimeoutMs(be), label }));
+      const session = probe.session;
+      return new KeychainStore({
+        backend: name,
+        location: `${label} (service '${KEYCHAIN_SERVICE}')`,
+        items,
+        indexLockPath: join(stateDir(be.env), 'keychain-index.lock'),
+        ...(session ? { listAccounts: () => session.accounts(KEYCHAIN_SERVICE), indexItems: new ChunkedItems(readOnly((account) => session.readPlain(KEYCHAIN_SERVICE, account))) } : {}),
+      });
+    },
+  };
+}
+
+export const macosKeychainBackend = keychainBackend('keychain');
+export const windowsCredentialManagerBackend = keychainBackend('credential-manager');
+export const secretServiceBackend = keychainBackend('secret-service');

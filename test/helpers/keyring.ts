@@ -1,0 +1,196 @@
+// A private session bus and gnome-keyring for the keychain tests and benchmark: throw-away
+// HOME, no service activation, never the developer's own keyring.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { DbusConnection } from '../../src/stores/keychain/dbus-client.js';
+
+const NEEDED: [binary: string, debianPackage: string][] = [
+  ['dbus-daemon', 'dbus'],
+  ['gnome-keyring-daemon', 'gnome-keyring'],
+  ['secret-tool', 'libsecret-tools'],
+];
+
+function onPath(binary: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, binary), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export function assertKeyringTools(): void {
+  const missing = NEEDED.filter(([binary]) => !onPath(binary));
+  if (missing.length > 0)
+    throw new Error(
+      `the keychain tests need ${missing.map(([b]) => b).join(', ')}: install the Debian packages with ` +
+        `\`sudo apt-get install ${NEEDED.map(([, p]) => p).join(' ')}\``,
+    );
+}
+
+export interface PrivateKeyring {
+  /** DBUS_SESSION_BUS_ADDRESS of the private bus. */
+  address: string;
+  /** Only the variables that point a process at this bus (add them to a sandbox's env). */
+  env: { DBUS_SESSION_BUS_ADDRESS: string };
+  /** Runs secret-tool against the private keyring; resolves with its stdout. */
+  secretTool(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Locks the default keyring through the Secret Service API. */
+  lock(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const BUS_CONFIG = (socket: string) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=${socket}</listen>
+  <auth>EXTERNAL</auth>
+  <limit name="max_replies_per_connection">50000</limit>
+  <limit name="max_connections_per_user">100000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`;
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined); // commands that never read stdin
+    child.stdin.end(input ?? '');
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}
+
+function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('close', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts dbus-daemon with a private config (no service activation) and, unless
+ * `{ keyring: false }`, gnome-keyring-daemon with an unlocked default keyring.
+ */
+export async function startPrivateKeyring(options: { keyring?: boolean } = {}): Promise<PrivateKeyring> {
+  assertKeyringTools();
+  const home = await mkdtemp(join(tmpdir(), 'mcp-cli-keyring-'));
+  const runtime = join(home, 'run');
+  await mkdir(runtime, { mode: 0o700 });
+  const socket = join(runtime, 'bus');
+  await writeFile(join(home, 'bus.conf'), BUS_CONFIG(socket));
+  const address = `unix:path=${socket}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    HOME: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    XDG_RUNTIME_DIR: runtime,
+    DBUS_SESSION_BUS_ADDRESS: address,
+  };
+  const children: ChildProcess[] = [];
+  // Daemons must not outlive a run that crashes before calling stop().
+  const killOnExit = () => children.forEach((child) => child.kill('SIGTERM'));
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    for (const child of children.reverse()) await stopChild(child);
+    await rm(home, { recursive: true, force: true });
+  };
+  try {
+    const bus = spawn('dbus-daemon', ['--config-file', join(home, 'bus.conf'), '--nofork', '--nopidfile'], { env, stdio: 'ignore' });
+    children.push(bus);
+    await waitFor('the private session bus', async () => {
+      const conn = await DbusConnection.open(socket, 1000);
+      conn.close();
+      return true;
+    });
+    if (options.keyring !== false) {
+      const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+      children.push(daemon);
+      daemon.stdin!.end('test-keyring-password');
+      await waitFor('gnome-keyring-daemon on the private bus', async () => {
+        const conn = await DbusConnection.open(socket, 1000);
+        try {
+          const [variant] = await conn.call({
+            destination: 'org.freedesktop.secrets',
+            path: '/org/freedesktop/secrets/aliases/default',
+            interface: 'org.freedesktop.DBus.Properties',
+            member: 'Get',
+            signature: 'ss',
+            body: ['org.freedesktop.Secret.Collection', 'Locked'],
+          });
+          return (variant as [string, boolean])[1] === false;
+        } finally {
+          conn.close();
+        }
+      });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    address,
+    env: { DBUS_SESSION_BUS_ADDRESS: address },
+    secretTool: (args, input) => run('secret-tool', args, env, input),
+    async lock() {
+      const conn = await DbusConnection.open(socket, 2000);
+      try {
+        const [path] = await conn.call({
+          destination: 'org.freedesktop.secrets',
+          path: '/org/freedesktop/secrets',
+          interface: 'org.freedesktop.Secret.Service',
+          member: 'ReadAlias',
+          signature: 's',
+          body: ['default'],
+        });
+        await conn.call({
+          destination: 'org.freedesktop.secrets',
+          path: '/org/freedesktop/secrets',
+          interface: 'org.freedesktop.Secret.Service',
+          member: 'Lock',
+          signature: 'ao',
+          body: [[path as string]],
+        });
+      } finally {
+        conn.close();
+      }
+    },
+    stop,
+  };
+}
