@@ -1,5 +1,6 @@
 import type { BackendDescriptor } from './backend.js';
 import { encryptedBackend } from './encrypted/descriptor.js';
+import { vaultBackend } from './vault/descriptor.js';
 import type { BackendName } from './store.js';
 
 function notYetAvailable(name: BackendName, detail: string): BackendDescriptor {
@@ -15,7 +16,7 @@ function notYetAvailable(name: BackendName, detail: string): BackendDescriptor {
 
 /** Every backend, in the order automatic selection considers them. */
 export const BACKENDS: readonly BackendDescriptor[] = [
-  notYetAvailable('vault', 'HashiCorp Vault support is not part of this build'),
+  vaultBackend,
   notYetAvailable('keychain', 'OS keychain support is not part of this build'),
   notYetAvailable('credential-manager', 'OS keychain support is not part of this build'),
   notYetAvailable('secret-service', 'OS keychain support is not part of this build'),
