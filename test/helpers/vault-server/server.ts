@@ -152,6 +152,10 @@ export class VaultServer {
     this.faults.push({ ...fault });
   }
 
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   clearLog(): void {
     this.requests.length = 0;
     this.maxInFlight = 0;
@@ -251,6 +255,21 @@ export class VaultServer {
       can('read');
       const data = Object.fromEntries([...mounts.values()].map((m) => [m.path, this.mountInfo(m)]));
       return { body: this.envelope(data, data) };
+    }
+    if (r.path.startsWith('sys/mounts/')) {
+      can(r.method === 'DELETE' ? 'delete' : 'update');
+      const path = r.path.slice('sys/mounts/'.length).replace(/\/*$/, '/');
+      if (r.method === 'DELETE') {
+        mounts.delete(path);
+        return undefined;
+      }
+      if (r.method !== 'POST' && r.method !== 'PUT') throw new HttpError(405, ['unsupported operation']);
+      const body = isObject(r.body) ? r.body : {};
+      const options = isObject(body.options) ? body.options : {};
+      if (body.type !== 'kv' && body.type !== 'kv-v2') throw new HttpError(400, [`plugin not found in the catalog: ${String(body.type)}`]);
+      if ([...mounts.keys()].some((m) => m.startsWith(path) || path.startsWith(m))) throw new HttpError(400, [`path is already in use at ${path}`]);
+      this.enableKv(path, body.type === 'kv-v2' || String(options.version) === '2' ? 2 : 1, r.namespace);
+      return undefined;
     }
     const mount = this.mountFor(mounts, r.path);
     if (!mount) throw new HttpError(404, [`no handler for route "${r.path}". route entry not found.`]);
