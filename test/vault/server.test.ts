@@ -2,6 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVaultServer, type VaultServer } from '../helpers/vault-server/server.js';
 
+// Vault's answers are loosely typed JSON; the tests look into them freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body = Record<string, any>;
+
 let vault: VaultServer;
 
 beforeAll(async () => {
@@ -16,7 +20,7 @@ async function call(method: string, path: string, options: { token?: string; bod
   if (options.namespace) headers['X-Vault-Namespace'] = options.namespace;
   const response = await fetch(`${vault.address}/v1/${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  return { status: response.status, body: text ? (JSON.parse(text) as Body) : undefined };
 }
 
 describe('in-repo Vault server: KV v2', () => {

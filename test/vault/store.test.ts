@@ -59,7 +59,7 @@ describe('listing', () => {
     expect(vault.requests.filter((r) => r.path.includes('/data/'))).toEqual([]);
     expect(vault.requests.filter((r) => r.method === 'LIST')).toHaveLength(5);
     expect(vault.maxInFlight).toBeGreaterThan(1);
-    expect(vault.maxInFlight).toBeLessThanOrEqual(16);
+    expect(vault.maxInFlight).toBeLessThanOrEqual(32);
   });
 
   it('uses the configured mount and path prefix', async () => {

@@ -60,7 +60,7 @@ export class VaultClient {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 100;
-    this.limit = options.concurrency ?? 16;
+    this.limit = options.concurrency ?? 32;
     const https = connection.address.toLowerCase().startsWith('https:');
     const { tls } = connection;
     this.agent = https
