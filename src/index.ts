@@ -10,4 +10,5 @@ export { BACKENDS } from './stores/registry.js';
 export { requestedBackend, selectBackend, openSelected, type Selection, type BackendRequest } from './stores/selection.js';
 export { EncryptedFileStore } from './stores/encrypted/store.js';
 export { passphraseSource, type PassphraseSource } from './stores/encrypted/passphrase.js';
+export type { VaultSettings } from './config/vault-settings.js';
 export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledError } from './errors.js';
