@@ -68,10 +68,6 @@ export class VaultClient {
       : new HttpAgent({ keepAlive: true, maxSockets: this.limit });
   }
 
-  get tokenSource(): string {
-    return this.token.source;
-  }
-
   /** Closes idle keep-alive sockets so the process can exit promptly. */
   close(): void {
     this.agent.destroy();
@@ -115,14 +111,16 @@ export class VaultClient {
     return this.backoffMs * 2 ** attempt * (0.75 + Math.random() / 2);
   }
 
+  /** A slot freed by a finished request passes straight to the next waiter, so the bound holds. */
   private async limited<R>(fn: () => Promise<R>): Promise<R> {
     if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
+    else this.active++;
     try {
       return await fn();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 
