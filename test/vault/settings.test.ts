@@ -65,3 +65,16 @@ describe('resolving the connection as Vault\'s CLI does', () => {
     await expect(resolveConnection({}, env)).rejects.toThrow(message);
   });
 });
+
+describe('token metadata in custom_metadata', () => {
+  it('fits Vault\'s limits: empty values left out, long values split and joined again', async () => {
+    const { encodeMetadata, decodeMetadata } = await import('../../src/stores/vault/metadata.js');
+    const scope = Array.from({ length: 60 }, (_, i) => `https://www.example.com/auth/scope-number-${i}`).join(' ');
+    const metadata = { name: 'n', namespace: 'oauth', type: 'oauth' as const, createdAt: 'c', updatedAt: 'u', details: { scope, empty: '', issuer: 'https://issuer' } };
+    const record = encodeMetadata(metadata, { version: '3' });
+    expect(Object.values(record).every((v) => v.length > 0 && v.length <= 512)).toBe(true);
+    expect(record['detail.scope~2']).toBeDefined();
+    expect(decodeMetadata({ namespace: 'oauth', name: 'n' }, record)).toEqual({ ...metadata, details: { scope, issuer: 'https://issuer' } });
+    expect(decodeMetadata({ namespace: 'oauth', name: 'n' }, { ...record, 'managed-by': 'someone-else' })).toBeUndefined();
+  });
+});
