@@ -29,3 +29,10 @@ export async function listKeys(client: VaultClient, path: string): Promise<strin
   const keys = (response.body?.data as { keys?: unknown } | undefined)?.keys;
   return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
 }
+
+/** Secret fields are strings; anything else in the data (another tool's) is left out. */
+export function stringFields(data: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

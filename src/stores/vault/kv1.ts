@@ -1,7 +1,6 @@
 import type { StoredToken, TokenKey, TokenMetadata } from '../../tokens/model.js';
 import type { VaultClient } from './client.js';
-import { listKeys, vaultPath, type KvEngine } from './engine.js';
-import { stringFields } from './kv2.js';
+import { listKeys, stringFields, vaultPath, type KvEngine } from './engine.js';
 import { decodeMetadata, encodeMetadata } from './metadata.js';
 
 /** The field of a KV v1 secret that holds the token's metadata, beside the value fields. */

@@ -1,7 +1,7 @@
 import { CliError } from '../../errors.js';
 import type { StoredToken, TokenKey, TokenMetadata } from '../../tokens/model.js';
 import { vaultErrors, type VaultClient } from './client.js';
-import { listKeys, vaultPath, type KvEngine } from './engine.js';
+import { listKeys, stringFields, vaultPath, type KvEngine } from './engine.js';
 import { decodeMetadata, encodeMetadata } from './metadata.js';
 
 const CAS_MISMATCH = 'check-and-set parameter did not match the current version';
@@ -114,11 +114,4 @@ export class KvV2 implements KvEngine {
     await this.client.request('DELETE', this.path('metadata', key.namespace, key.name));
     return state.metadata !== undefined;
   }
-}
-
-/** Secret fields are strings; anything else in the data (another tool's) is left out. */
-export function stringFields(data: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out[k] = v;
-  return out;
 }
