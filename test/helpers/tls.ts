@@ -9,6 +9,9 @@ export interface TestCertificates {
   caPath: string;
   serverKey: Buffer;
   serverCert: Buffer;
+  /** A client certificate signed by the same CA, for TLS client authentication. */
+  clientCertPath: string;
+  clientKeyPath: string;
   cleanup(): Promise<void>;
 }
 
@@ -28,8 +31,13 @@ export async function makeTestCertificates(): Promise<TestCertificates> {
   openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir);
   await writeFile(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
   openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext'], dir);
+  openssl(['req', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=mcp-cli test client'], dir);
+  await writeFile(join(dir, 'client.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  openssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext'], dir);
   return {
     dir,
+    clientCertPath: join(dir, 'client.pem'),
+    clientKeyPath: join(dir, 'client.key'),
     caPath: join(dir, 'ca.pem'),
     serverKey: await readFile(join(dir, 'server.key')),
     serverCert: await readFile(join(dir, 'server.pem')),

@@ -1,7 +1,7 @@
 // The Vault backend through the built CLI, as a team uses it: separate processes and
 // HOME directories, one Vault (the in-repo server on 127.0.0.1).
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,15 @@ describe('team workflow', () => {
       expect(out.stdout + out.stderr).not.toContain(vault.rootToken);
     }
     for (const user of [alice, bob]) expect(existsSync(join(user.home, '.local', 'share', 'mcp-cli'))).toBe(false);
+  });
+
+  it('loses nothing with 20 CLI processes writing at once', async () => {
+    const users = await Promise.all(Array.from({ length: 20 }, () => sandbox()));
+    const results = await Promise.all(users.map((u, i) => u.run(['token', 'set', `writer-${i}`, '--type', 'bearer', '--namespace', 'crowd'], { input: `value-${i}` })));
+    expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));
+    const listed = JSON.parse((await users[0]!.run(['token', 'list', '--namespace', 'crowd', '--json'])).stdout) as { name: string }[];
+    expect(listed.map((t) => t.name).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `writer-${i}`).sort());
+    expect((await users[7]!.run(['token', 'get', 'writer-13', '--namespace', 'crowd', '--show-value'])).stdout).toBe('value-13\n');
   });
 
   it('lists 1000 tokens', async () => {
@@ -194,6 +203,21 @@ describe('TLS', () => {
     expect(stored.code).toBe(0);
     await writeFile(join(user.home, 'server_config.json'), JSON.stringify({ tokenStorage: { vault: { caCert: certs.caPath } } }));
     expect((await user.run(['token', 'get', 'over-tls', '--show-value'])).stdout).toBe(`${SENTINEL}\n`);
+  });
+
+  it('authenticates with a client certificate from VAULT_CLIENT_CERT and VAULT_CLIENT_KEY when Vault requires one', async () => {
+    const ca = await readFile(certs.caPath);
+    const mtls = await startVaultServer({ tls: { key: certs.serverKey, cert: certs.serverCert, clientCa: ca } });
+    try {
+      const user = await sandbox({ VAULT_ADDR: mtls.address, VAULT_TOKEN: mtls.rootToken, VAULT_CACERT: certs.caPath });
+      const refused = await user.run(['token', 'list']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`(TLS connection to|the connection to) Vault at ${mtls.address}`));
+      const withCert = await user.run(['token', 'list', '--json'], { env: { VAULT_CLIENT_CERT: certs.clientCertPath, VAULT_CLIENT_KEY: certs.clientKeyPath } });
+      expect(withCert).toMatchObject({ code: 0, stdout: '[]\n' });
+    } finally {
+      await mtls.close();
+    }
   });
 
   it('skips verification only when VAULT_SKIP_VERIFY says so, and says it is off', async () => {

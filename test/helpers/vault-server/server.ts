@@ -67,7 +67,8 @@ export interface LoggedRequest {
 }
 
 export interface VaultServerOptions {
-  tls?: { key: Buffer | string; cert: Buffer | string };
+  /** With `clientCa`, a client certificate signed by it is required (Vault's tls_require_and_verify_client_cert). */
+  tls?: { key: Buffer | string; cert: Buffer | string; clientCa?: Buffer | string };
 }
 
 const CAS_MISMATCH = 'check-and-set parameter did not match the current version';
@@ -163,7 +164,10 @@ export class VaultServer {
 
   async listen(options: VaultServerOptions = {}): Promise<this> {
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-    this.server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
+    const tls = options.tls;
+    this.server = tls
+      ? createHttpsServer({ key: tls.key, cert: tls.cert, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
+      : createHttpServer(handler);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
     this.address = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
