@@ -137,7 +137,7 @@ describe('retries', () => {
 describe('availability and its reasons', () => {
   it('reports a sealed Vault', async () => {
     vault.sealed = true;
-    expect(await probe()).toEqual({ available: false, detail: `Vault at ${vault.address} is sealed (after 4 attempts)` });
+    expect(await probe()).toEqual({ available: false, detail: `Vault at ${vault.address} is sealed (after 4 attempts) (unseal it (\`vault operator unseal\`) or ask your Vault operator)` });
   });
 
   it('reports a sealed Vault in the middle of work', async () => {
@@ -177,7 +177,7 @@ describe('availability and its reasons', () => {
     await new Promise<void>((r) => closed.close(() => r()));
     expect(await probe({ VAULT_ADDR: `http://127.0.0.1:${port}`, VAULT_TOKEN: 'x' })).toEqual({
       available: false,
-      detail: `cannot connect to Vault at http://127.0.0.1:${port}: connection refused`,
+      detail: `cannot connect to Vault at http://127.0.0.1:${port}: connection refused (check VAULT_ADDR and that Vault is running)`,
     });
   });
 

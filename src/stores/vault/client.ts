@@ -189,9 +189,11 @@ export class VaultClient {
       return new CliError(
         `TLS connection to Vault at ${address} failed: ${code || error.message}`,
         1,
-        /CERT|SELF_SIGNED|UNABLE_TO/.test(code)
-          ? "set VAULT_CACERT (or tokenStorage.vault.caCert) to the CA certificate that signed Vault's certificate"
-          : 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with',
+        /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA_ALERT/.test(code)
+          ? 'Vault requires a client certificate it trusts: set VAULT_CLIENT_CERT and VAULT_CLIENT_KEY'
+          : /CERT|SELF_SIGNED|UNABLE_TO/.test(code)
+            ? "set VAULT_CACERT (or tokenStorage.vault.caCert) to the CA certificate that signed Vault's certificate"
+            : 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with',
       );
     if (code === 'ECONNRESET' || code === 'EPIPE') return new CliError(`the connection to Vault at ${address} was reset (${code})`, 1, 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with');
     return new CliError(`cannot talk to Vault at ${address}: ${code || error.message}`);

@@ -64,7 +64,8 @@ async function runProbe(be: BackendEnv): Promise<Probed> {
     if (typeof kvVersion === 'string') return unavailable(kvVersion);
     return { availability: { available: true, detail: `${describe(connection, kvVersion)}, token from ${token.source}` }, ready: { client, connection, kvVersion } };
   } catch (error) {
-    if (error instanceof CliError) return unavailable(error.message);
+    // Selection reports only the detail, so the hint (how to fix it) goes along in it.
+    if (error instanceof CliError) return unavailable(error.hint ? `${error.message} (${error.hint})` : error.message);
     throw error;
   }
 }
