@@ -10,6 +10,7 @@ export { BACKENDS } from './stores/registry.js';
 export { requestedBackend, selectBackend, openSelected, type Selection, type BackendRequest } from './stores/selection.js';
 export { EncryptedFileStore } from './stores/encrypted/store.js';
 export { passphraseSource, type PassphraseSource } from './stores/encrypted/passphrase.js';
+export type { VaultSettings } from './config/vault-settings.js';
 export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledError } from './errors.js';
 // server_config.json: references and their resolution (the zod schema loads only with loadServerConfig's command path).
 export { parseTemplate, escapeLiteral, describeReference, ReferenceSyntaxError, type Reference, type TokenReference, type EnvReference, type Segment } from './config/references.js';

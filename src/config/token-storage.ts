@@ -1,10 +1,11 @@
 import { CliError } from '../errors.js';
+import { vaultSettingsFrom, type VaultSettings } from './vault-settings.js';
 
 /** The `tokenStorage` block of server_config.json. Each backend reads its own settings object. */
 export interface TokenStorageSettings {
   backend?: string;
   encrypted?: { path?: string };
-  vault?: Record<string, unknown>;
+  vault?: VaultSettings;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -21,5 +22,6 @@ export function tokenStorageFrom(config: unknown, label: string): TokenStorageSe
   }
   const encrypted = block.encrypted as Record<string, unknown> | undefined;
   if (encrypted?.path !== undefined && typeof encrypted.path !== 'string') throw new CliError(`${label}: tokenStorage.encrypted.path: expected a string`);
-  return block as TokenStorageSettings;
+  const vault = block.vault === undefined ? undefined : vaultSettingsFrom(block.vault as Record<string, unknown>, label);
+  return { ...(block as TokenStorageSettings), ...(vault ? { vault } : {}) };
 }

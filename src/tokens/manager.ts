@@ -17,8 +17,9 @@ export interface SetTokenInput {
   details?: Record<string, string>;
 }
 
-const byNamespaceThenName = (a: TokenMetadata, b: TokenMetadata) =>
-  a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
+// Code-point order: stable across locales, and far cheaper than localeCompare on long lists.
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byNamespaceThenName = (a: TokenMetadata, b: TokenMetadata) => compare(a.namespace, b.namespace) || compare(a.name, b.name);
 
 /** Why a value was read, for the audit log. */
 export type ReadPurpose = 'revealed' | 'resolved' | 'exported' | 'validated';

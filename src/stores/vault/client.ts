@@ -1,0 +1,201 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { CliError } from '../../errors.js';
+import type { VaultConnection, VaultToken } from './connection.js';
+
+export interface VaultResponse {
+  status: number;
+  /** The parsed JSON body; undefined for 204 or an empty body. */
+  body: Record<string, unknown> | undefined;
+}
+
+export type VaultMethod = 'GET' | 'LIST' | 'POST' | 'DELETE';
+
+export interface ClientOptions {
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Extra attempts after a 412, 429 or 503. */
+  retries?: number;
+  /** Most requests in flight at once (and sockets kept open). */
+  concurrency?: number;
+  /** First backoff delay; doubles with each retry. */
+  backoffMs?: number;
+}
+
+const RETRIED = new Set([412, 429, 503]);
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME|ALTNAME/;
+
+/** Vault's error list (`{"errors":[...]}`), joined. Vault's messages name paths, never secret values. */
+export function vaultErrors(body: Record<string, unknown> | undefined): string {
+  const errors = Array.isArray(body?.errors) ? (body.errors as unknown[]).map(String).map((e) => e.trim()) : [];
+  return errors.join('; ');
+}
+
+/** The Vault capability a request needs, for permission messages. */
+function capabilityOf(method: VaultMethod): string {
+  return method === 'GET' ? 'read' : method === 'LIST' ? 'list' : method === 'DELETE' ? 'delete' : 'create/update';
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A small client for Vault's HTTP API on node:http(s): keep-alive sockets, a bound on
+ * requests in flight, bounded retries of 412/429/503, and errors that say what went wrong
+ * in words. The token travels only in the X-Vault-Token header and is never put in a message.
+ */
+export class VaultClient {
+  private readonly agent: HttpAgent;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly limit: number;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly connection: VaultConnection,
+    private readonly token: VaultToken,
+    options: ClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = options.retries ?? 3;
+    this.backoffMs = options.backoffMs ?? 100;
+    this.limit = options.concurrency ?? 32;
+    const https = connection.address.toLowerCase().startsWith('https:');
+    const { tls } = connection;
+    this.agent = https
+      ? new HttpsAgent({ keepAlive: true, maxSockets: this.limit, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify })
+      : new HttpAgent({ keepAlive: true, maxSockets: this.limit });
+  }
+
+  /** Closes idle keep-alive sockets so the process can exit promptly. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * Sends one request to `/v1/<path>` (path segments already encoded). LIST goes out as
+   * `GET ...?list=true`, which Vault treats as LIST. 404 is returned, not thrown: callers
+   * decide what absence means, as they do for statuses in `pass`. Other failures throw a CliError.
+   */
+  async request(method: VaultMethod, path: string, body?: unknown, options: { pass?: readonly number[]; timeoutMs?: number } = {}): Promise<VaultResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.limited(() => this.send(method, path, body, options.timeoutMs ?? this.timeoutMs));
+      if (options.pass?.includes(response.status)) return response;
+      if (!RETRIED.has(response.status) || attempt >= this.retries) return this.check(method, path, response, attempt + 1);
+      await sleep(this.delay(attempt, response));
+    }
+  }
+
+  /** Runs `fn` for each item with at most `concurrency` requests in flight (the client's own bound applies too). */
+  async map<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.limit, items.length) }, worker));
+    return results;
+  }
+
+  describePath(path: string): string {
+    return decodeURIComponent(path);
+  }
+
+  private delay(attempt: number, response: VaultResponse & { retryAfter?: string }): number {
+    const retryAfter = Number(response.retryAfter);
+    if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(retryAfter * 1000, 2000);
+    return this.backoffMs * 2 ** attempt * (0.75 + Math.random() / 2);
+  }
+
+  /** A slot freed by a finished request passes straight to the next waiter, so the bound holds. */
+  private async limited<R>(fn: () => Promise<R>): Promise<R> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+
+  private check(method: VaultMethod, path: string, response: VaultResponse, attempts: number): VaultResponse {
+    const { status, body } = response;
+    if ((status >= 200 && status < 300) || status === 404) return response;
+    const where = this.describePath(path);
+    const errors = vaultErrors(body);
+    const tried = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+    const address = this.connection.address;
+    if (status === 403)
+      throw new CliError(
+        `Vault denied access to ${where}: permission denied; the Vault token's policy lacks '${capabilityOf(method)}' on this path`,
+        1,
+        `ask your Vault administrator for a policy granting create, read, update, delete and list on the mcp-cli paths (see docs/vault.md), or check that the token from ${this.token.source} has not expired`,
+      );
+    if (status === 503 && /sealed/i.test(errors))
+      throw new CliError(`Vault at ${address} is sealed${tried}`, 1, 'unseal it (`vault operator unseal`) or ask your Vault operator');
+    if (status === 503) throw new CliError(`Vault at ${address} is unavailable (503${errors ? `: ${errors}` : ''})${tried}`, 1, 'try again later');
+    if (status === 429) throw new CliError(`Vault at ${address} rate-limited the request for ${where} (429)${tried}`, 1, 'try again later, or ask your Vault operator about the rate limit quota');
+    if (status === 412) throw new CliError(`Vault at ${address} could not serve ${where} consistently (412${errors ? `: ${errors}` : ''})${tried}`, 1, 'try again');
+    throw new CliError(`Vault rejected ${method} ${where} (${status}${errors ? `: ${errors}` : ''})`);
+  }
+
+  private send(method: VaultMethod, path: string, body: unknown, timeoutMs: number): Promise<VaultResponse & { retryAfter?: string }> {
+    const url = new URL(`${this.connection.address}/v1/${path}${method === 'LIST' ? '?list=true' : ''}`);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    const headers: Record<string, string> = { 'X-Vault-Token': this.token.value, 'X-Vault-Request': 'true', Accept: 'application/json' };
+    if (this.connection.namespace) headers['X-Vault-Namespace'] = this.connection.namespace;
+    if (payload) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { method: method === 'LIST' ? 'GET' : method, headers, agent: this.agent, timeout: timeoutMs }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (error) => reject(this.networkError(error)));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: Record<string, unknown> | undefined;
+          try {
+            parsed = text.trim() === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+          } catch {
+            reject(new CliError(`Vault at ${this.connection.address} answered ${res.statusCode} with a body that is not JSON`, 1, 'check that VAULT_ADDR points at Vault'));
+            return;
+          }
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, body: parsed, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) });
+        });
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT', timeoutMs })));
+      req.on('error', (error) => reject(this.networkError(error)));
+      req.end(payload);
+    });
+  }
+
+  private networkError(error: Error): CliError {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const address = this.connection.address;
+    if (code === 'ECONNREFUSED') return new CliError(`cannot connect to Vault at ${address}: connection refused`, 1, 'check VAULT_ADDR and that Vault is running');
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot connect to Vault at ${address}: host not found`, 1, 'check VAULT_ADDR');
+    if (code === 'ETIMEDOUT') return new CliError(`Vault at ${address} did not answer within ${((error as { timeoutMs?: number }).timeoutMs ?? this.timeoutMs) / 1000} s`, 1, 'check VAULT_ADDR and your network');
+    if (TLS_CODES.test(code) || /certificate|SSL|TLS/i.test(error.message))
+      return new CliError(
+        `TLS connection to Vault at ${address} failed: ${code || error.message}`,
+        1,
+        /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA_ALERT/.test(code)
+          ? 'Vault requires a client certificate it trusts: set VAULT_CLIENT_CERT and VAULT_CLIENT_KEY'
+          : /CERT|SELF_SIGNED|UNABLE_TO/.test(code)
+            ? "set VAULT_CACERT (or tokenStorage.vault.caCert) to the CA certificate that signed Vault's certificate"
+            : 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with',
+      );
+    if (code === 'ECONNRESET' || code === 'EPIPE') return new CliError(`the connection to Vault at ${address} was reset (${code})`, 1, 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with');
+    return new CliError(`cannot talk to Vault at ${address}: ${code || error.message}`);
+  }
+}

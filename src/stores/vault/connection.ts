@@ -1,0 +1,114 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { VaultSettings } from '../../config/vault-settings.js';
+import { CliError } from '../../errors.js';
+import { displayPath, type Env } from '../../paths.js';
+
+/** Vault's own CLI default when VAULT_ADDR is unset. */
+export const DEFAULT_VAULT_ADDR = 'https://127.0.0.1:8200';
+
+export interface TlsMaterial {
+  ca?: Buffer[];
+  cert?: Buffer;
+  key?: Buffer;
+  verify: boolean;
+}
+
+/** Everything needed to talk to Vault, resolved from tokenStorage.vault and the VAULT_* variables. */
+export interface VaultConnection {
+  address: string;
+  namespace?: string;
+  mount: string;
+  pathPrefix: string;
+  kvVersion: 'auto' | 1 | 2;
+  tls: TlsMaterial;
+}
+
+export interface VaultToken {
+  value: string;
+  /** Where it came from, for messages: `VAULT_TOKEN` or `~/.vault-token`. */
+  source: string;
+}
+
+/** strconv.ParseBool, which Vault's CLI uses for VAULT_SKIP_VERIFY. */
+function parseGoBool(value: string, name: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  throw new CliError(`${name}=${JSON.stringify(value)} is not a boolean`, 1, `use ${name}=true or ${name}=false`);
+}
+
+const expandHome = (path: string, env: Env) => resolve(path.replace(/^~(?=\/|$)/, env.HOME || homedir()));
+
+async function readPem(path: string, what: string, source: string, env: Env): Promise<Buffer> {
+  try {
+    return await readFile(expandHome(path, env));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new CliError(`cannot read the ${what} ${displayPath(expandHome(path, env), env)} (from ${source}): ${code}`);
+  }
+}
+
+async function readCaDir(path: string, source: string, env: Env): Promise<Buffer[]> {
+  const dir = expandHome(path, env);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (error) {
+    throw new CliError(`cannot read the CA directory ${displayPath(dir, env)} (from ${source}): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  const pems: (Buffer | undefined)[] = await Promise.all(names.map((n) => readFile(join(dir, n)).catch(() => undefined)));
+  const certs = pems.filter((p): p is Buffer => p !== undefined && p.includes('-----BEGIN CERTIFICATE-----'));
+  if (certs.length === 0) throw new CliError(`the CA directory ${displayPath(dir, env)} (from ${source}) holds no PEM certificate`);
+  return certs;
+}
+
+/** The environment variable if set, else the setting, with the name of whichever was used. */
+function pick(env: Env, variable: string, setting: string | undefined, settingName: string): { value: string; source: string } | undefined {
+  const fromEnv = env[variable];
+  if (fromEnv) return { value: fromEnv, source: variable };
+  if (setting !== undefined) return { value: setting, source: `tokenStorage.vault.${settingName}` };
+  return undefined;
+}
+
+export async function resolveConnection(settings: VaultSettings = {}, env: Env): Promise<VaultConnection> {
+  const address = (pick(env, 'VAULT_ADDR', settings.address, 'address')?.value ?? DEFAULT_VAULT_ADDR).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+/i.test(address)) throw new CliError(`VAULT_ADDR=${JSON.stringify(address)} is not an http:// or https:// URL`);
+  const namespace = pick(env, 'VAULT_NAMESPACE', settings.namespace, 'namespace')?.value.replace(/^\/+|\/+$/g, '');
+
+  const tls: TlsMaterial = { verify: settings.tlsVerify ?? true };
+  if (env.VAULT_SKIP_VERIFY) tls.verify = !parseGoBool(env.VAULT_SKIP_VERIFY, 'VAULT_SKIP_VERIFY');
+  const caCert = pick(env, 'VAULT_CACERT', settings.caCert, 'caCert');
+  const caPath = pick(env, 'VAULT_CAPATH', settings.caPath, 'caPath');
+  // As in Vault's CLI, a CA file takes precedence over a CA directory.
+  if (caCert) tls.ca = [await readPem(caCert.value, 'CA certificate', caCert.source, env)];
+  else if (caPath) tls.ca = await readCaDir(caPath.value, caPath.source, env);
+  const clientCert = pick(env, 'VAULT_CLIENT_CERT', settings.clientCert, 'clientCert');
+  const clientKey = pick(env, 'VAULT_CLIENT_KEY', settings.clientKey, 'clientKey');
+  if ((clientCert === undefined) !== (clientKey === undefined))
+    throw new CliError('a TLS client certificate needs both a certificate and a key', 1, 'set both VAULT_CLIENT_CERT and VAULT_CLIENT_KEY (or clientCert and clientKey)');
+  if (clientCert && clientKey) {
+    tls.cert = await readPem(clientCert.value, 'client certificate', clientCert.source, env);
+    tls.key = await readPem(clientKey.value, 'client key', clientKey.source, env);
+  }
+  return {
+    address,
+    ...(namespace ? { namespace } : {}),
+    mount: settings.mount ?? 'secret',
+    pathPrefix: settings.pathPrefix ?? 'mcp-cli',
+    kvVersion: settings.kvVersion ?? 'auto',
+    tls,
+  };
+}
+
+/** VAULT_TOKEN, else the file Vault's CLI writes on `vault login` (~/.vault-token). */
+export async function resolveToken(env: Env): Promise<VaultToken | undefined> {
+  const fromEnv = env.VAULT_TOKEN?.trim();
+  if (fromEnv) return { value: fromEnv, source: 'VAULT_TOKEN' };
+  try {
+    const fromFile = (await readFile(join(env.HOME || homedir(), '.vault-token'), 'utf8')).trim();
+    return fromFile ? { value: fromFile, source: '~/.vault-token' } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,86 @@
+import { CliError } from '../../errors.js';
+import type { Availability, BackendEnv } from '../backend.js';
+import type { SecretStore } from '../store.js';
+import { VaultClient } from './client.js';
+import { resolveConnection, resolveToken, type VaultConnection } from './connection.js';
+import { vaultPath, type KvEngine } from './engine.js';
+import { KvV1 } from './kv1.js';
+import { KvV2 } from './kv2.js';
+import { VaultStore } from './store.js';
+
+const PROBE_TIMEOUT_MS = 5000;
+
+interface Probed {
+  availability: Availability;
+  ready?: { client: VaultClient; connection: VaultConnection; kvVersion: 1 | 2 };
+}
+
+// Selection probes and then opens with the same BackendEnv: one probe serves both.
+const probes = new WeakMap<BackendEnv, Promise<Probed>>();
+
+function probed(be: BackendEnv): Promise<Probed> {
+  let result = probes.get(be);
+  if (!result) probes.set(be, (result = runProbe(be)));
+  return result;
+}
+
+export async function probeVault(be: BackendEnv): Promise<Availability> {
+  return (await probed(be)).availability;
+}
+
+export async function openVault(be: BackendEnv): Promise<SecretStore> {
+  const { availability, ready } = await probed(be);
+  if (!ready) throw new CliError(`HashiCorp Vault is unavailable: ${availability.detail}`);
+  const { client, connection, kvVersion } = ready;
+  const engine: KvEngine = kvVersion === 2 ? new KvV2(client, connection.mount, connection.pathPrefix) : new KvV1(client, connection.mount, connection.pathPrefix);
+  return new VaultStore(client, engine, describe(connection, kvVersion));
+}
+
+function describe(connection: VaultConnection, kvVersion: 1 | 2): string {
+  const ns = connection.namespace ? `, Vault namespace ${connection.namespace}` : '';
+  const tls = connection.tls.verify ? '' : ', TLS verification OFF';
+  return `${connection.address} ${connection.mount}/ (KV v${kvVersion}), path ${connection.pathPrefix}/${ns}${tls}`;
+}
+
+const unavailable = (detail: string): Probed => ({ availability: { available: false, detail } });
+
+async function runProbe(be: BackendEnv): Promise<Probed> {
+  let connection: VaultConnection;
+  try {
+    connection = await resolveConnection(be.settings.vault, be.env);
+  } catch (error) {
+    if (error instanceof CliError) return unavailable(error.message);
+    throw error;
+  }
+  const token = await resolveToken(be.env);
+  if (!token) return unavailable('no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)');
+  const client = new VaultClient(connection, token);
+  try {
+    const self = await client.request('GET', 'auth/token/lookup-self', undefined, { pass: [400, 403, 404], timeoutMs: PROBE_TIMEOUT_MS });
+    if (self.status === 400 || self.status === 403)
+      return unavailable(`Vault at ${connection.address} rejected the token from ${token.source}: it is invalid, expired or revoked (permission denied on auth/token/lookup-self)`);
+    if (self.status === 404) return unavailable(`${connection.address} answered 404 for /v1/auth/token/lookup-self: is this the address of Vault's API?`);
+    const kvVersion = connection.kvVersion === 'auto' ? await detectKvVersion(client, connection, token.source) : connection.kvVersion;
+    if (typeof kvVersion === 'string') return unavailable(kvVersion);
+    return { availability: { available: true, detail: `${describe(connection, kvVersion)}, token from ${token.source}` }, ready: { client, connection, kvVersion } };
+  } catch (error) {
+    // Selection reports only the detail, so the hint (how to fix it) goes along in it.
+    if (error instanceof CliError) return unavailable(error.hint ? `${error.message} (${error.hint})` : error.message);
+    throw error;
+  }
+}
+
+/** As Vault's CLI does: ask sys/internal/ui/mounts; a 404 means a Vault too old to say, hence KV v1. Returns why not as a string. */
+async function detectKvVersion(client: VaultClient, connection: VaultConnection, tokenSource: string): Promise<1 | 2 | string> {
+  const { mount, address } = connection;
+  const response = await client.request('GET', `sys/internal/ui/mounts/${vaultPath(mount)}`, undefined, { pass: [403], timeoutMs: PROBE_TIMEOUT_MS });
+  if (response.status === 404) return 1;
+  if (response.status === 403)
+    return `the token from ${tokenSource} has no access to the mount '${mount}/' at ${address}, or there is no such mount (set tokenStorage.vault.mount, or ask for a policy on ${mount}/*)`;
+  const data = (response.body?.data ?? {}) as { type?: string; path?: string; options?: { version?: string } | null };
+  const actual = (data.path ?? `${mount}/`).replace(/\/+$/, '');
+  if (actual !== mount)
+    return `'${mount}' is not a mount point: it lies inside the mount '${actual}/' (set tokenStorage.vault.mount to '${actual}' and put the rest in pathPrefix)`;
+  if (data.type !== 'kv' && data.type !== 'generic') return `the mount '${mount}/' at ${address} is a ${data.type ?? 'unknown'} secrets engine, not KV`;
+  return data.options?.version === '2' ? 2 : 1;
+}

@@ -1,0 +1,80 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenStorageFrom } from '../../src/config/token-storage.js';
+import { resolveConnection } from '../../src/stores/vault/connection.js';
+
+const from = (vault: unknown) => tokenStorageFrom({ tokenStorage: { vault } }, 'server_config.json');
+
+describe('tokenStorage.vault', () => {
+  it('accepts every documented setting and normalizes paths', () => {
+    expect(
+      from({ address: 'https://vault.example.com:8200', mount: '/kv/', pathPrefix: 'teams/mcp/', namespace: 'eng', kvVersion: 2, caCert: '~/ca.pem', tlsVerify: true }).vault,
+    ).toEqual({ address: 'https://vault.example.com:8200', mount: 'kv', pathPrefix: 'teams/mcp', namespace: 'eng', kvVersion: 2, caCert: '~/ca.pem', tlsVerify: true });
+    expect(from({ kvVersion: '1' }).vault).toEqual({ kvVersion: 1 });
+    expect(from({ kvVersion: 'auto' }).vault).toEqual({ kvVersion: 'auto' });
+  });
+
+  it.each([
+    [{ adress: 'x' }, 'server_config.json: tokenStorage.vault.adress: unknown setting'],
+    [{ address: 'vault.example.com' }, 'server_config.json: tokenStorage.vault.address: "vault.example.com" is not an http:// or https:// URL'],
+    [{ mount: '' }, 'server_config.json: tokenStorage.vault.mount: expected a non-empty string'],
+    [{ pathPrefix: 'a/../b' }, 'server_config.json: tokenStorage.vault.pathPrefix: "a/../b" is not a valid Vault path'],
+    [{ kvVersion: 3 }, 'server_config.json: tokenStorage.vault.kvVersion: expected "auto", 1 or 2'],
+    [{ tlsVerify: 'no' }, 'server_config.json: tokenStorage.vault.tlsVerify: expected true or false'],
+    ['secret', 'server_config.json: tokenStorage.vault: expected an object'],
+  ])('rejects %j', (vault, message) => {
+    expect(() => from(vault)).toThrow(message);
+  });
+});
+
+describe('resolving the connection as Vault\'s CLI does', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mcp-cli-vault-conn-'));
+    await writeFile(join(dir, 'a.pem'), '-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n');
+    await writeFile(join(dir, 'notes.txt'), 'not a certificate');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('uses the settings, with the VAULT_* variables winning over them', async () => {
+    const settings = { address: 'https://from-config:8200', namespace: 'config-ns', mount: 'kv', tlsVerify: false };
+    expect(await resolveConnection(settings, {})).toMatchObject({ address: 'https://from-config:8200', namespace: 'config-ns', mount: 'kv', pathPrefix: 'mcp-cli', kvVersion: 'auto', tls: { verify: false } });
+    expect(await resolveConnection(settings, { VAULT_ADDR: 'http://from-env:8200/', VAULT_NAMESPACE: 'env-ns/', VAULT_SKIP_VERIFY: 'false' })).toMatchObject({
+      address: 'http://from-env:8200',
+      namespace: 'env-ns',
+      tls: { verify: true },
+    });
+    expect((await resolveConnection({}, {})).address).toBe('https://127.0.0.1:8200');
+  });
+
+  it('reads CA certificates from VAULT_CAPATH, and prefers VAULT_CACERT', async () => {
+    expect((await resolveConnection({}, { VAULT_CAPATH: dir })).tls.ca).toHaveLength(1);
+    expect((await resolveConnection({}, { VAULT_CAPATH: dir, VAULT_CACERT: join(dir, 'notes.txt') })).tls.ca?.[0]?.toString()).toBe('not a certificate');
+  });
+
+  it.each([
+    [{ VAULT_CACERT: '/nonexistent/ca.pem' }, 'cannot read the CA certificate /nonexistent/ca.pem (from VAULT_CACERT): ENOENT'],
+    [{ VAULT_CLIENT_CERT: '/x/cert.pem' }, 'a TLS client certificate needs both a certificate and a key'],
+    [{ VAULT_SKIP_VERIFY: 'yes' }, 'VAULT_SKIP_VERIFY="yes" is not a boolean'],
+    [{ VAULT_ADDR: 'vault:8200' }, 'VAULT_ADDR="vault:8200" is not an http:// or https:// URL'],
+  ])('explains %j', async (env, message) => {
+    await expect(resolveConnection({}, env)).rejects.toThrow(message);
+  });
+});
+
+describe('token metadata in custom_metadata', () => {
+  it('fits Vault\'s limits: empty values left out, long values split and joined again', async () => {
+    const { encodeMetadata, decodeMetadata } = await import('../../src/stores/vault/metadata.js');
+    const scope = Array.from({ length: 60 }, (_, i) => `https://www.example.com/auth/scope-number-${i}`).join(' ');
+    const metadata = { name: 'n', namespace: 'oauth', type: 'oauth' as const, createdAt: 'c', updatedAt: 'u', details: { scope, empty: '', issuer: 'https://issuer' } };
+    const record = encodeMetadata(metadata, { version: '3' });
+    expect(Object.values(record).every((v) => v.length > 0 && v.length <= 512)).toBe(true);
+    expect(record['detail.scope~2']).toBeDefined();
+    expect(decodeMetadata({ namespace: 'oauth', name: 'n' }, record)).toEqual({ ...metadata, details: { scope, issuer: 'https://issuer' } });
+    expect(decodeMetadata({ namespace: 'oauth', name: 'n' }, { ...record, 'managed-by': 'someone-else' })).toBeUndefined();
+  });
+});
