@@ -56,7 +56,10 @@ const env = {
   HOME: home,
   XDG_CONFIG_HOME: join(home, '.config'),
   XDG_DATA_HOME: join(home, '.local', 'share'),
-  // The encrypted-file backend needs a passphrase when there is no terminal to ask on.
+  XDG_STATE_HOME: join(home, '.local', 'state'),
+  // The embedded default backend, so the demo never touches a real keychain; its
+  // passphrase comes from the environment since there is no terminal to ask on.
+  MCP_CLI_TOKEN_BACKEND: 'encrypted',
   MCP_CLI_ENCRYPTION_KEY: 'demo passphrase',
 };
 const http = await startServer();
