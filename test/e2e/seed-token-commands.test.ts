@@ -111,6 +111,13 @@ describe('seed: store, list, get, delete, clear', () => {
     expect(stdout.split(' ')[0]).toBe(createHash('sha256').update(`${SECRET}-sk`).digest('hex'));
   });
 
+  it('--show-value of an expired token still prints it, with a warning on stderr only', async () => {
+    const r = await sb.run(['token', 'get', 'notion', '--oauth', '--show-value']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${SECRET}-oauth\n`);
+    expect(r.stderr).toMatch(/^! token 'notion' in namespace 'oauth' expired at \d{4}-/);
+  });
+
   it('token get NAME --oauth shows an OAuth token with its expiry', async () => {
     const r = await ok(['token', 'get', 'notion', '--oauth']);
     expect(r.stdout).toContain('Type:      oauth');

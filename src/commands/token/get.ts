@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
-import { primaryValue } from '../../tokens/model.js';
+import { isExpired, primaryValue } from '../../tokens/model.js';
+import { warn } from '../shared/messages.js';
 import { openTokenStore } from '../shared/storage.js';
 import { namespaceFrom } from './namespace-option.js';
 import { detailsCell, expiryCell, formatTime, tokenJson } from './present.js';
@@ -19,6 +20,7 @@ export async function run(name: string, options: GetOptions, ctx: Ctx): Promise<
     const token = await manager.get(name, namespace);
     const value = primaryValue(token);
     if (value === undefined) throw new CliError(`token '${name}' in namespace '${token.metadata.namespace}' has no value`);
+    if (isExpired(token.metadata, ctx.now())) warn(ctx, `token '${name}' in namespace '${token.metadata.namespace}' expired at ${token.metadata.expiresAt}`);
     ctx.stdout.write(value + '\n');
     return;
   }
