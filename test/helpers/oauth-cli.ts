@@ -8,7 +8,7 @@ import { SENTINEL } from './oauth-servers.js';
 export const FOLLOW_REDIRECT = fileURLToPath(new URL('./follow-redirect.mjs', import.meta.url));
 
 /** A sandbox using the encrypted backend, with `BROWSER` set to the redirect-following helper. */
-export async function createOAuthSandbox(servers: Record<string, { url: string; oauth?: Record<string, unknown> } | { command: string }>): Promise<Sandbox> {
+export async function createOAuthSandbox(servers: Record<string, object>): Promise<Sandbox> {
   const sandbox = await createSandbox({
     MCP_CLI_TOKEN_BACKEND: 'encrypted',
     MCP_CLI_ENCRYPTION_KEY: 'correct horse battery staple',
