@@ -94,7 +94,7 @@ export function buildProgram(): Command {
 
   token
     .command('rotate')
-    .description('replace a token\'s value in one step, keeping its metadata')
+    .description('replace a token\'s value in one step, keeping its metadata; an OAuth token is refreshed at its authorization server')
     .argument('<name>', 'token name')
     .option('--namespace <ns>', 'namespace (default: search all)')
     .option('--oauth', "the OAuth token of a server (namespace 'oauth')")

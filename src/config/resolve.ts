@@ -41,7 +41,7 @@ function mapRecord(record: Record<string, string>, prefix: string, fn: StringMap
 
 function mapOAuth(oauth: OAuthSettings, fn: StringMapper): OAuthSettings {
   const out = { ...oauth };
-  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl'] as const) {
+  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl', 'clientMetadataUrl'] as const) {
     const value = oauth[key];
     if (value !== undefined) out[key] = fn(value, `oauth.${key}`);
   }

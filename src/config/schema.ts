@@ -14,6 +14,7 @@ export interface OAuthSettings {
   scopes?: string[];
   callbackPort?: number;
   authServerMetadataUrl?: string;
+  clientMetadataUrl?: string;
 }
 
 export interface StdioServerEntry {
@@ -48,6 +49,7 @@ const oauthSchema = z.looseObject({
   scopes: z.union([z.string(), z.array(z.string())]).optional(),
   callbackPort: z.number().int().min(0).max(65535).optional(),
   authServerMetadataUrl: z.string().optional(),
+  clientMetadataUrl: z.string().optional(),
 });
 
 // Loose objects: other clients' configs carry fields we do not know, and that is fine.

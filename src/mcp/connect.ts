@@ -17,8 +17,10 @@ export interface ConnectOptions {
   stderr: Writable;
   /** For servers that log in with OAuth: the SDK then sends its access token and refreshes it. */
   authProvider?: OAuthClientProvider;
-  /** For servers whose OAuth login mcp-cli manages: a fetch that adds the token and refreshes it (src/oauth/fetch.ts). */
+  /** For HTTP servers that may log in with OAuth: a fetch that adds the token and refreshes it (src/oauth/fetch.ts). */
   fetch?: Fetch;
+  /** Whether that fetch found the server doing OAuth, so that a rejection is reported as a missing login. */
+  usesOAuth?: () => boolean;
 }
 
 export interface Connection {
@@ -90,7 +92,7 @@ export function authenticationError(server: ResolvedServer, status: number | und
 function connectionError(server: ResolvedServer, error: unknown, observed: Observed, options: ConnectOptions): CliError {
   if (error instanceof CliError) return error;
   const err = error as Error & { code?: unknown; cause?: { code?: string } };
-  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, options.authProvider !== undefined || options.fetch !== undefined || server.entry.oauth !== undefined);
+  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, options.authProvider !== undefined || options.usesOAuth?.() === true || server.entry.oauth !== undefined);
   const where = server.masked.transport === 'stdio' ? `command ${server.masked.command}` : server.masked.url;
   const cause = err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined);
   if (cause === 'ECONNREFUSED') return new CliError(`cannot reach server '${server.name}' at ${where}: connection refused`);

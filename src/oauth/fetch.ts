@@ -2,13 +2,30 @@ import type { OAuthSession } from './session.js';
 
 type Fetch = typeof fetch;
 
+export interface OAuthFetchOptions {
+  /** The session, created on first use: a server that never asks for OAuth never opens the token store. */
+  session: () => Promise<OAuthSession>;
+  /** Send a stored token from the first request (a server configured for OAuth); else only once a 401 advertises OAuth. */
+  upFront: boolean;
+  /** Whether a 401 that came without a token means the server does OAuth. */
+  advertisesOAuth: (response: Response) => Promise<boolean>;
+}
+
+export interface OAuthFetch {
+  fetch: Fetch;
+  /** Whether OAuth is in play for this server: configured, or advertised by a 401. */
+  usesOAuth(): boolean;
+}
+
 /**
  * A fetch for the MCP transport of one server: adds the bearer token (fresh), and after a 401
- * refreshes once (or logs in again) and retries once. Requests to any other origin never carry it.
+ * refreshes once (or logs in again) and retries. Requests to any other origin never carry it.
  */
-export function oauthFetch(session: OAuthSession, serverUrl: string, base: Fetch = fetch): Fetch {
+export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: Fetch = fetch): OAuthFetch {
   const origin = new URL(serverUrl).origin;
-  return async (input, init) => {
+  let active = options.upFront;
+  let hint: { resourceMetadataUrl?: URL } = {};
+  const wrapped: Fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input);
     if (url.origin !== origin) return base(input, init);
     const send = (token: string | undefined) => {
@@ -16,18 +33,50 @@ export function oauthFetch(session: OAuthSession, serverUrl: string, base: Fetch
       if (token) headers.set('authorization', `Bearer ${token}`);
       return base(input, { ...init, headers });
     };
-    const token = await session.accessToken();
-    const response = await send(token);
+    const noteChallenge = async (response: Response) => {
+      await response.body?.cancel();
+      const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
+      const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
+      if (resourceMetadataUrl) hint = { resourceMetadataUrl };
+    };
+
+    let token = active ? await (await options.session()).accessToken() : undefined;
+    let response = await send(token);
     if (response.status !== 401) return response;
-    if (token === undefined && !advertisesOAuth(response)) return response;
-    await response.body?.cancel();
-    const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
-    const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
-    return send(await session.afterUnauthorized(token, { resourceMetadataUrl }));
+    if (token === undefined && !(await options.advertisesOAuth(response))) return response;
+    await noteChallenge(response);
+    if (!active) {
+      // The first sign that this server does OAuth: from now on its stored token (if any) goes with every request.
+      active = true;
+      token = await (await options.session()).accessToken();
+      if (token !== undefined) {
+        response = await send(token);
+        if (response.status !== 401) return response;
+        await noteChallenge(response);
+      }
+    }
+    return send(await (await options.session()).afterUnauthorized(token, hint));
   };
+  return { fetch: wrapped, usesOAuth: () => active };
 }
 
-/** A 401 that points to RFC 9728 metadata, or any Bearer challenge, means the server does OAuth. */
-function advertisesOAuth(response: Response): boolean {
+/** A 401 whose challenge is Bearer: enough for a server configured for OAuth. */
+export function bearerChallenge(response: Response): boolean {
   return /^\s*bearer\b/i.test(response.headers.get('www-authenticate') ?? '');
+}
+
+/**
+ * For a server not configured for OAuth, a Bearer challenge alone could be a static API key
+ * server: it must point to RFC 9728 protected resource metadata, in the header or at the
+ * well-known URLs, that names an authorization server.
+ */
+export async function advertisesOAuth(response: Response, serverUrl: string): Promise<boolean> {
+  const { discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  if (extractWWWAuthenticateParams(response).resourceMetadataUrl) return true;
+  try {
+    const metadata = await discoverOAuthProtectedResourceMetadata(serverUrl);
+    return (metadata.authorization_servers?.length ?? 0) > 0;
+  } catch {
+    return false;
+  }
 }

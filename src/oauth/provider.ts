@@ -4,7 +4,7 @@ import type { AuthorizationServerMetadata, OAuthClientInformationMixed, OAuthCli
 import { checkResourceAllowed, resourceUrlFromServerUrl } from '@modelcontextprotocol/sdk/shared/auth-utils.js';
 import { CliError } from '../errors.js';
 import type { TokenManager } from '../tokens/manager.js';
-import { deleteClient, deleteTokens, readClient, sameIssuer, tokensFromResponse, writeClient, writeTokens, type SavedTokens } from './records.js';
+import { deleteClient, deleteTokens, readClient, sameIssuer, tokensFromResponse, writeClient, writeTokens, type SavedClient, type SavedTokens } from './records.js';
 import type { OAuthTarget } from './target.js';
 
 export interface ProviderOptions {
@@ -40,6 +40,8 @@ export class StoreOAuthProvider implements OAuthClientProvider {
   /** The resource indicator sent, kept with the tokens so that they go to that server only. */
   resource: string | undefined;
   saved: SavedTokens | undefined;
+  /** How the client identified itself in this login, for the audit log. */
+  clientKind: 'configured' | SavedClient['kind'] | undefined;
 
   constructor(private readonly options: ProviderOptions) {
     this.discovery = options.presetDiscovery;
@@ -77,9 +79,11 @@ export class StoreOAuthProvider implements OAuthClientProvider {
   async clientInformation(): Promise<OAuthClientInformationMixed | undefined> {
     const configured = this.options.target.oauth;
     if (configured?.clientId) {
+      this.clientKind = 'configured';
       return { client_id: configured.clientId, ...(configured.clientSecret ? { client_secret: configured.clientSecret } : {}) };
     }
     const saved = await readClient(this.options.manager, this.options.target.name);
+    if (saved) this.clientKind = saved.kind;
     return saved ? ({ ...saved.information, issuer: saved.issuer } as OAuthClientInformationMixed) : undefined;
   }
 
@@ -88,6 +92,7 @@ export class StoreOAuthProvider implements OAuthClientProvider {
     const issuer = (information as { issuer?: string }).issuer;
     if (!issuer) throw new CliError('internal error: a client registration without its issuer');
     const kind = information.client_id === this.clientMetadataUrl ? 'metadata-document' : 'dcr';
+    this.clientKind = kind;
     await writeClient(this.options.manager, this.options.target.name, { issuer, kind, information });
   }
 

@@ -4,8 +4,11 @@ import { withFileLock } from '../fs/lock.js';
 import { stateDir, type Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { LoginRequiredError, scrub } from './errors.js';
-import { deleteClient, deleteTokens, needsRefresh, readClient, readTokens, sameIssuer, tokensFromResponse, writeTokens, type SavedTokens } from './records.js';
+import { deleteClient, deleteTokens, needsRefresh, readClient, readTokens, sameIssuer, tokensFromResponse, TOKENS_NAMESPACE, writeTokens, type SavedTokens } from './records.js';
 import type { OAuthTarget } from './target.js';
+
+/** Why a refresh grant was sent, as the audit log records it. */
+type RefreshTrigger = 'expiry' | 'unauthorized' | 'rotate';
 
 export interface SessionOptions {
   target: OAuthTarget;
@@ -56,7 +59,12 @@ export class OAuthSession {
     const tokens = await this.load();
     if (!tokens) return undefined;
     if (!needsRefresh(tokens, this.options.now())) return tokens.accessToken;
-    return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()))).accessToken;
+    return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
+  }
+
+  /** Sends a refresh grant whatever the expiry (`token rotate --oauth`), under the same lock. */
+  async forceRefresh(): Promise<SavedTokens> {
+    return this.refreshUnderLock(() => true, 'rotate');
   }
 
   /**
@@ -64,10 +72,10 @@ export class OAuthSession {
    * once, else log in again (interactive) or ask the user to (LoginRequiredError).
    */
   async afterUnauthorized(rejected: string | undefined, hint: { resourceMetadataUrl?: URL } = {}): Promise<string> {
-    if (rejected === undefined && !(await this.load())) return this.relogin('not logged in', hint);
+    if (rejected === undefined && !(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
     if (this.reloggedIn) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
     try {
-      return (await this.refreshUnderLock((stored) => stored.accessToken === rejected)).accessToken;
+      return (await this.refreshUnderLock((stored) => stored.accessToken === rejected, 'unauthorized')).accessToken;
     } catch (error) {
       if (error instanceof LoginRequiredError) return this.relogin(error.message.replace(/; run mcp-cli.*$/, ''), hint);
       throw error;
@@ -90,21 +98,21 @@ export class OAuthSession {
     return this.current;
   }
 
-  private async refreshUnderLock(stillStale: (stored: SavedTokens) => boolean): Promise<SavedTokens> {
+  private async refreshUnderLock(stillStale: (stored: SavedTokens) => boolean, trigger: RefreshTrigger): Promise<SavedTokens> {
     const { manager, env } = this.options;
     this.current = await withFileLock(refreshLockPath(env, this.name), async () => {
       const stored = await readTokens(manager, this.name);
       if (!stored) throw new LoginRequiredError(this.name, `the OAuth tokens of '${this.name}' are gone`);
       if (!stillStale(stored)) return stored;
-      return this.refresh(stored);
+      return this.refresh(stored, trigger);
     }, { timeoutMs: 60_000 });
     return this.current;
   }
 
-  private async refresh(stored: SavedTokens): Promise<SavedTokens> {
+  private async refresh(stored: SavedTokens, trigger: RefreshTrigger): Promise<SavedTokens> {
     const { manager, target, now } = this.options;
     if (!stored.refreshToken) {
-      await deleteTokens(manager, this.name);
+      await this.dropTokens('expired without a refresh token');
       throw new LoginRequiredError(this.name, `the OAuth access token of '${this.name}' expired and there is no refresh token`);
     }
     const { discoverAuthorizationServerMetadata, refreshAuthorization } = await import('@modelcontextprotocol/sdk/client/auth.js');
@@ -116,20 +124,25 @@ export class OAuthSession {
       const response = await refreshAuthorization(stored.issuer, { metadata, clientInformation: client, refreshToken: stored.refreshToken, resource: stored.resource ? new URL(stored.resource) : undefined });
       const fresh = tokensFromResponse(response, stored.issuer, stored.resource, now(), stored.refreshToken);
       await writeTokens(manager, this.name, fresh);
+      await manager.recordEvent('refreshed', { namespace: TOKENS_NAMESPACE, name: this.name }, { issuer: stored.issuer, trigger });
       return fresh;
     } catch (error) {
       if (error instanceof InvalidGrantError) {
-        await deleteTokens(manager, this.name);
+        await this.dropTokens('invalid_grant');
         throw new LoginRequiredError(this.name, `the refresh token of '${this.name}' was refused (invalid_grant: revoked or expired); the stored tokens were removed`);
       }
       if (error instanceof InvalidClientError || error instanceof UnauthorizedClientError) {
-        await deleteTokens(manager, this.name);
+        await this.dropTokens('client unknown to the authorization server');
         if (!target.oauth?.clientId) await deleteClient(manager, this.name);
         throw new LoginRequiredError(this.name, `the authorization server no longer knows this client; the stored tokens and registration were removed`);
       }
       const message = scrub((error as Error).message, [stored.refreshToken, stored.accessToken]);
       throw new CliError(`refreshing the OAuth token of '${this.name}' at ${stored.issuer} failed: ${message}`);
     }
+  }
+
+  private async dropTokens(reason: string): Promise<void> {
+    if (await deleteTokens(this.options.manager, this.name)) await this.options.manager.recordEvent('deleted', { namespace: TOKENS_NAMESPACE, name: this.name }, { reason });
   }
 
   private async clientFor(issuer: string) {

@@ -36,6 +36,14 @@ export class TokenManager {
     await this.audit?.record({ action, namespace: token.namespace, name: token.name, backend: this.store.backend, ...(detail ? { detail } : {}) });
   }
 
+  /**
+   * Records what happened to a token outside these methods: an OAuth `login`, `refreshed` or `logout`.
+   * `detail` holds facts such as an issuer, never a value.
+   */
+  async recordEvent(action: AuditAction, token: TokenKey, detail?: Record<string, string>): Promise<void> {
+    await this.record(action, token, detail);
+  }
+
   /** Stores a token, replacing one of the same namespace and name (its creation date is kept). */
   async set(input: SetTokenInput): Promise<{ metadata: TokenMetadata; replaced: boolean }> {
     const name = validateIdentifier('name', input.name);
@@ -156,6 +164,8 @@ export class TokenManager {
   /** Replaces a token's value in one step, keeping its metadata and noting when it was rotated. */
   async rotate(name: string, namespace: string | undefined, secret: TokenSecret, expiresAt?: Date): Promise<TokenMetadata> {
     const current = await this.fetch(name, (await this.find(name, namespace)).namespace);
+    if (current.metadata.type === 'oauth')
+      throw new CliError(`'${name}' is an OAuth token: it is renewed by a refresh grant at its authorization server, not replaced by a value`, 1, `run mcp-cli token rotate ${name} --oauth`);
     const primary = PRIMARY_SECRET_FIELD[current.metadata.type];
     if (!secret[primary]) throw new CliError(`a ${current.metadata.type} token needs a non-empty value`);
     const now = this.now().toISOString();

@@ -50,6 +50,8 @@ export interface TestMcpHttpServerOptions {
   /** Who may in: default `fixedTokenVerifier(token)`. */
   verifier?: OAuthTokenVerifier;
   token?: string;
+  /** No authentication at all: the server never answers 401. */
+  open?: boolean;
   transport?: 'streamable-http' | 'sse';
   /** Extra routes (an OAuth authorization server, metadata) mounted before the MCP endpoint. */
   setup?: (app: express.Express) => void;
@@ -69,7 +71,7 @@ export async function startTestMcpHttpServer(options: TestMcpHttpServerOptions =
     next();
   });
   options.setup?.(app);
-  const auth = requireBearerAuth({ verifier });
+  const auth: express.RequestHandler = options.open ? (_req, _res, next) => next() : requireBearerAuth({ verifier });
   if ((options.transport ?? 'streamable-http') === 'streamable-http') {
     app.post('/mcp', express.json(), auth, async (req, res) => {
       const server = buildTestMcpServer();

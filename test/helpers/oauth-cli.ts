@@ -8,7 +8,7 @@ import { SENTINEL } from './oauth-servers.js';
 export const FOLLOW_REDIRECT = fileURLToPath(new URL('./follow-redirect.mjs', import.meta.url));
 
 /** A sandbox using the encrypted backend, with `BROWSER` set to the redirect-following helper. */
-export async function createOAuthSandbox(servers: Record<string, { url: string; oauth?: Record<string, unknown> }>): Promise<Sandbox> {
+export async function createOAuthSandbox(servers: Record<string, object>): Promise<Sandbox> {
   const sandbox = await createSandbox({
     MCP_CLI_TOKEN_BACKEND: 'encrypted',
     MCP_CLI_ENCRYPTION_KEY: 'correct horse battery staple',
@@ -59,6 +59,15 @@ export async function filesWithSentinel(dir: string): Promise<string[]> {
     if ((await readFile(path)).includes(`${SENTINEL}-`)) hits.push(path);
   }
   return hits;
+}
+
+/** The sandbox's encrypted store, opened through the store's own API, to look at or change what the CLI stored. */
+export async function sandboxTokenStore(sandbox: Sandbox) {
+  const { EncryptedFileStore } = await import('../../src/stores/encrypted/store.js');
+  const { passphraseSource } = await import('../../src/stores/encrypted/passphrase.js');
+  const { encryptedFilePath } = await import('../../src/stores/encrypted/descriptor.js');
+  const be = { env: sandbox.env, platform: process.platform, settings: {}, prompter: { secret: async () => '', confirm: async () => false }, canPrompt: false, stderr: process.stderr };
+  return new EncryptedFileStore(encryptedFilePath(be), passphraseSource(be));
 }
 
 export const AUTH_URL = /open this URL in a browser:\s+(\S+)/;

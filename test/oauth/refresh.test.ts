@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
-import { createOAuthSandbox, filesWithSentinel } from '../helpers/oauth-cli.js';
+import { createOAuthSandbox, filesWithSentinel, sandboxTokenStore } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 
 describe('mcp-cli call refreshing OAuth tokens across processes', () => {
@@ -81,11 +81,7 @@ describe('mcp-cli call refreshing OAuth tokens across processes', () => {
 
 /** Moves the stored token's expiry into the past, through the store's own API. */
 async function expireStoredToken(sandbox: Sandbox): Promise<void> {
-  const { EncryptedFileStore } = await import('../../src/stores/encrypted/store.js');
-  const { passphraseSource } = await import('../../src/stores/encrypted/passphrase.js');
-  const { encryptedFilePath } = await import('../../src/stores/encrypted/descriptor.js');
-  const be = { env: sandbox.env, platform: process.platform, settings: {}, prompter: { secret: async () => '', confirm: async () => false }, canPrompt: false, stderr: process.stderr };
-  const store = new EncryptedFileStore(encryptedFilePath(be), passphraseSource(be));
+  const store = await sandboxTokenStore(sandbox);
   const token = (await store.get({ namespace: 'oauth', name: 'notes' }))!;
   await store.put({ ...token, metadata: { ...token.metadata, expiresAt: new Date(Date.now() - 1000).toISOString() } });
 }

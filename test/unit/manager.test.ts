@@ -30,6 +30,20 @@ describe('TokenManager', () => {
     expect((await manager.get('a', 'bearer')).secret.token).toBe('two');
   });
 
+  it('will not overwrite an OAuth token with a value: it is rotated by a refresh grant', async () => {
+    const { manager } = setup();
+    await manager.set({ name: 'notes', type: 'oauth', secret: { accessToken: 'at', refreshToken: 'rt' }, details: { issuer: 'https://as.example/' } });
+    await expect(manager.rotate('notes', 'oauth', { accessToken: 'hand-made' })).rejects.toThrow(/renewed by a refresh grant/);
+    expect((await manager.get('notes', 'oauth')).secret).toEqual({ accessToken: 'at', refreshToken: 'rt' });
+  });
+
+  it('records events that happen outside its methods, such as an OAuth login', async () => {
+    const events: unknown[] = [];
+    const manager = new TokenManager(new MemoryStore(), () => new Date(), { record: async (e) => void events.push(e) });
+    await manager.recordEvent('login', { namespace: 'oauth', name: 'notes' }, { issuer: 'https://as.example/' });
+    expect(events).toEqual([{ action: 'login', namespace: 'oauth', name: 'notes', backend: 'encrypted', detail: { issuer: 'https://as.example/' } }]);
+  });
+
   it('refuses an empty value', async () => {
     const { manager } = setup();
     await expect(manager.set({ name: 'a', type: 'bearer', secret: { token: '' } })).rejects.toThrow(/non-empty value/);

@@ -4,7 +4,7 @@ import { interruptSignal } from '../../io/interrupt.js';
 import { login } from '../../oauth/login.js';
 import { parseDuration } from '../../tokens/duration.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { openTokenStore } from '../shared/storage.js';
+import { lazyStoreOpener } from '../shared/server-config.js';
 import { formatTime } from '../token/present.js';
 import { findOAuthTarget } from './server.js';
 
@@ -24,8 +24,9 @@ export function parseTimeout(text: string): number {
 export async function run(server: string, options: LoginOptions, ctx: Ctx): Promise<void> {
   validateIdentifier('name', server);
   const timeoutMs = options.timeout !== undefined ? parseTimeout(options.timeout) : undefined;
-  const { manager, selection } = await openTokenStore(ctx);
-  const target = await findOAuthTarget(server, ctx, manager);
+  const open = lazyStoreOpener(ctx);
+  const target = await findOAuthTarget(server, ctx, open);
+  const { manager, selection } = await open();
   const interrupt = interruptSignal();
   try {
     const tokens = await login({ target, manager, io: ctx, noBrowser: options.browser === false, scope: options.scope, timeoutMs, signal: interrupt.signal });

@@ -1,8 +1,8 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
-import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer } from '../../oauth/records.js';
+import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer, TOKENS_NAMESPACE, type SavedClient } from '../../oauth/records.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { openTokenStore } from '../shared/storage.js';
+import { lazyStoreOpener, type StoreOpener } from '../shared/server-config.js';
 
 export interface LogoutOptions {
   localOnly?: boolean;
@@ -12,32 +12,33 @@ export interface LogoutOptions {
 /** Revokes the grant at the authorization server (RFC 7009) when it can, then deletes the tokens here. */
 export async function run(server: string, options: LogoutOptions, ctx: Ctx): Promise<void> {
   validateIdentifier('name', server);
-  const { manager, selection } = await openTokenStore(ctx);
+  const open = lazyStoreOpener(ctx);
+  const { manager, selection } = await open();
   const tokens = await readTokens(manager, server);
   const client = await readClient(manager, server);
   if (!tokens && !(options.forgetClient && client)) throw new CliError(`not logged in to '${server}' (no OAuth tokens in the ${selection.name} backend)`);
+  let revoked = false;
   if (tokens && !options.localOnly) {
-    const credentials = await clientCredentials(server, tokens.issuer, client, ctx, manager);
+    const credentials = await clientCredentials(server, tokens.issuer, client, ctx, open);
     if (!credentials) ctx.stderr.write(`! No client registration for ${tokens.issuer} is stored, so the tokens cannot be revoked there; deleting them here\n`);
     else {
       const { revokeTokens } = await import('../../oauth/revoke.js');
-      const result = await revokeTokens(tokens, credentials);
-      ctx.stderr.write(result === 'revoked' ? `✓ Revoked the tokens at ${tokens.issuer}\n` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only\n`);
+      revoked = (await revokeTokens(tokens, credentials)) === 'revoked';
+      ctx.stderr.write(revoked ? `✓ Revoked the tokens at ${tokens.issuer}\n` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only\n`);
     }
   }
-  if (tokens) await deleteTokens(manager, server);
+  if (tokens) {
+    await deleteTokens(manager, server);
+    await manager.recordEvent('logout', { namespace: TOKENS_NAMESPACE, name: server }, { issuer: tokens.issuer, revoked: String(revoked) });
+  }
   if (options.forgetClient && client) await deleteClient(manager, server);
   ctx.stderr.write(`✓ Logged out of '${server}'${options.forgetClient && client ? ' and forgot its client registration' : ''}\n`);
 }
 
-async function clientCredentials(server: string, issuer: string, saved: Awaited<ReturnType<typeof readClient>>, ctx: Ctx, manager: Parameters<typeof readClient>[0]) {
+/** The stored registration for this issuer, else the pre-registered client of the server's config entry. */
+async function clientCredentials(server: string, issuer: string, saved: SavedClient | undefined, ctx: Ctx, open: StoreOpener) {
   if (saved && sameIssuer(saved.issuer, issuer)) return saved.information;
-  try {
-    const { findOAuthTarget } = await import('./server.js');
-    const target = await findOAuthTarget(server, ctx, manager);
-    if (target.oauth?.clientId) return { client_id: target.oauth.clientId, client_secret: target.oauth.clientSecret };
-  } catch {
-    // the server may have left the config since the login: nothing to revoke with
-  }
-  return undefined;
+  const { configuredOAuthTarget } = await import('./server.js');
+  const configured = (await configuredOAuthTarget(server, ctx, open))?.oauth;
+  return configured?.clientId ? { client_id: configured.clientId, client_secret: configured.clientSecret } : undefined;
 }

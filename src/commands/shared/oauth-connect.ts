@@ -1,37 +1,48 @@
 import { canPrompt, type Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
-import { openTokenStore } from './storage.js';
+import type { OAuthSession } from '../../oauth/session.js';
+import type { StoreOpener } from './server-config.js';
+
+const hasAuthorizationHeader = (headers: Record<string, string>) => Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
 
 /**
- * The fetch that lets an HTTP server with an `oauth` block (`"oauth": {}` is enough) log in with OAuth:
- * the stored token is sent and refreshed; a 401 with a Bearer challenge refreshes once, then starts a
- * login in the browser (interactive) or exits 4 (not interactive). Servers without the block are left
- * alone, so that their static headers and a store they never use are not touched.
+ * The fetch that lets an HTTP server log in with OAuth. A server with an `oauth` block (`"oauth": {}`
+ * is enough) gets its stored token from the first request. Any other HTTP server without a static
+ * Authorization header gets OAuth once it answers 401 and advertises it (RFC 9728): only then is the
+ * store opened, so a server that never asks costs no passphrase prompt. In both cases a 401 refreshes
+ * once, then starts a login in the browser (interactive) or exits 4 (not interactive).
  */
-export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer) {
+export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, open: StoreOpener) {
   const entry = server.entry;
   if (entry.transport === 'stdio') return undefined;
-  if (!entry.oauth) return undefined;
-  const [{ manager }, { OAuthSession }, { oauthFetch }] = await Promise.all([openTokenStore(ctx), import('../../oauth/session.js'), import('../../oauth/fetch.js')]);
-  const target = { name: server.name, url: entry.url, oauth: entry.oauth };
-  const interactive = canPrompt(ctx);
-  const session = new OAuthSession({
-    target,
-    manager,
-    env: ctx.env,
-    now: ctx.now,
-    relogin: interactive
-      ? async (hint) => {
-          ctx.stderr.write(`'${server.name}' needs an OAuth login.\n`);
-          const [{ login }, { interruptSignal }] = await Promise.all([import('../../oauth/login.js'), import('../../io/interrupt.js')]);
-          const interrupt = interruptSignal();
-          try {
-            return await login({ target, manager, io: ctx, signal: interrupt.signal, resourceMetadataUrl: hint.resourceMetadataUrl });
-          } finally {
-            interrupt.dispose();
+  if (!entry.oauth && hasAuthorizationHeader(entry.headers)) return undefined;
+  const { oauthFetch, advertisesOAuth, bearerChallenge } = await import('../../oauth/fetch.js');
+  const target = { name: server.name, url: entry.url, ...(entry.oauth ? { oauth: entry.oauth } : {}) };
+  let session: Promise<OAuthSession> | undefined;
+  const startSession = async () => {
+    const [{ manager }, { OAuthSession }] = await Promise.all([open(), import('../../oauth/session.js')]);
+    return new OAuthSession({
+      target,
+      manager,
+      env: ctx.env,
+      now: ctx.now,
+      relogin: canPrompt(ctx)
+        ? async (hint) => {
+            ctx.stderr.write(`'${server.name}' needs an OAuth login.\n`);
+            const [{ login }, { interruptSignal }] = await Promise.all([import('../../oauth/login.js'), import('../../io/interrupt.js')]);
+            const interrupt = interruptSignal();
+            try {
+              return await login({ target, manager, io: ctx, signal: interrupt.signal, resourceMetadataUrl: hint.resourceMetadataUrl });
+            } finally {
+              interrupt.dispose();
+            }
           }
-        }
-      : undefined,
+        : undefined,
+    });
+  };
+  return oauthFetch(entry.url, {
+    session: () => (session ??= startSession()),
+    upFront: entry.oauth !== undefined,
+    advertisesOAuth: async (response) => (entry.oauth ? bearerChallenge(response) : advertisesOAuth(response, entry.url)),
   });
-  return oauthFetch(session, entry.url);
 }

@@ -29,15 +29,19 @@ export function serverNames(config: ServerConfig, wanted: string[]): string[] {
   return wanted.length > 0 ? wanted : configured;
 }
 
-/** A token lookup that opens the store (the same way as the `token` commands) only on first use; reads are audited as resolved. */
-export function lazyStoreLookup(ctx: Ctx): TokenLookup {
+/** Opens the token store (the same way as the `token` commands) on first call only, then hands out the same one. */
+export type StoreOpener = () => Promise<OpenedStore>;
+
+export function lazyStoreOpener(ctx: Ctx): StoreOpener {
   let opened: Promise<OpenedStore> | undefined;
-  return async (key) => {
-    opened ??= openTokenStore(ctx);
-    return (await opened).manager.lookup(key, 'resolved');
-  };
+  return () => (opened ??= openTokenStore(ctx));
 }
 
-export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[]): Promise<ResolvedServer[]> {
-  return resolveServers(config.servers, names, { lookup: lazyStoreLookup(ctx), env: ctx.env, now: ctx.now() });
+/** A token lookup that opens the store only when some reference needs a token; reads are audited as resolved. */
+export function storeLookup(open: StoreOpener): TokenLookup {
+  return async (key) => (await open()).manager.lookup(key, 'resolved');
+}
+
+export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[], open: StoreOpener = lazyStoreOpener(ctx)): Promise<ResolvedServer[]> {
+  return resolveServers(config.servers, names, { lookup: storeLookup(open), env: ctx.env, now: ctx.now() });
 }

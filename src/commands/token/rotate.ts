@@ -1,8 +1,10 @@
 import type { Ctx } from '../../context.js';
+import { CliError } from '../../errors.js';
 import { parseExpiry } from '../../tokens/duration.js';
 import { PRIMARY_SECRET_FIELD } from '../../tokens/model.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
+import { openTokenStore, type OpenedStore } from '../shared/storage.js';
+import { formatTime } from './present.js';
 import { namespaceFrom } from './namespace-option.js';
 import { readSecretValue } from './read-value.js';
 
@@ -15,9 +17,30 @@ export interface RotateOptions {
 
 export async function run(name: string, options: RotateOptions, ctx: Ctx): Promise<void> {
   const expiresAt = options.expires !== undefined ? parseExpiry(options.expires, ctx.now()) : undefined;
-  const { manager } = await openTokenStore(ctx);
+  const opened = await openTokenStore(ctx);
+  const { manager } = opened;
   const current = await manager.find(name, namespaceFrom(options));
+  if (current.type === 'oauth') return rotateOAuth(name, current.namespace, options, ctx, opened);
   const value = await readSecretValue(ctx, options.value, `Enter the new value for '${name}': `);
   const metadata = await manager.rotate(name, current.namespace, { [PRIMARY_SECRET_FIELD[current.type]]: value }, expiresAt);
   success(ctx, `Rotated ${metadata.type} token '${metadata.name}' in namespace '${metadata.namespace}'`);
+}
+
+/** An OAuth token is rotated by a refresh grant at the authorization server that issued it. */
+async function rotateOAuth(name: string, namespace: string, options: RotateOptions, ctx: Ctx, opened: OpenedStore): Promise<void> {
+  if (options.value !== undefined || options.expires !== undefined)
+    throw new CliError(`'${name}' is an OAuth token: its new value and expiry come from its authorization server, so --value and --expires do not apply`);
+  const [{ readTokens, TOKENS_NAMESPACE }, { OAuthSession }, { configuredOAuthTarget }] = await Promise.all([
+    import('../../oauth/records.js'),
+    import('../../oauth/session.js'),
+    import('../auth/server.js'),
+  ]);
+  const stored = namespace === TOKENS_NAMESPACE ? await readTokens(opened.manager, name) : undefined;
+  if (!stored) throw new CliError(`'${name}' in namespace '${namespace}' is not an OAuth login made by mcp-cli auth login, so it cannot be refreshed`);
+  if (!stored.refreshToken) throw new CliError(`the OAuth token of '${name}' has no refresh token, so it cannot be refreshed`, 4, `log in again: mcp-cli auth login ${name}`);
+  // The config supplies a pre-registered client; without an entry, the stored registration is used.
+  const target = (await configuredOAuthTarget(name, ctx, async () => opened)) ?? { name, url: stored.resource ?? stored.issuer };
+  const fresh = await new OAuthSession({ target, manager: opened.manager, env: ctx.env, now: ctx.now }).forceRefresh();
+  const expiry = fresh.expiresAt ? `; it expires ${formatTime(fresh.expiresAt, ctx.tty.stderr)}` : '';
+  success(ctx, `Rotated OAuth token '${name}': refreshed at ${fresh.issuer}${expiry}`);
 }
