@@ -4,16 +4,17 @@ import { readJsonFile } from './json.js';
 import type { ConfigLocation } from './locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from './token-storage.js';
 
-/**
- * The optional `oauth` block of a server entry. Read here and passed through;
- * the login flow decides what to do with it. `clientSecret` may be a ${TOKEN:...} reference.
- */
+/** The optional `oauth` block of a server entry; its strings may hold references until resolved. */
 export interface OAuthSettings {
+  /** A pre-registered client; used before a client ID metadata document or dynamic registration. */
   clientId?: string;
   clientSecret?: string;
   scopes?: string[];
+  /** Fixes the loopback listener's port (for clients registered with one redirect URI). */
   callbackPort?: number;
+  /** Skips discovery: the authorization server's RFC 8414 / OpenID metadata document. */
   authServerMetadataUrl?: string;
+  /** An HTTPS URL serving this client's metadata document, for servers that accept one. */
   clientMetadataUrl?: string;
 }
 
