@@ -1,14 +1,15 @@
 import type { Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
 import type { Connection, ConnectOptions } from '../../mcp/connect.js';
+import type { OAuthConnectOptions } from './oauth-connect.js';
 import { loadConfigFor, resolveConfigured, serverNames } from './server-config.js';
 
 /** How a command connects: the place where a server's OAuth login is added. */
-export async function connectOptions(ctx: Ctx, server: ResolvedServer): Promise<ConnectOptions> {
+export async function connectOptions(ctx: Ctx, server: ResolvedServer, oauth: OAuthConnectOptions = {}): Promise<ConnectOptions> {
   const base = { env: ctx.env, stderr: ctx.stderr };
   const { oauthFetchFor } = await import('./oauth-connect.js');
-  const fetch = await oauthFetchFor(ctx, server);
-  return fetch ? { ...base, fetch } : base;
+  const wrapFetch = await oauthFetchFor(ctx, server, oauth);
+  return wrapFetch ? { ...base, wrapFetch } : base;
 }
 
 /** Resolves one configured server, connects and initializes, runs `fn`, and always disconnects. */

@@ -1,6 +1,14 @@
 import { canPrompt, type Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
+import type { TokenManager } from '../../tokens/manager.js';
 import { openTokenStore } from './storage.js';
+
+export interface OAuthConnectOptions {
+  /** False: never start a browser login, whatever the terminal (token validate). */
+  interactive?: boolean;
+  /** A manager already open, so the store is not opened twice. */
+  manager?: TokenManager;
+}
 
 /**
  * The fetch that lets an HTTP server with an `oauth` block (`"oauth": {}` is enough) log in with OAuth:
@@ -8,13 +16,13 @@ import { openTokenStore } from './storage.js';
  * login in the browser (interactive) or exits 4 (not interactive). Servers without the block are left
  * alone, so that their static headers and a store they never use are not touched.
  */
-export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer) {
+export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, options: OAuthConnectOptions = {}): Promise<((base: typeof fetch) => typeof fetch) | undefined> {
   const entry = server.entry;
   if (entry.transport === 'stdio') return undefined;
   if (!entry.oauth) return undefined;
-  const [{ manager }, { OAuthSession }, { oauthFetch }] = await Promise.all([openTokenStore(ctx), import('../../oauth/session.js'), import('../../oauth/fetch.js')]);
+  const [manager, { OAuthSession }, { oauthFetch }] = await Promise.all([options.manager ?? openTokenStore(ctx).then((s) => s.manager), import('../../oauth/session.js'), import('../../oauth/fetch.js')]);
   const target = { name: server.name, url: entry.url, oauth: entry.oauth };
-  const interactive = canPrompt(ctx);
+  const interactive = (options.interactive ?? true) && canPrompt(ctx);
   const session = new OAuthSession({
     target,
     manager,
@@ -33,5 +41,5 @@ export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer) {
         }
       : undefined,
   });
-  return oauthFetch(session, entry.url);
+  return (base) => oauthFetch(session, entry.url, base);
 }
