@@ -3,6 +3,7 @@ import { CliError } from '../../errors.js';
 import { CONFIG_FILE_NAME, locateConfig } from '../../config/locate.js';
 import { resolveServers, type ResolvedServer, type TokenLookup } from '../../config/resolve.js';
 import { loadServerConfig, type ServerConfig } from '../../config/schema.js';
+import { expiryWarningWindow, warnExpiringTokens } from './expiry-notice.js';
 import { openTokenStore, type OpenedStore } from './storage.js';
 
 /** Finds and validates server_config.json; a missing file is an error saying where it was looked for. */
@@ -38,6 +39,10 @@ export function lazyStoreLookup(ctx: Ctx): TokenLookup {
   };
 }
 
+/** Resolves the named servers and warns about the tokens they use that expire soon. */
 export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[]): Promise<ResolvedServer[]> {
-  return resolveServers(config.servers, names, { lookup: lazyStoreLookup(ctx), env: ctx.env, now: ctx.now() });
+  const window = expiryWarningWindow(config, ctx);
+  const resolved = await resolveServers(config.servers, names, { lookup: lazyStoreLookup(ctx), env: ctx.env, now: ctx.now() });
+  warnExpiringTokens(ctx, resolved.map((s) => ({ server: s.name, tokens: s.tokens })), window);
+  return resolved;
 }
