@@ -59,6 +59,11 @@ export class OAuthSession {
     return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()))).accessToken;
   }
 
+  /** Refreshes now, whatever the expiry: proves that the refresh token still works (token validate). */
+  async refreshNow(): Promise<SavedTokens> {
+    return this.refreshUnderLock(() => true);
+  }
+
   /**
    * The server answered 401 to `rejected`: use a token another process stored meanwhile, else refresh
    * once, else log in again (interactive) or ask the user to (LoginRequiredError).

@@ -96,6 +96,11 @@ export class TokenManager {
     return token;
   }
 
+  /** Records the outcome of validating a token (`passed`, `rejected`, `expired`, `error`, `unchecked`). */
+  async recordValidation(token: TokenKey, result: string): Promise<void> {
+    await this.record('validated', token, { result });
+  }
+
   private async fetch(name: string, namespace: string): Promise<StoredToken> {
     const token = await this.store.get({ namespace, name });
     if (!token) throw new TokenNotFoundError(name, [namespace]);
