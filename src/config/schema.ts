@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { CliError } from '../errors.js';
 import { readJsonFile } from './json.js';
 import { parseDuration } from '../tokens/duration.js';
+import { KNOWN_PROVIDERS } from '../validation/providers.js';
 import type { ConfigLocation } from './locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from './token-storage.js';
 
@@ -171,6 +172,10 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
   const servers: Record<string, ServerEntry> = {};
   for (const [name, raw] of Object.entries(parsed.data.mcpServers ?? {})) servers[name] = normalizeEntry(name, raw, label);
   const { tokenExpiryWarning, tokenValidation } = parsed.data;
+  for (const [name, provider] of Object.entries(tokenValidation?.providers ?? {})) {
+    if (provider.api === undefined && !KNOWN_PROVIDERS.includes(name.toLowerCase()))
+      throw new CliError(`${label}: ${jsonPath(['tokenValidation', 'providers', name])}: "api" is needed for a provider mcp-cli does not know (it knows ${KNOWN_PROVIDERS.join(', ')}); set it to "openai", "anthropic" or "google"`);
+  }
   return {
     location,
     servers,
