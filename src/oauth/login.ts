@@ -6,7 +6,7 @@ import { browserCommand, openBrowser } from './browser.js';
 import { startLoopback } from './loopback.js';
 import { readPastedRedirect } from './paste-back.js';
 import { checkAuthorizationServer, StoreOAuthProvider } from './provider.js';
-import { extraMetadata, sameIssuer, type SavedTokens } from './records.js';
+import { extraMetadata, sameIssuer, TOKENS_NAMESPACE, type SavedTokens } from './records.js';
 import type { OAuthTarget } from './target.js';
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -147,6 +147,7 @@ export async function login(options: LoginOptions): Promise<SavedTokens> {
     const code = await Promise.race(sources);
     await Promise.race([auth(provider, { serverUrl: target.url, scope, authorizationCode: code, resourceMetadataUrl: challenge.resourceMetadataUrl }), limit.promise]);
     if (!provider.saved) throw new CliError('internal error: the login ended without tokens');
+    await manager.recordOAuth('login', { namespace: TOKENS_NAMESPACE, name: target.name }, { issuer: provider.saved.issuer });
     return provider.saved;
   } finally {
     limit.clear();

@@ -4,7 +4,7 @@ import { withFileLock } from '../fs/lock.js';
 import { stateDir, type Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { LoginRequiredError, scrub } from './errors.js';
-import { deleteClient, deleteTokens, needsRefresh, readClient, readTokens, sameIssuer, tokensFromResponse, writeTokens, type SavedTokens } from './records.js';
+import { deleteClient, deleteTokens, needsRefresh, readClient, readTokens, sameIssuer, tokensFromResponse, TOKENS_NAMESPACE, writeTokens, type SavedTokens } from './records.js';
 import type { OAuthTarget } from './target.js';
 
 export interface SessionOptions {
@@ -121,6 +121,7 @@ export class OAuthSession {
       const response = await refreshAuthorization(stored.issuer, { metadata, clientInformation: client, refreshToken: stored.refreshToken, resource: stored.resource ? new URL(stored.resource) : undefined });
       const fresh = tokensFromResponse(response, stored.issuer, stored.resource, now(), stored.refreshToken);
       await writeTokens(manager, this.name, fresh);
+      await manager.recordOAuth('refreshed', { namespace: TOKENS_NAMESPACE, name: this.name }, { issuer: stored.issuer });
       return fresh;
     } catch (error) {
       if (error instanceof InvalidGrantError) {

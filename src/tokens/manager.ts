@@ -101,6 +101,11 @@ export class TokenManager {
     await this.record('validated', token, { result });
   }
 
+  /** Records an OAuth event of a server's login, stored under `namespace` (the value written, if any, is audited apart). */
+  async recordOAuth(action: 'login' | 'logout' | 'refreshed', token: TokenKey, detail?: Record<string, string>): Promise<void> {
+    await this.record(action, token, detail);
+  }
+
   private async fetch(name: string, namespace: string): Promise<StoredToken> {
     const token = await this.store.get({ namespace, name });
     if (!token) throw new TokenNotFoundError(name, [namespace]);

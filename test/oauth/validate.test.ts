@@ -46,6 +46,20 @@ describe('token validate with an OAuth login', () => {
     expect(servers.provider.liveRefreshTokens).toBe(1);
   });
 
+  it('token rotate --oauth rotates a login by refreshing it', async () => {
+    const before = servers.counters.refreshGrant;
+    const r = await sandbox.run(['token', 'rotate', 'notes', '--oauth']);
+    outputs.push(r.stdout, r.stderr);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Refreshed the OAuth login of 'notes' at ${servers.issuer}`);
+    expect(servers.counters.refreshGrant - before).toBe(1);
+    const call = await sandbox.run(['call', 'notes', 'whoami']);
+    expect(call.code, call.stderr).toBe(0);
+    const wrong = await sandbox.run(['token', 'rotate', 'notes', '--oauth', '--expires', '30d']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('--expires does not apply to an OAuth login');
+  });
+
   it('a revoked refresh token is rejected (exit 4) and the server is not contacted', async () => {
     servers.provider.revokeRefreshTokens();
     const unauthorized = servers.counters.unauthorized;
@@ -59,10 +73,17 @@ describe('token validate with an OAuth login', () => {
     expect(servers.counters.unauthorized).toBe(unauthorized);
   });
 
-  it('audits the validation and never shows or stores a token in plaintext', async () => {
-    const r = await sandbox.run(['token', 'audit', '--action', 'validated', '--json']);
+  it('audits the login, each refresh and each validation, and never shows or stores a token in plaintext', async () => {
+    const r = await sandbox.run(['token', 'audit', '--name', 'notes', '--namespace', 'oauth', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { name: string; detail: { result: string } }[]).map((e) => `${e.name} ${e.detail.result}`)).toEqual(['notes passed', 'notes rejected']);
+    const events = JSON.parse(r.stdout) as { action: string; detail?: { result?: string } }[];
+    expect(events.filter((e) => ['login', 'refreshed', 'validated'].includes(e.action)).map((e) => `${e.action}${e.detail?.result ? ` ${e.detail.result}` : ''}`)).toEqual([
+      'login',
+      'refreshed',
+      'validated passed',
+      'refreshed',
+      'validated rejected',
+    ]);
     for (const text of [...outputs, r.stdout]) expect(text).not.toContain(`${SENTINEL}-`);
     expect(await filesWithSentinel(sandbox.home)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
-import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer } from '../../oauth/records.js';
+import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer, TOKENS_NAMESPACE } from '../../oauth/records.js';
 import { validateIdentifier } from '../../tokens/names.js';
 import { openTokenStore } from '../shared/storage.js';
 
@@ -25,7 +25,10 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
       ctx.stderr.write(result === 'revoked' ? `✓ Revoked the tokens at ${tokens.issuer}\n` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only\n`);
     }
   }
-  if (tokens) await deleteTokens(manager, server);
+  if (tokens) {
+    await deleteTokens(manager, server);
+    await manager.recordOAuth('logout', { namespace: TOKENS_NAMESPACE, name: server }, { issuer: tokens.issuer });
+  }
   if (options.forgetClient && client) await deleteClient(manager, server);
   ctx.stderr.write(`✓ Logged out of '${server}'${options.forgetClient && client ? ' and forgot its client registration' : ''}\n`);
 }

@@ -18,6 +18,12 @@ export async function loadConfigFor(ctx: Ctx): Promise<ServerConfig> {
   return loadServerConfig(location);
 }
 
+/** The config when there is one: commands that work without it (token validate, token rotate) still honour it. */
+export async function loadConfigIfAny(ctx: Ctx): Promise<ServerConfig | undefined> {
+  const location = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd });
+  return location ? loadServerConfig(location) : undefined;
+}
+
 /** Checks that every name is a configured server; with no names, all of them. */
 export function serverNames(config: ServerConfig, wanted: string[]): string[] {
   const configured = Object.keys(config.servers);

@@ -1,18 +1,18 @@
 import type { Ctx } from '../../context.js';
 import { CliError, ExitCode } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
-import { locateConfig } from '../../config/locate.js';
-import { loadServerConfig, type ServerConfig } from '../../config/schema.js';
+import type { ServerConfig } from '../../config/schema.js';
 import { LoginRequiredError } from '../../oauth/errors.js';
 import { savedTokensOf, TOKENS_NAMESPACE } from '../../oauth/records.js';
-import type { OAuthTarget } from '../../oauth/target.js';
 import type { TokenManager } from '../../tokens/manager.js';
 import { isExpired, keyOf, primaryValue, type TokenMetadata } from '../../tokens/model.js';
 import { checkProviderKey, providerTarget } from '../../validation/providers.js';
 import { overallResult, TOKEN_RESULTS, type Check, type TokenResult } from '../../validation/report.js';
+import { refreshLoginNow } from '../shared/oauth-refresh.js';
+import { loadConfigIfAny } from '../shared/server-config.js';
 import { openTokenStore } from '../shared/storage.js';
 import { formatTime } from './present.js';
-import { checkServer, resolveForValidation, serversByToken } from './validate-servers.js';
+import { checkServer, serversByToken } from './validate-servers.js';
 
 export interface ValidateOptions {
   namespace?: string;
@@ -33,11 +33,6 @@ export interface TokenValidation {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-async function optionalConfig(ctx: Ctx): Promise<ServerConfig | undefined> {
-  const location = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd });
-  return location ? loadServerConfig(location) : undefined;
-}
-
 interface Run {
   ctx: Ctx;
   manager: TokenManager;
@@ -55,21 +50,8 @@ async function refreshCheck(run: Run, metadata: TokenMetadata): Promise<Check> {
   const result = (r: Check['result'], detail: string, target: string | null = saved?.issuer ?? null): Check => ({ check: 'oauth-refresh', target, result: r, detail });
   if (!saved) return result('skipped', 'not an OAuth login made by mcp-cli (no issuer): cannot refresh');
   if (!saved.refreshToken) return result('skipped', 'no refresh token was issued');
-  let target: OAuthTarget = { name: metadata.name, url: saved.resource ?? saved.issuer };
-  const entry = config?.servers[metadata.name];
-  if (config && entry && entry.transport !== 'stdio') {
-    try {
-      const server = await resolveForValidation(ctx, config, metadata.name, manager);
-      if (server.entry.transport !== 'stdio') target = { name: metadata.name, url: server.entry.url, ...(server.entry.oauth ? { oauth: server.entry.oauth } : {}) };
-    } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      return result('error', `cannot resolve server '${metadata.name}': ${error.message}`);
-    }
-  }
-  const { OAuthSession } = await import('../../oauth/session.js');
-  const session = new OAuthSession({ target, manager, env: ctx.env, now: ctx.now });
   try {
-    const fresh = await session.refreshNow();
+    const fresh = await refreshLoginNow(ctx, manager, config, metadata.name, saved, 'validated');
     return result('passed', `refreshed${fresh.expiresAt ? `; the new access token expires at ${fresh.expiresAt}` : ''}`);
   } catch (error) {
     if (error instanceof LoginRequiredError) return result('rejected', error.message);
@@ -126,7 +108,7 @@ function checksCell(checks: Check[]): string {
 export async function run(name: string | undefined, options: ValidateOptions, ctx: Ctx): Promise<void> {
   if (name === undefined && !options.all) throw new CliError('name a token to validate, or pass --all', ExitCode.failure, 'mcp-cli token validate NAME, or mcp-cli token validate --all [--namespace NS]');
   if (name !== undefined && options.all) throw new CliError('give a token name or --all, not both');
-  const config = await optionalConfig(ctx);
+  const config = await loadConfigIfAny(ctx);
   const { manager } = await openTokenStore(ctx);
   const tokens = name !== undefined ? [await manager.find(name, options.namespace)] : await manager.list({ namespace: options.namespace });
   const state: Run = { ctx, manager, config, servers: config ? serversByToken(config) : new Map(), serverChecks: new Map() };
