@@ -131,9 +131,9 @@ export function buildProgram(): Command {
   token
     .command('validate')
     .description('check tokens against what can judge them: expiry, the servers that use them, OAuth refresh, provider APIs (exit 4 if any is rejected or expired)')
-    .argument('[name]', 'token name')
-    .option('--namespace <ns>', 'namespace (with --all: only this namespace)')
-    .option('--all', 'validate every token')
+    .argument('[name]', 'token name (default: every token)')
+    .option('--namespace <ns>', 'namespace (without a name: only this namespace)')
+    .option('--all', 'validate every token (the default without a name)')
     .option('--json', 'print JSON')
     .action(async (name, options, command) => (await import('../commands/token/validate.js')).run(name, options, ctxFor(command)));
 

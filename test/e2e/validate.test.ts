@@ -167,17 +167,20 @@ describe('token validate', () => {
     expect(r.stderr).toBe('1 token: 1 unchecked.\n');
   });
 
-  it('needs a name or --all', async () => {
+  it('without a name validates every token (the seed\'s `mcp-cli token validate`); a name and --all contradict', async () => {
     const r = await run([]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('name a token to validate, or pass --all');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('error: 9 tokens: 3 passed, 3 rejected, 1 expired, 1 error, 1 unchecked');
+    const both = await run(['good', '--all']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('give a token name or --all, not both');
   });
 
   it('records a validated event per token in the audit log, and reads as purpose validated', async () => {
     const r = await sandbox.run(['token', 'audit', '--name', 'openai-bad', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const events = JSON.parse(r.stdout) as { action: string; detail?: Record<string, string> }[];
-    expect(events.filter((e) => e.action === 'validated').map((e) => e.detail?.result)).toEqual(['rejected']);
+    expect(events.filter((e) => e.action === 'validated').map((e) => e.detail?.result)).toEqual(['rejected', 'rejected']);
     expect(events.some((e) => e.action === 'read' && e.detail?.purpose === 'validated')).toBe(true);
     const verify = await sandbox.run(['token', 'audit', '--verify']);
     expect(verify.code, verify.stderr).toBe(0);

@@ -101,12 +101,11 @@ function checksCell(checks: Check[]): string {
 }
 
 /**
- * Checks what can be checked of each token: expiry; the HTTP servers that send it (connect and
+ * Checks what can be checked of one token, or of every token (of a namespace) without a name: expiry; the HTTP servers that send it (connect and
  * initialize); an OAuth login's refresh; a provider API key with one cheap request. Exit 4 when
  * any is rejected or expired, 1 when a check could not reach its answer, else 0.
  */
 export async function run(name: string | undefined, options: ValidateOptions, ctx: Ctx): Promise<void> {
-  if (name === undefined && !options.all) throw new CliError('name a token to validate, or pass --all', ExitCode.failure, 'mcp-cli token validate NAME, or mcp-cli token validate --all [--namespace NS]');
   if (name !== undefined && options.all) throw new CliError('give a token name or --all, not both');
   const config = await loadConfigIfAny(ctx);
   const { manager } = await openTokenStore(ctx);
