@@ -16,5 +16,9 @@ export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledE
 export { parseTemplate, escapeLiteral, describeReference, ReferenceSyntaxError, type Reference, type TokenReference, type EnvReference, type Segment } from './config/references.js';
 export { resolveServers, tokenFieldValue, type TokenLookup, type ResolveDeps, type ResolvedServer, type ReferenceUse } from './config/resolve.js';
 export type { ServerEntry, StdioServerEntry, HttpServerEntry, OAuthSettings, ServerConfig } from './config/schema.js';
+// Token lifecycle: provider key checks for `token validate`, mutual TLS and validation settings.
+export { checkProviderKey, providerTarget, KNOWN_PROVIDERS, type ProviderApi, type ProviderTarget } from './validation/providers.js';
+export { overallResult, type Check, type CheckKind, type CheckResult, type TokenResult } from './validation/report.js';
+export type { TlsSettings, TokenValidationSettings, ProviderEndpoint } from './config/schema.js';
 export { KEYCHAIN_SERVICE, macosKeychainBackend, secretServiceBackend, windowsCredentialManagerBackend } from './stores/keychain/descriptor.js';
 export { KeychainStore } from './stores/keychain/store.js';

@@ -129,6 +129,15 @@ export function buildProgram(): Command {
     .action(async (options, command) => (await import('../commands/token/check.js')).run(options, ctxFor(command)));
 
   token
+    .command('validate')
+    .description('check tokens against what can judge them: expiry, the servers that use them, OAuth refresh, provider APIs (exit 4 if any is rejected or expired)')
+    .argument('[name]', 'token name (default: every token)')
+    .option('--namespace <ns>', 'namespace (without a name: only this namespace)')
+    .option('--all', 'validate every token (the default without a name)')
+    .option('--json', 'print JSON')
+    .action(async (name, options, command) => (await import('../commands/token/validate.js')).run(name, options, ctxFor(command)));
+
+  token
     .command('passphrase')
     .description('change the passphrase of the encrypted token file (new one from a prompt or MCP_CLI_NEW_ENCRYPTION_KEY)')
     .action(async (_options, command) => (await import('../commands/token/passphrase.js')).run(ctxFor(command)));

@@ -6,14 +6,13 @@ import { mapEntryStrings, parseEntry, placeholder } from '../config/resolve.js';
 import type { ServerEntry } from '../config/schema.js';
 import { renderSegments } from '../config/references.js';
 import { isExpired, keyOf, type TokenMetadata } from '../tokens/model.js';
+import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from './shared/expiry-notice.js';
 import { loadConfigFor } from './shared/server-config.js';
 import { openTokenStore } from './shared/storage.js';
 
 export interface ServersOptions {
   json?: boolean;
 }
-
-const SOON_MS = 7 * 86_400_000;
 
 type TokenStatus = 'present' | 'missing' | 'expired' | 'expiring-soon';
 
@@ -35,10 +34,10 @@ interface ServerRow {
   error: string | null;
 }
 
-function statusOf(metadata: TokenMetadata | undefined, now: Date): TokenStatus {
+function statusOf(metadata: TokenMetadata | undefined, now: Date, soonMs: number): TokenStatus {
   if (!metadata) return 'missing';
   if (isExpired(metadata, now)) return 'expired';
-  if (metadata.expiresAt !== undefined && Date.parse(metadata.expiresAt) - now.getTime() <= SOON_MS) return 'expiring-soon';
+  if (expiresWithin(metadata, soonMs, now)) return 'expiring-soon';
   return 'present';
 }
 
@@ -59,18 +58,21 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
   const stored = new Map<string, TokenMetadata>();
   if (needsStore) for (const m of await (await openTokenStore(ctx)).manager.list()) stored.set(keyOf(m), m);
   const now = ctx.now();
+  const soonMs = expiryWarningWindow(config, ctx);
 
+  const used: { server: string; tokens: TokenMetadata[] }[] = [];
   const rows: ServerRow[] = parsed.map((p) => {
     const tokens = new Map<string, TokenUse>();
     for (const { reference } of p.uses) {
       if (reference.kind !== 'token') continue;
       const metadata = stored.get(keyOf(reference));
+      if (metadata) used.push({ server: p.name, tokens: [metadata] });
       tokens.set(describeReference(reference), {
         reference: describeReference(reference),
         namespace: reference.namespace,
         name: reference.name,
         field: reference.field ?? null,
-        status: statusOf(metadata, now),
+        status: statusOf(metadata, now, soonMs),
         expiresAt: metadata?.expiresAt ?? null,
       });
     }
@@ -78,6 +80,7 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
     return { name: p.name, transport: p.entry.transport, target, tokens: [...tokens.values()], error: p.error };
   });
 
+  warnExpiringTokens(ctx, used, soonMs);
   if (options.json) {
     ctx.stdout.write(JSON.stringify({ config: config.location.path, servers: rows }, null, 2) + '\n');
     return;

@@ -1,8 +1,8 @@
 import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
-import { isExpired, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey } from '../tokens/model.js';
+import { isExpired, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata } from '../tokens/model.js';
 import { describeReference, mayHoldReference, parseTemplate, ReferenceSyntaxError, renderSegments, type Reference, type Segment, type TokenReference } from './references.js';
-import type { OAuthSettings, ServerEntry } from './schema.js';
+import type { OAuthSettings, ServerEntry, TlsSettings } from './schema.js';
 
 /** Reads one token with its secret fields; `undefined` when there is none. */
 export type TokenLookup = (key: TokenKey) => Promise<StoredToken | undefined>;
@@ -29,6 +29,8 @@ export interface ResolvedServer {
   uses: ReferenceUse[];
   /** Every secret value that went into `entry`, for masking output that might echo them. */
   secrets: string[];
+  /** The metadata of each distinct token the entry uses. */
+  tokens: TokenMetadata[];
 }
 
 type StringMapper = (value: string, field: string) => string;
@@ -48,6 +50,15 @@ function mapOAuth(oauth: OAuthSettings, fn: StringMapper): OAuthSettings {
   return out;
 }
 
+function mapTls(tls: TlsSettings, fn: StringMapper): TlsSettings {
+  const out: TlsSettings = {};
+  for (const key of ['cert', 'key', 'ca'] as const) {
+    const value = tls[key];
+    if (value !== undefined) out[key] = fn(value, `tls.${key}`);
+  }
+  return out;
+}
+
 /** Rebuilds an entry with `fn` applied to every string that may hold a reference (values, never keys). */
 export function mapEntryStrings(entry: ServerEntry, fn: StringMapper): ServerEntry {
   const oauth = entry.oauth ? { oauth: mapOAuth(entry.oauth, fn) } : {};
@@ -61,7 +72,8 @@ export function mapEntryStrings(entry: ServerEntry, fn: StringMapper): ServerEnt
       ...oauth,
     };
   }
-  return { transport: entry.transport, url: fn(entry.url, 'url'), headers: mapRecord(entry.headers, 'headers', fn), ...oauth };
+  const tls = entry.tls ? { tls: mapTls(entry.tls, fn) } : {};
+  return { transport: entry.transport, url: fn(entry.url, 'url'), headers: mapRecord(entry.headers, 'headers', fn), ...tls, ...oauth };
 }
 
 /** A stable placeholder for a reference in printed output: `<TOKEN:bearer:api>`, `<env:HOME>`. */
@@ -136,6 +148,7 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
   const results: ResolvedServer[] = [];
   for (const { name, entry, parsed, uses } of parsedServers) {
     const secrets = new Set<string>();
+    const used = new Map<string, TokenMetadata>();
     const valueOf = (ref: Reference, field: string): string => {
       const where = `server '${name}', ${field}: ${describeReference(ref)}`;
       if (ref.kind === 'env') {
@@ -159,6 +172,7 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
         problems.push({ message: `${where}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${fields})`, auth: false });
         return '';
       }
+      used.set(keyOf(token.metadata), token.metadata);
       for (const secret of Object.values(token.secret)) if (secret) secrets.add(secret);
       const fromDetails = ref.field !== undefined && token.secret[ref.field] === undefined && token.metadata.details[ref.field] !== undefined;
       if (value && !fromDetails) secrets.add(value);
@@ -166,7 +180,7 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
     };
     const resolved = mapEntryStrings(entry, (_value, field) => renderSegments(parsed.get(field)!, (ref) => valueOf(ref, field)));
     const masked = mapEntryStrings(entry, (_value, field) => renderSegments(parsed.get(field)!, placeholder));
-    results.push({ name, entry: resolved, masked, uses, secrets: [...secrets] });
+    results.push({ name, entry: resolved, masked, uses, secrets: [...secrets], tokens: [...used.values()] });
   }
 
   if (problems.length > 0) {

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { CliError } from '../errors.js';
 import { readJsonFile } from './json.js';
+import { parseDuration } from '../tokens/duration.js';
+import { KNOWN_PROVIDERS } from '../validation/providers.js';
 import type { ConfigLocation } from './locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from './token-storage.js';
 
@@ -27,19 +29,45 @@ export interface StdioServerEntry {
   oauth?: OAuthSettings;
 }
 
+/** Mutual TLS for an HTTPS server: PEM texts, normally `${TOKEN:ns:name:cert}` / `:key` / `:ca` of a client-cert token. */
+export interface TlsSettings {
+  /** The client certificate presented to the server (with `key`). */
+  cert?: string;
+  key?: string;
+  /** CA certificates that replace the default trust store for verifying the server. */
+  ca?: string;
+}
+
 export interface HttpServerEntry {
   transport: 'streamable-http' | 'sse';
   url: string;
   headers: Record<string, string>;
+  tls?: TlsSettings;
   oauth?: OAuthSettings;
 }
 
 export type ServerEntry = StdioServerEntry | HttpServerEntry;
 
+/** A provider whose API keys `token validate` can test: a known one with another base URL, or a gateway speaking a known one's API. */
+export interface ProviderEndpoint {
+  baseUrl?: string;
+  /** Which API the endpoint speaks: `openai`, `anthropic`, `google` (default: the provider's own). */
+  api?: string;
+}
+
+export interface TokenValidationSettings {
+  providers: Record<string, ProviderEndpoint>;
+  /** Milliseconds each network check may take. */
+  timeoutMs?: number;
+}
+
 export interface ServerConfig {
   location: ConfigLocation;
   servers: Record<string, ServerEntry>;
   tokenStorage: TokenStorageSettings;
+  /** `tokenExpiryWarning` in milliseconds (0: never warn); undefined when the file does not set it. */
+  tokenExpiryWarningMs?: number;
+  tokenValidation: TokenValidationSettings;
 }
 
 const stringMap = z.record(z.string(), z.string());
@@ -64,12 +92,29 @@ const entrySchema = z.looseObject({
   transport: z.enum(['streamable-http', 'sse']).optional(),
   // Claude Code and VS Code spell the transport `type`.
   type: z.enum(['stdio', 'http', 'streamable-http', 'sse']).optional(),
+  tls: z.strictObject({ cert: z.string().optional(), key: z.string().optional(), ca: z.string().optional() }).optional(),
   oauth: oauthSchema.optional(),
 });
 
-const fileSchema = z.looseObject({ mcpServers: z.record(z.string(), entrySchema).optional() });
+const duration = z.string().regex(/^(0|off|\d+\s*[smhdwy])$/i, 'expected a duration such as 7d, 12h or 2w, or "off"');
+
+const fileSchema = z.looseObject({
+  mcpServers: z.record(z.string(), entrySchema).optional(),
+  tokenExpiryWarning: duration.optional(),
+  tokenValidation: z
+    .strictObject({
+      providers: z.record(z.string(), z.strictObject({ baseUrl: z.url({ protocol: /^https?$/ }).optional(), api: z.enum(['openai', 'anthropic', 'google']).optional() })).optional(),
+      timeout: duration.optional(),
+    })
+    .optional(),
+});
 
 type RawEntry = z.infer<typeof entrySchema>;
+
+/** A duration the schema accepted: `0` and `off` are zero. */
+function durationMs(text: string): number {
+  return parseDuration(text) ?? 0;
+}
 
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -103,16 +148,18 @@ function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry
   const withOAuth = <T extends ServerEntry>(entry: T): T => (oauth ? { ...entry, oauth } : entry);
   if (raw.command !== undefined && raw.url !== undefined) throw new CliError(`${at}: has both "command" and "url"; a server is either stdio (command) or HTTP (url)`);
   if (raw.command !== undefined) {
+    if (raw.tls !== undefined) throw new CliError(`${at}: "tls" applies to HTTPS servers, but the entry has a "command"`);
     if (raw.type !== undefined && raw.type !== 'stdio') throw new CliError(`${at}: "type": ${JSON.stringify(raw.type)} needs a "url", but the entry has a "command"`);
     if (raw.transport !== undefined) throw new CliError(`${at}: "transport" applies to HTTP servers, but the entry has a "command"`);
     return withOAuth({ transport: 'stdio', command: raw.command, args: raw.args ?? [], env: raw.env ?? {}, ...(raw.cwd !== undefined ? { cwd: raw.cwd } : {}) });
   }
   if (raw.url === undefined) throw new CliError(`${at}: expected "command" (a stdio server) or "url" (an HTTP server)`);
   if (raw.type === 'stdio') throw new CliError(`${at}: "type": "stdio" needs a "command", but the entry has a "url"`);
+  if (raw.tls !== undefined && (raw.tls.cert === undefined) !== (raw.tls.key === undefined)) throw new CliError(`${at}.tls: "cert" and "key" go together (the client certificate and its private key)`);
   const fromType = raw.type === 'http' ? 'streamable-http' : raw.type;
   if (raw.transport !== undefined && fromType !== undefined && raw.transport !== fromType)
     throw new CliError(`${at}: "transport": ${JSON.stringify(raw.transport)} contradicts "type": ${JSON.stringify(raw.type)}`);
-  return withOAuth({ transport: raw.transport ?? fromType ?? 'streamable-http', url: raw.url, headers: raw.headers ?? {} });
+  return withOAuth({ transport: raw.transport ?? fromType ?? 'streamable-http', url: raw.url, headers: raw.headers ?? {}, ...(raw.tls ? { tls: raw.tls } : {}) });
 }
 
 /** Validates a parsed server_config.json; errors name the file, the JSON path and what was expected. */
@@ -127,7 +174,18 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
   }
   const servers: Record<string, ServerEntry> = {};
   for (const [name, raw] of Object.entries(parsed.data.mcpServers ?? {})) servers[name] = normalizeEntry(name, raw, label);
-  return { location, servers, tokenStorage };
+  const { tokenExpiryWarning, tokenValidation } = parsed.data;
+  for (const [name, provider] of Object.entries(tokenValidation?.providers ?? {})) {
+    if (provider.api === undefined && !KNOWN_PROVIDERS.includes(name.toLowerCase()))
+      throw new CliError(`${label}: ${jsonPath(['tokenValidation', 'providers', name])}: "api" is needed for a provider mcp-cli does not know (it knows ${KNOWN_PROVIDERS.join(', ')}); set it to "openai", "anthropic" or "google"`);
+  }
+  return {
+    location,
+    servers,
+    tokenStorage,
+    ...(tokenExpiryWarning !== undefined ? { tokenExpiryWarningMs: durationMs(tokenExpiryWarning) } : {}),
+    tokenValidation: { providers: tokenValidation?.providers ?? {}, ...(tokenValidation?.timeout !== undefined ? { timeoutMs: durationMs(tokenValidation.timeout) } : {}) },
+  };
 }
 
 export async function loadServerConfig(location: ConfigLocation): Promise<ServerConfig> {

@@ -6,9 +6,11 @@ import { describeReference } from '../config/references.js';
 import type { ResolvedServer } from '../config/resolve.js';
 import type { HttpServerEntry, StdioServerEntry } from '../config/schema.js';
 import { CliError, ExitCode } from '../errors.js';
+import type { OAuthFetch } from '../oauth/fetch.js';
 import type { Env } from '../paths.js';
 import { childEnvironment } from './child-env.js';
 import { maskingStream, maskSecrets } from './mask.js';
+import { describeTlsFailure } from './tls-fetch.js';
 
 export interface ConnectOptions {
   /** The parent's environment, from which a stdio child inherits only a few variables. */
@@ -17,10 +19,12 @@ export interface ConnectOptions {
   stderr: Writable;
   /** For servers that log in with OAuth: the SDK then sends its access token and refreshes it. */
   authProvider?: OAuthClientProvider;
-  /** For HTTP servers that may log in with OAuth: a fetch that adds the token and refreshes it (src/oauth/fetch.ts). */
-  fetch?: Fetch;
-  /** Whether that fetch found the server doing OAuth, so that a rejection is reported as a missing login. */
-  usesOAuth?: () => boolean;
+  /**
+   * For HTTP servers that may log in with OAuth: wraps the transport's fetch (plain, or presenting a
+   * client certificate) to add the token and refresh it, and tells whether the server turned out to do
+   * OAuth, so that a rejection is reported as a missing login (src/oauth/fetch.ts).
+   */
+  wrapFetch?: (base: Fetch) => OAuthFetch;
 }
 
 export interface Connection {
@@ -35,6 +39,11 @@ export interface Connection {
 /** What the transport saw of the server's answers that the SDK's errors do not always say. */
 interface Observed {
   authStatus?: number;
+  /** Releases the connections of a client-certificate agent. */
+  closeTls?: () => Promise<void>;
+  tlsError?: () => string | undefined;
+  /** Whether the OAuth fetch found the server doing OAuth. */
+  usesOAuth?: () => boolean;
 }
 
 type Fetch = typeof fetch;
@@ -54,7 +63,17 @@ async function httpTransport(entry: HttpServerEntry, label: string, options: Con
   } catch {
     throw new CliError(`server '${label}': url is not a valid URL after resolving references`);
   }
-  const common = { requestInit: { headers: entry.headers }, fetch: observingFetch(observed, options.fetch), ...(options.authProvider ? { authProvider: options.authProvider } : {}) };
+  let base: Fetch = fetch;
+  if (entry.tls) {
+    const { tlsFetch } = await import('./tls-fetch.js');
+    const tls = await tlsFetch(entry.tls);
+    observed.closeTls = tls.close;
+    observed.tlsError = tls.lastTlsError;
+    base = tls.fetch;
+  }
+  const oauth = options.wrapFetch?.(base);
+  observed.usesOAuth = oauth?.usesOAuth;
+  const common = { requestInit: { headers: entry.headers }, fetch: observingFetch(observed, oauth?.fetch ?? base), ...(options.authProvider ? { authProvider: options.authProvider } : {}) };
   if (entry.transport === 'sse') {
     const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
     return new SSEClientTransport(url, common);
@@ -92,12 +111,23 @@ export function authenticationError(server: ResolvedServer, status: number | und
 function connectionError(server: ResolvedServer, error: unknown, observed: Observed, options: ConnectOptions): CliError {
   if (error instanceof CliError) return error;
   const err = error as Error & { code?: unknown; cause?: { code?: string } };
-  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, options.authProvider !== undefined || options.usesOAuth?.() === true || server.entry.oauth !== undefined);
+  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, options.authProvider !== undefined || observed.usesOAuth?.() === true || server.entry.oauth !== undefined);
   const where = server.masked.transport === 'stdio' ? `command ${server.masked.command}` : server.masked.url;
-  const cause = err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined);
+  const cause = observed.tlsError?.() ?? rootCauseCode(err);
+  const tls = cause !== undefined && server.entry.transport !== 'stdio' ? describeTlsFailure(cause, server.entry.tls?.cert !== undefined) : undefined;
+  if (tls) return new CliError(`server '${server.name}' (${where}) ${tls.message}`, tls.auth ? ExitCode.authRequired : ExitCode.failure, tls.hint);
   if (cause === 'ECONNREFUSED') return new CliError(`cannot reach server '${server.name}' at ${where}: connection refused`);
   if (cause === 'ENOENT' && server.masked.transport === 'stdio') return new CliError(`cannot start server '${server.name}': ${where} not found`, ExitCode.failure, 'check "command" (and PATH)');
   return new CliError(`server '${server.name}' (${where}): ${maskSecrets(err.message ?? String(error), server.secrets)}`);
+}
+
+/** The error code at the bottom of a chain of causes (fetch wraps a socket's TLS error in "fetch failed", the SDK may wrap that again). */
+function rootCauseCode(error: unknown): string | undefined {
+  let code: string | undefined;
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') code = e.code;
+  }
+  return code;
 }
 
 /** Connects to a resolved server with the MCP SDK and initializes the session. */
@@ -115,11 +145,18 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
       throw connectionError(server, error, observed, options);
     }
   };
+  const close = async () => {
+    try {
+      await client.close();
+    } finally {
+      await observed.closeTls?.();
+    }
+  };
   try {
     await request((c) => c.connect(transport));
   } catch (error) {
-    await client.close().catch(() => undefined);
+    await close().catch(() => undefined);
     throw error;
   }
-  return { client, initializeMs: performance.now() - started, request, close: () => client.close() };
+  return { client, initializeMs: performance.now() - started, request, close };
 }

@@ -8,7 +8,7 @@ import { deleteClient, deleteTokens, needsRefresh, readClient, readTokens, sameI
 import type { OAuthTarget } from './target.js';
 
 /** Why a refresh grant was sent, as the audit log records it. */
-type RefreshTrigger = 'expiry' | 'unauthorized' | 'rotate';
+export type RefreshTrigger = 'expiry' | 'unauthorized' | 'rotate' | 'validate';
 
 export interface SessionOptions {
   target: OAuthTarget;
@@ -62,9 +62,9 @@ export class OAuthSession {
     return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
   }
 
-  /** Sends a refresh grant whatever the expiry (`token rotate --oauth`), under the same lock. */
-  async forceRefresh(): Promise<SavedTokens> {
-    return this.refreshUnderLock(() => true, 'rotate');
+  /** Sends a refresh grant whatever the expiry, under the same lock: `token rotate --oauth`, or `token validate` proving the refresh token works. */
+  async forceRefresh(trigger: Extract<RefreshTrigger, 'rotate' | 'validate'>): Promise<SavedTokens> {
+    return this.refreshUnderLock(() => true, trigger);
   }
 
   /**

@@ -37,8 +37,8 @@ export class TokenManager {
   }
 
   /**
-   * Records what happened to a token outside these methods: an OAuth `login`, `refreshed` or `logout`.
-   * `detail` holds facts such as an issuer, never a value.
+   * Records what happened to a token outside these methods: an OAuth `login`, `refreshed` or `logout`,
+   * or the `validated` result of `token validate`. `detail` holds facts such as an issuer, never a value.
    */
   async recordEvent(action: AuditAction, token: TokenKey, detail?: Record<string, string>): Promise<void> {
     await this.record(action, token, detail);

@@ -1,9 +1,8 @@
 import type { Ctx } from '../../context.js';
-import { locateConfig } from '../../config/locate.js';
 import type { HttpServerEntry, ServerConfig } from '../../config/schema.js';
 import { CliError } from '../../errors.js';
 import type { OAuthTarget } from '../../oauth/target.js';
-import { loadConfigFor, resolveConfigured, serverNames, type StoreOpener } from '../shared/server-config.js';
+import { loadConfigFor, loadConfigIfAny, resolveConfigured, serverNames, type StoreOpener } from '../shared/server-config.js';
 
 async function targetIn(config: ServerConfig, name: string, ctx: Ctx, open: StoreOpener): Promise<OAuthTarget> {
   const entry = config.servers[name]!;
@@ -28,7 +27,6 @@ export async function findOAuthTarget(name: string, ctx: Ctx, open: StoreOpener)
 
 /** As findOAuthTarget, but undefined when no config file names the server (its tokens may outlive its entry). */
 export async function configuredOAuthTarget(name: string, ctx: Ctx, open: StoreOpener): Promise<OAuthTarget | undefined> {
-  if (!locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd })) return undefined;
-  const config = await loadConfigFor(ctx);
-  return Object.hasOwn(config.servers, name) ? targetIn(config, name, ctx, open) : undefined;
+  const config = await loadConfigIfAny(ctx);
+  return config && Object.hasOwn(config.servers, name) ? targetIn(config, name, ctx, open) : undefined;
 }

@@ -22,16 +22,21 @@ function describeEntry(name: string, entry: ServerEntry): string {
   } else {
     lines.push(`  url: ${entry.url}`);
     map('headers', entry.headers);
+    if (entry.tls) map('tls', entry.tls as Record<string, string>);
   }
   if (entry.oauth) lines.push(`  oauth: ${JSON.stringify(entry.oauth)}`);
   return lines.join('\n') + '\n';
 }
 
-/** A client secret written into the file itself is still a secret: show only that one is set. */
-function hideLiteralClientSecret(entry: ServerEntry): ServerEntry {
+const fromReferences = (value: string) => /^(<TOKEN:[^>]+>)+$/.test(value);
+
+/** A client secret or private key written into the file itself is still a secret: show only that one is set. */
+function hideLiteralSecrets(entry: ServerEntry): ServerEntry {
+  let out = entry;
   const secret = entry.oauth?.clientSecret;
-  if (secret === undefined || /^(<TOKEN:[^>]+>)+$/.test(secret)) return entry;
-  return { ...entry, oauth: { ...entry.oauth, clientSecret: '<hidden>' } };
+  if (secret !== undefined && !fromReferences(secret)) out = { ...out, oauth: { ...entry.oauth, clientSecret: '<hidden>' } };
+  if (out.transport !== 'stdio' && out.tls?.key !== undefined && !fromReferences(out.tls.key)) out = { ...out, tls: { ...out.tls, key: '<hidden>' } };
+  return out;
 }
 
 /**
@@ -39,7 +44,7 @@ function hideLiteralClientSecret(entry: ServerEntry): ServerEntry {
  * substituted value shown as a placeholder naming its reference, never the value.
  */
 export function renderResolved(servers: ResolvedServer[], configPath: string, json: boolean): string {
-  const shown = servers.map((s) => ({ name: s.name, entry: hideLiteralClientSecret(s.masked) }));
+  const shown = servers.map((s) => ({ name: s.name, entry: hideLiteralSecrets(s.masked) }));
   if (json) {
     const mcpServers = Object.fromEntries(shown.map((s) => [s.name, s.entry]));
     return JSON.stringify({ config: configPath, mcpServers }, null, 2) + '\n';

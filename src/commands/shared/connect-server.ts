@@ -1,14 +1,15 @@
 import type { Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
 import type { Connection, ConnectOptions } from '../../mcp/connect.js';
+import type { OAuthConnectOptions } from './oauth-connect.js';
 import { lazyStoreOpener, loadConfigFor, resolveConfigured, serverNames, type StoreOpener } from './server-config.js';
 
-/** How a command connects: the place where a server's OAuth login is added. */
-export async function connectOptions(ctx: Ctx, server: ResolvedServer, open: StoreOpener = lazyStoreOpener(ctx)): Promise<ConnectOptions> {
+/** How a command connects: the place where a server's OAuth login is added (around the client certificate's fetch, if any). */
+export async function connectOptions(ctx: Ctx, server: ResolvedServer, open: StoreOpener = lazyStoreOpener(ctx), oauth: OAuthConnectOptions = {}): Promise<ConnectOptions> {
   const base = { env: ctx.env, stderr: ctx.stderr };
   const { oauthFetchFor } = await import('./oauth-connect.js');
-  const oauth = await oauthFetchFor(ctx, server, open);
-  return oauth ? { ...base, fetch: oauth.fetch, usesOAuth: oauth.usesOAuth } : base;
+  const wrapFetch = await oauthFetchFor(ctx, server, open, oauth);
+  return wrapFetch ? { ...base, wrapFetch } : base;
 }
 
 /** Resolves one configured server, connects and initializes, runs `fn`, and always disconnects. The store is opened at most once, and only if needed. */

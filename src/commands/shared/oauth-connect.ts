@@ -1,9 +1,15 @@
 import { canPrompt, type Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
+import type { OAuthFetch } from '../../oauth/fetch.js';
 import type { OAuthSession } from '../../oauth/session.js';
 import type { StoreOpener } from './server-config.js';
 
 const hasAuthorizationHeader = (headers: Record<string, string>) => Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
+
+export interface OAuthConnectOptions {
+  /** False: never start a browser login, whatever the terminal (token validate). */
+  interactive?: boolean;
+}
 
 /**
  * The fetch that lets an HTTP server log in with OAuth. A server with an `oauth` block (`"oauth": {}`
@@ -12,12 +18,13 @@ const hasAuthorizationHeader = (headers: Record<string, string>) => Object.keys(
  * store opened, so a server that never asks costs no passphrase prompt. In both cases a 401 refreshes
  * once, then starts a login in the browser (interactive) or exits 4 (not interactive).
  */
-export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, open: StoreOpener) {
+export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, open: StoreOpener, options: OAuthConnectOptions = {}): Promise<((base: typeof fetch) => OAuthFetch) | undefined> {
   const entry = server.entry;
   if (entry.transport === 'stdio') return undefined;
   if (!entry.oauth && hasAuthorizationHeader(entry.headers)) return undefined;
   const { oauthFetch, advertisesOAuth, bearerChallenge } = await import('../../oauth/fetch.js');
   const target = { name: server.name, url: entry.url, ...(entry.oauth ? { oauth: entry.oauth } : {}) };
+  const interactive = (options.interactive ?? true) && canPrompt(ctx);
   let session: Promise<OAuthSession> | undefined;
   const startSession = async () => {
     const [{ manager }, { OAuthSession }] = await Promise.all([open(), import('../../oauth/session.js')]);
@@ -26,7 +33,7 @@ export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, open: Stor
       manager,
       env: ctx.env,
       now: ctx.now,
-      relogin: canPrompt(ctx)
+      relogin: interactive
         ? async (hint) => {
             ctx.stderr.write(`'${server.name}' needs an OAuth login.\n`);
             const [{ login }, { interruptSignal }] = await Promise.all([import('../../oauth/login.js'), import('../../io/interrupt.js')]);
@@ -40,9 +47,10 @@ export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, open: Stor
         : undefined,
     });
   };
-  return oauthFetch(entry.url, {
+  const oauth = {
     session: () => (session ??= startSession()),
     upFront: entry.oauth !== undefined,
-    advertisesOAuth: async (response) => (entry.oauth ? bearerChallenge(response) : advertisesOAuth(response, entry.url)),
-  });
+    advertisesOAuth: async (response: Response) => (entry.oauth ? bearerChallenge(response) : advertisesOAuth(response, entry.url)),
+  };
+  return (base) => oauthFetch(entry.url, oauth, base);
 }

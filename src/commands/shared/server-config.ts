@@ -3,6 +3,7 @@ import { CliError } from '../../errors.js';
 import { CONFIG_FILE_NAME, locateConfig } from '../../config/locate.js';
 import { resolveServers, type ResolvedServer, type TokenLookup } from '../../config/resolve.js';
 import { loadServerConfig, type ServerConfig } from '../../config/schema.js';
+import { expiryWarningWindow, warnExpiringTokens } from './expiry-notice.js';
 import { openTokenStore, type OpenedStore } from './storage.js';
 
 /** Finds and validates server_config.json; a missing file is an error saying where it was looked for. */
@@ -15,6 +16,12 @@ export async function loadConfigFor(ctx: Ctx): Promise<ServerConfig> {
       `pass --config PATH, set MCP_CLI_CONFIG, or create ./${CONFIG_FILE_NAME}`,
     );
   return loadServerConfig(location);
+}
+
+/** The config when there is one: commands that work without it (token validate, token rotate) still honour it. */
+export async function loadConfigIfAny(ctx: Ctx): Promise<ServerConfig | undefined> {
+  const location = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd });
+  return location ? loadServerConfig(location) : undefined;
 }
 
 /** Checks that every name is a configured server; with no names, all of them. */
@@ -42,6 +49,10 @@ export function storeLookup(open: StoreOpener): TokenLookup {
   return async (key) => (await open()).manager.lookup(key, 'resolved');
 }
 
+/** Resolves the named servers and warns about the tokens they use that expire soon. */
 export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[], open: StoreOpener = lazyStoreOpener(ctx)): Promise<ResolvedServer[]> {
-  return resolveServers(config.servers, names, { lookup: storeLookup(open), env: ctx.env, now: ctx.now() });
+  const window = expiryWarningWindow(config, ctx);
+  const resolved = await resolveServers(config.servers, names, { lookup: storeLookup(open), env: ctx.env, now: ctx.now() });
+  warnExpiringTokens(ctx, resolved.map((s) => ({ server: s.name, tokens: s.tokens })), window);
+  return resolved;
 }

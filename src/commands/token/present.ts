@@ -35,7 +35,7 @@ export function formatTime(iso: string, tty: boolean): string {
 
 const DAY = 86_400_000;
 
-function inWords(ms: number): string {
+export function inWords(ms: number): string {
   if (ms >= DAY) return `${Math.floor(ms / DAY)}d`;
   if (ms >= 3_600_000) return `${Math.floor(ms / 3_600_000)}h`;
   return `${Math.max(1, Math.floor(ms / 60_000))}m`;

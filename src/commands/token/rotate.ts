@@ -30,17 +30,11 @@ export async function run(name: string, options: RotateOptions, ctx: Ctx): Promi
 async function rotateOAuth(name: string, namespace: string, options: RotateOptions, ctx: Ctx, opened: OpenedStore): Promise<void> {
   if (options.value !== undefined || options.expires !== undefined)
     throw new CliError(`'${name}' is an OAuth token: its new value and expiry come from its authorization server, so --value and --expires do not apply`);
-  const [{ readTokens, TOKENS_NAMESPACE }, { OAuthSession }, { configuredOAuthTarget }] = await Promise.all([
-    import('../../oauth/records.js'),
-    import('../../oauth/session.js'),
-    import('../auth/server.js'),
-  ]);
+  const [{ readTokens, TOKENS_NAMESPACE }, { forceRefreshLogin }] = await Promise.all([import('../../oauth/records.js'), import('../shared/oauth-refresh.js')]);
   const stored = namespace === TOKENS_NAMESPACE ? await readTokens(opened.manager, name) : undefined;
   if (!stored) throw new CliError(`'${name}' in namespace '${namespace}' is not an OAuth login made by mcp-cli auth login, so it cannot be refreshed`);
   if (!stored.refreshToken) throw new CliError(`the OAuth token of '${name}' has no refresh token, so it cannot be refreshed`, 4, `log in again: mcp-cli auth login ${name}`);
-  // The config supplies a pre-registered client; without an entry, the stored registration is used.
-  const target = (await configuredOAuthTarget(name, ctx, async () => opened)) ?? { name, url: stored.resource ?? stored.issuer };
-  const fresh = await new OAuthSession({ target, manager: opened.manager, env: ctx.env, now: ctx.now }).forceRefresh();
+  const fresh = await forceRefreshLogin(ctx, async () => opened, name, stored, 'rotate');
   const expiry = fresh.expiresAt ? `; it expires ${formatTime(fresh.expiresAt, ctx.tty.stderr)}` : '';
   success(ctx, `Rotated OAuth token '${name}': refreshed at ${fresh.issuer}${expiry}`);
 }
