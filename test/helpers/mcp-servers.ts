@@ -57,6 +57,18 @@ export interface TestMcpHttpServerOptions {
   setup?: (app: express.Express) => void;
 }
 
+/** Answers one streamable HTTP request with a fresh McpServer (stateless). */
+export async function serveStatelessMcp(req: express.Request, res: express.Response): Promise<void> {
+  const server = buildTestMcpServer();
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  res.on('close', () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, req.body);
+}
+
 /**
  * A real MCP server from the SDK's pieces, behind the SDK's requireBearerAuth,
  * listening on 127.0.0.1 on a free port. Stateless streamable HTTP (a fresh
@@ -73,16 +85,7 @@ export async function startTestMcpHttpServer(options: TestMcpHttpServerOptions =
   options.setup?.(app);
   const auth: express.RequestHandler = options.open ? (_req, _res, next) => next() : requireBearerAuth({ verifier });
   if ((options.transport ?? 'streamable-http') === 'streamable-http') {
-    app.post('/mcp', express.json(), auth, async (req, res) => {
-      const server = buildTestMcpServer();
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => {
-        void transport.close();
-        void server.close();
-      });
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    });
+    app.post('/mcp', express.json(), auth, serveStatelessMcp);
     app.all('/mcp', auth, (_req, res) => {
       res.status(405).set('Allow', 'POST').end();
     });

@@ -3,32 +3,34 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { TestPki } from './certs.js';
-import { buildTestMcpServer } from './mcp-servers.js';
+import { serveStatelessMcp } from './mcp-servers.js';
 
 export interface TestMtlsServer {
   /** `https://127.0.0.1:PORT/mcp`. */
   url: string;
   /** The common names of the client certificates of the requests that reached the MCP endpoint. */
   clients: string[];
+  /** The Authorization header of each request to the MCP endpoint ('' when none was sent). */
+  authorizations: string[];
   close(): Promise<void>;
 }
 
-export async function startTestMtlsServer(pki: TestPki): Promise<TestMtlsServer> {
+/** `bearer`: the endpoint also demands this token, and answers 401 with an RFC 9728 challenge without it, as an OAuth-protected server does. */
+export async function startTestMtlsServer(pki: TestPki, options: { bearer?: string } = {}): Promise<TestMtlsServer> {
   const app = express();
   const clients: string[] = [];
+  const authorizations: string[] = [];
   app.post('/mcp', express.json(), async (req, res) => {
     const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
     clients.push(String(peer.subject?.CN ?? ''));
-    const server = buildTestMcpServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    authorizations.push(req.headers.authorization ?? '');
+    if (options.bearer !== undefined && req.headers.authorization !== `Bearer ${options.bearer}`) {
+      const metadata = `https://${req.headers.host}/.well-known/oauth-protected-resource/mcp`;
+      res.status(401).set('WWW-Authenticate', `Bearer error="invalid_token", resource_metadata="${metadata}"`).json({ error: 'invalid_token' });
+      return;
+    }
+    await serveStatelessMcp(req, res);
   });
   app.all('/mcp', (_req, res) => void res.status(405).set('Allow', 'POST').end());
   const https: Server = createServer(
@@ -40,6 +42,7 @@ export async function startTestMtlsServer(pki: TestPki): Promise<TestMtlsServer>
   return {
     url: `https://127.0.0.1:${port}/mcp`,
     clients,
+    authorizations,
     close: () =>
       new Promise((resolve) => {
         https.closeAllConnections();
