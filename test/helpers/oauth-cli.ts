@@ -71,3 +71,17 @@ export async function sandboxTokenStore(sandbox: Sandbox) {
 }
 
 export const AUTH_URL = /open this URL in a browser:\s+(\S+)/;
+
+/**
+ * Runs the CLI in the sandbox that `sandbox()` returns (set up in a beforeAll) and keeps
+ * every output, so that a test can check at the end that none held a sentinel.
+ */
+export function recordingRunner(sandbox: () => Sandbox) {
+  const outputs: string[] = [];
+  const run = async (args: string[], options?: Parameters<Sandbox['run']>[1]) => {
+    const result = await sandbox().run(args, options);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+  return { outputs, run };
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
-import { createOAuthSandbox, filesWithSentinel } from '../helpers/oauth-cli.js';
+import { createOAuthSandbox, filesWithSentinel, recordingRunner } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 import { runInTerminal } from '../helpers/tty.js';
 
@@ -11,12 +11,7 @@ describe('ping/tools/call on an HTTP server that advertises OAuth only in its 40
   let open: TestMcpHttpServer;
   let keyed: TestMcpHttpServer;
   let sandbox: Sandbox;
-  const outputs: string[] = [];
-  const run = async (args: string[], options?: Parameters<Sandbox['run']>[1]) => {
-    const result = await sandbox.run(args, options);
-    outputs.push(result.stdout, result.stderr);
-    return result;
-  };
+  const { outputs, run } = recordingRunner(() => sandbox);
   // A backend that fails as soon as anything opens it: proves that nothing did.
   const storeThatMustNotOpen = { env: { MCP_CLI_TOKEN_BACKEND: 'vault', VAULT_ADDR: 'http://127.0.0.1:9', VAULT_TOKEN: undefined } };
 

@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
-import { AUTH_URL, createOAuthSandbox, filesWithSentinel, startCli } from '../helpers/oauth-cli.js';
+import { AUTH_URL, createOAuthSandbox, filesWithSentinel, recordingRunner, startCli } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 
 describe('auth login / status / logout against a real authorization server', () => {
   let servers: OAuthServers;
   let sandbox: Sandbox;
-  const outputs: string[] = [];
-  const run = async (args: string[], options?: Parameters<Sandbox['run']>[1]) => {
-    const result = await sandbox.run(args, options);
-    outputs.push(result.stdout, result.stderr);
-    return result;
-  };
+  const { outputs, run } = recordingRunner(() => sandbox);
 
   beforeAll(async () => {
     servers = await startOAuthServers({ issParameter: true });

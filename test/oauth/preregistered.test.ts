@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
-import { createOAuthSandbox, filesWithSentinel } from '../helpers/oauth-cli.js';
+import { createOAuthSandbox, filesWithSentinel, recordingRunner } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 
 // The secret is stored as a token, and the config builds the client secret from it with a
@@ -13,12 +13,7 @@ const CLIENT_SECRET = `${STORED_PART}:v2`;
 describe('auth login with a pre-registered client from server_config.json', () => {
   let servers: OAuthServers;
   let sandbox: Sandbox;
-  const outputs: string[] = [];
-  const run = async (args: string[], options?: Parameters<Sandbox['run']>[1]) => {
-    const result = await sandbox.run(args, options);
-    outputs.push(result.stdout, result.stderr);
-    return result;
-  };
+  const { outputs, run } = recordingRunner(() => sandbox);
 
   beforeAll(async () => {
     servers = await startOAuthServers();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
-import { createOAuthSandbox, filesWithSentinel, sandboxTokenStore } from '../helpers/oauth-cli.js';
+import { createOAuthSandbox, filesWithSentinel, recordingRunner, sandboxTokenStore } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 
 interface AuditEntry {
@@ -16,12 +16,7 @@ interface AuditEntry {
 describe('token rotate --oauth and the audit trail of an OAuth login', () => {
   let servers: OAuthServers;
   let sandbox: Sandbox;
-  const outputs: string[] = [];
-  const run = async (args: string[], options?: Parameters<Sandbox['run']>[1]) => {
-    const result = await sandbox.run(args, options);
-    outputs.push(result.stdout, result.stderr);
-    return result;
-  };
+  const { outputs, run } = recordingRunner(() => sandbox);
   const storedAccessToken = async () => (await (await sandboxTokenStore(sandbox)).get({ namespace: 'oauth', name: 'notes' }))?.secret.accessToken;
 
   beforeAll(async () => {
