@@ -3,10 +3,10 @@
 // through mcp-cli. Everything lives in a throw-away directory. Run after `npm run build`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoHome } from './demo-home.mjs';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -50,18 +50,7 @@ function mcpCli(args, env, input) {
   });
 }
 
-const home = mkdtempSync(join(tmpdir(), 'mcp-cli-demo-'));
-const env = {
-  PATH: process.env.PATH,
-  HOME: home,
-  XDG_CONFIG_HOME: join(home, '.config'),
-  XDG_DATA_HOME: join(home, '.local', 'share'),
-  XDG_STATE_HOME: join(home, '.local', 'state'),
-  // The embedded default backend, so the demo never touches a real keychain; its
-  // passphrase comes from the environment since there is no terminal to ask on.
-  MCP_CLI_TOKEN_BACKEND: 'encrypted',
-  MCP_CLI_ENCRYPTION_KEY: 'demo passphrase',
-};
+const { home, env } = demoHome();
 const http = await startServer();
 const url = `http://127.0.0.1:${http.address().port}/mcp`;
 try {

@@ -3,22 +3,13 @@
 // Later sections connect to real MCP servers with the stored tokens.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoHome } from './demo-home.mjs';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const home = mkdtempSync(join(tmpdir(), 'mcp-cli-demo-'));
-const env = {
-  PATH: process.env.PATH,
-  HOME: home,
-  XDG_CONFIG_HOME: join(home, '.config'),
-  XDG_DATA_HOME: join(home, '.local', 'share'),
-  XDG_STATE_HOME: join(home, '.local', 'state'),
-  MCP_CLI_TOKEN_BACKEND: 'encrypted',
-  MCP_CLI_ENCRYPTION_KEY: randomBytes(18).toString('base64url'),
-};
+const { home, env } = demoHome();
 
 function step(title, args, { input, expectCode = 0 } = {}) {
   console.log(`\n$ mcp-cli ${args.join(' ')}${input !== undefined ? '   (value piped on stdin)' : ''}   # ${title}`);
