@@ -19,6 +19,19 @@ const common = {
 // Bundled CommonJS dependencies call require() for Node built-ins.
 const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+// commander requires child_process at load time, only for executable subcommands (unused here);
+// loading that built-in costs several milliseconds on every run, so it is required on first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (args.importer.includes('/node_modules/commander/') ? { path: 'lazy-child-process', namespace: 'lazy' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+      loader: 'js',
+    }));
+  },
+};
+
 await Promise.all([
   // The CLI carries its pure-JS dependencies inside; native addons stay external.
   build({
@@ -28,6 +41,7 @@ await Promise.all([
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     external: ['@napi-rs/keyring'],
+    plugins: [lazyChildProcess],
     banner: { js: `#!/usr/bin/env node\n${requireShim}` },
   }),
   build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/lib', splitting: true, chunkNames: 'chunks/[name]-[hash]', packages: 'external' }),

@@ -34,18 +34,44 @@ function endOfType(sig: string, i: number): number {
   return i + 1;
 }
 
+/** Writes into one growing buffer: arrays patch their length in place. */
 export class Writer {
-  private chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(256);
   length = 0;
 
-  private push(buf: Buffer): void {
-    this.chunks.push(buf);
-    this.length += buf.length;
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(grown, 0, 0, this.length);
+    this.buf = grown;
   }
 
   align(n: number): void {
     const pad = (n - (this.length % n)) % n;
-    if (pad) this.push(Buffer.alloc(pad));
+    if (!pad) return;
+    this.reserve(pad);
+    this.buf.fill(0, this.length, this.length + pad);
+    this.length += pad;
+  }
+
+  private byte(value: number): void {
+    this.reserve(1);
+    this.buf[this.length++] = value;
+  }
+
+  private uint32(value: number): void {
+    this.reserve(4);
+    this.buf.writeUInt32LE(value, this.length);
+    this.length += 4;
+  }
+
+  /** The UTF-8 bytes of `text` and a NUL; returns how many bytes the text took. */
+  private text(text: string, at: number): number {
+    const max = Buffer.byteLength(text, 'utf8');
+    this.reserve(at - this.length + max + 1);
+    const n = this.buf.write(text, at, 'utf8');
+    this.buf[at + n] = 0;
+    return n;
   }
 
   write(type: string, value: DbusValue): void {
@@ -53,31 +79,32 @@ export class Writer {
     this.align(ALIGN[c]!);
     switch (c) {
       case 'y':
-        this.push(Buffer.from([Number(value)]));
+        this.byte(Number(value));
         return;
       case 'b':
-      case 'u': {
-        const b = Buffer.alloc(4);
-        b.writeUInt32LE(c === 'b' ? (value ? 1 : 0) : Number(value));
-        this.push(b);
+        this.uint32(value ? 1 : 0);
         return;
-      }
-      case 'i': {
-        const b = Buffer.alloc(4);
-        b.writeInt32LE(Number(value));
-        this.push(b);
+      case 'u':
+        this.uint32(Number(value));
         return;
-      }
+      case 'i':
+        this.reserve(4);
+        this.buf.writeInt32LE(Number(value), this.length);
+        this.length += 4;
+        return;
       case 's':
       case 'o': {
-        const text = Buffer.from(String(value), 'utf8');
-        this.write('u', text.length);
-        this.push(Buffer.concat([text, Buffer.alloc(1)]));
+        this.reserve(4);
+        const n = this.text(String(value), this.length + 4);
+        this.buf.writeUInt32LE(n, this.length);
+        this.length += 4 + n + 1;
         return;
       }
       case 'g': {
-        const text = Buffer.from(String(value), 'utf8');
-        this.push(Buffer.concat([Buffer.from([text.length]), text, Buffer.alloc(1)]));
+        this.reserve(1);
+        const n = this.text(String(value), this.length + 1);
+        this.buf[this.length] = n;
+        this.length += 1 + n + 1;
         return;
       }
       case 'v': {
@@ -89,11 +116,11 @@ export class Writer {
       case 'a': {
         const element = type.slice(1);
         const lengthAt = this.length;
-        this.write('u', 0);
+        this.uint32(0);
         this.align(ALIGN[element[0]!]!);
         const start = this.length;
         for (const item of value as DbusValue[]) this.write(element, item);
-        this.patchUint32(lengthAt, this.length - start);
+        this.buf.writeUInt32LE(this.length - start, lengthAt);
         return;
       }
       case '(':
@@ -108,14 +135,8 @@ export class Writer {
     }
   }
 
-  private patchUint32(offset: number, value: number): void {
-    const all = this.toBuffer();
-    all.writeUInt32LE(value, offset);
-    this.chunks = [all];
-  }
-
   toBuffer(): Buffer {
-    return Buffer.concat(this.chunks);
+    return this.buf.subarray(0, this.length);
   }
 }
 
