@@ -97,15 +97,7 @@ export class SecretServiceSession {
    * @napi-rs/keyring, whose session encrypts them on the bus.
    */
   async readPlain(service: string, account: string): Promise<string | undefined> {
-    const [unlocked] = await this.conn.call({
-      destination: SECRETS,
-      path: SERVICE_PATH,
-      interface: 'org.freedesktop.Secret.Service',
-      member: 'SearchItems',
-      signature: 'a{ss}',
-      body: [[['service', service], ['username', account]]],
-    });
-    const path = (unlocked as string[])[0];
+    const path = (await this.searchUnlocked([['service', service], ['username', account]]))[0];
     if (path === undefined) return undefined;
     this.plainSession ??= this.conn
       .call({ destination: SECRETS, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'OpenSession', signature: 'sv', body: ['plain', ['s', '']] })
@@ -114,17 +106,22 @@ export class SecretServiceSession {
     return ((secret as DbusValue[])[2] as Buffer).toString('utf8');
   }
 
-  /** The `username` attribute of every unlocked item whose `service` attribute is `service`. */
-  async accounts(service: string): Promise<Set<string>> {
+  /** Object paths of the unlocked items whose attributes match all of `attributes`. */
+  private async searchUnlocked(attributes: [string, string][]): Promise<string[]> {
     const [unlocked] = await this.conn.call({
       destination: SECRETS,
       path: SERVICE_PATH,
       interface: 'org.freedesktop.Secret.Service',
       member: 'SearchItems',
       signature: 'a{ss}',
-      body: [[['service', service]]],
+      body: [attributes],
     });
-    const paths = unlocked as string[];
+    return unlocked as string[];
+  }
+
+  /** The `username` attribute of every unlocked item whose `service` attribute is `service`. */
+  async accounts(service: string): Promise<Set<string>> {
+    const paths = await this.searchUnlocked([['service', service]]);
     const attributes: DbusValue[] = [];
     // Pipelined, in batches: a bus limits the calls one connection may have awaiting replies.
     for (let i = 0; i < paths.length; i += 64) {
