@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# gnome-keyring + dbus + libsecret-tools: a real Secret Service on a private session bus;
+# gnome-keyring + dbus + libsecret-tools: a real Secret Service on a private session bus
+# (dbus-bin: dbus-monitor, which records the bus to show no token value crosses it in the clear);
 # chromium: the OAuth login page in a real browser; openssl: test certificates;
 # age: opening exported bundles with the reference tool.
-APT_PACKAGES=(gnome-keyring libsecret-tools dbus dbus-x11 chromium openssl age)
+APT_PACKAGES=(gnome-keyring libsecret-tools dbus dbus-bin dbus-x11 chromium openssl age)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -17,6 +17,8 @@ export interface SecretStore {
   /** Where the tokens live, for humans: a file path, a keyring service, a Vault path. */
   readonly location: string;
   list(namespace?: string): Promise<TokenMetadata[]>;
+  /** Which tokens exist, where a store can tell more cheaply than by listing their metadata. */
+  keys?(): Promise<TokenKey[]>;
   get(key: TokenKey): Promise<StoredToken | undefined>;
   /** Creates or replaces the token with the same namespace and name. */
   put(token: StoredToken): Promise<void>;

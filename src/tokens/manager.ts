@@ -21,6 +21,14 @@ export interface SetTokenInput {
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byNamespaceThenName = (a: TokenMetadata, b: TokenMetadata) => compare(a.namespace, b.namespace) || compare(a.name, b.name);
 
+/** The one token called `name` among `tokens`; none or several is an error. */
+function onlyMatch<T extends TokenKey>(name: string, tokens: T[]): T {
+  const matches = tokens.filter((t) => t.name === name);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new TokenNotFoundError(name, [...new Set(tokens.map((t) => t.namespace))].sort());
+  throw new AmbiguousTokenError(name, matches.map((t) => t.namespace).sort());
+}
+
 /** Why a value was read, for the audit log. */
 export type ReadPurpose = 'revealed' | 'resolved' | 'exported' | 'validated';
 
@@ -81,20 +89,20 @@ export class TokenManager {
   async find(name: string, namespace?: string): Promise<TokenMetadata> {
     validateIdentifier('name', name);
     if (namespace !== undefined) return (await this.fetch(name, validateIdentifier('namespace', namespace))).metadata;
-    const all = await this.store.list();
-    const matches = all.filter((m) => m.name === name);
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length === 0) throw new TokenNotFoundError(name, [...new Set(all.map((m) => m.namespace))].sort());
-    throw new AmbiguousTokenError(name, matches.map((m) => m.namespace).sort());
+    return onlyMatch(name, await this.store.list());
   }
 
   /** Reads a token with its secret fields; the read is audited with its purpose. */
   async get(name: string, namespace?: string, purpose: ReadPurpose = 'revealed'): Promise<StoredToken> {
     validateIdentifier('name', name);
-    const ns = namespace === undefined ? (await this.find(name)).namespace : validateIdentifier('namespace', namespace);
+    const ns = namespace === undefined ? await this.namespaceOf(name) : validateIdentifier('namespace', namespace);
     const token = await this.lookup({ namespace: ns, name }, purpose);
     if (!token) throw new TokenNotFoundError(name, [ns]);
     return token;
+  }
+
+  private async namespaceOf(name: string): Promise<string> {
+    return onlyMatch(name, this.store.keys ? await this.store.keys() : await this.store.list()).namespace;
   }
 
   /** Reads a token if it exists (audited with its purpose); undefined when it does not. */

@@ -11,6 +11,7 @@ const NEEDED: [binary: string, debianPackage: string][] = [
   ['dbus-daemon', 'dbus'],
   ['gnome-keyring-daemon', 'gnome-keyring'],
   ['secret-tool', 'libsecret-tools'],
+  ['dbus-monitor', 'dbus-bin'],
 ];
 
 function onPath(binary: string): boolean {
@@ -42,6 +43,8 @@ export interface PrivateKeyring {
   secretTool(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** Locks the default keyring through the Secret Service API. */
   lock(): Promise<void>;
+  /** Starts recording every message on the bus (dbus-monitor); `stop` returns the raw capture. */
+  monitor(): Promise<{ stop(): Promise<Buffer> }>;
   stop(): Promise<void>;
 }
 
@@ -190,6 +193,29 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
       } finally {
         conn.close();
       }
+    },
+    async monitor() {
+      const child = spawn('dbus-monitor', ['--address', address, '--pcap'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+      children.push(child);
+      const chunks: Buffer[] = [];
+      child.stdout!.on('data', (d: Buffer) => chunks.push(d));
+      // Recording has begun once a call made now shows up in the capture.
+      const marker = `org.mcpcli.monitor${process.pid}x${Date.now()}`;
+      await waitFor('dbus-monitor to record', async () => {
+        const conn = await DbusConnection.open(socket, 1000);
+        try {
+          await conn.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: [marker] });
+        } finally {
+          conn.close();
+        }
+        return Buffer.concat(chunks).includes(marker);
+      });
+      return {
+        async stop() {
+          await stopChild(child);
+          return Buffer.concat(chunks);
+        },
+      };
     },
     stop,
   };

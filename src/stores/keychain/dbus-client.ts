@@ -17,6 +17,8 @@ export interface CallSpec {
   member: string;
   signature?: string;
   body?: DbusValue[];
+  /** Header flags, e.g. 0x2: do not start a provider for this call. */
+  flags?: number;
 }
 
 /** The socket path of the first `unix:` address in DBUS_SESSION_BUS_ADDRESS (abstract sockets get a leading NUL). */

@@ -3,7 +3,7 @@ import { CliError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
 import type { Availability, BackendDescriptor, BackendEnv } from '../backend.js';
 import type { SecretStore } from '../store.js';
-import type { KeyringItems } from './items.js';
+import type { keychainCall, KeyringItems } from './items.js';
 import type { SecretServiceSession } from './secret-service.js';
 
 /** Items are stored under this service; accounts are `<namespace>:<name>`. */
@@ -64,9 +64,13 @@ async function runProbe(name: KeychainName, be: BackendEnv): Promise<Probe> {
   }
 }
 
-function readOnly(get: (account: string) => Promise<string | undefined>): KeyringItems {
-  const refuse = () => Promise.reject(new Error('read-only items'));
-  return { get, set: refuse, delete: refuse };
+/**
+ * Reads through the probe's Secret Service connection (no second connection, no native binding
+ * to load: reads are what most commands do); writes and deletes through the binding.
+ */
+function readingThrough(session: SecretServiceSession, native: KeyringItems, call: typeof keychainCall, timeoutMs: number): KeyringItems {
+  const options = { service: KEYCHAIN_SERVICE, timeoutMs, label: KEYCHAINS['secret-service'].label };
+  return { get: (account) => call(options, 'read', account, () => session.read(KEYCHAIN_SERVICE, account)), set: native.set, delete: native.delete };
 }
 
 function keychainBackend(name: KeychainName): BackendDescriptor {
@@ -81,15 +85,18 @@ function keychainBackend(name: KeychainName): BackendDescriptor {
     async open(be): Promise<SecretStore> {
       const probe = await probeOnce(name, be);
       if (!probe.available) throw new CliError(`the ${label} is unavailable: ${probe.detail}`, 1, probe.hint);
-      const [{ nativeItems, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
-      const items = new ChunkedItems(nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs: keychainTimeoutMs(be), label }));
+      // Every command that opens the store reads an item (the index, at least).
+      probe.session?.prepareReads();
+      const [{ nativeItems, ChunkedItems, keychainCall }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
+      const timeoutMs = keychainTimeoutMs(be);
+      const native = nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs, label });
       const session = probe.session;
       return new KeychainStore({
         backend: name,
         location: `${label} (service '${KEYCHAIN_SERVICE}')`,
-        items,
+        items: new ChunkedItems(session ? readingThrough(session, native, keychainCall, timeoutMs) : native),
         indexLockPath: join(stateDir(be.env), 'keychain-index.lock'),
-        ...(session ? { listAccounts: () => session.accounts(KEYCHAIN_SERVICE), indexItems: new ChunkedItems(readOnly((account) => session.readPlain(KEYCHAIN_SERVICE, account))) } : {}),
+        ...(session ? { listAccounts: () => session.accounts(KEYCHAIN_SERVICE) } : {}),
       });
     },
   };

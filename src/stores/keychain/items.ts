@@ -30,23 +30,26 @@ export function nativeItems(options: NativeOptions): KeyringItems {
     binding ??= createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
     return new binding.AsyncEntry(options.service, account, entryOptions);
   };
-  const guard = async <T>(what: string, account: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await withTimeout(run(), options.timeoutMs);
-    } catch (error) {
-      const why = error instanceof TimeoutError ? `no answer within ${options.timeoutMs} ms` : (error as Error).message;
-      throw new CliError(
-        `the ${options.label} failed to ${what} item '${account}' of service '${options.service}': ${why}`,
-        1,
-        'check that the keychain is unlocked and that this program may use it; `mcp-cli token backends` shows its state',
-      );
-    }
-  };
+  const guard = <T>(what: string, account: string, run: () => Promise<T>) => keychainCall(options, what, account, run);
   return {
     get: (account) => guard('read', account, async () => (await entry(account).getPassword()) ?? undefined),
     set: (account, value) => guard('write', account, () => entry(account).setPassword(value)),
     delete: (account) => guard('delete', account, () => entry(account).deleteCredential()),
   };
+}
+
+/** Runs one keychain operation with a deadline; a failure names the item and says what to check. */
+export async function keychainCall<T>(options: Omit<NativeOptions, 'platform'>, what: string, account: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await withTimeout(run(), options.timeoutMs);
+  } catch (error) {
+    const why = error instanceof TimeoutError ? `no answer within ${options.timeoutMs} ms` : (error as Error).message;
+    throw new CliError(
+      `the ${options.label} failed to ${what} item '${account}' of service '${options.service}': ${why}`,
+      1,
+      'check that the keychain is unlocked and that this program may use it; `mcp-cli token backends` shows its state',
+    );
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Env } from '../../paths.js';
 import { DbusConnection, DbusError, socketPathOf, TimeoutError, withTimeout } from './dbus-client.js';
 import type { DbusValue } from './dbus-wire.js';
+import { DH_ALGORITHM, startDhTransfer, type TransferKey } from './dh-transfer.js';
 
 const SECRETS = 'org.freedesktop.secrets';
 const SERVICE_PATH = '/org/freedesktop/secrets';
@@ -46,64 +47,91 @@ export async function probeSecretService(env: Env, timeoutMs: number): Promise<S
   }
 }
 
+/** A message flag: do not start a provider to answer this call. */
+const NO_AUTO_START = 0x2;
+
 async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
   const bus = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' };
+  // Asked together with NameHasOwner to save round trips, but without starting a provider: if
+  // nothing owns the name they fail, and are asked again once a provider can be activated.
+  const early = defaultCollectionState(conn, NO_AUTO_START);
   const [owned] = await conn.call({ ...bus, member: 'NameHasOwner', signature: 's', body: [SECRETS] });
+  let [locked, label] = await early;
   if (!owned) {
     const [activatable] = await conn.call({ ...bus, member: 'ListActivatableNames' });
     if (!(activatable as string[]).includes(SECRETS)) {
       conn.close();
       return { available: false, detail: `no Secret Service provider on the session bus (nothing owns ${SECRETS})`, hint: START_HINT };
     }
+    [locked, label] = await defaultCollectionState(conn, 0);
   }
-  let locked: DbusValue;
-  const label = getProperty(conn, DEFAULT_COLLECTION, 'org.freedesktop.Secret.Collection', 'Label').catch(() => 'default');
-  try {
-    locked = await getProperty(conn, DEFAULT_COLLECTION, 'org.freedesktop.Secret.Collection', 'Locked');
-  } catch (error) {
-    if (!(error instanceof DbusError)) throw error;
+  const keyringName = label.status === 'fulfilled' ? String(label.value) : 'default';
+  if (locked.status === 'rejected') {
+    if (!(locked.reason instanceof DbusError)) throw locked.reason;
     conn.close();
     return {
       available: false,
-      detail: `the Secret Service has no default keyring (${error.message})`,
+      detail: `the Secret Service has no default keyring (${locked.reason.message})`,
       hint: 'create a default keyring, e.g. with Seahorse ("Passwords and Keys"), or `gnome-keyring-daemon --unlock --components=secrets`',
     };
   }
-  if (locked) {
+  if (locked.value) {
     conn.close();
     return {
       available: false,
-      detail: `the default keyring '${String(await label)}' is locked`,
+      detail: `the default keyring '${keyringName}' is locked`,
       hint: 'unlock it (log in to the desktop session, or unlock it in Seahorse), then run the command again',
     };
   }
-  return { available: true, detail: `Secret Service, keyring '${String(await label)}'`, session: new SecretServiceSession(conn) };
+  return { available: true, detail: `Secret Service, keyring '${keyringName}'`, session: new SecretServiceSession(conn) };
 }
 
-async function getProperty(conn: DbusConnection, path: string, iface: string, name: string): Promise<DbusValue> {
-  const [variant] = await conn.call({ destination: SECRETS, path, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [iface, name] });
+function defaultCollectionState(conn: DbusConnection, flags: number): Promise<[locked: PromiseSettledResult<DbusValue>, label: PromiseSettledResult<DbusValue>]> {
+  const property = (name: string) => getProperty(conn, DEFAULT_COLLECTION, 'org.freedesktop.Secret.Collection', name, flags);
+  return Promise.allSettled([property('Locked'), property('Label')]) as Promise<[PromiseSettledResult<DbusValue>, PromiseSettledResult<DbusValue>]>;
+}
+
+async function getProperty(conn: DbusConnection, path: string, iface: string, name: string, flags = 0): Promise<DbusValue> {
+  const [variant] = await conn.call({ destination: SECRETS, path, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [iface, name], flags });
   return (variant as [string, DbusValue])[1];
 }
 
-/** An open connection to the Secret Service, for reading item attributes and mcp-cli's own non-secret items. */
+/** An open connection to the Secret Service, for reading items and their attributes. */
 export class SecretServiceSession {
-  private plainSession: Promise<string> | undefined;
+  private transfer: Promise<{ session: string; key: TransferKey }> | undefined;
 
   constructor(readonly conn: DbusConnection) {}
 
+  /** Starts the key exchange now, so that it overlaps other work; reads wait for it, and report its failure. */
+  prepareReads(): void {
+    this.transfer ??= this.openEncryptedSession();
+    this.transfer.catch(() => undefined);
+  }
+
   /**
-   * Reads an item's value in one round trip, with the "plain" transfer of the Secret Service
-   * API. Only for items that hold no secret (the metadata index): token values are read through
-   * @napi-rs/keyring, whose session encrypts them on the bus.
+   * Reads an item's value over an encrypted session (opened once per connection, while the
+   * item is searched for), so no secret crosses the bus in the clear.
    */
-  async readPlain(service: string, account: string): Promise<string | undefined> {
-    const path = (await this.searchUnlocked([['service', service], ['username', account]]))[0];
+  async read(service: string, account: string): Promise<string | undefined> {
+    this.transfer ??= this.openEncryptedSession();
+    const [[path], { session, key }] = await Promise.all([this.searchUnlocked([['service', service], ['username', account]]), this.transfer]);
     if (path === undefined) return undefined;
-    this.plainSession ??= this.conn
-      .call({ destination: SECRETS, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'OpenSession', signature: 'sv', body: ['plain', ['s', '']] })
-      .then(([, session]) => session as string);
-    const [secret] = await this.conn.call({ destination: SECRETS, path, interface: 'org.freedesktop.Secret.Item', member: 'GetSecret', signature: 'o', body: [await this.plainSession] });
-    return ((secret as DbusValue[])[2] as Buffer).toString('utf8');
+    const [secret] = await this.conn.call({ destination: SECRETS, path, interface: 'org.freedesktop.Secret.Item', member: 'GetSecret', signature: 'o', body: [session] });
+    const [, iv, ciphertext] = secret as [string, Buffer, Buffer];
+    return key.decrypt(iv, ciphertext).toString('utf8');
+  }
+
+  private async openEncryptedSession(): Promise<{ session: string; key: TransferKey }> {
+    const dh = startDhTransfer();
+    const [output, session] = await this.conn.call({
+      destination: SECRETS,
+      path: SERVICE_PATH,
+      interface: 'org.freedesktop.Secret.Service',
+      member: 'OpenSession',
+      signature: 'sv',
+      body: [DH_ALGORITHM, ['ay', dh.publicValue]],
+    });
+    return { session: session as string, key: dh.agree((output as [string, Buffer])[1]) };
   }
 
   /** Object paths of the unlocked items whose attributes match all of `attributes`. */

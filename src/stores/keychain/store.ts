@@ -25,8 +25,6 @@ export interface KeychainStoreOptions {
   backend: BackendName;
   location: string;
   items: ChunkedItems;
-  /** A faster way to read the index, where there is one. */
-  indexItems?: ChunkedItems;
   /** A file lock around changes to the index, so concurrent writers do not lose entries. */
   indexLockPath: string;
   listAccounts?: AccountLister;
@@ -49,15 +47,25 @@ export class KeychainStore implements SecretStore {
   }
 
   async list(namespace?: string): Promise<TokenMetadata[]> {
-    let entries = (await this.readIndex()).tokens;
-    if (this.options.listAccounts) {
-      const present = new Set([...(await this.options.listAccounts())].filter(isTokenAccount));
+    const [index, accounts] = await Promise.all([this.readIndex(), this.options.listAccounts?.()]);
+    let entries = index.tokens;
+    if (accounts) {
+      const present = new Set([...accounts].filter(isTokenAccount));
       const indexed = new Set(entries.map(keyOf));
       entries = entries.filter((m) => present.has(keyOf(m)));
       const missing = [...present].filter((account) => !indexed.has(account));
       if (missing.length > 0) entries = entries.concat(await this.adopt(missing));
     }
     return entries.filter((m) => namespace === undefined || m.namespace === namespace);
+  }
+
+  /** From the items' attributes where the keychain can list them (no index read), else from the index. */
+  async keys(): Promise<TokenKey[]> {
+    if (!this.options.listAccounts) return this.list();
+    return [...(await this.options.listAccounts())].filter(isTokenAccount).map((account) => {
+      const [namespace, name] = account.split(':') as [string, string];
+      return { namespace, name };
+    });
   }
 
   async get(key: TokenKey): Promise<StoredToken | undefined> {
@@ -101,7 +109,7 @@ export class KeychainStore implements SecretStore {
   }
 
   private async readIndex(): Promise<IndexFile> {
-    const text = await (this.options.indexItems ?? this.options.items).get(INDEX_ACCOUNT);
+    const text = await this.options.items.get(INDEX_ACCOUNT);
     if (text === undefined) return { v: 1, tokens: [] };
     try {
       const index = JSON.parse(text) as IndexFile;
