@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { appendFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { CliError } from '../errors.js';
-import { ensurePrivateDir } from '../fs/atomic-write.js';
 import { withFileLock } from '../fs/lock.js';
 import type { AuditEvent, AuditSink } from './sink.js';
 
@@ -51,16 +50,17 @@ export class FileAuditLog implements AuditSink {
     this.keep = options.keep ?? 5;
   }
 
+  // The append itself is synchronous: a few quick system calls under the lock, run on every
+  // token read, cost less than as many trips through the thread pool.
   async record(event: AuditEvent): Promise<void> {
     try {
-      await ensurePrivateDir(dirname(this.path));
       await withFileLock(`${this.path}.lock`, async () => {
-        const prev = await this.lastLineHash();
+        const prev = this.lastLineHash();
         const record: AuditRecord = { time: this.now().toISOString(), ...event, pid: this.options.pid ?? process.pid, user: this.options.user ?? 'unknown', prev };
         const line = JSON.stringify(record);
-        const size = (await stat(this.path).catch(() => undefined))?.size ?? 0;
-        if (size > 0 && size + line.length + 1 > this.maxBytes) await this.rotate();
-        await appendFile(this.path, line + '\n', { mode: 0o600 });
+        const size = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
+        if (size > 0 && size + line.length + 1 > this.maxBytes) this.rotate();
+        appendFileSync(this.path, line + '\n', { mode: 0o600 });
       });
     } catch (error) {
       if (error instanceof CliError) throw error;
@@ -118,18 +118,18 @@ export class FileAuditLog implements AuditSink {
     return (await exists(this.path)) ? [...rotated, this.path] : rotated;
   }
 
-  private async lastLineHash(): Promise<string> {
+  private lastLineHash(): string {
     for (const file of [this.path, `${this.path}.1`]) {
-      const last = await readLastLine(file);
+      const last = readLastLine(file);
       if (last !== undefined) return hashLine(last);
     }
     return GENESIS;
   }
 
-  private async rotate(): Promise<void> {
-    await unlink(`${this.path}.${this.keep}`).catch(() => undefined);
-    for (let i = this.keep - 1; i >= 1; i--) await rename(`${this.path}.${i}`, `${this.path}.${i + 1}`).catch(() => undefined);
-    await rename(this.path, `${this.path}.1`);
+  private rotate(): void {
+    ignoreMissing(() => unlinkSync(`${this.path}.${this.keep}`));
+    for (let i = this.keep - 1; i >= 1; i--) ignoreMissing(() => renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`));
+    renameSync(this.path, `${this.path}.1`);
   }
 }
 
@@ -142,18 +142,31 @@ async function readLines(file: string): Promise<string[]> {
   return text.split('\n').filter((l) => l.length > 0);
 }
 
-async function readLastLine(file: string): Promise<string | undefined> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return undefined;
+function ignoreMissing(run: () => void): void {
   try {
-    const { size } = await handle.stat();
+    run();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+function readLastLine(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const { size } = fstatSync(fd);
     if (size === 0) return undefined;
     const length = Math.min(size, TAIL_BYTES);
     const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
+    readSync(fd, buffer, 0, length, size - length);
     const lines = buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
     return lines[lines.length - 1];
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

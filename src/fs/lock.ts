@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import { ensurePrivateDir } from './atomic-write.js';
 import { dirname } from 'node:path';
@@ -27,9 +27,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function readOwner(lockPath: string): Promise<{ raw: string; owner?: LockOwner } | undefined> {
+// Synchronous file calls throughout: taking a lock is a handful of quick system calls, each of
+// which would cost more as a trip through the thread pool; only the wait between tries is async.
+function readOwner(lockPath: string): { raw: string; owner?: LockOwner } | undefined {
   try {
-    const raw = await readFile(lockPath, 'utf8');
+    const raw = readFileSync(lockPath, 'utf8');
     try {
       return { raw, owner: JSON.parse(raw) as LockOwner };
     } catch {
@@ -44,9 +46,9 @@ async function readOwner(lockPath: string): Promise<{ raw: string; owner?: LockO
 // A writer killed between creating the lock file and filling it leaves it empty.
 const UNOWNED_LOCK_GRACE_MS = 2000;
 
-async function isStale(lockPath: string, owner: LockOwner | undefined, host: string): Promise<boolean> {
+function isStale(lockPath: string, owner: LockOwner | undefined, host: string): boolean {
   if (owner) return owner.host === host && !isAlive(owner.pid);
-  const info = await stat(lockPath).catch(() => undefined);
+  const info = statSync(lockPath, { throwIfNoEntry: false });
   return info !== undefined && Date.now() - info.mtimeMs > UNOWNED_LOCK_GRACE_MS;
 }
 
@@ -54,16 +56,48 @@ async function isStale(lockPath: string, owner: LockOwner | undefined, host: str
  * Takes the stale lock out of the way, but only if it is still the one we judged stale:
  * it is renamed aside first, and put back if a live process had replaced it meanwhile.
  */
-async function breakStaleLock(lockPath: string, staleRaw: string): Promise<void> {
+function breakStaleLock(lockPath: string, staleRaw: string): void {
   const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await rename(lockPath, aside);
+    renameSync(lockPath, aside);
   } catch {
     return;
   }
-  const raw = await readFile(aside, 'utf8').catch(() => '');
-  if (raw !== staleRaw) await link(aside, lockPath).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
+  if (readOrEmpty(aside) !== staleRaw) ignoreErrors(() => linkSync(aside, lockPath));
+  ignoreErrors(() => unlinkSync(aside));
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function ignoreErrors(run: () => void): void {
+  try {
+    run();
+  } catch {
+    // best effort
+  }
+}
+
+/** Creates the lock file holding `content`; false when it already exists. */
+function tryCreate(lockPath: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(lockPath, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 /**
@@ -75,23 +109,12 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   const me: LockOwner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') };
   const content = JSON.stringify(me);
   const deadline = Date.now() + timeoutMs;
-  await ensurePrivateDir(dirname(lockPath));
+  ensurePrivateDir(dirname(lockPath));
   let delay = 5;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, 'wx', 0o600);
-      try {
-        await handle.writeFile(content);
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const current = await readOwner(lockPath);
-    if (current && (await isStale(lockPath, current.owner, me.host))) {
-      await breakStaleLock(lockPath, current.raw);
+  while (!tryCreate(lockPath, content)) {
+    const current = readOwner(lockPath);
+    if (current && isStale(lockPath, current.owner, me.host)) {
+      breakStaleLock(lockPath, current.raw);
       continue;
     }
     if (Date.now() > deadline) {
@@ -104,7 +127,8 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   try {
     return await fn();
   } finally {
-    const current = await readOwner(lockPath).catch(() => undefined);
-    if (current?.raw === content) await unlink(lockPath).catch(() => undefined);
+    ignoreErrors(() => {
+      if (readOwner(lockPath)?.raw === content) unlinkSync(lockPath);
+    });
   }
 }

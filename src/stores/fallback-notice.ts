@@ -29,7 +29,7 @@ export function withFallbackNotice<S extends SecretStore>(store: S, why: string[
     }
     await put(token);
     if (first) {
-      await ensurePrivateDir(stateDir(io.env));
+      ensurePrivateDir(stateDir(io.env));
       await writeFile(marker, `${why.join('\n')}\n`, { mode: 0o600 });
     }
   };
