@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import type { Env } from './paths.js';
 import type { Prompter } from './io/prompter.js';
 import { TtyPrompter } from './io/tty-prompter.js';
@@ -29,17 +30,23 @@ export function canPrompt(ctx: Ctx): boolean {
   return ctx.tty.stdin && ctx.tty.stderr;
 }
 
+// process.stdin is created on first access, which costs milliseconds; most commands never read it.
 export function createProcessContext(globals: GlobalOptions): Ctx {
+  let prompter: Prompter | undefined;
   return {
-    stdin: process.stdin,
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
     platform: process.platform,
     now: () => new Date(),
-    tty: { stdin: !!process.stdin.isTTY, stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY },
-    prompter: new TtyPrompter(process.stdin, process.stderr),
+    tty: { stdin: isatty(0), stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY },
+    get prompter() {
+      return (prompter ??= new TtyPrompter(process.stdin, process.stderr));
+    },
     globals,
   };
 }
