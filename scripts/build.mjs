@@ -2,6 +2,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { coreChunk } from './core-chunk.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -32,6 +33,25 @@ const lazyChildProcess = {
   },
 };
 
+// What every token command loads: one chunk instead of many (see core-chunk.mjs).
+const core = await coreChunk({
+  entry: 'src/cli/main.ts',
+  seeds: [
+    'src/cli/report-error.ts',
+    'src/commands/shared/storage.ts',
+    'src/commands/shared/messages.ts',
+    'src/commands/token/present.ts',
+    'src/commands/token/namespace-option.ts',
+    'src/io/table.ts',
+    'src/tokens/duration.ts',
+    'src/stores/keychain/secret-service.ts',
+    'src/stores/keychain/items.ts',
+    'src/stores/keychain/store.ts',
+    'src/stores/encrypted/store.ts',
+    'src/stores/encrypted/passphrase.ts',
+  ],
+});
+
 await Promise.all([
   // The CLI carries its pure-JS dependencies inside; native addons stay external.
   build({
@@ -41,7 +61,7 @@ await Promise.all([
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     external: ['@napi-rs/keyring'],
-    plugins: [lazyChildProcess],
+    plugins: [core, lazyChildProcess],
     banner: { js: `#!/usr/bin/env node\n${requireShim}` },
   }),
   build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/lib', splitting: true, chunkNames: 'chunks/[name]-[hash]', packages: 'external' }),

@@ -1,0 +1,62 @@
+// esbuild puts code into one chunk per set of entry points that reach it, and every lazily
+// imported command or backend module is an entry point. The modules that every token command
+// needs (storage selection, the token manager, the audit log, the keychain client) came out as
+// some twenty small chunks, and loading each one costs time on every run. This plugin makes
+// every entry point reach the whole core alike, so that it lands in one chunk:
+// - every src/ module outside the core imports it;
+// - a dynamic import of a core module goes through a small facade that re-exports the module
+//   and imports the core (the core itself never imports it, so there are no cycles).
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
+const CORE_ID = 'mcp-cli:core';
+const FACADE = 'mcp-cli:core-facade';
+
+/**
+ * The seeds and every src/ module they import statically (never through a dynamic import).
+ * Being closed under static imports, the core never imports a module outside it: no cycles.
+ */
+async function staticClosure(seeds) {
+  const { metafile } = await build({ entryPoints: seeds, bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', packages: 'external', outdir: 'unused', logLevel: 'silent' });
+  const core = new Set();
+  const visit = (path) => {
+    if (core.has(path) || !path.startsWith('src/')) return;
+    core.add(path);
+    for (const imported of metafile.inputs[path]?.imports ?? []) if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  seeds.forEach(visit);
+  return [...core].map((path) => resolve(path));
+}
+
+/**
+ * @param {{ seeds: string[], entry: string }} options the core's seed modules, and the entry point:
+ * it and what it imports statically are left alone, so that `--version` loads nothing more.
+ */
+export async function coreChunk({ seeds, entry }) {
+  const core = await staticClosure(seeds);
+  const members = new Set(core);
+  const startup = new Set(await staticClosure([entry]));
+  return {
+    name: 'core-chunk',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${CORE_ID}$`) }, () => ({ path: 'core', namespace: CORE_ID }));
+      b.onLoad({ filter: /.*/, namespace: CORE_ID }, () => ({ contents: core.map((path) => `import ${JSON.stringify(path)};`).join('\n'), loader: 'js', resolveDir: process.cwd() }));
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        const target = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+        return members.has(target) ? { path: target, namespace: FACADE } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: FACADE }, (args) => ({
+        contents: `export * from ${JSON.stringify(args.path)};\nimport '${CORE_ID}';\n`,
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      }));
+      b.onLoad({ filter: /\/src\/.*\.ts$/ }, async (args) => {
+        const contents = await readFile(args.path, 'utf8');
+        if (members.has(args.path) || startup.has(args.path)) return { contents, loader: 'ts' };
+        return { contents: `${contents}\nimport '${CORE_ID}';\n`, loader: 'ts' };
+      });
+    },
+  };
+}
