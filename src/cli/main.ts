@@ -1,8 +1,18 @@
+import { directGet } from './direct-get.js';
+
 // The entry point stays tiny: `--version` answers without loading anything else,
 // and every command is imported only when it runs.
 const args = process.argv.slice(2);
+const direct = directGet(args);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${MCP_CLI_VERSION}\n`);
+} else if (direct) {
+  const [{ run }, { createProcessContext }, { reportError }] = await Promise.all([import('../commands/token/get.js'), import('../context.js'), import('./report-error.js')]);
+  try {
+    await run(direct.name, { ...direct, showValue: true }, createProcessContext({}));
+  } catch (error) {
+    process.exitCode = reportError(error, process.stderr);
+  }
 } else {
   const { runCli } = await import('./program.js');
   process.exitCode = await runCli(args);

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { createProcessContext, type Ctx } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
-import { colorEnabled, createStyle } from '../io/style.js';
+import { ExitCode } from '../errors.js';
+import { reportError } from './report-error.js';
 
 type AnyCommand = { optsWithGlobals(): Record<string, unknown> };
 
@@ -228,14 +228,6 @@ export async function runCli(args: string[], stderr: NodeJS.WritableStream = pro
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.ok : ExitCode.failure;
     }
-    if (error instanceof CliError) {
-      const style = createStyle(colorEnabled(process.env, !!process.stderr.isTTY));
-      stderr.write(`${style.red('error:')} ${error.message}\n`);
-      if (error.hint) stderr.write(`hint: ${error.hint}\n`);
-      return error.exitCode;
-    }
-    stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
-    if (process.env.MCP_CLI_DEBUG) stderr.write(`${(error as Error).stack}\n`);
-    return ExitCode.failure;
+    return reportError(error, stderr);
   }
 }
