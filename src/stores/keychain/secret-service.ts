@@ -47,6 +47,9 @@ export async function probeSecretService(env: Env, timeoutMs: number): Promise<S
   }
 }
 
+/** How many property reads may await their replies at once. */
+const PIPELINE_DEPTH = 1024;
+
 /** A message flag: do not start a provider to answer this call. */
 const NO_AUTO_START = 0x2;
 
@@ -151,9 +154,10 @@ export class SecretServiceSession {
   async accounts(service: string): Promise<Set<string>> {
     const paths = await this.searchUnlocked([['service', service]]);
     const attributes: DbusValue[] = [];
-    // Pipelined, in batches: a bus limits the calls one connection may have awaiting replies.
-    for (let i = 0; i < paths.length; i += 64) {
-      attributes.push(...(await Promise.all(paths.slice(i, i + 64).map((path) => getProperty(this.conn, path, 'org.freedesktop.Secret.Item', 'Attributes')))));
+    // Pipelined, in batches: a bus limits the calls one connection may have awaiting replies
+    // (a session bus allows 50000 by default).
+    for (let i = 0; i < paths.length; i += PIPELINE_DEPTH) {
+      attributes.push(...(await Promise.all(paths.slice(i, i + PIPELINE_DEPTH).map((path) => getProperty(this.conn, path, 'org.freedesktop.Secret.Item', 'Attributes')))));
     }
     const accounts = new Set<string>();
     for (const pairs of attributes as [string, string][][]) {
