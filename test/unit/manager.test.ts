@@ -10,7 +10,32 @@ function setup() {
   return { store, manager, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
 
+/** A store that can tell which tokens exist more cheaply than by listing their metadata. */
+class KeyedStore extends MemoryStore {
+  listCalls = 0;
+  override async list(namespace?: string) {
+    this.listCalls++;
+    return super.list(namespace);
+  }
+  async keys() {
+    return [...this.tokens.values()].map((t) => ({ namespace: t.metadata.namespace, name: t.metadata.name }));
+  }
+}
+
 describe('TokenManager', () => {
+  it('finds the namespace of a value to read from the keys where the store has them, not from a listing', async () => {
+    const store = new KeyedStore();
+    const manager = new TokenManager(store);
+    await manager.set({ name: 'gh', type: 'bearer', secret: { token: 't1' } });
+    await manager.set({ name: 'both', type: 'bearer', secret: { token: 't2' } });
+    await manager.set({ name: 'both', type: 'api-key', secret: { key: 'k2' } });
+    store.listCalls = 0;
+    expect((await manager.get('gh')).secret.token).toBe('t1');
+    await expect(manager.get('both')).rejects.toBeInstanceOf(AmbiguousTokenError);
+    await expect(manager.get('nope')).rejects.toThrow("token 'nope' not found in namespaces 'api-key', 'bearer'");
+    expect(store.listCalls).toBe(0);
+  });
+
   it('puts each type in its default namespace', async () => {
     const { manager } = setup();
     expect((await manager.set({ name: 'a', type: 'bearer', secret: { token: 't' } })).metadata.namespace).toBe('bearer');

@@ -3,7 +3,6 @@ import { CliError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
 import type { Availability, BackendDescriptor, BackendEnv } from '../backend.js';
 import type { SecretStore } from '../store.js';
-import type { keychainCall, KeyringItems } from './items.js';
 import type { SecretServiceSession } from './secret-service.js';
 
 /** Items are stored under this service; accounts are `<namespace>:<name>`. */
@@ -64,15 +63,6 @@ async function runProbe(name: KeychainName, be: BackendEnv): Promise<Probe> {
   }
 }
 
-/**
- * Reads through the probe's Secret Service connection (no second connection, no native binding
- * to load: reads are what most commands do); writes and deletes through the binding.
- */
-function readingThrough(session: SecretServiceSession, native: KeyringItems, call: typeof keychainCall, timeoutMs: number): KeyringItems {
-  const options = { service: KEYCHAIN_SERVICE, timeoutMs, label: KEYCHAINS['secret-service'].label };
-  return { get: (account) => call(options, 'read', account, () => session.read(KEYCHAIN_SERVICE, account)), set: native.set, delete: native.delete };
-}
-
 function keychainBackend(name: KeychainName): BackendDescriptor {
   const { platform, label } = KEYCHAINS[name];
   return {
@@ -87,14 +77,14 @@ function keychainBackend(name: KeychainName): BackendDescriptor {
       if (!probe.available) throw new CliError(`the ${label} is unavailable: ${probe.detail}`, 1, probe.hint);
       // Every command that opens the store reads an item (the index, at least).
       probe.session?.prepareReads();
-      const [{ nativeItems, ChunkedItems, keychainCall }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
-      const timeoutMs = keychainTimeoutMs(be);
-      const native = nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs, label });
+      const [{ nativeItems, readingThrough, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
+      const options = { service: KEYCHAIN_SERVICE, platform, timeoutMs: keychainTimeoutMs(be), label };
+      const native = nativeItems(options);
       const session = probe.session;
       return new KeychainStore({
         backend: name,
         location: `${label} (service '${KEYCHAIN_SERVICE}')`,
-        items: new ChunkedItems(session ? readingThrough(session, native, keychainCall, timeoutMs) : native),
+        items: new ChunkedItems(session ? readingThrough(session, native, options) : native),
         indexLockPath: join(stateDir(be.env), 'keychain-index.lock'),
         ...(session ? { listAccounts: () => session.accounts(KEYCHAIN_SERVICE) } : {}),
       });

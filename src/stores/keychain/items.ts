@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CliError } from '../../errors.js';
 import { TimeoutError, withTimeout } from './dbus-client.js';
+import type { SecretServiceSession } from './secret-service.js';
 import { joinChunks, parseChunkHead, partAccount, planChunks, type ChunkHead } from './chunks.js';
 
 /** Raw string items of one keychain service, addressed by account. */
@@ -38,8 +39,16 @@ export function nativeItems(options: NativeOptions): KeyringItems {
   };
 }
 
+/**
+ * Reads through the probe's Secret Service connection (no second connection, no native binding
+ * to load: reads are what most commands do); writes and deletes through the binding.
+ */
+export function readingThrough(session: SecretServiceSession, native: KeyringItems, options: NativeOptions): KeyringItems {
+  return { get: (account) => keychainCall(options, 'read', account, () => session.read(options.service, account)), set: native.set, delete: native.delete };
+}
+
 /** Runs one keychain operation with a deadline; a failure names the item and says what to check. */
-export async function keychainCall<T>(options: Omit<NativeOptions, 'platform'>, what: string, account: string, run: () => Promise<T>): Promise<T> {
+async function keychainCall<T>(options: NativeOptions, what: string, account: string, run: () => Promise<T>): Promise<T> {
   try {
     return await withTimeout(run(), options.timeoutMs);
   } catch (error) {
