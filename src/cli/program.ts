@@ -182,13 +182,27 @@ export function buildProgram(): Command {
     .option('--json', 'print the whole result as JSON')
     .action(async (server, tool, options, command) => (await import('../commands/call.js')).run(server, tool, options, ctxFor(command)));
 
-  const config = program.command('config').description('server_config.json');
+  const config = program.command('config').description('server_config.json: show it resolved, and approve files that are not your own');
   config
     .command('show')
     .description('the resolved config, with every value from a reference masked')
     .argument('[server]', 'only this server')
     .option('--json', 'print JSON')
     .action(async (server, options, command) => (await import('../commands/config/show.js')).run(server, options, ctxFor(command)));
+
+  config
+    .command('trust')
+    .description('approve a config file that is not your own (default: the one used here), after showing what it would make mcp-cli do; any edit needs approval again')
+    .argument('[path]', 'the config file (default: --config, $MCP_CLI_CONFIG, or ./server_config.json)')
+    .option('--list', 'list the approved files and whether each is unchanged')
+    .option('--json', 'with --list: print JSON')
+    .action(async (path, options, command) => (await import('../commands/config/trust.js')).run(path, options, ctxFor(command)));
+
+  config
+    .command('untrust')
+    .description('remove the approval of a config file')
+    .argument('[path]', 'the config file (default: the one used here)')
+    .action(async (path, _options, command) => (await import('../commands/config/trust.js')).untrust(path, ctxFor(command)));
 
   const auth = program.command('auth').description('log in to MCP servers with OAuth; tokens are kept in the secure backend and refreshed automatically');
 

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { CliError } from '../errors.js';
 
 /** Line and column (1-based) of a character offset. */
@@ -50,14 +49,4 @@ export function parseJsonText(text: string, label: string): unknown {
     const reason = /end of (JSON )?input/i.test(message) || (at && Number(at[1]) >= text.length) ? 'unexpected end of input' : 'unexpected character';
     throw new CliError(`${label}:${where.line}:${where.column}: invalid JSON: ${reason}`);
   }
-}
-
-export async function readJsonFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return parseJsonText(text, path);
 }

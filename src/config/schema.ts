@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { CliError } from '../errors.js';
-import { readJsonFile } from './json.js';
 import { parseDuration } from '../tokens/duration.js';
 import { KNOWN_PROVIDERS } from '../validation/providers.js';
 import type { ConfigLocation } from './locate.js';
@@ -186,8 +185,4 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
     ...(tokenExpiryWarning !== undefined ? { tokenExpiryWarningMs: durationMs(tokenExpiryWarning) } : {}),
     tokenValidation: { providers: tokenValidation?.providers ?? {}, ...(tokenValidation?.timeout !== undefined ? { timeoutMs: durationMs(tokenValidation.timeout) } : {}) },
   };
-}
-
-export async function loadServerConfig(location: ConfigLocation): Promise<ServerConfig> {
-  return parseServerConfig(await readJsonFile(location.path), location);
 }

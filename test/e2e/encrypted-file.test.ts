@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createSandbox, type Sandbox, writeOwnConfig } from '../helpers/cli.js';
 import { runInTerminal } from '../helpers/tty.js';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -41,7 +41,7 @@ describe('file and directory', () => {
 
   it('can live elsewhere through tokenStorage.encrypted.path', async () => {
     const custom = join(sb.home, 'vault-dir', 'my.enc');
-    await writeFile(join(sb.home, 'server_config.json'), JSON.stringify({ tokenStorage: { backend: 'encrypted', encrypted: { path: custom } } }));
+    await writeOwnConfig(sb.home, JSON.stringify({ tokenStorage: { backend: 'encrypted', encrypted: { path: custom } } }));
     await seed(['elsewhere']);
     expect((await stat(custom)).isFile()).toBe(true);
     await expect(stat(tokenFile)).rejects.toThrow();

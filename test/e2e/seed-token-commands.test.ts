@@ -1,11 +1,11 @@
 // Every `mcp-cli token` example of the seed document, run against the built binary
 // on the encrypted-file backend in a throw-away HOME.
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
+import { CLI, createSandbox, type Sandbox, writeOwnConfig } from '../helpers/cli.js';
 import { oauthToken, sandboxStore } from '../helpers/seed-store.js';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -223,17 +223,17 @@ describe('seed: backends', () => {
   });
 
   it('tokenStorage.backend in server_config.json forces a backend', async () => {
-    await writeFile(join(sb.home, 'server_config.json'), JSON.stringify({ tokenStorage: { backend: 'encrypted' } }));
+    await writeOwnConfig(sb.home, JSON.stringify({ tokenStorage: { backend: 'encrypted' } }));
     try {
       const json = JSON.parse((await ok(['token', 'backends', '--json'])).stdout);
       expect(json.active).toEqual({ name: 'encrypted', source: 'tokenStorage.backend', reason: 'chosen by tokenStorage.backend' });
     } finally {
-      await writeFile(join(sb.home, 'server_config.json'), '{}');
+      await writeOwnConfig(sb.home, '{}');
     }
   });
 
   it('precedence: --token-backend > MCP_CLI_TOKEN_BACKEND > config', async () => {
-    await writeFile(join(sb.home, 'server_config.json'), JSON.stringify({ tokenStorage: { backend: 'no-such' } }));
+    await writeOwnConfig(sb.home, JSON.stringify({ tokenStorage: { backend: 'no-such' } }));
     try {
       const bad = await sb.run(['token', 'list']);
       expect(bad.code).toBe(1);
@@ -243,7 +243,7 @@ describe('seed: backends', () => {
       const flag = JSON.parse((await sb.run(['--token-backend', 'encrypted', 'token', 'backends', '--json'], { env: { MCP_CLI_TOKEN_BACKEND: 'vault' } })).stdout);
       expect(flag.active.source).toBe('--token-backend');
     } finally {
-      await writeFile(join(sb.home, 'server_config.json'), '{}');
+      await writeOwnConfig(sb.home, '{}');
     }
   });
 });

@@ -2,10 +2,10 @@
 // 127.0.0.1 speaking the OpenAI, Anthropic and Gemini model-list APIs, expired and uncheckable tokens.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createSandbox, type Sandbox, writeOwnConfig } from '../helpers/cli.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 
 const GOOD_BEARER = 'SENTINEL-bearer-good-5a1';
@@ -80,8 +80,8 @@ describe('token validate', () => {
       const set = await sandbox.run(['token', 'set', name, '--value', '-', ...extra], { input: value });
       expect(set.code, set.stderr).toBe(0);
     }
-    await writeFile(
-      join(sandbox.home, 'server_config.json'),
+    await writeOwnConfig(
+      sandbox.home,
       JSON.stringify({
         mcpServers: {
           web: { url: mcp.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:good}' } },

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,4 +70,17 @@ export async function createSandbox(extraEnv: Record<string, string | undefined>
     run: (args, options = {}) => runCli(args, { cwd: home, ...options, env: { ...env, ...options.env } }),
     cleanup: () => rm(home, { recursive: true, force: true }),
   };
+}
+
+/** The user's own server_config.json in a sandbox (in its config directory): trusted without approval. */
+export function ownConfigPath(home: string): string {
+  return join(home, '.config', 'mcp-cli', 'server_config.json');
+}
+
+/** Writes the sandbox user's own server_config.json (JSON text as given, or an object). */
+export async function writeOwnConfig(home: string, config: object | string): Promise<string> {
+  const path = ownConfigPath(home);
+  await mkdir(join(home, '.config', 'mcp-cli'), { recursive: true });
+  await writeFile(path, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  return path;
 }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI, createSandbox, type Sandbox } from './cli.js';
+import { CLI, createSandbox, writeOwnConfig, type Sandbox } from './cli.js';
 import { SENTINEL } from './oauth-servers.js';
 
 export const FOLLOW_REDIRECT = fileURLToPath(new URL('./follow-redirect.mjs', import.meta.url));
@@ -14,7 +14,7 @@ export async function createOAuthSandbox(servers: Record<string, object>): Promi
     MCP_CLI_ENCRYPTION_KEY: 'correct horse battery staple',
     BROWSER: `${process.execPath} ${FOLLOW_REDIRECT}`,
   });
-  await writeFile(join(sandbox.home, 'server_config.json'), JSON.stringify({ mcpServers: servers }, null, 2));
+  await writeOwnConfig(sandbox.home, { mcpServers: servers });
   return sandbox;
 }
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { sha256, startTestMcpHttpServer, STDIO_SERVER, TEST_SERVER_NAME, TEST_SERVER_VERSION, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 
 // End to end through the built CLI: tokens stored with `token set`, servers from SDK pieces.
@@ -13,7 +13,7 @@ describe('mcp-cli with server_config.json and real MCP servers', () => {
   let sandbox: Sandbox;
   let http: TestMcpHttpServer;
 
-  const config = (servers: Record<string, unknown>) => writeFile(join(sandbox.home, 'server_config.json'), JSON.stringify({ mcpServers: servers }, null, 2));
+  const config = (servers: Record<string, unknown>) => writeOwnConfig(sandbox.home, { mcpServers: servers });
   const noSecrets = (...texts: string[]) => {
     for (const t of texts) for (const s of [SECRET, STDIO_SECRET, CORP_PASSWORD]) expect(t).not.toContain(s);
   };
@@ -124,6 +124,7 @@ describe('mcp-cli with server_config.json and real MCP servers', () => {
   it('a malformed reference is exit 1 naming server and field', async () => {
     const path = join(sandbox.home, 'bad.json');
     await writeFile(path, JSON.stringify({ mcpServers: { odd: { url: 'http://127.0.0.1:9/x', headers: { A: 'Bearer ${TOKEN:bearer}' } } } }));
+    expect((await sandbox.run(['config', 'trust', path])).code).toBe(0);
     const r = await sandbox.run(['--config', path, 'ping', 'odd']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("server 'odd', headers.A: malformed reference at character 8");

@@ -1,8 +1,6 @@
 // Expiry notices: resolving a config or connecting warns on stderr about tokens it uses that expire soon.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createSandbox, type Sandbox, writeOwnConfig } from '../helpers/cli.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 
 const SOON = 'soon-SENTINEL-41aa';
@@ -14,8 +12,8 @@ describe('expiry notices on stderr', () => {
   let sandbox: Sandbox;
   let http: TestMcpHttpServer;
   const writeConfig = (extra: Record<string, unknown> = {}) =>
-    writeFile(
-      join(sandbox.home, 'server_config.json'),
+    writeOwnConfig(
+      sandbox.home,
       JSON.stringify({
         mcpServers: {
           web: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:soon}', 'X-Later': '${TOKEN:bearer:later}', 'X-Again': '${TOKEN:bearer:soon}' } },

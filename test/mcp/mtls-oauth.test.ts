@@ -1,12 +1,12 @@
 // Mutual TLS and OAuth on one server, through the built CLI: the OAuth login's bearer token travels
 // over the connection that presents the stored client certificate, whether the entry has an
 // "oauth" block or the server's 401 advertises OAuth (RFC 9728); token validate checks the pair.
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki } from '../helpers/certs.js';
-import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createSandbox, type Sandbox, writeOwnConfig } from '../helpers/cli.js';
 import { sandboxTokenStore } from '../helpers/oauth-cli.js';
 import { startTestMtlsServer, type TestMtlsServer } from '../helpers/mtls-server.js';
 
@@ -48,8 +48,8 @@ describe('OAuth over mutual TLS', () => {
       });
     }
     const tls = { cert: '${TOKEN:generic:corp-mtls:cert}', key: '${TOKEN:generic:corp-mtls:key}', ca: '${TOKEN:generic:corp-mtls:ca}' };
-    await writeFile(
-      join(sandbox.home, 'server_config.json'),
+    await writeOwnConfig(
+      sandbox.home,
       JSON.stringify({
         mcpServers: {
           corp: { url: server.url, tls, oauth: {} },

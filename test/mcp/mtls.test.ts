@@ -1,11 +1,11 @@
 // Mutual TLS through the built CLI: a client-cert token referenced from "tls" in server_config.json,
 // presented to a real MCP server behind node:https that demands a certificate from the test CA.
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki, type TestPki } from '../helpers/certs.js';
-import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createSandbox, type Sandbox, writeOwnConfig } from '../helpers/cli.js';
 import { startTestMtlsServer, type TestMtlsServer } from '../helpers/mtls-server.js';
 
 describe('mutual TLS to an HTTPS MCP server', () => {
@@ -38,8 +38,8 @@ describe('mutual TLS to an HTTPS MCP server', () => {
       const set = await sandbox.run(['token', 'set', name, '--type', 'client-cert', '--cert', p.clientCert, '--key', p.clientKey, '--ca', pki.caCert]);
       expect(set.code, set.stderr).toBe(0);
     }
-    await writeFile(
-      join(sandbox.home, 'server_config.json'),
+    await writeOwnConfig(
+      sandbox.home,
       JSON.stringify({
         mcpServers: {
           corp: { url: server.url, tls: { cert: ref('corp-mtls', 'cert'), key: ref('corp-mtls', 'key'), ca: ref('corp-mtls', 'ca') } },

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { vaultBackend } from '../../src/stores/vault/descriptor.js';
-import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
+import { CLI, createSandbox, type Sandbox, writeOwnConfig } from '../helpers/cli.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls.js';
 import { backendEnv } from '../helpers/vault-target.js';
 import { startVaultServer, type VaultServer } from '../helpers/vault-server/server.js';
@@ -95,7 +95,7 @@ describe('team workflow', () => {
       ),
     );
     const user = await sandbox();
-    await writeFile(join(user.home, 'server_config.json'), JSON.stringify({ tokenStorage: { vault: { pathPrefix: 'many' } } }));
+    await writeOwnConfig(user.home, JSON.stringify({ tokenStorage: { vault: { pathPrefix: 'many' } } }));
     const listed = await user.run(['token', 'list', '--json']);
     expect(listed.code).toBe(0);
     const tokens = JSON.parse(listed.stdout) as { name: string }[];
@@ -106,7 +106,7 @@ describe('team workflow', () => {
   it('works with a KV v1 mount chosen in server_config.json', async () => {
     vault.enableKv('kv1', 1);
     const user = await sandbox();
-    await writeFile(join(user.home, 'server_config.json'), JSON.stringify({ tokenStorage: { backend: 'vault', vault: { mount: 'kv1' } } }));
+    await writeOwnConfig(user.home, JSON.stringify({ tokenStorage: { backend: 'vault', vault: { mount: 'kv1' } } }));
     expect((await user.run(['token', 'set', 'old-style', '--type', 'api-key', '--provider', 'acme'], { input: 'v1-value' })).code).toBe(0);
     expect((await user.run(['token', 'get', 'old-style', '--show-value'])).stdout).toBe('v1-value\n');
     expect((await user.run(['token', 'backends'])).stdout).toMatch(/kv1\/ \(KV v1\)/);
@@ -201,7 +201,7 @@ describe('TLS', () => {
 
     const stored = await user.run(['token', 'set', 'over-tls', '--type', 'bearer'], { input: SENTINEL, env: { VAULT_CACERT: certs.caPath } });
     expect(stored.code).toBe(0);
-    await writeFile(join(user.home, 'server_config.json'), JSON.stringify({ tokenStorage: { vault: { caCert: certs.caPath } } }));
+    await writeOwnConfig(user.home, JSON.stringify({ tokenStorage: { vault: { caCert: certs.caPath } } }));
     expect((await user.run(['token', 'get', 'over-tls', '--show-value'])).stdout).toBe(`${SENTINEL}\n`);
   });
 

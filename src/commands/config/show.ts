@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
 import type { ServerEntry } from '../../config/schema.js';
+import { printable } from '../../io/terminal-text.js';
 import { loadConfigFor, resolveConfigured, serverNames } from '../shared/server-config.js';
 
 export interface ShowOptions {
@@ -49,7 +50,7 @@ export function renderResolved(servers: ResolvedServer[], configPath: string, js
     const mcpServers = Object.fromEntries(shown.map((s) => [s.name, s.entry]));
     return JSON.stringify({ config: configPath, mcpServers }, null, 2) + '\n';
   }
-  return shown.map((s) => describeEntry(s.name, s.entry)).join('\n');
+  return printable([`Config: ${configPath}\n`, ...shown.map((s) => describeEntry(s.name, s.entry))].join('\n'));
 }
 
 /** Resolves every reference (so a missing token fails here as it would on connect) and prints the result masked. */

@@ -1,27 +1,45 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
-import { CONFIG_FILE_NAME, locateConfig } from '../../config/locate.js';
+import type { ConfigFile } from '../../config/file.js';
+import { parseJsonText } from '../../config/json.js';
+import { CONFIG_FILE_NAME } from '../../config/locate.js';
 import { resolveServers, type ResolvedServer, type TokenLookup } from '../../config/resolve.js';
-import { loadServerConfig, type ServerConfig } from '../../config/schema.js';
+import { parseServerConfig, type ServerConfig } from '../../config/schema.js';
+import { configDir } from '../../paths.js';
+import { locatedConfigFile, mayUse, ownConfigFile, requireApproved, warnNotUsed } from './config-access.js';
 import { expiryWarningWindow, warnExpiringTokens } from './expiry-notice.js';
 import { openTokenStore, type OpenedStore } from './storage.js';
 
-/** Finds and validates server_config.json; a missing file is an error saying where it was looked for. */
+/** Finds, approves and validates server_config.json; a missing file is an error saying where it was looked for. */
 export async function loadConfigFor(ctx: Ctx): Promise<ServerConfig> {
-  const location = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd });
-  if (!location)
+  const file = locatedConfigFile(ctx);
+  if (!file)
     throw new CliError(
-      `no ${CONFIG_FILE_NAME} found (looked in ${ctx.cwd} and the config directory)`,
+      `no ${CONFIG_FILE_NAME} found (looked in ${ctx.cwd} and the config directory ${configDir(ctx.env)})`,
       1,
       `pass --config PATH, set MCP_CLI_CONFIG, or create ./${CONFIG_FILE_NAME}`,
     );
-  return loadServerConfig(location);
+  // A file that cannot be used anyway says so first; nothing in it is acted on before approval.
+  const config = parseConfigFile(file);
+  await requireApproved(ctx, file);
+  return config;
 }
 
-/** The config when there is one: commands that work without it (token validate, token rotate) still honour it. */
+/**
+ * The config when there is one that may be used: commands that work without it (token validate,
+ * token rotate) still honour it. An unapproved file is passed over, with a warning, for the user's own.
+ */
 export async function loadConfigIfAny(ctx: Ctx): Promise<ServerConfig | undefined> {
-  const location = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd });
-  return location ? loadServerConfig(location) : undefined;
+  const file = locatedConfigFile(ctx);
+  if (!file) return undefined;
+  if (await mayUse(ctx, file)) return parseConfigFile(file);
+  warnNotUsed(ctx, file, 'servers and settings');
+  const own = ownConfigFile(ctx);
+  return own ? parseConfigFile(own) : undefined;
+}
+
+function parseConfigFile(file: ConfigFile): ServerConfig {
+  return parseServerConfig(parseJsonText(file.text, file.location.path), file.location);
 }
 
 /** Checks that every name is a configured server; with no names, all of them. */

@@ -1,24 +1,55 @@
 import { canPrompt, type Ctx } from '../../context.js';
-import { readJsonFile } from '../../config/json.js';
-import { locateConfig, type ConfigLocation } from '../../config/locate.js';
+import { parseJsonText } from '../../config/json.js';
+import type { ConfigLocation } from '../../config/locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from '../../config/token-storage.js';
 import type { BackendEnv } from '../../stores/backend.js';
 import { openSelected, requestedBackend, selectBackend, type BackendRequest, type Selection } from '../../stores/selection.js';
 import type { SecretStore } from '../../stores/store.js';
 import { TokenManager } from '../../tokens/manager.js';
 import { openAuditLog } from './audit.js';
+import { approvalStore, locatedConfigFile, mayUse, ownConfigFile, warnNotUsed } from './config-access.js';
 
 export interface StorageSetup {
+  /** The file whose tokenStorage block is used, if any. */
   config?: ConfigLocation;
   settings: TokenStorageSettings;
   request: BackendRequest;
   backendEnv: BackendEnv;
 }
 
+const hasTokenStorage = (data: unknown) => typeof data === 'object' && data !== null && 'tokenStorage' in data;
+
+/**
+ * The tokenStorage block that applies: the located config file's, else the user's own file's. A
+ * block in a file that is not approved is never used (an impostor Vault, a path inside a cloned
+ * repository); that is said on stderr, and the user's own settings apply instead.
+ */
+async function tokenStorageSettings(ctx: Ctx): Promise<{ config?: ConfigLocation; settings: TokenStorageSettings }> {
+  const located = locatedConfigFile(ctx);
+  const own = ownConfigFile(ctx);
+  for (const file of located && own && located.realPath === own.realPath ? [own] : [located, own]) {
+    if (!file) continue;
+    const approvedAlready = file.own || approvalStore(ctx).isApproved(file.realPath, file.text) !== undefined;
+    let data: unknown;
+    if (approvedAlready) data = parseJsonText(file.text, file.location.path);
+    else {
+      try {
+        data = JSON.parse(file.text);
+      } catch {
+        warnNotUsed(ctx, file, 'tokenStorage');
+        continue;
+      }
+    }
+    if (!hasTokenStorage(data)) continue;
+    if (await mayUse(ctx, file)) return { config: file.location, settings: tokenStorageFrom(data, file.location.path) };
+    warnNotUsed(ctx, file, 'tokenStorage');
+  }
+  return { settings: {} };
+}
+
 /** Reads what decides the backend: the global flag, the environment, and the config file's tokenStorage block. */
 export async function storageSetup(ctx: Ctx): Promise<StorageSetup> {
-  const config = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd });
-  const settings = config ? tokenStorageFrom(await readJsonFile(config.path), config.path) : {};
+  const { config, settings } = await tokenStorageSettings(ctx);
   const request = requestedBackend({
     flag: ctx.globals.tokenBackend,
     envValue: ctx.env.MCP_CLI_TOKEN_BACKEND,
@@ -33,7 +64,7 @@ export async function storageSetup(ctx: Ctx): Promise<StorageSetup> {
     canPrompt: canPrompt(ctx),
     stderr: ctx.stderr,
   };
-  return { config, settings, request, backendEnv };
+  return { ...(config ? { config } : {}), settings, request, backendEnv };
 }
 
 export interface OpenedStore {

@@ -1,0 +1,78 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Ctx } from '../../context.js';
+import { approvalDigest, type Approval } from '../../config/approvals.js';
+import { readConfigFile, type ConfigFile } from '../../config/file.js';
+import { parseJsonText } from '../../config/json.js';
+import { CliError } from '../../errors.js';
+import { renderTable } from '../../io/table.js';
+import { printable } from '../../io/terminal-text.js';
+import { approvalStore, describeConfigFile, locatedConfigFile } from '../shared/config-access.js';
+import { success } from '../shared/messages.js';
+
+export interface TrustOptions {
+  list?: boolean;
+  json?: boolean;
+}
+
+/** The file named on the command line, else the one a command would use here. */
+function targetFile(path: string | undefined, ctx: Ctx): ConfigFile {
+  if (path !== undefined) return readConfigFile({ path: resolve(ctx.cwd, path), source: 'the command line' }, ctx.env);
+  const file = locatedConfigFile(ctx);
+  if (!file) throw new CliError(`no config file is used here (none in ${ctx.cwd}, none in the config directory)`, 1, 'name the file: mcp-cli config trust PATH');
+  return file;
+}
+
+/** `config trust [PATH]`: shows what the file would make mcp-cli do, then approves it, pinned to its path and content. */
+export async function run(path: string | undefined, options: TrustOptions, ctx: Ctx): Promise<void> {
+  if (options.list) return list(options, ctx);
+  if (options.json) throw new CliError('--json goes with --list');
+  const file = targetFile(path, ctx);
+  if (file.own) {
+    ctx.stderr.write(`${printable(file.location.path)} is your own config file (in the config directory); it needs no approval.\n`);
+    return;
+  }
+  const data = parseJsonText(file.text, file.location.path);
+  const { parseServerConfig } = await import('../../config/schema.js');
+  parseServerConfig(data, file.location);
+  ctx.stdout.write(describeConfigFile(file, data));
+  await approvalStore(ctx).approve(file.realPath, file.text, ctx.now());
+  success(ctx, `Approved ${printable(file.location.path)}: mcp-cli may now act on it; any edit to it needs approval again`);
+}
+
+/** `config untrust [PATH]`: removes the approval, whatever the file holds now. */
+export async function untrust(path: string | undefined, ctx: Ctx): Promise<void> {
+  const given = path !== undefined ? resolve(ctx.cwd, path) : targetFile(undefined, ctx).location.path;
+  const candidates = new Set([given, existsSync(given) ? realpathSync(given) : given]);
+  let removed = false;
+  for (const candidate of candidates) removed = (await approvalStore(ctx).revoke(candidate)) || removed;
+  if (!removed) throw new CliError(`${printable(given)} is not approved`, 1, 'mcp-cli config trust --list shows the approved files');
+  success(ctx, `Removed the approval of ${printable(given)}`);
+}
+
+type ApprovalStatus = 'approved' | 'changed' | 'missing';
+
+function statusOf(approval: Approval): ApprovalStatus {
+  let text: string;
+  try {
+    text = readFileSync(approval.path, 'utf8');
+  } catch {
+    return 'missing';
+  }
+  return approvalDigest(approval.path, text) === approval.digest ? 'approved' : 'changed';
+}
+
+function list(options: TrustOptions, ctx: Ctx): void {
+  const rows = approvalStore(ctx)
+    .list()
+    .map((a) => ({ path: a.path, status: statusOf(a), approvedAt: a.approvedAt }));
+  if (options.json) {
+    ctx.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return;
+  }
+  if (rows.length === 0) {
+    ctx.stderr.write('No config files are approved (your own, in the config directory, needs no approval).\n');
+    return;
+  }
+  ctx.stdout.write(renderTable(['PATH', 'STATUS', 'APPROVED'], rows.map((r) => [printable(r.path), r.status, r.approvedAt]), ctx.tty.stdout));
+}

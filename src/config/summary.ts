@@ -1,0 +1,85 @@
+import { printable } from '../io/terminal-text.js';
+import { describeReference, mayHoldReference, parseTemplate, type Reference } from './references.js';
+
+/**
+ * What a config file would make mcp-cli do, in words, before the user approves it: each server's
+ * URL or command, the tokens and environment variables it references (and where), and the
+ * tokenStorage and tokenValidation settings. Works on the raw JSON, so a file that would fail
+ * validation can still be described; every string from the file is made safe for a terminal.
+ */
+export function summarizeConfig(data: unknown): string[] {
+  const lines: string[] = [];
+  const root = isObject(data) ? data : {};
+  const servers = isObject(root.mcpServers) ? root.mcpServers : {};
+  const names = Object.keys(servers);
+  if (names.length === 0) lines.push('no servers (mcpServers is empty or missing)');
+  for (const name of names) lines.push(...describeServer(name, servers[name]));
+  if (root.tokenStorage !== undefined) lines.push(`token storage: ${settingsText(root.tokenStorage)}${relaxesTls(root.tokenStorage) ? '  (turns TLS verification off)' : ''}`);
+  if (root.tokenValidation !== undefined) lines.push(`token validation: ${settingsText(root.tokenValidation)}  (API keys are sent to these URLs)`);
+  return lines.map(printable);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describeServer(name: string, raw: unknown): string[] {
+  if (!isObject(raw)) return [`server ${JSON.stringify(name)}: not an object`];
+  const target =
+    typeof raw.command === 'string'
+      ? `starts the command ${[raw.command, ...(Array.isArray(raw.args) ? raw.args.map(String) : [])].map(quoteWord).join(' ')}${typeof raw.cwd === 'string' ? ` in ${raw.cwd}` : ''}`
+      : typeof raw.url === 'string'
+        ? `connects to ${raw.url}`
+        : 'has neither a command nor a url';
+  const lines = [`server ${JSON.stringify(name)}: ${target}`];
+  const uses = new Map<string, string[]>();
+  let malformed = 0;
+  walkStrings(raw, '', (value, field) => {
+    if (!mayHoldReference(value)) return;
+    try {
+      for (const segment of parseTemplate(value)) if (segment.kind !== 'text') addUse(uses, describeUse(segment), field);
+    } catch {
+      malformed++;
+    }
+  });
+  for (const [what, fields] of uses) lines.push(`  uses ${what} in ${fields.join(', ')}`);
+  if (malformed > 0) lines.push(`  has ${malformed} malformed reference${malformed === 1 ? '' : 's'}`);
+  if (isObject(raw.env)) {
+    const literal = Object.entries(raw.env).filter(([, v]) => typeof v === 'string' && !v.includes('${'));
+    if (literal.length > 0) lines.push(`  sets ${literal.map(([k]) => k).join(', ')} in its environment`);
+  }
+  if (isObject(raw.oauth)) lines.push(`  logs in with OAuth: ${settingsText(raw.oauth)}`);
+  return lines;
+}
+
+function describeUse(reference: Reference): string {
+  return reference.kind === 'token' ? `the stored token ${describeReference(reference)}` : `the environment variable ${reference.variable}`;
+}
+
+function addUse(uses: Map<string, string[]>, what: string, field: string): void {
+  const fields = uses.get(what) ?? [];
+  if (!fields.includes(field)) fields.push(field);
+  uses.set(what, fields);
+}
+
+function walkStrings(value: unknown, path: string, visit: (value: string, path: string) => void): void {
+  if (typeof value === 'string') visit(value, path || '(value)');
+  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${path}[${i}]`, visit));
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, path ? `${path}.${k}` : k, visit);
+}
+
+const quoteWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : JSON.stringify(word));
+
+/** A settings block as `key value` pairs, secrets aside: a client secret is shown only as set. */
+function settingsText(value: unknown): string {
+  const parts: string[] = [];
+  walkLeaves(value, '', (leaf, path) => parts.push(`${path} ${/secret|key$/i.test(path) && typeof leaf === 'string' && !leaf.startsWith('${') ? '(set)' : JSON.stringify(leaf)}`));
+  return parts.join(', ') || '(empty)';
+}
+
+function walkLeaves(value: unknown, path: string, visit: (leaf: unknown, path: string) => void): void {
+  if (isObject(value)) for (const [k, v] of Object.entries(value)) walkLeaves(v, path ? `${path}.${k}` : k, visit);
+  else visit(value, path || '(value)');
+}
+
+function relaxesTls(storage: unknown): boolean {
+  return isObject(storage) && isObject(storage.vault) && storage.vault.tlsVerify === false;
+}

@@ -1,0 +1,12 @@
+// C0 and C1 controls (ESC starts cursor moves and OSC 52 clipboard writes) and the bidirectional
+// overrides that make text read differently than it is stored ("Trojan Source").
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a file, a server or stored metadata, made harmless for a terminal: each control
+ * character is shown as a `\u` escape instead of being obeyed. Tabs and newlines stay.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
