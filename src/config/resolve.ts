@@ -1,6 +1,6 @@
 import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
-import { isExpired, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata } from '../tokens/model.js';
+import { isExpired, isOAuthNamespace, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata } from '../tokens/model.js';
 import { describeReference, mayHoldReference, parseTemplate, ReferenceSyntaxError, renderSegments, type Reference, type Segment, type TokenReference } from './references.js';
 import type { OAuthSettings, ServerEntry, TlsSettings } from './schema.js';
 
@@ -98,10 +98,23 @@ export function parseEntry(name: string, entry: ServerEntry): { parsed: Map<stri
   mapEntryStrings(entry, (value, field) => {
     const segments = parseField(name, field, value);
     parsed.set(field, segments);
-    for (const s of segments) if (s.kind !== 'text') uses.push({ field, reference: s });
+    for (const s of segments) {
+      if (s.kind === 'text') continue;
+      if (s.kind === 'token' && isOAuthNamespace(s.namespace)) throw oauthReferenceError(name, field, s);
+      uses.push({ field, reference: s });
+    }
     return value;
   });
   return { parsed, uses };
+}
+
+/** OAuth tokens and client registrations go only to the server that logged in, sent by its OAuth login: never through a reference. */
+function oauthReferenceError(server: string, field: string, ref: TokenReference): CliError {
+  return new CliError(
+    `server '${server}', ${field}: ${describeReference(ref)} refers to an OAuth login; its tokens and client registration are sent only to the server that logged in, by mcp-cli's OAuth login, never through a reference`,
+    ExitCode.failure,
+    'remove the reference: an HTTP server logs in with OAuth by itself (an "oauth" block sends its token from the first request); see docs/oauth.md',
+  );
 }
 
 const tokenKey = (ref: TokenReference): TokenKey => ({ namespace: ref.namespace, name: ref.name });
@@ -122,7 +135,6 @@ interface Problem {
 }
 
 function setHint(ref: TokenReference, type?: string): string {
-  if (ref.namespace === 'oauth' || type === 'oauth') return `log in again: mcp-cli auth login ${ref.name}`;
   return `store it: mcp-cli token set ${ref.name} --namespace ${ref.namespace}${type ? ` --type ${type}` : ''}`;
 }
 
@@ -160,6 +172,10 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
       const token = tokens.get(keyOf(tokenKey(ref)));
       if (!token) {
         problems.push({ message: `${where}: no such token (${setHint(ref)})`, auth: true });
+        return '';
+      }
+      if (token.metadata.type === 'oauth') {
+        problems.push({ message: `${where}: it is an OAuth token, which only the OAuth login of the server it was issued to sends (see docs/oauth.md)`, auth: false });
         return '';
       }
       if (isExpired(token.metadata, deps.now)) {

@@ -4,8 +4,9 @@ import type { AuthorizationServerMetadata, OAuthClientInformationMixed, OAuthCli
 import { checkResourceAllowed, resourceUrlFromServerUrl } from '@modelcontextprotocol/sdk/shared/auth-utils.js';
 import { CliError } from '../errors.js';
 import type { TokenManager } from '../tokens/manager.js';
-import { deleteClient, deleteTokens, readClient, sameIssuer, tokensFromResponse, writeClient, writeTokens, type SavedClient, type SavedTokens } from './records.js';
+import { deleteClient, readClient, sameIssuer, tokensFromResponse, writeClient, writeTokens, type SavedClient, type SavedTokens } from './records.js';
 import type { OAuthTarget } from './target.js';
+import { checkOAuthUrl, urlForMessage } from './url-policy.js';
 
 export interface ProviderOptions {
   target: OAuthTarget;
@@ -18,11 +19,26 @@ export interface ProviderOptions {
   presetDiscovery?: OAuthDiscoveryState;
 }
 
-/** Checks what the SDK leaves to the caller: the metadata exists, names the server it came from, and offers PKCE S256. */
+const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint'] as const;
+
+/** The issuer and every endpoint are https (or loopback) URLs: nothing else is contacted or opened. */
+export function checkEndpoints(server: string, metadata: AuthorizationServerMetadata): void {
+  checkOAuthUrl(metadata.issuer, `issuer of ${server}'s authorization server`);
+  for (const field of ENDPOINTS) {
+    const value = (metadata as Partial<Record<(typeof ENDPOINTS)[number], string>>)[field];
+    if (value !== undefined) checkOAuthUrl(value, `${field} of ${server}'s authorization server`);
+  }
+}
+
+/**
+ * Checks what the SDK leaves to the caller: the metadata exists, names the server it came from,
+ * sends the browser and the client only to https (or loopback) endpoints, and offers PKCE S256.
+ */
 export function checkAuthorizationServer(server: string, asUrl: string, metadata: AuthorizationServerMetadata | undefined): AuthorizationServerMetadata {
-  if (!metadata) throw new CliError(`'${server}' does not advertise an OAuth authorization server (no metadata at ${asUrl})`);
+  if (!metadata) throw new CliError(`'${server}' does not advertise an OAuth authorization server (no metadata at ${urlForMessage(asUrl)})`);
   if (!sameIssuer(metadata.issuer, asUrl))
-    throw new CliError(`the authorization server metadata fetched for ${asUrl} names another issuer (${metadata.issuer}); refusing it (RFC 8414 section 3.3)`);
+    throw new CliError(`the authorization server metadata fetched for ${urlForMessage(asUrl)} names another issuer (${urlForMessage(metadata.issuer)}); refusing it (RFC 8414 section 3.3)`);
+  checkEndpoints(server, metadata);
   if (!metadata.code_challenge_methods_supported?.includes('S256'))
     throw new CliError(`the authorization server ${metadata.issuer} does not advertise PKCE with S256; refusing to log in without it`);
   return metadata;
@@ -41,7 +57,9 @@ export class StoreOAuthProvider implements OAuthClientProvider {
   resource: string | undefined;
   saved: SavedTokens | undefined;
   /** How the client identified itself in this login, for the audit log. */
-  clientKind: 'configured' | SavedClient['kind'] | undefined;
+  clientKind: SavedClient['kind'] | undefined;
+  /** The client this login presents: kept with the tokens, so that only it ever refreshes them. */
+  private client: OAuthClientInformationMixed | undefined;
 
   constructor(private readonly options: ProviderOptions) {
     this.discovery = options.presetDiscovery;
@@ -80,11 +98,14 @@ export class StoreOAuthProvider implements OAuthClientProvider {
     const configured = this.options.target.oauth;
     if (configured?.clientId) {
       this.clientKind = 'configured';
-      return { client_id: configured.clientId, ...(configured.clientSecret ? { client_secret: configured.clientSecret } : {}) };
+      return (this.client = { client_id: configured.clientId, ...(configured.clientSecret ? { client_secret: configured.clientSecret } : {}) });
     }
+    // A pre-registered client that is no longer configured is not reused: the login registers anew.
     const saved = await readClient(this.options.manager, this.options.target.name);
-    if (saved) this.clientKind = saved.kind;
-    return saved ? ({ ...saved.information, issuer: saved.issuer } as OAuthClientInformationMixed) : undefined;
+    if (!saved || saved.kind === 'configured') return undefined;
+    this.clientKind = saved.kind;
+    this.client = saved.information;
+    return { ...saved.information, issuer: saved.issuer } as OAuthClientInformationMixed;
   }
 
   async saveClientInformation(information: OAuthClientInformationMixed): Promise<void> {
@@ -93,6 +114,8 @@ export class StoreOAuthProvider implements OAuthClientProvider {
     if (!issuer) throw new CliError('internal error: a client registration without its issuer');
     const kind = information.client_id === this.clientMetadataUrl ? 'metadata-document' : 'dcr';
     this.clientKind = kind;
+    const { issuer: _stamp, ...unstamped } = information as OAuthClientInformationMixed & { issuer?: string };
+    this.client = unstamped;
     await writeClient(this.options.manager, this.options.target.name, { issuer, kind, information });
   }
 
@@ -103,8 +126,10 @@ export class StoreOAuthProvider implements OAuthClientProvider {
   async saveTokens(tokens: OAuthTokens): Promise<void> {
     const issuer = tokens.issuer ?? this.discovery?.authorizationServerUrl;
     if (!issuer) throw new CliError('internal error: tokens without their issuer');
-    this.saved = tokensFromResponse(tokens, issuer, this.resource, this.options.now());
+    this.saved = tokensFromResponse(tokens, issuer, this.resource, this.options.now(), this.client?.client_id);
     await writeTokens(this.options.manager, this.options.target.name, this.saved);
+    // A pre-registered client is kept with the login too, so that its refreshes never depend on what the config says later.
+    if (this.clientKind === 'configured' && this.client) await writeClient(this.options.manager, this.options.target.name, { issuer, kind: 'configured', information: this.client });
   }
 
   async redirectToAuthorization(url: URL): Promise<void> {
@@ -139,10 +164,17 @@ export class StoreOAuthProvider implements OAuthClientProvider {
     return this.discovery;
   }
 
+  /**
+   * The SDK's answer to a refused client or grant. Only a stored registration that this login
+   * presented is forgotten; the stored login itself stays until a new one replaces it (this login
+   * never reads it, `tokens()` being empty), so a refused attempt costs the user nothing.
+   */
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
     const { manager, target } = this.options;
-    if (scope === 'all' || scope === 'client') await deleteClient(manager, target.name);
-    if (scope === 'all' || scope === 'tokens') await deleteTokens(manager, target.name);
+    if ((scope === 'all' || scope === 'client') && (this.clientKind === 'dcr' || this.clientKind === 'metadata-document')) {
+      await deleteClient(manager, target.name);
+      this.client = undefined;
+    }
     if (scope === 'all' || scope === 'verifier') this.verifier = undefined;
     if (scope === 'all' || scope === 'discovery') this.discovery = this.options.presetDiscovery;
   }

@@ -1,11 +1,8 @@
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { TokenManager } from '../tokens/manager.js';
-import type { StoredToken } from '../tokens/model.js';
+import { OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE, OAUTH_TOKENS_NAMESPACE as TOKENS_NAMESPACE, type StoredToken } from '../tokens/model.js';
 
-/** OAuth tokens live in namespace `oauth` under the server's name, as `token get NAME --oauth` expects. */
-export const TOKENS_NAMESPACE = 'oauth';
-/** Client registrations live beside them, in the same secure backend, one per server. */
-export const CLIENTS_NAMESPACE = 'oauth-client';
+export { OAUTH_TOKENS_NAMESPACE as TOKENS_NAMESPACE, OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE } from '../tokens/model.js';
 
 /** What the store keeps for one server's login. Secrets: accessToken, refreshToken. */
 export interface SavedTokens {
@@ -19,18 +16,21 @@ export interface SavedTokens {
   resource?: string;
   issuedAt: string;
   expiresAt?: string;
+  /** The client the login was made with: refreshes and revocation use that client and no other. */
+  clientId?: string;
 }
 
 /** A client registration (pre-registered, metadata document, or RFC 7591), bound to one issuer. */
 export interface SavedClient {
   issuer: string;
-  /** `dcr` or `metadata-document`; configured clients are not stored. */
-  kind: 'dcr' | 'metadata-document';
+  /** `configured`: the pre-registered client of the server's `oauth` block, as the login used it. */
+  kind: 'dcr' | 'metadata-document' | 'configured';
   information: OAuthClientInformationMixed;
 }
 
-export function tokensFromResponse(tokens: OAuthTokens, issuer: string, resource: string | undefined, now: Date, previousRefresh?: string): SavedTokens {
+export function tokensFromResponse(tokens: OAuthTokens, issuer: string, resource: string | undefined, now: Date, clientId: string | undefined, previousRefresh?: string): SavedTokens {
   return {
+    ...(clientId !== undefined ? { clientId } : {}),
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? previousRefresh,
     tokenType: tokens.token_type || 'Bearer',
@@ -59,6 +59,7 @@ export function savedTokensOf(stored: StoredToken): SavedTokens | undefined {
     resource: metadata.details.resource,
     issuedAt: metadata.details.issuedAt ?? metadata.updatedAt,
     expiresAt: metadata.expiresAt,
+    ...(metadata.details.clientId !== undefined ? { clientId: metadata.details.clientId } : {}),
   };
 }
 
@@ -66,6 +67,7 @@ export async function writeTokens(manager: TokenManager, server: string, tokens:
   const details: Record<string, string> = { tokenType: tokens.tokenType, issuer: tokens.issuer, issuedAt: tokens.issuedAt };
   if (tokens.scope) details.scope = tokens.scope;
   if (tokens.resource) details.resource = tokens.resource;
+  if (tokens.clientId) details.clientId = tokens.clientId;
   await manager.set({
     name: server,
     type: 'oauth',
@@ -86,7 +88,8 @@ export async function readClient(manager: TokenManager, server: string): Promise
   try {
     const information = JSON.parse(stored.secret.value) as OAuthClientInformationMixed;
     if (typeof information.client_id !== 'string') return undefined;
-    const kind = stored.metadata.details.kind === 'metadata-document' ? 'metadata-document' : 'dcr';
+    const recorded = stored.metadata.details.kind;
+    const kind = recorded === 'metadata-document' || recorded === 'configured' ? recorded : 'dcr';
     return { issuer: stored.metadata.details.issuer, kind, information };
   } catch {
     return undefined;

@@ -5,7 +5,9 @@ import { stateDir, type Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { LoginRequiredError, scrub } from './errors.js';
 import { deleteClient, deleteTokens, needsRefresh, readClient, readTokens, sameIssuer, tokensFromResponse, TOKENS_NAMESPACE, writeTokens, type SavedTokens } from './records.js';
+import { checkEndpoints } from './provider.js';
 import type { OAuthTarget } from './target.js';
+import { policedFetch } from './url-policy.js';
 
 /** Why a refresh grant was sent, as the audit log records it. */
 export type RefreshTrigger = 'expiry' | 'unauthorized' | 'rotate' | 'validate';
@@ -110,19 +112,27 @@ export class OAuthSession {
   }
 
   private async refresh(stored: SavedTokens, trigger: RefreshTrigger): Promise<SavedTokens> {
-    const { manager, target, now } = this.options;
+    const { manager, now } = this.options;
     if (!stored.refreshToken) {
       await this.dropTokens('expired without a refresh token');
       throw new LoginRequiredError(this.name, `the OAuth access token of '${this.name}' expired and there is no refresh token`);
     }
     const { discoverAuthorizationServerMetadata, refreshAuthorization } = await import('@modelcontextprotocol/sdk/client/auth.js');
     const { InvalidClientError, InvalidGrantError, UnauthorizedClientError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
-    const client = await this.clientFor(stored.issuer);
-    const metadata = await discoverAuthorizationServerMetadata(stored.issuer);
+    const client = await this.clientFor(stored);
+    const fetchFn = policedFetch();
+    const metadata = await discoverAuthorizationServerMetadata(stored.issuer, { fetchFn });
     if (!metadata || !sameIssuer(metadata.issuer, stored.issuer)) throw new CliError(`cannot refresh the token of '${this.name}': the authorization server ${stored.issuer} no longer publishes its metadata`);
+    checkEndpoints(this.name, metadata);
     try {
-      const response = await refreshAuthorization(stored.issuer, { metadata, clientInformation: client, refreshToken: stored.refreshToken, resource: stored.resource ? new URL(stored.resource) : undefined });
-      const fresh = tokensFromResponse(response, stored.issuer, stored.resource, now(), stored.refreshToken);
+      const response = await refreshAuthorization(stored.issuer, {
+        metadata,
+        clientInformation: client,
+        refreshToken: stored.refreshToken,
+        resource: stored.resource ? new URL(stored.resource) : undefined,
+        fetchFn,
+      });
+      const fresh = tokensFromResponse(response, stored.issuer, stored.resource, now(), client.client_id, stored.refreshToken);
       await writeTokens(manager, this.name, fresh);
       await manager.recordEvent('refreshed', { namespace: TOKENS_NAMESPACE, name: this.name }, { issuer: stored.issuer, trigger });
       return fresh;
@@ -131,10 +141,11 @@ export class OAuthSession {
         await this.dropTokens('invalid_grant');
         throw new LoginRequiredError(this.name, `the refresh token of '${this.name}' was refused (invalid_grant: revoked or expired); the stored tokens were removed`);
       }
+      // The refused client is the one the login was made with (clientFor sends no other): the login is dead.
       if (error instanceof InvalidClientError || error instanceof UnauthorizedClientError) {
         await this.dropTokens('client unknown to the authorization server');
-        if (!target.oauth?.clientId) await deleteClient(manager, this.name);
-        throw new LoginRequiredError(this.name, `the authorization server no longer knows this client; the stored tokens and registration were removed`);
+        await deleteClient(manager, this.name);
+        throw new LoginRequiredError(this.name, `the authorization server no longer knows the client this login was made with; the stored tokens and registration were removed`);
       }
       const message = scrub((error as Error).message, [stored.refreshToken, stored.accessToken]);
       throw new CliError(`refreshing the OAuth token of '${this.name}' at ${stored.issuer} failed: ${message}`);
@@ -145,11 +156,17 @@ export class OAuthSession {
     if (await deleteTokens(this.options.manager, this.name)) await this.options.manager.recordEvent('deleted', { namespace: TOKENS_NAMESPACE, name: this.name }, { reason });
   }
 
-  private async clientFor(issuer: string) {
-    const configured = this.options.target.oauth;
-    if (configured?.clientId) return { client_id: configured.clientId, ...(configured.clientSecret ? { client_secret: configured.clientSecret } : {}) };
+  /**
+   * The client registration the login was made with, and no other: a different client in today's
+   * config means logging in again, and the refresh token is never sent along with it.
+   */
+  private async clientFor(stored: SavedTokens) {
     const saved = await readClient(this.options.manager, this.name);
-    if (!saved || !sameIssuer(saved.issuer, issuer)) throw new LoginRequiredError(this.name, `no client registration with ${issuer} is stored for '${this.name}'`);
-    return saved.information;
+    const bound = saved && sameIssuer(saved.issuer, stored.issuer) && (stored.clientId === undefined || saved.information.client_id === stored.clientId) ? saved : undefined;
+    if (!bound) throw new LoginRequiredError(this.name, `the client registration this login of '${this.name}' was made with is not stored`);
+    const configured = this.options.target.oauth?.clientId;
+    if (configured !== undefined && configured !== bound.information.client_id)
+      throw new LoginRequiredError(this.name, `the config names the client '${configured}', not '${bound.information.client_id}' that the login of '${this.name}' was made with, so its refresh token was not sent`);
+    return bound.information;
   }
 }

@@ -47,6 +47,16 @@ export const DEFAULT_NAMESPACE: Record<TokenType, string> = {
   'client-cert': 'generic',
 };
 
+/** OAuth logins live in namespace `oauth` under the server's name, as `token get NAME --oauth` expects. */
+export const OAUTH_TOKENS_NAMESPACE = 'oauth';
+/** Client registrations live beside them, one per server. */
+export const OAUTH_CLIENTS_NAMESPACE = 'oauth-client';
+
+/** Namespaces whose tokens only the OAuth login of their own server may send anywhere. */
+export function isOAuthNamespace(namespace: string): boolean {
+  return namespace === OAUTH_TOKENS_NAMESPACE || namespace === OAUTH_CLIENTS_NAMESPACE;
+}
+
 export function isTokenType(value: string): value is TokenType {
   return (TOKEN_TYPES as readonly string[]).includes(value);
 }

@@ -23,6 +23,8 @@ const tokens = [
   token('api-key', 'openai', 'api-key', { key: 'KEY-SENTINEL' }),
   token('generic', 'corp', 'basic', { password: 'PASS-SENTINEL' }, { details: { username: 'alice' } }),
   token('oauth', 'notion', 'oauth', { accessToken: 'ACCESS-SENTINEL', refreshToken: 'REFRESH-SENTINEL' }),
+  token('generic', 'notion', 'generic', { value: 'ACCESS-SENTINEL' }),
+  token('imported', 'notion', 'oauth', { accessToken: 'ACCESS-SENTINEL', refreshToken: 'REFRESH-SENTINEL' }),
   token('bearer', 'old', 'bearer', { token: 'OLD-SENTINEL' }, { expiresAt: '2026-01-01T00:00:00Z' }),
 ];
 
@@ -47,13 +49,36 @@ const stdio = (fields: Partial<Extract<ServerEntry, { transport: 'stdio' }>>): S
 describe('resolveServers', () => {
   it('substitutes references inside strings, several per string, in every field', async () => {
     const { resolved } = await resolve({
-      h: http({ Authorization: 'Bearer ${TOKEN:bearer:api}', 'X-Both': '${TOKEN:api-key:openai}/${TOKEN:bearer:api}' }, 'https://example.test/${TOKEN:oauth:notion}/mcp'),
+      h: http({ Authorization: 'Bearer ${TOKEN:bearer:api}', 'X-Both': '${TOKEN:api-key:openai}/${TOKEN:bearer:api}' }, 'https://example.test/${TOKEN:generic:notion}/mcp'),
       s: stdio({ command: '${NODE_BIN:-node}', args: ['--key=${TOKEN:api-key:openai}'], env: { HOME_DIR: '${HOME}', LIT: '$${HOME}' }, cwd: '${HOME}/x' }),
     }, { HOME: '/home/u' });
     expect(resolved[0]!.entry).toEqual({ transport: 'streamable-http', url: 'https://example.test/ACCESS-SENTINEL/mcp', headers: { Authorization: 'Bearer BEARER-SENTINEL', 'X-Both': 'KEY-SENTINEL/BEARER-SENTINEL' } });
     expect(resolved[1]!.entry).toEqual({ transport: 'stdio', command: 'node', args: ['--key=KEY-SENTINEL'], env: { HOME_DIR: '/home/u', LIT: '${HOME}' }, cwd: '/home/u/x' });
-    expect(resolved[0]!.masked).toEqual({ transport: 'streamable-http', url: 'https://example.test/<TOKEN:oauth:notion>/mcp', headers: { Authorization: 'Bearer <TOKEN:bearer:api>', 'X-Both': '<TOKEN:api-key:openai>/<TOKEN:bearer:api>' } });
+    expect(resolved[0]!.masked).toEqual({ transport: 'streamable-http', url: 'https://example.test/<TOKEN:generic:notion>/mcp', headers: { Authorization: 'Bearer <TOKEN:bearer:api>', 'X-Both': '<TOKEN:api-key:openai>/<TOKEN:bearer:api>' } });
     expect(resolved[0]!.secrets).toEqual(expect.arrayContaining(['BEARER-SENTINEL', 'KEY-SENTINEL', 'ACCESS-SENTINEL']));
+  });
+
+  it('refuses a reference to an OAuth login or client registration in any field, before reading anything', async () => {
+    for (const [entry, field, ref] of [
+      [http({ Authorization: 'Bearer ${TOKEN:oauth:notion}' }), 'headers.Authorization', '${TOKEN:oauth:notion}'],
+      [http({ 'X-Refresh': '${TOKEN:oauth:notion:refreshToken}' }), 'headers.X-Refresh', '${TOKEN:oauth:notion:refreshToken}'],
+      [http({}, 'https://example.test/?c=${TOKEN:oauth-client:notion}'), 'url', '${TOKEN:oauth-client:notion}'],
+      [stdio({ env: { T: '${TOKEN:oauth:notion}' } }), 'env.T', '${TOKEN:oauth:notion}'],
+    ] as const) {
+      const store = storeOf(tokens);
+      const error = await resolveServers({ other: entry }, ['other'], { lookup: store.lookup, env: {}, now }).catch((e: CliError) => e);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).message).toBe(
+        `server 'other', ${field}: ${ref} refers to an OAuth login; its tokens and client registration are sent only to the server that logged in, by mcp-cli's OAuth login, never through a reference`,
+      );
+      expect(store.reads).toEqual([]);
+    }
+  });
+
+  it('refuses an OAuth token stored in another namespace', async () => {
+    const error = await failure({ other: http({ A: '${TOKEN:imported:notion}' }) });
+    expect(error.message).toContain("server 'other', headers.A: ${TOKEN:imported:notion}: it is an OAuth token, which only the OAuth login of the server it was issued to sends");
+    expect(error.message).not.toContain('SENTINEL');
   });
 
   it('reads each distinct token once however often it is referenced', async () => {

@@ -49,8 +49,11 @@ describe('auth login with a pre-registered client from server_config.json', () =
     expect(servers.counters.codeGrant).toBe(1);
     const status = await run(['auth', 'status', 'notes', '--json']);
     expect(JSON.parse(status.stdout)).toMatchObject({ server: 'notes', clientRegistration: 'configured', canRefresh: true });
-    const list = JSON.parse((await run(['token', 'list', '--json'])).stdout) as { namespace: string }[];
-    expect(list.map((t) => t.namespace).sort()).toEqual(['generic', 'oauth']);
+    // The configured client is kept with the login (kind configured), so that only it refreshes the login.
+    const list = JSON.parse((await run(['token', 'list', '--json'])).stdout) as { namespace: string; details: Record<string, string> }[];
+    expect(list.map((t) => t.namespace).sort()).toEqual(['generic', 'oauth', 'oauth-client']);
+    expect(list.find((t) => t.namespace === 'oauth-client')?.details).toMatchObject({ kind: 'configured', clientId: 'preset-client' });
+    expect(list.find((t) => t.namespace === 'oauth')?.details).toMatchObject({ clientId: 'preset-client' });
   });
 
   it('refreshes with the configured client secret, and the tool call runs as that client', async () => {

@@ -1,8 +1,8 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
-import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer, TOKENS_NAMESPACE, type SavedClient } from '../../oauth/records.js';
+import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer, TOKENS_NAMESPACE, type SavedClient, type SavedTokens } from '../../oauth/records.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { lazyStoreOpener, type StoreOpener } from '../shared/server-config.js';
+import { lazyStoreOpener } from '../shared/server-config.js';
 
 export interface LogoutOptions {
   localOnly?: boolean;
@@ -19,7 +19,7 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
   if (!tokens && !(options.forgetClient && client)) throw new CliError(`not logged in to '${server}' (no OAuth tokens in the ${selection.name} backend)`);
   let revoked = false;
   if (tokens && !options.localOnly) {
-    const credentials = await clientCredentials(server, tokens.issuer, client, ctx, open);
+    const credentials = clientCredentials(tokens, client);
     if (!credentials) ctx.stderr.write(`! No client registration for ${tokens.issuer} is stored, so the tokens cannot be revoked there; deleting them here\n`);
     else {
       const { revokeTokens } = await import('../../oauth/revoke.js');
@@ -35,10 +35,8 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
   ctx.stderr.write(`✓ Logged out of '${server}'${options.forgetClient && client ? ' and forgot its client registration' : ''}\n`);
 }
 
-/** The stored registration for this issuer, else the pre-registered client of the server's config entry. */
-async function clientCredentials(server: string, issuer: string, saved: SavedClient | undefined, ctx: Ctx, open: StoreOpener) {
-  if (saved && sameIssuer(saved.issuer, issuer)) return saved.information;
-  const { configuredOAuthTarget } = await import('./server.js');
-  const configured = (await configuredOAuthTarget(server, ctx, open))?.oauth;
-  return configured?.clientId ? { client_id: configured.clientId, client_secret: configured.clientSecret } : undefined;
+/** The registration the login was made with: revocation presents that client and no other. */
+function clientCredentials(tokens: SavedTokens, saved: SavedClient | undefined) {
+  if (!saved || !sameIssuer(saved.issuer, tokens.issuer)) return undefined;
+  return tokens.clientId === undefined || saved.information.client_id === tokens.clientId ? saved.information : undefined;
 }

@@ -35,7 +35,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     const tokens = stored && savedTokensOf(stored);
     if (!stored || !tokens) continue;
     const client = await readClient(manager, name);
-    const bound = client && sameIssuer(client.issuer, tokens.issuer) ? client : undefined;
+    const bound = client && sameIssuer(client.issuer, tokens.issuer) && (tokens.clientId === undefined || tokens.clientId === client.information.client_id) ? client : undefined;
     statuses.push({
       server: name,
       issuer: tokens.issuer,
@@ -44,7 +44,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       expired: isExpired(stored.metadata, now),
       canRefresh: tokens.refreshToken !== undefined,
       clientId: bound?.information.client_id ?? null,
-      clientRegistration: bound ? bound.kind : 'configured',
+      clientRegistration: bound ? bound.kind : 'missing',
       backend: selection.name,
       location: `${store.location} (${TOKENS_NAMESPACE}:${name}; client in ${CLIENTS_NAMESPACE}:${name})`,
     });
