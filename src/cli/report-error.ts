@@ -1,15 +1,22 @@
 import { CliError, ExitCode } from '../errors.js';
 import { colorEnabled, createStyle } from '../io/style.js';
+import { printable } from '../io/terminal-text.js';
+
+/** A message that always says something, and never drives the terminal (it may quote a server or a file). */
+function said(message: unknown, fallback: string): string {
+  return typeof message === 'string' && message.trim() !== '' ? printable(message) : fallback;
+}
 
 /** Turns an error that ended a command into its message on stderr, and returns the exit code. */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream): number {
+  const style = createStyle(colorEnabled(process.env, !!process.stderr.isTTY));
   if (error instanceof CliError) {
-    const style = createStyle(colorEnabled(process.env, !!process.stderr.isTTY));
-    stderr.write(`${style.red('error:')} ${error.message}\n`);
-    if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+    stderr.write(`${style.red('error:')} ${said(error.message, 'the command failed')}\n`);
+    if (error.hint) stderr.write(`hint: ${printable(error.hint)}\n`);
     return error.exitCode;
   }
-  stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
-  if (process.env.MCP_CLI_DEBUG) stderr.write(`${(error as Error).stack}\n`);
+  const err = error as Error | undefined;
+  stderr.write(`${style.red('error:')} ${said(err?.message, `unexpected ${err?.name ?? 'error'} without a message`)}\n`);
+  if (process.env.MCP_CLI_DEBUG) stderr.write(`${err?.stack}\n`);
   return ExitCode.failure;
 }

@@ -8,6 +8,8 @@ import { readPastedRedirect } from './paste-back.js';
 import { checkAuthorizationServer, StoreOAuthProvider } from './provider.js';
 import { extraMetadata, sameIssuer, TOKENS_NAMESPACE, type SavedTokens } from './records.js';
 import type { OAuthTarget } from './target.js';
+import { checkOAuthUrl, policedFetch, urlForMessage } from './url-policy.js';
+import { printable } from '../io/terminal-text.js';
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
 
@@ -68,14 +70,64 @@ export function checkAuthorizationResponse(params: URLSearchParams, expectedStat
   return code;
 }
 
-async function presetDiscovery(target: OAuthTarget) {
-  const metadataUrl = target.oauth?.authServerMetadataUrl;
-  if (!metadataUrl) return undefined;
+/**
+ * The issuers a metadata document fetched from `url` may speak for: the one whose well-known
+ * location `url` is (RFC 8414 section 3.1, or OpenID Connect discovery), if it is one.
+ */
+export function issuersOfMetadataUrl(url: URL): string[] {
+  const path = url.pathname;
+  const found: string[] = [];
+  for (const marker of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+    if (path.startsWith(marker)) found.push(`${url.origin}${path.slice(marker.length) || '/'}`);
+    if (path.endsWith(marker)) found.push(`${url.origin}${path.slice(0, -marker.length) || '/'}`);
+  }
+  return found;
+}
+
+/** The authorization servers the MCP server names in its protected resource metadata (RFC 9728), if it publishes any. */
+async function advertisedIssuers(target: OAuthTarget, resourceMetadataUrl: URL | undefined): Promise<string[]> {
+  const { discoverOAuthProtectedResourceMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  try {
+    const metadata = await discoverOAuthProtectedResourceMetadata(target.url, { resourceMetadataUrl }, policedFetch());
+    return metadata.authorization_servers ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Metadata from `oauth.authServerMetadataUrl`, accepted only for the issuer it may speak for: the
+ * one whose well-known URL it is, or one that the MCP server names, published on that issuer's own
+ * origin. A document elsewhere claiming a real issuer (to collect the code and the PKCE verifier at
+ * its own token endpoint: a mix-up attack) is refused.
+ */
+async function presetDiscovery(target: OAuthTarget, resourceMetadataUrl: URL | undefined) {
+  const configured = target.oauth?.authServerMetadataUrl;
+  if (!configured) return undefined;
+  const url = checkOAuthUrl(configured, `oauth.authServerMetadataUrl of '${target.name}'`);
+  const response = await policedFetch()(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new CliError(`could not read the authorization server metadata at ${urlForMessage(url)} (HTTP ${response.status})`);
   const { OAuthMetadataSchema } = await import('@modelcontextprotocol/sdk/shared/auth.js');
-  const response = await fetch(metadataUrl, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new CliError(`could not read the authorization server metadata at ${metadataUrl} (HTTP ${response.status})`);
-  const metadata = OAuthMetadataSchema.parse(await response.json());
+  const parsed = OAuthMetadataSchema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) throw new CliError(`the authorization server metadata at ${urlForMessage(url)} is invalid: ${describeSchemaIssue(parsed.error.issues)}`);
+  const metadata = parsed.data;
+  const own = issuersOfMetadataUrl(url).some((issuer) => sameIssuer(issuer, metadata.issuer));
+  const named = !own && new URL(metadata.issuer).origin === url.origin && (await advertisedIssuers(target, resourceMetadataUrl)).some((issuer) => sameIssuer(issuer, metadata.issuer));
+  if (!own && !named)
+    throw new CliError(
+      `the authorization server metadata at ${urlForMessage(url)} claims the issuer ${urlForMessage(metadata.issuer)}, which that URL does not belong to and '${target.name}' does not name; refusing it (RFC 8414 section 3.3: a mix-up attack would send the code there)`,
+      1,
+      'point oauth.authServerMetadataUrl at the issuer\'s own well-known URL, or leave it out so that the server names its authorization server',
+    );
   return { authorizationServerUrl: metadata.issuer, authorizationServerMetadata: metadata };
+}
+
+/** Zod's first issue in words: the field and what was wrong, never a raw JSON dump. */
+export function describeSchemaIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const issue = issues[0];
+  if (!issue) return 'it does not have the expected shape';
+  const field = issue.path.map(String).join('.') || 'the document';
+  return printable(`${field}: ${issue.message}`);
 }
 
 function deadline(ms: number, signal: AbortSignal | undefined): { promise: Promise<never>; clear(): void } {
@@ -101,19 +153,42 @@ function deadline(ms: number, signal: AbortSignal | undefined): { promise: Promi
  * registration (kept and reused), the browser or paste-back, then the code exchange.
  */
 export async function login(options: LoginOptions): Promise<SavedTokens> {
+  try {
+    return await loginFlow(options);
+  } catch (error) {
+    throw asLoginError(error, options.target.name);
+  }
+}
+
+/** Whatever ended a login, as one specific sentence: the SDK's errors may carry raw schema dumps or no message at all. */
+function asLoginError(error: unknown, server: string): unknown {
+  if (error instanceof CliError) return error;
+  const err = error as Error & { issues?: { path: PropertyKey[]; message: string }[] };
+  if (Array.isArray(err.issues)) return new CliError(`the OAuth login to '${server}' failed: an answer from its authorization server is invalid (${describeSchemaIssue(err.issues)})`);
+  const message = typeof err.message === 'string' && err.message.trim() !== '' ? printable(err.message.trim()) : `${err.name ?? 'an error'} without a message`;
+  return new CliError(`the OAuth login to '${server}' failed: ${message}`);
+}
+
+async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
   const { target, manager, io } = options;
   const { auth } = await import('@modelcontextprotocol/sdk/client/auth.js');
-  const preset = await presetDiscovery(target);
+  checkOAuthUrl(target.url, `URL of '${target.name}'`);
+  const preset = await presetDiscovery(target, options.resourceMetadataUrl);
   if (preset) checkAuthorizationServer(target.name, preset.authorizationServerUrl, preset.authorizationServerMetadata);
   const challenge = preset || options.resourceMetadataUrl ? { resourceMetadataUrl: options.resourceMetadataUrl } : await probeChallenge(target.url);
   const scope = options.scope ?? (target.oauth?.scopes?.length ? target.oauth.scopes.join(' ') : undefined) ?? challenge.scope;
+  const fetchFn = policedFetch();
 
   let provider: StoreOAuthProvider | undefined;
-  const listener = await startLoopback(target.oauth?.callbackPort ?? 0, (params) => {
-    const metadata = provider?.metadata;
-    if (!provider || !metadata) throw new CliError('no login was waiting for this response');
-    return checkAuthorizationResponse(params, provider.expectedState, metadata.issuer, extraMetadata(metadata).authorization_response_iss_parameter_supported === true);
-  });
+  const listener = await startLoopback(
+    target.oauth?.callbackPort ?? 0,
+    (params) => provider !== undefined && params.get('state') === provider.expectedState,
+    (params) => {
+      const metadata = provider?.metadata;
+      if (!provider || !metadata) throw new CliError('no login was waiting for this response');
+      return checkAuthorizationResponse(params, provider.expectedState, metadata.issuer, extraMetadata(metadata).authorization_response_iss_parameter_supported === true);
+    },
+  );
   const stopPaste = new AbortController();
   const limit = deadline(options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS, options.signal);
   listener.result.catch(() => undefined);
@@ -125,6 +200,7 @@ export async function login(options: LoginOptions): Promise<SavedTokens> {
       now: io.now,
       presetDiscovery: preset,
       onAuthorizationUrl: async (url) => {
+        checkOAuthUrl(url, `authorization URL of '${target.name}'`);
         io.stderr.write(`To log in to '${target.name}', open this URL in a browser:\n\n  ${url.href}\n\n`);
         if (options.noBrowser) {
           io.stderr.write('Then paste here the full URL that the browser was redirected to (http://127.0.0.1:...):\n');
@@ -135,7 +211,7 @@ export async function login(options: LoginOptions): Promise<SavedTokens> {
         io.stderr.write(opened ? `Waiting for the browser (opened with ${browser!.source})...\n` : 'Could not start a browser; open the URL yourself. Waiting...\n');
       },
     });
-    const started = await Promise.race([auth(provider, { serverUrl: target.url, scope, resourceMetadataUrl: challenge.resourceMetadataUrl }), limit.promise]);
+    const started = await Promise.race([auth(provider, { serverUrl: target.url, scope, resourceMetadataUrl: challenge.resourceMetadataUrl, fetchFn }), limit.promise]);
     if (started !== 'REDIRECT') throw new CliError('internal error: the authorization did not start');
 
     const sources: Promise<string>[] = [listener.result, limit.promise];
@@ -145,7 +221,7 @@ export async function login(options: LoginOptions): Promise<SavedTokens> {
       sources.push(readPastedRedirect(io.stdin, stopPaste.signal).then((params) => checkAuthorizationResponse(params, provider!.expectedState, metadata.issuer, issRequired)));
     }
     const code = await Promise.race(sources);
-    await Promise.race([auth(provider, { serverUrl: target.url, scope, authorizationCode: code, resourceMetadataUrl: challenge.resourceMetadataUrl }), limit.promise]);
+    await Promise.race([auth(provider, { serverUrl: target.url, scope, authorizationCode: code, resourceMetadataUrl: challenge.resourceMetadataUrl, fetchFn }), limit.promise]);
     if (!provider.saved) throw new CliError('internal error: the login ended without tokens');
     await manager.recordEvent('login', { namespace: TOKENS_NAMESPACE, name: target.name }, { issuer: provider.saved.issuer, client: provider.clientKind ?? 'unknown' });
     return provider.saved;

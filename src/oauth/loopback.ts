@@ -21,10 +21,12 @@ const page = (title: string, body: string) =>
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * Listens on 127.0.0.1 (never on other interfaces) for the redirect that ends the login.
- * The first request to the callback path decides the outcome; anything else gets a 404.
+ * Listens on 127.0.0.1 (never on other interfaces) for the redirect that ends the login. The
+ * first response that belongs to this login (its `state`) decides the outcome; a forged or stale
+ * one gets an error page and is ignored, so the real redirect that follows still completes the
+ * login. Anything but the callback path gets a 404.
  */
-export async function startLoopback(port: number, check: ResponseCheck): Promise<LoopbackListener> {
+export async function startLoopback(port: number, belongsToLogin: (params: URLSearchParams) => boolean, check: ResponseCheck): Promise<LoopbackListener> {
   let settle: { resolve(code: string): void; reject(error: Error): void };
   const result = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
   let decided = false;
@@ -34,10 +36,15 @@ export async function startLoopback(port: number, check: ResponseCheck): Promise
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    decided = true;
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.setHeader('cache-control', 'no-store');
     res.setHeader('connection', 'close');
+    if (!belongsToLogin(url.searchParams)) {
+      res.statusCode = 400;
+      res.end(page('Not this login', 'This response does not belong to the login mcp-cli is waiting for (its state does not match), so it was ignored.'));
+      return;
+    }
+    decided = true;
     try {
       const code = check(url.searchParams);
       res.end(page('Login complete', 'mcp-cli is now signed in. You can close this window and return to the terminal.'));

@@ -2,6 +2,10 @@
 // A stand-in browser for BROWSER=...: fetches the authorization URL (its last argument) and
 // follows the authorization server's redirect to the loopback listener, as a browser would.
 // FOLLOW_TAMPER=state|iss changes that parameter on the way, to test that the CLI refuses it.
+// FOLLOW_FORGE_FIRST=1 first sends the listener a forged response (another state, another code),
+// as an attacker's page would, then the real one; FOLLOW_LOG=FILE records each callback's status.
+import { appendFileSync } from 'node:fs';
+
 const url = process.argv[process.argv.length - 1];
 const response = await fetch(url, { redirect: 'manual' });
 const location = response.headers.get('location');
@@ -10,6 +14,16 @@ if (!location) {
   process.exit(1);
 }
 const target = new URL(location, url);
+const log = (what, status) => process.env.FOLLOW_LOG && appendFileSync(process.env.FOLLOW_LOG, `${what} ${status}\n`);
+if (process.env.FOLLOW_FORGE_FIRST) {
+  const forged = new URL(target);
+  forged.search = new URLSearchParams({ code: 'attacker-code', state: 'attacker' }).toString();
+  const answer = await fetch(forged);
+  await answer.text();
+  log('forged', answer.status);
+}
 const tamper = process.env.FOLLOW_TAMPER;
 if (tamper) target.searchParams.set(tamper, tamper === 'iss' ? 'https://evil.example/' : 'forged-state');
-await (await fetch(target)).text();
+const real = await fetch(target);
+await real.text();
+log('real', real.status);

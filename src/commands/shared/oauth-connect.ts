@@ -27,6 +27,8 @@ export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, open: Stor
   const interactive = (options.interactive ?? true) && canPrompt(ctx);
   let session: Promise<OAuthSession> | undefined;
   const startSession = async () => {
+    const { checkOAuthUrl } = await import('../../oauth/url-policy.js');
+    checkOAuthUrl(entry.url, `URL of '${server.name}'`);
     const [{ manager }, { OAuthSession }] = await Promise.all([open(), import('../../oauth/session.js')]);
     return new OAuthSession({
       target,
