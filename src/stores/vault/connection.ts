@@ -13,6 +13,8 @@ export interface TlsMaterial {
   cert?: Buffer;
   key?: Buffer;
   verify: boolean;
+  /** What turned verification off, for the warning: `VAULT_SKIP_VERIFY` or `tokenStorage.vault.tlsVerify`. */
+  verifyOffBy?: string;
 }
 
 /** Everything needed to talk to Vault, resolved from tokenStorage.vault and the VAULT_* variables. */
@@ -76,8 +78,12 @@ export async function resolveConnection(settings: VaultSettings = {}, env: Env):
   if (!/^https?:\/\/[^/\s]+/i.test(address)) throw new CliError(`VAULT_ADDR=${JSON.stringify(address)} is not an http:// or https:// URL`);
   const namespace = pick(env, 'VAULT_NAMESPACE', settings.namespace, 'namespace')?.value.replace(/^\/+|\/+$/g, '');
 
-  const tls: TlsMaterial = { verify: settings.tlsVerify ?? true };
-  if (env.VAULT_SKIP_VERIFY) tls.verify = !parseGoBool(env.VAULT_SKIP_VERIFY, 'VAULT_SKIP_VERIFY');
+  const tls: TlsMaterial = { verify: settings.tlsVerify ?? true, ...(settings.tlsVerify === false ? { verifyOffBy: 'tokenStorage.vault.tlsVerify' } : {}) };
+  if (env.VAULT_SKIP_VERIFY) {
+    tls.verify = !parseGoBool(env.VAULT_SKIP_VERIFY, 'VAULT_SKIP_VERIFY');
+    if (tls.verify) delete tls.verifyOffBy;
+    else tls.verifyOffBy = 'VAULT_SKIP_VERIFY';
+  }
   const caCert = pick(env, 'VAULT_CACERT', settings.caCert, 'caCert');
   const caPath = pick(env, 'VAULT_CAPATH', settings.caPath, 'caPath');
   // As in Vault's CLI, a CA file takes precedence over a CA directory.

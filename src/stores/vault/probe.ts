@@ -52,6 +52,8 @@ async function runProbe(be: BackendEnv): Promise<Probed> {
     if (error instanceof CliError) return unavailable(error.message);
     throw error;
   }
+  if (!connection.tls.verify && connection.address.startsWith('https:'))
+    be.stderr.write(`! TLS certificate verification of Vault at ${connection.address} is off (${connection.tls.verifyOffBy}): anyone on the way can pose as Vault and read the tokens\n`);
   const token = await resolveToken(be.env);
   if (!token) return unavailable('no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)');
   const client = new VaultClient(connection, token);
