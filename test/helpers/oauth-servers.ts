@@ -180,7 +180,18 @@ async function listen(app: express.Express): Promise<{ server: Server; origin: s
   });
 }
 
+/** A request the authorization server received, for tests that check what was sent where. */
+export interface AuthServerRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  /** The parsed form or JSON body, as JSON text. */
+  body: string;
+}
+
 export interface OAuthServers {
+  /** Every request to the authorization server, in order. */
+  requests: AuthServerRequest[];
   /** The MCP endpoint: `http://127.0.0.1:PORT/mcp`. */
   mcpUrl: string;
   /** The authorization server's issuer URL (with a trailing slash, as the SDK writes it). */
@@ -200,8 +211,12 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
   const provider = new TestAuthProvider(() => mcpUrl, options, () => issuerUrl.href);
   const counters = provider.counters;
 
+  const requests: AuthServerRequest[] = [];
+  // Parsed here once (the SDK's handlers then skip parsing), so that a test can see what each request carried.
+  authApp.use(express.urlencoded({ extended: false }), express.json());
   authApp.use((req, _res, next) => {
     if (req.method === 'POST' && req.path === '/register') counters.register++;
+    requests.push({ method: req.method, path: req.path, authorization: req.headers.authorization, body: JSON.stringify(req.body ?? {}) });
     next();
   });
   authApp.use((req, res, next) => {
@@ -260,6 +275,7 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
       server.close(() => resolve());
     });
   return {
+    requests,
     mcpUrl,
     issuer: issuerUrl.href,
     provider,
