@@ -44,6 +44,8 @@ export default async function configBench(h: BenchHarness): Promise<void> {
   const http = await startTestMcpHttpServer({ token: 'bench-token' });
   const pingConfig = join(home, 'ping.json');
   await writeFile(pingConfig, JSON.stringify({ mcpServers: { bench: { url: http.url, headers: { Authorization: 'Bearer ${BENCH_TOKEN}' } } } }));
+  // Files outside the config directory are approved once, as a user would; the approved path is what is measured.
+  for (const file of [big, small, pingConfig]) await h.exec(process.execPath, [CLI, 'config', 'trust', file], { env });
   try {
     await h.compare({
       label: 'config show --json, encrypted store: 100 servers / 300 references / 30 tokens vs 1 server / 1 reference',

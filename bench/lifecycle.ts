@@ -59,6 +59,7 @@ export default async function lifecycleBench(h: BenchHarness): Promise<void> {
       tokenValidation: { providers: { openai: { baseUrl: `${provider.origin}/v1` } } },
     }),
   );
+  await h.exec(process.execPath, [CLI, 'config', 'trust', config], { env });
   const cli = (args: string[]) => () => h.exec(process.execPath, [CLI, '--config', config, ...args], { env });
   try {
     await h.compare({

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { CLI, type BenchHarness } from '../scripts/bench-harness.js';
 import { startTestMcpHttpServer } from '../test/helpers/mcp-servers.js';
+import { ownConfigPath } from '../test/helpers/cli.js';
 import { createOAuthSandbox } from '../test/helpers/oauth-cli.js';
 import { startOAuthServers } from '../test/helpers/oauth-servers.js';
 
@@ -19,7 +19,7 @@ export default async function oauthBench(h: BenchHarness): Promise<void> {
     keyed: { url: open.url, headers: { Authorization: 'Bearer not-checked' } },
   });
   const env = sandbox.env as NodeJS.ProcessEnv;
-  const config = join(sandbox.home, 'server_config.json');
+  const config = ownConfigPath(sandbox.home);
   const cli = (...args: string[]) => () => h.exec(process.execPath, [CLI, '--config', config, ...args], { env });
   try {
     for (const name of ['configured', 'discovered']) await cli('auth', 'login', name)();

@@ -23,7 +23,9 @@ export default async function vault(h: BenchHarness): Promise<void> {
       await Promise.all(Array.from({ length: count }, (_, i) => store.put(token(i))));
       const config = join(home, `${prefix}.json`);
       await writeFile(config, JSON.stringify({ tokenStorage: { vault: { pathPrefix: prefix } } }));
-      return { ...process.env, ...vaultEnv, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), MCP_CLI_CONFIG: config };
+      const env = { ...process.env, ...vaultEnv, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), MCP_CLI_CONFIG: config };
+      await h.exec(process.execPath, [CLI, 'config', 'trust'], { env });
+      return env;
     };
     const one = await envFor('one', 1);
     const thousand = await envFor('thousand', 1000);

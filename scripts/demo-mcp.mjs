@@ -61,7 +61,9 @@ try {
   const config = { mcpServers: { demo: { url, headers: { Authorization: 'Bearer ${TOKEN:bearer:demo-api}' } } } };
   writeFileSync(join(home, 'server_config.json'), JSON.stringify(config, null, 2) + '\n');
   console.log(`\n$ cat server_config.json\n${JSON.stringify(config, null, 2)}`);
-  // 4. See it work through mcp-cli.
+  // 4. A config file outside the config directory acts only once approved: see what it does, approve it.
+  await mcpCli(['config', 'trust'], env);
+  // 5. See it work through mcp-cli.
   await mcpCli(['servers'], env);
   await mcpCli(['config', 'show', 'demo'], env);
   await mcpCli(['ping', 'demo'], env);

@@ -1,4 +1,4 @@
-/* global fetch */
+/* global fetch, URLSearchParams */
 // A stand-in browser for BROWSER=...: fetches the authorization URL (its last argument) and
 // follows the authorization server's redirect to the loopback listener, as a browser would.
 // FOLLOW_TAMPER=state|iss changes that parameter on the way, to test that the CLI refuses it.
