@@ -40,7 +40,7 @@ const core = await coreChunk({
     'src/cli/report-error.ts',
     'src/commands/shared/storage.ts',
     'src/commands/shared/messages.ts',
-    'src/commands/token/present.ts',
+    'src/commands/shared/present.ts',
     'src/commands/token/namespace-option.ts',
     'src/io/table.ts',
     'src/tokens/duration.ts',

@@ -37,6 +37,8 @@ export async function coreChunk({ seeds, entry }) {
   const core = await staticClosure(seeds);
   const members = new Set(core);
   const startup = new Set(await staticClosure([entry]));
+  // The project's own modules only: a dependency's src/*.ts (some ship their sources) is not ours.
+  const ownSources = new RegExp(`^${resolve('src').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/.*\\.ts$`);
   return {
     name: 'core-chunk',
     setup(b) {
@@ -52,7 +54,7 @@ export async function coreChunk({ seeds, entry }) {
         loader: 'js',
         resolveDir: dirname(args.path),
       }));
-      b.onLoad({ filter: /\/src\/.*\.ts$/ }, async (args) => {
+      b.onLoad({ filter: ownSources }, async (args) => {
         const contents = await readFile(args.path, 'utf8');
         if (members.has(args.path) || startup.has(args.path)) return { contents, loader: 'ts' };
         return { contents: `${contents}\nimport '${CORE_ID}';\n`, loader: 'ts' };

@@ -1,4 +1,4 @@
-/** Exit codes shared by every command (see docs/exit-codes in the README). */
+/** Exit codes shared by every command (the README's "Exit codes" table). */
 export const ExitCode = {
   ok: 0,
   failure: 1,

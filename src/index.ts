@@ -14,7 +14,8 @@ export type { VaultSettings } from './config/vault-settings.js';
 export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledError } from './errors.js';
 // server_config.json: references and their resolution (the zod schema loads only on the commands that read servers).
 export { parseTemplate, escapeLiteral, describeReference, ReferenceSyntaxError, type Reference, type TokenReference, type EnvReference, type Segment } from './config/references.js';
-export { resolveServers, tokenFieldValue, type TokenLookup, type ResolveDeps, type ResolvedServer, type ReferenceUse } from './config/resolve.js';
+export { tokenFieldValue } from './tokens/fields.js';
+export { resolveServers, type TokenLookup, type ResolveDeps, type ResolvedServer, type ReferenceUse } from './config/resolve.js';
 export type { ServerEntry, StdioServerEntry, HttpServerEntry, OAuthSettings, ServerConfig } from './config/schema.js';
 // Token lifecycle: provider key checks for `token validate`, mutual TLS and validation settings.
 export { checkProviderKey, providerTarget, KNOWN_PROVIDERS, type ProviderApi, type ProviderTarget } from './validation/providers.js';

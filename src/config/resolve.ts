@@ -1,5 +1,6 @@
 import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
+import { secretStrings, tokenFieldNames, tokenFieldValue } from '../tokens/fields.js';
 import { isExpired, isOAuthNamespace, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata } from '../tokens/model.js';
 import { describeReference, mayHoldReference, parseTemplate, ReferenceSyntaxError, renderSegments, type Reference, type Segment, type TokenReference } from './references.js';
 import type { OAuthSettings, ServerEntry, TlsSettings } from './schema.js';
@@ -119,16 +120,6 @@ function oauthReferenceError(server: string, field: string, ref: TokenReference)
 
 const tokenKey = (ref: TokenReference): TokenKey => ({ namespace: ref.namespace, name: ref.name });
 
-/** What a token reference yields: the type's primary secret, or the named field (see docs/config.md). */
-export function tokenFieldValue(token: StoredToken, field: string | undefined): string | undefined {
-  if (field === undefined) return token.secret[PRIMARY_SECRET_FIELD[token.metadata.type]];
-  const direct = token.secret[field] ?? token.metadata.details[field];
-  if (direct !== undefined || field !== 'basic') return direct;
-  const username = token.secret.username ?? token.metadata.details.username;
-  const password = token.secret.password;
-  return username !== undefined && password !== undefined ? Buffer.from(`${username}:${password}`, 'utf8').toString('base64') : undefined;
-}
-
 interface Problem {
   message: string;
   auth: boolean;
@@ -184,14 +175,11 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
       }
       const value = tokenFieldValue(token, ref.field);
       if (value === undefined) {
-        const fields = [...new Set([...Object.keys(token.secret), ...Object.keys(token.metadata.details), 'basic'])].sort().join(', ');
-        problems.push({ message: `${where}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${fields})`, auth: false });
+        problems.push({ message: `${where}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${tokenFieldNames(token).join(', ')})`, auth: false });
         return '';
       }
       used.set(keyOf(token.metadata), token.metadata);
-      for (const secret of Object.values(token.secret)) if (secret) secrets.add(secret);
-      const fromDetails = ref.field !== undefined && token.secret[ref.field] === undefined && token.metadata.details[ref.field] !== undefined;
-      if (value && !fromDetails) secrets.add(value);
+      for (const secret of secretStrings(token, ref.field, value)) secrets.add(secret);
       return value;
     };
     const resolved = mapEntryStrings(entry, (_value, field) => renderSegments(parsed.get(field)!, (ref) => valueOf(ref, field)));

@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { CliError } from '../errors.js';
 import { parseDuration } from '../tokens/duration.js';
-import { KNOWN_PROVIDERS } from '../validation/providers.js';
+import { KNOWN_PROVIDERS, type ProviderEndpoint } from '../validation/providers.js';
 import type { ConfigLocation } from './locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from './token-storage.js';
+
+export type { ProviderEndpoint };
 
 /** The optional `oauth` block of a server entry; its strings may hold references until resolved. */
 export interface OAuthSettings {
@@ -46,13 +48,6 @@ export interface HttpServerEntry {
 }
 
 export type ServerEntry = StdioServerEntry | HttpServerEntry;
-
-/** A provider whose API keys `token validate` can test: a known one with another base URL, or a gateway speaking a known one's API. */
-export interface ProviderEndpoint {
-  baseUrl?: string;
-  /** Which API the endpoint speaks: `openai`, `anthropic`, `google` (default: the provider's own). */
-  api?: string;
-}
 
 export interface TokenValidationSettings {
   providers: Record<string, ProviderEndpoint>;

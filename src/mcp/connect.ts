@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { describeReference } from '../config/references.js';
 import type { ResolvedServer } from '../config/resolve.js';
@@ -17,8 +16,6 @@ export interface ConnectOptions {
   env: Env;
   /** Where a stdio server's stderr is relayed, with every resolved secret masked. */
   stderr: Writable;
-  /** For servers that log in with OAuth: the SDK then sends its access token and refreshes it. */
-  authProvider?: OAuthClientProvider;
   /**
    * For HTTP servers that may log in with OAuth: wraps the transport's fetch (plain, or presenting a
    * client certificate) to add the token and refresh it, and tells whether the server turned out to do
@@ -73,7 +70,7 @@ async function httpTransport(entry: HttpServerEntry, label: string, options: Con
   }
   const oauth = options.wrapFetch?.(base);
   observed.usesOAuth = oauth?.usesOAuth;
-  const common = { requestInit: { headers: entry.headers }, fetch: observingFetch(observed, oauth?.fetch ?? base), ...(options.authProvider ? { authProvider: options.authProvider } : {}) };
+  const common = { requestInit: { headers: entry.headers }, fetch: observingFetch(observed, oauth?.fetch ?? base) };
   if (entry.transport === 'sse') {
     const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
     return new SSEClientTransport(url, common);
@@ -108,10 +105,10 @@ export function authenticationError(server: ResolvedServer, status: number | und
   return new CliError(`server '${server.name}' ${answer}: the credentials from ${which} were rejected`, ExitCode.authRequired, hint);
 }
 
-function connectionError(server: ResolvedServer, error: unknown, observed: Observed, options: ConnectOptions): CliError {
+function connectionError(server: ResolvedServer, error: unknown, observed: Observed): CliError {
   if (error instanceof CliError) return error;
   const err = error as Error & { code?: unknown; cause?: { code?: string } };
-  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, options.authProvider !== undefined || observed.usesOAuth?.() === true || server.entry.oauth !== undefined);
+  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, observed.usesOAuth?.() === true || server.entry.oauth !== undefined);
   const where = server.masked.transport === 'stdio' ? `command ${server.masked.command}` : server.masked.url;
   const cause = observed.tlsError?.() ?? rootCauseCode(err);
   const tls = cause !== undefined && server.entry.transport !== 'stdio' ? describeTlsFailure(cause, server.entry.tls?.cert !== undefined) : undefined;
@@ -142,7 +139,7 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
     try {
       return await fn(client);
     } catch (error) {
-      throw connectionError(server, error, observed, options);
+      throw connectionError(server, error, observed);
     }
   };
   const close = async () => {

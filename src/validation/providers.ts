@@ -1,5 +1,11 @@
-import type { ProviderEndpoint } from '../config/schema.js';
 import type { Check } from './report.js';
+
+/** A provider whose API keys `token validate` can test: a known one with another base URL, or a gateway speaking a known one's API. */
+export interface ProviderEndpoint {
+  baseUrl?: string;
+  /** Which API the endpoint speaks: `openai`, `anthropic`, `google` (default: the provider's own). */
+  api?: string;
+}
 
 /** The APIs whose keys can be tested, each by its cheapest authenticated request, the key in a header. */
 export type ProviderApi = 'openai' | 'anthropic' | 'google';

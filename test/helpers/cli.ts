@@ -17,6 +17,8 @@ export interface RunOptions {
   input?: string;
   cwd?: string;
   timeoutMs?: number;
+  /** Options for node itself, before the CLI's path (`--import`, `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 /** A throw-away HOME with XDG directories inside it, and an environment that points there. */
@@ -39,7 +41,7 @@ export function baseEnv(): Record<string, string | undefined> {
 /** Runs the built CLI as a user would: a separate process, stdin piped (or closed). */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

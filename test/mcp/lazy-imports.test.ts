@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/cli.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
 
 // Start-up is a feature: the MCP SDK and zod load only with the commands that need them.
 const CHUNKS = join(dirname(CLI), 'chunks');
@@ -32,5 +34,35 @@ describe('bundle layout', () => {
     const files = staticClosure(chunk('show'));
     expect(bundled(files, 'zod')).toBe(true);
     expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
+  });
+});
+
+// The files each token command loads at run time: the core chunk plugin (scripts/core-chunk.mjs)
+// keeps them few; a change that splits the core again, or pulls a heavy module onto the path, fails here.
+describe('start-up path', () => {
+  const PRELOAD = fileURLToPath(new URL('../fixtures/loaded-modules.mjs', import.meta.url));
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'pw', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    expect((await sandbox.run(['token', 'set', 'x', '--value', 'v'])).code).toBe(0);
+  });
+  afterAll(() => sandbox.cleanup());
+
+  const loaded = async (args: string[]) => {
+    const log = join(sandbox.home, `loaded-${args.join('-')}.log`);
+    const result = await sandbox.run(args, { nodeArgs: ['--import', PRELOAD], env: { LOADED_MODULES_LOG: log } });
+    expect(result.code, result.stderr).toBe(0);
+    return (await readFile(log, 'utf8')).trim().split('\n');
+  };
+
+  it.each([
+    [['--version'], 2],
+    [['token', 'get', 'x', '--show-value'], 10],
+    [['token', 'list'], 10],
+    [['token', 'set', 'y', '--value', 'w'], 10],
+  ])('%j loads at most %i files of the bundle, and nothing else as a module', async (args, most) => {
+    const files = await loaded(args);
+    expect(files.every((f) => f.startsWith(pathToFileURL(dirname(CLI)).href)), files.join('\n')).toBe(true);
+    expect(files.length, files.join('\n')).toBeLessThanOrEqual(most);
   });
 });

@@ -5,8 +5,8 @@ import { login } from '../../oauth/login.js';
 import { parseDuration } from '../../tokens/duration.js';
 import { validateIdentifier } from '../../tokens/names.js';
 import { lazyStoreOpener } from '../shared/server-config.js';
-import { formatTime } from '../token/present.js';
-import { findOAuthTarget } from './server.js';
+import { formatTime } from '../shared/present.js';
+import { findOAuthTarget } from '../shared/oauth-target.js';
 
 export interface LoginOptions {
   browser?: boolean;

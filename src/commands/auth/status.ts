@@ -5,7 +5,7 @@ import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESP
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
 import { openTokenStore } from '../shared/storage.js';
-import { expiryCell } from '../token/present.js';
+import { expiryCell } from '../shared/present.js';
 
 export interface StatusOptions {
   json?: boolean;

@@ -3,7 +3,7 @@ import { CliError } from '../../errors.js';
 import type { ServerConfig } from '../../config/schema.js';
 import { parseDuration } from '../../tokens/duration.js';
 import { keyOf, type TokenMetadata } from '../../tokens/model.js';
-import { inWords } from '../token/present.js';
+import { inWords } from './present.js';
 import { warn } from './messages.js';
 
 export const DEFAULT_EXPIRY_WARNING_MS = 7 * 86_400_000;

@@ -10,7 +10,7 @@ import type { StoreOpener } from './server-config.js';
  * a login whose server has no entry uses its stored registration.
  */
 export async function forceRefreshLogin(ctx: Ctx, open: StoreOpener, name: string, stored: SavedTokens, trigger: Extract<RefreshTrigger, 'rotate' | 'validate'>): Promise<SavedTokens> {
-  const [{ OAuthSession }, { configuredOAuthTarget }] = await Promise.all([import('../../oauth/session.js'), import('../auth/server.js')]);
+  const [{ OAuthSession }, { configuredOAuthTarget }] = await Promise.all([import('../../oauth/session.js'), import('./oauth-target.js')]);
   const target = (await configuredOAuthTarget(name, ctx, open)) ?? { name, url: stored.resource ?? stored.issuer };
   const { manager } = await open();
   return new OAuthSession({ target, manager, env: ctx.env, now: ctx.now }).forceRefresh(trigger);

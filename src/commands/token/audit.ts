@@ -4,7 +4,7 @@ import { renderTable } from '../../io/table.js';
 import { parseExpiry, parseDuration } from '../../tokens/duration.js';
 import { openAuditLog } from '../shared/audit.js';
 import { success } from '../shared/messages.js';
-import { formatTime } from './present.js';
+import { formatTime } from '../shared/present.js';
 
 export interface AuditOptions {
   since?: string;

@@ -4,7 +4,7 @@ import { renderTable } from '../../io/table.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { matchesFilter } from '../../tokens/filter.js';
 import { openTokenStore } from '../shared/storage.js';
-import { expiryCell } from './present.js';
+import { expiryCell } from '../shared/present.js';
 
 export interface CheckOptions {
   expiringWithin?: string;

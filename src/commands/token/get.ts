@@ -4,7 +4,7 @@ import { isExpired, primaryValue } from '../../tokens/model.js';
 import { warn } from '../shared/messages.js';
 import { openTokenStore } from '../shared/storage.js';
 import { namespaceFrom } from './namespace-option.js';
-import { detailsCell, expiryCell, formatTime, tokenJson } from './present.js';
+import { detailsCell, expiryCell, formatTime, tokenJson } from '../shared/present.js';
 
 export interface GetOptions {
   namespace?: string;

@@ -3,7 +3,7 @@ import { renderTable } from '../../io/table.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { typesFromSwitches, type TypeSwitches } from '../../tokens/filter.js';
 import { openTokenStore } from '../shared/storage.js';
-import { detailsCell, expiryCell, formatTime, tokenJson } from './present.js';
+import { detailsCell, expiryCell, formatTime, tokenJson } from '../shared/present.js';
 
 export interface ListOptions extends TypeSwitches {
   namespace?: string;

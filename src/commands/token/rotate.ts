@@ -4,7 +4,7 @@ import { parseExpiry } from '../../tokens/duration.js';
 import { PRIMARY_SECRET_FIELD } from '../../tokens/model.js';
 import { success } from '../shared/messages.js';
 import { openTokenStore, type OpenedStore } from '../shared/storage.js';
-import { formatTime } from './present.js';
+import { formatTime } from '../shared/present.js';
 import { namespaceFrom } from './namespace-option.js';
 import { readSecretValue } from './read-value.js';
 

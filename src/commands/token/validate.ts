@@ -11,7 +11,7 @@ import { overallResult, TOKEN_RESULTS, type Check, type TokenResult } from '../.
 import { forceRefreshLogin } from '../shared/oauth-refresh.js';
 import { loadConfigIfAny, type StoreOpener } from '../shared/server-config.js';
 import { openTokenStore } from '../shared/storage.js';
-import { formatTime } from './present.js';
+import { formatTime } from '../shared/present.js';
 import { checkServer, serversByToken } from './validate-servers.js';
 
 export interface ValidateOptions {

@@ -43,8 +43,6 @@ export class DbusConnection {
   private buffer: Buffer = Buffer.alloc(0);
   private pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
   private closedError: Error | undefined;
-  /** Called for method calls addressed to us (only test doubles use it). */
-  onCall: ((m: Message) => void) | undefined;
 
   private constructor(private readonly socket: Socket) {}
 
@@ -90,7 +88,6 @@ export class DbusConnection {
     for (let n = messageLength(this.buffer); n > 0; n = messageLength(this.buffer)) {
       const message = decodeMessage(this.buffer.subarray(0, n));
       this.buffer = this.buffer.subarray(n);
-      if (message.type === MessageType.call) this.onCall?.(message);
       if (message.replySerial === undefined) continue;
       const waiter = this.pending.get(message.replySerial);
       if (!waiter) continue;
@@ -115,11 +112,6 @@ export class DbusConnection {
     } finally {
       if (this.pending.size === 0) this.socket.unref();
     }
-  }
-
-  /** Answers a method call we received (test doubles only). */
-  reply(to: Message, signature?: string, body: DbusValue[] = []): void {
-    this.socket.write(encodeMessage({ type: MessageType.reply, serial: ++this.serial, replySerial: to.serial, destination: to.sender, signature, body }));
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import { isExpired, type TokenMetadata } from '../../tokens/model.js';
 
-/** The documented `--json` shape of one token's metadata (docs/json-output.md). */
+/** The documented `--json` shape of one token's metadata (README, "Token commands"). */
 export interface TokenJson {
   name: string;
   namespace: string;

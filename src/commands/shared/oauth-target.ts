@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.js';
 import type { HttpServerEntry, ServerConfig } from '../../config/schema.js';
 import { CliError } from '../../errors.js';
 import type { OAuthTarget } from '../../oauth/target.js';
-import { loadConfigFor, loadConfigIfAny, resolveConfigured, serverNames, type StoreOpener } from '../shared/server-config.js';
+import { loadConfigFor, loadConfigIfAny, resolveConfigured, serverNames, type StoreOpener } from './server-config.js';
 
 async function targetIn(config: ServerConfig, name: string, ctx: Ctx, open: StoreOpener): Promise<OAuthTarget> {
   const entry = config.servers[name]!;

@@ -1,0 +1,29 @@
+import { PRIMARY_SECRET_FIELD, type StoredToken } from './model.js';
+
+/**
+ * What `${TOKEN:ns:name[:field]}` yields: the type's primary secret, a secret field, a non-secret
+ * detail (`username`, `organization`), or `basic`: base64 of `username:password` for a Basic header.
+ */
+export function tokenFieldValue(token: StoredToken, field: string | undefined): string | undefined {
+  if (field === undefined) return token.secret[PRIMARY_SECRET_FIELD[token.metadata.type]];
+  const direct = token.secret[field] ?? token.metadata.details[field];
+  if (direct !== undefined || field !== 'basic') return direct;
+  const username = token.secret.username ?? token.metadata.details.username;
+  const password = token.secret.password;
+  return username !== undefined && password !== undefined ? Buffer.from(`${username}:${password}`, 'utf8').toString('base64') : undefined;
+}
+
+/** The fields a reference may name, for messages. */
+export function tokenFieldNames(token: StoredToken): string[] {
+  return [...new Set([...Object.keys(token.secret), ...Object.keys(token.metadata.details), 'basic'])].sort();
+}
+
+/**
+ * The strings to mask wherever a token's value may be echoed: every secret field, and the value a
+ * reference yielded from it (a Basic header's base64). A non-secret detail is not masked.
+ */
+export function secretStrings(token: StoredToken, field: string | undefined, value: string): string[] {
+  const secrets = Object.values(token.secret).filter((s) => s !== '');
+  const fromDetails = field !== undefined && token.secret[field] === undefined && token.metadata.details[field] !== undefined;
+  return value !== '' && !fromDetails ? [...secrets, value] : secrets;
+}
