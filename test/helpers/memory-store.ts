@@ -5,7 +5,8 @@ import type { SecretStore } from '../../src/stores/store.js';
 export class MemoryStore implements SecretStore {
   readonly backend = 'encrypted' as const;
   readonly location = 'memory';
-  readonly tokens = new Map<string, StoredToken>();
+  /** Pass another instance's map to get a second handle on the same tokens, as a second process would have. */
+  constructor(readonly tokens = new Map<string, StoredToken>()) {}
 
   async list(namespace?: string): Promise<TokenMetadata[]> {
     return [...this.tokens.values()].filter((t) => namespace === undefined || t.metadata.namespace === namespace).map((t) => structuredClone(t.metadata));

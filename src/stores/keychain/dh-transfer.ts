@@ -1,4 +1,4 @@
-import { createDecipheriv, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject, type KeyPairKeyObjectResult } from 'node:crypto';
+import { createDecipheriv, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyPairKeyObjectResult } from 'node:crypto';
 
 /**
  * The Secret Service's encrypted transfer, `dh-ietf1024-sha256-aes128-cbc-pkcs7`: a Diffie-Hellman
@@ -34,7 +34,8 @@ export function startDhTransfer(): DhTransfer {
     agree(servicePublicValue) {
       if (servicePublicValue.length === 0 || servicePublicValue.length > PRIME_BYTES) throw new Error(`the Secret Service sent a public value of ${servicePublicValue.length} bytes`);
       const peer = createPublicKey({ key: dhSpki(algorithm, servicePublicValue), format: 'der', type: 'spki' });
-      const key = hkdfSync('sha256', sharedSecret(privateKey, peer), Buffer.alloc(0), Buffer.alloc(0), 16);
+      // Node gives the shared secret as long as the prime, leading zeros kept, as the service computes it.
+      const key = hkdfSync('sha256', diffieHellman({ privateKey, publicKey: peer }), Buffer.alloc(0), Buffer.alloc(0), 16);
       return {
         decrypt(iv, ciphertext) {
           const decipher = createDecipheriv('aes-128-cbc', Buffer.from(key), iv);
@@ -43,12 +44,6 @@ export function startDhTransfer(): DhTransfer {
       };
     },
   };
-}
-
-/** The shared secret left-padded to the prime's length, as the Secret Service computes it. */
-function sharedSecret(privateKey: KeyObject, peer: KeyObject): Buffer {
-  const secret = diffieHellman({ privateKey, publicKey: peer });
-  return secret.length >= PRIME_BYTES ? secret : Buffer.concat([Buffer.alloc(PRIME_BYTES - secret.length), secret]);
 }
 
 // DER: SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING },
