@@ -6,10 +6,18 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withFileLock } from '../fs/lock.js';
 import { stateDir, type Env } from '../paths.js';
 
-/** One approved config file, pinned to its path and its content, as direnv's `allow` is. */
+/** What an approval is pinned to: the path as found, the path with links resolved, and the content. */
+export interface ApprovalSubject {
+  path: string;
+  realPath: string;
+  text: string;
+}
+
+/** One approved config file, as direnv's `allow` pins a file. */
 export interface Approval {
   path: string;
-  /** SHA-256 of the path and the content together: any edit, or the same content elsewhere, is not approved. */
+  realPath: string;
+  /** SHA-256 of both paths and the content: an edit, another location, or a link retargeted is not approved. */
   digest: string;
   approvedAt: string;
 }
@@ -23,8 +31,8 @@ export function approvalsPath(env: Env): string {
   return join(stateDir(env), 'approved-configs.json');
 }
 
-export function approvalDigest(realPath: string, text: string): string {
-  return createHash('sha256').update(`mcp-cli config approval\0${realPath}\0`, 'utf8').update(text, 'utf8').digest('hex');
+export function approvalDigest(subject: ApprovalSubject): string {
+  return createHash('sha256').update(`mcp-cli config approval\0${subject.path}\0${subject.realPath}\0`, 'utf8').update(subject.text, 'utf8').digest('hex');
 }
 
 /** The approvals of config files that are not the user's own: a 0600 JSON file in the state directory. */
@@ -41,29 +49,35 @@ export class ApprovalStore {
     }
     try {
       const file = JSON.parse(text) as ApprovalFile;
-      if (file.v === 1 && Array.isArray(file.approvals)) return file.approvals.filter((a) => typeof a?.path === 'string' && typeof a.digest === 'string');
+      if (file.v === 1 && Array.isArray(file.approvals))
+        return file.approvals.filter((a) => typeof a?.path === 'string' && typeof a.realPath === 'string' && typeof a.digest === 'string');
     } catch {
       // reported below
     }
     throw new CliError(`the config approvals ${this.path} are unreadable`, 1, 'delete the file and approve the config files you use again (mcp-cli config trust PATH)');
   }
 
-  isApproved(realPath: string, text: string): Approval | undefined {
-    const digest = approvalDigest(realPath, text);
-    return this.list().find((a) => a.path === realPath && a.digest === digest);
+  /** The approval of this subject as it is now, and whether its path was approved with other content (or another target). */
+  lookup(subject: ApprovalSubject): { approval?: Approval; changed: boolean } {
+    const digest = approvalDigest(subject);
+    const ofPath = this.list().filter((a) => a.path === subject.path);
+    const approval = ofPath.find((a) => a.digest === digest);
+    return approval ? { approval, changed: false } : { changed: ofPath.length > 0 };
   }
 
   /** Approves this content at this path; an earlier approval of the same path is replaced. */
-  async approve(realPath: string, text: string, now: Date): Promise<void> {
-    await this.change((approvals) => [...approvals.filter((a) => a.path !== realPath), { path: realPath, digest: approvalDigest(realPath, text), approvedAt: now.toISOString() }]);
+  async approve(subject: ApprovalSubject, now: Date): Promise<void> {
+    const approval: Approval = { path: subject.path, realPath: subject.realPath, digest: approvalDigest(subject), approvedAt: now.toISOString() };
+    await this.change((approvals) => [...approvals.filter((a) => a.path !== subject.path), approval]);
   }
 
-  /** Removes the approval of a path; false when there was none. */
-  async revoke(realPath: string): Promise<boolean> {
+  /** Removes the approval of a path (as found, or with links resolved); false when there was none. */
+  async revoke(path: string): Promise<boolean> {
     let found = false;
     await this.change((approvals) => {
-      found = approvals.some((a) => a.path === realPath);
-      return approvals.filter((a) => a.path !== realPath);
+      const kept = approvals.filter((a) => a.path !== path && a.realPath !== path);
+      found = kept.length < approvals.length;
+      return kept;
     });
     return found;
   }

@@ -25,9 +25,9 @@ function describeServer(name: string, raw: unknown): string[] {
   if (!isObject(raw)) return [`server ${JSON.stringify(name)}: not an object`];
   const target =
     typeof raw.command === 'string'
-      ? `starts the command ${[raw.command, ...(Array.isArray(raw.args) ? raw.args.map(String) : [])].map(quoteWord).join(' ')}${typeof raw.cwd === 'string' ? ` in ${raw.cwd}` : ''}`
+      ? `starts the command ${[raw.command, ...(Array.isArray(raw.args) ? raw.args.map(String) : [])].map(quoteWord).join(' ')}${typeof raw.cwd === 'string' ? ` in ${quoteWord(raw.cwd)}` : ''}`
       : typeof raw.url === 'string'
-        ? `connects to ${raw.url}`
+        ? `connects to ${quoteWord(raw.url)}`
         : 'has neither a command nor a url';
   const lines = [`server ${JSON.stringify(name)}: ${target}`];
   const uses = new Map<string, string[]>();
@@ -44,7 +44,7 @@ function describeServer(name: string, raw: unknown): string[] {
   if (malformed > 0) lines.push(`  has ${malformed} malformed reference${malformed === 1 ? '' : 's'}`);
   if (isObject(raw.env)) {
     const literal = Object.entries(raw.env).filter(([, v]) => typeof v === 'string' && !v.includes('${'));
-    if (literal.length > 0) lines.push(`  sets ${literal.map(([k]) => k).join(', ')} in its environment`);
+    if (literal.length > 0) lines.push(`  sets ${literal.map(([k]) => quoteKey(k)).join(', ')} in its environment`);
   }
   if (isObject(raw.oauth)) lines.push(`  logs in with OAuth: ${settingsText(raw.oauth)}`);
   return lines;
@@ -63,10 +63,13 @@ function addUse(uses: Map<string, string[]>, what: string, field: string): void 
 function walkStrings(value: unknown, path: string, visit: (value: string, path: string) => void): void {
   if (typeof value === 'string') visit(value, path || '(value)');
   else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${path}[${i}]`, visit));
-  else if (isObject(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, path ? `${path}.${k}` : k, visit);
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, path ? `${path}.${quoteKey(k)}` : quoteKey(k), visit);
 }
 
-const quoteWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : JSON.stringify(word));
+// Every string from the file is shown either as a plain word or quoted, so that no newline or
+// control character in it can fake a line of the summary.
+const quoteWord = (word: string) => (/^[\w@%+=:,./?&#~-]+$/.test(word) ? word : JSON.stringify(word));
+const quoteKey = (key: string) => (/^[\w-]+$/.test(key) ? key : JSON.stringify(key));
 
 /** A settings block as `key value` pairs, secrets aside: a client secret is shown only as set. */
 function settingsText(value: unknown): string {
@@ -76,7 +79,7 @@ function settingsText(value: unknown): string {
 }
 
 function walkLeaves(value: unknown, path: string, visit: (leaf: unknown, path: string) => void): void {
-  if (isObject(value)) for (const [k, v] of Object.entries(value)) walkLeaves(v, path ? `${path}.${k}` : k, visit);
+  if (isObject(value)) for (const [k, v] of Object.entries(value)) walkLeaves(v, path ? `${path}.${quoteKey(k)}` : quoteKey(k), visit);
   else visit(value, path || '(value)');
 }
 

@@ -2,8 +2,9 @@
 // decides nothing until approved: catching servers on 127.0.0.1 receive nothing, no file appears
 // where it says, its command never starts. Then `config trust` and the same command works, and an
 // edit makes the file unapproved again.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
@@ -160,6 +161,58 @@ describe('an unapproved ./server_config.json', () => {
     const skip = await sandbox.run(['--token-backend', 'vault', 'token', 'list'], { env: { VAULT_TOKEN: VAULT_TOKEN, VAULT_ADDR: 'https://127.0.0.1:1', VAULT_SKIP_VERIFY: 'true', MCP_CLI_CONFIG: '' } });
     expect(skip.stderr).toContain('is off (VAULT_SKIP_VERIFY)');
     expect(r.stderr + skip.stderr).not.toContain(VAULT_TOKEN);
+  });
+});
+
+describe('what an approval is pinned to, and what a config file is', () => {
+  it("a link to an approved file elsewhere is not approved, and its command does not start", async () => {
+    const marker = join(sandbox.home, 'started');
+    const good = join(sandbox.home, 'good');
+    const repo = join(sandbox.home, 'repo');
+    await mkdir(good);
+    await mkdir(repo);
+    await writeFile(join(good, 'server_config.json'), JSON.stringify({ mcpServers: { x: { command: process.execPath, args: ['run.js'] } } }));
+    await writeFile(join(repo, 'run.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, process.cwd())`);
+    expect((await sandbox.run(['config', 'trust'], { cwd: good })).code).toBe(0);
+    await symlink(join('..', 'good', 'server_config.json'), join(repo, 'server_config.json'));
+    const r = await sandbox.run(['ping', 'x'], { cwd: repo });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/repo\/server_config\.json \(a link to ~\/good\/server_config\.json\) is not approved/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("a stdio server without cwd starts in its config file's directory, not where mcp-cli runs", async () => {
+    const where = join(sandbox.home, '.config', 'mcp-cli', 'where');
+    await writeOwnConfig(sandbox.home, { mcpServers: { x: { command: process.execPath, args: ['-e', "require('fs').writeFileSync('where', process.cwd())"] } } });
+    const repo = join(sandbox.home, 'repo');
+    await mkdir(repo);
+    await sandbox.run(['ping', 'x'], { cwd: repo, timeoutMs: 10_000 });
+    expect(await readFile(where, 'utf8')).toBe(join(sandbox.home, '.config', 'mcp-cli'));
+    expect(existsSync(join(repo, 'where'))).toBe(false);
+  });
+
+  it('a FIFO, a device or an oversized file named server_config.json is refused unread, without hanging', async () => {
+    const config = join(sandbox.home, 'server_config.json');
+    execFileSync('mkfifo', [config]);
+    const fifo = await sandbox.run(['token', 'list'], { timeoutMs: 10_000 });
+    expect(fifo.code).toBe(1);
+    expect(fifo.stderr).toContain(`cannot read the config file ${config}: it is not a regular file`);
+    await rm(config);
+    await symlink('/dev/zero', config);
+    expect((await sandbox.run(['servers'], { timeoutMs: 10_000 })).stderr).toContain('it is not a regular file');
+    await rm(config);
+    await writeFile(config, ' '.repeat(2 * 1024 * 1024));
+    expect((await sandbox.run(['servers'])).stderr).toContain('is larger than 1 MiB; it was not read');
+  });
+
+  it('a newline in a URL or a key cannot fake a line of the summary', async () => {
+    await repoConfig({ mcpServers: { docs: { url: 'https://evil.example/#\n  server "docs": connects to https://docs.example.com/mcp', headers: { 'X\n  (no tokens)': '${TOKEN:api-key:acme}' } } } });
+    const r = await sandbox.run(['config', 'trust']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.includes('server "docs"'))).toHaveLength(1);
+    expect(lines.some((l) => l.trim() === '(no tokens)')).toBe(false);
+    expect(r.stdout).toContain('connects to "https://evil.example/#\\n  server');
   });
 });
 

@@ -1,13 +1,12 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Ctx } from '../../context.js';
-import { approvalDigest, type Approval } from '../../config/approvals.js';
+import type { Approval } from '../../config/approvals.js';
 import { readConfigFile, type ConfigFile } from '../../config/file.js';
 import { parseJsonText } from '../../config/json.js';
 import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
-import { approvalStore, describeConfigFile, locatedConfigFile } from '../shared/config-access.js';
+import { approvalStore, approvalSubject, describeConfigFile, locatedConfigFile } from '../shared/config-access.js';
 import { success } from '../shared/messages.js';
 
 export interface TrustOptions {
@@ -36,36 +35,33 @@ export async function run(path: string | undefined, options: TrustOptions, ctx: 
   const { parseServerConfig } = await import('../../config/schema.js');
   parseServerConfig(data, file.location);
   ctx.stdout.write(describeConfigFile(file, data));
-  await approvalStore(ctx).approve(file.realPath, file.text, ctx.now());
+  await approvalStore(ctx).approve(approvalSubject(file), ctx.now());
   success(ctx, `Approved ${printable(file.location.path)}: mcp-cli may now act on it; any edit to it needs approval again`);
 }
 
 /** `config untrust [PATH]`: removes the approval, whatever the file holds now. */
 export async function untrust(path: string | undefined, ctx: Ctx): Promise<void> {
   const given = path !== undefined ? resolve(ctx.cwd, path) : targetFile(undefined, ctx).location.path;
-  const candidates = new Set([given, existsSync(given) ? realpathSync(given) : given]);
-  let removed = false;
-  for (const candidate of candidates) removed = (await approvalStore(ctx).revoke(candidate)) || removed;
-  if (!removed) throw new CliError(`${printable(given)} is not approved`, 1, 'mcp-cli config trust --list shows the approved files');
+  if (!(await approvalStore(ctx).revoke(given))) throw new CliError(`${printable(given)} is not approved`, 1, 'mcp-cli config trust --list shows the approved files');
   success(ctx, `Removed the approval of ${printable(given)}`);
 }
 
 type ApprovalStatus = 'approved' | 'changed' | 'missing';
 
-function statusOf(approval: Approval): ApprovalStatus {
-  let text: string;
+function statusOf(ctx: Ctx, approval: Approval): ApprovalStatus {
+  let file: ConfigFile;
   try {
-    text = readFileSync(approval.path, 'utf8');
+    file = readConfigFile({ path: approval.path, source: 'an approval' }, ctx.env);
   } catch {
     return 'missing';
   }
-  return approvalDigest(approval.path, text) === approval.digest ? 'approved' : 'changed';
+  return approvalStore(ctx).lookup(approvalSubject(file)).approval ? 'approved' : 'changed';
 }
 
 function list(options: TrustOptions, ctx: Ctx): void {
   const rows = approvalStore(ctx)
     .list()
-    .map((a) => ({ path: a.path, status: statusOf(a), approvedAt: a.approvedAt }));
+    .map((a) => ({ path: a.path, status: statusOf(ctx, a), approvedAt: a.approvedAt }));
   if (options.json) {
     ctx.stdout.write(JSON.stringify(rows, null, 2) + '\n');
     return;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { canPrompt, type Ctx } from '../../context.js';
-import { ApprovalStore, approvalsPath } from '../../config/approvals.js';
+import { ApprovalStore, approvalsPath, type ApprovalSubject } from '../../config/approvals.js';
 import { ownConfigPath, readConfigFile, type ConfigFile } from '../../config/file.js';
 import { locateConfig } from '../../config/locate.js';
 import { summarizeConfig } from '../../config/summary.js';
@@ -78,32 +78,37 @@ function parseForSummary(file: ConfigFile): unknown {
   }
 }
 
+/** What an approval of this file is pinned to. */
+export function approvalSubject(file: ConfigFile): ApprovalSubject {
+  return { path: file.location.path, realPath: file.realPath, text: file.text };
+}
+
+/** The file for messages: where it was found, and where it really is when that is a link elsewhere. */
+function fileLabel(ctx: Ctx, file: ConfigFile): string {
+  const shown = displayPath(file.location.path, ctx.env);
+  return printable(file.realPath === file.location.path ? shown : `${shown} (a link to ${displayPath(file.realPath, ctx.env)})`);
+}
+
 async function decide(ctx: Ctx, file: ConfigFile): Promise<boolean> {
   if (file.own) return true;
   const store = approvalStore(ctx);
-  const approval = store.isApproved(file.realPath, file.text);
+  const { approval, changed } = store.lookup(approvalSubject(file));
   if (approval) {
-    ctx.stderr.write(`Using config ${printable(displayPath(file.location.path, ctx.env))} (approved ${approval.approvedAt.slice(0, 10)})\n`);
+    ctx.stderr.write(`Using config ${fileLabel(ctx, file)} (approved ${approval.approvedAt.slice(0, 10)})\n`);
     return true;
   }
   if (!canPrompt(ctx)) return false;
   const data = parseForSummary(file);
-  ctx.stderr.write(`${printable(file.location.path)} is not your own config file and has not been approved${changedSinceApproval(ctx, file) ? ' since it changed' : ''}.\n`);
+  ctx.stderr.write(`${fileLabel(ctx, file)} is not your own config file and has not been approved${changed ? ' since it changed' : ''}.\n`);
   if (data === undefined) {
     ctx.stderr.write('It is not valid JSON, so it cannot be approved.\n');
     return false;
   }
   ctx.stderr.write(describeConfigFile(file, data));
   if (!(await ctx.prompter.confirm('Trust this file and let mcp-cli act on it?'))) return false;
-  await store.approve(file.realPath, file.text, ctx.now());
+  await store.approve(approvalSubject(file), ctx.now());
   ctx.stderr.write(`Approved ${printable(file.location.path)}; an edit to it needs approval again (mcp-cli config untrust removes it).\n`);
   return true;
-}
-
-function changedSinceApproval(ctx: Ctx, file: ConfigFile): boolean {
-  return approvalStore(ctx)
-    .list()
-    .some((a) => a.path === file.realPath);
 }
 
 /** Whether the user lets mcp-cli act on this file: their own, approved before, or approved now at a prompt. */
@@ -117,12 +122,13 @@ export function mayUse(ctx: Ctx, file: ConfigFile): Promise<boolean> {
 /** For commands that act on the servers of the file: an unapproved file stops them before anything happens. */
 export async function requireApproved(ctx: Ctx, file: ConfigFile): Promise<void> {
   if (await mayUse(ctx, file)) return;
-  const what = `${printable(file.location.path)} is not approved${changedSinceApproval(ctx, file) ? ' (it changed since it was approved)' : ''}, so nothing in it was resolved, contacted or started`;
+  const { changed } = approvalStore(ctx).lookup(approvalSubject(file));
+  const what = `${fileLabel(ctx, file)} is not approved${changed ? ' (it changed since it was approved)' : ''}, so nothing in it was resolved, contacted or started`;
   if (canPrompt(ctx)) throw new CancelledError(what);
   throw new CliError(`${what}: mcp-cli acts on a config file outside your config directory only once you approve it`, 1, `review it, then run: ${trustCommand(file)}`);
 }
 
 /** For commands that only read settings from the file: an unapproved file is passed over, and that is said. */
 export function warnNotUsed(ctx: Ctx, file: ConfigFile, what: string): void {
-  warn(ctx, `${printable(file.location.path)} is not approved, so its ${what} ${what.endsWith('s') ? 'are' : 'is'} not used (approve it: ${trustCommand(file)})`);
+  warn(ctx, `${fileLabel(ctx, file)} is not approved, so its ${what} ${what.endsWith('s') ? 'are' : 'is'} not used (approve it: ${trustCommand(file)})`);
 }

@@ -7,7 +7,7 @@ import { openSelected, requestedBackend, selectBackend, type BackendRequest, typ
 import type { SecretStore } from '../../stores/store.js';
 import { TokenManager } from '../../tokens/manager.js';
 import { openAuditLog } from './audit.js';
-import { approvalStore, locatedConfigFile, mayUse, ownConfigFile, warnNotUsed } from './config-access.js';
+import { approvalStore, approvalSubject, locatedConfigFile, mayUse, ownConfigFile, warnNotUsed } from './config-access.js';
 
 export interface StorageSetup {
   /** The file whose tokenStorage block is used, if any. */
@@ -27,9 +27,9 @@ const hasTokenStorage = (data: unknown) => typeof data === 'object' && data !== 
 async function tokenStorageSettings(ctx: Ctx): Promise<{ config?: ConfigLocation; settings: TokenStorageSettings }> {
   const located = locatedConfigFile(ctx);
   const own = ownConfigFile(ctx);
-  for (const file of located && own && located.realPath === own.realPath ? [own] : [located, own]) {
+  for (const file of located?.own ? [located] : [located, own]) {
     if (!file) continue;
-    const approvedAlready = file.own || approvalStore(ctx).isApproved(file.realPath, file.text) !== undefined;
+    const approvedAlready = file.own || approvalStore(ctx).lookup(approvalSubject(file)).approval !== undefined;
     let data: unknown;
     if (approvedAlready) data = parseJsonText(file.text, file.location.path);
     else {
