@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
 import { secretStrings, tokenFieldNames, tokenFieldValue } from '../tokens/fields.js';
@@ -165,7 +166,7 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
         problems.push({ message: `${where}: no such token (${setHint(ref)})`, auth: true });
         return '';
       }
-      if (token.metadata.type === 'oauth') {
+      if (token.metadata.type === 'oauth' || isOAuthNamespace(token.metadata.namespace)) {
         problems.push({ message: `${where}: it is an OAuth token, which only the OAuth login of the server it was issued to sends (see docs/oauth.md)`, auth: false });
         return '';
       }
@@ -194,4 +195,18 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
     throw new CliError(message, exit, rest.length === 0 ? 'nothing was started or contacted' : undefined);
   }
   return results;
+}
+
+/**
+ * A stdio server runs in its config file's directory unless `cwd` says otherwise (a relative `cwd`
+ * or command path is taken from there too): never in whatever directory mcp-cli was started in,
+ * where a cloned repository's `node_modules/.bin` or `./server.js` would take the place of the
+ * server the file means.
+ */
+export function anchorToConfigFile(server: ResolvedServer, configPath: string): ResolvedServer {
+  const entry = server.entry;
+  if (entry.transport !== 'stdio') return server;
+  const base = dirname(configPath);
+  const command = entry.command.includes('/') || entry.command.includes('\\') ? resolve(base, entry.command) : entry.command;
+  return { ...server, entry: { ...entry, command, cwd: resolve(base, entry.cwd ?? '.') } };
 }

@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { CliError } from '../errors.js';
 import { vaultSettingsFrom, type VaultSettings } from './vault-settings.js';
 
@@ -10,7 +11,11 @@ export interface TokenStorageSettings {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Picks `tokenStorage` out of a parsed config, checking only the fields the token commands use. */
+// A relative path in the file means relative to the file: never to wherever mcp-cli happens to run
+// (a cloned repository could put a CA or a token file there). `~/` stays for the backends to expand.
+const fromFile = (path: string, file: string) => (isAbsolute(path) || /^~(\/|$)/.test(path) ? path : resolve(dirname(file), path));
+
+/** Picks `tokenStorage` out of the parsed config file at `label`, checking only the fields the token commands use. */
 export function tokenStorageFrom(config: unknown, label: string): TokenStorageSettings {
   if (!isObject(config)) throw new CliError(`${label}: expected a JSON object at the top level`);
   const block = config.tokenStorage;
@@ -23,5 +28,7 @@ export function tokenStorageFrom(config: unknown, label: string): TokenStorageSe
   const encrypted = block.encrypted as Record<string, unknown> | undefined;
   if (encrypted?.path !== undefined && typeof encrypted.path !== 'string') throw new CliError(`${label}: tokenStorage.encrypted.path: expected a string`);
   const vault = block.vault === undefined ? undefined : vaultSettingsFrom(block.vault as Record<string, unknown>, label);
-  return { ...(block as TokenStorageSettings), ...(vault ? { vault } : {}) };
+  if (vault) for (const key of ['caCert', 'caPath', 'clientCert', 'clientKey'] as const) if (vault[key] !== undefined) vault[key] = fromFile(vault[key], label);
+  const encryptedPath = typeof encrypted?.path === 'string' ? { encrypted: { ...encrypted, path: fromFile(encrypted.path, label) } } : {};
+  return { ...(block as TokenStorageSettings), ...encryptedPath, ...(vault ? { vault } : {}) };
 }

@@ -3,7 +3,7 @@ import { CliError } from '../../errors.js';
 import type { ConfigFile } from '../../config/file.js';
 import { parseJsonText } from '../../config/json.js';
 import { CONFIG_FILE_NAME } from '../../config/locate.js';
-import { resolveServers, type ResolvedServer, type TokenLookup } from '../../config/resolve.js';
+import { anchorToConfigFile, resolveServers, type ResolvedServer, type TokenLookup } from '../../config/resolve.js';
 import { parseServerConfig, type ServerConfig } from '../../config/schema.js';
 import { configDir } from '../../paths.js';
 import { locatedConfigFile, mayUse, ownConfigFile, requireApproved, warnNotUsed } from './config-access.js';
@@ -70,7 +70,7 @@ export function storeLookup(open: StoreOpener): TokenLookup {
 /** Resolves the named servers and warns about the tokens they use that expire soon. */
 export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[], open: StoreOpener = lazyStoreOpener(ctx)): Promise<ResolvedServer[]> {
   const window = expiryWarningWindow(config, ctx);
-  const resolved = await resolveServers(config.servers, names, { lookup: storeLookup(open), env: ctx.env, now: ctx.now() });
+  const resolved = (await resolveServers(config.servers, names, { lookup: storeLookup(open), env: ctx.env, now: ctx.now() })).map((server) => anchorToConfigFile(server, config.location.path));
   warnExpiringTokens(ctx, resolved.map((s) => ({ server: s.name, tokens: s.tokens })), window);
   return resolved;
 }
