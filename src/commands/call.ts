@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Ctx } from '../context.js';
 import { CliError } from '../errors.js';
+import { printable } from '../io/terminal-text.js';
 import { maskSecrets } from '../mcp/mask.js';
 import { withConnection } from './shared/connect-server.js';
 
@@ -45,7 +46,9 @@ export async function run(name: string, tool: string, options: CallOptions, ctx:
   const args = parseArgs(options.args);
   await withConnection(ctx, name, async (connection, server) => {
     const result = (await connection.request((c) => c.callTool({ name: tool, arguments: args }))) as CallToolResult;
-    const shown = options.json ? JSON.stringify(result, null, 2) + '\n' : contentText(result);
+    // The tool's text is the server's: shown on a terminal, but never obeyed by it.
+    const text = options.json ? JSON.stringify(result, null, 2) + '\n' : contentText(result);
+    const shown = ctx.tty.stdout ? printable(text) : text;
     ctx.stdout.write(maskSecrets(shown, server.secrets));
     if (result.isError) throw new CliError(`tool '${tool}' on server '${name}' reported an error`);
   });

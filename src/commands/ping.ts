@@ -1,4 +1,5 @@
 import type { Ctx } from '../context.js';
+import { printable } from '../io/terminal-text.js';
 import { withConnection } from './shared/connect-server.js';
 
 export interface PingOptions {
@@ -19,6 +20,6 @@ export async function run(name: string, options: PingOptions, ctx: Ctx): Promise
       ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
       return;
     }
-    ctx.stdout.write(`${result.name ?? '(unnamed)'} ${result.version ?? '(no version)'}: round trip ${roundTripMs.toFixed(1)} ms (connect and initialize: ${initializeMs.toFixed(0)} ms over ${result.transport})\n`);
+    ctx.stdout.write(`${printable(result.name ?? '(unnamed)')} ${printable(result.version ?? '(no version)')}: round trip ${roundTripMs.toFixed(1)} ms (connect and initialize: ${initializeMs.toFixed(0)} ms over ${result.transport})\n`);
   });
 }

@@ -1,6 +1,7 @@
 import type { Ctx } from '../context.js';
 import { CliError } from '../errors.js';
 import { renderTable } from '../io/table.js';
+import { printable } from '../io/terminal-text.js';
 import { describeReference } from '../config/references.js';
 import { mapEntryStrings, parseEntry, placeholder } from '../config/resolve.js';
 import type { ServerEntry } from '../config/schema.js';
@@ -97,5 +98,5 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
     r.error ? `invalid: ${r.error}` : r.tokens.map((t) => `${t.namespace}:${t.name}${t.field ? `:${t.field}` : ''} ${t.status}`).join(', ') || '-',
   ]);
   ctx.stdout.write(renderTable(['SERVER', 'TRANSPORT', 'TARGET', 'TOKENS'], table, tty));
-  if (tty) ctx.stderr.write(`Config: ${config.location.path}\n`);
+  if (tty) ctx.stderr.write(`Config: ${printable(config.location.path)}\n`);
 }

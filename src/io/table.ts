@@ -1,3 +1,5 @@
+import { printable } from './terminal-text.js';
+
 /** Display width, counting emoji and East Asian wide characters as two columns. */
 function width(text: string): number {
   let w = 0;
@@ -9,13 +11,16 @@ function width(text: string): number {
   return w;
 }
 
+/** One line of text, harmless for a terminal: cells often hold what a server or stored metadata said. */
+const cell = (text: string) => printable(text.replace(/[\t\r\n]/g, ' '));
+
 /**
  * A table for humans on a terminal (header, aligned columns) or for programs
  * when piped (no header, tab-separated), as the GitHub CLI does.
  */
 export function renderTable(headers: string[], rows: string[][], tty: boolean): string {
-  if (!tty) return rows.map((r) => r.map((c) => c.replace(/[\t\n]/g, ' ')).join('\t') + '\n').join('');
-  const all = [headers, ...rows];
+  if (!tty) return rows.map((r) => r.map(cell).join('\t') + '\n').join('');
+  const all = [headers, ...rows.map((r) => r.map(cell))];
   const widths = headers.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
   return all
     .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd() + '\n')

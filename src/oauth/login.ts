@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { CancelledError, CliError } from '../errors.js';
+import { printable } from '../io/terminal-text.js';
 import type { Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { browserCommand, openBrowser } from './browser.js';
@@ -9,7 +10,6 @@ import { checkAuthorizationServer, StoreOAuthProvider } from './provider.js';
 import { extraMetadata, sameIssuer, TOKENS_NAMESPACE, type SavedTokens } from './records.js';
 import type { OAuthTarget } from './target.js';
 import { checkOAuthUrl, policedFetch, urlForMessage } from './url-policy.js';
-import { printable } from '../io/terminal-text.js';
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
 
@@ -81,7 +81,8 @@ export function issuersOfMetadataUrl(url: URL): string[] {
     if (path.startsWith(marker)) found.push(`${url.origin}${path.slice(marker.length) || '/'}`);
     if (path.endsWith(marker)) found.push(`${url.origin}${path.slice(0, -marker.length) || '/'}`);
   }
-  return found;
+  // Joined as text, a path could smuggle in another host ("...server@other.example"): keep only same-origin URLs.
+  return found.filter((issuer) => URL.canParse(issuer) && new URL(issuer).origin === url.origin);
 }
 
 /** The authorization servers the MCP server names in its protected resource metadata (RFC 9728), if it publishes any. */
@@ -111,15 +112,29 @@ async function presetDiscovery(target: OAuthTarget, resourceMetadataUrl: URL | u
   const parsed = OAuthMetadataSchema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new CliError(`the authorization server metadata at ${urlForMessage(url)} is invalid: ${describeSchemaIssue(parsed.error.issues)}`);
   const metadata = parsed.data;
+  checkIssuerForm(metadata.issuer);
   const own = issuersOfMetadataUrl(url).some((issuer) => sameIssuer(issuer, metadata.issuer));
-  const named = !own && new URL(metadata.issuer).origin === url.origin && (await advertisedIssuers(target, resourceMetadataUrl)).some((issuer) => sameIssuer(issuer, metadata.issuer));
-  if (!own && !named)
-    throw new CliError(
-      `the authorization server metadata at ${urlForMessage(url)} claims the issuer ${urlForMessage(metadata.issuer)}, which that URL does not belong to and '${target.name}' does not name; refusing it (RFC 8414 section 3.3: a mix-up attack would send the code there)`,
-      1,
-      'point oauth.authServerMetadataUrl at the issuer\'s own well-known URL, or leave it out so that the server names its authorization server',
-    );
+  const advertised = await advertisedIssuers(target, resourceMetadataUrl);
+  const named = advertised.some((issuer) => sameIssuer(issuer, metadata.issuer));
+  const where = `the authorization server metadata at ${urlForMessage(url)} names the issuer ${urlForMessage(metadata.issuer)}`;
+  const refusal =
+    advertised.length > 0 && !named
+      ? `${where}, which '${target.name}' does not name as its authorization server`
+      : named && !own && new URL(metadata.issuer).origin !== url.origin
+        ? `${where}, but is published neither at that issuer's well-known URL nor on its origin`
+        : advertised.length === 0 && !own
+          ? `${where}, which that URL does not belong to, and '${target.name}' names no authorization server that would vouch for it`
+          : undefined;
+  if (refusal)
+    throw new CliError(`${refusal}; refusing it (RFC 8414 section 3.3: in a mix-up attack the code would go to its token endpoint)`, 1, "point oauth.authServerMetadataUrl at the issuer's own well-known URL, or leave it out so that the server names its authorization server");
   return { authorizationServerUrl: metadata.issuer, authorizationServerMetadata: metadata };
+}
+
+/** RFC 8414 section 2: an issuer is a URL without query, fragment or user information. */
+function checkIssuerForm(issuer: string): void {
+  const parsed = URL.canParse(issuer) ? new URL(issuer) : undefined;
+  if (!parsed || parsed.search || parsed.hash || parsed.username || parsed.password)
+    throw new CliError(`the authorization server names an issuer that is not a plain URL (${urlForMessage(issuer)}); refusing it (RFC 8414 section 2)`);
 }
 
 /** Zod's first issue in words: the field and what was wrong, never a raw JSON dump. */

@@ -60,6 +60,11 @@ export class StoreOAuthProvider implements OAuthClientProvider {
   clientKind: SavedClient['kind'] | undefined;
   /** The client this login presents: kept with the tokens, so that only it ever refreshes them. */
   private client: OAuthClientInformationMixed | undefined;
+  /**
+   * A registration made (or a pre-registered client used) by this login, stored only with its
+   * tokens: a login abandoned or refused leaves the stored registration of an earlier login alone.
+   */
+  private pending: SavedClient | undefined;
 
   constructor(private readonly options: ProviderOptions) {
     this.discovery = options.presetDiscovery;
@@ -100,6 +105,7 @@ export class StoreOAuthProvider implements OAuthClientProvider {
       this.clientKind = 'configured';
       return (this.client = { client_id: configured.clientId, ...(configured.clientSecret ? { client_secret: configured.clientSecret } : {}) });
     }
+    if (this.pending) return { ...this.pending.information, issuer: this.pending.issuer } as OAuthClientInformationMixed;
     // A pre-registered client that is no longer configured is not reused: the login registers anew.
     const saved = await readClient(this.options.manager, this.options.target.name);
     if (!saved || saved.kind === 'configured') return undefined;
@@ -116,7 +122,7 @@ export class StoreOAuthProvider implements OAuthClientProvider {
     this.clientKind = kind;
     const { issuer: _stamp, ...unstamped } = information as OAuthClientInformationMixed & { issuer?: string };
     this.client = unstamped;
-    await writeClient(this.options.manager, this.options.target.name, { issuer, kind, information });
+    this.pending = { issuer, kind, information: unstamped };
   }
 
   tokens(): undefined {
@@ -129,7 +135,9 @@ export class StoreOAuthProvider implements OAuthClientProvider {
     this.saved = tokensFromResponse(tokens, issuer, this.resource, this.options.now(), this.client?.client_id);
     await writeTokens(this.options.manager, this.options.target.name, this.saved);
     // A pre-registered client is kept with the login too, so that its refreshes never depend on what the config says later.
-    if (this.clientKind === 'configured' && this.client) await writeClient(this.options.manager, this.options.target.name, { issuer, kind: 'configured', information: this.client });
+    const client = this.clientKind === 'configured' && this.client ? { issuer, kind: 'configured' as const, information: this.client } : this.pending;
+    if (client) await writeClient(this.options.manager, this.options.target.name, client);
+    this.pending = undefined;
   }
 
   async redirectToAuthorization(url: URL): Promise<void> {
@@ -171,8 +179,9 @@ export class StoreOAuthProvider implements OAuthClientProvider {
    */
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
     const { manager, target } = this.options;
-    if ((scope === 'all' || scope === 'client') && (this.clientKind === 'dcr' || this.clientKind === 'metadata-document')) {
-      await deleteClient(manager, target.name);
+    if (scope === 'all' || scope === 'client') {
+      if (!this.pending && (this.clientKind === 'dcr' || this.clientKind === 'metadata-document')) await deleteClient(manager, target.name);
+      this.pending = undefined;
       this.client = undefined;
     }
     if (scope === 'all' || scope === 'verifier') this.verifier = undefined;

@@ -1,6 +1,8 @@
 import { CliError } from '../errors.js';
 import { scrub } from './errors.js';
-import { extraMetadata, type SavedTokens } from './records.js';
+import { checkEndpoints } from './provider.js';
+import { extraMetadata, sameIssuer, type SavedTokens } from './records.js';
+import { policedFetch, urlForMessage } from './url-policy.js';
 
 export type RevocationResult = 'revoked' | 'unsupported';
 
@@ -12,7 +14,10 @@ interface ClientCredentials {
 /** Revokes the refresh token (which ends the grant) and the access token at the issuer, by RFC 7009. */
 export async function revokeTokens(tokens: SavedTokens, client: ClientCredentials): Promise<RevocationResult> {
   const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
-  const metadata = await discoverAuthorizationServerMetadata(tokens.issuer);
+  const fetchFn = policedFetch();
+  const metadata = await discoverAuthorizationServerMetadata(tokens.issuer, { fetchFn });
+  if (metadata && !sameIssuer(metadata.issuer, tokens.issuer)) throw new CliError(`the metadata of ${urlForMessage(tokens.issuer)} names another issuer; nothing was revoked`, 1, 'pass --local-only to delete the tokens here anyway');
+  if (metadata) checkEndpoints('the login', metadata);
   const extra = metadata ? extraMetadata(metadata) : undefined;
   const endpoint = extra?.revocation_endpoint;
   if (!endpoint) return 'unsupported';
@@ -28,7 +33,8 @@ export async function revokeTokens(tokens: SavedTokens, client: ClientCredential
       body.set('client_id', client.client_id);
       if (client.client_secret !== undefined) body.set('client_secret', client.client_secret);
     }
-    const response = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
+    // No redirect is followed: it could take the tokens and the client secret elsewhere.
+    const response = await fetchFn(endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     if (!response.ok) {
       const text = scrub((await response.text()).slice(0, 300), [tokens.accessToken, tokens.refreshToken, client.client_secret]);
       throw new CliError(`the authorization server refused to revoke the ${hint.replace('_', ' ')} (HTTP ${response.status}: ${text})`, 1, 'run logout again, or pass --local-only to delete the tokens here anyway');

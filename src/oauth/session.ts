@@ -137,6 +137,9 @@ export class OAuthSession {
       await manager.recordEvent('refreshed', { namespace: TOKENS_NAMESPACE, name: this.name }, { issuer: stored.issuer, trigger });
       return fresh;
     } catch (error) {
+      // A login from before logins recorded their client: a refusal may be the client's, not the grant's, so nothing is deleted.
+      if (stored.clientId === undefined && (error instanceof InvalidGrantError || error instanceof InvalidClientError || error instanceof UnauthorizedClientError))
+        throw new LoginRequiredError(this.name, `the authorization server refused to refresh the login of '${this.name}' (made by an earlier version, which did not record its client)`);
       if (error instanceof InvalidGrantError) {
         await this.dropTokens('invalid_grant');
         throw new LoginRequiredError(this.name, `the refresh token of '${this.name}' was refused (invalid_grant: revoked or expired); the stored tokens were removed`);

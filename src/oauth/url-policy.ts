@@ -4,10 +4,10 @@ import { printable } from '../io/terminal-text.js';
 
 type Fetch = typeof fetch;
 
-/** 127.0.0.0/8, ::1 and localhost: the only hosts OAuth may reach over plain http. */
+/** 127.0.0.0/8, ::1 and localhost (not *.localhost, which some resolvers send to DNS): the only hosts OAuth may reach over plain http. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
 }

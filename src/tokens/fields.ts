@@ -6,7 +6,8 @@ import { PRIMARY_SECRET_FIELD, type StoredToken } from './model.js';
  */
 export function tokenFieldValue(token: StoredToken, field: string | undefined): string | undefined {
   if (field === undefined) return token.secret[PRIMARY_SECRET_FIELD[token.metadata.type]];
-  const direct = token.secret[field] ?? token.metadata.details[field];
+  const own = (record: Record<string, string>) => (Object.hasOwn(record, field) ? record[field] : undefined);
+  const direct = own(token.secret) ?? own(token.metadata.details);
   if (direct !== undefined || field !== 'basic') return direct;
   const username = token.secret.username ?? token.metadata.details.username;
   const password = token.secret.password;
@@ -24,6 +25,6 @@ export function tokenFieldNames(token: StoredToken): string[] {
  */
 export function secretStrings(token: StoredToken, field: string | undefined, value: string): string[] {
   const secrets = Object.values(token.secret).filter((s) => s !== '');
-  const fromDetails = field !== undefined && token.secret[field] === undefined && token.metadata.details[field] !== undefined;
+  const fromDetails = field !== undefined && !Object.hasOwn(token.secret, field) && Object.hasOwn(token.metadata.details, field);
   return value !== '' && !fromDetails ? [...secrets, value] : secrets;
 }

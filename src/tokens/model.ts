@@ -54,7 +54,9 @@ export const OAUTH_CLIENTS_NAMESPACE = 'oauth-client';
 
 /** Namespaces whose tokens only the OAuth login of their own server may send anywhere. */
 export function isOAuthNamespace(namespace: string): boolean {
-  return namespace === OAUTH_TOKENS_NAMESPACE || namespace === OAUTH_CLIENTS_NAMESPACE;
+  // Compared without case: some keychains look accounts up without it.
+  const lower = namespace.toLowerCase();
+  return lower === OAUTH_TOKENS_NAMESPACE || lower === OAUTH_CLIENTS_NAMESPACE;
 }
 
 export function isTokenType(value: string): value is TokenType {

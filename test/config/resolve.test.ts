@@ -75,6 +75,13 @@ describe('resolveServers', () => {
     }
   });
 
+  it('refuses OAuth namespaces whatever their case', async () => {
+    for (const ref of ['${TOKEN:OAuth:notion}', '${TOKEN:OAUTH-CLIENT:notion}']) {
+      const error = await failure({ other: http({ A: ref }) });
+      expect(error.message).toContain('refers to an OAuth login');
+    }
+  });
+
   it('refuses an OAuth token stored in another namespace', async () => {
     const error = await failure({ other: http({ A: '${TOKEN:imported:notion}' }) });
     expect(error.message).toContain("server 'other', headers.A: ${TOKEN:imported:notion}: it is an OAuth token, which only the OAuth login of the server it was issued to sends");

@@ -43,10 +43,22 @@ describe('OAuth mix-up through oauth.authServerMetadataUrl', () => {
       await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: `${spoof.origin}${path}` } } } });
       const r = await sandbox.run(['auth', 'login', 'notes']);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toContain(`the authorization server metadata at ${spoof.origin}${path} claims the issuer ${servers.issuer}, which that URL does not belong to and 'notes' does not name; refusing it`);
+      expect(r.stderr).toContain(`the authorization server metadata at ${spoof.origin}${path} names the issuer ${servers.issuer}, but is published neither at that issuer's well-known URL nor on its origin; refusing it`);
     }
     expect(servers.counters.authorize).toBe(before);
     expect(spoof.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it("refuses another issuer's own metadata when the server names its authorization server", async () => {
+    const real = await realMetadata();
+    spoofMetadata = { ...real, issuer: `${spoof.origin}/`, token_endpoint: `${spoof.origin}/token` };
+    await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: `${spoof.origin}/.well-known/oauth-authorization-server` } } } });
+    const before = servers.counters.authorize;
+    const r = await sandbox.run(['auth', 'login', 'notes']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`names the issuer ${spoof.origin}/, which 'notes' does not name as its authorization server; refusing it`);
+    expect(servers.counters.authorize).toBe(before);
+    expect(spoof.requests.filter((q) => q.method !== 'GET')).toEqual([]);
   });
 
   it("accepts the issuer's own well-known URL", async () => {
@@ -140,7 +152,8 @@ describe('OAuth URLs that are not https', () => {
     );
 
     const real = await realMetadata();
-    await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: `${spoof.origin}/.well-known/oauth-authorization-server` } } } });
+    // A server of its own that names no authorization server, so that its metadata's endpoints are what decides.
+    await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: `${spoof.origin}/mcp`, oauth: { authServerMetadataUrl: `${spoof.origin}/.well-known/oauth-authorization-server` } } } });
     spoofMetadata = { ...real, issuer: `${spoof.origin}/`, authorization_endpoint: 'file:///etc/passwd', token_endpoint: `${spoof.origin}/token` };
     const file = await sandbox.run(['auth', 'login', 'notes']);
     expect(file.code).toBe(1);

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { interruptSignal } from '../../io/interrupt.js';
+import { printable } from '../../io/terminal-text.js';
 import { login } from '../../oauth/login.js';
 import { parseDuration } from '../../tokens/duration.js';
 import { validateIdentifier } from '../../tokens/names.js';
@@ -31,7 +32,7 @@ export async function run(server: string, options: LoginOptions, ctx: Ctx): Prom
   try {
     const tokens = await login({ target, manager, io: ctx, noBrowser: options.browser === false, scope: options.scope, timeoutMs, signal: interrupt.signal });
     const expiry = tokens.expiresAt ? `, expires ${formatTime(tokens.expiresAt, ctx.tty.stderr)}` : '';
-    ctx.stderr.write(`✓ Logged in to '${server}' (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}); tokens stored in the ${selection.name} backend\n`);
+    ctx.stderr.write(printable(`✓ Logged in to '${server}' (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}); tokens stored in the ${selection.name} backend`) + '\n');
   } finally {
     interrupt.dispose();
   }

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
+import { printable } from '../../io/terminal-text.js';
 import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer, TOKENS_NAMESPACE, type SavedClient, type SavedTokens } from '../../oauth/records.js';
 import { validateIdentifier } from '../../tokens/names.js';
 import { lazyStoreOpener } from '../shared/server-config.js';
@@ -20,11 +21,11 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
   let revoked = false;
   if (tokens && !options.localOnly) {
     const credentials = clientCredentials(tokens, client);
-    if (!credentials) ctx.stderr.write(`! No client registration for ${tokens.issuer} is stored, so the tokens cannot be revoked there; deleting them here\n`);
+    if (!credentials) ctx.stderr.write(`! No client registration for ${printable(tokens.issuer)} is stored, so the tokens cannot be revoked there; deleting them here\n`);
     else {
       const { revokeTokens } = await import('../../oauth/revoke.js');
       revoked = (await revokeTokens(tokens, credentials)) === 'revoked';
-      ctx.stderr.write(revoked ? `✓ Revoked the tokens at ${tokens.issuer}\n` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only\n`);
+      ctx.stderr.write(printable(revoked ? `✓ Revoked the tokens at ${tokens.issuer}` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only`) + '\n');
     }
   }
   if (tokens) {

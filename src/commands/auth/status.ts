@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.js';
 import { CliError, ExitCode } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
+import { printable } from '../../io/terminal-text.js';
 import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESPACE } from '../../oauth/records.js';
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
@@ -71,7 +72,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       ['Client', s.clientId ? `${s.clientId} (${s.clientRegistration})` : s.clientRegistration],
       ['Stored in', `${s.backend}: ${s.location}`],
     ];
-    ctx.stdout.write(lines.map(([k, v]) => `${(k + ':').padEnd(11)}${v}\n`).join(''));
+    ctx.stdout.write(lines.map(([k, v]) => `${(k + ':').padEnd(11)}${printable(v)}\n`).join(''));
     return;
   }
   const metadata = new Map((await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => [m.name, m]));

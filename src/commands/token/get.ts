@@ -1,5 +1,6 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
+import { printable } from '../../io/terminal-text.js';
 import { isExpired, primaryValue } from '../../tokens/model.js';
 import { warn } from '../shared/messages.js';
 import { openTokenStore } from '../shared/storage.js';
@@ -43,5 +44,5 @@ export async function run(name: string, options: GetOptions, ctx: Ctx): Promise<
     ['Backend', selection.name],
     ['Value', 'hidden (use --show-value to print it)'],
   ];
-  ctx.stdout.write(lines.map(([k, v]) => `${(k + ':').padEnd(11)}${v}\n`).join(''));
+  ctx.stdout.write(lines.map(([k, v]) => `${(k + ':').padEnd(11)}${printable(v)}\n`).join(''));
 }

@@ -131,6 +131,8 @@ export class KeychainStore implements SecretStore {
   private parseToken(text: string, account: string): StoredToken {
     const token = this.parseTokenOrUndefined(text);
     if (!token) throw new CliError(`keychain item '${account}' in ${this.location} is not an mcp-cli token`, 1, 'delete it with the OS keychain tool, or store the token again');
+    // A keychain that looks accounts up without case (or an item written by hand) must not hand out another token.
+    if (keyOf(token.metadata) !== account) throw new CliError(`keychain item '${account}' in ${this.location} holds another token ('${keyOf(token.metadata)}')`, 1, 'delete it with the OS keychain tool, or store the token again');
     return token;
   }
 

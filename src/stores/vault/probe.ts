@@ -52,6 +52,8 @@ async function runProbe(be: BackendEnv): Promise<Probed> {
     if (error instanceof CliError) return unavailable(error.message);
     throw error;
   }
+  if (/^http:/i.test(connection.address) && !/^http:\/\/(127\.[\d.]+|localhost|\[::1\])(:\d+)?$/i.test(connection.address))
+    be.stderr.write(`! Vault at ${connection.address} is plain http: the Vault token and every stored value cross the network unencrypted\n`);
   if (!connection.tls.verify && connection.address.startsWith('https:'))
     be.stderr.write(`! TLS certificate verification of Vault at ${connection.address} is off (${connection.tls.verifyOffBy}): anyone on the way can pose as Vault and read the tokens\n`);
   const token = await resolveToken(be.env);
