@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, fstatSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { CliError } from '../errors.js';
+import { fsFailure } from '../fs/errors.js';
 import { withFileLock } from '../fs/lock.js';
 import type { AuditEvent, AuditSink } from './sink.js';
 
@@ -63,8 +63,7 @@ export class FileAuditLog implements AuditSink {
         appendFileSync(this.path, line + '\n', { mode: 0o600 });
       });
     } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new CliError(`cannot write the audit log ${this.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw fsFailure(error, 'write the audit log', this.path);
     }
   }
 
