@@ -10,6 +10,7 @@ export interface BackendEnv {
   platform: NodeJS.Platform;
   settings: TokenStorageSettings;
   prompter: Prompter;
+  /** Whether a passphrase can be asked (a terminal, or the controlling terminal). */
   canPrompt: boolean;
   stderr: Writable;
 }

@@ -1,4 +1,4 @@
-import { canPrompt, type Ctx } from '../../context.js';
+import { canAskSecret, type Ctx } from '../../context.js';
 import { readJsonFile } from '../../config/json.js';
 import { locateConfig, type ConfigLocation } from '../../config/locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from '../../config/token-storage.js';
@@ -30,7 +30,7 @@ export async function storageSetup(ctx: Ctx): Promise<StorageSetup> {
     platform: ctx.platform,
     settings,
     prompter: ctx.prompter,
-    canPrompt: canPrompt(ctx),
+    canPrompt: canAskSecret(ctx),
     stderr: ctx.stderr,
   };
   return { config, settings, request, backendEnv };
