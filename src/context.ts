@@ -41,6 +41,11 @@ export function canAskSecret(ctx: Ctx): boolean {
   return canPrompt(ctx) || ctx.tty.controlling;
 }
 
+/** The same context with other global options, keeping its lazy parts lazy. */
+export function withGlobals(ctx: Ctx, globals: GlobalOptions): Ctx {
+  return Object.assign(Object.create(ctx) as Ctx, { globals });
+}
+
 // process.stdin is created on first access, which costs milliseconds; most commands never read it.
 export function createProcessContext(globals: GlobalOptions): Ctx {
   let prompter: Prompter | undefined;

@@ -7,6 +7,7 @@ export const AUDIT_ACTIONS = [
   'cleared',
   'exported',
   'imported',
+  'migrated',
   'validated',
   'refreshed',
   'login',

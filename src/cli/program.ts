@@ -152,6 +152,18 @@ export function buildProgram(): Command {
     .option('--verify', 'verify the hash chain: exit 1 if a line was edited or removed')
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../commands/token/audit.js')).run(options, ctxFor(command)));
+
+  // Storage integrity: moving tokens between backends, unlock sessions for the encrypted file.
+  token
+    .command('migrate')
+    .description('move every token of one backend into the active one (or --to), metadata unchanged; each is deleted from the source only once written and read back')
+    .requiredOption('--from <backend>', 'the backend to move tokens out of: keychain, credential-manager, secret-service, vault, encrypted')
+    .option('--to <backend>', 'the backend to move them into (default: the active backend; the same as --token-backend)')
+    .option('--overwrite', 'replace tokens that exist in the destination with other values')
+    .option('--skip-existing', 'keep tokens that exist in the destination (their source copies stay)')
+    .option('--dry-run', 'show what would be moved, write nothing')
+    .action(async (options, command) => (await import('../commands/token/migrate.js')).run(options, ctxFor(command)));
+
   // MCP servers from server_config.json: these commands load the MCP SDK and zod, only when they run.
   program
     .command('servers')

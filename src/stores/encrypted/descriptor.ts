@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { dataDir, displayPath } from '../../paths.js';
 import type { BackendDescriptor, BackendEnv } from '../backend.js';
@@ -13,6 +14,14 @@ export const encryptedBackend: BackendDescriptor = {
   autoRole: () => 'fallback',
   async probe(be) {
     return { available: true, detail: `file ${displayPath(encryptedFilePath(be), be.env)} (AES-256-GCM, scrypt passphrase)` };
+  },
+  leftovers(be) {
+    const path = encryptedFilePath(be);
+    try {
+      return lstatSync(path, { throwIfNoEntry: false }) ? displayPath(path, be.env) : undefined;
+    } catch {
+      return undefined; // not reachable: nothing to point at
+    }
   },
   async open(be) {
     const [{ EncryptedFileStore }, { passphraseSource }] = await Promise.all([import('./store.js'), import('./passphrase.js')]);
