@@ -164,6 +164,17 @@ export function buildProgram(): Command {
     .option('--dry-run', 'show what would be moved, write nothing')
     .action(async (options, command) => (await import('../commands/token/migrate.js')).run(options, ctxFor(command)));
 
+  token
+    .command('unlock')
+    .description('ask the encrypted file\'s passphrase once (or take MCP_CLI_ENCRYPTION_KEY) and keep the file unlocked for this user until the timeout or `token lock`')
+    .option('--timeout <duration>', 'how long it stays unlocked, e.g. 15m (default), 2h or 1d; at most 7d')
+    .action(async (options, command) => (await import('../commands/token/unlock.js')).run(options, ctxFor(command)));
+
+  token
+    .command('lock')
+    .description('end every unlock session of this user now: the keys are forgotten and the agent stops')
+    .action(async (_options, command) => (await import('../commands/token/lock.js')).run(ctxFor(command)));
+
   // MCP servers from server_config.json: these commands load the MCP SDK and zod, only when they run.
   program
     .command('servers')

@@ -4,6 +4,10 @@ import { renderTable } from '../../io/table.js';
 import type { BackendEnv } from '../../stores/backend.js';
 import { BACKENDS } from '../../stores/registry.js';
 import { selectBackend, type Selection } from '../../stores/selection.js';
+import { unlockedFiles } from '../../agent/session.js';
+import { encryptedBackend } from '../../stores/encrypted/descriptor.js';
+import { EncryptedFileStore } from '../../stores/encrypted/store.js';
+import { warn } from '../shared/messages.js';
 import { storageSetup } from '../shared/storage.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
@@ -22,13 +26,15 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     if (!(error instanceof CliError)) throw error;
     selectionError = error;
   }
+  const until = await unlockedUntil(ctx, setup.backendEnv);
+  const unlockedOf = (name: string) => (name === 'encrypted' && until ? until.toISOString() : null);
   if (options.json) {
     ctx.stdout.write(
       JSON.stringify(
         {
           active: active ? { name: active.name, source: active.source, reason: active.reason } : null,
           error: selectionError?.message ?? null,
-          backends: probes.map((p) => ({ name: p.name, available: p.available, active: p.name === active?.name, detail: p.detail })),
+          backends: probes.map((p) => ({ name: p.name, available: p.available, active: p.name === active?.name, detail: p.detail, unlockedUntil: unlockedOf(p.name) })),
         },
         null,
         2,
@@ -36,12 +42,32 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     );
   } else {
     const tty = ctx.tty.stdout;
-    const rows = probes.map((p) => [p.name, p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable', p.name === active?.name ? (tty ? '✓' : 'active') : '', p.detail]);
+    const rows = probes.map((p) => {
+      const unlocked = unlockedOf(p.name);
+      const detail = unlocked ? `${p.detail}; unlocked until ${unlocked}` : p.detail;
+      return [p.name, p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable', p.name === active?.name ? (tty ? '✓' : 'active') : '', detail];
+    });
     ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', 'DETAIL'], rows, tty));
     if (active) ctx.stderr.write(`Active backend: ${active.name} (${active.reason})\n`);
   }
   if (active) noteTokensElsewhere(ctx, active.name, [...leftoversOf(active), ...(await keychainTokens(active, probes, setup.backendEnv))]);
   if (selectionError) throw selectionError;
+}
+
+/** Until when an unlock session keeps the encrypted file open, when one does. */
+async function unlockedUntil(ctx: Ctx, be: BackendEnv): Promise<Date | undefined> {
+  if (ctx.platform === 'win32') return undefined;
+  const store = await encryptedBackend.open(be);
+  const identity = store instanceof EncryptedFileStore ? await store.identity().catch(() => undefined) : undefined;
+  if (!identity) return undefined;
+  try {
+    const entry = (await unlockedFiles(ctx.env)).find((e) => e.id === identity);
+    return entry ? new Date(entry.expiresAt) : undefined;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    warn(ctx, error.message);
+    return undefined;
+  }
 }
 
 /** Tokens in an available keychain that is not the active backend: the probe's connection can count them. */

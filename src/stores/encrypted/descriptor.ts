@@ -24,8 +24,10 @@ export const encryptedBackend: BackendDescriptor = {
     }
   },
   async open(be) {
-    const [{ EncryptedFileStore }, { passphraseSource }] = await Promise.all([import('./store.js'), import('./passphrase.js')]);
+    const [{ EncryptedFileStore }, { passphraseSource }, { agentKeyCache }] = await Promise.all([import('./store.js'), import('./passphrase.js'), import('../../agent/session.js')]);
     const path = encryptedFilePath(be);
-    return new EncryptedFileStore(path, passphraseSource(be), displayPath(path, be.env));
+    // Unlock sessions need unix sockets; on Windows the passphrase is asked as before.
+    const cache = be.platform === 'win32' ? undefined : agentKeyCache(be.env, (text) => be.stderr.write(`! ${text}\n`));
+    return new EncryptedFileStore(path, passphraseSource(be), displayPath(path, be.env), cache);
   },
 };
