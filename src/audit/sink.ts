@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'exported',
   'imported',
   'migrated',
+  'alert',
   'validated',
   'refreshed',
   'login',

@@ -47,5 +47,5 @@ export async function openTokenStore(ctx: Ctx): Promise<OpenedStore> {
   const setup = await storageSetup(ctx);
   const selection = await selectBackend(setup.request, setup.backendEnv);
   const store = await openSelected(selection, setup.backendEnv);
-  return { store, selection, manager: new TokenManager(store, ctx.now, openAuditLog(ctx)) };
+  return { store, selection, manager: new TokenManager(store, ctx.now, openAuditLog(ctx, store)) };
 }
