@@ -124,6 +124,8 @@ describe('tokens in another backend', () => {
     const migrated = JSON.parse((await sb.run(['token', 'audit', '--json', '--action', 'migrated'])).stdout) as { name: string; detail: { from: string } }[];
     expect(migrated.map((e) => e.name).sort()).toEqual(['enc-only', 'enc-two', 'openai']);
     expect(migrated.every((e) => e.detail.from === 'encrypted')).toBe(true);
+    for (const r of [dry, conflict, skip, overwrite]) expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(await readFile(join(sb.env.XDG_STATE_HOME!, 'mcp-cli', 'audit.log'), 'utf8')).not.toContain(SECRET);
   });
 
   it('refuses a source that is the destination, and contradicting options', async () => {
