@@ -49,6 +49,7 @@ const core = await coreChunk({
     'src/stores/keychain/store.ts',
     'src/stores/encrypted/store.ts',
     'src/stores/encrypted/passphrase.ts',
+    'src/agent/session.ts',
   ],
 });
 

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import type { Env } from './paths.js';
 import type { Prompter } from './io/prompter.js';
-import { TtyPrompter } from './io/tty-prompter.js';
+import { hasControllingTerminal, openControllingTerminal, TtyPrompter } from './io/tty-prompter.js';
 
 /** Options that apply to every command. */
 export interface GlobalOptions {
@@ -19,20 +19,38 @@ export interface Ctx {
   cwd: string;
   platform: NodeJS.Platform;
   now(): Date;
-  /** Whether each stream is a terminal. */
-  tty: { stdin: boolean; stdout: boolean; stderr: boolean };
+  /** Whether each stream is a terminal, and whether there is a controlling terminal (`/dev/tty`) at all. */
+  tty: { stdin: boolean; stdout: boolean; stderr: boolean; readonly controlling: boolean };
   prompter: Prompter;
   globals: GlobalOptions;
+  /** How to start this program again (the runtime and its entry script), for the unlock agent. */
+  self: { execPath: string; script: string };
 }
 
-/** A prompt can be shown only when both the question and the answer go through a terminal. */
+/** A question can be asked only when both the question and the answer go through a terminal. */
 export function canPrompt(ctx: Ctx): boolean {
   return ctx.tty.stdin && ctx.tty.stderr;
+}
+
+/**
+ * A secret (a passphrase, a value) can also be asked on the controlling terminal when standard
+ * input is a pipe, as gpg, ssh and sudo do: `echo value | mcp-cli token set x` asks the
+ * passphrase there and reads the value from the pipe.
+ */
+export function canAskSecret(ctx: Ctx): boolean {
+  return canPrompt(ctx) || ctx.tty.controlling;
+}
+
+/** The same context with other global options, keeping its lazy parts lazy. */
+export function withGlobals(ctx: Ctx, globals: GlobalOptions): Ctx {
+  return Object.assign(Object.create(ctx) as Ctx, { globals });
 }
 
 // process.stdin is created on first access, which costs milliseconds; most commands never read it.
 export function createProcessContext(globals: GlobalOptions): Ctx {
   let prompter: Prompter | undefined;
+  let controlling: boolean | undefined;
+  const tty = { stdin: isatty(0), stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY };
   return {
     get stdin() {
       return process.stdin;
@@ -43,10 +61,16 @@ export function createProcessContext(globals: GlobalOptions): Ctx {
     cwd: process.cwd(),
     platform: process.platform,
     now: () => new Date(),
-    tty: { stdin: isatty(0), stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY },
+    tty: {
+      ...tty,
+      get controlling() {
+        return (controlling ??= hasControllingTerminal());
+      },
+    },
     get prompter() {
-      return (prompter ??= new TtyPrompter(process.stdin, process.stderr));
+      return (prompter ??= new TtyPrompter(() => (tty.stdin && tty.stderr ? { input: process.stdin, output: process.stderr } : openControllingTerminal())));
     },
     globals,
+    self: { execPath: process.execPath, script: process.argv[1] ?? '' },
   };
 }

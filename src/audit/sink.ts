@@ -7,6 +7,8 @@ export const AUDIT_ACTIONS = [
   'cleared',
   'exported',
   'imported',
+  'migrated',
+  'alert',
   'validated',
   'refreshed',
   'login',

@@ -6,6 +6,10 @@ const args = process.argv.slice(2);
 const direct = directGet(args);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${MCP_CLI_VERSION}\n`);
+} else if (args.length === 2 && args[0] === '__unlock-agent') {
+  // `mcp-cli token unlock` starts this program again as its unlock agent (src/agent/start.ts).
+  const { runAgent } = await import('../agent/server.js');
+  await runAgent(args[1]!);
 } else if (direct) {
   const [{ run }, { createProcessContext }, { reportError }] = await Promise.all([import('../commands/token/get.js'), import('../context.js'), import('./report-error.js')]);
   try {

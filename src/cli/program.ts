@@ -51,7 +51,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--type <type>', 'bearer, api-key, basic, generic or client-cert').default('bearer'))
     .option('--namespace <ns>', 'namespace (default: bearer, api-key, or generic by type)')
     .option('--provider <provider>', 'provider, e.g. openai or anthropic')
-    .option('--value <value>', "the value; '-' reads it from stdin (a value here may land in shell history)")
+    .option('--value <value>', "the value; '-' reads it from stdin, or asks for it hidden on a terminal (a value here may land in shell history)")
     .option('--expires <when>', 'expiry: an ISO date or a duration such as 90d')
     .option('--organization <org>', 'organization (API keys)')
     .option('--project <project>', 'project (API keys)')
@@ -139,7 +139,7 @@ export function buildProgram(): Command {
 
   token
     .command('passphrase')
-    .description('change the passphrase of the encrypted token file (new one from a prompt or MCP_CLI_NEW_ENCRYPTION_KEY)')
+    .description('change the passphrase of the encrypted token file (new one from a prompt or MCP_CLI_NEW_ENCRYPTION_KEY); every token is re-encrypted under a new key')
     .action(async (_options, command) => (await import('../commands/token/passphrase.js')).run(ctxFor(command)));
 
   token
@@ -149,9 +149,32 @@ export function buildProgram(): Command {
     .option('--name <name>', 'only this token name')
     .option('--namespace <ns>', 'only this namespace')
     .option('--action <action>', 'only this action (created, read, updated, rotated, deleted, ...)')
-    .option('--verify', 'verify the hash chain: exit 1 if a line was edited or removed')
+    .option('--verify', 'verify the hash chain and its anchor in the secure backend: exit 1 if a line was edited or removed, entries cut from the start or end, or the log emptied, deleted or replaced')
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../commands/token/audit.js')).run(options, ctxFor(command)));
+
+  // Storage integrity: moving tokens between backends, unlock sessions for the encrypted file.
+  token
+    .command('migrate')
+    .description('move every token of one backend into the active one (or --to), metadata unchanged; each is deleted from the source only once written and read back')
+    .requiredOption('--from <backend>', 'the backend to move tokens out of: keychain, credential-manager, secret-service, vault, encrypted')
+    .option('--to <backend>', 'the backend to move them into (default: the active backend; the same as --token-backend)')
+    .option('--overwrite', 'replace tokens that exist in the destination with other values')
+    .option('--skip-existing', 'keep tokens that exist in the destination (their source copies stay)')
+    .option('--dry-run', 'show what would be moved, write nothing')
+    .action(async (options, command) => (await import('../commands/token/migrate.js')).run(options, ctxFor(command)));
+
+  token
+    .command('unlock')
+    .description('ask the encrypted file\'s passphrase once (or take MCP_CLI_ENCRYPTION_KEY) and keep the file unlocked for this user until the timeout or `token lock`')
+    .option('--timeout <duration>', 'how long it stays unlocked, e.g. 15m (default), 2h or 1d; at most 7d')
+    .action(async (options, command) => (await import('../commands/token/unlock.js')).run(options, ctxFor(command)));
+
+  token
+    .command('lock')
+    .description('end every unlock session of this user now: the keys are forgotten and the agent stops')
+    .action(async (_options, command) => (await import('../commands/token/lock.js')).run(ctxFor(command)));
+
   // MCP servers from server_config.json: these commands load the MCP SDK and zod, only when they run.
   program
     .command('servers')

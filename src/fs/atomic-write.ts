@@ -2,14 +2,33 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { open, rename, unlink, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { CliError } from '../errors.js';
+import { fsFailure } from './errors.js';
 
 /**
- * Creates `dir` (and parents) with mode 0700, and tightens it to 0700 if it already exists.
- * Synchronous: two quick system calls cost less than two trips through the thread pool.
+ * Creates `dir` and any missing parents with mode 0700. A directory that already exists is
+ * left exactly as it is: mcp-cli tightens only what it created (an export into a shared,
+ * world-writable folder must not change that folder). Synchronous: a few quick system calls
+ * cost less than as many trips through the thread pool.
  */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+export function ensureDir(dir: string): void {
+  let first: string | undefined;
+  try {
+    first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`cannot create the directory ${dir}: a file that is not a directory is in the way`);
+    throw fsFailure(error, 'create the directory', dir);
+  }
+  if (first === undefined) return;
+  // The umask may have taken bits away; everything from `first` down to `dir` is ours.
+  for (let created = dir; ; created = dirname(created)) {
+    try {
+      chmodSync(created, 0o700);
+    } catch (error) {
+      throw fsFailure(error, 'set the mode of the directory', created);
+    }
+    if (created === first || dirname(created) === created) break;
+  }
 }
 
 const TEMP_MARK = '.tmp-';
@@ -17,26 +36,30 @@ const TEMP_MARK = '.tmp-';
 /**
  * Replaces `path` with `data` so that a reader, or a crash at any point, sees
  * either the old file or the new one: temp file (0600) + fsync + rename + fsync of the directory.
+ * A missing directory is created (0700); an existing one keeps its mode. Failures are
+ * sentences naming the path (`label`, default `path`).
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string, label = path): Promise<void> {
   const dir = dirname(path);
-  ensurePrivateDir(dir);
+  ensureDir(dir);
   const temp = join(dir, `${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
-  const handle = await open(temp, 'wx', 0o600);
+  const handle = await open(temp, 'wx', 0o600).catch((error: unknown) => {
+    throw fsFailure(error, 'write', label);
+  });
   try {
     await handle.writeFile(data);
     await handle.sync();
   } catch (error) {
     await handle.close();
     await unlink(temp).catch(() => undefined);
-    throw error;
+    throw fsFailure(error, 'write', label);
   }
   await handle.close();
   try {
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    throw error;
+    throw fsFailure(error, 'replace', label);
   }
   const dirHandle = await open(dir, 'r');
   try {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { CliError } from '../errors.js';
-import { ensurePrivateDir } from './atomic-write.js';
+import { ensureDir } from './atomic-write.js';
+import { fsFailure } from './errors.js';
 import { dirname } from 'node:path';
 
 export interface LockOptions {
@@ -90,7 +91,7 @@ function tryCreate(lockPath: string, content: string): boolean {
     fd = openSync(lockPath, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw fsFailure(error, 'create the lock file', lockPath);
   }
   try {
     writeSync(fd, content);
@@ -109,7 +110,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   const me: LockOwner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') };
   const content = JSON.stringify(me);
   const deadline = Date.now() + timeoutMs;
-  ensurePrivateDir(dirname(lockPath));
+  ensureDir(dirname(lockPath));
   let delay = 5;
   while (!tryCreate(lockPath, content)) {
     const current = readOwner(lockPath);

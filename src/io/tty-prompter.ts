@@ -1,4 +1,6 @@
+import { closeSync, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { ReadStream, WriteStream } from 'node:tty';
 import { CancelledError } from '../errors.js';
 import type { Prompter } from './prompter.js';
 
@@ -7,16 +9,46 @@ interface TtyInput extends Readable {
   setRawMode?(mode: boolean): unknown;
 }
 
+/** Where a prompt is shown and answered; `close` releases what was opened for it. */
+export interface PromptStreams {
+  input: TtyInput;
+  output: Writable;
+  close?(): void;
+}
+
 const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
 const BACKSPACE = ['\u007f', '\b'];
 
+const CONTROLLING_TERMINAL = '/dev/tty';
+
+/** Whether this process has a controlling terminal (as gpg, ssh and sudo look for one). */
+export function hasControllingTerminal(): boolean {
+  try {
+    closeSync(openSync(CONTROLLING_TERMINAL, 'r+'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The controlling terminal, opened for one prompt: the question and the answer both go through it. */
+export function openControllingTerminal(): PromptStreams {
+  const input = new ReadStream(openSync(CONTROLLING_TERMINAL, 'r'));
+  const output = new WriteStream(openSync(CONTROLLING_TERMINAL, 'w'));
+  return {
+    input,
+    output,
+    close: () => {
+      input.destroy();
+      output.destroy();
+    },
+  };
+}
+
 /** Prompts on a terminal: the question goes to `output` (stderr), the answer comes from `input`. */
 export class TtyPrompter implements Prompter {
-  constructor(
-    private readonly input: TtyInput,
-    private readonly output: Writable,
-  ) {}
+  constructor(private readonly streams: () => PromptStreams) {}
 
   secret(message: string): Promise<string> {
     return this.read(message, false);
@@ -28,7 +60,7 @@ export class TtyPrompter implements Prompter {
   }
 
   private read(message: string, echo: boolean): Promise<string> {
-    const { input, output } = this;
+    const { input, output, close } = this.streams();
     const raw = typeof input.setRawMode === 'function';
     // Echo goes off before the question appears, so that nothing typed ahead is shown.
     if (raw) input.setRawMode!(true);
@@ -40,6 +72,7 @@ export class TtyPrompter implements Prompter {
         if (raw) input.setRawMode!(false);
         input.pause();
         output.write('\n');
+        close?.();
         if (error) reject(error);
         else resolve(answer);
       };

@@ -10,6 +10,7 @@ export interface BackendEnv {
   platform: NodeJS.Platform;
   settings: TokenStorageSettings;
   prompter: Prompter;
+  /** Whether a passphrase can be asked (a terminal, or the controlling terminal). */
   canPrompt: boolean;
   stderr: Writable;
 }
@@ -20,6 +21,12 @@ export interface Availability {
   detail: string;
   /** How to make it available, when it is not. */
   hint?: string;
+  /**
+   * Set when the backend is here but cannot be used now: `locked` (a keyring to unlock) or
+   * `unusable` (refusing access, not answering). Automatic selection then stops with an error
+   * instead of passing over it: tokens must not land in one backend today and another tomorrow.
+   */
+  present?: 'locked' | 'unusable';
 }
 
 /**
@@ -35,4 +42,11 @@ export interface BackendDescriptor {
   probe(be: BackendEnv): Promise<Availability>;
   /** Opens the store; throws a CliError saying how to fix it when unavailable. */
   open(be: BackendEnv): Promise<SecretStore>;
+  /**
+   * Where tokens of this backend may lie unused, when that can be told with a single file
+   * check (no keychain or network call): a location to name, or undefined.
+   */
+  leftovers?(be: BackendEnv): string | undefined;
+  /** How many tokens the backend holds, where a probe already made can tell cheaply (for `token backends`). */
+  countTokens?(be: BackendEnv): Promise<number | undefined>;
 }

@@ -1,7 +1,7 @@
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { ensurePrivateDir } from '../fs/atomic-write.js';
+import { ensureDir } from '../fs/atomic-write.js';
 import { stateDir, type Env } from '../paths.js';
 import type { SecretStore } from './store.js';
 
@@ -29,7 +29,7 @@ export function withFallbackNotice<S extends SecretStore>(store: S, why: string[
     }
     await put(token);
     if (first) {
-      ensurePrivateDir(stateDir(io.env));
+      ensureDir(stateDir(io.env));
       await writeFile(marker, `${why.join('\n')}\n`, { mode: 0o600 });
     }
   };

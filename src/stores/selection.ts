@@ -1,5 +1,5 @@
 import { CliError } from '../errors.js';
-import type { BackendDescriptor, BackendEnv } from './backend.js';
+import type { Availability, BackendDescriptor, BackendEnv } from './backend.js';
 import { withFallbackNotice } from './fallback-notice.js';
 import { BACKENDS } from './registry.js';
 import { BACKEND_NAMES, isBackendName, type BackendName, type SecretStore } from './store.js';
@@ -18,6 +18,8 @@ export interface Selection {
   reason: string;
   /** For an automatic fallback: why each keychain before it was passed over. */
   passedOver?: string[];
+  /** Other backends that may hold tokens, which the active one does not see (found by a file check). */
+  elsewhere?: { backend: BackendName; location: string }[];
 }
 
 /** `--token-backend` > `MCP_CLI_TOKEN_BACKEND` > `tokenStorage.backend` > auto. */
@@ -49,6 +51,20 @@ export function descriptorOf(name: BackendName): BackendDescriptor {
  * tokens are never written to a backend the user did not choose.
  */
 export async function selectBackend(request: BackendRequest, be: BackendEnv): Promise<Selection> {
+  const selection = await choose(request, be);
+  const elsewhere = BACKENDS.filter((b) => b.name !== selection.name).flatMap((b) => {
+    const location = b.leftovers?.(be);
+    return location === undefined ? [] : [{ backend: b.name, location }];
+  });
+  return elsewhere.length > 0 ? { ...selection, elsewhere } : selection;
+}
+
+/**
+ * `auto` is one decision: a keychain that is here but locked or refusing is the backend it
+ * chose, and an error, never a reason to read or write another backend instead. Only a
+ * keychain that is not here at all (no session bus, no Secret Service provider) is passed over.
+ */
+async function choose(request: BackendRequest, be: BackendEnv): Promise<Selection> {
   if (request.name !== 'auto') {
     const availability = await descriptorOf(request.name).probe(be);
     if (!availability.available)
@@ -68,6 +84,7 @@ export async function selectBackend(request: BackendRequest, be: BackendEnv): Pr
     if (role === 'if-available') {
       const availability = await backend.probe(be);
       if (availability.available) return { name: backend.name, source: 'auto', reason: 'auto: the OS keychain is reachable' };
+      if (availability.present) throw presentButUnusable(backend.name, availability);
       passedOver.push(`${backend.name}: ${availability.detail}`);
       continue;
     }
@@ -75,6 +92,15 @@ export async function selectBackend(request: BackendRequest, be: BackendEnv): Pr
     return { name: backend.name, source: 'auto', reason: why, ...(passedOver.length > 0 ? { passedOver } : {}) };
   }
   throw new CliError('no token backend is available');
+}
+
+function presentButUnusable(name: BackendName, availability: Availability): CliError {
+  const state = availability.present === 'locked' ? 'is locked' : 'is here but cannot be used';
+  return new CliError(
+    `the OS keychain (${name}) ${state}: ${availability.detail}; auto chose it, so nothing was read from or written to another backend`,
+    1,
+    `${availability.hint ? `${availability.hint}; ` : ''}to use another backend instead, choose it explicitly, e.g. --token-backend encrypted`,
+  );
 }
 
 export async function openSelected(selection: Selection, be: BackendEnv): Promise<SecretStore> {

@@ -22,6 +22,8 @@ export interface SecretStore {
   get(key: TokenKey): Promise<StoredToken | undefined>;
   /** Creates or replaces the token with the same namespace and name. */
   put(token: StoredToken): Promise<void>;
+  /** Creates or replaces several tokens, where a store can do that in one step. */
+  putMany?(tokens: StoredToken[]): Promise<void>;
   /** Deletes the given tokens; returns the keys that existed and are now gone. */
   delete(keys: TokenKey[]): Promise<TokenKey[]>;
 }

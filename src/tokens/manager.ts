@@ -4,6 +4,7 @@ import type { SecretStore } from '../stores/store.js';
 import { matchesFilter, type TokenFilter } from './filter.js';
 import { DEFAULT_NAMESPACE, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata, type TokenSecret, type TokenType } from './model.js';
 import { validateIdentifier } from './names.js';
+import { isReserved, refuseReserved } from './reserved.js';
 
 export interface SetTokenInput {
   name: string;
@@ -55,7 +56,7 @@ export class TokenManager {
   /** Stores a token, replacing one of the same namespace and name (its creation date is kept). */
   async set(input: SetTokenInput): Promise<{ metadata: TokenMetadata; replaced: boolean }> {
     const name = validateIdentifier('name', input.name);
-    const namespace = validateIdentifier('namespace', input.namespace ?? DEFAULT_NAMESPACE[input.type]);
+    const namespace = this.userNamespace(input.namespace ?? DEFAULT_NAMESPACE[input.type]);
     const primary = PRIMARY_SECRET_FIELD[input.type];
     if (!input.secret[primary]) throw new CliError(`a ${input.type} token needs a non-empty value`);
     const existing = await this.store.get({ namespace, name });
@@ -75,11 +76,18 @@ export class TokenManager {
     return { metadata, replaced: existing !== undefined };
   }
 
+  /** A namespace typed by the user: valid, and not the one mcp-cli keeps its own records in. */
+  private userNamespace(namespace: string): string {
+    validateIdentifier('namespace', namespace);
+    refuseReserved(namespace);
+    return namespace;
+  }
+
   async list(filter: TokenFilter = {}): Promise<TokenMetadata[]> {
-    if (filter.namespace !== undefined) validateIdentifier('namespace', filter.namespace);
+    if (filter.namespace !== undefined) this.userNamespace(filter.namespace);
     const now = this.now();
     const all = await this.store.list(filter.namespace);
-    return all.filter((m) => matchesFilter(m, filter, now)).sort(byNamespaceThenName);
+    return all.filter((m) => !isReserved(m) && matchesFilter(m, filter, now)).sort(byNamespaceThenName);
   }
 
   /**
@@ -88,21 +96,21 @@ export class TokenManager {
    */
   async find(name: string, namespace?: string): Promise<TokenMetadata> {
     validateIdentifier('name', name);
-    if (namespace !== undefined) return (await this.fetch(name, validateIdentifier('namespace', namespace))).metadata;
-    return onlyMatch(name, await this.store.list());
+    if (namespace !== undefined) return (await this.fetch(name, this.userNamespace(namespace))).metadata;
+    return onlyMatch(name, (await this.store.list()).filter((m) => !isReserved(m)));
   }
 
   /** Reads a token with its secret fields; the read is audited with its purpose. */
   async get(name: string, namespace?: string, purpose: ReadPurpose = 'revealed'): Promise<StoredToken> {
     validateIdentifier('name', name);
-    const ns = namespace === undefined ? await this.namespaceOf(name) : validateIdentifier('namespace', namespace);
+    const ns = namespace === undefined ? await this.namespaceOf(name) : this.userNamespace(namespace);
     const token = await this.lookup({ namespace: ns, name }, purpose);
     if (!token) throw new TokenNotFoundError(name, [ns]);
     return token;
   }
 
   private async namespaceOf(name: string): Promise<string> {
-    return onlyMatch(name, this.store.keys ? await this.store.keys() : await this.store.list()).namespace;
+    return onlyMatch(name, (this.store.keys ? await this.store.keys() : await this.store.list()).filter((k) => !isReserved(k))).namespace;
   }
 
   /** Reads a token if it exists (audited with its purpose); undefined when it does not. */
@@ -152,6 +160,7 @@ export class TokenManager {
 
   /** What importing `tokens` would do to each, given how conflicts are resolved. Writes nothing. */
   async planImport(tokens: StoredToken[], onConflict: ConflictPolicy): Promise<ImportStep[]> {
+    for (const token of tokens) refuseReserved(token.metadata.namespace);
     const existing = new Set((await this.store.list()).map(keyOf));
     return tokens.map((token) => {
       if (!existing.has(keyOf(token.metadata))) return { token, action: 'create' };
@@ -187,6 +196,74 @@ export class TokenManager {
     await this.record('rotated', metadata);
     return metadata;
   }
+
+  /**
+   * What moving every token of `source` into this store would do, token by token: `move`,
+   * `same` (already here, identical), `overwrite`, `skip` (kept here and left in the source) or
+   * `conflict`. Reads the source's values; writes nothing.
+   */
+  async planMigration(source: SecretStore, onConflict: ConflictPolicy): Promise<MigrationStep[]> {
+    const listed = (await source.list()).filter((m) => !isReserved(m)).sort(byNamespaceThenName);
+    const here = new Set((await this.store.list()).map(keyOf));
+    const plan: MigrationStep[] = [];
+    for (const metadata of listed) {
+      const token = await source.get(metadata);
+      if (!token) continue; // deleted meanwhile: nothing to move
+      if (!here.has(keyOf(metadata))) {
+        plan.push({ token, action: 'move' });
+        continue;
+      }
+      const current = await this.store.get(metadata);
+      if (current && sameToken(current, token)) plan.push({ token, action: 'same' });
+      else plan.push({ token, action: onConflict === 'overwrite' ? 'overwrite' : onConflict === 'skip' ? 'skip' : 'conflict' });
+    }
+    return plan;
+  }
+
+  /**
+   * Carries out a plan from planMigration: writes the tokens here with their metadata unchanged,
+   * reads each back, and only then deletes them from the source. A token that did not arrive
+   * intact is deleted nowhere. Refuses a plan with conflicts.
+   */
+  async applyMigration(plan: MigrationStep[], source: SecretStore): Promise<MigrationStep[]> {
+    if (plan.some((step) => step.action === 'conflict')) throw new CliError('the migration has unresolved conflicts; nothing was moved');
+    const writes = plan.filter((step) => step.action === 'move' || step.action === 'overwrite').map((step) => step.token);
+    if (writes.length > 0) {
+      if (this.store.putMany) await this.store.putMany(writes);
+      else for (const token of writes) await this.store.put(token);
+    }
+    const moved = plan.filter((step) => step.action !== 'skip');
+    for (const step of moved) {
+      const arrived = await this.store.get(step.token.metadata);
+      if (!arrived || !sameToken(arrived, step.token)) {
+        const { namespace, name } = step.token.metadata;
+        throw new CliError(`token '${name}' in namespace '${namespace}' did not read back from ${this.store.location} as it was written; nothing was deleted from ${source.location}`);
+      }
+      await this.record('migrated', step.token.metadata, { from: source.backend, action: step.action });
+    }
+    if (moved.length > 0) await source.delete(moved.map((step) => step.token.metadata));
+    return moved;
+  }
+}
+
+/** Same metadata and same secret fields, whatever the order of their keys. */
+function sameToken(a: StoredToken, b: StoredToken): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+export interface MigrationStep {
+  token: StoredToken;
+  action: 'move' | 'same' | 'overwrite' | 'skip' | 'conflict';
 }
 
 export type ConflictPolicy = 'fail' | 'overwrite' | 'skip';

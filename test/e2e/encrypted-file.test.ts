@@ -210,12 +210,16 @@ describe('on a terminal', () => {
     expect(read.stdout).toBe(`${SECRET}-typed\n`);
   });
 
-  it('refuses two different new passphrases and writes nothing', async () => {
+  it('asks again when the two new passphrases differ, and after three mismatches writes nothing', async () => {
     const r = await runInTerminal(
       ['token', 'set', 'x', '--type', 'bearer', '--value', `${SECRET}`],
       [
         { after: 'New passphrase', type: 'one\r' },
         { after: 'Repeat the passphrase: ', type: 'two\r' },
+        { after: 'The two passphrases differ; try again.', type: 'three\r' },
+        { after: 'Repeat the passphrase: ', type: 'four\r' },
+        { after: 'The two passphrases differ; try again.', type: 'five\r' },
+        { after: 'Repeat the passphrase: ', type: 'six\r' },
       ],
       { env: { ...sb.env, MCP_CLI_ENCRYPTION_KEY: undefined }, cwd: sb.home },
     );

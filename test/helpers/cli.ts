@@ -38,10 +38,14 @@ export function baseEnv(): Record<string, string | undefined> {
   return env;
 }
 
-/** Runs the built CLI as a user would: a separate process, stdin piped (or closed). */
+/**
+ * Runs the built CLI as a user would: a separate process, stdin piped (or closed). It runs in a
+ * session of its own, without a controlling terminal, so that nothing can prompt on the
+ * terminal the tests were started from.
+ */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { env: options.env ?? baseEnv(), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

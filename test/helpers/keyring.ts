@@ -43,6 +43,8 @@ export interface PrivateKeyring {
   secretTool(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** Locks the default keyring through the Secret Service API. */
   lock(): Promise<void>;
+  /** Unlocks it again with its password, as a login would (gnome-keyring's own interface: no prompt). */
+  unlock(): Promise<void>;
   /** Starts recording every message on the bus (dbus-monitor); `stop` returns the raw capture. */
   monitor(): Promise<{ stop(): Promise<Buffer> }>;
   stop(): Promise<void>;
@@ -78,6 +80,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: st
     child.stdin.end(input ?? '');
   });
 }
+
+const KEYRING_PASSWORD = 'test-keyring-password';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -145,7 +149,7 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
     if (options.keyring !== false) {
       const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
       children.push(daemon);
-      daemon.stdin!.end('test-keyring-password');
+      daemon.stdin!.end(KEYRING_PASSWORD);
       await waitFor('gnome-keyring-daemon on the private bus', async () => {
         const conn = await DbusConnection.open(socket, 1000);
         try {
@@ -189,6 +193,23 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
           member: 'Lock',
           signature: 'ao',
           body: [[path as string]],
+        });
+      } finally {
+        conn.close();
+      }
+    },
+    async unlock() {
+      const conn = await DbusConnection.open(socket, 2000);
+      const service = { destination: 'org.freedesktop.secrets', path: '/org/freedesktop/secrets' };
+      try {
+        const [, session] = await conn.call({ ...service, interface: 'org.freedesktop.Secret.Service', member: 'OpenSession', signature: 'sv', body: ['plain', ['s', '']] });
+        const [path] = await conn.call({ ...service, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] });
+        await conn.call({
+          ...service,
+          interface: 'org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface',
+          member: 'UnlockWithMasterPassword',
+          signature: 'o(oayays)',
+          body: [path as string, [session as string, Buffer.alloc(0), Buffer.from(KEYRING_PASSWORD), 'text/plain']],
         });
       } finally {
         conn.close();

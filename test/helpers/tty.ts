@@ -12,10 +12,17 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /**
  * Runs the CLI on a real pseudo-terminal (util-linux `script`), typing each answer
  * when its prompt appears, as a person would. Output is what the terminal showed.
+ * With `pipe`, standard input is a pipe carrying that text instead (`printf %s TEXT | mcp-cli ...`),
+ * while the terminal stays the controlling terminal.
  */
-export function runInTerminal(args: string[], keystrokes: Keystrokes[], options: { env: Record<string, string | undefined>; cwd: string }): Promise<CliResult> {
+export function runInTerminal(
+  args: string[],
+  keystrokes: Keystrokes[],
+  options: { env: Record<string, string | undefined>; cwd: string; pipe?: string },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+    const cli = [process.execPath, CLI, ...args].map(quote).join(' ');
+    const command = options.pipe === undefined ? cli : `printf %s ${quote(options.pipe)} | ${cli}`;
     const child = spawn('script', ['-qefc', command, '/dev/null'], { env: options.env as NodeJS.ProcessEnv, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     const pending = [...keystrokes];

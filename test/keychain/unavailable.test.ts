@@ -82,8 +82,11 @@ describe('a session bus without a Secret Service provider', () => {
       await squatter.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RequestName', signature: 'su', body: ['org.freedesktop.secrets', 0] });
       const env = { MCP_CLI_KEYCHAIN_TIMEOUT_MS: '500' };
       const r = await sandbox.run(['token', 'backends', '--json'], { env, timeoutMs: 20_000 });
-      expect(r.code, 'token backends hung and was killed').toBe(0);
-      expect(secretService(JSON.parse(r.stdout) as BackendsJson).detail).toBe('the Secret Service did not answer within 500 ms');
+      // A keychain that is here but does not answer is what auto chose: an error, not a fallback.
+      expect(r.code, 'token backends hung and was killed').toBe(1);
+      const b = JSON.parse(r.stdout) as BackendsJson & { error: string };
+      expect(secretService(b).detail).toBe('the Secret Service did not answer within 500 ms');
+      expect(b.error).toContain('is here but cannot be used: the Secret Service did not answer within 500 ms');
       const set = await sandbox.run(['--token-backend', 'secret-service', 'token', 'set', 'x', '--value', SENTINEL], { env, timeoutMs: 20_000 });
       expect(set.code).toBe(1);
       expect(set.stderr).toContain('did not answer within 500 ms');
@@ -107,10 +110,15 @@ describe('a locked keyring', () => {
     await keyring?.stop();
   });
 
-  it('is reported as locked by token backends, with the fallback reason', async () => {
-    const b = await backends(sandbox);
+  it('is reported as locked by token backends, and is not passed over by auto', async () => {
+    const r = await sandbox.run(['token', 'backends', '--json']);
+    expect(r.code).toBe(1);
+    const b = JSON.parse(r.stdout) as BackendsJson & { error: string };
     expect(secretService(b)).toMatchObject({ available: false, detail: "the default keyring 'Login' is locked" });
-    expect(b.active?.reason).toContain("secret-service: the default keyring 'Login' is locked");
+    expect(b.active).toBeNull();
+    expect(b.error).toContain('is locked');
+    const table = await sandbox.run(['token', 'backends']);
+    expect(table.stdout).toMatch(/^secret-service\tlocked\t\t/m);
   });
 
   it('refuses an explicit choice with how to unlock, and writes nothing', async () => {

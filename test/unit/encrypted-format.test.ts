@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKey, decryptPayload, encodeFile, parseEnvelope, rewrapKey, unlockEnvelope } from '../../src/stores/encrypted/format.js';
+import { createKey, decryptPayload, encodeFile, parseEnvelope, unlockEnvelope } from '../../src/stores/encrypted/format.js';
 
 // The smallest N the reader accepts keeps these tests fast; the writer's default is 2^17.
 const FAST = { N: 2 ** 14, r: 8, p: 1 };
@@ -57,12 +57,14 @@ describe('encrypted file format', () => {
     expect(() => parseEnvelope(JSON.stringify({ format: 'mcp-cli-tokens', version: 2 }), 'f')).toThrow(/format version 2, written by a newer mcp-cli/);
   });
 
-  it('changes the passphrase by re-wrapping the same data key', async () => {
-    const key = await createKey('old', FAST);
-    const rewrapped = await rewrapKey(key, 'new');
-    expect(rewrapped.dataKey.equals(key.dataKey)).toBe(true);
-    const env = parseEnvelope(encodeFile(rewrapped, Buffer.from('x')), 'f');
+  it('gives every new key its own data key and salt, so no key opens a payload sealed under another', async () => {
+    const before = await createKey('old', FAST);
+    const after = await createKey('new', FAST);
+    expect(after.dataKey.equals(before.dataKey)).toBe(false);
+    expect(after.kdf.salt).not.toBe(before.kdf.salt);
+    const env = parseEnvelope(encodeFile(after, Buffer.from('x')), 'f');
     await expect(unlockEnvelope(env, 'old', 'f')).rejects.toThrow(/wrong passphrase/);
+    expect(() => decryptPayload(env, { ...after, dataKey: before.dataKey }, 'f')).toThrow(/payload authentication failed/);
     expect(decryptPayload(env, await unlockEnvelope(env, 'new', 'f'), 'f').toString()).toBe('x');
   });
 });

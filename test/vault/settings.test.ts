@@ -57,7 +57,7 @@ describe('resolving the connection as Vault\'s CLI does', () => {
   });
 
   it.each([
-    [{ VAULT_CACERT: '/nonexistent/ca.pem' }, 'cannot read the CA certificate /nonexistent/ca.pem (from VAULT_CACERT): ENOENT'],
+    [{ VAULT_CACERT: '/nonexistent/ca.pem' }, 'cannot read the CA certificate /nonexistent/ca.pem (from VAULT_CACERT): no such file or directory'],
     [{ VAULT_CLIENT_CERT: '/x/cert.pem' }, 'a TLS client certificate needs both a certificate and a key'],
     [{ VAULT_SKIP_VERIFY: 'yes' }, 'VAULT_SKIP_VERIFY="yes" is not a boolean'],
     [{ VAULT_ADDR: 'vault:8200' }, 'VAULT_ADDR="vault:8200" is not an http:// or https:// URL'],

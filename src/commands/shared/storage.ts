@@ -1,4 +1,4 @@
-import { canPrompt, type Ctx } from '../../context.js';
+import { canAskSecret, type Ctx } from '../../context.js';
 import { parseJsonText } from '../../config/json.js';
 import type { ConfigLocation } from '../../config/locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from '../../config/token-storage.js';
@@ -61,7 +61,7 @@ export async function storageSetup(ctx: Ctx): Promise<StorageSetup> {
     platform: ctx.platform,
     settings,
     prompter: ctx.prompter,
-    canPrompt: canPrompt(ctx),
+    canPrompt: canAskSecret(ctx),
     stderr: ctx.stderr,
   };
   return { ...(config ? { config } : {}), settings, request, backendEnv };
@@ -78,5 +78,5 @@ export async function openTokenStore(ctx: Ctx): Promise<OpenedStore> {
   const setup = await storageSetup(ctx);
   const selection = await selectBackend(setup.request, setup.backendEnv);
   const store = await openSelected(selection, setup.backendEnv);
-  return { store, selection, manager: new TokenManager(store, ctx.now, openAuditLog(ctx)) };
+  return { store, selection, manager: new TokenManager(store, ctx.now, openAuditLog(ctx, store)) };
 }

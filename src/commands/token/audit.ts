@@ -3,8 +3,9 @@ import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { parseExpiry, parseDuration } from '../../tokens/duration.js';
 import { openAuditLog } from '../shared/audit.js';
-import { success } from '../shared/messages.js';
+import { success, warn } from '../shared/messages.js';
 import { formatTime } from '../shared/present.js';
+import { openTokenStore } from '../shared/storage.js';
 
 export interface AuditOptions {
   since?: string;
@@ -22,13 +23,8 @@ function sinceTime(text: string, now: Date): number {
 }
 
 export async function run(options: AuditOptions, ctx: Ctx): Promise<void> {
+  if (options.verify) return verify(ctx);
   const log = openAuditLog(ctx);
-  if (options.verify) {
-    const result = await log.verify();
-    if (!result.ok) throw new CliError(`audit log verification failed: ${result.problem}`, 1, `${result.entries} entries before it are intact`);
-    success(ctx, `audit log intact: ${result.entries} entries in ${result.files} file${result.files === 1 ? '' : 's'} (${log.path})`);
-    return;
-  }
   const since = options.since !== undefined ? sinceTime(options.since, ctx.now()) : undefined;
   const records = (await log.records()).filter(
     (r) =>
@@ -56,4 +52,19 @@ export async function run(options: AuditOptions, ctx: Ctx): Promise<void> {
     Object.entries(r.detail ?? {}).map(([k, v]) => `${k}=${v}`).join(', '),
   ]);
   ctx.stdout.write(renderTable(['TIME', 'ACTION', 'NAMESPACE', 'NAME', 'BACKEND', 'USER/PID', 'DETAIL'], rows, tty));
+}
+
+/** The chain, and against the anchor in the active backend: both ends, every line's MAC, the last checkpoint. */
+async function verify(ctx: Ctx): Promise<void> {
+  const { store } = await openTokenStore(ctx);
+  const log = openAuditLog(ctx, store);
+  const result = await log.verify();
+  if (!result.ok) throw new CliError(`audit log verification failed: ${result.problem}`, 1, result.hint ?? (result.entries > 0 ? `${result.entries} entries before it are intact` : undefined));
+  const where = `${result.entries} entries in ${result.files} file${result.files === 1 ? '' : 's'} (${log.path})`;
+  if (result.anchored) success(ctx, `audit log intact: ${where}, checked against its anchor in the ${store.backend} backend`);
+  else if (result.entries === 0) success(ctx, `audit log intact: no entries yet (${log.path})`);
+  else {
+    success(ctx, `audit log intact as far as its hash chain shows: ${where}`);
+    warn(ctx, `the log has no anchor in the ${store.backend} backend yet, so entries removed from its start or end would go unnoticed; the next token access anchors it`);
+  }
 }

@@ -1,9 +1,15 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
+import type { BackendEnv } from '../../stores/backend.js';
 import { BACKENDS } from '../../stores/registry.js';
 import { selectBackend, type Selection } from '../../stores/selection.js';
+import { unlockedFiles } from '../../agent/session.js';
+import { encryptedBackend } from '../../stores/encrypted/descriptor.js';
+import { EncryptedFileStore } from '../../stores/encrypted/store.js';
+import { warn } from '../shared/messages.js';
 import { storageSetup } from '../shared/storage.js';
+import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
 export interface BackendsOptions {
   json?: boolean;
@@ -13,20 +19,22 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
   const setup = await storageSetup(ctx);
   const probes = await Promise.all(BACKENDS.map(async (b) => ({ name: b.name, ...(await b.probe(setup.backendEnv)) })));
   let active: Selection | undefined;
-  let selectionError: string | undefined;
+  let selectionError: CliError | undefined;
   try {
     active = await selectBackend(setup.request, setup.backendEnv);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
-    selectionError = error.message;
+    selectionError = error;
   }
+  const until = await unlockedUntil(ctx, setup.backendEnv);
+  const unlockedOf = (name: string) => (name === 'encrypted' && until ? until.toISOString() : null);
   if (options.json) {
     ctx.stdout.write(
       JSON.stringify(
         {
           active: active ? { name: active.name, source: active.source, reason: active.reason } : null,
-          error: selectionError ?? null,
-          backends: probes.map((p) => ({ name: p.name, available: p.available, active: p.name === active?.name, detail: p.detail })),
+          error: selectionError?.message ?? null,
+          backends: probes.map((p) => ({ name: p.name, available: p.available, active: p.name === active?.name, detail: p.detail, unlockedUntil: unlockedOf(p.name) })),
         },
         null,
         2,
@@ -34,9 +42,41 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     );
   } else {
     const tty = ctx.tty.stdout;
-    const rows = probes.map((p) => [p.name, p.available ? 'available' : 'unavailable', p.name === active?.name ? (tty ? '✓' : 'active') : '', p.detail]);
+    const rows = probes.map((p) => {
+      const unlocked = unlockedOf(p.name);
+      const detail = unlocked ? `${p.detail}; unlocked until ${unlocked}` : p.detail;
+      return [p.name, p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable', p.name === active?.name ? (tty ? '✓' : 'active') : '', detail];
+    });
     ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', 'DETAIL'], rows, tty));
     if (active) ctx.stderr.write(`Active backend: ${active.name} (${active.reason})\n`);
   }
-  if (selectionError) throw new CliError(selectionError);
+  if (active) noteTokensElsewhere(ctx, active.name, [...leftoversOf(active), ...(await keychainTokens(active, probes, setup.backendEnv))]);
+  if (selectionError) throw selectionError;
+}
+
+/** Until when an unlock session keeps the encrypted file open, when one does. */
+async function unlockedUntil(ctx: Ctx, be: BackendEnv): Promise<Date | undefined> {
+  if (ctx.platform === 'win32') return undefined;
+  const store = await encryptedBackend.open(be);
+  const identity = store instanceof EncryptedFileStore ? await store.identity().catch(() => undefined) : undefined;
+  if (!identity) return undefined;
+  try {
+    const entry = (await unlockedFiles(ctx.env)).find((e) => e.id === identity);
+    return entry ? new Date(entry.expiresAt) : undefined;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    warn(ctx, error.message);
+    return undefined;
+  }
+}
+
+/** Tokens in an available keychain that is not the active backend: the probe's connection can count them. */
+async function keychainTokens(active: Selection, probes: { name: string; available: boolean }[], be: BackendEnv): Promise<{ backend: string; what: string }[]> {
+  const found: { backend: string; what: string }[] = [];
+  for (const backend of BACKENDS) {
+    if (backend.name === active.name || !backend.countTokens || !probes.find((p) => p.name === backend.name)?.available) continue;
+    const count = await backend.countTokens(be);
+    if (count) found.push({ backend: backend.name, what: `${count} token${count === 1 ? ' is' : 's are'} stored in ${backend.name}` });
+  }
+  return found;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
+import { fsFailure } from '../../fs/errors.js';
 import { renderTable } from '../../io/table.js';
 import type { ConflictPolicy } from '../../tokens/manager.js';
 import { success } from '../shared/messages.js';
@@ -18,8 +19,8 @@ export interface ImportOptions {
 
 export async function run(file: string, options: ImportOptions, ctx: Ctx): Promise<void> {
   if (options.overwrite && options.skipExisting) throw new CliError('--overwrite and --skip-existing contradict each other');
-  const data = await readFile(resolve(ctx.cwd, file)).catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
+  const data = await readFile(resolve(ctx.cwd, file)).catch((error: unknown) => {
+    throw fsFailure(error, 'read', file);
   });
   const passphrase = await passphraseFrom(ctx, EXPORT_PASSPHRASE_ENV, `Passphrase for ${file}: `, false);
   const { openBundle } = await import('../../bundle/bundle.js');

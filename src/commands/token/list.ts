@@ -4,6 +4,7 @@ import { requireDuration } from '../../tokens/duration.js';
 import { typesFromSwitches, type TypeSwitches } from '../../tokens/filter.js';
 import { openTokenStore } from '../shared/storage.js';
 import { detailsCell, expiryCell, formatTime, tokenJson } from '../shared/present.js';
+import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
 export interface ListOptions extends TypeSwitches {
   namespace?: string;
@@ -14,7 +15,7 @@ export interface ListOptions extends TypeSwitches {
 
 export async function run(options: ListOptions, ctx: Ctx): Promise<void> {
   const expiringWithinMs = options.expiringWithin !== undefined ? requireDuration(options.expiringWithin, '--expiring-within') : undefined;
-  const { manager } = await openTokenStore(ctx);
+  const { manager, selection } = await openTokenStore(ctx);
   const tokens = await manager.list({
     namespace: options.namespace,
     types: typesFromSwitches(options),
@@ -24,13 +25,12 @@ export async function run(options: ListOptions, ctx: Ctx): Promise<void> {
   const now = ctx.now();
   if (options.json) {
     ctx.stdout.write(JSON.stringify(tokens.map((t) => tokenJson(t, now)), null, 2) + '\n');
-    return;
-  }
-  if (tokens.length === 0) {
+  } else if (tokens.length === 0) {
     ctx.stderr.write('No tokens found.\n');
-    return;
+  } else {
+    const tty = ctx.tty.stdout;
+    const rows = tokens.map((t) => [t.type, t.name, t.namespace, formatTime(t.createdAt, tty), expiryCell(t, now, tty), detailsCell(t)]);
+    ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'CREATED', 'EXPIRES', 'DETAILS'], rows, tty));
   }
-  const tty = ctx.tty.stdout;
-  const rows = tokens.map((t) => [t.type, t.name, t.namespace, formatTime(t.createdAt, tty), expiryCell(t, now, tty), detailsCell(t)]);
-  ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'CREATED', 'EXPIRES', 'DETAILS'], rows, tty));
+  noteTokensElsewhere(ctx, selection.name, leftoversOf(selection));
 }

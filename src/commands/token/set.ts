@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
+import { fsFailure } from '../../fs/errors.js';
 import { parseExpiry } from '../../tokens/duration.js';
 import { parseClientCertificate } from '../../tokens/client-cert.js';
 import { PRIMARY_SECRET_FIELD, TOKEN_TYPES, parseTokenType, type TokenType } from '../../tokens/model.js';
@@ -58,8 +59,8 @@ async function readClientCertificate(options: SetOptions, ctx: Ctx) {
   if (!options.cert || !options.key) throw new CliError('a client-cert token needs --cert FILE and --key FILE (PEM)');
   if (options.value !== undefined) throw new CliError('a client-cert token takes its value from --cert and --key, not --value');
   const read = (file: string) =>
-    readFile(resolve(ctx.cwd, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
+    readFile(resolve(ctx.cwd, file), 'utf8').catch((error: unknown) => {
+      throw fsFailure(error, 'read', file);
     });
   const [cert, key, ca] = await Promise.all([read(options.cert), read(options.key), options.ca ? read(options.ca) : undefined]);
   return parseClientCertificate(cert, key, ca, { cert: options.cert, key: options.key, ca: options.ca });

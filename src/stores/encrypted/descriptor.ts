@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { dataDir, displayPath } from '../../paths.js';
 import type { BackendDescriptor, BackendEnv } from '../backend.js';
@@ -14,9 +15,19 @@ export const encryptedBackend: BackendDescriptor = {
   async probe(be) {
     return { available: true, detail: `file ${displayPath(encryptedFilePath(be), be.env)} (AES-256-GCM, scrypt passphrase)` };
   },
-  async open(be) {
-    const [{ EncryptedFileStore }, { passphraseSource }] = await Promise.all([import('./store.js'), import('./passphrase.js')]);
+  leftovers(be) {
     const path = encryptedFilePath(be);
-    return new EncryptedFileStore(path, passphraseSource(be), displayPath(path, be.env));
+    try {
+      return lstatSync(path, { throwIfNoEntry: false }) ? displayPath(path, be.env) : undefined;
+    } catch {
+      return undefined; // not reachable: nothing to point at
+    }
+  },
+  async open(be) {
+    const [{ EncryptedFileStore }, { passphraseSource }, { agentKeyCache }] = await Promise.all([import('./store.js'), import('./passphrase.js'), import('../../agent/session.js')]);
+    const path = encryptedFilePath(be);
+    // Unlock sessions need unix sockets; on Windows the passphrase is asked as before.
+    const cache = be.platform === 'win32' ? undefined : agentKeyCache(be.env, (text) => be.stderr.write(`! ${text}\n`));
+    return new EncryptedFileStore(path, passphraseSource(be), displayPath(path, be.env), cache);
   },
 };

@@ -95,19 +95,12 @@ export function deriveKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {
   );
 }
 
-/** A new data key, wrapped under a new salt. */
+/** A new random data key, wrapped under a key derived from `passphrase` with a new random salt. */
 export async function createKey(passphrase: string, params: { N: number; r: number; p: number } = DEFAULT_KDF): Promise<UnlockedKey> {
   const kdf: KdfParams = { name: 'scrypt', ...params, salt: b64(randomBytes(16)) };
   const dataKey = randomBytes(32);
   const kek = await deriveKey(passphrase, kdf);
   return { kdf, dataKey, wrappedKey: seal(kek, dataKey, headerAad(kdf)) };
-}
-
-/** The same data key wrapped under a new passphrase (and a new salt): no payload re-encryption needed. */
-export async function rewrapKey(unlocked: UnlockedKey, newPassphrase: string): Promise<UnlockedKey> {
-  const kdf: KdfParams = { ...unlocked.kdf, salt: b64(randomBytes(16)) };
-  const kek = await deriveKey(newPassphrase, kdf);
-  return { kdf, dataKey: unlocked.dataKey, wrappedKey: seal(kek, unlocked.dataKey, headerAad(kdf)) };
 }
 
 export function encodeFile(unlocked: UnlockedKey, plaintext: Buffer): string {
@@ -185,3 +178,12 @@ export function decryptPayload(envelope: Envelope, unlocked: UnlockedKey, fileLa
 }
 
 export type { Envelope };
+
+/**
+ * Names one version of one file's key: its canonical path, salt and wrapped data key. An
+ * unlock session holds a data key under this name, so it opens only that file, and only until
+ * the passphrase is changed (a new salt and wrapped key make a new name).
+ */
+export function keyIdentity(path: string, kdf: KdfParams, wrappedKey: Sealed): string {
+  return createHash('sha256').update(`mcp-cli-key-identity|v1|${path}|${kdf.salt}|${wrappedKey.nonce}|${wrappedKey.ciphertext}|${wrappedKey.tag}`).digest('hex');
+}

@@ -4,14 +4,41 @@ import type { Env } from '../../paths.js';
 
 export const PASSPHRASE_ENV = 'MCP_CLI_ENCRYPTION_KEY';
 
+/** How many times a prompt asks, as sudo does: a typo is not the end of the command. */
+export const PROMPT_TRIES = 3;
+
 export interface PassphraseSource {
   /** `create` asks twice on a terminal, because a typo would lock the user out of a new file. */
   get(purpose: 'unlock' | 'create', fileLabel: string): Promise<string>;
+  /**
+   * The passphrase from `get('unlock')` did not fit. True when another may be asked (it came
+   * from a prompt that has tries left): the next `get` asks again.
+   */
+  rejected?(): boolean;
 }
 
-/** Passphrase from `MCP_CLI_ENCRYPTION_KEY`, else a hidden prompt when one is possible. Asked once per process. */
+/** Asks for a new passphrase twice; a mismatch or an empty answer asks again, up to PROMPT_TRIES times. */
+export async function askNewPassphrase(prompter: Prompter, question: string): Promise<string> {
+  let problem = '';
+  for (let attempt = 1; ; attempt++) {
+    const first = await prompter.secret(`${problem}${question}`);
+    const second = first === '' ? undefined : await prompter.secret('Repeat the passphrase: ');
+    if (first !== '' && first === second) return first;
+    const why = first === '' ? 'the passphrase must not be empty' : 'the two passphrases differ';
+    if (attempt >= PROMPT_TRIES) throw new CliError(`${why}; nothing was written`);
+    problem = `${why[0]!.toUpperCase()}${why.slice(1)}; try again.\n`;
+  }
+}
+
+/**
+ * Passphrase from `MCP_CLI_ENCRYPTION_KEY`, else a hidden prompt when one is possible (on the
+ * terminal, or the controlling terminal when standard input is a pipe). Asked once per process;
+ * a wrong one typed at the prompt may be typed again.
+ */
 export function passphraseSource(deps: { env: Env; prompter: Prompter; canPrompt: boolean }): PassphraseSource {
   let remembered: string | undefined;
+  let prompted = 0;
+  let retrying = false;
   return {
     async get(purpose, fileLabel) {
       if (remembered !== undefined) return remembered;
@@ -21,21 +48,19 @@ export function passphraseSource(deps: { env: Env; prompter: Prompter; canPrompt
         throw new CliError(
           `a passphrase is needed for the encrypted token file ${fileLabel}, and there is no terminal to ask for it`,
           1,
-          `set ${PASSPHRASE_ENV}, or run the command in a terminal`,
+          `set ${PASSPHRASE_ENV}, run the command in a terminal, or unlock the file for a while with \`mcp-cli token unlock\``,
         );
-      if (purpose === 'unlock') {
-        remembered = await deps.prompter.secret(`Passphrase for ${fileLabel}: `);
-      } else {
-        const first = await deps.prompter.secret(`New passphrase for ${fileLabel}: `);
-        const second = await deps.prompter.secret('Repeat the passphrase: ');
-        if (first !== second) throw new CliError('the two passphrases differ; nothing was written');
-        remembered = first;
-      }
-      if (remembered === '') {
-        remembered = undefined;
-        throw new CliError('the passphrase must not be empty; nothing was written');
-      }
-      return remembered;
+      prompted++;
+      if (purpose === 'create') return (remembered = await askNewPassphrase(deps.prompter, `New passphrase for ${fileLabel}: `));
+      const answer = await deps.prompter.secret(`${retrying ? 'Sorry, try again.\n' : ''}Passphrase for ${fileLabel}: `);
+      if (answer === '') throw new CliError('the passphrase must not be empty; nothing was written');
+      return (remembered = answer);
+    },
+    rejected() {
+      if (prompted === 0 || prompted >= PROMPT_TRIES) return false;
+      remembered = undefined;
+      retrying = true;
+      return true;
     },
   };
 }

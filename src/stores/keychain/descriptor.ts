@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CliError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
+import { RESERVED_NAMESPACE } from '../../tokens/reserved.js';
 import type { Availability, BackendDescriptor, BackendEnv } from '../backend.js';
 import type { SecretStore } from '../store.js';
 import type { SecretServiceSession } from './secret-service.js';
@@ -49,7 +50,7 @@ async function runProbe(name: KeychainName, be: BackendEnv): Promise<Probe> {
   if (platform === 'linux') {
     const { probeSecretService } = await import('./secret-service.js');
     const status = await probeSecretService(be.env, timeoutMs);
-    if (!status.available) return { available: false, detail: status.detail, hint: status.hint };
+    if (!status.available) return { available: false, detail: status.detail, hint: status.hint, ...(status.present ? { present: status.present } : {}) };
     return { available: true, detail: `${status.detail}, service '${KEYCHAIN_SERVICE}'`, session: status.session };
   }
   // macOS and Windows: a read of the index item shows whether the keychain answers.
@@ -59,7 +60,7 @@ async function runProbe(name: KeychainName, be: BackendEnv): Promise<Probe> {
     await nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs, label }).get(INDEX_ACCOUNT);
     return { available: true, detail: `${label}, service '${KEYCHAIN_SERVICE}'` };
   } catch (error) {
-    return { available: false, detail: (error as Error).message, hint: `unlock the ${label} and allow this program to use it` };
+    return { available: false, detail: (error as Error).message, hint: `unlock the ${label} and allow this program to use it`, present: 'unusable' };
   }
 }
 
@@ -69,8 +70,14 @@ function keychainBackend(name: KeychainName): BackendDescriptor {
     name,
     autoRole: (be) => (be.platform === platform ? 'if-available' : 'skip'),
     async probe(be) {
-      const { available, detail, hint } = await probeOnce(name, be);
-      return { available, detail, ...(hint ? { hint } : {}) };
+      const { available, detail, hint, present } = await probeOnce(name, be);
+      return { available, detail, ...(hint ? { hint } : {}), ...(present ? { present } : {}) };
+    },
+    async countTokens(be) {
+      const session = (await probeOnce(name, be)).session;
+      if (!session) return undefined;
+      const { isTokenAccount } = await import('./store.js');
+      return [...(await session.accounts(KEYCHAIN_SERVICE))].filter((a) => isTokenAccount(a) && !a.startsWith(`${RESERVED_NAMESPACE}:`)).length;
     },
     async open(be): Promise<SecretStore> {
       const probe = await probeOnce(name, be);

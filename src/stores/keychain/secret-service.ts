@@ -10,7 +10,7 @@ const PROPERTIES = 'org.freedesktop.DBus.Properties';
 
 export type SecretServiceStatus =
   | { available: true; detail: string; session: SecretServiceSession }
-  | { available: false; detail: string; hint: string };
+  | { available: false; detail: string; hint: string; present?: 'locked' | 'unusable' };
 
 const START_HINT = 'start one: `gnome-keyring-daemon --start --components=secrets` in a desktop session, or `dbus-run-session -- $SHELL` then `gnome-keyring-daemon --unlock --components=secrets`';
 
@@ -42,8 +42,9 @@ export async function probeSecretService(env: Env, timeoutMs: number): Promise<S
         available: false,
         detail: `the Secret Service did not answer within ${timeoutMs} ms`,
         hint: 'check that the keyring daemon is responsive, or raise MCP_CLI_KEYCHAIN_TIMEOUT_MS (milliseconds)',
+        present: 'unusable',
       };
-    return { available: false, detail: `the Secret Service failed: ${(error as Error).message}`, hint: START_HINT };
+    return { available: false, detail: `the Secret Service failed: ${(error as Error).message}`, hint: START_HINT, present: 'unusable' };
   }
 }
 
@@ -76,6 +77,7 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
       available: false,
       detail: `the Secret Service has no default keyring (${locked.reason.message})`,
       hint: 'create a default keyring, e.g. with Seahorse ("Passwords and Keys"), or `gnome-keyring-daemon --unlock --components=secrets`',
+      present: 'unusable',
     };
   }
   if (locked.value) {
@@ -84,6 +86,7 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
       available: false,
       detail: `the default keyring '${keyringName}' is locked`,
       hint: 'unlock it (log in to the desktop session, or unlock it in Seahorse), then run the command again',
+      present: 'locked',
     };
   }
   return { available: true, detail: `Secret Service, keyring '${keyringName}'`, session: new SecretServiceSession(conn) };

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { VaultSettings } from '../../config/vault-settings.js';
 import { CliError } from '../../errors.js';
+import { fsReason } from '../../fs/errors.js';
 import { displayPath, type Env } from '../../paths.js';
 
 /** Vault's own CLI default when VAULT_ADDR is unset. */
@@ -46,8 +47,7 @@ async function readPem(path: string, what: string, source: string, env: Env): Pr
   try {
     return await readFile(expandHome(path, env));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new CliError(`cannot read the ${what} ${displayPath(expandHome(path, env), env)} (from ${source}): ${code}`);
+    throw new CliError(`cannot read the ${what} ${displayPath(expandHome(path, env), env)} (from ${source}): ${fsReason(error)}`);
   }
 }
 
@@ -57,7 +57,7 @@ async function readCaDir(path: string, source: string, env: Env): Promise<Buffer
   try {
     names = (await readdir(dir)).sort();
   } catch (error) {
-    throw new CliError(`cannot read the CA directory ${displayPath(dir, env)} (from ${source}): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    throw new CliError(`cannot read the CA directory ${displayPath(dir, env)} (from ${source}): ${fsReason(error)}`);
   }
   const pems: (Buffer | undefined)[] = await Promise.all(names.map((n) => readFile(join(dir, n)).catch(() => undefined)));
   const certs = pems.filter((p): p is Buffer => p !== undefined && p.includes('-----BEGIN CERTIFICATE-----'));
