@@ -3,7 +3,7 @@
 import { chmod, lstat, mkdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createSandbox, type Sandbox, ownConfigPath, writeOwnConfig } from '../helpers/cli.js';
 
 const PASSPHRASE = 'links and folders';
 const SECRET = 'SENTINEL-links-5e1d';
@@ -41,7 +41,7 @@ describe('directories that are not mcp-cli\'s own', () => {
     const folder = join(sb.home, 'secrets');
     await mkdir(folder);
     await chmod(folder, 0o755);
-    await writeFile(join(sb.home, 'server_config.json'), JSON.stringify({ tokenStorage: { encrypted: { path: join(folder, 'my.enc') } } }));
+    await writeOwnConfig(sb.home, JSON.stringify({ tokenStorage: { encrypted: { path: join(folder, 'my.enc') } } }));
     await ok(['token', 'set', 'alpha', '--value', SECRET]);
     expect((await stat(folder)).mode & 0o777).toBe(0o755);
     expect((await stat(join(folder, 'my.enc'))).mode & 0o777).toBe(0o600);
@@ -80,9 +80,9 @@ describe('a tokens.enc that is a symbolic link', () => {
     expect((await lstat(tokenFile)).isSymbolicLink()).toBe(true);
 
     // Create the real file through another path, then use the link.
-    await writeFile(join(sb.home, 'server_config.json'), JSON.stringify({ tokenStorage: { encrypted: { path: real } } }));
+    await writeOwnConfig(sb.home, JSON.stringify({ tokenStorage: { encrypted: { path: real } } }));
     await ok(['token', 'set', 'first', '--value', SECRET]);
-    await rm(join(sb.home, 'server_config.json'));
+    await rm(ownConfigPath(sb.home));
     await ok(['token', 'set', 'second', '--value', SECRET]);
     await ok(['token', 'delete', 'first']);
     expect((await lstat(tokenFile)).isSymbolicLink()).toBe(true);
@@ -94,9 +94,9 @@ describe('a tokens.enc that is a symbolic link', () => {
 
   it('whose target went away is an error for every command, never an empty store', async () => {
     const real = join(sb.home, 'mounted', 'tokens.enc');
-    await writeFile(join(sb.home, 'server_config.json'), JSON.stringify({ tokenStorage: { encrypted: { path: real } } }));
+    await writeOwnConfig(sb.home, JSON.stringify({ tokenStorage: { encrypted: { path: real } } }));
     await ok(['token', 'set', 'kept', '--value', SECRET]);
-    await rm(join(sb.home, 'server_config.json'));
+    await rm(ownConfigPath(sb.home));
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await symlink(real, tokenFile);
     await rm(join(sb.home, 'mounted'), { recursive: true });
