@@ -38,7 +38,10 @@ const core = await coreChunk({
   entry: 'src/cli/main.ts',
   seeds: [
     'src/cli/report-error.ts',
+    'src/cli/run-direct-get.ts',
     'src/commands/shared/storage.ts',
+    'src/commands/shared/factory.ts',
+    'src/context.ts',
     'src/commands/shared/messages.ts',
     'src/commands/shared/present.ts',
     'src/commands/token/namespace-option.ts',

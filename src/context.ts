@@ -1,5 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
+import type { OpenedStore } from './commands/shared/storage.js';
+import type { ServerConfig } from './config/schema.js';
 import type { Env } from './paths.js';
 import type { Prompter } from './io/prompter.js';
 import { hasControllingTerminal, openControllingTerminal, TtyPrompter } from './io/tty-prompter.js';
@@ -11,7 +13,7 @@ export interface GlobalOptions {
 }
 
 /** Everything a command may touch of the outside world. Tests pass buffers and a fixed clock. */
-export interface Ctx {
+export interface Io {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
@@ -25,6 +27,19 @@ export interface Ctx {
   globals: GlobalOptions;
   /** How to start this program again (the runtime and its entry script), for the unlock agent. */
   self: { execPath: string; script: string };
+}
+
+/**
+ * What a command runs with: its IO, and lazy accessors for what several parts of a command share,
+ * each opened at most once (src/commands/shared/factory.ts), as the GitHub CLI's cmdutil.Factory.
+ */
+export interface Ctx extends Io {
+  /** The token store: the backend selected, opened and audited on the first call; the same one afterwards. */
+  store(): Promise<OpenedStore>;
+  /** server_config.json: found, approved and validated on the first call (an error when there is none). */
+  config(): Promise<ServerConfig>;
+  /** The config when there is one that may be used; an unapproved file is passed over for the user's own. */
+  configIfAny(): Promise<ServerConfig | undefined>;
 }
 
 /** A question can be asked only when both the question and the answer go through a terminal. */
@@ -41,13 +56,8 @@ export function canAskSecret(ctx: Ctx): boolean {
   return canPrompt(ctx) || ctx.tty.controlling;
 }
 
-/** The same context with other global options, keeping its lazy parts lazy. */
-export function withGlobals(ctx: Ctx, globals: GlobalOptions): Ctx {
-  return Object.assign(Object.create(ctx) as Ctx, { globals });
-}
-
 // process.stdin is created on first access, which costs milliseconds; most commands never read it.
-export function createProcessContext(globals: GlobalOptions): Ctx {
+export function processIo(globals: GlobalOptions): Io {
   let prompter: Prompter | undefined;
   let controlling: boolean | undefined;
   const tty = { stdin: isatty(0), stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY };

@@ -11,12 +11,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { runAgent } = await import('../agent/server.js');
   await runAgent(args[1]!);
 } else if (direct) {
-  const [{ run }, { createProcessContext }, { reportError }] = await Promise.all([import('../commands/token/get.js'), import('../context.js'), import('./report-error.js')]);
-  try {
-    await run(direct.name, { ...direct, showValue: true }, createProcessContext({}));
-  } catch (error) {
-    process.exitCode = reportError(error, process.stderr);
-  }
+  process.exitCode = await (await import('./run-direct-get.js')).runDirectGet(direct);
 } else {
   const { runCli } = await import('./program.js');
   process.exitCode = await runCli(args);

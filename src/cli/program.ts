@@ -1,18 +1,22 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { createProcessContext, type Ctx } from '../context.js';
+import { processIo, type Ctx, type Io } from '../context.js';
 import { ExitCode } from '../errors.js';
+import { withFactory } from '../commands/shared/factory.js';
 import { reportError } from './report-error.js';
 
 type AnyCommand = { optsWithGlobals(): Record<string, unknown> };
 
-function ctxFor(command: AnyCommand): Ctx {
-  const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string };
-  return createProcessContext({ tokenBackend: globals.tokenBackend, config: globals.config });
-}
-
-/** The command table. Each action imports its command module only when it runs. */
-export function buildProgram(): Command {
+/**
+ * The command table. Each action imports its command module only when it runs, and runs it with
+ * a Ctx made from `io` and the global options; commander's own output goes to `io` too.
+ */
+export function buildProgram(io: Io): Command {
+  const ctxFor = (command: AnyCommand): Ctx => {
+    const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string };
+    return withFactory(Object.assign(Object.create(io) as Io, { globals: { tokenBackend: globals.tokenBackend, config: globals.config } }));
+  };
   const program = new Command()
+    .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) })
     .name('mcp-cli')
     .description('Secure credentials for MCP servers: OS keychain, HashiCorp Vault or an encrypted file')
     .version(MCP_CLI_VERSION)
@@ -257,14 +261,14 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI and returns the exit code. The one place where errors become messages. */
-export async function runCli(args: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runCli(args: string[], io: Io = processIo({})): Promise<number> {
   try {
-    await buildProgram().parseAsync(args, { from: 'user' });
+    await buildProgram(io).parseAsync(args, { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.ok : ExitCode.failure;
     }
-    return reportError(error, stderr);
+    return reportError(error, io);
   }
 }

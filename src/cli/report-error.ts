@@ -1,3 +1,4 @@
+import type { Io } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { colorEnabled, createStyle } from '../io/style.js';
 import { printable } from '../io/terminal-text.js';
@@ -8,8 +9,9 @@ function said(message: unknown, fallback: string): string {
 }
 
 /** Turns an error that ended a command into its message on stderr, and returns the exit code. */
-export function reportError(error: unknown, stderr: NodeJS.WritableStream): number {
-  const style = createStyle(colorEnabled(process.env, !!process.stderr.isTTY));
+export function reportError(error: unknown, io: Pick<Io, 'stderr' | 'env' | 'tty'>): number {
+  const { stderr } = io;
+  const style = createStyle(colorEnabled(io.env, io.tty.stderr));
   if (error instanceof CliError) {
     stderr.write(`${style.red('error:')} ${said(error.message, 'the command failed')}\n`);
     if (error.hint) stderr.write(`hint: ${printable(error.hint)}\n`);
@@ -17,6 +19,6 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream): numb
   }
   const err = error as Error | undefined;
   stderr.write(`${style.red('error:')} ${said(err?.message, `unexpected ${err?.name ?? 'error'} without a message`)}\n`);
-  if (process.env.MCP_CLI_DEBUG) stderr.write(`${err?.stack}\n`);
+  if (io.env.MCP_CLI_DEBUG) stderr.write(`${err?.stack}\n`);
   return ExitCode.failure;
 }

@@ -8,8 +8,6 @@ import type { ServerEntry } from '../config/schema.js';
 import { renderSegments } from '../config/references.js';
 import { isExpired, keyOf, type TokenMetadata } from '../tokens/model.js';
 import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from './shared/expiry-notice.js';
-import { loadConfigFor } from './shared/server-config.js';
-import { openTokenStore } from './shared/storage.js';
 
 export interface ServersOptions {
   json?: boolean;
@@ -44,7 +42,7 @@ function statusOf(metadata: TokenMetadata | undefined, now: Date, soonMs: number
 
 /** Lists configured servers and the state of the tokens they reference. Connects to nothing and reads no secret. */
 export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
-  const config = await loadConfigFor(ctx);
+  const config = await ctx.config();
   const parsed = Object.entries(config.servers).map(([name, entry]) => {
     try {
       const { parsed: fields, uses } = parseEntry(name, entry);
@@ -57,7 +55,7 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
   });
   const needsStore = parsed.some((p) => p.uses.some((u) => u.reference.kind === 'token'));
   const stored = new Map<string, TokenMetadata>();
-  if (needsStore) for (const m of await (await openTokenStore(ctx)).manager.list()) stored.set(keyOf(m), m);
+  if (needsStore) for (const m of await (await ctx.store()).manager.list()) stored.set(keyOf(m), m);
   const now = ctx.now();
   const soonMs = expiryWarningWindow(config, ctx);
 

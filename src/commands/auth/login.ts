@@ -5,7 +5,6 @@ import { printable } from '../../io/terminal-text.js';
 import { login } from '../../oauth/login.js';
 import { parseDuration } from '../../tokens/duration.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { lazyStoreOpener } from '../shared/server-config.js';
 import { formatTime } from '../shared/present.js';
 import { findOAuthTarget } from '../shared/oauth-target.js';
 
@@ -25,9 +24,8 @@ export function parseTimeout(text: string): number {
 export async function run(server: string, options: LoginOptions, ctx: Ctx): Promise<void> {
   validateIdentifier('name', server);
   const timeoutMs = options.timeout !== undefined ? parseTimeout(options.timeout) : undefined;
-  const open = lazyStoreOpener(ctx);
-  const target = await findOAuthTarget(server, ctx, open);
-  const { manager, selection } = await open();
+  const target = await findOAuthTarget(server, ctx);
+  const { manager, selection } = await ctx.store();
   const interrupt = interruptSignal();
   try {
     const tokens = await login({ target, manager, io: ctx, noBrowser: options.browser === false, scope: options.scope, timeoutMs, signal: interrupt.signal });

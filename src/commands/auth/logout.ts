@@ -3,7 +3,6 @@ import { CliError } from '../../errors.js';
 import { printable } from '../../io/terminal-text.js';
 import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer, TOKENS_NAMESPACE, type SavedClient, type SavedTokens } from '../../oauth/records.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { lazyStoreOpener } from '../shared/server-config.js';
 
 export interface LogoutOptions {
   localOnly?: boolean;
@@ -13,8 +12,7 @@ export interface LogoutOptions {
 /** Revokes the grant at the authorization server (RFC 7009) when it can, then deletes the tokens here. */
 export async function run(server: string, options: LogoutOptions, ctx: Ctx): Promise<void> {
   validateIdentifier('name', server);
-  const open = lazyStoreOpener(ctx);
-  const { manager, selection } = await open();
+  const { manager, selection } = await ctx.store();
   const tokens = await readTokens(manager, server);
   const client = await readClient(manager, server);
   if (!tokens && !(options.forgetClient && client)) throw new CliError(`not logged in to '${server}' (no OAuth tokens in the ${selection.name} backend)`);

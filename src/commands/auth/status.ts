@@ -5,7 +5,6 @@ import { printable } from '../../io/terminal-text.js';
 import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESPACE } from '../../oauth/records.js';
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { openTokenStore } from '../shared/storage.js';
 import { expiryCell } from '../shared/present.js';
 
 export interface StatusOptions {
@@ -27,7 +26,7 @@ export interface ServerStatus {
 
 export async function run(server: string | undefined, options: StatusOptions, ctx: Ctx): Promise<void> {
   if (server !== undefined) validateIdentifier('name', server);
-  const { manager, store, selection } = await openTokenStore(ctx);
+  const { manager, store, selection } = await ctx.store();
   const names = server !== undefined ? [server] : (await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => m.name);
   const now = ctx.now();
   const statuses: ServerStatus[] = [];

@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
 import type { ServerEntry } from '../../config/schema.js';
 import { printable } from '../../io/terminal-text.js';
-import { loadConfigFor, resolveConfigured, serverNames } from '../shared/server-config.js';
+import { resolveConfigured, serverNames } from '../shared/server-config.js';
 
 export interface ShowOptions {
   json?: boolean;
@@ -55,7 +55,7 @@ export function renderResolved(servers: ResolvedServer[], configPath: string, js
 
 /** Resolves every reference (so a missing token fails here as it would on connect) and prints the result masked. */
 export async function run(server: string | undefined, options: ShowOptions, ctx: Ctx): Promise<void> {
-  const config = await loadConfigFor(ctx);
+  const config = await ctx.config();
   const resolved = await resolveConfigured(ctx, config, serverNames(config, server !== undefined ? [server] : []));
   ctx.stdout.write(renderResolved(resolved, config.location.path, !!options.json));
 }

@@ -2,7 +2,6 @@ import { canPrompt, type Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
 import type { OAuthFetch } from '../../oauth/fetch.js';
 import type { OAuthSession } from '../../oauth/session.js';
-import type { StoreOpener } from './server-config.js';
 
 const hasAuthorizationHeader = (headers: Record<string, string>) => Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
 
@@ -18,7 +17,7 @@ export interface OAuthConnectOptions {
  * store opened, so a server that never asks costs no passphrase prompt. In both cases a 401 refreshes
  * once, then starts a login in the browser (interactive) or exits 4 (not interactive).
  */
-export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, open: StoreOpener, options: OAuthConnectOptions = {}): Promise<((base: typeof fetch) => OAuthFetch) | undefined> {
+export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, options: OAuthConnectOptions = {}): Promise<((base: typeof fetch) => OAuthFetch) | undefined> {
   const entry = server.entry;
   if (entry.transport === 'stdio') return undefined;
   if (!entry.oauth && hasAuthorizationHeader(entry.headers)) return undefined;
@@ -29,7 +28,7 @@ export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, open: Stor
   const startSession = async () => {
     const { checkOAuthUrl } = await import('../../oauth/url-policy.js');
     checkOAuthUrl(entry.url, `URL of '${server.name}'`);
-    const [{ manager }, { OAuthSession }] = await Promise.all([open(), import('../../oauth/session.js')]);
+    const [{ manager }, { OAuthSession }] = await Promise.all([ctx.store(), import('../../oauth/session.js')]);
     return new OAuthSession({
       target,
       manager,

@@ -2,16 +2,16 @@ import type { Ctx } from '../../context.js';
 import type { HttpServerEntry, ServerConfig } from '../../config/schema.js';
 import { CliError } from '../../errors.js';
 import type { OAuthTarget } from '../../oauth/target.js';
-import { loadConfigFor, loadConfigIfAny, resolveConfigured, serverNames, type StoreOpener } from './server-config.js';
+import { resolveConfigured, serverNames } from './server-config.js';
 
-async function targetIn(config: ServerConfig, name: string, ctx: Ctx, open: StoreOpener, use: 'login' | 'refresh'): Promise<OAuthTarget> {
+async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'login' | 'refresh'): Promise<OAuthTarget> {
   const entry = config.servers[name]!;
   if (entry.transport === 'stdio') throw new CliError(`'${name}' in ${config.location.path} is a stdio server (it has a command): OAuth applies to HTTP servers (url) only`);
   // Only what a login uses is resolved: a header referencing an expired token must not stop the login that replaces it.
   // A refresh presents the login's own client, and compares only the configured client ID with it: no secret is read.
   const oauth = entry.oauth && (use === 'login' ? entry.oauth : entry.oauth.clientId !== undefined ? { clientId: entry.oauth.clientId } : {});
   const loginFields = { transport: entry.transport, url: entry.url, headers: {}, ...(oauth ? { oauth } : {}) };
-  const [server] = await resolveConfigured(ctx, { ...config, servers: { [name]: loginFields } }, [name], open);
+  const [server] = await resolveConfigured(ctx, { ...config, servers: { [name]: loginFields } }, [name]);
   const resolved = server!.entry as HttpServerEntry;
   return { name, url: resolved.url, ...(resolved.oauth ? { oauth: resolved.oauth } : {}) };
 }
@@ -21,14 +21,14 @@ async function targetIn(config: ServerConfig, name: string, ctx: Ctx, open: Stor
  * and resolver as every other command: `${TOKEN:...}` and `${VAR}` references resolve anywhere in
  * `url` and `oauth.*`, and errors name the file and the field.
  */
-export async function findOAuthTarget(name: string, ctx: Ctx, open: StoreOpener): Promise<OAuthTarget> {
-  const config = await loadConfigFor(ctx);
+export async function findOAuthTarget(name: string, ctx: Ctx): Promise<OAuthTarget> {
+  const config = await ctx.config();
   serverNames(config, [name]);
-  return targetIn(config, name, ctx, open, 'login');
+  return targetIn(config, name, ctx, 'login');
 }
 
 /** What a refresh needs of the server's entry (its URL, the configured client ID); undefined when no config file names it (its tokens may outlive its entry). */
-export async function configuredOAuthTarget(name: string, ctx: Ctx, open: StoreOpener): Promise<OAuthTarget | undefined> {
-  const config = await loadConfigIfAny(ctx);
-  return config && Object.hasOwn(config.servers, name) ? targetIn(config, name, ctx, open, 'refresh') : undefined;
+export async function configuredOAuthTarget(name: string, ctx: Ctx): Promise<OAuthTarget | undefined> {
+  const config = await ctx.configIfAny();
+  return config && Object.hasOwn(config.servers, name) ? targetIn(config, name, ctx, 'refresh') : undefined;
 }

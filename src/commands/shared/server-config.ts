@@ -8,7 +8,6 @@ import { parseServerConfig, type ServerConfig } from '../../config/schema.js';
 import { configDir } from '../../paths.js';
 import { locatedConfigFile, mayUse, ownConfigFile, requireApproved, warnNotUsed } from './config-access.js';
 import { expiryWarningWindow, warnExpiringTokens } from './expiry-notice.js';
-import { openTokenStore, type OpenedStore } from './storage.js';
 
 /** Finds, approves and validates server_config.json; a missing file is an error saying where it was looked for. */
 export async function loadConfigFor(ctx: Ctx): Promise<ServerConfig> {
@@ -54,23 +53,15 @@ export function serverNames(config: ServerConfig, wanted: string[]): string[] {
   return wanted.length > 0 ? wanted : configured;
 }
 
-/** Opens the token store (the same way as the `token` commands) on first call only, then hands out the same one. */
-export type StoreOpener = () => Promise<OpenedStore>;
-
-export function lazyStoreOpener(ctx: Ctx): StoreOpener {
-  let opened: Promise<OpenedStore> | undefined;
-  return () => (opened ??= openTokenStore(ctx));
-}
-
 /** A token lookup that opens the store only when some reference needs a token; reads are audited as resolved. */
-export function storeLookup(open: StoreOpener): TokenLookup {
-  return async (key) => (await open()).manager.lookup(key, 'resolved');
+export function storeLookup(ctx: Ctx): TokenLookup {
+  return async (key) => (await ctx.store()).manager.lookup(key, 'resolved');
 }
 
 /** Resolves the named servers and warns about the tokens they use that expire soon. */
-export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[], open: StoreOpener = lazyStoreOpener(ctx)): Promise<ResolvedServer[]> {
+export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[]): Promise<ResolvedServer[]> {
   const window = expiryWarningWindow(config, ctx);
-  const resolved = (await resolveServers(config.servers, names, { lookup: storeLookup(open), env: ctx.env, now: ctx.now() })).map((server) => anchorToConfigFile(server, config.location.path));
+  const resolved = (await resolveServers(config.servers, names, { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now() })).map((server) => anchorToConfigFile(server, config.location.path));
   warnExpiringTokens(ctx, resolved.map((s) => ({ server: s.name, tokens: s.tokens })), window);
   return resolved;
 }

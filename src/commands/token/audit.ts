@@ -5,7 +5,6 @@ import { parseExpiry, parseDuration } from '../../tokens/duration.js';
 import { openAuditLog } from '../shared/audit.js';
 import { success, warn } from '../shared/messages.js';
 import { formatTime } from '../shared/present.js';
-import { openTokenStore } from '../shared/storage.js';
 
 export interface AuditOptions {
   since?: string;
@@ -56,7 +55,7 @@ export async function run(options: AuditOptions, ctx: Ctx): Promise<void> {
 
 /** The chain, and against the anchor in the active backend: both ends, every line's MAC, the last checkpoint. */
 async function verify(ctx: Ctx): Promise<void> {
-  const { store } = await openTokenStore(ctx);
+  const { store } = await ctx.store();
   const log = openAuditLog(ctx, store);
   const result = await log.verify();
   if (!result.ok) throw new CliError(`audit log verification failed: ${result.problem}`, 1, result.hint ?? (result.entries > 0 ? `${result.entries} entries before it are intact` : undefined));

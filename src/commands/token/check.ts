@@ -3,7 +3,6 @@ import { CliError, ExitCode } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { matchesFilter } from '../../tokens/filter.js';
-import { openTokenStore } from '../shared/storage.js';
 import { expiryCell } from '../shared/present.js';
 
 export interface CheckOptions {
@@ -16,7 +15,7 @@ export interface CheckOptions {
 export async function run(options: CheckOptions, ctx: Ctx): Promise<void> {
   const window = options.expiringWithin ?? '7d';
   const withinMs = requireDuration(window, '--expiring-within');
-  const { manager } = await openTokenStore(ctx);
+  const { manager } = await ctx.store();
   const now = ctx.now();
   const all = await manager.list({ namespace: options.namespace });
   const due = all.filter((m) => matchesFilter(m, { expiringWithinMs: withinMs }, now));

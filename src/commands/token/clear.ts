@@ -1,7 +1,6 @@
 import { canPrompt, type Ctx } from '../../context.js';
 import { CancelledError, CliError } from '../../errors.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
 
 export interface ClearOptions {
   namespace?: string;
@@ -9,7 +8,7 @@ export interface ClearOptions {
 }
 
 export async function run(options: ClearOptions, ctx: Ctx): Promise<void> {
-  const { manager, selection } = await openTokenStore(ctx);
+  const { manager, selection } = await ctx.store();
   const targets = await manager.list({ namespace: options.namespace });
   const scope = options.namespace !== undefined ? `in namespace '${options.namespace}'` : `in every namespace`;
   if (targets.length === 0) {

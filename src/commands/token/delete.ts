@@ -1,6 +1,5 @@
 import type { Ctx } from '../../context.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
 import { namespaceFrom } from './namespace-option.js';
 
 export interface DeleteOptions {
@@ -9,7 +8,7 @@ export interface DeleteOptions {
 }
 
 export async function run(name: string, options: DeleteOptions, ctx: Ctx): Promise<void> {
-  const { manager } = await openTokenStore(ctx);
+  const { manager } = await ctx.store();
   const deleted = await manager.delete(name, namespaceFrom(options));
   success(ctx, `Deleted ${deleted.type} token '${deleted.name}' from namespace '${deleted.namespace}'`);
 }

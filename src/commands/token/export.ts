@@ -4,7 +4,6 @@ import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
 import { passphraseFrom } from './passphrase-prompt.js';
 
 export const EXPORT_PASSPHRASE_ENV = 'MCP_CLI_EXPORT_PASSPHRASE';
@@ -17,7 +16,7 @@ export interface ExportOptions {
 export async function run(file: string, options: ExportOptions, ctx: Ctx): Promise<void> {
   const path = resolve(ctx.cwd, file);
   if (!options.force && (await access(path).then(() => true, () => false))) throw new CliError(`${file} already exists`, 1, 'choose another file, or pass --force to replace it');
-  const { manager } = await openTokenStore(ctx);
+  const { manager } = await ctx.store();
   const metadata = await manager.list({ namespace: options.namespace });
   if (metadata.length === 0) throw new CliError(`no tokens to export${options.namespace !== undefined ? ` in namespace '${options.namespace}'` : ''}`);
   const passphrase = await passphraseFrom(ctx, EXPORT_PASSPHRASE_ENV, `Passphrase for ${file}: `, true);

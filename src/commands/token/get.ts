@@ -3,7 +3,6 @@ import { CliError } from '../../errors.js';
 import { printable } from '../../io/terminal-text.js';
 import { isExpired, primaryValue } from '../../tokens/model.js';
 import { warn } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
 import { namespaceFrom } from './namespace-option.js';
 import { detailsCell, expiryCell, formatTime, tokenJson } from '../shared/present.js';
 
@@ -16,7 +15,7 @@ export interface GetOptions {
 
 export async function run(name: string, options: GetOptions, ctx: Ctx): Promise<void> {
   const namespace = namespaceFrom(options);
-  const { manager, selection } = await openTokenStore(ctx);
+  const { manager, selection } = await ctx.store();
   if (options.showValue) {
     const token = await manager.get(name, namespace);
     const value = primaryValue(token);

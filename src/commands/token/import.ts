@@ -6,7 +6,6 @@ import { fsFailure } from '../../fs/errors.js';
 import { renderTable } from '../../io/table.js';
 import type { ConflictPolicy } from '../../tokens/manager.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
 import { EXPORT_PASSPHRASE_ENV } from './export.js';
 import { passphraseFrom } from './passphrase-prompt.js';
 
@@ -27,7 +26,7 @@ export async function run(file: string, options: ImportOptions, ctx: Ctx): Promi
   const bundle = await openBundle(data, passphrase, file);
   const tokens = bundle.tokens.filter((t) => options.namespace === undefined || t.metadata.namespace === options.namespace);
 
-  const { manager } = await openTokenStore(ctx);
+  const { manager } = await ctx.store();
   const policy: ConflictPolicy = options.overwrite ? 'overwrite' : options.skipExisting ? 'skip' : 'fail';
   const plan = await manager.planImport(tokens, policy);
   const conflicts = plan.filter((s) => s.action === 'conflict');

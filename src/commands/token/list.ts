@@ -2,7 +2,6 @@ import type { Ctx } from '../../context.js';
 import { renderTable } from '../../io/table.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { typesFromSwitches, type TypeSwitches } from '../../tokens/filter.js';
-import { openTokenStore } from '../shared/storage.js';
 import { detailsCell, expiryCell, formatTime, tokenJson } from '../shared/present.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
@@ -15,7 +14,7 @@ export interface ListOptions extends TypeSwitches {
 
 export async function run(options: ListOptions, ctx: Ctx): Promise<void> {
   const expiringWithinMs = options.expiringWithin !== undefined ? requireDuration(options.expiringWithin, '--expiring-within') : undefined;
-  const { manager, selection } = await openTokenStore(ctx);
+  const { manager, selection } = await ctx.store();
   const tokens = await manager.list({
     namespace: options.namespace,
     types: typesFromSwitches(options),

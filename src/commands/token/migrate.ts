@@ -1,4 +1,5 @@
-import { withGlobals, type Ctx } from '../../context.js';
+import type { Ctx } from '../../context.js';
+import { withGlobals } from '../shared/factory.js';
 import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
@@ -6,7 +7,7 @@ import { descriptorOf } from '../../stores/selection.js';
 import { BACKEND_NAMES, isBackendName } from '../../stores/store.js';
 import type { ConflictPolicy, MigrationStep } from '../../tokens/manager.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore, storageSetup } from '../shared/storage.js';
+import { storageSetup } from '../shared/storage.js';
 
 export interface MigrateOptions {
   from: string;
@@ -30,7 +31,7 @@ export async function run(options: MigrateOptions, ctx: Ctx): Promise<void> {
   if (options.to && ctx.globals.tokenBackend && options.to !== ctx.globals.tokenBackend)
     throw new CliError(`--to ${options.to} and --token-backend ${ctx.globals.tokenBackend} name different destinations`);
   if (options.to) ctx = withGlobals(ctx, { ...ctx.globals, tokenBackend: options.to });
-  const { manager, selection, store: destination } = await openTokenStore(ctx);
+  const { manager, selection, store: destination } = await ctx.store();
   if (selection.name === from) throw new CliError(`'${from}' is the destination (${selection.reason}); nothing to move`, 1, 'name another destination with --to BACKEND');
   const setup = await storageSetup(ctx);
   const descriptor = descriptorOf(from);

@@ -3,14 +3,13 @@ import { CliError } from '../../errors.js';
 import { replaceKey } from '../../agent/session.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
 import { passphraseFrom } from './passphrase-prompt.js';
 
 export const NEW_PASSPHRASE_ENV = 'MCP_CLI_NEW_ENCRYPTION_KEY';
 
 /** Changes the encrypted file's passphrase: every token is re-encrypted under a new data key. */
 export async function run(ctx: Ctx): Promise<void> {
-  const { store } = await openTokenStore(ctx);
+  const { store } = await ctx.store();
   if (!(store instanceof EncryptedFileStore)) throw new CliError(`the active backend is '${store.backend}'; only the encrypted file has a passphrase`);
   await store.unlockWithPassphrase(); // the current passphrase first, so a typo there fails before asking for a new one
   const next = await passphraseFrom(ctx, NEW_PASSPHRASE_ENV, 'New passphrase: ', true);

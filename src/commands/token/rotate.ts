@@ -3,7 +3,6 @@ import { CliError } from '../../errors.js';
 import { parseExpiry } from '../../tokens/duration.js';
 import { PRIMARY_SECRET_FIELD } from '../../tokens/model.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore, type OpenedStore } from '../shared/storage.js';
 import { formatTime } from '../shared/present.js';
 import { namespaceFrom } from './namespace-option.js';
 import { readSecretValue } from './read-value.js';
@@ -17,24 +16,23 @@ export interface RotateOptions {
 
 export async function run(name: string, options: RotateOptions, ctx: Ctx): Promise<void> {
   const expiresAt = options.expires !== undefined ? parseExpiry(options.expires, ctx.now()) : undefined;
-  const opened = await openTokenStore(ctx);
-  const { manager } = opened;
+  const { manager } = await ctx.store();
   const current = await manager.find(name, namespaceFrom(options));
-  if (current.type === 'oauth') return rotateOAuth(name, current.namespace, options, ctx, opened);
+  if (current.type === 'oauth') return rotateOAuth(name, current.namespace, options, ctx);
   const value = await readSecretValue(ctx, options.value, `Enter the new value for '${name}': `);
   const metadata = await manager.rotate(name, current.namespace, { [PRIMARY_SECRET_FIELD[current.type]]: value }, expiresAt);
   success(ctx, `Rotated ${metadata.type} token '${metadata.name}' in namespace '${metadata.namespace}'`);
 }
 
 /** An OAuth token is rotated by a refresh grant at the authorization server that issued it. */
-async function rotateOAuth(name: string, namespace: string, options: RotateOptions, ctx: Ctx, opened: OpenedStore): Promise<void> {
+async function rotateOAuth(name: string, namespace: string, options: RotateOptions, ctx: Ctx): Promise<void> {
   if (options.value !== undefined || options.expires !== undefined)
     throw new CliError(`'${name}' is an OAuth token: its new value and expiry come from its authorization server, so --value and --expires do not apply`);
   const [{ readTokens, TOKENS_NAMESPACE }, { forceRefreshLogin }] = await Promise.all([import('../../oauth/records.js'), import('../shared/oauth-refresh.js')]);
-  const stored = namespace === TOKENS_NAMESPACE ? await readTokens(opened.manager, name) : undefined;
+  const stored = namespace === TOKENS_NAMESPACE ? await readTokens((await ctx.store()).manager, name) : undefined;
   if (!stored) throw new CliError(`'${name}' in namespace '${namespace}' is not an OAuth login made by mcp-cli auth login, so it cannot be refreshed`);
   if (!stored.refreshToken) throw new CliError(`the OAuth token of '${name}' has no refresh token, so it cannot be refreshed`, 4, `log in again: mcp-cli auth login ${name}`);
-  const fresh = await forceRefreshLogin(ctx, async () => opened, name, stored, 'rotate');
+  const fresh = await forceRefreshLogin(ctx, name, stored, 'rotate');
   const expiry = fresh.expiresAt ? `; it expires ${formatTime(fresh.expiresAt, ctx.tty.stderr)}` : '';
   success(ctx, `Rotated OAuth token '${name}': refreshed at ${fresh.issuer}${expiry}`);
 }

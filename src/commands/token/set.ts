@@ -7,7 +7,6 @@ import { parseExpiry } from '../../tokens/duration.js';
 import { parseClientCertificate } from '../../tokens/client-cert.js';
 import { PRIMARY_SECRET_FIELD, TOKEN_TYPES, parseTokenType, type TokenType } from '../../tokens/model.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
 import { readSecretValue } from './read-value.js';
 
 export interface SetOptions {
@@ -34,7 +33,7 @@ export async function run(name: string, options: SetOptions, ctx: Ctx): Promise<
   let details = detailsFor(type, options);
   let secret: Record<string, string>;
 
-  const { manager, selection } = await openTokenStore(ctx);
+  const { manager, selection } = await ctx.store();
   if (type === 'client-cert') {
     const certificate = await readClientCertificate(options, ctx);
     secret = certificate.secret;

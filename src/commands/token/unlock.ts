@@ -5,7 +5,6 @@ import { MAX_TTL_MS } from '../../agent/protocol.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { success } from '../shared/messages.js';
-import { openTokenStore } from '../shared/storage.js';
 
 export interface UnlockOptions {
   timeout?: string;
@@ -23,7 +22,7 @@ export async function run(options: UnlockOptions, ctx: Ctx): Promise<void> {
   const ttlMs = requireDuration(text, '--timeout');
   if (ttlMs < 1000 || ttlMs > MAX_TTL_MS) throw new CliError(`invalid --timeout ${JSON.stringify(text)}: between 1s and 7d`);
   if (ctx.platform === 'win32') throw new CliError('unlock sessions need unix sockets and are not available on Windows', 1, 'set MCP_CLI_ENCRYPTION_KEY instead');
-  const { store, selection } = await openTokenStore(ctx);
+  const { store, selection } = await ctx.store();
   if (!(store instanceof EncryptedFileStore))
     throw new CliError(`the active backend is '${store.backend}' (${selection.reason}); only the encrypted file is unlocked this way`, 1, 'to unlock the encrypted file anyway, add --token-backend encrypted');
   const key = await store.unlockWithPassphrase();

@@ -6,7 +6,6 @@ import { TOKENS_NAMESPACE } from '../../oauth/records.js';
 import { keyOf } from '../../tokens/model.js';
 import type { Check } from '../../validation/report.js';
 import { connectOptions } from '../shared/connect-server.js';
-import type { StoreOpener } from '../shared/server-config.js';
 
 /**
  * The HTTP servers that send each token: through a reference in `url`, `headers` or `tls`, or as the
@@ -37,25 +36,25 @@ export function serversByToken(config: ServerConfig): Map<string, string[]> {
 }
 
 /** Resolves a server with reads audited as `validated`. */
-async function resolveForValidation(ctx: Ctx, config: ServerConfig, name: string, open: StoreOpener): Promise<ResolvedServer> {
-  const { manager } = await open();
+async function resolveForValidation(ctx: Ctx, config: ServerConfig, name: string): Promise<ResolvedServer> {
+  const { manager } = await ctx.store();
   const [server] = await resolveServers(config.servers, [name], { lookup: (key) => manager.lookup(key, 'validated'), env: ctx.env, now: ctx.now() });
   return server!;
 }
 
 /** Connects and initializes, as `ping` does, without ever starting a browser login. 401/403 (or a refused certificate) is `rejected`. */
-export async function checkServer(ctx: Ctx, config: ServerConfig, name: string, open: StoreOpener): Promise<Omit<Check, 'check'>> {
+export async function checkServer(ctx: Ctx, config: ServerConfig, name: string): Promise<Omit<Check, 'check'>> {
   const result = (r: Check['result'], detail: string) => ({ target: name, result: r, detail });
   let server: ResolvedServer;
   try {
-    server = await resolveForValidation(ctx, config, name, open);
+    server = await resolveForValidation(ctx, config, name);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     return result('error', `cannot resolve the server's entry: ${error.message}`);
   }
   const { connect } = await import('../../mcp/connect.js');
   try {
-    const connection = await connect(server, await connectOptions(ctx, server, open, { interactive: false }));
+    const connection = await connect(server, await connectOptions(ctx, server, { interactive: false }));
     const info = connection.client.getServerVersion();
     await connection.close();
     return result('passed', `accepted it (initialized ${info?.name ?? 'the server'}${info?.version ? ` ${info.version}` : ''})`);

@@ -9,8 +9,6 @@ import { isExpired, keyOf, primaryValue, type TokenMetadata } from '../../tokens
 import { checkProviderKey, providerTarget } from '../../validation/providers.js';
 import { overallResult, TOKEN_RESULTS, type Check, type TokenResult } from '../../validation/report.js';
 import { forceRefreshLogin } from '../shared/oauth-refresh.js';
-import { loadConfigIfAny, type StoreOpener } from '../shared/server-config.js';
-import { openTokenStore } from '../shared/storage.js';
 import { formatTime } from '../shared/present.js';
 import { checkServer, serversByToken } from './validate-servers.js';
 
@@ -36,8 +34,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 interface Run {
   ctx: Ctx;
   manager: TokenManager;
-  /** Hands out the store already open, to the code shared with the connecting commands. */
-  open: StoreOpener;
   config: ServerConfig | undefined;
   servers: Map<string, string[]>;
   /** One connection per server, however many of its tokens are validated. */
@@ -46,14 +42,14 @@ interface Run {
 
 /** Proves that the refresh token works: one refresh grant, sent as `token rotate --oauth` sends it. */
 async function refreshCheck(run: Run, metadata: TokenMetadata): Promise<Check> {
-  const { ctx, manager, open } = run;
+  const { ctx, manager } = run;
   const stored = await manager.lookup(metadata, 'validated');
   const saved = stored && savedTokensOf(stored);
   const result = (r: Check['result'], detail: string, target: string | null = saved?.issuer ?? null): Check => ({ check: 'oauth-refresh', target, result: r, detail });
   if (!saved) return result('skipped', 'not an OAuth login made by mcp-cli (no issuer): cannot refresh');
   if (!saved.refreshToken) return result('skipped', 'no refresh token was issued');
   try {
-    const fresh = await forceRefreshLogin(ctx, open, metadata.name, saved, 'validate');
+    const fresh = await forceRefreshLogin(ctx, metadata.name, saved, 'validate');
     return result('passed', `refreshed${fresh.expiresAt ? `; the new access token expires at ${fresh.expiresAt}` : ''}`);
   } catch (error) {
     if (error instanceof LoginRequiredError) return result('rejected', error.message);
@@ -91,7 +87,7 @@ async function validateToken(run: Run, metadata: TokenMetadata): Promise<Check[]
   if (provider) checks.push(provider);
   for (const server of run.servers.get(keyOf(metadata)) ?? []) {
     let pending = run.serverChecks.get(server);
-    if (!pending) run.serverChecks.set(server, (pending = checkServer(run.ctx, run.config!, server, run.open)));
+    if (!pending) run.serverChecks.set(server, (pending = checkServer(run.ctx, run.config!, server)));
     checks.push({ check: 'server', ...(await pending) });
   }
   return checks;
@@ -109,11 +105,10 @@ function checksCell(checks: Check[]): string {
  */
 export async function run(name: string | undefined, options: ValidateOptions, ctx: Ctx): Promise<void> {
   if (name !== undefined && options.all) throw new CliError('give a token name or --all, not both');
-  const config = await loadConfigIfAny(ctx);
-  const opened = await openTokenStore(ctx);
-  const { manager } = opened;
+  const config = await ctx.configIfAny();
+  const { manager } = await ctx.store();
   const tokens = name !== undefined ? [await manager.find(name, options.namespace)] : await manager.list({ namespace: options.namespace });
-  const state: Run = { ctx, manager, open: async () => opened, config, servers: config ? serversByToken(config) : new Map(), serverChecks: new Map() };
+  const state: Run = { ctx, manager, config, servers: config ? serversByToken(config) : new Map(), serverChecks: new Map() };
 
   const report: TokenValidation[] = [];
   for (const metadata of tokens) {
