@@ -28,11 +28,11 @@ export function browserCommand(env: Env, platform: NodeJS.Platform): BrowserComm
   return undefined;
 }
 
-/** Starts the browser without waiting for it; resolves false when it could not be started. */
-export function openBrowser(url: string, browser: BrowserCommand): Promise<boolean> {
+/** Starts the browser, in the command's environment, without waiting for it; resolves false when it could not be started. */
+export function openBrowser(url: string, browser: BrowserCommand, env: Env): Promise<boolean> {
   return new Promise((resolve) => {
     try {
-      const child = spawn(browser.command, [...browser.args, url], { stdio: 'ignore', detached: true });
+      const child = spawn(browser.command, [...browser.args, url], { stdio: 'ignore', detached: true, env: env as NodeJS.ProcessEnv });
       child.once('error', () => resolve(false));
       child.once('spawn', () => {
         child.unref();

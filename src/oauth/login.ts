@@ -222,7 +222,7 @@ async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
           return;
         }
         const browser = browserCommand(io.env, io.platform);
-        const opened = browser ? await openBrowser(url.href, browser) : false;
+        const opened = browser ? await openBrowser(url.href, browser, io.env) : false;
         io.stderr.write(opened ? `Waiting for the browser (opened with ${browser!.source})...\n` : 'Could not start a browser; open the URL yourself. Waiting...\n');
       },
     });

@@ -1,4 +1,4 @@
-// `token audit --verify` through the built binary, the log anchored in the encrypted file:
+// `token audit --verify` through the CLI's command table (in-process), the log anchored in the encrypted file:
 // each way of removing entries without the store is detected; the untouched log verifies.
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ async function verify() {
 }
 
 beforeAll(async () => {
-  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'audit words', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'audit words', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
   log = join(sb.env.XDG_STATE_HOME!, 'mcp-cli', 'audit.log');
   for (const args of [
     ['token', 'set', 'one', '--value', `${SECRET}-1`],

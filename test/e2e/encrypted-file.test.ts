@@ -1,4 +1,5 @@
-// The encrypted-file backend through the built binary: permissions, passphrases,
+// The encrypted-file backend, in-process and (for concurrency, crashes and terminals) through the
+// built binary: permissions, passphrases,
 // damaged files, concurrency, crashes, and the terminal prompts.
 import { spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ const LIB = new URL('../../dist/lib/index.js', import.meta.url).href;
 let sb: Sandbox;
 let tokenFile: string;
 beforeEach(async () => {
-  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: PASSPHRASE });
+  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, { inProcess: true });
   tokenFile = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
 });
 afterEach(() => sb.cleanup());
@@ -135,14 +136,14 @@ describe('concurrency and crashes', () => {
   it('20 processes setting 20 different tokens at once leave 20 tokens', async () => {
     await seed(['first']);
     const names = Array.from({ length: 20 }, (_, i) => `parallel-${i}`);
-    const results = await Promise.all(names.map((n) => sb.run(['token', 'set', n, '--type', 'bearer', '--value', '-'], { input: `${SECRET}-${n}`, timeoutMs: 120_000 })));
+    const results = await Promise.all(names.map((n) => sb.spawn(['token', 'set', n, '--type', 'bearer', '--value', '-'], { input: `${SECRET}-${n}`, timeoutMs: 120_000 })));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     expect(await listedNames()).toEqual(['first', ...names].sort());
   }, 180_000);
 
   it('20 processes creating the file at once agree on one file holding all 20', async () => {
     const names = Array.from({ length: 20 }, (_, i) => `fresh-${i}`);
-    const results = await Promise.all(names.map((n) => sb.run(['token', 'set', n, '--type', 'bearer', '--value', '-'], { input: `${SECRET}-${n}`, timeoutMs: 120_000 })));
+    const results = await Promise.all(names.map((n) => sb.spawn(['token', 'set', n, '--type', 'bearer', '--value', '-'], { input: `${SECRET}-${n}`, timeoutMs: 120_000 })));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     expect(await listedNames()).toEqual([...names].sort());
   }, 180_000);

@@ -12,7 +12,7 @@ let sb: Sandbox;
 let dataDir: string;
 let tokenFile: string;
 beforeEach(async () => {
-  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_EXPORT_PASSPHRASE: 'export words', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_EXPORT_PASSPHRASE: 'export words', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
   dataDir = join(sb.env.XDG_DATA_HOME!, 'mcp-cli');
   tokenFile = join(dataDir, 'tokens.enc');
 });

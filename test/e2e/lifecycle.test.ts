@@ -1,5 +1,5 @@
 // Export/import, rotate, check, basic credentials, client certificates and the audit log,
-// through the built binary on the encrypted-file backend.
+// through the CLI's command table (in-process) on the encrypted-file backend.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,8 @@ let a: Sandbox;
 let b: Sandbox;
 
 beforeAll(async () => {
-  a = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'passphrase-a', MCP_CLI_EXPORT_PASSPHRASE: EXPORT_PASS });
-  b = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'passphrase-b', MCP_CLI_EXPORT_PASSPHRASE: EXPORT_PASS });
+  a = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'passphrase-a', MCP_CLI_EXPORT_PASSPHRASE: EXPORT_PASS }, { inProcess: true });
+  b = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'passphrase-b', MCP_CLI_EXPORT_PASSPHRASE: EXPORT_PASS }, { inProcess: true });
 });
 afterAll(async () => {
   await a.cleanup();
@@ -201,7 +201,7 @@ describe('export and import', () => {
 
 describe('token check and expiry filters', () => {
   it('exits 4 when a token expires within the window, 0 otherwise', async () => {
-    const sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'p' });
+    const sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'p' }, { inProcess: true });
     try {
       await ok(sb, ['token', 'set', 'long', '--type', 'bearer', '--value', 'x', '--expires', '90d']);
       expect((await ok(sb, ['token', 'check'])).stderr).toContain('All 1 tokens are valid for at least 7d');

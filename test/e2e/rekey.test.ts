@@ -28,7 +28,7 @@ function decrypt(file: string, args: string[], input = ''): Promise<{ code: numb
 let sb: Sandbox;
 let tokenFile: string;
 beforeEach(async () => {
-  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: OLD, MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: OLD, MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
   tokenFile = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
 });
 afterEach(() => sb.cleanup());

@@ -1,5 +1,5 @@
-// Every `mcp-cli token` example of the seed document, run against the built binary
-// on the encrypted-file backend in a throw-away HOME.
+// Every `mcp-cli token` example of the seed document, run through the CLI's command table in this
+// process (test/helpers/in-process.ts) on the encrypted-file backend in a throw-away HOME.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ const SECRET = 'SENTINEL-abc123-do-not-print';
 
 let sb: Sandbox;
 beforeAll(async () => {
-  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: PASSPHRASE });
+  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, { inProcess: true });
 });
 afterAll(() => sb.cleanup());
 

@@ -26,7 +26,7 @@ afterAll(async () => {
   await catcher.close();
 });
 beforeEach(async () => {
-  sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'correct horse', AWS_SECRET_ACCESS_KEY: AWS });
+  sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'correct horse', AWS_SECRET_ACCESS_KEY: AWS }, { inProcess: true });
   expect((await sandbox.run(['token', 'set', 'acme', '--type', 'api-key', '--provider', 'acme'], { input: KEY })).code).toBe(0);
   catcher.requests.length = 0;
 });

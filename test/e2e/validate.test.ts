@@ -64,7 +64,7 @@ describe('token validate', () => {
   beforeAll(async () => {
     mcp = await startTestMcpHttpServer({ token: GOOD_BEARER });
     provider = await startProviderStandIn();
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'validate-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'validate-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
     const tokens: [string, string, string[]][] = [
       ['good', GOOD_BEARER, []],
       ['bad', BAD_BEARER, []],

@@ -26,6 +26,8 @@ export interface Sandbox {
   home: string;
   env: Record<string, string | undefined>;
   run(args: string[], options?: RunOptions): Promise<CliResult>;
+  /** Always a separate process of the built CLI, even in an in-process sandbox: for what only processes show. */
+  spawn(args: string[], options?: RunOptions): Promise<CliResult>;
   cleanup(): Promise<void>;
 }
 
@@ -60,7 +62,12 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
   });
 }
 
-export async function createSandbox(extraEnv: Record<string, string | undefined> = {}): Promise<Sandbox> {
+/**
+ * A sandbox whose `run` spawns the built CLI, or, with `inProcess`, runs the command in this process
+ * (test/helpers/in-process.ts): the same commands and assertions, without a process start and a
+ * key derivation per command.
+ */
+export async function createSandbox(extraEnv: Record<string, string | undefined> = {}, options: { inProcess?: boolean } = {}): Promise<Sandbox> {
   const home = await mkdtemp(join(tmpdir(), 'mcp-cli-test-'));
   const env = {
     ...baseEnv(),
@@ -73,7 +80,13 @@ export async function createSandbox(extraEnv: Record<string, string | undefined>
   return {
     home,
     env,
-    run: (args, options = {}) => runCli(args, { cwd: home, ...options, env: { ...env, ...options.env } }),
+    run: async (args, runOptions = {}) => {
+      const merged = { cwd: home, ...runOptions, env: { ...env, ...runOptions.env } };
+      if (!options.inProcess || runOptions.nodeArgs) return runCli(args, merged);
+      const { runInProcess } = await import('./in-process.js');
+      return runInProcess(args, merged);
+    },
+    spawn: (args, runOptions = {}) => runCli(args, { cwd: home, ...runOptions, env: { ...env, ...runOptions.env } }),
     cleanup: () => rm(home, { recursive: true, force: true }),
   };
 }

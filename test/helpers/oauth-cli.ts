@@ -8,12 +8,15 @@ import { SENTINEL } from './oauth-servers.js';
 export const FOLLOW_REDIRECT = fileURLToPath(new URL('./follow-redirect.mjs', import.meta.url));
 
 /** A sandbox using the encrypted backend, with `BROWSER` set to the redirect-following helper. */
-export async function createOAuthSandbox(servers: Record<string, object>): Promise<Sandbox> {
-  const sandbox = await createSandbox({
-    MCP_CLI_TOKEN_BACKEND: 'encrypted',
-    MCP_CLI_ENCRYPTION_KEY: 'correct horse battery staple',
-    BROWSER: `${process.execPath} ${FOLLOW_REDIRECT}`,
-  });
+export async function createOAuthSandbox(servers: Record<string, object>, options: { inProcess?: boolean } = { inProcess: true }): Promise<Sandbox> {
+  const sandbox = await createSandbox(
+    {
+      MCP_CLI_TOKEN_BACKEND: 'encrypted',
+      MCP_CLI_ENCRYPTION_KEY: 'correct horse battery staple',
+      BROWSER: `${process.execPath} ${FOLLOW_REDIRECT}`,
+    },
+    options,
+  );
   await writeOwnConfig(sandbox.home, { mcpServers: servers });
   return sandbox;
 }

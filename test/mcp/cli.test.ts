@@ -20,7 +20,7 @@ describe('mcp-cli with server_config.json and real MCP servers', () => {
 
   beforeAll(async () => {
     http = await startTestMcpHttpServer({ token: SECRET });
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'test-passphrase' });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'test-passphrase' }, { inProcess: true });
     for (const [name, value, extra] of [
       ['demo', SECRET, []],
       ['wrong', 'not-the-token', []],

@@ -28,7 +28,7 @@ describe('expiry notices on stderr', () => {
 
   beforeAll(async () => {
     http = await startTestMcpHttpServer({ token: SOON });
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'expiry-notice-test', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'expiry-notice-test', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
     for (const [name, value, expires] of [
       ['soon', SOON, '3d'],
       ['later', LATER, '30d'],

@@ -27,7 +27,7 @@ describe('OAuth over mutual TLS', () => {
     pkiDir = await mkdtemp(join(tmpdir(), 'mcp-cli-mtls-oauth-'));
     const pki = makeTestPki(pkiDir);
     server = await startTestMtlsServer(pki, { bearer: ACCESS_TOKEN });
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'mtls-oauth-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'mtls-oauth-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
     const set = await run(['token', 'set', 'corp-mtls', '--type', 'client-cert', '--cert', pki.clientCert, '--key', pki.clientKey, '--ca', pki.caCert]);
     expect(set.code, set.stderr).toBe(0);
     // Logins as `auth login` stores them; the issuer is never contacted (no refresh token, far expiry).

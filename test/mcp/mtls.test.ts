@@ -27,7 +27,7 @@ describe('mutual TLS to an HTTPS MCP server', () => {
     rogue = makeTestPki(join(pkiDir, 'rogue'));
     keyLine = (await readFile(pki.clientKey, 'utf8')).split('\n')[1]!;
     server = await startTestMtlsServer(pki);
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'mtls-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'mtls-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
     // Any temporary file the CLI wrote would land here, inside the scanned sandbox.
     await mkdir(join(sandbox.home, 'tmp'));
     sandbox.env.TMPDIR = join(sandbox.home, 'tmp');

@@ -1,5 +1,5 @@
-// The Vault backend through the built CLI, as a team uses it: separate processes and
-// HOME directories, one Vault (the in-repo server on 127.0.0.1).
+// The Vault backend through the CLI's commands (in-process), as a team uses it: separate HOME
+// directories and environments, one Vault (the in-repo server on 127.0.0.1).
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -16,7 +16,7 @@ let vault: VaultServer;
 const sandboxes: Sandbox[] = [];
 
 async function sandbox(extra: Record<string, string | undefined> = {}): Promise<Sandbox> {
-  const s = await createSandbox({ VAULT_ADDR: vault.address, VAULT_TOKEN: vault.rootToken, ...extra });
+  const s = await createSandbox({ VAULT_ADDR: vault.address, VAULT_TOKEN: vault.rootToken, ...extra }, { inProcess: true });
   sandboxes.push(s);
   return s;
 }

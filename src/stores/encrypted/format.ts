@@ -86,13 +86,24 @@ function open(key: Buffer, sealed: Sealed, aad: Buffer): Buffer | undefined {
   }
 }
 
+// The slow part of every unlock. A process that opens the same file through several stores (token
+// migrate, the in-process command tests) derives each key once; the keys stay in this process only.
+const derived = new Map<string, Promise<Buffer>>();
+
 export function deriveKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {
-  const maxmem = 128 * kdf.N * kdf.r * kdf.p + 16 * 1024 * 1024;
-  return new Promise((resolve, reject) =>
-    scryptCallback(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
-  );
+  const id = createHash('sha256').update(JSON.stringify([passphrase.normalize('NFC'), kdf.salt, kdf.N, kdf.r, kdf.p])).digest('hex');
+  let key = derived.get(id);
+  if (!key) {
+    const maxmem = 128 * kdf.N * kdf.r * kdf.p + 16 * 1024 * 1024;
+    key = new Promise<Buffer>((resolve, reject) =>
+      scryptCallback(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem }, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+    derived.set(id, key);
+    key.catch(() => derived.delete(id));
+  }
+  return key;
 }
 
 /** A new random data key, wrapped under a key derived from `passphrase` with a new random salt. */
