@@ -21,6 +21,8 @@ export interface SessionOptions {
   relogin?: (hint: { resourceMetadataUrl?: URL }) => Promise<SavedTokens>;
 }
 
+const RELOGIN_INTERVAL_MS = 60_000;
+
 /** The lock that serialises refreshes of one server's tokens across processes on this machine. */
 export function refreshLockPath(env: Env, server: string): string {
   return join(stateDir(env), 'locks', `oauth-${server}.lock`);
@@ -43,7 +45,8 @@ export function tokenFitsServer(tokens: SavedTokens, serverUrl: string): boolean
 export class OAuthSession {
   private current: SavedTokens | undefined;
   private loaded = false;
-  private reloggedIn = false;
+  /** When this session last logged in again: a 401 soon after is the server's fault, not the token's. */
+  private reloggedAt: number | undefined;
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -74,20 +77,31 @@ export class OAuthSession {
    * once, else log in again (interactive) or ask the user to (LoginRequiredError).
    */
   async afterUnauthorized(rejected: string | undefined, hint: { resourceMetadataUrl?: URL } = {}): Promise<string> {
-    if (rejected === undefined && !(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
-    if (this.reloggedIn) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
+    if (rejected === undefined) {
+      // Read the store again: in a long session (mcp-cli run), the user may have logged in since it began.
+      this.loaded = false;
+      if (!(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
+    }
+    if (this.justLoggedIn()) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
     try {
-      return (await this.refreshUnderLock((stored) => stored.accessToken === rejected, 'unauthorized')).accessToken;
+      return (await this.refreshUnderLock((stored) => stored.accessToken === rejected || needsRefresh(stored, this.options.now()), 'unauthorized')).accessToken;
     } catch (error) {
       if (error instanceof LoginRequiredError) return this.relogin(error.message.replace(/; run mcp-cli.*$/, ''), hint);
       throw error;
     }
   }
 
+  /** At most one login a minute: a session that lasts hours may need a second one, a loop of them never. */
+  private justLoggedIn(): boolean {
+    return this.reloggedAt !== undefined && this.options.now().getTime() - this.reloggedAt < RELOGIN_INTERVAL_MS;
+  }
+
   private async relogin(reason: string, hint: { resourceMetadataUrl?: URL }): Promise<string> {
-    if (!this.options.relogin || this.reloggedIn) throw new LoginRequiredError(this.name, reason);
-    this.reloggedIn = true;
+    if (!this.options.relogin || this.justLoggedIn()) throw new LoginRequiredError(this.name, reason);
+    this.reloggedAt = this.options.now().getTime();
     this.current = await this.options.relogin(hint);
+    this.loaded = true;
+    this.reloggedAt = this.options.now().getTime();
     return this.current.accessToken;
   }
 
