@@ -1,17 +1,27 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { createProcessContext, type Ctx } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { createProcessContext, type Ctx, type GlobalOptions } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
 import { reportError } from './report-error.js';
 
 type AnyCommand = { optsWithGlobals(): Record<string, unknown> };
 
-function ctxFor(command: AnyCommand): Ctx {
+function ctxFor(command: AnyCommand, extra: Partial<GlobalOptions> = {}): Ctx {
   const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string };
-  return createProcessContext({ tokenBackend: globals.tokenBackend, config: globals.config });
+  return createProcessContext({ tokenBackend: globals.tokenBackend, config: globals.config, ...extra });
 }
 
-/** The command table. Each action imports its command module only when it runs. */
-export function buildProgram(): Command {
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/**
+ * The command table. Each action imports its command module only when it runs. `setStatus` receives
+ * the exit status of commands that end with one of their own (`run`, `exec`: the program's).
+ */
+export function buildProgram(setStatus: (status: number) => void = () => undefined): Command {
+  // run and exec end once their program has: if something still holds the event loop then, it does not hold mcp-cli.
+  const endWith = (status: number) => {
+    setStatus(status);
+    setTimeout(() => process.exit(status), 2000).unref();
+  };
   const program = new Command()
     .name('mcp-cli')
     .description('Secure credentials for MCP servers: OS keychain, HashiCorp Vault or an encrypted file')
@@ -182,6 +192,32 @@ export function buildProgram(): Command {
     .option('--json', 'print the whole result as JSON')
     .action(async (server, tool, options, command) => (await import('../commands/call.js')).run(server, tool, options, ctxFor(command)));
 
+  program
+    .command('run')
+    .description('run a server of server_config.json for an MCP client on stdin/stdout: a stdio server with its resolved env, or a bridge to an HTTP server with its headers and OAuth login (see docs/run.md)')
+    .argument('<server>', 'server name in server_config.json (--config, else $MCP_CLI_CONFIG, else the config directory: never ./server_config.json)')
+    .option('--no-masking', "leave the server's secrets in the messages to the client (its stderr stays masked)")
+    .action(async (server, options, command) =>
+      endWith(await (await import('../commands/run.js')).run(server, options, ctxFor(command, { workingDirectoryConfig: false }), { signals: process })),
+    );
+
+  program
+    .command('exec')
+    .description('run a program with environment variables whose values may hold ${TOKEN:ns:name} and ${VAR} references; its output is masked (see docs/run.md)')
+    .usage('[--env NAME=VALUE]... [--env-file FILE]... [--no-masking] -- COMMAND [ARGS...]')
+    .argument('[command...]', 'the program and its arguments, after --')
+    .option('--env <NAME=VALUE>', 'a variable for the program (repeatable; wins over --env-file)', collect)
+    .option('--env-file <file>', 'read NAME=VALUE lines from a file (repeatable; see docs/run.md#env-files)', collect)
+    .option('--no-masking', "relay the program's output untouched")
+    .action(async (argv, options, command) => {
+      // Only what follows `--` is the program: an option after it is the program's, never mcp-cli's.
+      const raw = (command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+      const dashes = raw.indexOf('--');
+      if (argv.length > 0 && (dashes < 0 || raw.length - dashes - 1 !== argv.length))
+        throw new CliError('put the program after --', 1, 'usage: mcp-cli exec [--env NAME=VALUE]... [--env-file FILE] -- COMMAND [ARGS...]');
+      endWith(await (await import('../commands/exec.js')).run(argv, options, ctxFor(command), { signals: process }));
+    });
+
   const config = program.command('config').description('server_config.json: show it resolved, and approve files that are not your own');
   config
     .command('show')
@@ -235,9 +271,10 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the exit code. The one place where errors become messages. */
 export async function runCli(args: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let status: number | undefined;
   try {
-    await buildProgram().parseAsync(args, { from: 'user' });
-    return ExitCode.ok;
+    await buildProgram((code) => (status = code)).parseAsync(args, { from: 'user' });
+    return status ?? ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.ok : ExitCode.failure;
