@@ -128,12 +128,14 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
     if (status === 404 && transport.sessionId !== undefined)
       return { message: `server '${server.name}' no longer knows this session (HTTP 404): it may have restarted`, hint: 'reconnect the server in the MCP client', auth: false };
     if (Number.isInteger(status)) return { message: `server '${server.name}' (${where}) answered HTTP ${status}: ${text}`, auth: false };
-    const cause = lastTlsError() ?? rootCauseCode(error);
-    const tls = cause !== undefined ? describeTlsFailure(cause, entry.tls?.cert !== undefined) : undefined;
+    const code = lastTlsError() ?? rootCauseCode(error);
+    const tls = code !== undefined ? describeTlsFailure(code, entry.tls?.cert !== undefined) : undefined;
     if (tls) return { message: `server '${server.name}' (${where}) ${tls.message}`, hint: tls.hint, auth: tls.auth };
-    if (cause === 'ECONNREFUSED') return { message: `cannot reach server '${server.name}' at ${where}: connection refused`, auth: false };
-    if (cause === 'ENOTFOUND' || cause === 'EAI_AGAIN') return { message: `cannot reach server '${server.name}' at ${where}: host not found`, auth: false };
-    return { message: `server '${server.name}' (${where}): ${text}`, auth: false };
+    if (code === 'ECONNREFUSED') return { message: `cannot reach server '${server.name}' at ${where}: connection refused`, auth: false };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { message: `cannot reach server '${server.name}' at ${where}: host not found`, auth: false };
+    const cause = (err as { cause?: { message?: unknown } })?.cause?.message;
+    const detail = text === 'fetch failed' && typeof cause === 'string' ? `${text}: ${masker.text(cause)}` : text;
+    return { message: `server '${server.name}' (${where}): ${detail}`, auth: false };
   };
 
   let authFailed = false;

@@ -59,6 +59,7 @@ export async function connectThroughRun(sandbox: Sandbox, name: string, options:
   try {
     await client.connect(transport);
   } catch (error) {
+    await transport.close();
     throw new Error(`connecting through mcp-cli run failed: ${(error as Error).message}\nstderr:\n${stderr}`);
   }
   return { client, transport, pid: transport.pid!, stderr: () => stderr, exited: exitedPromise, close: () => client.close() };
