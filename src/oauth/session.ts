@@ -47,6 +47,8 @@ export class OAuthSession {
   private loaded = false;
   /** When this session last logged in again: a 401 soon after is the server's fault, not the token's. */
   private reloggedAt: number | undefined;
+  private pendingLogin: Promise<SavedTokens> | undefined;
+  private lastLogin: SavedTokens | undefined;
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -64,7 +66,13 @@ export class OAuthSession {
     const tokens = await this.load();
     if (!tokens) return undefined;
     if (!needsRefresh(tokens, this.options.now())) return tokens.accessToken;
-    return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
+    try {
+      return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
+    } catch (error) {
+      // A refresh token that no longer works: log in again where one can, as after a 401.
+      if (error instanceof LoginRequiredError && this.options.relogin) return this.relogin(error.message.replace(/; run mcp-cli.*$/, ''), {});
+      throw error;
+    }
   }
 
   /** Sends a refresh grant whatever the expiry, under the same lock: `token rotate --oauth`, or `token validate` proving the refresh token works. */
@@ -82,7 +90,7 @@ export class OAuthSession {
       this.loaded = false;
       if (!(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
     }
-    if (this.justLoggedIn()) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
+    if (this.justLoggedIn() && rejected === this.lastLogin?.accessToken) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
     try {
       return (await this.refreshUnderLock((stored) => stored.accessToken === rejected || needsRefresh(stored, this.options.now()), 'unauthorized')).accessToken;
     } catch (error) {
@@ -96,10 +104,21 @@ export class OAuthSession {
     return this.reloggedAt !== undefined && this.options.now().getTime() - this.reloggedAt < RELOGIN_INTERVAL_MS;
   }
 
+  /**
+   * Logs in again, once for all the requests that find the login dead together: those that arrive while
+   * it runs, or just after it, get its token.
+   */
   private async relogin(reason: string, hint: { resourceMetadataUrl?: URL }): Promise<string> {
+    if (this.pendingLogin) return (await this.pendingLogin).accessToken;
+    if (this.justLoggedIn() && this.lastLogin) return this.lastLogin.accessToken;
     if (!this.options.relogin || this.justLoggedIn()) throw new LoginRequiredError(this.name, reason);
     this.reloggedAt = this.options.now().getTime();
-    this.current = await this.options.relogin(hint);
+    this.pendingLogin = this.options.relogin(hint);
+    try {
+      this.current = this.lastLogin = await this.pendingLogin;
+    } finally {
+      this.pendingLogin = undefined;
+    }
     this.loaded = true;
     this.reloggedAt = this.options.now().getTime();
     return this.current.accessToken;

@@ -115,7 +115,7 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
       const auth = error.exitCode === ExitCode.authRequired;
       const login = `mcp-cli auth login ${server.name}`;
       const message = masker.text(error.message);
-      if (auth && viaOAuth && !message.includes(login)) return { message: `${message}; run ${login}`, auth };
+      if (auth && viaOAuth) return { message: message.includes(login) ? message : `${message}; run ${login}`, auth };
       return { message, ...(error.hint ? { hint: masker.text(error.hint) } : {}), auth };
     }
     const err = error as Error & { code?: unknown };
