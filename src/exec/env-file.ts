@@ -17,10 +17,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function parseEnvOption(argument: string, index: number): Assignment {
   const eq = argument.indexOf('=');
   const name = eq >= 0 ? argument.slice(0, eq) : argument;
-  if (eq < 0) {
-    const which = NAME.test(argument) ? `--env ${argument}` : `--env argument ${index + 1}`;
-    throw new CliError(`${which}: expected NAME=VALUE`, 1, 'e.g. --env API_KEY=${TOKEN:api-key:openai}');
-  }
+  // The argument is never quoted: a token typed in the wrong place looks like a name (ghp_...).
+  if (eq < 0) throw new CliError(`--env argument ${index + 1}: expected NAME=VALUE (there is no "=")`, 1, 'e.g. --env API_KEY=${TOKEN:api-key:openai}');
   if (!NAME.test(name)) throw new CliError(`--env argument ${index + 1}: the name before "=" must be letters, digits and _, not starting with a digit`);
   const value = argument.slice(eq + 1);
   if (value.includes('\0')) throw new CliError(`--env ${name}: the value contains a NUL character, which no environment variable can hold`);
@@ -57,10 +55,8 @@ export function parseEnvFile(text: string, file: string): Assignment[] {
     const trimmed = lines[i]!.trimStart();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const match = /^(?:export[ \t]+)?([^=\s]*)[ \t]*=/.exec(trimmed);
-    if (!match) {
-      const word = /^(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)/.exec(trimmed)?.[1];
-      throw new EnvFileError(file, lineNo, word ? `expected ${word}=VALUE` : 'expected NAME=VALUE');
-    }
+    // Nothing of the line is quoted: a token pasted on a line of its own looks like a name.
+    if (!match) throw new EnvFileError(file, lineNo, 'expected NAME=VALUE (there is no "=" on this line)');
     const name = match[1]!;
     if (!NAME.test(name)) throw new EnvFileError(file, lineNo, 'the name before "=" must be letters, digits and _, not starting with a digit');
     const rest = trimmed.slice(match[0].length);
