@@ -4,7 +4,9 @@ import { canOpenBrowser } from '../run/browser.js';
 import { maskingByteStream } from '../run/byte-masking.js';
 import { runChild, type Signals } from '../run/child.js';
 import { createMasker, maskingLineStream } from '../run/masking.js';
-import { lazyStoreOpener, loadConfigFor, resolveConfigured, serverNames } from './shared/server-config.js';
+import { approvalStore, locatedConfigFile } from './shared/config-access.js';
+import type { StoreOpener } from './shared/server-config.js';
+import { openTokenStore, type OpenedStore } from './shared/storage.js';
 
 export interface RunOptions {
   /** False with `--no-masking`: secrets in messages to the client are left as the server sent them. */
@@ -23,8 +25,12 @@ export interface RunDeps {
  * clients start servers in any directory, and what lies there must not decide anything.
  */
 export async function run(name: string, options: RunOptions, ctx: Ctx, deps: RunDeps): Promise<number> {
+  // A client waits for this start: the token store starts opening while the config schema loads.
+  let opening: Promise<OpenedStore> | undefined = storeNeeded(ctx, name) ? openTokenStore(ctx) : undefined;
+  opening?.catch(() => undefined);
+  const open: StoreOpener = () => (opening ??= openTokenStore(ctx));
+  const { loadConfigFor, resolveConfigured, serverNames } = await import('./shared/server-config.js');
   const config = await loadConfigFor(ctx);
-  const open = lazyStoreOpener(ctx);
   const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]), open);
   const masker = createMasker(server!.secrets, options.masking !== false);
   const entry = server!.entry;
@@ -56,4 +62,20 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
     signals: deps.signals,
     ...(connect.wrapFetch ? { wrapFetch: connect.wrapFetch } : {}),
   });
+}
+
+/**
+ * Whether the entry will read the token store, judged before the config is validated: only for a file
+ * that may be used as it is (the user's own, or approved unchanged) and an entry that names a token.
+ * A wrong guess costs only time: the store is opened lazily otherwise, and errors come from validation.
+ */
+function storeNeeded(ctx: Ctx, name: string): boolean {
+  try {
+    const file = locatedConfigFile(ctx);
+    if (!file || (!file.own && !approvalStore(ctx).isApproved(file.realPath, file.text))) return false;
+    const entry = (JSON.parse(file.text) as { mcpServers?: Record<string, unknown> }).mcpServers?.[name];
+    return entry !== undefined && JSON.stringify(entry).includes('${TOKEN:');
+  } catch {
+    return false;
+  }
 }
