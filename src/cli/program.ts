@@ -194,6 +194,7 @@ export function buildProgram(setStatus: (status: number) => void = () => undefin
 
   program
     .command('run')
+    .summary('what an MCP client starts: a server of server_config.json on stdin/stdout, with its credentials')
     .description('run a server of server_config.json for an MCP client on stdin/stdout: a stdio server with its resolved env, or a bridge to an HTTP server with its headers and OAuth login (see docs/run.md)')
     .argument('<server>', 'server name in server_config.json (--config, else $MCP_CLI_CONFIG, else the config directory: never ./server_config.json)')
     .option('--no-masking', "leave the server's secrets in the messages to the client (its stderr stays masked)")
@@ -203,6 +204,7 @@ export function buildProgram(setStatus: (status: number) => void = () => undefin
 
   program
     .command('exec')
+    .summary('run a program with tokens from the store in its environment; its output masked')
     .description('run a program with environment variables whose values may hold ${TOKEN:ns:name} and ${VAR} references; its output is masked (see docs/run.md)')
     .usage('[--env NAME=VALUE]... [--env-file FILE]... [--no-masking] -- COMMAND [ARGS...]')
     .argument('[command...]', 'the program and its arguments, after --')
