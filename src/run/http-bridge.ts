@@ -215,7 +215,14 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
   const deliver = async (message: unknown) => {
     const messages = (Array.isArray(message) ? message : [message]).filter(isObject);
     const requests = messages.filter(isRequest).map((m) => m.id as Id);
-    for (const m of messages) if (m.method === 'initialize' && hasId(m)) initializing.add(m.id);
+    for (const m of messages) {
+      if (m.method === 'initialize' && hasId(m)) initializing.add(m.id);
+      // A request the client gave up on gets no answer (MCP: the receiver should not send one): not waited for.
+      if (m.method === 'notifications/cancelled' && isObject(m.params)) {
+        const id = m.params.requestId;
+        if (typeof id === 'string' || typeof id === 'number') awaiting.delete(id);
+      }
+    }
     for (const id of requests) awaiting.add(id);
     sending++;
     try {

@@ -186,6 +186,23 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     expect(err).toContain('mcp-cli run rejected:');
   });
 
+  it('a request the client cancels is not waited for when the client leaves', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', 'stateful'], { cwd: sandbox.home, env: sandbox.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: { elicitation: {} }, clientInfo: { name: 't', version: '1' } } });
+    await expect.poll(() => out, { timeout: 15_000 }).toContain('"id":1');
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    // The server asks the client a question that this client never answers: the call stays open.
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'ask-name', arguments: {} } });
+    await expect.poll(() => out, { timeout: 15_000 }).toContain('elicitation/create');
+    send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2, reason: 'user gave up' } });
+    child.stdin.end();
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+    expect(out).not.toContain('"id":2,');
+  });
+
   it('an unreachable server answers each request with an error instead of leaving it waiting', async () => {
     const run = await connectThroughRun(sandbox, 'down').catch((error: Error) => error);
     expect(run).toBeInstanceOf(Error);
