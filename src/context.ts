@@ -10,6 +10,8 @@ import { hasControllingTerminal, openControllingTerminal, TtyPrompter } from './
 export interface GlobalOptions {
   tokenBackend?: string;
   config?: string;
+  /** False: never use `./server_config.json` of the working directory (`mcp-cli run`). */
+  workingDirectoryConfig?: boolean;
 }
 
 /** Everything a command may touch of the outside world. Tests pass buffers and a fixed clock. */

@@ -1,9 +1,11 @@
 import { directGet } from './direct-get.js';
+import { directRun } from './direct-run.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else,
 // and every command is imported only when it runs.
 const args = process.argv.slice(2);
 const direct = directGet(args);
+const directServer = direct ? undefined : directRun(args);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${MCP_CLI_VERSION}\n`);
 } else if (args.length === 2 && args[0] === '__unlock-agent') {
@@ -12,7 +14,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   await runAgent(args[1]!);
 } else if (direct) {
   process.exitCode = await (await import('./run-direct-get.js')).runDirectGet(direct);
+} else if (directServer) {
+  // What MCP clients start: straight to the command (see direct-run.ts).
+  const status = await (await import('./run-direct-server.js')).runDirectServer(directServer);
+  process.exitCode = status;
+  // The server has ended: whatever still holds the event loop does not hold mcp-cli.
+  setTimeout(() => process.exit(status), 2000).unref();
 } else {
   const { runCli } = await import('./program.js');
-  process.exitCode = await runCli(args);
+  process.exitCode = await runCli(args, undefined, { exitAfterProgram: true });
 }

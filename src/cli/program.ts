@@ -1,19 +1,24 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { processIo, type Ctx, type Io } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { processIo, type Ctx, type GlobalOptions, type Io } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
 import { withFactory } from '../commands/shared/factory.js';
 import { reportError } from './report-error.js';
 
 type AnyCommand = { optsWithGlobals(): Record<string, unknown> };
 
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** What happens when a command that ends with a status of its own (`run`, `exec`: their program's) ends. */
+export type EndWith = (status: number) => void;
+
 /**
  * The command table. Each action imports its command module only when it runs, and runs it with
  * a Ctx made from `io` and the global options; commander's own output goes to `io` too.
  */
-export function buildProgram(io: Io): Command {
-  const ctxFor = (command: AnyCommand): Ctx => {
+export function buildProgram(io: Io, endWith: EndWith = () => undefined): Command {
+  const ctxFor = (command: AnyCommand, extra: Partial<GlobalOptions> = {}): Ctx => {
     const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string };
-    return withFactory(Object.assign(Object.create(io) as Io, { globals: { tokenBackend: globals.tokenBackend, config: globals.config } }));
+    return withFactory(Object.assign(Object.create(io) as Io, { globals: { tokenBackend: globals.tokenBackend, config: globals.config, ...extra } }));
   };
   const program = new Command()
     .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) })
@@ -209,6 +214,34 @@ export function buildProgram(io: Io): Command {
     .option('--json', 'print the whole result as JSON')
     .action(async (server, tool, options, command) => (await import('../commands/call.js')).run(server, tool, options, ctxFor(command)));
 
+  program
+    .command('run')
+    .summary('what an MCP client starts: a server of server_config.json on stdin/stdout, with its credentials')
+    .description('run a server of server_config.json for an MCP client on stdin/stdout: a stdio server with its resolved env, or a bridge to an HTTP server with its headers and OAuth login (see docs/run.md)')
+    .argument('<server>', 'server name in server_config.json (--config, else $MCP_CLI_CONFIG, else the config directory: never ./server_config.json)')
+    .option('--no-masking', "leave the server's secrets in the messages to the client (its stderr stays masked)")
+    .action(async (server, options, command) =>
+      endWith(await (await import('../commands/run.js')).run(server, options, ctxFor(command, { workingDirectoryConfig: false }), { signals: process })),
+    );
+
+  program
+    .command('exec')
+    .summary('run a program with tokens from the store in its environment; its output masked')
+    .description('run a program with environment variables whose values may hold ${TOKEN:ns:name} and ${VAR} references; its output is masked (see docs/run.md)')
+    .usage('[--env NAME=VALUE]... [--env-file FILE]... [--no-masking] -- COMMAND [ARGS...]')
+    .argument('[command...]', 'the program and its arguments, after --')
+    .option('--env <NAME=VALUE>', 'a variable for the program (repeatable; wins over --env-file)', collect)
+    .option('--env-file <file>', 'read NAME=VALUE lines from a file (repeatable; see docs/run.md#env-files)', collect)
+    .option('--no-masking', "relay the program's output untouched")
+    .action(async (argv, options, command) => {
+      // Only what follows `--` is the program: an option after it is the program's, never mcp-cli's.
+      const raw = (command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+      const dashes = raw.indexOf('--');
+      if (argv.length > 0 && (dashes < 0 || raw.length - dashes - 1 !== argv.length))
+        throw new CliError('put the program after --', 1, 'usage: mcp-cli exec [--env NAME=VALUE]... [--env-file FILE] -- COMMAND [ARGS...]');
+      endWith(await (await import('../commands/exec.js')).run(argv, options, ctxFor(command), { signals: process }));
+    });
+
   const config = program.command('config').description('server_config.json: show it resolved, and approve files that are not your own');
   config
     .command('show')
@@ -261,10 +294,16 @@ export function buildProgram(io: Io): Command {
 }
 
 /** Runs the CLI and returns the exit code. The one place where errors become messages. */
-export async function runCli(args: string[], io: Io = processIo({})): Promise<number> {
+export async function runCli(args: string[], io: Io = processIo({}), options: { exitAfterProgram?: boolean } = {}): Promise<number> {
+  let status: number | undefined;
+  const endWith: EndWith = (code) => {
+    status = code;
+    // run and exec end once their program has: whatever still holds the event loop then does not hold mcp-cli.
+    if (options.exitAfterProgram) setTimeout(() => process.exit(code), 2000).unref();
+  };
   try {
-    await buildProgram(io).parseAsync(args, { from: 'user' });
-    return ExitCode.ok;
+    await buildProgram(io, endWith).parseAsync(args, { from: 'user' });
+    return status ?? ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.ok : ExitCode.failure;

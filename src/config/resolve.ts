@@ -14,7 +14,14 @@ export interface ResolveDeps {
   lookup: TokenLookup;
   env: Env;
   now: Date;
+  /** How messages name where a reference sits; default `server 'NAME', FIELD` (`exec` names its variables instead). */
+  where?: Where;
 }
+
+/** Names the place of a reference in messages. */
+export type Where = (server: string, field: string) => string;
+
+const inServer: Where = (server, field) => `server '${server}', ${field}`;
 
 /** One use of a reference: where it sits (`headers.Authorization`, `args[1]`) and what it names. */
 export interface ReferenceUse {
@@ -83,26 +90,26 @@ export function placeholder(ref: Reference): string {
   return `<${describeReference(ref).slice(2, -1)}>`;
 }
 
-function parseField(server: string, field: string, value: string): Segment[] {
+function parseField(server: string, field: string, value: string, where: Where): Segment[] {
   if (!mayHoldReference(value)) return [{ kind: 'text', text: value }];
   try {
     return parseTemplate(value);
   } catch (error) {
-    if (error instanceof ReferenceSyntaxError) throw new CliError(`server '${server}', ${field}: ${error.message}`, ExitCode.failure, 'see docs/config.md for the reference syntax');
+    if (error instanceof ReferenceSyntaxError) throw new CliError(`${where(server, field)}: ${error.message}`, ExitCode.failure, 'see docs/config.md for the reference syntax');
     throw error;
   }
 }
 
 /** Parses every string of an entry. Malformed references fail here, before any token is read. */
-export function parseEntry(name: string, entry: ServerEntry): { parsed: Map<string, Segment[]>; uses: ReferenceUse[] } {
+export function parseEntry(name: string, entry: ServerEntry, where: Where = inServer): { parsed: Map<string, Segment[]>; uses: ReferenceUse[] } {
   const parsed = new Map<string, Segment[]>();
   const uses: ReferenceUse[] = [];
   mapEntryStrings(entry, (value, field) => {
-    const segments = parseField(name, field, value);
+    const segments = parseField(name, field, value, where);
     parsed.set(field, segments);
     for (const s of segments) {
       if (s.kind === 'text') continue;
-      if (s.kind === 'token' && isOAuthNamespace(s.namespace)) throw oauthReferenceError(name, field, s);
+      if (s.kind === 'token' && isOAuthNamespace(s.namespace)) throw oauthReferenceError(where(name, field), s);
       uses.push({ field, reference: s });
     }
     return value;
@@ -111,9 +118,9 @@ export function parseEntry(name: string, entry: ServerEntry): { parsed: Map<stri
 }
 
 /** OAuth tokens and client registrations go only to the server that logged in, sent by its OAuth login: never through a reference. */
-function oauthReferenceError(server: string, field: string, ref: TokenReference): CliError {
+function oauthReferenceError(place: string, ref: TokenReference): CliError {
   return new CliError(
-    `server '${server}', ${field}: ${describeReference(ref)} refers to an OAuth login; its tokens and client registration are sent only to the server that logged in, by mcp-cli's OAuth login, never through a reference`,
+    `${place}: ${describeReference(ref)} refers to an OAuth login; its tokens and client registration are sent only to the server that logged in, by mcp-cli's OAuth login, never through a reference`,
     ExitCode.failure,
     'remove the reference: an HTTP server logs in with OAuth by itself (an "oauth" block sends its token from the first request); see docs/oauth.md',
   );
@@ -137,7 +144,8 @@ function setHint(ref: TokenReference, type?: string): string {
  * when every problem is a missing or expired token, 1 otherwise.
  */
 export async function resolveServers(servers: Record<string, ServerEntry>, names: string[], deps: ResolveDeps): Promise<ResolvedServer[]> {
-  const parsedServers = names.map((name) => ({ name, entry: servers[name]!, ...parseEntry(name, servers[name]!) }));
+  const where = deps.where ?? inServer;
+  const parsedServers = names.map((name) => ({ name, entry: servers[name]!, ...parseEntry(name, servers[name]!, where) }));
 
   const tokens = new Map<string, StoredToken | undefined>();
   for (const { uses } of parsedServers) {
@@ -154,29 +162,29 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
     const secrets = new Set<string>();
     const used = new Map<string, TokenMetadata>();
     const valueOf = (ref: Reference, field: string): string => {
-      const where = `server '${name}', ${field}: ${describeReference(ref)}`;
+      const place = `${where(name, field)}: ${describeReference(ref)}`;
       if (ref.kind === 'env') {
         const value = deps.env[ref.variable];
         if (ref.fallback !== undefined && (value === undefined || value === '')) return ref.fallback;
-        if (value === undefined) problems.push({ message: `${where}: environment variable ${ref.variable} is not set (give a default with \${${ref.variable}:-default})`, auth: false });
+        if (value === undefined) problems.push({ message: `${place}: environment variable ${ref.variable} is not set (give a default with \${${ref.variable}:-default})`, auth: false });
         return value ?? '';
       }
       const token = tokens.get(keyOf(tokenKey(ref)));
       if (!token) {
-        problems.push({ message: `${where}: no such token (${setHint(ref)})`, auth: true });
+        problems.push({ message: `${place}: no such token (${setHint(ref)})`, auth: true });
         return '';
       }
       if (token.metadata.type === 'oauth' || isOAuthNamespace(token.metadata.namespace)) {
-        problems.push({ message: `${where}: it is an OAuth token, which only the OAuth login of the server it was issued to sends (see docs/oauth.md)`, auth: false });
+        problems.push({ message: `${place}: it is an OAuth token, which only the OAuth login of the server it was issued to sends (see docs/oauth.md)`, auth: false });
         return '';
       }
       if (isExpired(token.metadata, deps.now)) {
-        problems.push({ message: `${where}: the token expired at ${token.metadata.expiresAt} (${setHint(ref, token.metadata.type)})`, auth: true });
+        problems.push({ message: `${place}: the token expired at ${token.metadata.expiresAt} (${setHint(ref, token.metadata.type)})`, auth: true });
         return '';
       }
       const value = tokenFieldValue(token, ref.field);
       if (value === undefined) {
-        problems.push({ message: `${where}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${tokenFieldNames(token).join(', ')})`, auth: false });
+        problems.push({ message: `${place}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${tokenFieldNames(token).join(', ')})`, auth: false });
         return '';
       }
       used.set(keyOf(token.metadata), token.metadata);

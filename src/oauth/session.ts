@@ -21,6 +21,8 @@ export interface SessionOptions {
   relogin?: (hint: { resourceMetadataUrl?: URL }) => Promise<SavedTokens>;
 }
 
+const RELOGIN_INTERVAL_MS = 60_000;
+
 /** The lock that serialises refreshes of one server's tokens across processes on this machine. */
 export function refreshLockPath(env: Env, server: string): string {
   return join(stateDir(env), 'locks', `oauth-${server}.lock`);
@@ -43,7 +45,10 @@ export function tokenFitsServer(tokens: SavedTokens, serverUrl: string): boolean
 export class OAuthSession {
   private current: SavedTokens | undefined;
   private loaded = false;
-  private reloggedIn = false;
+  /** When this session last logged in again: a 401 soon after is the server's fault, not the token's. */
+  private reloggedAt: number | undefined;
+  private pendingLogin: Promise<SavedTokens> | undefined;
+  private lastLogin: SavedTokens | undefined;
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -61,7 +66,13 @@ export class OAuthSession {
     const tokens = await this.load();
     if (!tokens) return undefined;
     if (!needsRefresh(tokens, this.options.now())) return tokens.accessToken;
-    return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
+    try {
+      return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
+    } catch (error) {
+      // A refresh token that no longer works: log in again where one can, as after a 401.
+      if (error instanceof LoginRequiredError && this.options.relogin) return this.relogin(error.message.replace(/; run mcp-cli.*$/, ''), {});
+      throw error;
+    }
   }
 
   /** Sends a refresh grant whatever the expiry, under the same lock: `token rotate --oauth`, or `token validate` proving the refresh token works. */
@@ -74,20 +85,42 @@ export class OAuthSession {
    * once, else log in again (interactive) or ask the user to (LoginRequiredError).
    */
   async afterUnauthorized(rejected: string | undefined, hint: { resourceMetadataUrl?: URL } = {}): Promise<string> {
-    if (rejected === undefined && !(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
-    if (this.reloggedIn) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
+    if (rejected === undefined) {
+      // Read the store again: in a long session (mcp-cli run), the user may have logged in since it began.
+      this.loaded = false;
+      if (!(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
+    }
+    if (this.justLoggedIn() && rejected === this.lastLogin?.accessToken) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
     try {
-      return (await this.refreshUnderLock((stored) => stored.accessToken === rejected, 'unauthorized')).accessToken;
+      return (await this.refreshUnderLock((stored) => stored.accessToken === rejected || needsRefresh(stored, this.options.now()), 'unauthorized')).accessToken;
     } catch (error) {
       if (error instanceof LoginRequiredError) return this.relogin(error.message.replace(/; run mcp-cli.*$/, ''), hint);
       throw error;
     }
   }
 
+  /** At most one login a minute: a session that lasts hours may need a second one, a loop of them never. */
+  private justLoggedIn(): boolean {
+    return this.reloggedAt !== undefined && this.options.now().getTime() - this.reloggedAt < RELOGIN_INTERVAL_MS;
+  }
+
+  /**
+   * Logs in again, once for all the requests that find the login dead together: those that arrive while
+   * it runs, or just after it, get its token.
+   */
   private async relogin(reason: string, hint: { resourceMetadataUrl?: URL }): Promise<string> {
-    if (!this.options.relogin || this.reloggedIn) throw new LoginRequiredError(this.name, reason);
-    this.reloggedIn = true;
-    this.current = await this.options.relogin(hint);
+    if (this.pendingLogin) return (await this.pendingLogin).accessToken;
+    if (this.justLoggedIn() && this.lastLogin) return this.lastLogin.accessToken;
+    if (!this.options.relogin || this.justLoggedIn()) throw new LoginRequiredError(this.name, reason);
+    this.reloggedAt = this.options.now().getTime();
+    this.pendingLogin = this.options.relogin(hint);
+    try {
+      this.current = this.lastLogin = await this.pendingLogin;
+    } finally {
+      this.pendingLogin = undefined;
+    }
+    this.loaded = true;
+    this.reloggedAt = this.options.now().getTime();
     return this.current.accessToken;
   }
 

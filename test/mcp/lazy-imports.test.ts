@@ -30,6 +30,12 @@ describe('bundle layout', () => {
     expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
   });
 
+  it.each(['run', 'exec'])('%s loads neither zod nor the MCP SDK before it has to (a stdio server starts without them)', (prefix) => {
+    const files = staticClosure(chunk(prefix));
+    expect(bundled(files, 'zod')).toBe(false);
+    expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
+  });
+
   it('config show loads zod but not the MCP SDK', () => {
     const files = staticClosure(chunk('show'));
     expect(bundled(files, 'zod')).toBe(true);

@@ -30,11 +30,11 @@ function stateOf(ctx: Ctx): ConfigState {
   return state;
 }
 
-/** The file `--config` > `MCP_CLI_CONFIG` > `./server_config.json` > the config directory points at, read once. */
+/** The file `--config` > `MCP_CLI_CONFIG` > `./server_config.json` (unless the command says not) > the config directory points at, read once. */
 export function locatedConfigFile(ctx: Ctx): ConfigFile | undefined {
   const state = stateOf(ctx);
   if (state.located === undefined) {
-    const location = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd });
+    const location = locateConfig({ flag: ctx.globals.config, env: ctx.env, cwd: ctx.cwd, workingDirectory: ctx.globals.workingDirectoryConfig });
     state.located = location ? readConfigFile(location, ctx.env) : null;
   }
   return state.located ?? undefined;

@@ -8,6 +8,11 @@ const hasAuthorizationHeader = (headers: Record<string, string>) => Object.keys(
 export interface OAuthConnectOptions {
   /** False: never start a browser login, whatever the terminal (token validate). */
   interactive?: boolean;
+  /**
+   * Whether a login may be started at all; default: when stdin and stderr are a terminal. `mcp-cli run`
+   * says yes when a browser can be opened, though stdin is the MCP client's: the login never reads it.
+   */
+  canLogin?: boolean;
 }
 
 /**
@@ -23,7 +28,7 @@ export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, options: O
   if (!entry.oauth && hasAuthorizationHeader(entry.headers)) return undefined;
   const { oauthFetch, advertisesOAuth, bearerChallenge } = await import('../../oauth/fetch.js');
   const target = { name: server.name, url: entry.url, ...(entry.oauth ? { oauth: entry.oauth } : {}) };
-  const interactive = (options.interactive ?? true) && canPrompt(ctx);
+  const interactive = (options.interactive ?? true) && (options.canLogin ?? canPrompt(ctx));
   let session: Promise<OAuthSession> | undefined;
   const startSession = async () => {
     const { checkOAuthUrl } = await import('../../oauth/url-policy.js');

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import type { ConfigFile } from '../../config/file.js';
@@ -12,12 +13,14 @@ import { expiryWarningWindow, warnExpiringTokens } from './expiry-notice.js';
 /** Finds, approves and validates server_config.json; a missing file is an error saying where it was looked for. */
 export async function loadConfigFor(ctx: Ctx): Promise<ServerConfig> {
   const file = locatedConfigFile(ctx);
-  if (!file)
+  if (!file) {
+    const inCwd = ctx.globals.workingDirectoryConfig !== false;
     throw new CliError(
-      `no ${CONFIG_FILE_NAME} found (looked in ${ctx.cwd} and the config directory ${configDir(ctx.env)})`,
+      `no ${CONFIG_FILE_NAME} found (looked in ${inCwd ? `${ctx.cwd} and ` : ''}the config directory ${configDir(ctx.env)})`,
       1,
-      `pass --config PATH, set MCP_CLI_CONFIG, or create ./${CONFIG_FILE_NAME}`,
+      inCwd ? `pass --config PATH, set MCP_CLI_CONFIG, or create ./${CONFIG_FILE_NAME}` : `pass --config PATH, set MCP_CLI_CONFIG, or create ${join(configDir(ctx.env), CONFIG_FILE_NAME)}`,
     );
+  }
   // A file that cannot be used anyway says so first; nothing in it is acted on before approval.
   const config = parseConfigFile(file);
   await requireApproved(ctx, file);

@@ -1,0 +1,113 @@
+// `mcp-cli run`: what it costs a client to reach a server through it rather than directly.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CLI, type BenchHarness } from '../scripts/bench-harness.js';
+import { startTestMcpHttpServer, STDIO_SERVER } from '../test/helpers/mcp-servers.js';
+import { startPrivateKeyring } from '../test/helpers/keyring.js';
+import { EncryptedFileStore } from '../src/stores/encrypted/store.js';
+
+const TOKEN = 'bench-run-token-5f0c';
+const PASSPHRASE = 'bench-run-passphrase';
+const CALLS = 200;
+const INITIALIZE = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } })}\n`;
+
+const now = new Date().toISOString();
+const bearer = { metadata: { name: 'bench', namespace: 'bearer', type: 'bearer' as const, createdAt: now, updatedAt: now, details: {} }, secret: { token: TOKEN } };
+
+async function homeWith(config: object, extra: NodeJS.ProcessEnv): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
+  const home = await mkdtemp(join(tmpdir(), 'mcp-cli-bench-run-'));
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), ...extra };
+  await mkdir(join(home, 'config', 'mcp-cli'), { recursive: true });
+  await writeFile(join(home, 'config', 'mcp-cli', 'server_config.json'), JSON.stringify(config));
+  return { home, env };
+}
+
+/** Spawns a stdio MCP server (or mcp-cli run), sends initialize, resolves once the result line is out; then lets it end. */
+function initializeOnce(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.on('error', reject);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) {
+        if (!out.includes('"result"')) reject(new Error(`no initialize result: ${out}`));
+        child.stdin.end();
+      }
+    });
+    child.once('exit', (code) => (out.includes('"result"') ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code} before answering`))));
+    child.stdin.write(INITIALIZE);
+  });
+}
+
+async function connected(transport: StdioClientTransport | StreamableHTTPClientTransport): Promise<Client> {
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+const sequentialCalls = (client: Client) => async () => {
+  for (let i = 0; i < CALLS; i++) await client.callTool({ name: 'echo', arguments: { message: `call ${i}` } });
+};
+
+export default async function runBench(h: BenchHarness): Promise<void> {
+  // 1. Steady state: 200 sequential tools/call, directly vs through the bridge (both clients connected beforehand).
+  const http = await startTestMcpHttpServer({ token: TOKEN });
+  const web = await homeWith({ mcpServers: { web: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:bench}' } } } }, { MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE });
+  await new EncryptedFileStore(join(web.home, 'data', 'mcp-cli', 'tokens.enc'), { get: async () => PASSPHRASE }).putMany([bearer]);
+  const direct = await connected(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+  const bridgedTransport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'run', 'web'], env: web.env as Record<string, string>, stderr: 'pipe' });
+  bridgedTransport.stderr?.pipe(quiet);
+  const bridged = await connected(bridgedTransport);
+  try {
+    await h.compare({
+      label: `${CALLS} sequential tools/call through mcp-cli run (streamable HTTP entry, stored bearer token, masking on) vs the same SDK client talking to the server directly`,
+      goal: 1.15,
+      runs: 7,
+      warmup: 1,
+      baseline: { name: `SDK Client + StreamableHTTPClientTransport: ${CALLS} x callTool`, run: sequentialCalls(direct) },
+      subject: { name: `SDK Client + StdioClientTransport -> mcp-cli run web: ${CALLS} x callTool`, run: sequentialCalls(bridged) },
+    });
+  } finally {
+    await bridged.close();
+    await direct.close();
+    await http.close();
+    await rm(web.home, { recursive: true, force: true });
+  }
+
+  // 2. Start-up: spawn to the initialize result, the server alone vs through mcp-cli run resolving a stored token.
+  const stdioEntry = { command: process.execPath, args: [STDIO_SERVER], env: { API_KEY: '${TOKEN:bearer:bench}' } };
+  const serverEnv = { ...process.env, API_KEY: TOKEN };
+  const keyring = await startPrivateKeyring();
+  const secretService = await homeWith({ mcpServers: { local: stdioEntry } }, { ...keyring.env, MCP_CLI_TOKEN_BACKEND: 'secret-service' });
+  const encrypted = await homeWith({ mcpServers: { local: stdioEntry } }, { MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE });
+  try {
+    await h.exec(process.execPath, [CLI, 'token', 'set', 'bench', '--value', '-'], { env: secretService.env, input: TOKEN });
+    await new EncryptedFileStore(join(encrypted.home, 'data', 'mcp-cli', 'tokens.enc'), { get: async () => PASSPHRASE }).putMany([bearer]);
+    await h.compare({
+      label: 'spawn to initialize result: mcp-cli run (stdio entry, token from the Secret Service) vs spawning the server directly',
+      goal: 1.5,
+      runs: 15,
+      baseline: { name: 'node test/fixtures/stdio-server.mjs', run: () => initializeOnce(process.execPath, [STDIO_SERVER], serverEnv) },
+      subject: { name: 'mcp-cli run local (secret-service backend)', run: () => initializeOnce(process.execPath, [CLI, 'run', 'local'], secretService.env) },
+    });
+    await h.compare({
+      label: 'spawn to initialize result: mcp-cli run (stdio entry, token from the encrypted file, MCP_CLI_ENCRYPTION_KEY) vs spawning the server directly',
+      goal: 1.5,
+      runs: 15,
+      baseline: { name: 'node test/fixtures/stdio-server.mjs', run: () => initializeOnce(process.execPath, [STDIO_SERVER], serverEnv) },
+      subject: { name: 'mcp-cli run local (encrypted backend)', run: () => initializeOnce(process.execPath, [CLI, 'run', 'local'], encrypted.env) },
+    });
+  } finally {
+    await keyring.stop();
+    await rm(secretService.home, { recursive: true, force: true });
+    await rm(encrypted.home, { recursive: true, force: true });
+  }
+}

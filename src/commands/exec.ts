@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Ctx } from '../context.js';
+import { resolveServers } from '../config/resolve.js';
+import type { StdioServerEntry } from '../config/schema.js';
+import { CliError } from '../errors.js';
+import { parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.js';
+import type { Env } from '../paths.js';
+import { maskingByteStream } from '../run/byte-masking.js';
+import { runChild, type Signals } from '../run/child.js';
+import { openTokenStore, type OpenedStore } from './shared/storage.js';
+
+export interface ExecOptions {
+  env?: string[];
+  envFile?: string[];
+  /** False with `--no-masking`: the program's output is relayed untouched. */
+  masking?: boolean;
+}
+
+export interface ExecDeps {
+  signals: Signals;
+}
+
+/**
+ * mcp-cli's own credentials, which unlock the whole token store (or change it): never inherited by the
+ * program, which gets only the tokens it is given. Pass one on explicitly with `--env` if it needs it.
+ */
+export const WITHHELD_VARIABLES = ['MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_NEW_ENCRYPTION_KEY', 'MCP_CLI_EXPORT_PASSPHRASE', 'VAULT_TOKEN'] as const;
+
+/** mcp-cli's environment without its own credentials, with the program's variables on top. */
+export function programEnvironment(parent: Env, variables: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) if (value !== undefined && !(WITHHELD_VARIABLES as readonly string[]).includes(name)) env[name] = value;
+  return { ...env, ...variables };
+}
+
+function readEnvFile(path: string, ctx: Ctx): Assignment[] {
+  let text: string;
+  try {
+    text = readFileSync(resolve(ctx.cwd, path), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? (error as Error).message);
+    throw new CliError(`cannot read the env file ${path}: ${why}`);
+  }
+  return parseEnvFile(text, path);
+}
+
+/** The variables in the order they apply: every env file in turn, then each --env; a later one wins. */
+export function collectAssignments(options: ExecOptions, ctx: Ctx): Map<string, Assignment> {
+  const all = [...(options.envFile ?? []).flatMap((file) => readEnvFile(file, ctx)), ...(options.env ?? []).map((arg, i) => parseEnvOption(arg, i))];
+  return new Map(all.map((a) => [a.name, a]));
+}
+
+/**
+ * `mcp-cli exec -- COMMAND [ARGS...]`, as `op run` does: resolves the variables' references (a missing
+ * token exits 4 before the program starts), starts the program with mcp-cli's environment (less
+ * WITHHELD_VARIABLES) plus them, relays its output with every resolved secret masked, passes signals
+ * on, and resolves with its exit status.
+ */
+export async function run(argv: string[], options: ExecOptions, ctx: Ctx, deps: ExecDeps): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === '') throw new CliError('no program to run', 1, 'usage: mcp-cli exec [--env NAME=VALUE]... [--env-file FILE] -- COMMAND [ARGS...]');
+  const assignments = collectAssignments(options, ctx);
+
+  const entry: StdioServerEntry = { transport: 'stdio', command, args: [], env: Object.fromEntries([...assignments.values()].map((a) => [a.name, a.template])) };
+  const where = (_server: string, field: string) => {
+    const name = field.replace(/^env\./, '');
+    const origin = assignments.get(name)?.origin ?? '--env';
+    return origin === '--env' ? `--env ${name}` : `${name} (${origin})`;
+  };
+  // The store is opened only if some value names a token; reads are audited as resolved, as for server entries.
+  let opened: Promise<OpenedStore> | undefined;
+  const lookup = async (key: Parameters<OpenedStore['manager']['lookup']>[0]) => (await (opened ??= openTokenStore(ctx))).manager.lookup(key, 'resolved');
+  const [resolved] = await resolveServers({ exec: entry }, ['exec'], { lookup, env: ctx.env, now: ctx.now(), where });
+  const secrets = resolved!.secrets;
+  const masked = options.masking !== false && secrets.length > 0;
+
+  return runChild(
+    { command, args, env: programEnvironment(ctx.env, (resolved!.entry as StdioServerEntry).env) },
+    {
+      // The program reads the terminal (or pipe) itself; only its output passes through mcp-cli, to be masked.
+      stdin: 'inherit',
+      stdout: masked ? { to: ctx.stdout, through: () => maskingByteStream(secrets) } : 'inherit',
+      stderr: masked ? { to: ctx.stderr, through: () => maskingByteStream(secrets) } : 'inherit',
+    },
+    {
+      signals: deps.signals,
+      // On a terminal, Ctrl-C reaches the program directly (it is in the foreground process group): not twice.
+      forward: (signal) => !(signal === 'SIGINT' && ctx.tty.stdin),
+      platform: ctx.platform,
+      label: command,
+    },
+  );
+}

@@ -1,0 +1,77 @@
+import { canPrompt, type Ctx } from '../context.js';
+import { childEnvironment } from '../mcp/child-env.js';
+import { canOpenBrowser } from '../run/browser.js';
+import { maskingByteStream } from '../run/byte-masking.js';
+import { runChild, type Signals } from '../run/child.js';
+import { createMasker, maskingLineStream } from '../run/masking.js';
+import { approvalStore, approvalSubject, locatedConfigFile } from './shared/config-access.js';
+
+export interface RunOptions {
+  /** False with `--no-masking`: secrets in messages to the client are left as the server sent them. */
+  masking?: boolean;
+}
+
+export interface RunDeps {
+  signals: Signals;
+}
+
+/**
+ * `mcp-cli run SERVER`: what an MCP client launches. Resolves the entry (an unapproved config, a
+ * missing token: an error before anything starts), then either starts a stdio server and relays
+ * its stdio, or bridges stdio to an HTTP server. Resolves with the exit status to end with.
+ * The CLI builds `ctx` without `./server_config.json` (globals.workingDirectoryConfig = false):
+ * clients start servers in any directory, and what lies there must not decide anything.
+ */
+export async function run(name: string, options: RunOptions, ctx: Ctx, deps: RunDeps): Promise<number> {
+  // A client waits for this start: the token store starts opening while the config schema loads.
+  if (storeNeeded(ctx, name)) ctx.store().catch(() => undefined);
+  const { resolveConfigured, serverNames } = await import('./shared/server-config.js');
+  const config = await ctx.config();
+  const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
+  const masker = createMasker(server!.secrets, options.masking !== false);
+  const entry = server!.entry;
+
+  if (entry.transport === 'stdio') {
+    return runChild(
+      { command: entry.command, args: entry.args, env: childEnvironment(ctx.env, entry.env), ...(entry.cwd !== undefined ? { cwd: entry.cwd } : {}) },
+      {
+        stdin: ctx.stdin,
+        // Without secrets to mask, the server's stdout goes to the client as is.
+        stdout: masker.active ? { to: ctx.stdout, through: () => maskingLineStream(masker) } : { to: ctx.stdout },
+        // The client may write this to a log file: it is masked even with --no-masking.
+        stderr: { to: ctx.stderr, through: () => maskingByteStream(server!.secrets) },
+      },
+      { signals: deps.signals, platform: ctx.platform, label: `server '${name}' (command ${server!.masked.transport === 'stdio' ? server!.masked.command : ''})` },
+    );
+  }
+
+  const [{ connectOptions }, { runHttpBridge }] = await Promise.all([import('./shared/connect-server.js'), import('../run/http-bridge.js')]);
+  // stdin is the client's: a login never reads it, so one may start whenever a browser can be opened.
+  const canLogin = canPrompt(ctx) || canOpenBrowser(ctx.env, ctx.platform);
+  const connect = await connectOptions(ctx, server!, { canLogin });
+  return runHttpBridge({
+    server: server!,
+    masker,
+    stdin: ctx.stdin,
+    stdout: ctx.stdout,
+    stderr: ctx.stderr,
+    signals: deps.signals,
+    ...(connect.wrapFetch ? { wrapFetch: connect.wrapFetch } : {}),
+  });
+}
+
+/**
+ * Whether the entry will read the token store, judged before the config is validated: only for a file
+ * that may be used as it is (the user's own, or approved unchanged) and an entry that names a token.
+ * A wrong guess costs only time: the store is opened lazily otherwise, and errors come from validation.
+ */
+function storeNeeded(ctx: Ctx, name: string): boolean {
+  try {
+    const file = locatedConfigFile(ctx);
+    if (!file || (!file.own && !approvalStore(ctx).lookup(approvalSubject(file)).approval)) return false;
+    const entry = (JSON.parse(file.text) as { mcpServers?: Record<string, unknown> }).mcpServers?.[name];
+    return entry !== undefined && JSON.stringify(entry).includes('${TOKEN:');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,272 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ResolvedServer } from '../config/resolve.js';
+import type { HttpServerEntry } from '../config/schema.js';
+import { CliError, ExitCode } from '../errors.js';
+import { authenticationError } from '../mcp/connect.js';
+import { describeTlsFailure } from '../mcp/tls-fetch.js';
+import type { OAuthFetch } from '../oauth/fetch.js';
+import { exitStatus, FORWARDED_SIGNALS, type ForwardedSignal, type Signals } from './child.js';
+import { readLines } from './lines.js';
+import type { Masker } from './masking.js';
+
+type Fetch = typeof fetch;
+
+export interface BridgeOptions {
+  server: ResolvedServer;
+  /** Masks the server's resolved secrets in every message that goes to the client. */
+  masker: Masker;
+  /** The MCP client's side: newline-delimited JSON-RPC. */
+  stdin: Readable;
+  stdout: Writable;
+  /** Where the bridge says what went wrong (MCP clients show a server's stderr in their logs). */
+  stderr: Writable;
+  signals: Signals;
+  /** Adds the OAuth login to the transport's fetch (src/oauth/fetch.ts), for servers that may do OAuth. */
+  wrapFetch?: (base: Fetch) => OAuthFetch;
+  /** How a dropped event stream is resumed; the default retries for minutes, as a session may last hours. */
+  reconnection?: { initialReconnectionDelay: number; maxReconnectionDelay: number; reconnectionDelayGrowFactor: number; maxRetries: number };
+}
+
+/** Resumes a dropped GET event stream (with Last-Event-ID) for about eight minutes before giving up. */
+export const DEFAULT_RECONNECTION = { initialReconnectionDelay: 1000, maxReconnectionDelay: 30_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 24 };
+
+/** The JSON-RPC error code of answers the bridge gives itself (the server could not be reached, a login is needed). */
+export const BRIDGE_ERROR_CODE = -32603;
+
+type Id = string | number;
+type Message = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Message => typeof value === 'object' && value !== null && !Array.isArray(value);
+const hasId = (m: Message): m is Message & { id: Id } => typeof m.id === 'string' || typeof m.id === 'number';
+const isRequest = (m: Message) => typeof m.method === 'string' && hasId(m);
+const isResponse = (m: Message) => m.method === undefined && hasId(m) && ('result' in m || 'error' in m);
+
+interface Failure {
+  message: string;
+  hint?: string;
+  /** A missing or refused login or credential: `run` exits 4 once the client disconnects. */
+  auth: boolean;
+}
+
+/** The code at the bottom of a chain of causes: fetch wraps a socket's error in "fetch failed". */
+function rootCauseCode(error: unknown): string | undefined {
+  let code: string | undefined;
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') code = e.code;
+  }
+  return code;
+}
+
+/**
+ * A stdio-to-HTTP bridge: JSON-RPC lines from the client go to the server through the SDK's client
+ * transport (session id, protocol version, the GET event stream and its resumption are the SDK's);
+ * everything the server sends (responses, notifications, requests of its own) goes back to the client,
+ * masked. A request that cannot be delivered is answered with a JSON-RPC error saying why, so the client
+ * never waits for an answer that cannot come. Resolves with the exit status: 0; 4 when the last attempt
+ * met a missing login or a refused credential; 128+N after signal N.
+ */
+export async function runHttpBridge(options: BridgeOptions): Promise<number> {
+  const { server, masker, stdout, stderr } = options;
+  const entry = server.entry as HttpServerEntry;
+  const where = server.masked.transport === 'stdio' ? server.name : server.masked.url;
+  const label = `mcp-cli run ${server.name}`;
+
+  let url: URL;
+  try {
+    url = new URL(entry.url);
+  } catch {
+    throw new CliError(`server '${server.name}': url is not a valid URL after resolving references`);
+  }
+
+  let base: Fetch = fetch;
+  let closeTls: (() => Promise<void>) | undefined;
+  let lastTlsError: () => string | undefined = () => undefined;
+  if (entry.tls) {
+    const { tlsFetch } = await import('../mcp/tls-fetch.js');
+    const tls = await tlsFetch(entry.tls);
+    base = tls.fetch;
+    closeTls = tls.close;
+    lastTlsError = tls.lastTlsError;
+  }
+  const oauth = options.wrapFetch?.(base);
+  const common = { requestInit: { headers: entry.headers }, fetch: oauth?.fetch ?? base };
+  let transport: Transport;
+  if (entry.transport === 'sse') {
+    const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
+    transport = new SSEClientTransport(url, common);
+  } else {
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    transport = new StreamableHTTPClientTransport(url, { ...common, reconnectionOptions: options.reconnection ?? DEFAULT_RECONNECTION });
+  }
+
+  let lastLogged: string | undefined;
+  const log = (failure: Failure) => {
+    const line = `${label}: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}`;
+    if (line === lastLogged) return;
+    lastLogged = line;
+    stderr.write(`${line}\n`);
+  };
+
+  const describe = (error: unknown): Failure => {
+    const viaOAuth = oauth?.usesOAuth() === true || entry.oauth !== undefined;
+    if (error instanceof CliError) {
+      const auth = error.exitCode === ExitCode.authRequired;
+      const login = `mcp-cli auth login ${server.name}`;
+      const message = masker.text(error.message);
+      if (auth && viaOAuth) return { message: message.includes(login) ? message : `${message}; run ${login}`, auth };
+      return { message, ...(error.hint ? { hint: masker.text(error.hint) } : {}), auth };
+    }
+    const err = error as Error & { code?: unknown };
+    const text = masker.text(typeof err?.message === 'string' ? err.message : String(error));
+    const status = typeof err?.code === 'number' && err.code >= 400 ? err.code : Number(/\(HTTP (\d{3})\)/.exec(text)?.[1] ?? NaN);
+    if (status === 401 || status === 403) {
+      const rejected = authenticationError(server, status, viaOAuth);
+      return { message: rejected.message, ...(rejected.hint ? { hint: rejected.hint } : {}), auth: true };
+    }
+    if (status === 404 && transport.sessionId !== undefined)
+      return { message: `server '${server.name}' no longer knows this session (HTTP 404): it may have restarted`, hint: 'reconnect the server in the MCP client', auth: false };
+    if (Number.isInteger(status)) return { message: `server '${server.name}' (${where}) answered HTTP ${status}: ${text}`, auth: false };
+    const code = lastTlsError() ?? rootCauseCode(error);
+    const tls = code !== undefined ? describeTlsFailure(code, entry.tls?.cert !== undefined) : undefined;
+    if (tls) return { message: `server '${server.name}' (${where}) ${tls.message}`, hint: tls.hint, auth: tls.auth };
+    if (code === 'ECONNREFUSED') return { message: `cannot reach server '${server.name}' at ${where}: connection refused`, auth: false };
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { message: `cannot reach server '${server.name}' at ${where}: host not found`, auth: false };
+    const cause = (err as { cause?: { message?: unknown } })?.cause?.message;
+    const detail = text === 'fetch failed' && typeof cause === 'string' ? `${text}: ${masker.text(cause)}` : text;
+    return { message: `server '${server.name}' (${where}): ${detail}`, auth: false };
+  };
+
+  let authFailed = false;
+  let stdoutOpen = true;
+  stdout.on('error', () => {
+    stdoutOpen = false;
+    finish(0);
+  });
+  const write = (message: unknown) => {
+    if (stdoutOpen) stdout.write(`${JSON.stringify(masker.json(message))}\n`);
+  };
+  const answerWithError = (id: Id, failure: Failure) =>
+    write({ jsonrpc: '2.0', id, error: { code: BRIDGE_ERROR_CODE, message: failure.hint ? `${failure.message} (${failure.hint})` : failure.message } });
+
+  // Requests of the client that still wait for an answer, and the initialize requests among them.
+  const awaiting = new Set<Id>();
+  const initializing = new Set<Id>();
+  let sending = 0;
+  let inputEnded = false;
+  // Errors the transport reports through onerror that a failed send reports too: said once.
+  const claimed = new WeakSet<object>();
+
+  let finished = false;
+  let resolveDone!: (status: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  const signalHandlers = FORWARDED_SIGNALS.map((signal) => ({ signal, handler: () => finish(exitStatus(null, signal as ForwardedSignal)) }));
+
+  const finish = (status: number) => {
+    if (finished) return;
+    finished = true;
+    for (const { signal, handler } of signalHandlers) options.signals.off(signal, handler);
+    stopReading();
+    void (async () => {
+      const terminate = (transport as { terminateSession?: () => Promise<void> }).terminateSession?.bind(transport);
+      if (terminate) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([terminate().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+        clearTimeout(timer);
+      }
+      await transport.close().catch(() => undefined);
+      await closeTls?.().catch(() => undefined);
+      resolveDone(status);
+    })();
+  };
+  const settle = () => {
+    if (inputEnded && awaiting.size === 0 && sending === 0) finish(authFailed ? ExitCode.authRequired : ExitCode.ok);
+  };
+
+  transport.onmessage = (message: JSONRPCMessage) => {
+    const m = message as unknown as Message;
+    if (isObject(m) && isResponse(m)) {
+      const id = m.id as Id;
+      if (initializing.delete(id)) {
+        const version = isObject(m.result) ? m.result.protocolVersion : undefined;
+        if (typeof version === 'string') transport.setProtocolVersion?.(version);
+      }
+      if (awaiting.delete(id) && 'result' in m) authFailed = false;
+    }
+    write(message);
+    settle();
+  };
+  transport.onerror = (error: Error) => {
+    setImmediate(() => {
+      if (!claimed.has(error) && !finished) log(describe(error));
+    });
+  };
+  transport.onclose = () => {
+    if (!finished) {
+      log({ message: `the connection to server '${server.name}' closed`, auth: false });
+      finish(ExitCode.failure);
+    }
+  };
+
+  const started = transport.start();
+  started.catch(() => undefined);
+
+  const deliver = async (message: unknown) => {
+    const messages = (Array.isArray(message) ? message : [message]).filter(isObject);
+    const requests = messages.filter(isRequest).map((m) => m.id as Id);
+    for (const m of messages) {
+      if (m.method === 'initialize' && hasId(m)) initializing.add(m.id);
+      // A request the client gave up on gets no answer (MCP: the receiver should not send one): not waited for.
+      if (m.method === 'notifications/cancelled' && isObject(m.params)) {
+        const id = m.params.requestId;
+        if (typeof id === 'string' || typeof id === 'number') awaiting.delete(id);
+      }
+    }
+    for (const id of requests) awaiting.add(id);
+    sending++;
+    try {
+      await started;
+      await transport.send(message as JSONRPCMessage);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) claimed.add(error);
+      const failure = describe(error);
+      if (failure.auth) authFailed = true;
+      log(failure);
+      for (const id of requests) {
+        if (!awaiting.delete(id)) continue;
+        initializing.delete(id);
+        answerWithError(id, failure);
+      }
+    } finally {
+      sending--;
+      settle();
+    }
+  };
+
+  const stopReading = readLines(
+    options.stdin,
+    (line) => {
+      if (finished) return;
+      let message: unknown;
+      try {
+        message = JSON.parse(line.toString('utf8'));
+      } catch {
+        write({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: a line from the client is not JSON' } });
+        return;
+      }
+      if (!isObject(message) && !(Array.isArray(message) && message.length > 0)) {
+        write({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: expected a JSON-RPC message' } });
+        return;
+      }
+      void deliver(message);
+    },
+    () => {
+      inputEnded = true;
+      settle();
+    },
+  );
+
+  for (const { signal, handler } of signalHandlers) options.signals.on(signal, handler);
+  return done;
+}

@@ -1,0 +1,161 @@
+// A stateful streamable-HTTP MCP server from the SDK's pieces (sessions, an event store for
+// resumption, the GET event stream), behind requireBearerAuth, for the tests of `mcp-cli run` as a
+// bridge: notifications and requests of the server's own reach the client, and answers come back.
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import * as z from 'zod';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { fixedTokenVerifier } from './mcp-servers.js';
+
+export interface SeenRequest {
+  method: string;
+  authorization: string | undefined;
+  sessionId: string | undefined;
+  protocolVersion: string | undefined;
+  lastEventId: string | undefined;
+  /** The JSON-RPC method (or `response`) of a POST body. */
+  rpc?: string;
+}
+
+export interface StatefulServer {
+  url: string;
+  requests: SeenRequest[];
+  /** What the client answered to the server's own requests, by method. */
+  answers: Record<string, unknown[]>;
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Events in the order they were stored, replayed after the one a client names. (The SDK's example
+ * store cannot replay the GET stream: it reads the stream id back from the event id up to the first
+ * "_", and the GET stream's id, `_GET_stream`, starts with one.)
+ */
+class OrderedEventStore implements EventStore {
+  private readonly events: { id: string; streamId: string; message: JSONRPCMessage }[] = [];
+
+  async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+    const id = `event-${this.events.length + 1}`;
+    this.events.push({ id, streamId, message });
+    return id;
+  }
+
+  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return this.events.find((e) => e.id === eventId)?.streamId;
+  }
+
+  async replayEventsAfter(lastEventId: string, { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> }): Promise<string> {
+    const at = this.events.findIndex((e) => e.id === lastEventId);
+    if (at < 0) return '';
+    const { streamId } = this.events[at]!;
+    for (const e of this.events.slice(at + 1)) if (e.streamId === streamId) await send(e.id, e.message);
+    return streamId;
+  }
+}
+
+const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
+
+function buildServer(answers: Record<string, unknown[]>, transportOf: () => StreamableHTTPServerTransport | undefined, secret: string): McpServer {
+  const server = new McpServer({ name: 'stateful-test-server', version: '2.0.0' }, { capabilities: { logging: {} } });
+  const record = (method: string, value: unknown) => (answers[method] ??= []).push(value);
+
+  server.registerTool('ask-name', { description: 'Elicits a name from the user, on the POST stream of this call' }, async (extra) => {
+    const result = await server.server.elicitInput(
+      { message: 'What is your name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+      { relatedRequestId: extra.requestId },
+    );
+    record('elicitation/create', result);
+    return text(result.action === 'accept' ? `hello ${String(result.content?.name)}` : `declined: ${result.action}`);
+  });
+
+  server.registerTool('sample', { description: 'Asks the client to sample an LLM' }, async (extra) => {
+    const result = await server.server.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: `say hi; the key is ${secret}` } }], maxTokens: 20 }, { relatedRequestId: extra.requestId });
+    record('sampling/createMessage', result);
+    return text(result.content.type === 'text' ? `model said: ${result.content.text}` : 'no text');
+  });
+
+  server.registerTool('list-roots', { description: 'Asks the client for its roots, over the GET event stream' }, async () => {
+    const result = await server.server.listRoots();
+    record('roots/list', result);
+    return text(result.roots.map((r) => r.uri).join(' '));
+  });
+
+  server.registerTool('notify', { description: 'Sends a log notification over the GET event stream', inputSchema: { message: z.string() } }, async ({ message }) => {
+    await server.server.sendLoggingMessage({ level: 'info', data: message });
+    return text('sent');
+  });
+
+  server.registerTool('drop-stream', { description: 'Notifies, drops the GET event stream, notifies again while it is down' }, async () => {
+    await server.server.sendLoggingMessage({ level: 'info', data: 'before the drop' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    transportOf()?.closeStandaloneSSEStream();
+    await server.server.sendLoggingMessage({ level: 'info', data: 'while the stream was down' });
+    return text('dropped');
+  });
+
+  server.registerTool('whoami', { description: 'Echo the bearer token back (a badly behaved server)' }, async (extra) => text(`token=${extra.authInfo?.token ?? ''}`));
+  return server;
+}
+
+export async function startStatefulMcpServer(options: { token: string; secret?: string }): Promise<StatefulServer> {
+  const app = express();
+  const requests: SeenRequest[] = [];
+  const answers: Record<string, unknown[]> = {};
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  app.use(express.json());
+  app.use((req, _res, next) => {
+    const body = req.body as { method?: string } | undefined;
+    requests.push({
+      method: req.method,
+      authorization: req.headers.authorization,
+      sessionId: req.headers['mcp-session-id'] as string | undefined,
+      protocolVersion: req.headers['mcp-protocol-version'] as string | undefined,
+      lastEventId: req.headers['last-event-id'] as string | undefined,
+      ...(req.method === 'POST' ? { rpc: body?.method ?? 'response' } : {}),
+    });
+    next();
+  });
+  app.all('/mcp', requireBearerAuth({ verifier: fixedTokenVerifier(options.token) }), async (req, res) => {
+    const sessionId = req.headers['mcp-session-id'] as string | undefined;
+    let transport = sessionId ? transports.get(sessionId) : undefined;
+    if (!transport) {
+      if (sessionId || req.method !== 'POST' || !isInitializeRequest(req.body)) {
+        res.status(sessionId ? 404 : 400).json({ jsonrpc: '2.0', error: { code: -32000, message: 'no such session' }, id: null });
+        return;
+      }
+      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        eventStore: new OrderedEventStore(),
+        onsessioninitialized: (id) => void transports.set(id, created),
+      });
+      created.onclose = () => {
+        if (created.sessionId) transports.delete(created.sessionId);
+      };
+      await buildServer(answers, () => created, options.secret ?? options.token).connect(created);
+      transport = created;
+    }
+    await transport.handleRequest(req, res, req.body);
+  });
+  const http: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
+    requests,
+    answers,
+    sessions: () => transports.size,
+    close: async () => {
+      for (const t of transports.values()) await t.close().catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      });
+    },
+  };
+}
