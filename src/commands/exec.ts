@@ -8,7 +8,7 @@ import { parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.
 import type { Env } from '../paths.js';
 import { maskingByteStream } from '../run/byte-masking.js';
 import { runChild, type Signals } from '../run/child.js';
-import { openTokenStore, type OpenedStore } from './shared/storage.js';
+import { storeLookup } from './shared/factory.js';
 
 export interface ExecOptions {
   env?: string[];
@@ -70,9 +70,7 @@ export async function run(argv: string[], options: ExecOptions, ctx: Ctx, deps: 
     return origin === '--env' ? `--env ${name}` : `${name} (${origin})`;
   };
   // The store is opened only if some value names a token; reads are audited as resolved, as for server entries.
-  let opened: Promise<OpenedStore> | undefined;
-  const lookup = async (key: Parameters<OpenedStore['manager']['lookup']>[0]) => (await (opened ??= openTokenStore(ctx))).manager.lookup(key, 'resolved');
-  const [resolved] = await resolveServers({ exec: entry }, ['exec'], { lookup, env: ctx.env, now: ctx.now(), where });
+  const [resolved] = await resolveServers({ exec: entry }, ['exec'], { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now(), where });
   const secrets = resolved!.secrets;
   const masked = options.masking !== false && secrets.length > 0;
 

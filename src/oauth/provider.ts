@@ -180,7 +180,7 @@ export class StoreOAuthProvider implements OAuthClientProvider {
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
     const { manager, target } = this.options;
     if (scope === 'all' || scope === 'client') {
-      if (!this.pending && (this.clientKind === 'dcr' || this.clientKind === 'metadata-document')) await deleteClient(manager, target.name);
+      if (!this.pending && (this.clientKind === 'dcr' || this.clientKind === 'metadata-document')) await deleteClient(manager, target.name, 'refused by the authorization server during a login');
       this.pending = undefined;
       this.client = undefined;
     }

@@ -43,7 +43,7 @@ export function tokensFromResponse(tokens: OAuthTokens, issuer: string, resource
 }
 
 export async function readTokens(manager: TokenManager, server: string): Promise<SavedTokens | undefined> {
-  const stored = await manager.store.get({ namespace: TOKENS_NAMESPACE, name: server });
+  const stored = await manager.read({ namespace: TOKENS_NAMESPACE, name: server }, 'oauth');
   return stored ? savedTokensOf(stored) : undefined;
 }
 
@@ -78,12 +78,13 @@ export async function writeTokens(manager: TokenManager, server: string, tokens:
   });
 }
 
-export async function deleteTokens(manager: TokenManager, server: string): Promise<boolean> {
-  return (await manager.store.delete([{ namespace: TOKENS_NAMESPACE, name: server }])).length > 0;
+/** Deletes a server's login; the audit log records why. */
+export function deleteTokens(manager: TokenManager, server: string, reason: string): Promise<boolean> {
+  return manager.remove({ namespace: TOKENS_NAMESPACE, name: server }, { reason });
 }
 
 export async function readClient(manager: TokenManager, server: string): Promise<SavedClient | undefined> {
-  const stored = await manager.store.get({ namespace: CLIENTS_NAMESPACE, name: server });
+  const stored = await manager.read({ namespace: CLIENTS_NAMESPACE, name: server }, 'oauth');
   if (!stored?.secret.value || !stored.metadata.details.issuer) return undefined;
   try {
     const information = JSON.parse(stored.secret.value) as OAuthClientInformationMixed;
@@ -108,8 +109,9 @@ export async function writeClient(manager: TokenManager, server: string, client:
   });
 }
 
-export async function deleteClient(manager: TokenManager, server: string): Promise<boolean> {
-  return (await manager.store.delete([{ namespace: CLIENTS_NAMESPACE, name: server }])).length > 0;
+/** Forgets a server's client registration; the audit log records why. */
+export function deleteClient(manager: TokenManager, server: string, reason: string): Promise<boolean> {
+  return manager.remove({ namespace: CLIENTS_NAMESPACE, name: server }, { reason });
 }
 
 /** Compares issuer URLs as the SDK does: parsed, one trailing slash aside. */

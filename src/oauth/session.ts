@@ -180,7 +180,7 @@ export class OAuthSession {
       // The refused client is the one the login was made with (clientFor sends no other): the login is dead.
       if (error instanceof InvalidClientError || error instanceof UnauthorizedClientError) {
         await this.dropTokens('client unknown to the authorization server');
-        await deleteClient(manager, this.name);
+        await deleteClient(manager, this.name, 'client unknown to the authorization server');
         throw new LoginRequiredError(this.name, `the authorization server no longer knows the client this login was made with; the stored tokens and registration were removed`);
       }
       const message = scrub((error as Error).message, [stored.refreshToken, stored.accessToken]);
@@ -189,7 +189,7 @@ export class OAuthSession {
   }
 
   private async dropTokens(reason: string): Promise<void> {
-    if (await deleteTokens(this.options.manager, this.name)) await this.options.manager.recordEvent('deleted', { namespace: TOKENS_NAMESPACE, name: this.name }, { reason });
+    await deleteTokens(this.options.manager, this.name, reason);
   }
 
   /**

@@ -30,16 +30,28 @@ function onlyMatch<T extends TokenKey>(name: string, tokens: T[]): T {
   throw new AmbiguousTokenError(name, matches.map((t) => t.namespace).sort());
 }
 
-/** Why a value was read, for the audit log. */
-export type ReadPurpose = 'revealed' | 'resolved' | 'exported' | 'validated';
+/** Why a value was read, for the audit log: shown, resolved into a config, exported, validated, or used by an OAuth login. */
+export type ReadPurpose = 'revealed' | 'resolved' | 'exported' | 'validated' | 'oauth';
 
-/** The operations behind `mcp-cli token ...`, on any backend. Every access to a token is audited when a sink is given. */
+/**
+ * The operations behind `mcp-cli token ...`, on any backend: the only door to a store, so that every
+ * read and write of every token, OAuth logins included, is audited here when a sink is given.
+ */
 export class TokenManager {
   constructor(
-    readonly store: SecretStore,
+    private readonly store: SecretStore,
     private readonly now: () => Date = () => new Date(),
     private readonly audit?: AuditSink,
   ) {}
+
+  get backend(): SecretStore['backend'] {
+    return this.store.backend;
+  }
+
+  /** Where the tokens live, for humans. */
+  get location(): string {
+    return this.store.location;
+  }
 
   private async record(action: AuditAction, token: { namespace: string; name: string }, detail?: Record<string, string>): Promise<void> {
     await this.audit?.record({ action, namespace: token.namespace, name: token.name, backend: this.store.backend, ...(detail ? { detail } : {}) });
@@ -91,20 +103,20 @@ export class TokenManager {
   }
 
   /**
-   * Finds a token's metadata. Without a namespace every namespace is searched:
-   * exactly one match is used; none or several is an error, never a silent pick.
+   * A token's metadata, by name; no secret leaves the store. Without a namespace every namespace is
+   * searched: exactly one match is used; none or several is an error, never a silent pick.
    */
-  async find(name: string, namespace?: string): Promise<TokenMetadata> {
+  async describe(name: string, namespace?: string): Promise<TokenMetadata> {
     validateIdentifier('name', name);
-    if (namespace !== undefined) return (await this.fetch(name, this.userNamespace(namespace))).metadata;
+    if (namespace !== undefined) return (await this.existing({ namespace: this.userNamespace(namespace), name })).metadata;
     return onlyMatch(name, (await this.store.list()).filter((m) => !isReserved(m)));
   }
 
-  /** Reads a token with its secret fields; the read is audited with its purpose. */
-  async get(name: string, namespace?: string, purpose: ReadPurpose = 'revealed'): Promise<StoredToken> {
+  /** A token with its secret fields, by name (searched as `describe` searches); the read is audited with its purpose. */
+  async reveal(name: string, namespace?: string, purpose: ReadPurpose = 'revealed'): Promise<StoredToken> {
     validateIdentifier('name', name);
     const ns = namespace === undefined ? await this.namespaceOf(name) : this.userNamespace(namespace);
-    const token = await this.lookup({ namespace: ns, name }, purpose);
+    const token = await this.read({ namespace: ns, name }, purpose);
     if (!token) throw new TokenNotFoundError(name, [ns]);
     return token;
   }
@@ -113,21 +125,32 @@ export class TokenManager {
     return onlyMatch(name, (this.store.keys ? await this.store.keys() : await this.store.list()).filter((k) => !isReserved(k))).namespace;
   }
 
-  /** Reads a token if it exists (audited with its purpose); undefined when it does not. */
-  async lookup(key: TokenKey, purpose: ReadPurpose): Promise<StoredToken | undefined> {
+  /** The token with its secret fields at exactly this key, or undefined; the read is audited with its purpose. */
+  async read(key: TokenKey, purpose: ReadPurpose): Promise<StoredToken | undefined> {
     const token = await this.store.get(key);
     if (token) await this.record('read', token.metadata, { purpose });
     return token;
   }
 
-  private async fetch(name: string, namespace: string): Promise<StoredToken> {
-    const token = await this.store.get({ namespace, name });
-    if (!token) throw new TokenNotFoundError(name, [namespace]);
+  /** For changes that keep what is stored: the token at this key, unaudited (the change that follows is). */
+  private async existing(key: TokenKey): Promise<StoredToken> {
+    const token = await this.store.get(key);
+    if (!token) throw new TokenNotFoundError(key.name, [key.namespace]);
     return token;
   }
 
+  /**
+   * Deletes the token at exactly this key, if there is one (an OAuth login that cannot be refreshed,
+   * a client registration forgotten); recorded as `deleted` with why.
+   */
+  async remove(key: TokenKey, detail?: Record<string, string>): Promise<boolean> {
+    const deleted = (await this.store.delete([key])).length > 0;
+    if (deleted) await this.record('deleted', key, detail);
+    return deleted;
+  }
+
   async delete(name: string, namespace?: string): Promise<TokenMetadata> {
-    const metadata = await this.find(name, namespace);
+    const metadata = await this.describe(name, namespace);
     const deleted = await this.store.delete([{ namespace: metadata.namespace, name }]);
     if (deleted.length === 0) throw new TokenNotFoundError(name, [metadata.namespace]);
     await this.record('deleted', metadata);
@@ -152,7 +175,7 @@ export class TokenManager {
   async exportTokens(filter: TokenFilter = {}): Promise<StoredToken[]> {
     const tokens: StoredToken[] = [];
     for (const m of await this.list(filter)) {
-      tokens.push(await this.fetch(m.name, m.namespace));
+      tokens.push(await this.existing(m));
       await this.record('exported', m);
     }
     return tokens;
@@ -180,7 +203,7 @@ export class TokenManager {
 
   /** Replaces a token's value in one step, keeping its metadata and noting when it was rotated. */
   async rotate(name: string, namespace: string | undefined, secret: TokenSecret, expiresAt?: Date): Promise<TokenMetadata> {
-    const current = await this.fetch(name, (await this.find(name, namespace)).namespace);
+    const current = await this.existing({ name, namespace: (await this.describe(name, namespace)).namespace });
     if (current.metadata.type === 'oauth')
       throw new CliError(`'${name}' is an OAuth token: it is renewed by a refresh grant at its authorization server, not replaced by a value`, 1, `run mcp-cli token rotate ${name} --oauth`);
     const primary = PRIMARY_SECRET_FIELD[current.metadata.type];

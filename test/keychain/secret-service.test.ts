@@ -95,7 +95,7 @@ describe('secret-service backend against a real gnome-keyring', () => {
     const secret = { accessToken: 'SENTINEL-access-' + 'a'.repeat(1500), refreshToken: 'SENTINEL-refresh-' + 'r'.repeat(1500), idToken: 'eyJ' + 'i'.repeat(900) };
     await manager.set({ name: 'my-server', type: 'oauth', secret, provider: 'https://auth.example', expiresAt: new Date(Date.now() + 3600_000), details: { scope: 'read write' } });
 
-    const again = await manager.get('my-server', 'oauth');
+    const again = await manager.reveal('my-server', 'oauth');
     expect(again.secret).toEqual(secret);
     const get = await sandbox.run(['token', 'get', 'my-server', '--oauth', '--show-value']);
     expect(get.stdout).toBe(`${secret.accessToken}\n`);

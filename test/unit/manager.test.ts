@@ -30,9 +30,9 @@ describe('TokenManager', () => {
     await manager.set({ name: 'both', type: 'bearer', secret: { token: 't2' } });
     await manager.set({ name: 'both', type: 'api-key', secret: { key: 'k2' } });
     store.listCalls = 0;
-    expect((await manager.get('gh')).secret.token).toBe('t1');
-    await expect(manager.get('both')).rejects.toBeInstanceOf(AmbiguousTokenError);
-    await expect(manager.get('nope')).rejects.toThrow("token 'nope' not found in namespaces 'api-key', 'bearer'");
+    expect((await manager.reveal('gh')).secret.token).toBe('t1');
+    await expect(manager.reveal('both')).rejects.toBeInstanceOf(AmbiguousTokenError);
+    await expect(manager.reveal('nope')).rejects.toThrow("token 'nope' not found in namespaces 'api-key', 'bearer'");
     expect(store.listCalls).toBe(0);
   });
 
@@ -52,14 +52,14 @@ describe('TokenManager', () => {
     expect(replaced).toBe(true);
     expect(metadata.createdAt).toBe('2026-01-01T00:00:00.000Z');
     expect(metadata.updatedAt).toBe('2026-01-01T00:01:00.000Z');
-    expect((await manager.get('a', 'bearer')).secret.token).toBe('two');
+    expect((await manager.reveal('a', 'bearer')).secret.token).toBe('two');
   });
 
   it('will not overwrite an OAuth token with a value: it is rotated by a refresh grant', async () => {
     const { manager } = setup();
     await manager.set({ name: 'notes', type: 'oauth', secret: { accessToken: 'at', refreshToken: 'rt' }, details: { issuer: 'https://as.example/' } });
     await expect(manager.rotate('notes', 'oauth', { accessToken: 'hand-made' })).rejects.toThrow(/renewed by a refresh grant/);
-    expect((await manager.get('notes', 'oauth')).secret).toEqual({ accessToken: 'at', refreshToken: 'rt' });
+    expect((await manager.reveal('notes', 'oauth')).secret).toEqual({ accessToken: 'at', refreshToken: 'rt' });
   });
 
   it('records events that happen outside its methods, such as an OAuth login', async () => {
@@ -77,14 +77,14 @@ describe('TokenManager', () => {
   it('finds a token in any namespace when only one has it', async () => {
     const { manager } = setup();
     await manager.set({ name: 'svc', type: 'bearer', namespace: 'team', secret: { token: 't' } });
-    expect((await manager.find('svc')).namespace).toBe('team');
+    expect((await manager.describe('svc')).namespace).toBe('team');
   });
 
   it('never picks silently among several namespaces', async () => {
     const { manager } = setup();
     await manager.set({ name: 'svc', type: 'bearer', secret: { token: 't' } });
     await manager.set({ name: 'svc', type: 'bearer', namespace: 'team', secret: { token: 'u' } });
-    const error = await manager.get('svc').catch((e: unknown) => e);
+    const error = await manager.reveal('svc').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AmbiguousTokenError);
     expect((error as AmbiguousTokenError).message).toContain('bearer, team');
     await expect(manager.delete('svc')).rejects.toBeInstanceOf(AmbiguousTokenError);
@@ -94,8 +94,8 @@ describe('TokenManager', () => {
     const { manager } = setup();
     await manager.set({ name: 'x', type: 'bearer', secret: { token: 't' } });
     await manager.set({ name: 'y', type: 'api-key', secret: { key: 'k' } });
-    await expect(manager.find('nope')).rejects.toThrow("token 'nope' not found in namespaces 'api-key', 'bearer'");
-    await expect(manager.get('nope', 'team')).rejects.toBeInstanceOf(TokenNotFoundError);
+    await expect(manager.describe('nope')).rejects.toThrow("token 'nope' not found in namespaces 'api-key', 'bearer'");
+    await expect(manager.reveal('nope', 'team')).rejects.toBeInstanceOf(TokenNotFoundError);
   });
 
   it('clears one namespace or everything', async () => {
@@ -113,5 +113,42 @@ describe('TokenManager', () => {
     const { manager } = setup();
     for (const [name, namespace] of [['b', 'z'], ['a', 'z'], ['c', 'a']] as const) await manager.set({ name, namespace, type: 'generic', secret: { value: 'v' } });
     expect((await manager.list()).map((m) => `${m.namespace}/${m.name}`)).toEqual(['a/c', 'z/a', 'z/b']);
+  });
+});
+
+describe('TokenManager as the only door to a store', () => {
+  it('audits the reads and deletions of OAuth logins and registrations, as every other token', async () => {
+    const events: { action: string; namespace?: string; name?: string; detail?: Record<string, unknown> }[] = [];
+    const manager = new TokenManager(new MemoryStore(), () => new Date('2026-01-01T00:00:00Z'), { record: async (e) => void events.push(e) });
+    const { readTokens, writeTokens, deleteTokens, readClient, writeClient, deleteClient } = await import('../../src/oauth/records.js');
+    await writeTokens(manager, 'notes', { accessToken: 'SENTINEL-AT', refreshToken: 'SENTINEL-RT', tokenType: 'Bearer', issuer: 'https://as.example/', issuedAt: '2026-01-01T00:00:00Z', clientId: 'c1' });
+    await writeClient(manager, 'notes', { issuer: 'https://as.example/', kind: 'dcr', information: { client_id: 'c1' } });
+    expect((await readTokens(manager, 'notes'))?.clientId).toBe('c1');
+    expect((await readClient(manager, 'notes'))?.information.client_id).toBe('c1');
+    expect(await deleteTokens(manager, 'notes', 'invalid_grant')).toBe(true);
+    expect(await deleteClient(manager, 'notes', 'logout --forget-client')).toBe(true);
+    expect(await deleteTokens(manager, 'notes', 'again')).toBe(false);
+    expect(events.map((e) => [e.action, `${e.namespace}:${e.name}`, e.detail ?? {}])).toEqual([
+      ['created', 'oauth:notes', {}],
+      ['created', 'oauth-client:notes', {}],
+      ['read', 'oauth:notes', { purpose: 'oauth' }],
+      ['read', 'oauth-client:notes', { purpose: 'oauth' }],
+      ['deleted', 'oauth:notes', { reason: 'invalid_grant' }],
+      ['deleted', 'oauth-client:notes', { reason: 'logout --forget-client' }],
+    ]);
+    expect(JSON.stringify(events)).not.toContain('SENTINEL');
+  });
+
+  it('describes a token without reading it out, reveals it with an audited read', async () => {
+    const events: string[] = [];
+    const manager = new TokenManager(new MemoryStore(), () => new Date(), { record: async (e) => void events.push(`${e.action}:${(e.detail as { purpose?: string })?.purpose ?? ''}`) });
+    await manager.set({ name: 'gh', type: 'bearer', secret: { token: 't' } });
+    expect((await manager.describe('gh')).namespace).toBe('bearer');
+    expect((await manager.describe('gh', 'bearer')).name).toBe('gh');
+    expect(events).toEqual(['created:']);
+    expect((await manager.reveal('gh')).secret.token).toBe('t');
+    expect(events).toEqual(['created:', 'read:revealed']);
+    expect(manager.backend).toBe('encrypted');
+    expect(manager.location).toBe('memory');
   });
 });

@@ -69,7 +69,7 @@ describe.each([2, 1] as const)('Vault backend contract, KV v%i', (kv) => {
     const alice = new TokenManager(await open());
     const bob = new TokenManager(await open());
     await alice.set({ name: 'shared-api', type: 'bearer', namespace: 'team', secret: { token: 'team-secret' } });
-    expect((await bob.get('shared-api', 'team')).secret.token).toBe('team-secret');
+    expect((await bob.reveal('shared-api', 'team')).secret.token).toBe('team-secret');
     expect((await bob.list({ namespace: 'team' })).map((m) => m.name)).toEqual(['shared-api']);
     await bob.delete('shared-api', 'team');
     expect(await alice.list()).toEqual([]);

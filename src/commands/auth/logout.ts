@@ -27,10 +27,10 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
     }
   }
   if (tokens) {
-    await deleteTokens(manager, server);
+    await deleteTokens(manager, server, 'logout');
     await manager.recordEvent('logout', { namespace: TOKENS_NAMESPACE, name: server }, { issuer: tokens.issuer, revoked: String(revoked) });
   }
-  if (options.forgetClient && client) await deleteClient(manager, server);
+  if (options.forgetClient && client) await deleteClient(manager, server, 'logout --forget-client');
   ctx.stderr.write(`✓ Logged out of '${server}'${options.forgetClient && client ? ' and forgot its client registration' : ''}\n`);
 }
 

@@ -26,12 +26,12 @@ export interface ServerStatus {
 
 export async function run(server: string | undefined, options: StatusOptions, ctx: Ctx): Promise<void> {
   if (server !== undefined) validateIdentifier('name', server);
-  const { manager, store, selection } = await ctx.store();
+  const { manager, selection } = await ctx.store();
   const names = server !== undefined ? [server] : (await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => m.name);
   const now = ctx.now();
   const statuses: ServerStatus[] = [];
   for (const name of names) {
-    const stored = await store.get({ namespace: TOKENS_NAMESPACE, name });
+    const stored = await manager.read({ namespace: TOKENS_NAMESPACE, name }, 'oauth');
     const tokens = stored && savedTokensOf(stored);
     if (!stored || !tokens) continue;
     const client = await readClient(manager, name);
@@ -46,7 +46,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       clientId: bound?.information.client_id ?? null,
       clientRegistration: bound ? bound.kind : 'missing',
       backend: selection.name,
-      location: `${store.location} (${TOKENS_NAMESPACE}:${name}; client in ${CLIENTS_NAMESPACE}:${name})`,
+      location: `${manager.location} (${TOKENS_NAMESPACE}:${name}; client in ${CLIENTS_NAMESPACE}:${name})`,
     });
   }
   if (options.json) {

@@ -1,4 +1,5 @@
 import type { Ctx, GlobalOptions, Io } from '../../context.js';
+import type { TokenLookup } from '../../config/resolve.js';
 import type { ServerConfig } from '../../config/schema.js';
 import { openTokenStore, type OpenedStore } from './storage.js';
 
@@ -22,4 +23,9 @@ export function withFactory(io: Io): Ctx {
 /** The same IO with other global options (another backend, say), and a factory of its own. */
 export function withGlobals(ctx: Ctx, globals: GlobalOptions): Ctx {
   return withFactory(Object.assign(Object.create(ctx) as Io, { globals }));
+}
+
+/** A token lookup that opens the store only when some reference needs a token; reads are audited as resolved. */
+export function storeLookup(ctx: Ctx): TokenLookup {
+  return async (key) => (await ctx.store()).manager.read(key, 'resolved');
 }

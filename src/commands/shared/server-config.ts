@@ -4,9 +4,10 @@ import { CliError } from '../../errors.js';
 import type { ConfigFile } from '../../config/file.js';
 import { parseJsonText } from '../../config/json.js';
 import { CONFIG_FILE_NAME } from '../../config/locate.js';
-import { anchorToConfigFile, resolveServers, type ResolvedServer, type TokenLookup } from '../../config/resolve.js';
+import { anchorToConfigFile, resolveServers, type ResolvedServer } from '../../config/resolve.js';
 import { parseServerConfig, type ServerConfig } from '../../config/schema.js';
 import { configDir } from '../../paths.js';
+import { storeLookup } from './factory.js';
 import { locatedConfigFile, mayUse, ownConfigFile, requireApproved, warnNotUsed } from './config-access.js';
 import { expiryWarningWindow, warnExpiringTokens } from './expiry-notice.js';
 
@@ -54,11 +55,6 @@ export function serverNames(config: ServerConfig, wanted: string[]): string[] {
     }
   }
   return wanted.length > 0 ? wanted : configured;
-}
-
-/** A token lookup that opens the store only when some reference needs a token; reads are audited as resolved. */
-export function storeLookup(ctx: Ctx): TokenLookup {
-  return async (key) => (await ctx.store()).manager.lookup(key, 'resolved');
 }
 
 /** Resolves the named servers and warns about the tokens they use that expire soon. */

@@ -17,14 +17,14 @@ export async function run(name: string, options: GetOptions, ctx: Ctx): Promise<
   const namespace = namespaceFrom(options);
   const { manager, selection } = await ctx.store();
   if (options.showValue) {
-    const token = await manager.get(name, namespace);
+    const token = await manager.reveal(name, namespace);
     const value = primaryValue(token);
     if (value === undefined) throw new CliError(`token '${name}' in namespace '${token.metadata.namespace}' has no value`);
     if (isExpired(token.metadata, ctx.now())) warn(ctx, `token '${name}' in namespace '${token.metadata.namespace}' expired at ${token.metadata.expiresAt}`);
     ctx.stdout.write(value + '\n');
     return;
   }
-  const metadata = await manager.find(name, namespace);
+  const metadata = await manager.describe(name, namespace);
   const now = ctx.now();
   if (options.json) {
     ctx.stdout.write(JSON.stringify({ ...tokenJson(metadata, now), backend: selection.name }, null, 2) + '\n');

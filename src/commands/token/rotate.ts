@@ -17,7 +17,7 @@ export interface RotateOptions {
 export async function run(name: string, options: RotateOptions, ctx: Ctx): Promise<void> {
   const expiresAt = options.expires !== undefined ? parseExpiry(options.expires, ctx.now()) : undefined;
   const { manager } = await ctx.store();
-  const current = await manager.find(name, namespaceFrom(options));
+  const current = await manager.describe(name, namespaceFrom(options));
   if (current.type === 'oauth') return rotateOAuth(name, current.namespace, options, ctx);
   const value = await readSecretValue(ctx, options.value, `Enter the new value for '${name}': `);
   const metadata = await manager.rotate(name, current.namespace, { [PRIMARY_SECRET_FIELD[current.type]]: value }, expiresAt);

@@ -38,7 +38,7 @@ export function serversByToken(config: ServerConfig): Map<string, string[]> {
 /** Resolves a server with reads audited as `validated`. */
 async function resolveForValidation(ctx: Ctx, config: ServerConfig, name: string): Promise<ResolvedServer> {
   const { manager } = await ctx.store();
-  const [server] = await resolveServers(config.servers, [name], { lookup: (key) => manager.lookup(key, 'validated'), env: ctx.env, now: ctx.now() });
+  const [server] = await resolveServers(config.servers, [name], { lookup: (key) => manager.read(key, 'validated'), env: ctx.env, now: ctx.now() });
   return server!;
 }
 

@@ -43,7 +43,7 @@ interface Run {
 /** Proves that the refresh token works: one refresh grant, sent as `token rotate --oauth` sends it. */
 async function refreshCheck(run: Run, metadata: TokenMetadata): Promise<Check> {
   const { ctx, manager } = run;
-  const stored = await manager.lookup(metadata, 'validated');
+  const stored = await manager.read(metadata, 'validated');
   const saved = stored && savedTokensOf(stored);
   const result = (r: Check['result'], detail: string, target: string | null = saved?.issuer ?? null): Check => ({ check: 'oauth-refresh', target, result: r, detail });
   if (!saved) return result('skipped', 'not an OAuth login made by mcp-cli (no issuer): cannot refresh');
@@ -62,7 +62,7 @@ async function providerCheck(run: Run, metadata: TokenMetadata): Promise<Check |
   if (metadata.type !== 'api-key') return undefined;
   const target = providerTarget(metadata.provider ?? metadata.name, run.config?.tokenValidation.providers ?? {});
   if (!target) return undefined;
-  const stored = await run.manager.lookup(metadata, 'validated');
+  const stored = await run.manager.read(metadata, 'validated');
   const key = stored && primaryValue(stored);
   if (!key) return { check: 'provider', target: target.provider, result: 'error', detail: 'the token has no key' };
   return checkProviderKey(target, key, metadata.details, run.config?.tokenValidation.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -107,7 +107,7 @@ export async function run(name: string | undefined, options: ValidateOptions, ct
   if (name !== undefined && options.all) throw new CliError('give a token name or --all, not both');
   const config = await ctx.configIfAny();
   const { manager } = await ctx.store();
-  const tokens = name !== undefined ? [await manager.find(name, options.namespace)] : await manager.list({ namespace: options.namespace });
+  const tokens = name !== undefined ? [await manager.describe(name, options.namespace)] : await manager.list({ namespace: options.namespace });
   const state: Run = { ctx, manager, config, servers: config ? serversByToken(config) : new Map(), serverChecks: new Map() };
 
   const report: TokenValidation[] = [];
