@@ -1,4 +1,5 @@
-import { CliError, ExitCode } from '../errors.js';
+import { asCliError } from '../commands/shared/store-errors.js';
+import { ExitCode } from '../errors.js';
 import { colorEnabled, createStyle } from '../io/style.js';
 import { printable } from '../io/terminal-text.js';
 
@@ -10,10 +11,11 @@ function said(message: unknown, fallback: string): string {
 /** Turns an error that ended a command into its message on stderr, and returns the exit code. */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream): number {
   const style = createStyle(colorEnabled(process.env, !!process.stderr.isTTY));
-  if (error instanceof CliError) {
-    stderr.write(`${style.red('error:')} ${said(error.message, 'the command failed')}\n`);
-    if (error.hint) stderr.write(`hint: ${printable(error.hint)}\n`);
-    return error.exitCode;
+  const known = asCliError(error);
+  if (known) {
+    stderr.write(`${style.red('error:')} ${said(known.message, 'the command failed')}\n`);
+    if (known.hint) stderr.write(`hint: ${printable(known.hint)}\n`);
+    return known.exitCode;
   }
   const err = error as Error | undefined;
   stderr.write(`${style.red('error:')} ${said(err?.message, `unexpected ${err?.name ?? 'error'} without a message`)}\n`);

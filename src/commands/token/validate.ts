@@ -12,6 +12,7 @@ import { forceRefreshLogin } from '../shared/oauth-refresh.js';
 import { loadConfigIfAny, type StoreOpener } from '../shared/server-config.js';
 import { openTokenStore } from '../shared/storage.js';
 import { formatTime } from '../shared/present.js';
+import { asCliError } from '../shared/store-errors.js';
 import { checkServer, serversByToken } from './validate-servers.js';
 
 export interface ValidateOptions {
@@ -57,7 +58,8 @@ async function refreshCheck(run: Run, metadata: TokenMetadata): Promise<Check> {
     return result('passed', `refreshed${fresh.expiresAt ? `; the new access token expires at ${fresh.expiresAt}` : ''}`);
   } catch (error) {
     if (error instanceof LoginRequiredError) return result('rejected', error.message);
-    if (error instanceof CliError) return result('error', error.message);
+    const known = asCliError(error);
+    if (known) return result('error', known.message);
     throw error;
   }
 }
