@@ -1,3 +1,5 @@
+import { StoreError } from './stores/errors.js';
+
 /** Exit codes shared by every command (the README's "Exit codes" table). */
 export const ExitCode = {
   ok: 0,
@@ -22,26 +24,24 @@ export class CliError extends Error {
   }
 }
 
-export class TokenNotFoundError extends CliError {
+/** No token of that name in the namespaces searched (a `not-found` StoreError). */
+export class TokenNotFoundError extends StoreError {
   constructor(
     readonly tokenName: string,
     readonly searched: string[],
   ) {
     const where = searched.length === 1 ? `namespace '${searched[0]}'` : searched.length === 0 ? 'any namespace (the store is empty)' : `namespaces ${searched.map((n) => `'${n}'`).join(', ')}`;
-    super(`token '${tokenName}' not found in ${where}`, ExitCode.failure, 'run `mcp-cli token list` to see stored tokens');
+    super('not-found', `token '${tokenName}' not found in ${where}`);
   }
 }
 
-export class AmbiguousTokenError extends CliError {
+/** A name stored in several namespaces, asked for without one (an `ambiguous` StoreError). */
+export class AmbiguousTokenError extends StoreError {
   constructor(
     readonly tokenName: string,
     readonly namespaces: string[],
   ) {
-    super(
-      `token '${tokenName}' exists in several namespaces: ${namespaces.join(', ')}`,
-      ExitCode.failure,
-      `choose one with --namespace, e.g. --namespace ${namespaces[0]}`,
-    );
+    super('ambiguous', `token '${tokenName}' exists in several namespaces: ${namespaces.join(', ')}`, { remedy: 'name the namespace of the one you mean' });
   }
 }
 

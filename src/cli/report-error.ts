@@ -1,5 +1,6 @@
 import type { Io } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { asCliError } from '../commands/shared/store-errors.js';
+import { ExitCode } from '../errors.js';
 import { colorEnabled, createStyle } from '../io/style.js';
 import { printable } from '../io/terminal-text.js';
 
@@ -12,10 +13,11 @@ function said(message: unknown, fallback: string): string {
 export function reportError(error: unknown, io: Pick<Io, 'stderr' | 'env' | 'tty'>): number {
   const { stderr } = io;
   const style = createStyle(colorEnabled(io.env, io.tty.stderr));
-  if (error instanceof CliError) {
-    stderr.write(`${style.red('error:')} ${said(error.message, 'the command failed')}\n`);
-    if (error.hint) stderr.write(`hint: ${printable(error.hint)}\n`);
-    return error.exitCode;
+  const known = asCliError(error);
+  if (known) {
+    stderr.write(`${style.red('error:')} ${said(known.message, 'the command failed')}\n`);
+    if (known.hint) stderr.write(`hint: ${printable(known.hint)}\n`);
+    return known.exitCode;
   }
   const err = error as Error | undefined;
   stderr.write(`${style.red('error:')} ${said(err?.message, `unexpected ${err?.name ?? 'error'} without a message`)}\n`);

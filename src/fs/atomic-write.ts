@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { open, rename, unlink, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CliError } from '../errors.js';
+import { StoreError } from '../stores/errors.js';
 import { fsFailure } from './errors.js';
 
 /**
@@ -16,7 +16,7 @@ export function ensureDir(dir: string): void {
   try {
     first = mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`cannot create the directory ${dir}: a file that is not a directory is in the way`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new StoreError('io', `cannot create the directory ${dir}: a file that is not a directory is in the way`);
     throw fsFailure(error, 'create the directory', dir);
   }
   if (first === undefined) return;

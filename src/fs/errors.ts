@@ -1,4 +1,5 @@
 import { CliError } from '../errors.js';
+import { StoreError } from '../stores/errors.js';
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
@@ -25,8 +26,11 @@ export function fsReason(error: unknown): string {
   return (code && REASONS[code]) ?? (code ? `error ${code}` : (error as Error).message);
 }
 
-/** A failed file operation as a sentence naming the path: `cannot write /x/y: permission denied`. Passes CliErrors through. */
-export function fsFailure(error: unknown, action: string, path: string, hint?: string): CliError {
-  if (error instanceof CliError) return error;
-  return new CliError(`cannot ${action} ${path}: ${fsReason(error)}`, 1, hint);
+/**
+ * A failed file operation as an `io` error naming the path: `cannot write /x/y: permission denied`.
+ * Errors that already say what went wrong (a StoreError, a CliError such as a cancelled prompt) pass through.
+ */
+export function fsFailure(error: unknown, action: string, path: string): Error {
+  if (error instanceof StoreError || error instanceof CliError) return error;
+  return new StoreError('io', `cannot ${action} ${path}: ${fsReason(error)}`);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { CliError } from '../errors.js';
+import { StoreError } from '../stores/errors.js';
 import { ensureDir } from './atomic-write.js';
 import { fsFailure } from './errors.js';
 import { dirname } from 'node:path';
@@ -120,7 +120,9 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
     }
     if (Date.now() > deadline) {
       const holder = current?.owner ? ` held by process ${current.owner.pid} on ${current.owner.host}` : '';
-      throw new CliError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for the lock ${lockPath}${holder}`, 1, 'if no mcp-cli process is running, delete the lock file');
+      throw new StoreError('conflict', `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the lock ${lockPath}${holder}`, {
+        remedy: 'if no mcp-cli process is running, delete the lock file',
+      });
     }
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 100);

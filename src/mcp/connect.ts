@@ -7,6 +7,7 @@ import type { HttpServerEntry, StdioServerEntry } from '../config/schema.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { OAuthFetch } from '../oauth/fetch.js';
 import type { Env } from '../paths.js';
+import { StoreError } from '../stores/errors.js';
 import { childEnvironment } from './child-env.js';
 import { maskingStream, maskSecrets } from './mask.js';
 import { describeTlsFailure } from './tls-fetch.js';
@@ -105,8 +106,8 @@ export function authenticationError(server: ResolvedServer, status: number | und
   return new CliError(`server '${server.name}' ${answer}: the credentials from ${which} were rejected`, ExitCode.authRequired, hint);
 }
 
-function connectionError(server: ResolvedServer, error: unknown, observed: Observed): CliError {
-  if (error instanceof CliError) return error;
+function connectionError(server: ResolvedServer, error: unknown, observed: Observed): CliError | StoreError {
+  if (error instanceof CliError || error instanceof StoreError) return error;
   const err = error as Error & { code?: unknown; cause?: { code?: string } };
   if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, observed.usesOAuth?.() === true || server.entry.oauth !== undefined);
   const where = server.masked.transport === 'stdio' ? `command ${server.masked.command}` : server.masked.url;

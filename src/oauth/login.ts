@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { CancelledError, CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import type { Env } from '../paths.js';
+import { StoreError } from '../stores/errors.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { browserCommand, openBrowser } from './browser.js';
 import { startLoopback } from './loopback.js';
@@ -177,7 +178,7 @@ export async function login(options: LoginOptions): Promise<SavedTokens> {
 
 /** Whatever ended a login, as one specific sentence: the SDK's errors may carry raw schema dumps or no message at all. */
 function asLoginError(error: unknown, server: string): unknown {
-  if (error instanceof CliError) return error;
+  if (error instanceof CliError || error instanceof StoreError) return error;
   const err = error as Error & { issues?: { path: PropertyKey[]; message: string }[] };
   if (Array.isArray(err.issues)) return new CliError(`the OAuth login to '${server}' failed: an answer from its authorization server is invalid (${describeSchemaIssue(err.issues)})`);
   const message = typeof err.message === 'string' && err.message.trim() !== '' ? printable(err.message.trim()) : `${err.name ?? 'an error'} without a message`;

@@ -4,6 +4,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ResolvedServer } from '../config/resolve.js';
 import type { HttpServerEntry } from '../config/schema.js';
 import { CliError, ExitCode } from '../errors.js';
+import { StoreError } from '../stores/errors.js';
 import { authenticationError } from '../mcp/connect.js';
 import { describeTlsFailure } from '../mcp/tls-fetch.js';
 import type { OAuthFetch } from '../oauth/fetch.js';
@@ -118,6 +119,8 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
       if (auth && viaOAuth) return { message: message.includes(login) ? message : `${message}; run ${login}`, auth };
       return { message, ...(error.hint ? { hint: masker.text(error.hint) } : {}), auth };
     }
+    // The store failed under a refresh (a Vault gone, a keychain locked): said as the store says it.
+    if (error instanceof StoreError) return { message: masker.text(error.message), ...(error.remedy ? { hint: masker.text(error.remedy) } : {}), auth: false };
     const err = error as Error & { code?: unknown };
     const text = masker.text(typeof err?.message === 'string' ? err.message : String(error));
     const status = typeof err?.code === 'number' && err.code >= 400 ? err.code : Number(/\(HTTP (\d{3})\)/.exec(text)?.[1] ?? NaN);

@@ -40,7 +40,7 @@ export interface BackendDescriptor {
   name: BackendName;
   autoRole(be: BackendEnv): AutoRole;
   probe(be: BackendEnv): Promise<Availability>;
-  /** Opens the store; throws a CliError saying how to fix it when unavailable. */
+  /** Opens the store; throws a StoreError saying how to fix it when unavailable. */
   open(be: BackendEnv): Promise<SecretStore>;
   /**
    * Where tokens of this backend may lie unused, when that can be told with a single file

@@ -1,5 +1,5 @@
-import { CliError } from '../errors.js';
 import type { Availability, BackendDescriptor, BackendEnv } from './backend.js';
+import { StoreError } from './errors.js';
 import { withFallbackNotice } from './fallback-notice.js';
 import { BACKENDS } from './registry.js';
 import { BACKEND_NAMES, isBackendName, type BackendName, type SecretStore } from './store.js';
@@ -35,7 +35,7 @@ export function requestedBackend(opts: { flag?: string; envValue?: string; confi
     if (name === 'auto') return { name, source };
     if (!isBackendName(name)) {
       const where = source === 'tokenStorage.backend' && opts.configLabel ? `${source} in ${opts.configLabel}` : source;
-      throw new CliError(`unknown token backend ${JSON.stringify(value)} (from ${where})`, 1, `choose one of: auto, ${BACKEND_NAMES.join(', ')}`);
+      throw new StoreError('invalid-setting', `unknown token backend ${JSON.stringify(value)} (from ${where})`, { remedy: `choose one of: auto, ${BACKEND_NAMES.join(', ')}` });
     }
     return { name, source };
   }
@@ -67,8 +67,7 @@ export async function selectBackend(request: BackendRequest, be: BackendEnv): Pr
 async function choose(request: BackendRequest, be: BackendEnv): Promise<Selection> {
   if (request.name !== 'auto') {
     const availability = await descriptorOf(request.name).probe(be);
-    if (!availability.available)
-      throw new CliError(`token backend '${request.name}' (chosen by ${request.source}) is unavailable: ${availability.detail}`, 1, availability.hint);
+    if (!availability.available) throw refusal(request.name, availability, 'explicit', `token backend '${request.name}' (chosen by ${request.source}) is unavailable: ${availability.detail}`);
     return { name: request.name, source: request.source, reason: `chosen by ${request.source}` };
   }
   const passedOver: string[] = [];
@@ -78,7 +77,7 @@ async function choose(request: BackendRequest, be: BackendEnv): Promise<Selectio
     if (role === 'claim') {
       const availability = await backend.probe(be);
       if (!availability.available)
-        throw new CliError(`token backend '${backend.name}' is configured by the environment but unavailable: ${availability.detail}`, 1, availability.hint);
+        throw refusal(backend.name, availability, 'auto', `token backend '${backend.name}' is configured by the environment but unavailable: ${availability.detail}`);
       return { name: backend.name, source: 'auto', reason: `auto: configured by the environment` };
     }
     if (role === 'if-available') {
@@ -91,16 +90,17 @@ async function choose(request: BackendRequest, be: BackendEnv): Promise<Selectio
     const why = passedOver.length > 0 ? `auto: no OS keychain reachable (${passedOver.join('; ')})` : 'auto: no OS keychain on this platform';
     return { name: backend.name, source: 'auto', reason: why, ...(passedOver.length > 0 ? { passedOver } : {}) };
   }
-  throw new CliError('no token backend is available');
+  throw new StoreError('unavailable', 'no token backend is available');
 }
 
-function presentButUnusable(name: BackendName, availability: Availability): CliError {
+/** The chosen backend cannot be used: an error, never a reason to use another one. */
+function refusal(name: BackendName, availability: Availability, selection: 'auto' | 'explicit', message: string): StoreError {
+  return new StoreError(availability.present === 'locked' ? 'locked' : 'unavailable', message, { backend: name, remedy: availability.hint, selection });
+}
+
+function presentButUnusable(name: BackendName, availability: Availability): StoreError {
   const state = availability.present === 'locked' ? 'is locked' : 'is here but cannot be used';
-  return new CliError(
-    `the OS keychain (${name}) ${state}: ${availability.detail}; auto chose it, so nothing was read from or written to another backend`,
-    1,
-    `${availability.hint ? `${availability.hint}; ` : ''}to use another backend instead, choose it explicitly, e.g. --token-backend encrypted`,
-  );
+  return refusal(name, availability, 'auto', `the OS keychain (${name}) ${state}: ${availability.detail}; auto chose it, so nothing was read from or written to another backend`);
 }
 
 export async function openSelected(selection: Selection, be: BackendEnv): Promise<SecretStore> {

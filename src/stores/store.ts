@@ -9,7 +9,7 @@ export function isBackendName(value: string): value is BackendName {
 
 /**
  * One storage backend. Implementations keep metadata listable without reading
- * secret values, never log values, and throw CliError with a specific message
+ * secret values, never log values, and throw a StoreError with a specific message
  * (never containing a value) when they cannot do what was asked.
  */
 export interface SecretStore {

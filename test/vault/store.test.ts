@@ -5,7 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.js';
+import type { CliError } from '../../src/errors.js';
+import { storeErrorToCli } from '../../src/commands/shared/store-errors.js';
+import { StoreError } from '../../src/stores/errors.js';
 import type { VaultSettings } from '../../src/config/vault-settings.js';
 import { vaultBackend } from '../../src/stores/vault/descriptor.js';
 import type { StoredToken } from '../../src/tokens/model.js';
@@ -36,13 +38,14 @@ const bearer = (namespace: string, name: string, value: string): StoredToken => 
 const open = (e: Record<string, string | undefined> = env, settings: VaultSettings = {}) => vaultBackend.open(backendEnv(e, settings));
 const probe = (e: Record<string, string | undefined> = env, settings: VaultSettings = {}) => vaultBackend.probe(backendEnv(e, settings));
 
+/** The store's error, as the CLI reports it. */
 async function failure(promise: Promise<unknown>): Promise<CliError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(CliError);
-  return error as CliError;
+  expect(error).toBeInstanceOf(StoreError);
+  return storeErrorToCli(error as StoreError);
 }
 
 describe('listing', () => {

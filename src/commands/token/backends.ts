@@ -1,5 +1,5 @@
 import type { Ctx } from '../../context.js';
-import { CliError } from '../../errors.js';
+import type { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import type { BackendEnv } from '../../stores/backend.js';
 import { BACKENDS } from '../../stores/registry.js';
@@ -8,6 +8,7 @@ import { unlockedFiles } from '../../agent/session.js';
 import { encryptedBackend } from '../../stores/encrypted/descriptor.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { warn } from '../shared/messages.js';
+import { asCliError } from '../shared/store-errors.js';
 import { storageSetup } from '../shared/storage.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
@@ -23,8 +24,8 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
   try {
     active = await selectBackend(setup.request, setup.backendEnv);
   } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    selectionError = error;
+    selectionError = asCliError(error);
+    if (!selectionError) throw error;
   }
   const until = await unlockedUntil(ctx, setup.backendEnv);
   const unlockedOf = (name: string) => (name === 'encrypted' && until ? until.toISOString() : null);
@@ -64,8 +65,9 @@ async function unlockedUntil(ctx: Ctx, be: BackendEnv): Promise<Date | undefined
     const entry = (await unlockedFiles(ctx.env)).find((e) => e.id === identity);
     return entry ? new Date(entry.expiresAt) : undefined;
   } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    warn(ctx, error.message);
+    const known = asCliError(error);
+    if (!known) throw error;
+    warn(ctx, known.message);
     return undefined;
   }
 }

@@ -1,11 +1,12 @@
 import type { Ctx } from '../../context.js';
-import { CliError, ExitCode } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import { parseEntry, resolveServers, type ResolvedServer } from '../../config/resolve.js';
 import type { ServerConfig } from '../../config/schema.js';
 import { TOKENS_NAMESPACE } from '../../oauth/records.js';
 import { keyOf } from '../../tokens/model.js';
 import type { Check } from '../../validation/report.js';
 import { connectOptions } from '../shared/connect-server.js';
+import { asCliError } from '../shared/store-errors.js';
 
 /**
  * The HTTP servers that send each token: through a reference in `url`, `headers` or `tls`, or as the
@@ -49,8 +50,9 @@ export async function checkServer(ctx: Ctx, config: ServerConfig, name: string):
   try {
     server = await resolveForValidation(ctx, config, name);
   } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    return result('error', `cannot resolve the server's entry: ${error.message}`);
+    const known = asCliError(error);
+    if (!known) throw error;
+    return result('error', `cannot resolve the server's entry: ${known.message}`);
   }
   const { connect } = await import('../../mcp/connect.js');
   try {
@@ -59,7 +61,8 @@ export async function checkServer(ctx: Ctx, config: ServerConfig, name: string):
     await connection.close();
     return result('passed', `accepted it (initialized ${info?.name ?? 'the server'}${info?.version ? ` ${info.version}` : ''})`);
   } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    return result(error.exitCode === ExitCode.authRequired ? 'rejected' : 'error', error.message);
+    const known = asCliError(error);
+    if (!known) throw error;
+    return result(known.exitCode === ExitCode.authRequired ? 'rejected' : 'error', known.message);
   }
 }

@@ -10,6 +10,7 @@ import { checkProviderKey, providerTarget } from '../../validation/providers.js'
 import { overallResult, TOKEN_RESULTS, type Check, type TokenResult } from '../../validation/report.js';
 import { forceRefreshLogin } from '../shared/oauth-refresh.js';
 import { formatTime } from '../shared/present.js';
+import { asCliError } from '../shared/store-errors.js';
 import { checkServer, serversByToken } from './validate-servers.js';
 
 export interface ValidateOptions {
@@ -53,7 +54,8 @@ async function refreshCheck(run: Run, metadata: TokenMetadata): Promise<Check> {
     return result('passed', `refreshed${fresh.expiresAt ? `; the new access token expires at ${fresh.expiresAt}` : ''}`);
   } catch (error) {
     if (error instanceof LoginRequiredError) return result('rejected', error.message);
-    if (error instanceof CliError) return result('error', error.message);
+    const known = asCliError(error);
+    if (known) return result('error', known.message);
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCallback } from 'node:crypto';
-import { CliError } from '../../errors.js';
+import { StoreError } from '../errors.js';
 
 /**
  * The tokens.enc format, version 1 (documented in docs/encrypted-file.md):
@@ -46,8 +46,6 @@ export interface UnlockedKey {
   wrappedKey: Sealed;
   dataKey: Buffer;
 }
-
-export class FileFormatError extends CliError {}
 
 const b64 = (buf: Buffer) => buf.toString('base64');
 
@@ -130,10 +128,10 @@ export function encodeFile(unlocked: UnlockedKey, plaintext: Buffer): string {
 const isSealed = (v: unknown): v is Sealed =>
   typeof v === 'object' && v !== null && ['nonce', 'ciphertext', 'tag'].every((k) => typeof (v as Record<string, unknown>)[k] === 'string');
 
-/** Parses and checks the envelope without a passphrase. Throws FileFormatError naming what is wrong. */
+/** Parses and checks the envelope without a passphrase. Throws a `corrupt` StoreError naming what is wrong. */
 export function parseEnvelope(text: string, fileLabel: string): Envelope {
   const corrupt = (why: string) =>
-    new FileFormatError(`${fileLabel} is corrupted or truncated (${why}); it was left untouched`, 1, 'restore it from a backup, or move it aside to start a new store');
+    new StoreError('corrupt', `${fileLabel} is corrupted or truncated (${why}); it was left untouched`, { backend: 'encrypted', remedy: 'restore it from a backup, or move it aside to start a new store' });
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -145,11 +143,10 @@ export function parseEnvelope(text: string, fileLabel: string): Envelope {
   if (env.format !== FORMAT_NAME) throw corrupt('not an mcp-cli token file');
   if (typeof env.version !== 'number') throw corrupt('no format version');
   if (env.version > FORMAT_VERSION)
-    throw new FileFormatError(
-      `${fileLabel} uses format version ${env.version}, written by a newer mcp-cli; this version reads format ${FORMAT_VERSION}`,
-      1,
-      'upgrade mcp-cli to read it; the file was left untouched',
-    );
+    throw new StoreError('corrupt', `${fileLabel} uses format version ${env.version}, written by a newer mcp-cli; this version reads format ${FORMAT_VERSION}`, {
+      backend: 'encrypted',
+      remedy: 'upgrade mcp-cli to read it; the file was left untouched',
+    });
   if (env.version !== FORMAT_VERSION) throw corrupt(`unknown format version ${env.version}`);
   const kdf = env.kdf;
   if (!kdf || kdf.name !== 'scrypt' || typeof kdf.salt !== 'string') throw corrupt('bad key derivation header');
@@ -172,8 +169,7 @@ function checkKdfBounds(kdf: KdfParams, corrupt: (why: string) => Error): void {
 export async function unlockEnvelope(envelope: Envelope, passphrase: string, fileLabel: string): Promise<UnlockedKey> {
   const kek = await deriveKey(passphrase, envelope.kdf);
   const dataKey = open(kek, envelope.key, headerAad(envelope.kdf));
-  if (!dataKey)
-    throw new FileFormatError(`wrong passphrase for ${fileLabel}`, 1, 'check MCP_CLI_ENCRYPTION_KEY (or the passphrase you typed); the file was left untouched');
+  if (!dataKey) throw new StoreError('wrong-passphrase', `wrong passphrase for ${fileLabel}`, { backend: 'encrypted' });
   return { kdf: envelope.kdf, wrappedKey: envelope.key, dataKey };
 }
 
@@ -184,7 +180,7 @@ export function sameKey(unlocked: UnlockedKey, envelope: Envelope): boolean {
 
 export function decryptPayload(envelope: Envelope, unlocked: UnlockedKey, fileLabel: string): Buffer {
   const plaintext = open(unlocked.dataKey, envelope.payload, payloadAad(envelope.kdf, envelope.key));
-  if (!plaintext) throw new FileFormatError(`${fileLabel} is corrupted (payload authentication failed); it was left untouched`, 1, 'restore it from a backup');
+  if (!plaintext) throw new StoreError('corrupt', `${fileLabel} is corrupted (payload authentication failed); it was left untouched`, { backend: 'encrypted', remedy: 'restore it from a backup' });
   return plaintext;
 }
 

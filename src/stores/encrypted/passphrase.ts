@@ -1,6 +1,6 @@
-import { CliError } from '../../errors.js';
 import type { Prompter } from '../../io/prompter.js';
 import type { Env } from '../../paths.js';
+import { StoreError } from '../errors.js';
 
 export const PASSPHRASE_ENV = 'MCP_CLI_ENCRYPTION_KEY';
 
@@ -25,7 +25,7 @@ export async function askNewPassphrase(prompter: Prompter, question: string): Pr
     const second = first === '' ? undefined : await prompter.secret('Repeat the passphrase: ');
     if (first !== '' && first === second) return first;
     const why = first === '' ? 'the passphrase must not be empty' : 'the two passphrases differ';
-    if (attempt >= PROMPT_TRIES) throw new CliError(`${why}; nothing was written`);
+    if (attempt >= PROMPT_TRIES) throw new StoreError('wrong-passphrase', `${why}; nothing was written`);
     problem = `${why[0]!.toUpperCase()}${why.slice(1)}; try again.\n`;
   }
 }
@@ -45,15 +45,11 @@ export function passphraseSource(deps: { env: Env; prompter: Prompter; canPrompt
       const fromEnv = deps.env[PASSPHRASE_ENV];
       if (fromEnv !== undefined && fromEnv !== '') return (remembered = fromEnv);
       if (!deps.canPrompt)
-        throw new CliError(
-          `a passphrase is needed for the encrypted token file ${fileLabel}, and there is no terminal to ask for it`,
-          1,
-          `set ${PASSPHRASE_ENV}, run the command in a terminal, or unlock the file for a while with \`mcp-cli token unlock\``,
-        );
+        throw new StoreError('locked', `a passphrase is needed for the encrypted token file ${fileLabel}, and there is no terminal to ask for it`, { backend: 'encrypted' });
       prompted++;
       if (purpose === 'create') return (remembered = await askNewPassphrase(deps.prompter, `New passphrase for ${fileLabel}: `));
       const answer = await deps.prompter.secret(`${retrying ? 'Sorry, try again.\n' : ''}Passphrase for ${fileLabel}: `);
-      if (answer === '') throw new CliError('the passphrase must not be empty; nothing was written');
+      if (answer === '') throw new StoreError('wrong-passphrase', 'the passphrase must not be empty; nothing was written');
       return (remembered = answer);
     },
     rejected() {

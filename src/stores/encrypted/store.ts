@@ -1,17 +1,16 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
-import { CliError } from '../../errors.js';
 import { removeStaleTempFiles, writeFileAtomic } from '../../fs/atomic-write.js';
 import { fsFailure } from '../../fs/errors.js';
 import { withFileLock } from '../../fs/lock.js';
 import { keyOf, type StoredToken, type TokenKey, type TokenMetadata } from '../../tokens/model.js';
 import { isReserved } from '../../tokens/reserved.js';
+import { StoreError, type StoreErrorKind } from '../errors.js';
 import type { SecretStore } from '../store.js';
 import {
   createKey,
   decryptPayload,
   encodeFile,
-  FileFormatError,
   keyIdentity,
   parseEnvelope,
   sameKey,
@@ -41,6 +40,8 @@ export interface IdentifiedKey {
 const RETRY = Symbol('retry');
 
 const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+const fileError = (kind: StoreErrorKind, message: string, remedy?: string) => new StoreError(kind, message, { backend: 'encrypted', remedy });
 
 /**
  * All tokens in one encrypted file; every change is a locked read-modify-write with an atomic
@@ -113,7 +114,7 @@ export class EncryptedFileStore implements SecretStore {
    */
   async changePassphrase(newPassphrase: string): Promise<{ before: string; after: IdentifiedKey }> {
     const envelope = await this.readEnvelope();
-    if (envelope === undefined) throw new CliError(`there is no token file at ${this.location} yet`);
+    if (envelope === undefined) throw this.noFileYet();
     const current = await this.unlock(envelope, { useCache: false });
     const before = keyIdentity(this.target(), current.kdf, current.wrappedKey);
     const { N, r, p } = envelope.kdf;
@@ -125,10 +126,14 @@ export class EncryptedFileStore implements SecretStore {
   /** Unlocks the file with its passphrase (never from the cache) and returns the data key, for an unlock session. */
   async unlockWithPassphrase(): Promise<IdentifiedKey> {
     const envelope = await this.readEnvelope();
-    if (envelope === undefined) throw new CliError(`there is no token file at ${this.location} yet`, 1, 'store a token first (`mcp-cli token set NAME`); the file is created then');
+    if (envelope === undefined) throw this.noFileYet();
     const key = await this.unlock(envelope, { useCache: false });
     this.decode(envelope, key);
     return { identity: keyIdentity(this.target(), key.kdf, key.wrappedKey), dataKey: key.dataKey, label: this.location };
+  }
+
+  private noFileYet(): StoreError {
+    return fileError('not-found', `there is no token file at ${this.location} yet`, 'store a token first; the file is created then');
   }
 
   /** The identity of the file's current key, or undefined when there is no file. Needs no passphrase. */
@@ -174,9 +179,9 @@ export class EncryptedFileStore implements SecretStore {
       } catch {
         // keep the generic wording
       }
-      throw new CliError(
+      throw fileError(
+        'io',
         `${this.location} is a symbolic link to ${points}, which does not exist; nothing was read or written`,
-        1,
         'bring back the file it points to (is its volume mounted?), or remove the link to start a new token file',
       );
     }
@@ -214,7 +219,7 @@ export class EncryptedFileStore implements SecretStore {
       try {
         return (this.unlocked = await unlockEnvelope(envelope, passphrase, this.location));
       } catch (error) {
-        if (!(error instanceof FileFormatError) || !this.passphrase.rejected?.()) throw error;
+        if (!(error instanceof StoreError && error.kind === 'wrong-passphrase') || !this.passphrase.rejected?.()) throw error;
       }
     }
   }
@@ -226,7 +231,7 @@ export class EncryptedFileStore implements SecretStore {
       if (!Array.isArray(payload.tokens)) throw new Error('no token list');
       return payload.tokens;
     } catch {
-      throw new FileFormatError(`${this.location} is corrupted (unreadable token list); it was left untouched`);
+      throw fileError('corrupt', `${this.location} is corrupted (unreadable token list); it was left untouched`);
     }
   }
 
@@ -287,7 +292,7 @@ export class EncryptedFileStore implements SecretStore {
         return { result };
       });
       if (outcome !== RETRY) return outcome.result;
-      if (options.rekey && !(await this.readEnvelope())) throw new CliError(`${this.location} disappeared while its passphrase was being changed`);
+      if (options.rekey && !(await this.readEnvelope())) throw fileError('conflict', `${this.location} disappeared while its passphrase was being changed`);
     }
   }
 }

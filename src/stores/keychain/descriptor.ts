@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { CliError } from '../../errors.js';
 import { stateDir } from '../../paths.js';
 import { RESERVED_NAMESPACE } from '../../tokens/reserved.js';
 import type { Availability, BackendDescriptor, BackendEnv } from '../backend.js';
+import { StoreError } from '../errors.js';
 import type { SecretStore } from '../store.js';
 import type { SecretServiceSession } from './secret-service.js';
 
@@ -26,7 +26,7 @@ interface Probe extends Availability {
 export function keychainTimeoutMs(be: BackendEnv): number {
   const raw = be.env[TIMEOUT_ENV];
   const value = raw === undefined || raw === '' ? DEFAULT_TIMEOUT_MS : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new CliError(`${TIMEOUT_ENV} must be a positive number of milliseconds, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value <= 0) throw new StoreError('invalid-setting', `${TIMEOUT_ENV} must be a positive number of milliseconds, not ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -57,7 +57,7 @@ async function runProbe(name: KeychainName, be: BackendEnv): Promise<Probe> {
   try {
     const { nativeItems } = await import('./items.js');
     const { INDEX_ACCOUNT } = await import('./store.js');
-    await nativeItems({ service: KEYCHAIN_SERVICE, platform, timeoutMs, label }).get(INDEX_ACCOUNT);
+    await nativeItems({ backend: name, service: KEYCHAIN_SERVICE, platform, timeoutMs, label }).get(INDEX_ACCOUNT);
     return { available: true, detail: `${label}, service '${KEYCHAIN_SERVICE}'` };
   } catch (error) {
     return { available: false, detail: (error as Error).message, hint: `unlock the ${label} and allow this program to use it`, present: 'unusable' };
@@ -81,11 +81,12 @@ function keychainBackend(name: KeychainName): BackendDescriptor {
     },
     async open(be): Promise<SecretStore> {
       const probe = await probeOnce(name, be);
-      if (!probe.available) throw new CliError(`the ${label} is unavailable: ${probe.detail}`, 1, probe.hint);
+      if (!probe.available)
+        throw new StoreError(probe.present === 'locked' ? 'locked' : 'unavailable', `the ${label} is unavailable: ${probe.detail}`, { backend: name, remedy: probe.hint });
       // Every command that opens the store reads an item (the index, at least).
       probe.session?.prepareReads();
       const [{ nativeItems, readingThrough, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
-      const options = { service: KEYCHAIN_SERVICE, platform, timeoutMs: keychainTimeoutMs(be), label };
+      const options = { backend: name, service: KEYCHAIN_SERVICE, platform, timeoutMs: keychainTimeoutMs(be), label };
       const native = nativeItems(options);
       const session = probe.session;
       return new KeychainStore({

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { CliError } from '../../errors.js';
+import { StoreError } from '../errors.js';
+import type { BackendName } from '../store.js';
 import { TimeoutError, withTimeout } from './dbus-client.js';
 import type { SecretServiceSession } from './secret-service.js';
 import { joinChunks, parseChunkHead, partAccount, planChunks, type ChunkHead } from './chunks.js';
@@ -14,6 +15,7 @@ export interface KeyringItems {
 }
 
 export interface NativeOptions {
+  backend: BackendName;
   service: string;
   platform: NodeJS.Platform;
   timeoutMs: number;
@@ -53,11 +55,10 @@ async function keychainCall<T>(options: NativeOptions, what: string, account: st
     return await withTimeout(run(), options.timeoutMs);
   } catch (error) {
     const why = error instanceof TimeoutError ? `no answer within ${options.timeoutMs} ms` : (error as Error).message;
-    throw new CliError(
-      `the ${options.label} failed to ${what} item '${account}' of service '${options.service}': ${why}`,
-      1,
-      'check that the keychain is unlocked and that this program may use it; `mcp-cli token backends` shows its state',
-    );
+    throw new StoreError('unavailable', `the ${options.label} failed to ${what} item '${account}' of service '${options.service}': ${why}`, {
+      backend: options.backend,
+      remedy: 'check that the keychain is unlocked and that this program may use it',
+    });
   }
 }
 
@@ -82,7 +83,7 @@ export class ChunkedItems {
       if (value !== undefined) return value;
       // Replaced by another process between reading the head and its parts: read again.
     }
-    throw new CliError(`keychain item '${account}' is incomplete: some of its parts are missing`, 1, 'store the token again, or delete it');
+    throw new StoreError('corrupt', `keychain item '${account}' is incomplete: some of its parts are missing`, { remedy: 'store the token again, or delete it' });
   }
 
   async set(account: string, value: string): Promise<void> {

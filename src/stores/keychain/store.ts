@@ -1,6 +1,6 @@
-import { CliError } from '../../errors.js';
 import { withFileLock } from '../../fs/lock.js';
 import { keyOf, type StoredToken, type TokenKey, type TokenMetadata } from '../../tokens/model.js';
+import { StoreError } from '../errors.js';
 import type { BackendName, SecretStore } from '../store.js';
 import { ChunkedItems } from './items.js';
 
@@ -117,7 +117,10 @@ export class KeychainStore implements SecretStore {
     } catch {
       // reported below
     }
-    throw new CliError(`the token index in ${this.location} (account '${INDEX_ACCOUNT}') is unreadable`, 1, `delete that item; the tokens are re-indexed from their own items`);
+    throw new StoreError('corrupt', `the token index in ${this.location} (account '${INDEX_ACCOUNT}') is unreadable`, {
+      backend: this.backend,
+      remedy: 'delete that item; the tokens are re-indexed from their own items',
+    });
   }
 
   private async updateIndex(change: (tokens: TokenMetadata[]) => TokenMetadata[]): Promise<void> {
@@ -130,9 +133,10 @@ export class KeychainStore implements SecretStore {
 
   private parseToken(text: string, account: string): StoredToken {
     const token = this.parseTokenOrUndefined(text);
-    if (!token) throw new CliError(`keychain item '${account}' in ${this.location} is not an mcp-cli token`, 1, 'delete it with the OS keychain tool, or store the token again');
+    const corrupt = (what: string) => new StoreError('corrupt', `keychain item '${account}' in ${this.location} ${what}`, { backend: this.backend, remedy: 'delete it with the OS keychain tool, or store the token again' });
+    if (!token) throw corrupt('is not an mcp-cli token');
     // A keychain that looks accounts up without case (or an item written by hand) must not hand out another token.
-    if (keyOf(token.metadata) !== account) throw new CliError(`keychain item '${account}' in ${this.location} holds another token ('${keyOf(token.metadata)}')`, 1, 'delete it with the OS keychain tool, or store the token again');
+    if (keyOf(token.metadata) !== account) throw corrupt(`holds another token ('${keyOf(token.metadata)}')`);
     return token;
   }
 

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { CliError } from '../../errors.js';
-import type { VaultConnection, VaultToken } from './connection.js';
+import type { StoreError } from '../errors.js';
+import { vaultFailure, type VaultConnection, type VaultToken } from './connection.js';
 
 export interface VaultResponse {
   status: number;
@@ -37,6 +37,7 @@ function capabilityOf(method: VaultMethod): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 
 /**
  * A small client for Vault's HTTP API on node:http(s): keep-alive sockets, a bound on
@@ -76,7 +77,7 @@ export class VaultClient {
   /**
    * Sends one request to `/v1/<path>` (path segments already encoded). LIST goes out as
    * `GET ...?list=true`, which Vault treats as LIST. 404 is returned, not thrown: callers
-   * decide what absence means, as they do for statuses in `pass`. Other failures throw a CliError.
+   * decide what absence means, as they do for statuses in `pass`. Other failures throw a StoreError.
    */
   async request(method: VaultMethod, path: string, body?: unknown, options: { pass?: readonly number[]; timeoutMs?: number } = {}): Promise<VaultResponse> {
     for (let attempt = 0; ; attempt++) {
@@ -132,17 +133,16 @@ export class VaultClient {
     const tried = attempts > 1 ? ` (after ${attempts} attempts)` : '';
     const address = this.connection.address;
     if (status === 403)
-      throw new CliError(
+      throw vaultFailure(
+        'no-access',
         `Vault denied access to ${where}: permission denied; the Vault token's policy lacks '${capabilityOf(method)}' on this path`,
-        1,
         `ask your Vault administrator for a policy granting create, read, update, delete and list on the mcp-cli paths (see docs/vault.md), or check that the token from ${this.token.source} has not expired`,
       );
-    if (status === 503 && /sealed/i.test(errors))
-      throw new CliError(`Vault at ${address} is sealed${tried}`, 1, 'unseal it (`vault operator unseal`) or ask your Vault operator');
-    if (status === 503) throw new CliError(`Vault at ${address} is unavailable (503${errors ? `: ${errors}` : ''})${tried}`, 1, 'try again later');
-    if (status === 429) throw new CliError(`Vault at ${address} rate-limited the request for ${where} (429)${tried}`, 1, 'try again later, or ask your Vault operator about the rate limit quota');
-    if (status === 412) throw new CliError(`Vault at ${address} could not serve ${where} consistently (412${errors ? `: ${errors}` : ''})${tried}`, 1, 'try again');
-    throw new CliError(`Vault rejected ${method} ${where} (${status}${errors ? `: ${errors}` : ''})`);
+    if (status === 503 && /sealed/i.test(errors)) throw vaultFailure('unavailable', `Vault at ${address} is sealed${tried}`, 'unseal it (`vault operator unseal`) or ask your Vault operator');
+    if (status === 503) throw vaultFailure('unavailable', `Vault at ${address} is unavailable (503${errors ? `: ${errors}` : ''})${tried}`, 'try again later');
+    if (status === 429) throw vaultFailure('unavailable', `Vault at ${address} rate-limited the request for ${where} (429)${tried}`, 'try again later, or ask your Vault operator about the rate limit quota');
+    if (status === 412) throw vaultFailure('unavailable', `Vault at ${address} could not serve ${where} consistently (412${errors ? `: ${errors}` : ''})${tried}`, 'try again');
+    throw vaultFailure(status >= 500 ? 'unavailable' : 'no-access', `Vault rejected ${method} ${where} (${status}${errors ? `: ${errors}` : ''})`);
   }
 
   private send(method: VaultMethod, path: string, body: unknown, timeoutMs: number): Promise<VaultResponse & { retryAfter?: string }> {
@@ -166,7 +166,7 @@ export class VaultClient {
           try {
             parsed = text.trim() === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
           } catch {
-            reject(new CliError(`Vault at ${this.connection.address} answered ${res.statusCode} with a body that is not JSON`, 1, 'check that VAULT_ADDR points at Vault'));
+            reject(vaultFailure('unavailable', `Vault at ${this.connection.address} answered ${res.statusCode} with a body that is not JSON`, 'check that VAULT_ADDR points at Vault'));
             return;
           }
           const retryAfter = res.headers['retry-after'];
@@ -179,23 +179,23 @@ export class VaultClient {
     });
   }
 
-  private networkError(error: Error): CliError {
+  private networkError(error: Error): StoreError {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const address = this.connection.address;
-    if (code === 'ECONNREFUSED') return new CliError(`cannot connect to Vault at ${address}: connection refused`, 1, 'check VAULT_ADDR and that Vault is running');
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot connect to Vault at ${address}: host not found`, 1, 'check VAULT_ADDR');
-    if (code === 'ETIMEDOUT') return new CliError(`Vault at ${address} did not answer within ${((error as { timeoutMs?: number }).timeoutMs ?? this.timeoutMs) / 1000} s`, 1, 'check VAULT_ADDR and your network');
+    if (code === 'ECONNREFUSED') return vaultFailure('unavailable', `cannot connect to Vault at ${address}: connection refused`, 'check VAULT_ADDR and that Vault is running');
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return vaultFailure('unavailable', `cannot connect to Vault at ${address}: host not found`, 'check VAULT_ADDR');
+    if (code === 'ETIMEDOUT') return vaultFailure('unavailable', `Vault at ${address} did not answer within ${((error as { timeoutMs?: number }).timeoutMs ?? this.timeoutMs) / 1000} s`, 'check VAULT_ADDR and your network');
     if (TLS_CODES.test(code) || /certificate|SSL|TLS/i.test(error.message))
-      return new CliError(
+      return vaultFailure(
+        'unavailable',
         `TLS connection to Vault at ${address} failed: ${code || error.message}`,
-        1,
         /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA_ALERT/.test(code)
           ? 'Vault requires a client certificate it trusts: set VAULT_CLIENT_CERT and VAULT_CLIENT_KEY'
           : /CERT|SELF_SIGNED|UNABLE_TO/.test(code)
             ? "set VAULT_CACERT (or tokenStorage.vault.caCert) to the CA certificate that signed Vault's certificate"
             : 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with',
       );
-    if (code === 'ECONNRESET' || code === 'EPIPE') return new CliError(`the connection to Vault at ${address} was reset (${code})`, 1, 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with');
-    return new CliError(`cannot talk to Vault at ${address}: ${code || error.message}`);
+    if (code === 'ECONNRESET' || code === 'EPIPE') return vaultFailure('unavailable', `the connection to Vault at ${address} was reset (${code})`, 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with');
+    return vaultFailure('unavailable', `cannot talk to Vault at ${address}: ${code || error.message}`);
   }
 }

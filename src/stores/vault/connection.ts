@@ -2,9 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { VaultSettings } from '../../config/vault-settings.js';
-import { CliError } from '../../errors.js';
 import { fsReason } from '../../fs/errors.js';
 import { displayPath, type Env } from '../../paths.js';
+import { StoreError, type StoreErrorKind } from '../errors.js';
 
 /** Vault's own CLI default when VAULT_ADDR is unset. */
 export const DEFAULT_VAULT_ADDR = 'https://127.0.0.1:8200';
@@ -34,11 +34,14 @@ export interface VaultToken {
   source: string;
 }
 
+/** A failure of the Vault backend. */
+export const vaultFailure = (kind: StoreErrorKind, message: string, remedy?: string) => new StoreError(kind, message, { backend: 'vault', remedy });
+
 /** strconv.ParseBool, which Vault's CLI uses for VAULT_SKIP_VERIFY. */
 function parseGoBool(value: string, name: string): boolean {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new CliError(`${name}=${JSON.stringify(value)} is not a boolean`, 1, `use ${name}=true or ${name}=false`);
+  throw vaultFailure('invalid-setting', `${name}=${JSON.stringify(value)} is not a boolean`, `use ${name}=true or ${name}=false`);
 }
 
 const expandHome = (path: string, env: Env) => resolve(path.replace(/^~(?=\/|$)/, env.HOME || homedir()));
@@ -47,7 +50,7 @@ async function readPem(path: string, what: string, source: string, env: Env): Pr
   try {
     return await readFile(expandHome(path, env));
   } catch (error) {
-    throw new CliError(`cannot read the ${what} ${displayPath(expandHome(path, env), env)} (from ${source}): ${fsReason(error)}`);
+    throw vaultFailure('io', `cannot read the ${what} ${displayPath(expandHome(path, env), env)} (from ${source}): ${fsReason(error)}`);
   }
 }
 
@@ -57,11 +60,11 @@ async function readCaDir(path: string, source: string, env: Env): Promise<Buffer
   try {
     names = (await readdir(dir)).sort();
   } catch (error) {
-    throw new CliError(`cannot read the CA directory ${displayPath(dir, env)} (from ${source}): ${fsReason(error)}`);
+    throw vaultFailure('io', `cannot read the CA directory ${displayPath(dir, env)} (from ${source}): ${fsReason(error)}`);
   }
   const pems: (Buffer | undefined)[] = await Promise.all(names.map((n) => readFile(join(dir, n)).catch(() => undefined)));
   const certs = pems.filter((p): p is Buffer => p !== undefined && p.includes('-----BEGIN CERTIFICATE-----'));
-  if (certs.length === 0) throw new CliError(`the CA directory ${displayPath(dir, env)} (from ${source}) holds no PEM certificate`);
+  if (certs.length === 0) throw vaultFailure('invalid-setting', `the CA directory ${displayPath(dir, env)} (from ${source}) holds no PEM certificate`);
   return certs;
 }
 
@@ -75,7 +78,7 @@ function pick(env: Env, variable: string, setting: string | undefined, settingNa
 
 export async function resolveConnection(settings: VaultSettings = {}, env: Env): Promise<VaultConnection> {
   const address = (pick(env, 'VAULT_ADDR', settings.address, 'address')?.value ?? DEFAULT_VAULT_ADDR).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+/i.test(address)) throw new CliError(`VAULT_ADDR=${JSON.stringify(address)} is not an http:// or https:// URL`);
+  if (!/^https?:\/\/[^/\s]+/i.test(address)) throw vaultFailure('invalid-setting', `VAULT_ADDR=${JSON.stringify(address)} is not an http:// or https:// URL`);
   const namespace = pick(env, 'VAULT_NAMESPACE', settings.namespace, 'namespace')?.value.replace(/^\/+|\/+$/g, '');
 
   const tls: TlsMaterial = { verify: settings.tlsVerify ?? true, ...(settings.tlsVerify === false ? { verifyOffBy: 'tokenStorage.vault.tlsVerify' } : {}) };
@@ -92,7 +95,7 @@ export async function resolveConnection(settings: VaultSettings = {}, env: Env):
   const clientCert = pick(env, 'VAULT_CLIENT_CERT', settings.clientCert, 'clientCert');
   const clientKey = pick(env, 'VAULT_CLIENT_KEY', settings.clientKey, 'clientKey');
   if ((clientCert === undefined) !== (clientKey === undefined))
-    throw new CliError('a TLS client certificate needs both a certificate and a key', 1, 'set both VAULT_CLIENT_CERT and VAULT_CLIENT_KEY (or clientCert and clientKey)');
+    throw vaultFailure('invalid-setting', 'a TLS client certificate needs both a certificate and a key', 'set both VAULT_CLIENT_CERT and VAULT_CLIENT_KEY (or clientCert and clientKey)');
   if (clientCert && clientKey) {
     tls.cert = await readPem(clientCert.value, 'client certificate', clientCert.source, env);
     tls.key = await readPem(clientKey.value, 'client key', clientKey.source, env);

@@ -1,7 +1,7 @@
-import { CliError } from '../../errors.js';
 import type { StoredToken, TokenKey, TokenMetadata } from '../../tokens/model.js';
 import { vaultErrors, type VaultClient } from './client.js';
 import { listKeys, stringFields, vaultPath, type KvEngine } from './engine.js';
+import { vaultFailure } from './connection.js';
 import { decodeMetadata, encodeMetadata } from './metadata.js';
 
 const CAS_MISMATCH = 'check-and-set parameter did not match the current version';
@@ -66,10 +66,10 @@ export class KvV2 implements KvEngine {
       const secret = ((response.body?.data as { data?: Record<string, unknown> } | undefined)?.data ?? {}) as Record<string, unknown>;
       return { metadata: state.metadata, secret: stringFields(secret) };
     }
-    throw new CliError(
+    throw vaultFailure(
+      'corrupt',
       `token '${key.name}' in namespace '${key.namespace}' names a version that Vault no longer returns (deleted or destroyed in ${this.client.describePath(this.path('data', key.namespace, key.name))})`,
-      1,
-      'store the token again with `mcp-cli token set`',
+      'store the token again',
     );
   }
 
@@ -82,16 +82,17 @@ export class KvV2 implements KvEngine {
       const response = await this.client.request('POST', dataPath, { options: { cas: state?.currentVersion ?? 0 }, data: token.secret }, { pass: [400] });
       if (response.status === 400) {
         if (vaultErrors(response.body).includes(CAS_MISMATCH)) continue;
-        throw new CliError(`Vault rejected the write to ${this.client.describePath(dataPath)} (400: ${vaultErrors(response.body)})`);
+        throw vaultFailure('no-access', `Vault rejected the write to ${this.client.describePath(dataPath)} (400: ${vaultErrors(response.body)})`);
       }
       const version = Number((response.body?.data as { version?: unknown } | undefined)?.version);
-      if (!Number.isSafeInteger(version) || version < 1) throw new CliError(`Vault's answer to the write to ${this.client.describePath(dataPath)} has no version number`);
+      if (!Number.isSafeInteger(version) || version < 1)
+        throw vaultFailure('unavailable', `Vault's answer to the write to ${this.client.describePath(dataPath)} has no version number`);
       await this.commit(token, version);
       return;
     }
-    throw new CliError(
+    throw vaultFailure(
+      'conflict',
       `could not store token '${key.name}' in namespace '${key.namespace}': it changed under other writers ${MAX_CAS_ATTEMPTS} times in a row (check-and-set)`,
-      1,
       'try again',
     );
   }

@@ -1,5 +1,5 @@
-import { CliError } from '../../errors.js';
 import { isTokenType, type TokenKey, type TokenMetadata } from '../../tokens/model.js';
+import { vaultFailure } from './connection.js';
 
 /** Marks Vault entries written by mcp-cli; anything else under the prefix is ignored. */
 const MARKER = { key: 'managed-by', value: 'mcp-cli' } as const;
@@ -29,7 +29,8 @@ export function encodeMetadata(m: TokenMetadata, extra: Record<string, string> =
   const entries = Object.entries(chunked);
   const tooLong = entries.find(([k]) => k.length > MAX_KEY_LENGTH);
   if (entries.length > MAX_KEYS || tooLong)
-    throw new CliError(
+    throw vaultFailure(
+      'too-large',
       `the metadata of token '${m.name}' does not fit Vault's custom_metadata limits (${MAX_KEYS} keys of at most ${MAX_KEY_LENGTH} characters)${tooLong ? `: the key '${tooLong[0]}' is too long` : ''}`,
     );
   return chunked;

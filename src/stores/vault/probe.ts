@@ -1,8 +1,8 @@
-import { CliError } from '../../errors.js';
 import type { Availability, BackendEnv } from '../backend.js';
+import { StoreError } from '../errors.js';
 import type { SecretStore } from '../store.js';
 import { VaultClient } from './client.js';
-import { resolveConnection, resolveToken, type VaultConnection } from './connection.js';
+import { resolveConnection, resolveToken, vaultFailure, type VaultConnection } from './connection.js';
 import { vaultPath, type KvEngine } from './engine.js';
 import { KvV1 } from './kv1.js';
 import { KvV2 } from './kv2.js';
@@ -30,7 +30,7 @@ export async function probeVault(be: BackendEnv): Promise<Availability> {
 
 export async function openVault(be: BackendEnv): Promise<SecretStore> {
   const { availability, ready } = await probed(be);
-  if (!ready) throw new CliError(`HashiCorp Vault is unavailable: ${availability.detail}`);
+  if (!ready) throw vaultFailure('unavailable', `HashiCorp Vault is unavailable: ${availability.detail}`);
   const { client, connection, kvVersion } = ready;
   const engine: KvEngine = kvVersion === 2 ? new KvV2(client, connection.mount, connection.pathPrefix) : new KvV1(client, connection.mount, connection.pathPrefix);
   return new VaultStore(client, engine, describe(connection, kvVersion));
@@ -49,7 +49,7 @@ async function runProbe(be: BackendEnv): Promise<Probed> {
   try {
     connection = await resolveConnection(be.settings.vault, be.env);
   } catch (error) {
-    if (error instanceof CliError) return unavailable(error.message);
+    if (error instanceof StoreError) return unavailable(error.message);
     throw error;
   }
   if (/^http:/i.test(connection.address) && !/^http:\/\/(127\.[\d.]+|localhost|\[::1\])(:\d+)?$/i.test(connection.address))
@@ -68,8 +68,8 @@ async function runProbe(be: BackendEnv): Promise<Probed> {
     if (typeof kvVersion === 'string') return unavailable(kvVersion);
     return { availability: { available: true, detail: `${describe(connection, kvVersion)}, token from ${token.source}` }, ready: { client, connection, kvVersion } };
   } catch (error) {
-    // Selection reports only the detail, so the hint (how to fix it) goes along in it.
-    if (error instanceof CliError) return unavailable(error.hint ? `${error.message} (${error.hint})` : error.message);
+    // Selection reports only the detail, so the remedy (how to fix it) goes along in it.
+    if (error instanceof StoreError) return unavailable(error.remedy ? `${error.message} (${error.remedy})` : error.message);
     throw error;
   }
 }
