@@ -69,6 +69,12 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
     }
     [locked, label] = await defaultCollectionState(conn, 0);
   }
+  // gnome-keyring, busy with many clients at once, can briefly fail to find the collection its
+  // default alias names: asked again before the keyring is called missing.
+  for (let retry = 0; retry < 3 && locked.status === 'rejected' && locked.reason instanceof DbusError && /UnknownObject|does not exist/i.test(`${locked.reason.errorName} ${locked.reason.message}`); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
+    [locked, label] = await defaultCollectionState(conn, 0);
+  }
   const keyringName = label.status === 'fulfilled' ? String(label.value) : 'default';
   if (locked.status === 'rejected') {
     if (!(locked.reason instanceof DbusError)) throw locked.reason;
