@@ -6,13 +6,17 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-properties': ['error',
+      'no-restricted-properties': [
+        'error',
         { object: 'process', property: 'env', message: 'Commands take the environment from ctx.env.' },
         { object: 'process', property: 'stdout', message: 'Commands write through ctx.stdout.' },
-        { object: 'process', property: 'stderr', message: 'Commands write through ctx.stderr.' }],
+        { object: 'process', property: 'stderr', message: 'Commands write through ctx.stderr.' },
+      ],
     },
   },
   {

@@ -21,7 +21,14 @@ async function seededHome(): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
       secret: { token: `secret-${i}` },
     })),
   );
-  const env = { ...process.env, HOME: home, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: join(home, 'config'), MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_TOKEN_BACKEND: 'encrypted' };
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: dataHome,
+    XDG_CONFIG_HOME: join(home, 'config'),
+    MCP_CLI_ENCRYPTION_KEY: PASSPHRASE,
+    MCP_CLI_TOKEN_BACKEND: 'encrypted',
+  };
   return { home, env };
 }
 
@@ -40,7 +47,10 @@ export default async function configBench(h: BenchHarness): Promise<void> {
   const big = join(home, 'big.json');
   const small = join(home, 'small.json');
   await writeFile(big, JSON.stringify(bigConfig()));
-  await writeFile(small, JSON.stringify({ mcpServers: { one: { url: 'https://one.example.test/mcp', headers: { Authorization: 'Bearer ${TOKEN:bearer:token-0}' } } } }));
+  await writeFile(
+    small,
+    JSON.stringify({ mcpServers: { one: { url: 'https://one.example.test/mcp', headers: { Authorization: 'Bearer ${TOKEN:bearer:token-0}' } } } }),
+  );
   const http = await startTestMcpHttpServer({ token: 'bench-token' });
   const pingConfig = join(home, 'ping.json');
   await writeFile(pingConfig, JSON.stringify({ mcpServers: { bench: { url: http.url, headers: { Authorization: 'Bearer ${BENCH_TOKEN}' } } } }));
@@ -51,8 +61,14 @@ export default async function configBench(h: BenchHarness): Promise<void> {
       label: 'config show --json, encrypted store: 100 servers / 300 references / 30 tokens vs 1 server / 1 reference',
       goal: 1.5,
       runs: 10,
-      baseline: { name: 'mcp-cli config show --json (1 reference)', run: () => h.exec(process.execPath, [CLI, '--config', small, 'config', 'show', '--json'], { env }) },
-      subject: { name: 'mcp-cli config show --json (300 references)', run: () => h.exec(process.execPath, [CLI, '--config', big, 'config', 'show', '--json'], { env }) },
+      baseline: {
+        name: 'mcp-cli config show --json (1 reference)',
+        run: () => h.exec(process.execPath, [CLI, '--config', small, 'config', 'show', '--json'], { env }),
+      },
+      subject: {
+        name: 'mcp-cli config show --json (300 references)',
+        run: () => h.exec(process.execPath, [CLI, '--config', big, 'config', 'show', '--json'], { env }),
+      },
     });
     const pingEnv = { ...env, BENCH_TOKEN: 'bench-token' };
     const minimal = fileURLToPath(new URL('./fixtures/minimal-ping.mjs', import.meta.url));

@@ -62,14 +62,20 @@ export default async function encrypted(h: BenchHarness): Promise<void> {
       goal: 1.5,
       runs: 20,
       baseline,
-      subject: { name: 'mcp-cli token get token-0 --show-value', run: () => h.exec(process.execPath, [CLI, 'token', 'get', 'token-0', '--show-value'], { env: one.env }) },
+      subject: {
+        name: 'mcp-cli token get token-0 --show-value',
+        run: () => h.exec(process.execPath, [CLI, 'token', 'get', 'token-0', '--show-value'], { env: one.env }),
+      },
     });
     await h.compare({
       label: 'token get --show-value, encrypted file unlocked (1000 tokens) vs a one-line ES module',
       goal: 1.5,
       runs: 20,
       baseline,
-      subject: { name: 'mcp-cli token get token-500 --show-value', run: () => h.exec(process.execPath, [CLI, 'token', 'get', 'token-500', '--show-value'], { env: thousand.env }) },
+      subject: {
+        name: 'mcp-cli token get token-500 --show-value',
+        run: () => h.exec(process.execPath, [CLI, 'token', 'get', 'token-500', '--show-value'], { env: thousand.env }),
+      },
     });
     await h.compare({
       label: 'token list, encrypted file unlocked (1000 tokens) vs a one-line ES module',

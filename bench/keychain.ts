@@ -73,7 +73,10 @@ export default async function keychain(h: BenchHarness): Promise<void> {
       goal: 1.3,
       runs: 15,
       baseline: { name: 'node read-item.cjs (@napi-rs/keyring Entry.getPassword)', run: () => h.exec(process.execPath, [reader], { env: one.env }) },
-      subject: { name: 'mcp-cli token get token-0 --show-value', run: () => h.exec(process.execPath, [CLI, 'token', 'get', 'token-0', '--show-value'], { env: one.env }) },
+      subject: {
+        name: 'mcp-cli token get token-0 --show-value',
+        run: () => h.exec(process.execPath, [CLI, 'token', 'get', 'token-0', '--show-value'], { env: one.env }),
+      },
     });
     await h.compare({
       label: 'token list on the Secret Service: 200 tokens vs 1 token',

@@ -20,7 +20,10 @@ export default async function oauthBench(h: BenchHarness): Promise<void> {
   });
   const env = sandbox.env as NodeJS.ProcessEnv;
   const config = ownConfigPath(sandbox.home);
-  const cli = (...args: string[]) => () => h.exec(process.execPath, [CLI, '--config', config, ...args], { env });
+  const cli =
+    (...args: string[]) =>
+    () =>
+      h.exec(process.execPath, [CLI, '--config', config, ...args], { env });
   try {
     for (const name of ['configured', 'discovered']) await cli('auth', 'login', name)();
     await h.compare({

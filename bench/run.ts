@@ -18,11 +18,21 @@ const CALLS = 200;
 const INITIALIZE = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } })}\n`;
 
 const now = new Date().toISOString();
-const bearer = { metadata: { name: 'bench', namespace: 'bearer', type: 'bearer' as const, createdAt: now, updatedAt: now, details: {} }, secret: { token: TOKEN } };
+const bearer = {
+  metadata: { name: 'bench', namespace: 'bearer', type: 'bearer' as const, createdAt: now, updatedAt: now, details: {} },
+  secret: { token: TOKEN },
+};
 
 async function homeWith(config: object, extra: NodeJS.ProcessEnv): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
   const home = await mkdtemp(join(tmpdir(), 'mcp-cli-bench-run-'));
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), ...extra };
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_STATE_HOME: join(home, 'state'),
+    ...extra,
+  };
   await mkdir(join(home, 'config', 'mcp-cli'), { recursive: true });
   await writeFile(join(home, 'config', 'mcp-cli', 'server_config.json'), JSON.stringify(config));
   return { home, env };
@@ -59,11 +69,19 @@ const sequentialCalls = (client: Client) => async () => {
 export default async function runBench(h: BenchHarness): Promise<void> {
   // 1. Steady state: 200 sequential tools/call, directly vs through the bridge (both clients connected beforehand).
   const http = await startTestMcpHttpServer({ token: TOKEN });
-  const web = await homeWith({ mcpServers: { web: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:bench}' } } } }, { MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE });
+  const web = await homeWith(
+    { mcpServers: { web: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:bench}' } } } },
+    { MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE },
+  );
   await new EncryptedFileStore(join(web.home, 'data', 'mcp-cli', 'tokens.enc'), { get: async () => PASSPHRASE }).putMany([bearer]);
   const direct = await connected(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
   const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-  const bridgedTransport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'run', 'web'], env: web.env as Record<string, string>, stderr: 'pipe' });
+  const bridgedTransport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'run', 'web'],
+    env: web.env as Record<string, string>,
+    stderr: 'pipe',
+  });
   bridgedTransport.stderr?.pipe(quiet);
   const bridged = await connected(bridgedTransport);
   try {

@@ -14,11 +14,26 @@ async function seededHome(count: number): Promise<{ env: NodeJS.ProcessEnv; clea
   const now = new Date().toISOString();
   // One write with all tokens: seed by building the list in a single mutation.
   const tokens = Array.from({ length: count }, (_, i) => ({
-    metadata: { name: `token-${i}`, namespace: i % 2 ? 'bearer' : 'api-key', type: (i % 2 ? 'bearer' : 'api-key') as 'bearer' | 'api-key', createdAt: now, updatedAt: now, provider: 'bench', details: {} },
+    metadata: {
+      name: `token-${i}`,
+      namespace: i % 2 ? 'bearer' : 'api-key',
+      type: (i % 2 ? 'bearer' : 'api-key') as 'bearer' | 'api-key',
+      createdAt: now,
+      updatedAt: now,
+      provider: 'bench',
+      details: {},
+    },
     secret: i % 2 ? { token: `secret-${i}` } : { key: `secret-${i}` },
   }));
   await store.putMany(tokens);
-  const env = { ...process.env, HOME: home, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: join(home, 'config'), MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_TOKEN_BACKEND: 'encrypted' };
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: dataHome,
+    XDG_CONFIG_HOME: join(home, 'config'),
+    MCP_CLI_ENCRYPTION_KEY: PASSPHRASE,
+    MCP_CLI_TOKEN_BACKEND: 'encrypted',
+  };
   return { env, cleanup: () => rm(home, { recursive: true, force: true }) };
 }
 
@@ -27,7 +42,7 @@ export default async function tokenCore(h: BenchHarness): Promise<void> {
     label: 'start-up: mcp-cli --version vs node -e hello',
     goal: 1.25,
     runs: 30,
-    baseline: { name: "node -e \"console.log('hello')\"", run: () => h.exec(process.execPath, ['-e', "console.log('hello')"]) },
+    baseline: { name: 'node -e "console.log(\'hello\')"', run: () => h.exec(process.execPath, ['-e', "console.log('hello')"]) },
     subject: { name: 'mcp-cli --version', run: () => h.exec(process.execPath, [CLI, '--version']) },
   });
 

@@ -8,7 +8,15 @@ import { backendEnv } from '../test/helpers/vault-target.js';
 import { startVaultServer } from '../test/helpers/vault-server/server.js';
 
 const token = (i: number): StoredToken => ({
-  metadata: { name: `token-${i}`, namespace: `ns-${i % 4}`, type: 'bearer', createdAt: '2026-11-26T10:00:00.000Z', updatedAt: '2026-11-26T10:00:00.000Z', provider: 'bench', details: {} },
+  metadata: {
+    name: `token-${i}`,
+    namespace: `ns-${i % 4}`,
+    type: 'bearer',
+    createdAt: '2026-11-26T10:00:00.000Z',
+    updatedAt: '2026-11-26T10:00:00.000Z',
+    provider: 'bench',
+    details: {},
+  },
   secret: { token: `secret-${i}` },
 });
 

@@ -63,30 +63,39 @@ export async function time(fn: () => Promise<void>): Promise<number> {
 /** A harness that records every comparison it makes into `results`. */
 export function createHarness(results: Result[]): BenchHarness {
   return {
-  exec,
-  async compare(c) {
-    const runs = c.runs ?? 15;
-    for (let i = 0; i < (c.warmup ?? 2); i++) {
-      await c.baseline.run();
-      await c.subject.run();
-    }
-    const base: number[] = [];
-    const subj: number[] = [];
-    // Interleaved so that a noisy moment hurts both sides alike.
-    for (let i = 0; i < runs; i++) {
-      base.push(await time(c.baseline.run));
-      subj.push(await time(c.subject.run));
-    }
-    const baselineMs = median(base);
-    const subjectMs = median(subj);
-    const ratio = subjectMs / baselineMs;
-    const result: Result = { label: c.label, baseline: c.baseline.name, subject: c.subject.name, baselineMs, subjectMs, ratio, goal: c.goal, met: ratio <= c.goal };
-    results.push(result);
-    console.log(
-      `${result.met ? 'ok  ' : 'MISS'} ${c.label}: ${subjectMs.toFixed(1)} ms vs ${baselineMs.toFixed(1)} ms = ${ratio.toFixed(2)}x (goal <= ${c.goal}x)\n` +
-        `     subject: ${c.subject.name}\n     baseline: ${c.baseline.name}`,
-    );
-    return result;
-  },
+    exec,
+    async compare(c) {
+      const runs = c.runs ?? 15;
+      for (let i = 0; i < (c.warmup ?? 2); i++) {
+        await c.baseline.run();
+        await c.subject.run();
+      }
+      const base: number[] = [];
+      const subj: number[] = [];
+      // Interleaved so that a noisy moment hurts both sides alike.
+      for (let i = 0; i < runs; i++) {
+        base.push(await time(c.baseline.run));
+        subj.push(await time(c.subject.run));
+      }
+      const baselineMs = median(base);
+      const subjectMs = median(subj);
+      const ratio = subjectMs / baselineMs;
+      const result: Result = {
+        label: c.label,
+        baseline: c.baseline.name,
+        subject: c.subject.name,
+        baselineMs,
+        subjectMs,
+        ratio,
+        goal: c.goal,
+        met: ratio <= c.goal,
+      };
+      results.push(result);
+      console.log(
+        `${result.met ? 'ok  ' : 'MISS'} ${c.label}: ${subjectMs.toFixed(1)} ms vs ${baselineMs.toFixed(1)} ms = ${ratio.toFixed(2)}x (goal <= ${c.goal}x)\n` +
+          `     subject: ${c.subject.name}\n     baseline: ${c.baseline.name}`,
+      );
+      return result;
+    },
   };
 }

@@ -9,7 +9,10 @@ const results: Result[] = [];
 const harness = createHarness(results);
 const only = process.argv.slice(2);
 const dir = join(ROOT, 'bench');
-const files = (await readdir(dir)).filter((f) => f.endsWith('.ts')).filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
+const files = (await readdir(dir))
+  .filter((f) => f.endsWith('.ts'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
 for (const file of files) {
   console.log(`\n# ${file}`);
   const mod = (await import(pathToFileURL(join(dir, file)).href)) as { default: (h: BenchHarness) => Promise<void> };

@@ -18,7 +18,17 @@ const FACADE = 'mcp-cli:core-facade';
  * Being closed under static imports, the core never imports a module outside it: no cycles.
  */
 async function staticClosure(seeds) {
-  const { metafile } = await build({ entryPoints: seeds, bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', packages: 'external', outdir: 'unused', logLevel: 'silent' });
+  const { metafile } = await build({
+    entryPoints: seeds,
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outdir: 'unused',
+    logLevel: 'silent',
+  });
   const core = new Set();
   const visit = (path) => {
     if (core.has(path) || !path.startsWith('src/')) return;
@@ -43,7 +53,11 @@ export async function coreChunk({ seeds, entry }) {
     name: 'core-chunk',
     setup(b) {
       b.onResolve({ filter: new RegExp(`^${CORE_ID}$`) }, () => ({ path: 'core', namespace: CORE_ID }));
-      b.onLoad({ filter: /.*/, namespace: CORE_ID }, () => ({ contents: core.map((path) => `import ${JSON.stringify(path)};`).join('\n'), loader: 'js', resolveDir: process.cwd() }));
+      b.onLoad({ filter: /.*/, namespace: CORE_ID }, () => ({
+        contents: core.map((path) => `import ${JSON.stringify(path)};`).join('\n'),
+        loader: 'js',
+        resolveDir: process.cwd(),
+      }));
       b.onResolve({ filter: /^\./ }, (args) => {
         if (args.kind !== 'dynamic-import') return undefined;
         const target = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));

@@ -28,7 +28,9 @@ function startServer() {
   };
   app.post('/mcp', express.json(), requireBearerAuth({ verifier }), async (req, res) => {
     const server = new McpServer({ name: 'demo-server', version: '1.0.0' });
-    server.registerTool('add', { description: 'Add two numbers', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }));
+    server.registerTool('add', { description: 'Add two numbers', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({
+      content: [{ type: 'text', text: String(a + b) }],
+    }));
     server.registerTool('time', { description: 'The server time' }, async () => ({ content: [{ type: 'text', text: new Date().toISOString() }] }));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => void transport.close());

@@ -38,7 +38,9 @@ try {
   const apiKey = `sk-demo-${randomBytes(12).toString('hex')}`;
   step('store a bearer token, value from stdin', ['token', 'set', 'my-server', '--type', 'bearer', '--expires', '90d'], { input: bearer });
   step('store an API key', ['token', 'set', 'openai', '--type', 'api-key', '--provider', 'openai', '--value', '-'], { input: apiKey });
-  step('store a token in a custom namespace', ['token', 'set', 'shared-api', '--type', 'bearer', '--namespace', 'team', '--value', '-'], { input: 'demo-team-token' });
+  step('store a token in a custom namespace', ['token', 'set', 'shared-api', '--type', 'bearer', '--namespace', 'team', '--value', '-'], {
+    input: 'demo-team-token',
+  });
   const listed = step('list metadata (no values)', ['token', 'list']);
   check(!listed.includes(bearer) && !listed.includes(apiKey), 'token list shows no value');
   step('metadata of one token', ['token', 'get', 'openai', '--namespace', 'api-key']);

@@ -30,7 +30,12 @@ export class TokenNotFoundError extends StoreError {
     readonly tokenName: string,
     readonly searched: string[],
   ) {
-    const where = searched.length === 1 ? `namespace '${searched[0]}'` : searched.length === 0 ? 'any namespace (the store is empty)' : `namespaces ${searched.map((n) => `'${n}'`).join(', ')}`;
+    const where =
+      searched.length === 1
+        ? `namespace '${searched[0]}'`
+        : searched.length === 0
+          ? 'any namespace (the store is empty)'
+          : `namespaces ${searched.map((n) => `'${n}'`).join(', ')}`;
     super('not-found', `token '${tokenName}' not found in ${where}`);
   }
 }

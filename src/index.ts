@@ -14,7 +14,16 @@ export type { VaultSettings } from './config/vault-settings.js';
 export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledError } from './errors.js';
 export { StoreError, STORE_ERROR_KINDS, type StoreErrorKind, type StoreErrorOptions } from './stores/errors.js';
 // server_config.json: references and their resolution (the zod schema loads only on the commands that read servers).
-export { parseTemplate, escapeLiteral, describeReference, ReferenceSyntaxError, type Reference, type TokenReference, type EnvReference, type Segment } from './config/references.js';
+export {
+  parseTemplate,
+  escapeLiteral,
+  describeReference,
+  ReferenceSyntaxError,
+  type Reference,
+  type TokenReference,
+  type EnvReference,
+  type Segment,
+} from './config/references.js';
 export { tokenFieldValue } from './tokens/fields.js';
 export { resolveServers, type TokenLookup, type ResolveDeps, type ResolvedServer, type ReferenceUse } from './config/resolve.js';
 export type { ServerEntry, StdioServerEntry, HttpServerEntry, OAuthSettings, ServerConfig } from './config/schema.js';

@@ -58,10 +58,13 @@ export async function runAgent(socketPath: string): Promise<void> {
     entries.delete(id);
   };
   const expireLater = (id: string, expiresAt: number) =>
-    setTimeout(() => {
-      forget(id);
-      if (entries.size === 0) shutdown();
-    }, Math.max(0, expiresAt - Date.now()));
+    setTimeout(
+      () => {
+        forget(id);
+        if (entries.size === 0) shutdown();
+      },
+      Math.max(0, expiresAt - Date.now()),
+    );
 
   let closing = false;
   function shutdown(): void {
@@ -95,7 +98,8 @@ export async function runAgent(socketPath: string): Promise<void> {
       }
       case 'put': {
         const ttl = Number(request.ttlMs);
-        if (!isId(request.id) || !key || key.length !== KEY_BYTES || !Number.isSafeInteger(ttl) || ttl < 1000 || ttl > MAX_TTL_MS) return { reply: { ok: false, error: 'bad request' } };
+        if (!isId(request.id) || !key || key.length !== KEY_BYTES || !Number.isSafeInteger(ttl) || ttl < 1000 || ttl > MAX_TTL_MS)
+          return { reply: { ok: false, error: 'bad request' } };
         if (!entries.has(request.id) && entries.size >= MAX_ENTRIES) return { reply: { ok: false, error: 'too many unlocked files' } };
         forget(request.id);
         const expiresAt = Date.now() + ttl;
@@ -111,7 +115,13 @@ export async function runAgent(socketPath: string): Promise<void> {
         return { reply: { ok: true, moved: true, expiresAt } };
       }
       case 'status':
-        return { reply: { ok: true, pid: process.pid, entries: [...entries].filter(([id]) => current(id)).map(([id, e]) => ({ id, label: e.label, expiresAt: e.expiresAt })) } };
+        return {
+          reply: {
+            ok: true,
+            pid: process.pid,
+            entries: [...entries].filter(([id]) => current(id)).map(([id, e]) => ({ id, label: e.label, expiresAt: e.expiresAt })),
+          },
+        };
       case 'lock': {
         const ids = isId(request.id) ? [request.id] : [...entries.keys()];
         const count = ids.filter((id) => entries.has(id)).length;

@@ -30,5 +30,6 @@ export async function ensureAgent(self: { execPath: string; script: string }, so
   child.stdout!.destroy();
   child.unref();
   // Two unlocks at once start two agents; the one that lost the socket exits, the other serves both.
-  if (!started && !(await callAgent(socketPath, { op: 'status' }))?.header.ok) throw new CliError(`the unlock agent did not start (socket ${socketPath})`, 1, 'run the command again; MCP_CLI_ENCRYPTION_KEY still works meanwhile');
+  if (!started && !(await callAgent(socketPath, { op: 'status' }))?.header.ok)
+    throw new CliError(`the unlock agent did not start (socket ${socketPath})`, 1, 'run the command again; MCP_CLI_ENCRYPTION_KEY still works meanwhile');
 }

@@ -32,7 +32,10 @@ export interface AuditAnchor {
 
 /** One log per host and path: a Vault shared by a team holds one anchor per machine's log. */
 export function auditLogId(logPath: string): string {
-  return createHash('sha256').update(`${hostname()}\0${resolve(logPath)}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${hostname()}\0${resolve(logPath)}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The anchor of the log at `logPath`, kept as a record in mcp-cli's reserved namespace of `store`. */

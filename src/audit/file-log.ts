@@ -144,10 +144,15 @@ export class FileAuditLog implements AuditSink {
     const head = this.readHead(key, anchor);
     let problem: string | undefined;
     if (!anchoredNow) {
-      if (head === 'missing') problem = tailText === undefined ? `the audit log and its head record were missing, though ${anchor.label} holds its anchor` : 'the head record was missing';
+      if (head === 'missing')
+        problem =
+          tailText === undefined ? `the audit log and its head record were missing, though ${anchor.label} holds its anchor` : 'the head record was missing';
       else if (head === 'forged') problem = 'the head record did not authenticate (edited or replaced)';
       else if (tailText === undefined) problem = `the log was empty or missing, but its head record said it ended at entry ${head.last.seq}`;
-      else if (!(tail?.seq === head.last.seq && hashLine(tailText) === head.last.hash) && !(tail?.seq !== undefined && tail.seq > head.last.seq && authentic(key, tailText)))
+      else if (
+        !(tail?.seq === head.last.seq && hashLine(tailText) === head.last.hash) &&
+        !(tail?.seq !== undefined && tail.seq > head.last.seq && authentic(key, tailText))
+      )
         problem = `the log ended at ${tail?.seq !== undefined ? `entry ${tail.seq}` : 'a line without a number'}, but its head record said entry ${head.last.seq}`;
     }
     const trusted = typeof head === 'object' && problem === undefined ? head : undefined;
@@ -161,7 +166,12 @@ export class FileAuditLog implements AuditSink {
     }
     const rotatedOut = this.append(lines);
     const firstLine = trusted && !rotatedOut ? undefined : this.firstLine();
-    const first = trusted && !rotatedOut ? trusted.first : firstLine !== undefined ? { seq: seqOf(firstLine), hash: hashLine(firstLine) } : { seq: seq - lines.length, hash: hashLine(lines[0]!) };
+    const first =
+      trusted && !rotatedOut
+        ? trusted.first
+        : firstLine !== undefined
+          ? { seq: seqOf(firstLine), hash: hashLine(firstLine) }
+          : { seq: seq - lines.length, hash: hashLine(lines[0]!) };
     const last = { seq: seq - 1, hash: prev };
     const next: Omit<Head, 'mac'> = { v: 1, log: anchor.logId, first, last };
     const temp = `${this.headPath}.tmp-${process.pid}`;
@@ -223,7 +233,13 @@ export class FileAuditLog implements AuditSink {
     const files = await this.files();
     const lines: Line[] = [];
     let previous: string | undefined;
-    const fail = (problem: string, hint?: string): Verification => ({ ok: false, entries: lines.length, files: files.length, problem, ...(hint ? { hint } : {}) });
+    const fail = (problem: string, hint?: string): Verification => ({
+      ok: false,
+      entries: lines.length,
+      files: files.length,
+      problem,
+      ...(hint ? { hint } : {}),
+    });
     for (const file of files) {
       for (const [index, text] of (await readLines(file)).entries()) {
         const where = `${file} line ${index + 1}`;
@@ -243,13 +259,18 @@ export class FileAuditLog implements AuditSink {
     const key = await anchor.key();
     const headExists = statSync(this.headPath, { throwIfNoEntry: false }) !== undefined;
     if (!key) {
-      if (headExists) return fail(`the head record ${this.headPath} is anchored elsewhere: ${anchor.label} holds no anchor for this log`, 'verify with the backend that was active when the log was written (--token-backend NAME)');
+      if (headExists)
+        return fail(
+          `the head record ${this.headPath} is anchored elsewhere: ${anchor.label} holds no anchor for this log`,
+          'verify with the backend that was active when the log was written (--token-backend NAME)',
+        );
       return { ok: true, entries: lines.length, files: files.length, anchored: false };
     }
     const head = this.readHead(key, anchor);
     if (head === 'forged') return fail(`the head record ${this.headPath} does not authenticate: it was edited or replaced`);
     if (head === 'missing') {
-      if (lines.length === 0) return fail(`the audit log ${this.path} and its head record are gone, though ${anchor.label} holds the anchor of a log that had entries`);
+      if (lines.length === 0)
+        return fail(`the audit log ${this.path} and its head record are gone, though ${anchor.label} holds the anchor of a log that had entries`);
       return fail(`the head record ${this.headPath} is missing`);
     }
 
@@ -262,7 +283,8 @@ export class FileAuditLog implements AuditSink {
         continue;
       }
       if (!authentic(key, line.text)) return fail(`${line.where}: the line does not authenticate (edited, or not written by mcp-cli)`);
-      if (expected !== undefined && seq !== expected) return fail(seq > expected ? `${entriesText(expected, seq - 1)} missing before ${line.where}` : `${line.where}: entry ${seq} is out of order`);
+      if (expected !== undefined && seq !== expected)
+        return fail(seq > expected ? `${entriesText(expected, seq - 1)} missing before ${line.where}` : `${line.where}: entry ${seq} is out of order`);
       expected = seq + 1;
       bySeq.set(seq, line);
     }
@@ -270,7 +292,9 @@ export class FileAuditLog implements AuditSink {
     const firstLine = lines[0];
     if (!firstLine) {
       const exists = statSync(this.path, { throwIfNoEntry: false }) !== undefined;
-      return fail(`the audit log ${this.path} ${exists ? 'is empty' : 'does not exist'}, but its head record names entries ${head.first.seq ?? 1} to ${head.last.seq}: all of them are missing`);
+      return fail(
+        `the audit log ${this.path} ${exists ? 'is empty' : 'does not exist'}, but its head record names entries ${head.first.seq ?? 1} to ${head.last.seq}: all of them are missing`,
+      );
     }
     if (hashLine(firstLine.text) !== head.first.hash) {
       const begins = firstLine.record.seq;
@@ -280,21 +304,31 @@ export class FileAuditLog implements AuditSink {
     }
     const lastSeq = expected === undefined ? 0 : expected - 1;
     const end = bySeq.get(head.last.seq);
-    if (!end) return fail(`${entriesText(lastSeq + 1, head.last.seq)} missing from the end (of ${head.last.seq}): the log ends at ${lastSeq > 0 ? `entry ${lastSeq}` : 'a line without a number'}`);
+    if (!end)
+      return fail(
+        `${entriesText(lastSeq + 1, head.last.seq)} missing from the end (of ${head.last.seq}): the log ends at ${lastSeq > 0 ? `entry ${lastSeq}` : 'a line without a number'}`,
+      );
     if (hashLine(end.text) !== head.last.hash) return fail(`${end.where}: entry ${head.last.seq} is not the one its head record names`);
 
     const alert = lines.find((l) => l.record.action === 'alert');
-    if (alert) return fail(`at ${alert.record.time} mcp-cli found the log tampered with: ${String(alert.record.detail?.problem ?? 'no details')}`, `the entries around ${alert.where} show what followed`);
+    if (alert)
+      return fail(
+        `at ${alert.record.time} mcp-cli found the log tampered with: ${String(alert.record.detail?.problem ?? 'no details')}`,
+        `the entries around ${alert.where} show what followed`,
+      );
 
     const checkpoint = await anchor.checkpoint();
     const oldest = firstLine.record.seq ?? head.first.seq ?? 1;
     if (checkpoint && checkpoint.seq >= oldest) {
       const seen = bySeq.get(checkpoint.seq);
       if (!seen || hashLine(seen.text) !== checkpoint.hash)
-        return fail(`entry ${checkpoint.seq}, found intact by the verification at ${checkpoint.time}, is gone: the log and its head record were put back to an earlier copy`);
+        return fail(
+          `entry ${checkpoint.seq}, found intact by the verification at ${checkpoint.time}, is gone: the log and its head record were put back to an earlier copy`,
+        );
     }
     const newest = bySeq.get(lastSeq);
-    if (newest && (!checkpoint || checkpoint.seq !== lastSeq)) await anchor.saveCheckpoint({ seq: lastSeq, hash: hashLine(newest.text), time: this.now().toISOString() });
+    if (newest && (!checkpoint || checkpoint.seq !== lastSeq))
+      await anchor.saveCheckpoint({ seq: lastSeq, hash: hashLine(newest.text), time: this.now().toISOString() });
     return { ok: true, entries: lines.length, files: files.length, anchored: true };
   }
 
@@ -387,7 +421,10 @@ function readLastLine(file: string): string | undefined {
     const length = Math.min(size, TAIL_BYTES);
     const buffer = Buffer.alloc(length);
     readSync(fd, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
+    const lines = buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     return lines[lines.length - 1];
   } finally {
     closeSync(fd);

@@ -103,7 +103,7 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
 
   token
     .command('rotate')
-    .description('replace a token\'s value in one step, keeping its metadata; an OAuth token is refreshed at its authorization server')
+    .description("replace a token's value in one step, keeping its metadata; an OAuth token is refreshed at its authorization server")
     .argument('<name>', 'token name')
     .option('--namespace <ns>', 'namespace (default: search all)')
     .option('--oauth', "the OAuth token of a server (namespace 'oauth')")
@@ -139,7 +139,9 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
 
   token
     .command('validate')
-    .description('check tokens against what can judge them: expiry, the servers that use them, OAuth refresh, provider APIs (exit 4 if any is rejected or expired)')
+    .description(
+      'check tokens against what can judge them: expiry, the servers that use them, OAuth refresh, provider APIs (exit 4 if any is rejected or expired)',
+    )
     .argument('[name]', 'token name (default: every token)')
     .option('--namespace <ns>', 'namespace (without a name: only this namespace)')
     .option('--all', 'validate every token (the default without a name)')
@@ -148,7 +150,9 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
 
   token
     .command('passphrase')
-    .description('change the passphrase of the encrypted token file (new one from a prompt or MCP_CLI_NEW_ENCRYPTION_KEY); every token is re-encrypted under a new key')
+    .description(
+      'change the passphrase of the encrypted token file (new one from a prompt or MCP_CLI_NEW_ENCRYPTION_KEY); every token is re-encrypted under a new key',
+    )
     .action(async (_options, command) => (await import('../commands/token/passphrase.js')).run(ctxFor(command)));
 
   token
@@ -158,14 +162,19 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
     .option('--name <name>', 'only this token name')
     .option('--namespace <ns>', 'only this namespace')
     .option('--action <action>', 'only this action (created, read, updated, rotated, deleted, ...)')
-    .option('--verify', 'verify the hash chain and its anchor in the secure backend: exit 1 if a line was edited or removed, entries cut from the start or end, or the log emptied, deleted or replaced')
+    .option(
+      '--verify',
+      'verify the hash chain and its anchor in the secure backend: exit 1 if a line was edited or removed, entries cut from the start or end, or the log emptied, deleted or replaced',
+    )
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../commands/token/audit.js')).run(options, ctxFor(command)));
 
   // Storage integrity: moving tokens between backends, unlock sessions for the encrypted file.
   token
     .command('migrate')
-    .description('move every token of one backend into the active one (or --to), metadata unchanged; each is deleted from the source only once written and read back')
+    .description(
+      'move every token of one backend into the active one (or --to), metadata unchanged; each is deleted from the source only once written and read back',
+    )
     .requiredOption('--from <backend>', 'the backend to move tokens out of: keychain, credential-manager, secret-service, vault, encrypted')
     .option('--to <backend>', 'the backend to move them into (default: the active backend; the same as --token-backend)')
     .option('--overwrite', 'replace tokens that exist in the destination with other values')
@@ -175,7 +184,9 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
 
   token
     .command('unlock')
-    .description('ask the encrypted file\'s passphrase once (or take MCP_CLI_ENCRYPTION_KEY) and keep the file unlocked for this user until the timeout or `token lock`')
+    .description(
+      "ask the encrypted file's passphrase once (or take MCP_CLI_ENCRYPTION_KEY) and keep the file unlocked for this user until the timeout or `token lock`",
+    )
     .option('--timeout <duration>', 'how long it stays unlocked, e.g. 15m (default), 2h or 1d; at most 7d')
     .action(async (options, command) => (await import('../commands/token/unlock.js')).run(options, ctxFor(command)));
 
@@ -193,7 +204,7 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
 
   program
     .command('ping')
-    .description("connect to a server, initialize, and print its name, version and round-trip time")
+    .description('connect to a server, initialize, and print its name, version and round-trip time')
     .argument('<server>', 'server name in server_config.json')
     .option('--json', 'print JSON')
     .action(async (server, options, command) => (await import('../commands/ping.js')).run(server, options, ctxFor(command)));
@@ -217,7 +228,9 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
   program
     .command('run')
     .summary('what an MCP client starts: a server of server_config.json on stdin/stdout, with its credentials')
-    .description('run a server of server_config.json for an MCP client on stdin/stdout: a stdio server with its resolved env, or a bridge to an HTTP server with its headers and OAuth login (see docs/run.md)')
+    .description(
+      'run a server of server_config.json for an MCP client on stdin/stdout: a stdio server with its resolved env, or a bridge to an HTTP server with its headers and OAuth login (see docs/run.md)',
+    )
     .argument('<server>', 'server name in server_config.json (--config, else $MCP_CLI_CONFIG, else the config directory: never ./server_config.json)')
     .option('--no-masking', "leave the server's secrets in the messages to the client (its stderr stays masked)")
     .action(async (server, options, command) =>
@@ -227,7 +240,9 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
   program
     .command('exec')
     .summary('run a program with tokens from the store in its environment; its output masked')
-    .description('run a program with environment variables whose values may hold ${TOKEN:ns:name} and ${VAR} references; its output is masked (see docs/run.md)')
+    .description(
+      'run a program with environment variables whose values may hold ${TOKEN:ns:name} and ${VAR} references; its output is masked (see docs/run.md)',
+    )
     .usage('[--env NAME=VALUE]... [--env-file FILE]... [--no-masking] -- COMMAND [ARGS...]')
     .argument('[command...]', 'the program and its arguments, after --')
     .option('--env <NAME=VALUE>', 'a variable for the program (repeatable; wins over --env-file)', collect)
@@ -252,7 +267,9 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
 
   config
     .command('trust')
-    .description('approve a config file that is not your own (default: the one used here), after showing what it would make mcp-cli do; any edit needs approval again')
+    .description(
+      'approve a config file that is not your own (default: the one used here), after showing what it would make mcp-cli do; any edit needs approval again',
+    )
     .argument('[path]', 'the config file (default: --config, $MCP_CLI_CONFIG, or ./server_config.json)')
     .option('--list', 'list the approved files and whether each is unchanged')
     .option('--json', 'with --list: print JSON')

@@ -18,7 +18,8 @@ function parseArgs(text: string | undefined): Record<string, unknown> {
   } catch {
     throw new CliError('--args is not valid JSON', 1, `pass an object, e.g. --args '{"query": "x"}'`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('--args must be a JSON object', 1, `e.g. --args '{"query": "x"}'`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new CliError('--args must be a JSON object', 1, `e.g. --args '{"query": "x"}'`);
   return value as Record<string, unknown>;
 }
 

@@ -40,7 +40,14 @@ function readEnvFile(path: string, ctx: Ctx): Assignment[] {
     text = readFileSync(resolve(ctx.cwd, path), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? (error as Error).message);
+    const why =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (code ?? (error as Error).message);
     throw new CliError(`cannot read the env file ${path}: ${why}`);
   }
   return parseEnvFile(text, path);
@@ -60,10 +67,16 @@ export function collectAssignments(options: ExecOptions, ctx: Ctx): Map<string, 
  */
 export async function run(argv: string[], options: ExecOptions, ctx: Ctx, deps: ExecDeps): Promise<number> {
   const [command, ...args] = argv;
-  if (command === undefined || command === '') throw new CliError('no program to run', 1, 'usage: mcp-cli exec [--env NAME=VALUE]... [--env-file FILE] -- COMMAND [ARGS...]');
+  if (command === undefined || command === '')
+    throw new CliError('no program to run', 1, 'usage: mcp-cli exec [--env NAME=VALUE]... [--env-file FILE] -- COMMAND [ARGS...]');
   const assignments = collectAssignments(options, ctx);
 
-  const entry: StdioServerEntry = { transport: 'stdio', command, args: [], env: Object.fromEntries([...assignments.values()].map((a) => [a.name, a.template])) };
+  const entry: StdioServerEntry = {
+    transport: 'stdio',
+    command,
+    args: [],
+    env: Object.fromEntries([...assignments.values()].map((a) => [a.name, a.template])),
+  };
   const where = (_server: string, field: string) => {
     const name = field.replace(/^env\./, '');
     const origin = assignments.get(name)?.origin ?? '--env';

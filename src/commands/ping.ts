@@ -20,6 +20,8 @@ export async function run(name: string, options: PingOptions, ctx: Ctx): Promise
       ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
       return;
     }
-    ctx.stdout.write(`${printable(result.name ?? '(unnamed)')} ${printable(result.version ?? '(no version)')}: round trip ${roundTripMs.toFixed(1)} ms (connect and initialize: ${initializeMs.toFixed(0)} ms over ${result.transport})\n`);
+    ctx.stdout.write(
+      `${printable(result.name ?? '(unnamed)')} ${printable(result.version ?? '(no version)')}: round trip ${roundTripMs.toFixed(1)} ms (connect and initialize: ${initializeMs.toFixed(0)} ms over ${result.transport})\n`,
+    );
   });
 }

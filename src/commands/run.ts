@@ -41,7 +41,11 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
         // The client may write this to a log file: it is masked even with --no-masking.
         stderr: { to: ctx.stderr, through: () => maskingByteStream(server!.secrets) },
       },
-      { signals: deps.signals, platform: ctx.platform, label: `server '${name}' (command ${server!.masked.transport === 'stdio' ? server!.masked.command : ''})` },
+      {
+        signals: deps.signals,
+        platform: ctx.platform,
+        label: `server '${name}' (command ${server!.masked.transport === 'stdio' ? server!.masked.command : ''})`,
+      },
     );
   }
 

@@ -54,7 +54,11 @@ export class ApprovalStore {
     } catch {
       // reported below
     }
-    throw new CliError(`the config approvals ${this.path} are unreadable`, 1, 'delete the file and approve the config files you use again (mcp-cli config trust PATH)');
+    throw new CliError(
+      `the config approvals ${this.path} are unreadable`,
+      1,
+      'delete the file and approve the config files you use again (mcp-cli config trust PATH)',
+    );
   }
 
   /** The approval of this subject as it is now, and whether its path was approved with other content (or another target). */

@@ -30,7 +30,14 @@ function readLimited(path: string): string {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'it does not exist' : code === 'ELOOP' ? 'it is a link that points to itself' : (code ?? (error as Error).message);
+    const why =
+      code === 'EACCES'
+        ? 'permission denied'
+        : code === 'ENOENT'
+          ? 'it does not exist'
+          : code === 'ELOOP'
+            ? 'it is a link that points to itself'
+            : (code ?? (error as Error).message);
     throw new CliError(`cannot read the config file ${path}: ${why}`);
   }
   try {

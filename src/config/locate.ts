@@ -17,7 +17,12 @@ export const CONFIG_FILE_NAME = 'server_config.json';
  * `workingDirectory: false` leaves out `./server_config.json` (`mcp-cli run`: MCP clients start it in any directory).
  */
 export function locateConfig(opts: { flag?: string; env: Env; cwd: string; workingDirectory?: boolean }): ConfigLocation | undefined {
-  const explicit = opts.flag !== undefined ? { value: opts.flag, source: '--config' } : opts.env.MCP_CLI_CONFIG ? { value: opts.env.MCP_CLI_CONFIG, source: 'MCP_CLI_CONFIG' } : undefined;
+  const explicit =
+    opts.flag !== undefined
+      ? { value: opts.flag, source: '--config' }
+      : opts.env.MCP_CLI_CONFIG
+        ? { value: opts.env.MCP_CLI_CONFIG, source: 'MCP_CLI_CONFIG' }
+        : undefined;
   if (explicit) {
     const path = resolve(opts.cwd, explicit.value);
     if (!existsSync(path)) throw new CliError(`config file ${path} (from ${explicit.source}) does not exist`);

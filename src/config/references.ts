@@ -51,17 +51,20 @@ export function describeReference(ref: Reference): string {
 function parseInner(inner: string, offset: number): Reference {
   if (inner.startsWith('TOKEN:') && !inner.startsWith('TOKEN:-')) {
     const parts = inner.slice('TOKEN:'.length).split(':');
-    if (parts.length < 2 || parts.length > 3) throw new ReferenceSyntaxError('a token reference is ${TOKEN:namespace:name} or ${TOKEN:namespace:name:field}', offset);
+    if (parts.length < 2 || parts.length > 3)
+      throw new ReferenceSyntaxError('a token reference is ${TOKEN:namespace:name} or ${TOKEN:namespace:name:field}', offset);
     const [namespace, name, field] = parts as [string, string, string | undefined];
     if (!PART.test(namespace)) throw new ReferenceSyntaxError('the namespace of a token reference is empty or has a character names cannot contain', offset);
-    if (!PART.test(name)) throw new ReferenceSyntaxError(`the token name in \${TOKEN:${namespace}:...} is empty or has a character names cannot contain`, offset);
+    if (!PART.test(name))
+      throw new ReferenceSyntaxError(`the token name in \${TOKEN:${namespace}:...} is empty or has a character names cannot contain`, offset);
     if (field !== undefined && !FIELD.test(field))
       throw new ReferenceSyntaxError(`the field in \${TOKEN:${namespace}:${name}:...} must be a word such as password, username or basic`, offset);
     return field === undefined ? { kind: 'token', namespace, name } : { kind: 'token', namespace, name, field };
   }
   const dash = inner.indexOf(':-');
   const variable = dash >= 0 ? inner.slice(0, dash) : inner;
-  if (!VARIABLE.test(variable)) throw new ReferenceSyntaxError('expected ${TOKEN:namespace:name}, ${VARIABLE} or ${VARIABLE:-default} (write $${ for a literal ${)', offset);
+  if (!VARIABLE.test(variable))
+    throw new ReferenceSyntaxError('expected ${TOKEN:namespace:name}, ${VARIABLE} or ${VARIABLE:-default} (write $${ for a literal ${)', offset);
   return dash >= 0 ? { kind: 'env', variable, fallback: inner.slice(dash + 2) } : { kind: 'env', variable };
 }
 

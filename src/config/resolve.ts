@@ -3,7 +3,16 @@ import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
 import { secretStrings, tokenFieldNames, tokenFieldValue } from '../tokens/fields.js';
 import { isExpired, isOAuthNamespace, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata } from '../tokens/model.js';
-import { describeReference, mayHoldReference, parseTemplate, ReferenceSyntaxError, renderSegments, type Reference, type Segment, type TokenReference } from './references.js';
+import {
+  describeReference,
+  mayHoldReference,
+  parseTemplate,
+  ReferenceSyntaxError,
+  renderSegments,
+  type Reference,
+  type Segment,
+  type TokenReference,
+} from './references.js';
 import type { OAuthSettings, ServerEntry, TlsSettings } from './schema.js';
 
 /** Reads one token with its secret fields; `undefined` when there is none. */
@@ -95,7 +104,8 @@ function parseField(server: string, field: string, value: string, where: Where):
   try {
     return parseTemplate(value);
   } catch (error) {
-    if (error instanceof ReferenceSyntaxError) throw new CliError(`${where(server, field)}: ${error.message}`, ExitCode.failure, 'see docs/config.md for the reference syntax');
+    if (error instanceof ReferenceSyntaxError)
+      throw new CliError(`${where(server, field)}: ${error.message}`, ExitCode.failure, 'see docs/config.md for the reference syntax');
     throw error;
   }
 }
@@ -166,7 +176,11 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
       if (ref.kind === 'env') {
         const value = deps.env[ref.variable];
         if (ref.fallback !== undefined && (value === undefined || value === '')) return ref.fallback;
-        if (value === undefined) problems.push({ message: `${place}: environment variable ${ref.variable} is not set (give a default with \${${ref.variable}:-default})`, auth: false });
+        if (value === undefined)
+          problems.push({
+            message: `${place}: environment variable ${ref.variable} is not set (give a default with \${${ref.variable}:-default})`,
+            auth: false,
+          });
         return value ?? '';
       }
       const token = tokens.get(keyOf(tokenKey(ref)));
@@ -175,7 +189,10 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
         return '';
       }
       if (token.metadata.type === 'oauth' || isOAuthNamespace(token.metadata.namespace)) {
-        problems.push({ message: `${place}: it is an OAuth token, which only the OAuth login of the server it was issued to sends (see docs/oauth.md)`, auth: false });
+        problems.push({
+          message: `${place}: it is an OAuth token, which only the OAuth login of the server it was issued to sends (see docs/oauth.md)`,
+          auth: false,
+        });
         return '';
       }
       if (isExpired(token.metadata, deps.now)) {
@@ -184,7 +201,10 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
       }
       const value = tokenFieldValue(token, ref.field);
       if (value === undefined) {
-        problems.push({ message: `${place}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${tokenFieldNames(token).join(', ')})`, auth: false });
+        problems.push({
+          message: `${place}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${tokenFieldNames(token).join(', ')})`,
+          auth: false,
+        });
         return '';
       }
       used.set(keyOf(token.metadata), token.metadata);
@@ -199,7 +219,10 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
   if (problems.length > 0) {
     const exit = problems.every((p) => p.auth) ? ExitCode.authRequired : ExitCode.failure;
     const [first, ...rest] = problems;
-    const message = rest.length === 0 ? first!.message : `${problems.length} references cannot be resolved; nothing was started:\n  ${problems.map((p) => p.message).join('\n  ')}`;
+    const message =
+      rest.length === 0
+        ? first!.message
+        : `${problems.length} references cannot be resolved; nothing was started:\n  ${problems.map((p) => p.message).join('\n  ')}`;
     throw new CliError(message, exit, rest.length === 0 ? 'nothing was started or contacted' : undefined);
   }
   return results;

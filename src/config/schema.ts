@@ -97,7 +97,9 @@ const fileSchema = z.looseObject({
   tokenExpiryWarning: duration.optional(),
   tokenValidation: z
     .strictObject({
-      providers: z.record(z.string(), z.strictObject({ baseUrl: z.url({ protocol: /^https?$/ }).optional(), api: z.enum(['openai', 'anthropic', 'google']).optional() })).optional(),
+      providers: z
+        .record(z.string(), z.strictObject({ baseUrl: z.url({ protocol: /^https?$/ }).optional(), api: z.enum(['openai', 'anthropic', 'google']).optional() }))
+        .optional(),
       timeout: duration.optional(),
     })
     .optional(),
@@ -125,7 +127,8 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 
 // Zod's messages name types and allowed values, never the input: safe to show.
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'record' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_type')
+    return `expected ${issue.expected === 'record' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'too_small' && issue.origin === 'string') return 'expected a non-empty string';
   return issue.message;
@@ -140,20 +143,34 @@ function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry
   const at = `${label}: ${jsonPath(['mcpServers', name])}`;
   const oauth = raw.oauth ? { ...raw.oauth, scopes: normalizeScopes(raw.oauth.scopes) } : undefined;
   const withOAuth = <T extends ServerEntry>(entry: T): T => (oauth ? { ...entry, oauth } : entry);
-  if (raw.command !== undefined && raw.url !== undefined) throw new CliError(`${at}: has both "command" and "url"; a server is either stdio (command) or HTTP (url)`);
+  if (raw.command !== undefined && raw.url !== undefined)
+    throw new CliError(`${at}: has both "command" and "url"; a server is either stdio (command) or HTTP (url)`);
   if (raw.command !== undefined) {
     if (raw.tls !== undefined) throw new CliError(`${at}: "tls" applies to HTTPS servers, but the entry has a "command"`);
-    if (raw.type !== undefined && raw.type !== 'stdio') throw new CliError(`${at}: "type": ${JSON.stringify(raw.type)} needs a "url", but the entry has a "command"`);
+    if (raw.type !== undefined && raw.type !== 'stdio')
+      throw new CliError(`${at}: "type": ${JSON.stringify(raw.type)} needs a "url", but the entry has a "command"`);
     if (raw.transport !== undefined) throw new CliError(`${at}: "transport" applies to HTTP servers, but the entry has a "command"`);
-    return withOAuth({ transport: 'stdio', command: raw.command, args: raw.args ?? [], env: raw.env ?? {}, ...(raw.cwd !== undefined ? { cwd: raw.cwd } : {}) });
+    return withOAuth({
+      transport: 'stdio',
+      command: raw.command,
+      args: raw.args ?? [],
+      env: raw.env ?? {},
+      ...(raw.cwd !== undefined ? { cwd: raw.cwd } : {}),
+    });
   }
   if (raw.url === undefined) throw new CliError(`${at}: expected "command" (a stdio server) or "url" (an HTTP server)`);
   if (raw.type === 'stdio') throw new CliError(`${at}: "type": "stdio" needs a "command", but the entry has a "url"`);
-  if (raw.tls !== undefined && (raw.tls.cert === undefined) !== (raw.tls.key === undefined)) throw new CliError(`${at}.tls: "cert" and "key" go together (the client certificate and its private key)`);
+  if (raw.tls !== undefined && (raw.tls.cert === undefined) !== (raw.tls.key === undefined))
+    throw new CliError(`${at}.tls: "cert" and "key" go together (the client certificate and its private key)`);
   const fromType = raw.type === 'http' ? 'streamable-http' : raw.type;
   if (raw.transport !== undefined && fromType !== undefined && raw.transport !== fromType)
     throw new CliError(`${at}: "transport": ${JSON.stringify(raw.transport)} contradicts "type": ${JSON.stringify(raw.type)}`);
-  return withOAuth({ transport: raw.transport ?? fromType ?? 'streamable-http', url: raw.url, headers: raw.headers ?? {}, ...(raw.tls ? { tls: raw.tls } : {}) });
+  return withOAuth({
+    transport: raw.transport ?? fromType ?? 'streamable-http',
+    url: raw.url,
+    headers: raw.headers ?? {},
+    ...(raw.tls ? { tls: raw.tls } : {}),
+  });
 }
 
 /** Validates a parsed server_config.json; errors name the file, the JSON path and what was expected. */
@@ -171,13 +188,18 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
   const { tokenExpiryWarning, tokenValidation } = parsed.data;
   for (const [name, provider] of Object.entries(tokenValidation?.providers ?? {})) {
     if (provider.api === undefined && !KNOWN_PROVIDERS.includes(name.toLowerCase()))
-      throw new CliError(`${label}: ${jsonPath(['tokenValidation', 'providers', name])}: "api" is needed for a provider mcp-cli does not know (it knows ${KNOWN_PROVIDERS.join(', ')}); set it to "openai", "anthropic" or "google"`);
+      throw new CliError(
+        `${label}: ${jsonPath(['tokenValidation', 'providers', name])}: "api" is needed for a provider mcp-cli does not know (it knows ${KNOWN_PROVIDERS.join(', ')}); set it to "openai", "anthropic" or "google"`,
+      );
   }
   return {
     location,
     servers,
     tokenStorage,
     ...(tokenExpiryWarning !== undefined ? { tokenExpiryWarningMs: durationMs(tokenExpiryWarning) } : {}),
-    tokenValidation: { providers: tokenValidation?.providers ?? {}, ...(tokenValidation?.timeout !== undefined ? { timeoutMs: durationMs(tokenValidation.timeout) } : {}) },
+    tokenValidation: {
+      providers: tokenValidation?.providers ?? {},
+      ...(tokenValidation?.timeout !== undefined ? { timeoutMs: durationMs(tokenValidation.timeout) } : {}),
+    },
   };
 }

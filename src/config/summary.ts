@@ -14,7 +14,8 @@ export function summarizeConfig(data: unknown): string[] {
   const names = Object.keys(servers);
   if (names.length === 0) lines.push('no servers (mcpServers is empty or missing)');
   for (const name of names) lines.push(...describeServer(name, servers[name]));
-  if (root.tokenStorage !== undefined) lines.push(`token storage: ${settingsText(root.tokenStorage)}${relaxesTls(root.tokenStorage) ? '  (turns TLS verification off)' : ''}`);
+  if (root.tokenStorage !== undefined)
+    lines.push(`token storage: ${settingsText(root.tokenStorage)}${relaxesTls(root.tokenStorage) ? '  (turns TLS verification off)' : ''}`);
   if (root.tokenValidation !== undefined) lines.push(`token validation: ${settingsText(root.tokenValidation)}  (API keys are sent to these URLs)`);
   return lines.map(printable);
 }
@@ -74,7 +75,9 @@ const quoteKey = (key: string) => (/^[\w-]+$/.test(key) ? key : JSON.stringify(k
 /** A settings block as `key value` pairs, secrets aside: a client secret is shown only as set. */
 function settingsText(value: unknown): string {
   const parts: string[] = [];
-  walkLeaves(value, '', (leaf, path) => parts.push(`${path} ${/secret|key$/i.test(path) && typeof leaf === 'string' && !leaf.startsWith('${') ? '(set)' : JSON.stringify(leaf)}`));
+  walkLeaves(value, '', (leaf, path) =>
+    parts.push(`${path} ${/secret|key$/i.test(path) && typeof leaf === 'string' && !leaf.startsWith('${') ? '(set)' : JSON.stringify(leaf)}`),
+  );
   return parts.join(', ') || '(empty)';
 }
 

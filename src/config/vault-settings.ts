@@ -31,7 +31,11 @@ export function normalizeVaultPath(value: string, what: string, label: string): 
   const trimmed = value.trim().replace(/^\/+|\/+$/g, '');
   const segments = trimmed.split('/');
   if (trimmed === '' || segments.some((s) => s === '' || s === '.' || s === '..'))
-    throw new CliError(`${label}: tokenStorage.vault.${what}: ${JSON.stringify(value)} is not a valid Vault path`, 1, 'use segments such as "secret" or "teams/mcp-cli"');
+    throw new CliError(
+      `${label}: tokenStorage.vault.${what}: ${JSON.stringify(value)} is not a valid Vault path`,
+      1,
+      'use segments such as "secret" or "teams/mcp-cli"',
+    );
   return trimmed;
 }
 

@@ -81,7 +81,7 @@ function readQuoted(lines: string[], first: number, start: string, file: string,
   const quote = start[0]!;
   let value = '';
   let rest = start.slice(1);
-  for (let i = first; ; ) {
+  for (let i = first; ;) {
     for (let j = 0; j < rest.length; j++) {
       const c = rest[j]!;
       if (c === quote) {
@@ -95,7 +95,8 @@ function readQuoted(lines: string[], first: number, start: string, file: string,
       }
       value += c;
     }
-    if (i + 1 >= lines.length) throw new EnvFileError(file, first + 1, `the ${quote === '"' ? 'double' : 'single'} quote that opens the value of ${name} is never closed`);
+    if (i + 1 >= lines.length)
+      throw new EnvFileError(file, first + 1, `the ${quote === '"' ? 'double' : 'single'} quote that opens the value of ${name} is never closed`);
     value += '\n';
     rest = lines[++i]!;
   }

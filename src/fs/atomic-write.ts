@@ -16,7 +16,8 @@ export function ensureDir(dir: string): void {
   try {
     first = mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new StoreError('io', `cannot create the directory ${dir}: a file that is not a directory is in the way`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new StoreError('io', `cannot create the directory ${dir}: a file that is not a directory is in the way`);
     throw fsFailure(error, 'create the directory', dir);
   }
   if (first === undefined) return;

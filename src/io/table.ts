@@ -6,7 +6,17 @@ function width(text: string): number {
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp === 0xfe0f || (cp >= 0x300 && cp <= 0x36f)) continue;
-    w += cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x1f300 && cp <= 0x1faff) || cp === 0x26a0) ? 2 : 1;
+    w +=
+      cp >= 0x1100 &&
+      (cp <= 0x115f ||
+        (cp >= 0x2e80 && cp <= 0xa4cf) ||
+        (cp >= 0xac00 && cp <= 0xd7a3) ||
+        (cp >= 0xf900 && cp <= 0xfaff) ||
+        (cp >= 0xff00 && cp <= 0xff60) ||
+        (cp >= 0x1f300 && cp <= 0x1faff) ||
+        cp === 0x26a0)
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -23,6 +33,12 @@ export function renderTable(headers: string[], rows: string[][], tty: boolean): 
   const all = [headers, ...rows.map((r) => r.map(cell))];
   const widths = headers.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
   return all
-    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd() + '\n')
+    .map(
+      (r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c))))
+          .join('  ')
+          .trimEnd() + '\n',
+    )
     .join('');
 }

@@ -96,10 +96,19 @@ async function stdioTransport(entry: StdioServerEntry, server: ResolvedServer, o
 /** The one place where a rejected credential becomes exit 4, naming what to fix. */
 export function authenticationError(server: ResolvedServer, status: number | undefined, viaOAuth: boolean): CliError {
   const answer = status ? `answered HTTP ${status}` : 'requires authorization';
-  if (viaOAuth) return new CliError(`server '${server.name}' ${answer}: the OAuth login is missing or no longer valid`, ExitCode.authRequired, `log in: mcp-cli auth login ${server.name}`);
+  if (viaOAuth)
+    return new CliError(
+      `server '${server.name}' ${answer}: the OAuth login is missing or no longer valid`,
+      ExitCode.authRequired,
+      `log in: mcp-cli auth login ${server.name}`,
+    );
   const sent = server.uses.filter((u) => u.reference.kind === 'token' && (u.field === 'url' || u.field.startsWith('headers.')));
   if (sent.length === 0)
-    return new CliError(`server '${server.name}' ${answer}, and its entry sends no stored token`, ExitCode.authRequired, 'store one with `mcp-cli token set` and reference it in a header, e.g. "Authorization": "Bearer ${TOKEN:bearer:NAME}"');
+    return new CliError(
+      `server '${server.name}' ${answer}, and its entry sends no stored token`,
+      ExitCode.authRequired,
+      'store one with `mcp-cli token set` and reference it in a header, e.g. "Authorization": "Bearer ${TOKEN:bearer:NAME}"',
+    );
   const which = [...new Set(sent.map((u) => `${describeReference(u.reference)} (${u.field})`))].join(', ');
   const first = sent[0]!.reference;
   const hint = first.kind === 'token' ? `store a valid value: mcp-cli token set ${first.name} --namespace ${first.namespace}` : undefined;
@@ -109,13 +118,15 @@ export function authenticationError(server: ResolvedServer, status: number | und
 function connectionError(server: ResolvedServer, error: unknown, observed: Observed): CliError | StoreError {
   if (error instanceof CliError || error instanceof StoreError) return error;
   const err = error as Error & { code?: unknown; cause?: { code?: string } };
-  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError') return authenticationError(server, observed.authStatus, observed.usesOAuth?.() === true || server.entry.oauth !== undefined);
+  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError')
+    return authenticationError(server, observed.authStatus, observed.usesOAuth?.() === true || server.entry.oauth !== undefined);
   const where = server.masked.transport === 'stdio' ? `command ${server.masked.command}` : server.masked.url;
   const cause = observed.tlsError?.() ?? rootCauseCode(err);
   const tls = cause !== undefined && server.entry.transport !== 'stdio' ? describeTlsFailure(cause, server.entry.tls?.cert !== undefined) : undefined;
   if (tls) return new CliError(`server '${server.name}' (${where}) ${tls.message}`, tls.auth ? ExitCode.authRequired : ExitCode.failure, tls.hint);
   if (cause === 'ECONNREFUSED') return new CliError(`cannot reach server '${server.name}' at ${where}: connection refused`);
-  if (cause === 'ENOENT' && server.masked.transport === 'stdio') return new CliError(`cannot start server '${server.name}': ${where} not found`, ExitCode.failure, 'check "command" (and PATH)');
+  if (cause === 'ENOENT' && server.masked.transport === 'stdio')
+    return new CliError(`cannot start server '${server.name}': ${where} not found`, ExitCode.failure, 'check "command" (and PATH)');
   return new CliError(`server '${server.name}' (${where}): ${maskSecrets(err.message ?? String(error), server.secrets)}`);
 }
 

@@ -46,7 +46,11 @@ export async function tlsFetch(tls: TlsSettings): Promise<TlsFetch> {
 export function describeTlsFailure(code: string, hasClientCertificate: boolean): { message: string; hint: string; auth: boolean } | undefined {
   if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|ACCESS_DENIED/i.test(code)) {
     return hasClientCertificate
-      ? { message: `refused the client certificate in the TLS handshake (${code})`, hint: 'check that the certificate in "tls" is the one the server expects, and that it has not expired', auth: true }
+      ? {
+          message: `refused the client certificate in the TLS handshake (${code})`,
+          hint: 'check that the certificate in "tls" is the one the server expects, and that it has not expired',
+          auth: true,
+        }
       : {
           message: `requires a TLS client certificate (${code})`,
           hint: 'store one (mcp-cli token set NAME --type client-cert --cert FILE --key FILE) and reference it in the entry\'s "tls": see docs/config.md',
@@ -55,9 +59,18 @@ export function describeTlsFailure(code: string, hasClientCertificate: boolean):
   }
   // Node's own HTTPS servers (and others) check the certificate after the handshake and just close the connection.
   if (code === 'UND_ERR_SOCKET' && hasClientCertificate)
-    return { message: 'closed the connection without answering: it most likely refused the client certificate', hint: 'check that the certificate in "tls" is the one the server expects (signed by a CA it trusts)', auth: true };
+    return {
+      message: 'closed the connection without answering: it most likely refused the client certificate',
+      hint: 'check that the certificate in "tls" is the one the server expects (signed by a CA it trusts)',
+      auth: true,
+    };
   if (/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|CERT_UNTRUSTED|DEPTH_ZERO_SELF_SIGNED/i.test(code))
-    return { message: `presented a certificate that is not trusted (${code})`, hint: 'give the CA that signed it in "tls.ca" (or NODE_EXTRA_CA_CERTS)', auth: false };
-  if (/ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/i.test(code)) return { message: `presented an unusable certificate (${code})`, hint: 'check the server address and its certificate', auth: false };
+    return {
+      message: `presented a certificate that is not trusted (${code})`,
+      hint: 'give the CA that signed it in "tls.ca" (or NODE_EXTRA_CA_CERTS)',
+      auth: false,
+    };
+  if (/ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/i.test(code))
+    return { message: `presented an unusable certificate (${code})`, hint: 'check the server address and its certificate', auth: false };
   return undefined;
 }

@@ -59,8 +59,10 @@ export function checkAuthorizationResponse(params: URLSearchParams, expectedStat
   if (params.get('state') !== expectedState)
     throw new CliError('the authorization response carries a state that this login did not send; it was refused (possible cross-site request forgery)');
   const iss = params.get('iss');
-  if (iss !== null && !sameIssuer(iss, issuer)) throw new CliError(`the authorization response comes from issuer ${iss}, not ${issuer}; it was refused (RFC 9207)`);
-  if (iss === null && issRequired) throw new CliError(`the authorization server ${issuer} promises an iss parameter, and the response has none; it was refused (RFC 9207)`);
+  if (iss !== null && !sameIssuer(iss, issuer))
+    throw new CliError(`the authorization response comes from issuer ${iss}, not ${issuer}; it was refused (RFC 9207)`);
+  if (iss === null && issRequired)
+    throw new CliError(`the authorization server ${issuer} promises an iss parameter, and the response has none; it was refused (RFC 9207)`);
   const error = params.get('error');
   if (error) {
     const description = params.get('error_description');
@@ -127,7 +129,11 @@ async function presetDiscovery(target: OAuthTarget, resourceMetadataUrl: URL | u
           ? `${where}, which that URL does not belong to, and '${target.name}' names no authorization server that would vouch for it`
           : undefined;
   if (refusal)
-    throw new CliError(`${refusal}; refusing it (RFC 8414 section 3.3: in a mix-up attack the code would go to its token endpoint)`, 1, "point oauth.authServerMetadataUrl at the issuer's own well-known URL, or leave it out so that the server names its authorization server");
+    throw new CliError(
+      `${refusal}; refusing it (RFC 8414 section 3.3: in a mix-up attack the code would go to its token endpoint)`,
+      1,
+      "point oauth.authServerMetadataUrl at the issuer's own well-known URL, or leave it out so that the server names its authorization server",
+    );
   return { authorizationServerUrl: metadata.issuer, authorizationServerMetadata: metadata };
 }
 
@@ -150,7 +156,10 @@ function deadline(ms: number, signal: AbortSignal | undefined): { promise: Promi
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CliError(`no answer from the browser within ${Math.round(ms / 1000)} s; the login timed out`, 1, 'run it again, or use --timeout')), ms);
+    timer = setTimeout(
+      () => reject(new CliError(`no answer from the browser within ${Math.round(ms / 1000)} s; the login timed out`, 1, 'run it again, or use --timeout')),
+      ms,
+    );
     onAbort = () => reject(new CancelledError('login cancelled'));
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort);
@@ -180,7 +189,8 @@ export async function login(options: LoginOptions): Promise<SavedTokens> {
 function asLoginError(error: unknown, server: string): unknown {
   if (error instanceof CliError || error instanceof StoreError) return error;
   const err = error as Error & { issues?: { path: PropertyKey[]; message: string }[] };
-  if (Array.isArray(err.issues)) return new CliError(`the OAuth login to '${server}' failed: an answer from its authorization server is invalid (${describeSchemaIssue(err.issues)})`);
+  if (Array.isArray(err.issues))
+    return new CliError(`the OAuth login to '${server}' failed: an answer from its authorization server is invalid (${describeSchemaIssue(err.issues)})`);
   const message = typeof err.message === 'string' && err.message.trim() !== '' ? printable(err.message.trim()) : `${err.name ?? 'an error'} without a message`;
   return new CliError(`the OAuth login to '${server}' failed: ${message}`);
 }
@@ -202,7 +212,12 @@ async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
     (params) => {
       const metadata = provider?.metadata;
       if (!provider || !metadata) throw new CliError('no login was waiting for this response');
-      return checkAuthorizationResponse(params, provider.expectedState, metadata.issuer, extraMetadata(metadata).authorization_response_iss_parameter_supported === true);
+      return checkAuthorizationResponse(
+        params,
+        provider.expectedState,
+        metadata.issuer,
+        extraMetadata(metadata).authorization_response_iss_parameter_supported === true,
+      );
     },
   );
   const stopPaste = new AbortController();
@@ -224,22 +239,38 @@ async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
         }
         const browser = browserCommand(io.env, io.platform);
         const opened = browser ? await openBrowser(url.href, browser, io.env) : false;
-        io.stderr.write(opened ? `Waiting for the browser (opened with ${browser!.source})...\n` : 'Could not start a browser; open the URL yourself. Waiting...\n');
+        io.stderr.write(
+          opened ? `Waiting for the browser (opened with ${browser!.source})...\n` : 'Could not start a browser; open the URL yourself. Waiting...\n',
+        );
       },
     });
-    const started = await Promise.race([auth(provider, { serverUrl: target.url, scope, resourceMetadataUrl: challenge.resourceMetadataUrl, fetchFn }), limit.promise]);
+    const started = await Promise.race([
+      auth(provider, { serverUrl: target.url, scope, resourceMetadataUrl: challenge.resourceMetadataUrl, fetchFn }),
+      limit.promise,
+    ]);
     if (started !== 'REDIRECT') throw new CliError('internal error: the authorization did not start');
 
     const sources: Promise<string>[] = [listener.result, limit.promise];
     if (options.noBrowser) {
       const metadata = provider.metadata!;
       const issRequired = extraMetadata(metadata).authorization_response_iss_parameter_supported === true;
-      sources.push(readPastedRedirect(io.stdin, stopPaste.signal).then((params) => checkAuthorizationResponse(params, provider!.expectedState, metadata.issuer, issRequired)));
+      sources.push(
+        readPastedRedirect(io.stdin, stopPaste.signal).then((params) =>
+          checkAuthorizationResponse(params, provider!.expectedState, metadata.issuer, issRequired),
+        ),
+      );
     }
     const code = await Promise.race(sources);
-    await Promise.race([auth(provider, { serverUrl: target.url, scope, authorizationCode: code, resourceMetadataUrl: challenge.resourceMetadataUrl, fetchFn }), limit.promise]);
+    await Promise.race([
+      auth(provider, { serverUrl: target.url, scope, authorizationCode: code, resourceMetadataUrl: challenge.resourceMetadataUrl, fetchFn }),
+      limit.promise,
+    ]);
     if (!provider.saved) throw new CliError('internal error: the login ended without tokens');
-    await manager.recordEvent('login', { namespace: TOKENS_NAMESPACE, name: target.name }, { issuer: provider.saved.issuer, client: provider.clientKind ?? 'unknown' });
+    await manager.recordEvent(
+      'login',
+      { namespace: TOKENS_NAMESPACE, name: target.name },
+      { issuer: provider.saved.issuer, client: provider.clientKind ?? 'unknown' },
+    );
     return provider.saved;
   } finally {
     limit.clear();

@@ -57,7 +57,11 @@ export async function startLoopback(port: number, belongsToLogin: (params: URLSe
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new CliError(`the OAuth callback port ${port} on 127.0.0.1 is in use`, 1, 'close what uses it, or change oauth.callbackPort') : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new CliError(`the OAuth callback port ${port} on 127.0.0.1 is in use`, 1, 'close what uses it, or change oauth.callbackPort')
+          : error,
+      ),
     );
     server.listen(port, '127.0.0.1', () => resolve());
   });

@@ -26,5 +26,9 @@ export async function readPastedRedirect(stdin: Readable, signal: AbortSignal): 
     lines.close();
   }
   if (signal.aborted) throw new CliError('login aborted');
-  throw new CliError('standard input ended before a redirected URL was pasted', 1, 'paste the full URL the browser was sent to (it starts with http://127.0.0.1:)');
+  throw new CliError(
+    'standard input ended before a redirected URL was pasted',
+    1,
+    'paste the full URL the browser was sent to (it starts with http://127.0.0.1:)',
+  );
 }

@@ -37,7 +37,9 @@ export function checkEndpoints(server: string, metadata: AuthorizationServerMeta
 export function checkAuthorizationServer(server: string, asUrl: string, metadata: AuthorizationServerMetadata | undefined): AuthorizationServerMetadata {
   if (!metadata) throw new CliError(`'${server}' does not advertise an OAuth authorization server (no metadata at ${urlForMessage(asUrl)})`);
   if (!sameIssuer(metadata.issuer, asUrl))
-    throw new CliError(`the authorization server metadata fetched for ${urlForMessage(asUrl)} names another issuer (${urlForMessage(metadata.issuer)}); refusing it (RFC 8414 section 3.3)`);
+    throw new CliError(
+      `the authorization server metadata fetched for ${urlForMessage(asUrl)} names another issuer (${urlForMessage(metadata.issuer)}); refusing it (RFC 8414 section 3.3)`,
+    );
   checkEndpoints(server, metadata);
   if (!metadata.code_challenge_methods_supported?.includes('S256'))
     throw new CliError(`the authorization server ${metadata.issuer} does not advertise PKCE with S256; refusing to log in without it`);
@@ -180,7 +182,8 @@ export class StoreOAuthProvider implements OAuthClientProvider {
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
     const { manager, target } = this.options;
     if (scope === 'all' || scope === 'client') {
-      if (!this.pending && (this.clientKind === 'dcr' || this.clientKind === 'metadata-document')) await deleteClient(manager, target.name, 'refused by the authorization server during a login');
+      if (!this.pending && (this.clientKind === 'dcr' || this.clientKind === 'metadata-document'))
+        await deleteClient(manager, target.name, 'refused by the authorization server during a login');
       this.pending = undefined;
       this.client = undefined;
     }

@@ -28,7 +28,14 @@ export interface SavedClient {
   information: OAuthClientInformationMixed;
 }
 
-export function tokensFromResponse(tokens: OAuthTokens, issuer: string, resource: string | undefined, now: Date, clientId: string | undefined, previousRefresh?: string): SavedTokens {
+export function tokensFromResponse(
+  tokens: OAuthTokens,
+  issuer: string,
+  resource: string | undefined,
+  now: Date,
+  clientId: string | undefined,
+  previousRefresh?: string,
+): SavedTokens {
   return {
     ...(clientId !== undefined ? { clientId } : {}),
     accessToken: tokens.access_token,

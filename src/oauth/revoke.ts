@@ -16,7 +16,12 @@ export async function revokeTokens(tokens: SavedTokens, client: ClientCredential
   const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
   const fetchFn = policedFetch();
   const metadata = await discoverAuthorizationServerMetadata(tokens.issuer, { fetchFn });
-  if (metadata && !sameIssuer(metadata.issuer, tokens.issuer)) throw new CliError(`the metadata of ${urlForMessage(tokens.issuer)} names another issuer; nothing was revoked`, 1, 'pass --local-only to delete the tokens here anyway');
+  if (metadata && !sameIssuer(metadata.issuer, tokens.issuer))
+    throw new CliError(
+      `the metadata of ${urlForMessage(tokens.issuer)} names another issuer; nothing was revoked`,
+      1,
+      'pass --local-only to delete the tokens here anyway',
+    );
   if (metadata) checkEndpoints('the login', metadata);
   const extra = metadata ? extraMetadata(metadata) : undefined;
   const endpoint = extra?.revocation_endpoint;
@@ -28,7 +33,8 @@ export async function revokeTokens(tokens: SavedTokens, client: ClientCredential
   for (const [token, hint] of targets) {
     const body = new URLSearchParams({ token, token_type_hint: hint });
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    if (basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret!)}`).toString('base64')}`;
+    if (basic)
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret!)}`).toString('base64')}`;
     else {
       body.set('client_id', client.client_id);
       if (client.client_secret !== undefined) body.set('client_secret', client.client_secret);
@@ -37,7 +43,11 @@ export async function revokeTokens(tokens: SavedTokens, client: ClientCredential
     const response = await fetchFn(endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     if (!response.ok) {
       const text = scrub((await response.text()).slice(0, 300), [tokens.accessToken, tokens.refreshToken, client.client_secret]);
-      throw new CliError(`the authorization server refused to revoke the ${hint.replace('_', ' ')} (HTTP ${response.status}: ${text})`, 1, 'run logout again, or pass --local-only to delete the tokens here anyway');
+      throw new CliError(
+        `the authorization server refused to revoke the ${hint.replace('_', ' ')} (HTTP ${response.status}: ${text})`,
+        1,
+        'run logout again, or pass --local-only to delete the tokens here anyway',
+      );
     }
     await response.body?.cancel();
   }

@@ -4,7 +4,18 @@ import { withFileLock } from '../fs/lock.js';
 import { stateDir, type Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { LoginRequiredError, scrub } from './errors.js';
-import { deleteClient, deleteTokens, needsRefresh, readClient, readTokens, sameIssuer, tokensFromResponse, TOKENS_NAMESPACE, writeTokens, type SavedTokens } from './records.js';
+import {
+  deleteClient,
+  deleteTokens,
+  needsRefresh,
+  readClient,
+  readTokens,
+  sameIssuer,
+  tokensFromResponse,
+  TOKENS_NAMESPACE,
+  writeTokens,
+  type SavedTokens,
+} from './records.js';
 import { checkEndpoints } from './provider.js';
 import type { OAuthTarget } from './target.js';
 import { policedFetch } from './url-policy.js';
@@ -90,7 +101,12 @@ export class OAuthSession {
       this.loaded = false;
       if (!(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
     }
-    if (this.justLoggedIn() && rejected === this.lastLogin?.accessToken) throw new CliError(`the server '${this.name}' rejected the token it just issued (HTTP 401)`, 4, `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`);
+    if (this.justLoggedIn() && rejected === this.lastLogin?.accessToken)
+      throw new CliError(
+        `the server '${this.name}' rejected the token it just issued (HTTP 401)`,
+        4,
+        `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`,
+      );
     try {
       return (await this.refreshUnderLock((stored) => stored.accessToken === rejected || needsRefresh(stored, this.options.now()), 'unauthorized')).accessToken;
     } catch (error) {
@@ -135,12 +151,16 @@ export class OAuthSession {
 
   private async refreshUnderLock(stillStale: (stored: SavedTokens) => boolean, trigger: RefreshTrigger): Promise<SavedTokens> {
     const { manager, env } = this.options;
-    this.current = await withFileLock(refreshLockPath(env, this.name), async () => {
-      const stored = await readTokens(manager, this.name);
-      if (!stored) throw new LoginRequiredError(this.name, `the OAuth tokens of '${this.name}' are gone`);
-      if (!stillStale(stored)) return stored;
-      return this.refresh(stored, trigger);
-    }, { timeoutMs: 60_000 });
+    this.current = await withFileLock(
+      refreshLockPath(env, this.name),
+      async () => {
+        const stored = await readTokens(manager, this.name);
+        if (!stored) throw new LoginRequiredError(this.name, `the OAuth tokens of '${this.name}' are gone`);
+        if (!stillStale(stored)) return stored;
+        return this.refresh(stored, trigger);
+      },
+      { timeoutMs: 60_000 },
+    );
     return this.current;
   }
 
@@ -155,7 +175,8 @@ export class OAuthSession {
     const client = await this.clientFor(stored);
     const fetchFn = policedFetch();
     const metadata = await discoverAuthorizationServerMetadata(stored.issuer, { fetchFn });
-    if (!metadata || !sameIssuer(metadata.issuer, stored.issuer)) throw new CliError(`cannot refresh the token of '${this.name}': the authorization server ${stored.issuer} no longer publishes its metadata`);
+    if (!metadata || !sameIssuer(metadata.issuer, stored.issuer))
+      throw new CliError(`cannot refresh the token of '${this.name}': the authorization server ${stored.issuer} no longer publishes its metadata`);
     checkEndpoints(this.name, metadata);
     try {
       const response = await refreshAuthorization(stored.issuer, {
@@ -171,17 +192,29 @@ export class OAuthSession {
       return fresh;
     } catch (error) {
       // A login from before logins recorded their client: a refusal may be the client's, not the grant's, so nothing is deleted.
-      if (stored.clientId === undefined && (error instanceof InvalidGrantError || error instanceof InvalidClientError || error instanceof UnauthorizedClientError))
-        throw new LoginRequiredError(this.name, `the authorization server refused to refresh the login of '${this.name}' (made by an earlier version, which did not record its client)`);
+      if (
+        stored.clientId === undefined &&
+        (error instanceof InvalidGrantError || error instanceof InvalidClientError || error instanceof UnauthorizedClientError)
+      )
+        throw new LoginRequiredError(
+          this.name,
+          `the authorization server refused to refresh the login of '${this.name}' (made by an earlier version, which did not record its client)`,
+        );
       if (error instanceof InvalidGrantError) {
         await this.dropTokens('invalid_grant');
-        throw new LoginRequiredError(this.name, `the refresh token of '${this.name}' was refused (invalid_grant: revoked or expired); the stored tokens were removed`);
+        throw new LoginRequiredError(
+          this.name,
+          `the refresh token of '${this.name}' was refused (invalid_grant: revoked or expired); the stored tokens were removed`,
+        );
       }
       // The refused client is the one the login was made with (clientFor sends no other): the login is dead.
       if (error instanceof InvalidClientError || error instanceof UnauthorizedClientError) {
         await this.dropTokens('client unknown to the authorization server');
         await deleteClient(manager, this.name, 'client unknown to the authorization server');
-        throw new LoginRequiredError(this.name, `the authorization server no longer knows the client this login was made with; the stored tokens and registration were removed`);
+        throw new LoginRequiredError(
+          this.name,
+          `the authorization server no longer knows the client this login was made with; the stored tokens and registration were removed`,
+        );
       }
       const message = scrub((error as Error).message, [stored.refreshToken, stored.accessToken]);
       throw new CliError(`refreshing the OAuth token of '${this.name}' at ${stored.issuer} failed: ${message}`);
@@ -198,11 +231,17 @@ export class OAuthSession {
    */
   private async clientFor(stored: SavedTokens) {
     const saved = await readClient(this.options.manager, this.name);
-    const bound = saved && sameIssuer(saved.issuer, stored.issuer) && (stored.clientId === undefined || saved.information.client_id === stored.clientId) ? saved : undefined;
+    const bound =
+      saved && sameIssuer(saved.issuer, stored.issuer) && (stored.clientId === undefined || saved.information.client_id === stored.clientId)
+        ? saved
+        : undefined;
     if (!bound) throw new LoginRequiredError(this.name, `the client registration this login of '${this.name}' was made with is not stored`);
     const configured = this.options.target.oauth?.clientId;
     if (configured !== undefined && configured !== bound.information.client_id)
-      throw new LoginRequiredError(this.name, `the config names the client '${configured}', not '${bound.information.client_id}' that the login of '${this.name}' was made with, so its refresh token was not sent`);
+      throw new LoginRequiredError(
+        this.name,
+        `the config names the client '${configured}', not '${bound.information.client_id}' that the login of '${this.name}' was made with, so its refresh token was not sent`,
+      );
     return bound.information;
   }
 }

@@ -50,7 +50,11 @@ export function exitStatus(code: number | null, signal: NodeJS.Signals | null): 
   return 128 + (number ?? 0);
 }
 
-type Spawn = (command: string, args: string[], options: { env: Record<string, string>; cwd?: string; stdio: StdioOptions; windowsHide: boolean }) => ChildProcess;
+type Spawn = (
+  command: string,
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string; stdio: StdioOptions; windowsHide: boolean },
+) => ChildProcess;
 
 /** cross-spawn on Windows (it finds `npx.cmd` for `npx`, as MCP clients do), Node's own spawn elsewhere. */
 async function spawnFor(platform: NodeJS.Platform): Promise<Spawn> {

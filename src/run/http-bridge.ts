@@ -129,7 +129,11 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
       return { message: rejected.message, ...(rejected.hint ? { hint: rejected.hint } : {}), auth: true };
     }
     if (status === 404 && transport.sessionId !== undefined)
-      return { message: `server '${server.name}' no longer knows this session (HTTP 404): it may have restarted`, hint: 'reconnect the server in the MCP client', auth: false };
+      return {
+        message: `server '${server.name}' no longer knows this session (HTTP 404): it may have restarted`,
+        hint: 'reconnect the server in the MCP client',
+        auth: false,
+      };
     if (Number.isInteger(status)) return { message: `server '${server.name}' (${where}) answered HTTP ${status}: ${text}`, auth: false };
     const code = lastTlsError() ?? rootCauseCode(error);
     const tls = code !== undefined ? describeTlsFailure(code, entry.tls?.cert !== undefined) : undefined;

@@ -10,7 +10,11 @@ export function fallbackNoticeMarker(env: Env): string {
   return join(stateDir(env), 'keychain-fallback-noticed');
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Makes the store's first write on a terminal say, on stderr, that tokens go to the encrypted

@@ -4,4 +4,10 @@ import { macosKeychainBackend, secretServiceBackend, windowsCredentialManagerBac
 import { vaultBackend } from './vault/descriptor.js';
 
 /** Every backend, in the order automatic selection considers them. */
-export const BACKENDS: readonly BackendDescriptor[] = [vaultBackend, macosKeychainBackend, windowsCredentialManagerBackend, secretServiceBackend, encryptedBackend];
+export const BACKENDS: readonly BackendDescriptor[] = [
+  vaultBackend,
+  macosKeychainBackend,
+  windowsCredentialManagerBackend,
+  secretServiceBackend,
+  encryptedBackend,
+];

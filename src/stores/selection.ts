@@ -35,7 +35,9 @@ export function requestedBackend(opts: { flag?: string; envValue?: string; confi
     if (name === 'auto') return { name, source };
     if (!isBackendName(name)) {
       const where = source === 'tokenStorage.backend' && opts.configLabel ? `${source} in ${opts.configLabel}` : source;
-      throw new StoreError('invalid-setting', `unknown token backend ${JSON.stringify(value)} (from ${where})`, { remedy: `choose one of: auto, ${BACKEND_NAMES.join(', ')}` });
+      throw new StoreError('invalid-setting', `unknown token backend ${JSON.stringify(value)} (from ${where})`, {
+        remedy: `choose one of: auto, ${BACKEND_NAMES.join(', ')}`,
+      });
     }
     return { name, source };
   }
@@ -67,7 +69,13 @@ export async function selectBackend(request: BackendRequest, be: BackendEnv): Pr
 async function choose(request: BackendRequest, be: BackendEnv): Promise<Selection> {
   if (request.name !== 'auto') {
     const availability = await descriptorOf(request.name).probe(be);
-    if (!availability.available) throw refusal(request.name, availability, 'explicit', `token backend '${request.name}' (chosen by ${request.source}) is unavailable: ${availability.detail}`);
+    if (!availability.available)
+      throw refusal(
+        request.name,
+        availability,
+        'explicit',
+        `token backend '${request.name}' (chosen by ${request.source}) is unavailable: ${availability.detail}`,
+      );
     return { name: request.name, source: request.source, reason: `chosen by ${request.source}` };
   }
   const passedOver: string[] = [];
@@ -77,7 +85,12 @@ async function choose(request: BackendRequest, be: BackendEnv): Promise<Selectio
     if (role === 'claim') {
       const availability = await backend.probe(be);
       if (!availability.available)
-        throw refusal(backend.name, availability, 'auto', `token backend '${backend.name}' is configured by the environment but unavailable: ${availability.detail}`);
+        throw refusal(
+          backend.name,
+          availability,
+          'auto',
+          `token backend '${backend.name}' is configured by the environment but unavailable: ${availability.detail}`,
+        );
       return { name: backend.name, source: 'auto', reason: `auto: configured by the environment` };
     }
     if (role === 'if-available') {
@@ -100,7 +113,12 @@ function refusal(name: BackendName, availability: Availability, selection: 'auto
 
 function presentButUnusable(name: BackendName, availability: Availability): StoreError {
   const state = availability.present === 'locked' ? 'is locked' : 'is here but cannot be used';
-  return refusal(name, availability, 'auto', `the OS keychain (${name}) ${state}: ${availability.detail}; auto chose it, so nothing was read from or written to another backend`);
+  return refusal(
+    name,
+    availability,
+    'auto',
+    `the OS keychain (${name}) ${state}: ${availability.detail}; auto chose it, so nothing was read from or written to another backend`,
+  );
 }
 
 export async function openSelected(selection: Selection, be: BackendEnv): Promise<SecretStore> {

@@ -12,7 +12,12 @@ function commonName(dn: string): string {
 }
 
 /** Checks that the PEM files hold a certificate, its private key and optionally a CA bundle, and describes them. */
-export function parseClientCertificate(certPem: string, keyPem: string, caPem: string | undefined, labels: { cert: string; key: string; ca?: string }): ClientCertificate {
+export function parseClientCertificate(
+  certPem: string,
+  keyPem: string,
+  caPem: string | undefined,
+  labels: { cert: string; key: string; ca?: string },
+): ClientCertificate {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);

@@ -2,7 +2,16 @@ import type { AuditAction, AuditSink } from '../audit/sink.js';
 import { AmbiguousTokenError, CliError, TokenNotFoundError } from '../errors.js';
 import type { SecretStore } from '../stores/store.js';
 import { matchesFilter, type TokenFilter } from './filter.js';
-import { DEFAULT_NAMESPACE, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata, type TokenSecret, type TokenType } from './model.js';
+import {
+  DEFAULT_NAMESPACE,
+  keyOf,
+  PRIMARY_SECRET_FIELD,
+  type StoredToken,
+  type TokenKey,
+  type TokenMetadata,
+  type TokenSecret,
+  type TokenType,
+} from './model.js';
 import { validateIdentifier } from './names.js';
 import { isReserved, refuseReserved } from './reserved.js';
 
@@ -109,7 +118,10 @@ export class TokenManager {
   async describe(name: string, namespace?: string): Promise<TokenMetadata> {
     validateIdentifier('name', name);
     if (namespace !== undefined) return (await this.existing({ namespace: this.userNamespace(namespace), name })).metadata;
-    return onlyMatch(name, (await this.store.list()).filter((m) => !isReserved(m)));
+    return onlyMatch(
+      name,
+      (await this.store.list()).filter((m) => !isReserved(m)),
+    );
   }
 
   /** A token with its secret fields, by name (searched as `describe` searches); the read is audited with its purpose. */
@@ -122,7 +134,10 @@ export class TokenManager {
   }
 
   private async namespaceOf(name: string): Promise<string> {
-    return onlyMatch(name, (this.store.keys ? await this.store.keys() : await this.store.list()).filter((k) => !isReserved(k))).namespace;
+    return onlyMatch(
+      name,
+      (this.store.keys ? await this.store.keys() : await this.store.list()).filter((k) => !isReserved(k)),
+    ).namespace;
   }
 
   /** The token with its secret fields at exactly this key, or undefined; the read is audited with its purpose. */
@@ -205,7 +220,11 @@ export class TokenManager {
   async rotate(name: string, namespace: string | undefined, secret: TokenSecret, expiresAt?: Date): Promise<TokenMetadata> {
     const current = await this.existing({ name, namespace: (await this.describe(name, namespace)).namespace });
     if (current.metadata.type === 'oauth')
-      throw new CliError(`'${name}' is an OAuth token: it is renewed by a refresh grant at its authorization server, not replaced by a value`, 1, `run mcp-cli token rotate ${name} --oauth`);
+      throw new CliError(
+        `'${name}' is an OAuth token: it is renewed by a refresh grant at its authorization server, not replaced by a value`,
+        1,
+        `run mcp-cli token rotate ${name} --oauth`,
+      );
     const primary = PRIMARY_SECRET_FIELD[current.metadata.type];
     if (!secret[primary]) throw new CliError(`a ${current.metadata.type} token needs a non-empty value`);
     const now = this.now().toISOString();
@@ -260,7 +279,9 @@ export class TokenManager {
       const arrived = await this.store.get(step.token.metadata);
       if (!arrived || !sameToken(arrived, step.token)) {
         const { namespace, name } = step.token.metadata;
-        throw new CliError(`token '${name}' in namespace '${namespace}' did not read back from ${this.store.location} as it was written; nothing was deleted from ${source.location}`);
+        throw new CliError(
+          `token '${name}' in namespace '${namespace}' did not read back from ${this.store.location} as it was written; nothing was deleted from ${source.location}`,
+        );
       }
       await this.record('migrated', step.token.metadata, { from: source.backend, action: step.action });
     }

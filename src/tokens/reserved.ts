@@ -11,5 +11,6 @@ export const RESERVED_NAMESPACE = '.mcp-cli';
 export const isReserved = (key: Pick<TokenKey, 'namespace'>): boolean => key.namespace === RESERVED_NAMESPACE;
 
 export function refuseReserved(namespace: string | undefined): void {
-  if (namespace === RESERVED_NAMESPACE) throw new CliError(`namespace '${RESERVED_NAMESPACE}' is reserved for mcp-cli's own records`, 1, 'choose another namespace');
+  if (namespace === RESERVED_NAMESPACE)
+    throw new CliError(`namespace '${RESERVED_NAMESPACE}' is reserved for mcp-cli's own records`, 1, 'choose another namespace');
 }

@@ -72,7 +72,13 @@ async function googleRejects(response: Response): Promise<boolean> {
  * One cheap authenticated request with the key. Redirects are not followed, so the key is never
  * sent anywhere but the configured origin; nothing the provider answers is echoed.
  */
-export async function checkProviderKey(target: ProviderTarget, key: string, details: Record<string, string>, timeoutMs: number, fetchImpl: typeof fetch = fetch): Promise<Check> {
+export async function checkProviderKey(
+  target: ProviderTarget,
+  key: string,
+  details: Record<string, string>,
+  timeoutMs: number,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Check> {
   const spec = APIS[target.api];
   const url = new URL(target.baseUrl.replace(/\/+$/, '') + spec.path);
   const where = `${url.origin}${url.pathname}`;
@@ -90,7 +96,11 @@ export async function checkProviderKey(target: ProviderTarget, key: string, deta
   await response.body?.cancel().catch(() => undefined);
   if (response.ok) return result('passed', `GET ${where} accepted it (HTTP ${status})`);
   if (rejected) return result('rejected', `GET ${where} rejected it (HTTP ${status})`);
-  if (status >= 300 && status < 400) return result('error', `GET ${where} redirected (HTTP ${status}); not followed, so the key went nowhere else: set tokenValidation.providers.${target.provider}.baseUrl`);
+  if (status >= 300 && status < 400)
+    return result(
+      'error',
+      `GET ${where} redirected (HTTP ${status}); not followed, so the key went nowhere else: set tokenValidation.providers.${target.provider}.baseUrl`,
+    );
   if (status === 429) return result('error', `GET ${where} answered HTTP 429 (rate limited or out of quota): the key could not be judged`);
   return result('error', `GET ${where} answered HTTP ${status}`);
 }

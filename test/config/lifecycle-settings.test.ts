@@ -10,7 +10,9 @@ const parse = (data: unknown) => parseServerConfig(data, location);
 describe('tls, tokenExpiryWarning and tokenValidation in server_config.json', () => {
   it('reads a tls block on an HTTP entry and resolves its references, masked', async () => {
     const config = parse({
-      mcpServers: { corp: { url: 'https://corp.test/mcp', tls: { cert: '${TOKEN:generic:m:cert}', key: '${TOKEN:generic:m:key}', ca: '${TOKEN:generic:m:ca}' } } },
+      mcpServers: {
+        corp: { url: 'https://corp.test/mcp', tls: { cert: '${TOKEN:generic:m:cert}', key: '${TOKEN:generic:m:key}', ca: '${TOKEN:generic:m:ca}' } },
+      },
     });
     const token: StoredToken = {
       metadata: { name: 'm', namespace: 'generic', type: 'client-cert', createdAt: '', updatedAt: '', expiresAt: '2099-01-01T00:00:00.000Z', details: {} },
@@ -37,8 +39,13 @@ describe('tls, tokenExpiryWarning and tokenValidation in server_config.json', ()
   });
 
   it('reads tokenValidation providers and timeout; a base URL must be http(s)', () => {
-    const config = parse({ tokenValidation: { providers: { openai: { baseUrl: 'http://127.0.0.1:9/v1' }, gw: { baseUrl: 'https://gw.test', api: 'anthropic' } }, timeout: '30s' } });
-    expect(config.tokenValidation).toEqual({ providers: { openai: { baseUrl: 'http://127.0.0.1:9/v1' }, gw: { baseUrl: 'https://gw.test', api: 'anthropic' } }, timeoutMs: 30_000 });
+    const config = parse({
+      tokenValidation: { providers: { openai: { baseUrl: 'http://127.0.0.1:9/v1' }, gw: { baseUrl: 'https://gw.test', api: 'anthropic' } }, timeout: '30s' },
+    });
+    expect(config.tokenValidation).toEqual({
+      providers: { openai: { baseUrl: 'http://127.0.0.1:9/v1' }, gw: { baseUrl: 'https://gw.test', api: 'anthropic' } },
+      timeoutMs: 30_000,
+    });
     expect(() => parse({ tokenValidation: { providers: { openai: { baseUrl: 'file:///etc/passwd' } } } })).toThrow('tokenValidation.providers.openai.baseUrl');
     expect(() => parse({ tokenValidation: { providers: { x: { api: 'cohere' } } } })).toThrow('expected one of "openai", "anthropic", "google"');
   });
@@ -46,8 +53,16 @@ describe('tls, tokenExpiryWarning and tokenValidation in server_config.json', ()
   it('finds where a provider key is tested: configured first, then built in; unknown providers have none', () => {
     expect(providerTarget('OpenAI', {})).toEqual({ provider: 'openai', api: 'openai', baseUrl: 'https://api.openai.com/v1' });
     expect(providerTarget('gemini', {})).toEqual({ provider: 'gemini', api: 'google', baseUrl: 'https://generativelanguage.googleapis.com' });
-    expect(providerTarget('anthropic', { anthropic: { baseUrl: 'http://127.0.0.1:1' } })).toEqual({ provider: 'anthropic', api: 'anthropic', baseUrl: 'http://127.0.0.1:1' });
-    expect(providerTarget('gw', { gw: { baseUrl: 'https://gw.test/v1', api: 'openai' } })).toEqual({ provider: 'gw', api: 'openai', baseUrl: 'https://gw.test/v1' });
+    expect(providerTarget('anthropic', { anthropic: { baseUrl: 'http://127.0.0.1:1' } })).toEqual({
+      provider: 'anthropic',
+      api: 'anthropic',
+      baseUrl: 'http://127.0.0.1:1',
+    });
+    expect(providerTarget('gw', { gw: { baseUrl: 'https://gw.test/v1', api: 'openai' } })).toEqual({
+      provider: 'gw',
+      api: 'openai',
+      baseUrl: 'https://gw.test/v1',
+    });
     expect(() => parse({ tokenValidation: { providers: { gw: { baseUrl: 'https://gw.test/v1' } } } })).toThrow('tokenValidation.providers.gw: "api" is needed');
     expect(providerTarget('toString', {})).toBeUndefined();
   });

@@ -23,7 +23,10 @@ describe('parseTemplate', () => {
   });
 
   it('reads $$${X} as a literal $ before a reference', () => {
-    expect(parseTemplate('$$${X}')).toEqual([{ kind: 'text', text: '$' }, { kind: 'env', variable: 'X' }]);
+    expect(parseTemplate('$$${X}')).toEqual([
+      { kind: 'text', text: '$' },
+      { kind: 'env', variable: 'X' },
+    ]);
   });
 
   it('takes ${TOKEN:-x} as a variable named TOKEN with a default', () => {
@@ -56,7 +59,9 @@ describe('parseTemplate', () => {
 
 // Strings rich in the characters the syntax cares about, so the properties explore edge cases.
 const templateish = fc
-  .array(fc.oneof(fc.constantFrom('$', '{', '}', ':', ':-', 'TOKEN', 'TOKEN:', 'bearer', 'x', '_', '9', ' ', '\n', '${', '$${'), fc.string({ maxLength: 3 })), { maxLength: 20 })
+  .array(fc.oneof(fc.constantFrom('$', '{', '}', ':', ':-', 'TOKEN', 'TOKEN:', 'bearer', 'x', '_', '9', ' ', '\n', '${', '$${'), fc.string({ maxLength: 3 })), {
+    maxLength: 20,
+  })
   .map((parts) => parts.join(''));
 
 describe('parseTemplate properties', () => {
@@ -90,7 +95,10 @@ describe('parseTemplate properties', () => {
   it('literals and references put together resolve to the literals around the values', () => {
     const part = fc.constantFrom('bearer', 'api-key', 'x.y', 'a@b', 'n_1');
     const reference = fc.record({ namespace: part, name: part }).map((r): Reference => ({ kind: 'token', ...r }));
-    const piece = fc.oneof(fc.string().map((text) => ({ text })), reference.map((ref) => ({ ref })));
+    const piece = fc.oneof(
+      fc.string().map((text) => ({ text })),
+      reference.map((ref) => ({ ref })),
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
         // Adjacent literals form one literal: escape each run of text as a whole.

@@ -8,8 +8,25 @@ import { keyOf, type StoredToken, type TokenType } from '../../src/tokens/model.
 
 const now = new Date('2026-06-01T00:00:00Z');
 
-function token(namespace: string, name: string, type: TokenType, secret: Record<string, string>, extra: { expiresAt?: string; details?: Record<string, string> } = {}): StoredToken {
-  return { metadata: { namespace, name, type, createdAt: now.toISOString(), updatedAt: now.toISOString(), details: extra.details ?? {}, ...(extra.expiresAt ? { expiresAt: extra.expiresAt } : {}) }, secret };
+function token(
+  namespace: string,
+  name: string,
+  type: TokenType,
+  secret: Record<string, string>,
+  extra: { expiresAt?: string; details?: Record<string, string> } = {},
+): StoredToken {
+  return {
+    metadata: {
+      namespace,
+      name,
+      type,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      details: extra.details ?? {},
+      ...(extra.expiresAt ? { expiresAt: extra.expiresAt } : {}),
+    },
+    secret,
+  };
 }
 
 function storeOf(tokens: StoredToken[]): { lookup: TokenLookup; reads: string[] } {
@@ -44,17 +61,43 @@ async function failure(servers: Record<string, ServerEntry>, env: Record<string,
 }
 
 const http = (headers: Record<string, string>, url = 'https://example.test/mcp'): ServerEntry => ({ transport: 'streamable-http', url, headers });
-const stdio = (fields: Partial<Extract<ServerEntry, { transport: 'stdio' }>>): ServerEntry => ({ transport: 'stdio', command: 'node', args: [], env: {}, ...fields });
+const stdio = (fields: Partial<Extract<ServerEntry, { transport: 'stdio' }>>): ServerEntry => ({
+  transport: 'stdio',
+  command: 'node',
+  args: [],
+  env: {},
+  ...fields,
+});
 
 describe('resolveServers', () => {
   it('substitutes references inside strings, several per string, in every field', async () => {
-    const { resolved } = await resolve({
-      h: http({ Authorization: 'Bearer ${TOKEN:bearer:api}', 'X-Both': '${TOKEN:api-key:openai}/${TOKEN:bearer:api}' }, 'https://example.test/${TOKEN:generic:notion}/mcp'),
-      s: stdio({ command: '${NODE_BIN:-node}', args: ['--key=${TOKEN:api-key:openai}'], env: { HOME_DIR: '${HOME}', LIT: '$${HOME}' }, cwd: '${HOME}/x' }),
-    }, { HOME: '/home/u' });
-    expect(resolved[0]!.entry).toEqual({ transport: 'streamable-http', url: 'https://example.test/ACCESS-SENTINEL/mcp', headers: { Authorization: 'Bearer BEARER-SENTINEL', 'X-Both': 'KEY-SENTINEL/BEARER-SENTINEL' } });
-    expect(resolved[1]!.entry).toEqual({ transport: 'stdio', command: 'node', args: ['--key=KEY-SENTINEL'], env: { HOME_DIR: '/home/u', LIT: '${HOME}' }, cwd: '/home/u/x' });
-    expect(resolved[0]!.masked).toEqual({ transport: 'streamable-http', url: 'https://example.test/<TOKEN:generic:notion>/mcp', headers: { Authorization: 'Bearer <TOKEN:bearer:api>', 'X-Both': '<TOKEN:api-key:openai>/<TOKEN:bearer:api>' } });
+    const { resolved } = await resolve(
+      {
+        h: http(
+          { Authorization: 'Bearer ${TOKEN:bearer:api}', 'X-Both': '${TOKEN:api-key:openai}/${TOKEN:bearer:api}' },
+          'https://example.test/${TOKEN:generic:notion}/mcp',
+        ),
+        s: stdio({ command: '${NODE_BIN:-node}', args: ['--key=${TOKEN:api-key:openai}'], env: { HOME_DIR: '${HOME}', LIT: '$${HOME}' }, cwd: '${HOME}/x' }),
+      },
+      { HOME: '/home/u' },
+    );
+    expect(resolved[0]!.entry).toEqual({
+      transport: 'streamable-http',
+      url: 'https://example.test/ACCESS-SENTINEL/mcp',
+      headers: { Authorization: 'Bearer BEARER-SENTINEL', 'X-Both': 'KEY-SENTINEL/BEARER-SENTINEL' },
+    });
+    expect(resolved[1]!.entry).toEqual({
+      transport: 'stdio',
+      command: 'node',
+      args: ['--key=KEY-SENTINEL'],
+      env: { HOME_DIR: '/home/u', LIT: '${HOME}' },
+      cwd: '/home/u/x',
+    });
+    expect(resolved[0]!.masked).toEqual({
+      transport: 'streamable-http',
+      url: 'https://example.test/<TOKEN:generic:notion>/mcp',
+      headers: { Authorization: 'Bearer <TOKEN:bearer:api>', 'X-Both': '<TOKEN:api-key:openai>/<TOKEN:bearer:api>' },
+    });
     expect(resolved[0]!.secrets).toEqual(expect.arrayContaining(['BEARER-SENTINEL', 'KEY-SENTINEL', 'ACCESS-SENTINEL']));
   });
 
@@ -84,7 +127,9 @@ describe('resolveServers', () => {
 
   it('refuses an OAuth token stored in another namespace', async () => {
     const error = await failure({ other: http({ A: '${TOKEN:imported:notion}' }) });
-    expect(error.message).toContain("server 'other', headers.A: ${TOKEN:imported:notion}: it is an OAuth token, which only the OAuth login of the server it was issued to sends");
+    expect(error.message).toContain(
+      "server 'other', headers.A: ${TOKEN:imported:notion}: it is an OAuth token, which only the OAuth login of the server it was issued to sends",
+    );
     expect(error.message).not.toContain('SENTINEL');
   });
 
@@ -101,9 +146,21 @@ describe('resolveServers', () => {
   });
 
   it('yields fields of basic credentials, and a whole Basic header value', async () => {
-    const { resolved } = await resolve({ b: http({ U: '${TOKEN:generic:corp:username}', P: '${TOKEN:generic:corp:password}', Authorization: 'Basic ${TOKEN:generic:corp:basic}', D: '${TOKEN:generic:corp}' }) });
+    const { resolved } = await resolve({
+      b: http({
+        U: '${TOKEN:generic:corp:username}',
+        P: '${TOKEN:generic:corp:password}',
+        Authorization: 'Basic ${TOKEN:generic:corp:basic}',
+        D: '${TOKEN:generic:corp}',
+      }),
+    });
     const headers = (resolved[0]!.entry as { headers: Record<string, string> }).headers;
-    expect(headers).toEqual({ U: 'alice', P: 'PASS-SENTINEL', Authorization: `Basic ${Buffer.from('alice:PASS-SENTINEL').toString('base64')}`, D: 'PASS-SENTINEL' });
+    expect(headers).toEqual({
+      U: 'alice',
+      P: 'PASS-SENTINEL',
+      Authorization: `Basic ${Buffer.from('alice:PASS-SENTINEL').toString('base64')}`,
+      D: 'PASS-SENTINEL',
+    });
     expect(resolved[0]!.secrets).toContain('PASS-SENTINEL');
     expect(resolved[0]!.secrets).not.toContain('alice');
   });
@@ -124,7 +181,10 @@ describe('resolveServers', () => {
   it('a malformed reference is exit 1 and no token is read', async () => {
     const store = storeOf(tokens);
     const servers = { a: http({ A: '${TOKEN:bearer:api}' }), b: stdio({ args: ['${TOKEN:bearer}'] }) };
-    await expect(resolveServers(servers, ['a', 'b'], { lookup: store.lookup, env: {}, now })).rejects.toMatchObject({ exitCode: 1, message: expect.stringContaining("server 'b', args[0]: malformed reference") });
+    await expect(resolveServers(servers, ['a', 'b'], { lookup: store.lookup, env: {}, now })).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining("server 'b', args[0]: malformed reference"),
+    });
     expect(store.reads).toEqual([]);
   });
 
@@ -150,7 +210,11 @@ describe('resolveServers', () => {
         const stored = values.map((v, i) => token('bearer', `t${i}`, 'bearer', { token: v }));
         const byKey = new Map(stored.map((t) => [keyOf(t.metadata), t]));
         const template = pieces.map(([text, i]) => `${escapeLiteral(text, true)}\${TOKEN:bearer:t${i % values.length}}`).join('');
-        const [server] = await resolveServers({ s: http({ H: template }, `https://x.test/${template}`) }, ['s'], { lookup: async (k) => byKey.get(keyOf(k)), env: {}, now });
+        const [server] = await resolveServers({ s: http({ H: template }, `https://x.test/${template}`) }, ['s'], {
+          lookup: async (k) => byKey.get(keyOf(k)),
+          env: {},
+          now,
+        });
         const shown = JSON.stringify(server!.masked);
         for (const v of values) expect(shown).not.toContain(v);
         const expected = pieces.map(([text, i]) => text + values[i % values.length]).join('');

@@ -18,7 +18,11 @@ describe('parseServerConfig', () => {
       someOtherClientSetting: true,
     });
     expect(config.servers.local).toEqual({ transport: 'stdio', command: 'node', args: ['s.js'], env: { A: 'b' } });
-    expect(config.servers.remote).toEqual({ transport: 'streamable-http', url: 'https://example.test/mcp', headers: { Authorization: 'Bearer ${TOKEN:bearer:r}' } });
+    expect(config.servers.remote).toEqual({
+      transport: 'streamable-http',
+      url: 'https://example.test/mcp',
+      headers: { Authorization: 'Bearer ${TOKEN:bearer:r}' },
+    });
     expect(config.servers.legacy).toMatchObject({ transport: 'sse' });
     expect(config.servers.claude).toMatchObject({ transport: 'streamable-http', oauth: { clientId: 'abc', scopes: ['read', 'write'], callbackPort: 8765 } });
     expect(config.tokenStorage.backend).toBe('encrypted');

@@ -40,11 +40,15 @@ describe('config show output', () => {
   });
 
   it('hides a client secret written literally in the file', async () => {
-    const [server] = await resolveServers({ s: { transport: 'streamable-http', url: 'https://x.test', headers: {}, oauth: { clientId: 'id', clientSecret: 'literal-secret' } } }, ['s'], {
-      lookup: async () => undefined,
-      env: {},
-      now,
-    });
+    const [server] = await resolveServers(
+      { s: { transport: 'streamable-http', url: 'https://x.test', headers: {}, oauth: { clientId: 'id', clientSecret: 'literal-secret' } } },
+      ['s'],
+      {
+        lookup: async () => undefined,
+        env: {},
+        now,
+      },
+    );
     const shown = renderResolved([server!], '/cfg.json', false);
     expect(shown).toContain('"clientSecret":"<hidden>"');
     expect(shown).not.toContain('literal-secret');

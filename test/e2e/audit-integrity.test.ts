@@ -25,7 +25,8 @@ beforeAll(async () => {
     ['token', 'get', 'one', '--show-value'],
     ['token', 'get', 'two', '--show-value'],
     ['token', 'delete', 'one'],
-  ]) expect((await sb.run(args)).code).toBe(0);
+  ])
+    expect((await sb.run(args)).code).toBe(0);
   pristine = { log: join(sb.home, 'pristine.log'), head: join(sb.home, 'pristine.head') };
   await copyFile(log, pristine.log);
   await copyFile(`${log}.head`, pristine.head);
@@ -50,14 +51,35 @@ describe('token audit --verify against the anchor', () => {
   });
 
   it.each([
-    ['cut to its first 2 of 5 lines', async () => writeFile(log, (await lines()).slice(0, 2).join('\n') + '\n'), 'entries 3 to 5 are missing from the end (of 5): the log ends at entry 2'],
-    ['its first line deleted', async () => writeFile(log, (await lines()).slice(1).join('\n') + '\n'), 'entry 1 is missing from the start: the log begins at entry 2'],
+    [
+      'cut to its first 2 of 5 lines',
+      async () => writeFile(log, (await lines()).slice(0, 2).join('\n') + '\n'),
+      'entries 3 to 5 are missing from the end (of 5): the log ends at entry 2',
+    ],
+    [
+      'its first line deleted',
+      async () => writeFile(log, (await lines()).slice(1).join('\n') + '\n'),
+      'entry 1 is missing from the start: the log begins at entry 2',
+    ],
     ['emptied', async () => writeFile(log, ''), 'is empty, but its head record names entries 1 to 5: all of them are missing'],
     ['deleted', async () => rm(log), 'does not exist, but its head record names entries 1 to 5: all of them are missing'],
     ['deleted with its head record', async () => Promise.all([rm(log), rm(`${log}.head`)]), 'and its head record are gone, though the encrypted backend'],
     [
       'replaced by a freshly built one-line chain',
-      async () => writeFile(log, JSON.stringify({ time: new Date().toISOString(), action: 'created', namespace: 'bearer', name: 'x', backend: 'encrypted', pid: 1, user: 'u', prev: GENESIS }) + '\n'),
+      async () =>
+        writeFile(
+          log,
+          JSON.stringify({
+            time: new Date().toISOString(),
+            action: 'created',
+            namespace: 'bearer',
+            name: 'x',
+            backend: 'encrypted',
+            pid: 1,
+            user: 'u',
+            prev: GENESIS,
+          }) + '\n',
+        ),
       'the log does not begin with the entry its head record names',
     ],
   ])('fails when the log was %s, naming what is missing', async (_label, tamper, message) => {

@@ -55,7 +55,12 @@ describe('export and import across backends', () => {
       await cli(from, ['token', 'export', bundle]);
       await cli(to, ['token', 'import', bundle]);
       expect(await list(to), `metadata after ${from} -> ${to}`).toEqual(original);
-      for (const [name, ns, value] of [['my-api', 'bearer', 'bearer'], ['openai', 'api-key', 'key'], ['corp', 'generic', 'pw'], ['shared-api', 'team', 'team']]) {
+      for (const [name, ns, value] of [
+        ['my-api', 'bearer', 'bearer'],
+        ['openai', 'api-key', 'key'],
+        ['corp', 'generic', 'pw'],
+        ['shared-api', 'team', 'team'],
+      ]) {
         expect(await cli(to, ['token', 'get', name!, '--namespace', ns!, '--show-value'])).toBe(`${SECRET}-${value}\n`);
       }
       from = to;

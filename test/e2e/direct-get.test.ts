@@ -30,7 +30,12 @@ describe('token get --show-value without the command table', () => {
   });
 
   it('reports a missing, ambiguous or invalid name the same way, with exit 1', async () => {
-    for (const args of [['nope', '--show-value'], ['twice', '--show-value'], ['bad name!', '--show-value'], ['only-bearer', '--show-value', '--oauth']]) {
+    for (const args of [
+      ['nope', '--show-value'],
+      ['twice', '--show-value'],
+      ['bad name!', '--show-value'],
+      ['only-bearer', '--show-value', '--oauth'],
+    ]) {
       const r = await bothWays(args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stdout).toBe('');

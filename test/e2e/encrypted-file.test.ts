@@ -53,7 +53,11 @@ describe('passphrase and damaged files: a clear error, the file untouched', () =
   it('wrong passphrase', async () => {
     await seed(['alpha']);
     const before = await readFile(tokenFile);
-    for (const args of [['token', 'list'], ['token', 'set', 'beta', '--type', 'bearer', '--value', `${SECRET}-b`], ['token', 'clear', '--force']]) {
+    for (const args of [
+      ['token', 'list'],
+      ['token', 'set', 'beta', '--type', 'bearer', '--value', `${SECRET}-b`],
+      ['token', 'clear', '--force'],
+    ]) {
       const r = await sb.run(args, { env: { MCP_CLI_ENCRYPTION_KEY: 'wrong' } });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('wrong passphrase for ~/.local/share/mcp-cli/tokens.enc');
@@ -75,12 +79,15 @@ describe('passphrase and damaged files: a clear error, the file untouched', () =
     ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), /corrupted or truncated \(not valid JSON\)/],
     ['a flipped ciphertext byte', (b: Buffer) => flipInField(b, 'payload'), /corrupted or truncated \(checksum mismatch\)/],
     ['an empty file', () => Buffer.alloc(0), /corrupted or truncated/],
-    ['another program\'s file', () => Buffer.from('{"hello": "world"}'), /not an mcp-cli token file/],
+    ["another program's file", () => Buffer.from('{"hello": "world"}'), /not an mcp-cli token file/],
   ])('%s', async (_label, damage, message) => {
     await seed(['alpha']);
     const damaged = damage(await readFile(tokenFile));
     await writeFile(tokenFile, damaged);
-    for (const args of [['token', 'list'], ['token', 'set', 'beta', '--type', 'bearer', '--value', `${SECRET}-b`]]) {
+    for (const args of [
+      ['token', 'list'],
+      ['token', 'set', 'beta', '--type', 'bearer', '--value', `${SECRET}-b`],
+    ]) {
       const r = await sb.run(args);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(message);
@@ -111,7 +118,7 @@ function flipInField(file: Buffer, field: 'payload' | 'key'): Buffer {
 
 describe('invalid input', () => {
   it.each([
-    [['token', 'set', 'a/b', '--type', 'bearer', '--value', 'x'], "invalid token name \"a/b\": '/' is not allowed"],
+    [['token', 'set', 'a/b', '--type', 'bearer', '--value', 'x'], 'invalid token name "a/b": \'/\' is not allowed'],
     [['token', 'set', 'ok', '--type', 'bearer', '--namespace', '../up', '--value', 'x'], 'invalid namespace'],
     [['token', 'set', 'ok', '--type', 'password', '--value', 'x'], 'unknown token type "password"'],
     [['token', 'set', 'ok', '--type', 'bearer', '--expires', 'someday', '--value', 'x'], 'invalid --expires "someday"'],
@@ -136,14 +143,18 @@ describe('concurrency and crashes', () => {
   it('20 processes setting 20 different tokens at once leave 20 tokens', async () => {
     await seed(['first']);
     const names = Array.from({ length: 20 }, (_, i) => `parallel-${i}`);
-    const results = await Promise.all(names.map((n) => sb.spawn(['token', 'set', n, '--type', 'bearer', '--value', '-'], { input: `${SECRET}-${n}`, timeoutMs: 120_000 })));
+    const results = await Promise.all(
+      names.map((n) => sb.spawn(['token', 'set', n, '--type', 'bearer', '--value', '-'], { input: `${SECRET}-${n}`, timeoutMs: 120_000 })),
+    );
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     expect(await listedNames()).toEqual(['first', ...names].sort());
   }, 180_000);
 
   it('20 processes creating the file at once agree on one file holding all 20', async () => {
     const names = Array.from({ length: 20 }, (_, i) => `fresh-${i}`);
-    const results = await Promise.all(names.map((n) => sb.spawn(['token', 'set', n, '--type', 'bearer', '--value', '-'], { input: `${SECRET}-${n}`, timeoutMs: 120_000 })));
+    const results = await Promise.all(
+      names.map((n) => sb.spawn(['token', 'set', n, '--type', 'bearer', '--value', '-'], { input: `${SECRET}-${n}`, timeoutMs: 120_000 })),
+    );
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     expect(await listedNames()).toEqual([...names].sort());
   }, 180_000);
@@ -231,7 +242,10 @@ describe('on a terminal', () => {
 
   it('token clear asks; "n" cancels with exit 2 and deletes nothing, "y" deletes', async () => {
     await seed(['a', 'b']);
-    const no = await runInTerminal(['token', 'clear'], [{ after: 'Delete 2 tokens in every namespace (encrypted backend)? [y/N] ', type: 'n\r' }], { env: sb.env, cwd: sb.home });
+    const no = await runInTerminal(['token', 'clear'], [{ after: 'Delete 2 tokens in every namespace (encrypted backend)? [y/N] ', type: 'n\r' }], {
+      env: sb.env,
+      cwd: sb.home,
+    });
     expect(no.code).toBe(2);
     expect(no.stdout).toContain('cancelled; nothing was deleted');
     expect(await listedNames()).toEqual(['a', 'b']);

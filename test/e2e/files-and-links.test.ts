@@ -12,7 +12,10 @@ let sb: Sandbox;
 let dataDir: string;
 let tokenFile: string;
 beforeEach(async () => {
-  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_EXPORT_PASSPHRASE: 'export words', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
+  sb = await createSandbox(
+    { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_EXPORT_PASSPHRASE: 'export words', MCP_CLI_TOKEN_BACKEND: 'encrypted' },
+    { inProcess: true },
+  );
   dataDir = join(sb.env.XDG_DATA_HOME!, 'mcp-cli');
   tokenFile = join(dataDir, 'tokens.enc');
 });
@@ -26,7 +29,7 @@ async function ok(args: string[]) {
 
 const names = async () => (JSON.parse((await ok(['token', 'list', '--json'])).stdout) as { name: string }[]).map((t) => t.name).sort();
 
-describe('directories that are not mcp-cli\'s own', () => {
+describe("directories that are not mcp-cli's own", () => {
   it('an export into a world-writable sticky folder leaves the folder as it was; the file is 0600', async () => {
     await ok(['token', 'set', 'alpha', '--value', SECRET]);
     const shared = join(sb.home, 'shared');
@@ -49,7 +52,8 @@ describe('directories that are not mcp-cli\'s own', () => {
 
   it('directories it creates itself are 0700, parents included', async () => {
     await ok(['token', 'set', 'alpha', '--value', SECRET]);
-    for (const dir of [dataDir, join(sb.home, '.local', 'share'), join(sb.env.XDG_STATE_HOME!, 'mcp-cli')]) expect((await stat(dir)).mode & 0o777, dir).toBe(0o700);
+    for (const dir of [dataDir, join(sb.home, '.local', 'share'), join(sb.env.XDG_STATE_HOME!, 'mcp-cli')])
+      expect((await stat(dir)).mode & 0o777, dir).toBe(0o700);
   });
 
   it('a failed write is a sentence naming the path, not an errno text', async () => {
@@ -100,7 +104,12 @@ describe('a tokens.enc that is a symbolic link', () => {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await symlink(real, tokenFile);
     await rm(join(sb.home, 'mounted'), { recursive: true });
-    for (const args of [['token', 'list'], ['token', 'get', 'kept'], ['token', 'set', 'new', '--value', SECRET], ['token', 'clear', '--force']]) {
+    for (const args of [
+      ['token', 'list'],
+      ['token', 'get', 'kept'],
+      ['token', 'set', 'new', '--value', SECRET],
+      ['token', 'clear', '--force'],
+    ]) {
       const r = await sb.run(args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toContain('is a symbolic link to');

@@ -30,7 +30,8 @@ async function ok(sb: Sandbox, args: string[], input?: string) {
   return r;
 }
 
-const listJson = async (sb: Sandbox, extra: string[] = []) => JSON.parse((await ok(sb, ['token', 'list', '--json', ...extra])).stdout) as Record<string, unknown>[];
+const listJson = async (sb: Sandbox, extra: string[] = []) =>
+  JSON.parse((await ok(sb, ['token', 'list', '--json', ...extra])).stdout) as Record<string, unknown>[];
 
 /** Every file under a sandbox, as bytes, to look for a sentinel in plaintext. */
 async function filesContaining(dir: string, needle: string): Promise<string[]> {
@@ -55,7 +56,23 @@ describe('basic credentials and API key details', () => {
   });
 
   it('keeps organization and project of an API key', async () => {
-    await ok(a, ['token', 'set', 'openai', '--type', 'api-key', '--provider', 'openai', '--organization', 'org-1', '--project', 'proj-9', '--value', `${SECRET}-sk`, '--expires', '90d']);
+    await ok(a, [
+      'token',
+      'set',
+      'openai',
+      '--type',
+      'api-key',
+      '--provider',
+      'openai',
+      '--organization',
+      'org-1',
+      '--project',
+      'proj-9',
+      '--value',
+      `${SECRET}-sk`,
+      '--expires',
+      '90d',
+    ]);
     const [openai] = await listJson(a, ['--api-keys']);
     expect(openai).toMatchObject({ provider: 'openai', details: { organization: 'org-1', project: 'proj-9' } });
   });
@@ -73,7 +90,12 @@ describe('client certificates', () => {
   it('stores a certificate and key, with the expiry and subject taken from the certificate', async () => {
     await ok(a, ['token', 'set', 'mtls', '--type', 'client-cert', '--cert', pki.clientCert, '--key', pki.clientKey, '--ca', pki.caCert]);
     const [cert] = await listJson(a, ['--client-certs']);
-    expect(cert).toMatchObject({ name: 'mtls', namespace: 'generic', type: 'client-cert', details: { subject: 'mcp-cli test client', issuer: 'mcp-cli test CA' } });
+    expect(cert).toMatchObject({
+      name: 'mtls',
+      namespace: 'generic',
+      type: 'client-cert',
+      details: { subject: 'mcp-cli test client', issuer: 'mcp-cli test CA' },
+    });
     expect(Date.parse(cert!.expiresAt as string)).toBeGreaterThan(Date.now());
     const keyPem = await readFile(pki.clientKey, 'utf8');
     expect(await filesContaining(a.home, keyPem.split('\n')[1]!)).toEqual([]);
@@ -97,7 +119,12 @@ describe('rotate', () => {
     const [before] = await listJson(a, ['--api-keys']);
     await ok(a, ['token', 'rotate', 'openai', '--value', '-'], `${SECRET}-rotated`);
     const [after] = await listJson(a, ['--api-keys']);
-    expect(after).toMatchObject({ createdAt: before!.createdAt, provider: 'openai', expiresAt: before!.expiresAt, details: { organization: 'org-1', project: 'proj-9' } });
+    expect(after).toMatchObject({
+      createdAt: before!.createdAt,
+      provider: 'openai',
+      expiresAt: before!.expiresAt,
+      details: { organization: 'org-1', project: 'proj-9' },
+    });
     expect((after!.details as Record<string, string>).rotatedAt).toBe(after!.updatedAt);
     expect((await ok(a, ['token', 'get', 'openai', '--show-value'])).stdout).toBe(`${SECRET}-rotated\n`);
   });

@@ -89,11 +89,10 @@ describe('standard input is a pipe, the terminal is the controlling terminal', (
 
 describe('--value - on a terminal', () => {
   it('is the hidden prompt, not an echoing read until end of input', async () => {
-    const r = await runInTerminal(
-      ['token', 'set', 'hidden', '--value', '-'],
-      [{ after: "Enter token value for 'hidden': ", type: `${SECRET}-typed\r` }],
-      { env: { ...env, MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, cwd: sb.home },
-    );
+    const r = await runInTerminal(['token', 'set', 'hidden', '--value', '-'], [{ after: "Enter token value for 'hidden': ", type: `${SECRET}-typed\r` }], {
+      env: { ...env, MCP_CLI_ENCRYPTION_KEY: PASSPHRASE },
+      cwd: sb.home,
+    });
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).not.toContain(SECRET);
     expect(await valueOf('hidden')).toBe(`${SECRET}-typed\n`);

@@ -26,7 +26,12 @@ async function ok(args: string[], input?: string) {
   return result;
 }
 
-const rows = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
+const rows = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
 
 describe('seed: store, list, get, delete, clear', () => {
   it('token list on an empty store says so and exits 0', async () => {
@@ -39,8 +44,12 @@ describe('seed: store, list, get, delete, clear', () => {
     expect((await ok(['token', 'set', 'my-server', '--type', 'bearer', '--value', `${SECRET}-server`])).stderr).toContain(
       "Stored bearer token 'my-server' in namespace 'bearer' (encrypted backend)",
     );
-    expect((await ok(['token', 'set', 'openai', '--type', 'api-key', '--provider', 'openai', '--value', `${SECRET}-sk`])).stderr).toContain("namespace 'api-key'");
-    expect((await ok(['token', 'set', 'my-token', '--type', 'bearer', '--namespace', 'custom', '--value', `${SECRET}-t123`])).stderr).toContain("namespace 'custom'");
+    expect((await ok(['token', 'set', 'openai', '--type', 'api-key', '--provider', 'openai', '--value', `${SECRET}-sk`])).stderr).toContain(
+      "namespace 'api-key'",
+    );
+    expect((await ok(['token', 'set', 'my-token', '--type', 'bearer', '--namespace', 'custom', '--value', `${SECRET}-t123`])).stderr).toContain(
+      "namespace 'custom'",
+    );
     await ok(['token', 'set', 'my-api', '--type', 'bearer', '--value', `${SECRET}-api`]);
     await ok(['token', 'set', 'anthropic', '--type', 'api-key', '--provider', 'anthropic', '--value', `${SECRET}-ant`]);
     await sandboxStore(sb.env.XDG_DATA_HOME!, PASSPHRASE).put(oauthToken('notion', `${SECRET}-oauth`, new Date(Date.now() - 60_000)));
@@ -193,15 +202,24 @@ describe('seed: reading values without exposing them', () => {
 
   it('migrating API keys from environment variables', async () => {
     const env = { OPENAI_API_KEY: `${SECRET}-env-openai`, ANTHROPIC_API_KEY: `${SECRET}-env-ant` };
-    for (const [name, variable] of [['openai', 'OPENAI_API_KEY'], ['anthropic', 'ANTHROPIC_API_KEY']]) {
+    for (const [name, variable] of [
+      ['openai', 'OPENAI_API_KEY'],
+      ['anthropic', 'ANTHROPIC_API_KEY'],
+    ]) {
       const { stderr, code } = await new Promise<{ stderr: string; code: number }>((resolve) =>
-        execFile('bash', ['-c', `node ${CLI} token set ${name} --type api-key --provider ${name} --value "$${variable}"`], { env: { ...sb.env, ...env } as NodeJS.ProcessEnv, cwd: sb.home }, (error, _out, err) =>
-          resolve({ stderr: err, code: error ? 1 : 0 }),
+        execFile(
+          'bash',
+          ['-c', `node ${CLI} token set ${name} --type api-key --provider ${name} --value "$${variable}"`],
+          { env: { ...sb.env, ...env } as NodeJS.ProcessEnv, cwd: sb.home },
+          (error, _out, err) => resolve({ stderr: err, code: error ? 1 : 0 }),
         ),
       );
       expect(code, stderr).toBe(0);
     }
-    expect(rows((await ok(['token', 'list', '--api-keys'])).stdout).map((c) => `${c[1]} ${c[5]}`)).toEqual(['anthropic provider=anthropic', 'openai provider=openai']);
+    expect(rows((await ok(['token', 'list', '--api-keys'])).stdout).map((c) => `${c[1]} ${c[5]}`)).toEqual([
+      'anthropic provider=anthropic',
+      'openai provider=openai',
+    ]);
   });
 
   it('the token file holds no value in plaintext', async () => {
@@ -240,7 +258,9 @@ describe('seed: backends', () => {
       expect(bad.stderr).toContain('unknown token backend "no-such" (from tokenStorage.backend in');
       const env = JSON.parse((await sb.run(['token', 'backends', '--json'], { env: { MCP_CLI_TOKEN_BACKEND: 'encrypted' } })).stdout);
       expect(env.active.source).toBe('MCP_CLI_TOKEN_BACKEND');
-      const flag = JSON.parse((await sb.run(['--token-backend', 'encrypted', 'token', 'backends', '--json'], { env: { MCP_CLI_TOKEN_BACKEND: 'vault' } })).stdout);
+      const flag = JSON.parse(
+        (await sb.run(['--token-backend', 'encrypted', 'token', 'backends', '--json'], { env: { MCP_CLI_TOKEN_BACKEND: 'vault' } })).stdout,
+      );
       expect(flag.active.source).toBe('--token-backend');
     } finally {
       await writeOwnConfig(sb.home, '{}');

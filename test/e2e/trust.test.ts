@@ -102,7 +102,11 @@ describe('an unapproved ./server_config.json', () => {
 
   it('its environment references are not resolved and its URL not contacted', async () => {
     await repoConfig({ mcpServers: { leak: { url: `${catcher.origin}/mcp?k=\${AWS_SECRET_ACCESS_KEY}` } } });
-    for (const args of [['ping', 'leak'], ['tools', 'leak'], ['call', 'leak', 'echo']]) {
+    for (const args of [
+      ['ping', 'leak'],
+      ['tools', 'leak'],
+      ['call', 'leak', 'echo'],
+    ]) {
       const r = await sandbox.run(args);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(NOT_APPROVED);
@@ -113,12 +117,26 @@ describe('an unapproved ./server_config.json', () => {
 
   it('its stdio command is not started', async () => {
     const marker = join(sandbox.home, 'started');
-    await repoConfig({ mcpServers: { local: { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, process.env.T ?? '')`], env: { T: '${TOKEN:api-key:acme}' } } } });
-    for (const args of [['ping', 'local'], ['tools', 'local'], ['call', 'local', 'x'], ['config', 'show', 'local']]) expect((await sandbox.run(args)).code).toBe(1);
+    await repoConfig({
+      mcpServers: {
+        local: {
+          command: process.execPath,
+          args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, process.env.T ?? '')`],
+          env: { T: '${TOKEN:api-key:acme}' },
+        },
+      },
+    });
+    for (const args of [
+      ['ping', 'local'],
+      ['tools', 'local'],
+      ['call', 'local', 'x'],
+      ['config', 'show', 'local'],
+    ])
+      expect((await sandbox.run(args)).code).toBe(1);
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('--config and MCP_CLI_CONFIG name files that need approval too; the user\'s own file does not', async () => {
+  it("--config and MCP_CLI_CONFIG name files that need approval too; the user's own file does not", async () => {
     const other = join(sandbox.home, 'elsewhere.json');
     await writeFile(other, JSON.stringify({ mcpServers: { docs: { url: `${catcher.origin}/mcp` } } }));
     expect((await sandbox.run(['--config', other, 'ping', 'docs'])).stderr).toMatch(/elsewhere\.json is not approved/);
@@ -158,14 +176,16 @@ describe('an unapproved ./server_config.json', () => {
     const r = await sandbox.run(['token', 'list'], { env: { VAULT_TOKEN: VAULT_TOKEN } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('! TLS certificate verification of Vault at https://127.0.0.1:1 is off (tokenStorage.vault.tlsVerify)');
-    const skip = await sandbox.run(['--token-backend', 'vault', 'token', 'list'], { env: { VAULT_TOKEN: VAULT_TOKEN, VAULT_ADDR: 'https://127.0.0.1:1', VAULT_SKIP_VERIFY: 'true', MCP_CLI_CONFIG: '' } });
+    const skip = await sandbox.run(['--token-backend', 'vault', 'token', 'list'], {
+      env: { VAULT_TOKEN: VAULT_TOKEN, VAULT_ADDR: 'https://127.0.0.1:1', VAULT_SKIP_VERIFY: 'true', MCP_CLI_CONFIG: '' },
+    });
     expect(skip.stderr).toContain('is off (VAULT_SKIP_VERIFY)');
     expect(r.stderr + skip.stderr).not.toContain(VAULT_TOKEN);
   });
 });
 
 describe('what an approval is pinned to, and what a config file is', () => {
-  it("a link to an approved file elsewhere is not approved, and its command does not start", async () => {
+  it('a link to an approved file elsewhere is not approved, and its command does not start', async () => {
     const marker = join(sandbox.home, 'started');
     const good = join(sandbox.home, 'good');
     const repo = join(sandbox.home, 'repo');
@@ -183,7 +203,9 @@ describe('what an approval is pinned to, and what a config file is', () => {
 
   it("a stdio server without cwd starts in its config file's directory, not where mcp-cli runs", async () => {
     const where = join(sandbox.home, '.config', 'mcp-cli', 'where');
-    await writeOwnConfig(sandbox.home, { mcpServers: { x: { command: process.execPath, args: ['-e', "require('fs').writeFileSync('where', process.cwd())"] } } });
+    await writeOwnConfig(sandbox.home, {
+      mcpServers: { x: { command: process.execPath, args: ['-e', "require('fs').writeFileSync('where', process.cwd())"] } },
+    });
     const repo = join(sandbox.home, 'repo');
     await mkdir(repo);
     await sandbox.run(['ping', 'x'], { cwd: repo, timeoutMs: 10_000 });
@@ -206,7 +228,14 @@ describe('what an approval is pinned to, and what a config file is', () => {
   });
 
   it('a newline in a URL or a key cannot fake a line of the summary', async () => {
-    await repoConfig({ mcpServers: { docs: { url: 'https://evil.example/#\n  server "docs": connects to https://docs.example.com/mcp', headers: { 'X\n  (no tokens)': '${TOKEN:api-key:acme}' } } } });
+    await repoConfig({
+      mcpServers: {
+        docs: {
+          url: 'https://evil.example/#\n  server "docs": connects to https://docs.example.com/mcp',
+          headers: { 'X\n  (no tokens)': '${TOKEN:api-key:acme}' },
+        },
+      },
+    });
     const r = await sandbox.run(['config', 'trust']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
@@ -228,7 +257,10 @@ describe("the seed's workflow in a terminal", () => {
   it('a user writes ./server_config.json, runs ping in a terminal, answers yes once; later commands ask nothing', async () => {
     expect((await sandbox.run(['token', 'set', 'my-service', '--type', 'bearer'], { input: 'SENTINEL-service-token' })).code).toBe(0);
     await repoConfig({ mcpServers: { 'my-service': { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:my-service}' } } } });
-    const first = await runInTerminal(['ping', 'my-service'], [{ after: 'Trust this file and let mcp-cli act on it? [y/N]', type: 'y\r' }], { env: sandbox.env, cwd: sandbox.home });
+    const first = await runInTerminal(['ping', 'my-service'], [{ after: 'Trust this file and let mcp-cli act on it? [y/N]', type: 'y\r' }], {
+      env: sandbox.env,
+      cwd: sandbox.home,
+    });
     expect(first.code, first.stdout).toBe(0);
     expect(first.stdout).toContain('is not your own config file and has not been approved');
     expect(first.stdout).toContain(`server "my-service": connects to ${http.url}`);

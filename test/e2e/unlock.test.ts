@@ -32,7 +32,8 @@ beforeEach(async () => {
   agentDir = join(runtime, 'mcp-cli');
   socketPath = join(agentDir, 'agent.sock');
   tokenFile = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
-  for (const name of ['alpha', 'beta']) expect((await sb.run(['token', 'set', name, '--value', `${SECRET}-${name}`], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } })).code).toBe(0);
+  for (const name of ['alpha', 'beta'])
+    expect((await sb.run(['token', 'set', name, '--value', `${SECRET}-${name}`], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } })).code).toBe(0);
 });
 afterEach(async () => {
   await sb.run(['token', 'lock']);
@@ -75,10 +76,14 @@ async function expectLocked(): Promise<void> {
 describe('token unlock', () => {
   it('asks the passphrase once at a real terminal; later commands need no variable and no terminal; token lock ends it', async () => {
     await expectLocked();
-    const r = await runInTerminal(['token', 'unlock', '--timeout', '10m'], [{ after: 'Passphrase for ~/.local/share/mcp-cli/tokens.enc: ', type: `${PASSPHRASE}\r` }], {
-      env: { ...sb.env, ...noKey },
-      cwd: sb.home,
-    });
+    const r = await runInTerminal(
+      ['token', 'unlock', '--timeout', '10m'],
+      [{ after: 'Passphrase for ~/.local/share/mcp-cli/tokens.enc: ', type: `${PASSPHRASE}\r` }],
+      {
+        env: { ...sb.env, ...noKey },
+        cwd: sb.home,
+      },
+    );
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/Unlocked ~\/\.local\/share\/mcp-cli\/tokens\.enc until \d{4}-\d\d-\d\dT[\d:.]+Z \(10m\)/);
     expect(r.stdout).not.toContain(PASSPHRASE);
@@ -87,7 +92,9 @@ describe('token unlock', () => {
     expect((await sb.run(['token', 'set', 'gamma', '--value', '-'], { env: noKey, input: `${SECRET}-gamma` })).code).toBe(0);
     const list = await sb.run(['token', 'list', '--json'], { env: noKey });
     expect((JSON.parse(list.stdout) as { name: string }[]).map((t) => t.name)).toEqual(['alpha', 'beta', 'gamma']);
-    const backends = JSON.parse((await sb.run(['token', 'backends', '--json'], { env: noKey })).stdout) as { backends: { name: string; unlockedUntil: string | null }[] };
+    const backends = JSON.parse((await sb.run(['token', 'backends', '--json'], { env: noKey })).stdout) as {
+      backends: { name: string; unlockedUntil: string | null }[];
+    };
     expect(backends.backends.find((b) => b.name === 'encrypted')!.unlockedUntil).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(backends.backends.find((b) => b.name === 'vault')!.unlockedUntil).toBeNull();
 
@@ -119,7 +126,7 @@ describe('token unlock', () => {
     expect((await sb.run(['token', 'get', 'beta', '--show-value'], { env: noKey })).stdout).toBe(`${SECRET}-beta\n`);
   });
 
-  it('keeps the key out of every file, and out of the agent\'s command line and environment', async () => {
+  it("keeps the key out of every file, and out of the agent's command line and environment", async () => {
     const dataKey = await new Promise<string>((resolve) => {
       const child = spawn(process.execPath, [DECRYPT, tokenFile, '--data-key'], { stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
@@ -129,7 +136,12 @@ describe('token unlock', () => {
     });
     expect(dataKey).toMatch(/^[0-9a-f]{64}$/);
     const outputs: string[] = [];
-    for (const args of [['token', 'unlock'], ['token', 'get', 'alpha', '--show-value'], ['token', 'list'], ['token', 'backends']]) {
+    for (const args of [
+      ['token', 'unlock'],
+      ['token', 'get', 'alpha', '--show-value'],
+      ['token', 'list'],
+      ['token', 'backends'],
+    ]) {
       const r = await sb.run(args, { env: args[1] === 'unlock' ? { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } : noKey });
       expect(r.code, r.stderr).toBe(0);
       outputs.push(r.stdout + r.stderr);

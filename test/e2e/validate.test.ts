@@ -27,13 +27,17 @@ async function startProviderStandIn(): Promise<{ origin: string; seen: Seen[]; c
     const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const path = req.url!.split('?')[0];
     if (path === '/v1/models' && req.headers.authorization !== undefined)
-      return req.headers.authorization === `Bearer ${GOOD_KEY}` ? json(200, { object: 'list', data: [] }) : json(401, { error: { message: 'Incorrect API key provided' } });
+      return req.headers.authorization === `Bearer ${GOOD_KEY}`
+        ? json(200, { object: 'list', data: [] })
+        : json(401, { error: { message: 'Incorrect API key provided' } });
     if (path === '/v1/models' && req.headers['x-api-key'] !== undefined) {
       if (req.headers['anthropic-version'] === undefined) return json(400, { error: 'anthropic-version missing' });
       return req.headers['x-api-key'] === GOOD_KEY ? json(200, { data: [] }) : json(401, { type: 'error', error: { type: 'authentication_error' } });
     }
     if (path === '/v1beta/models')
-      return req.headers['x-goog-api-key'] === GOOD_KEY ? json(200, { models: [] }) : json(400, { error: { code: 400, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } });
+      return req.headers['x-goog-api-key'] === GOOD_KEY
+        ? json(200, { models: [] })
+        : json(400, { error: { code: 400, status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } });
     if (path === '/moved/models') return res.writeHead(302, { location: '/v1/models' }).end();
     json(404, { error: 'not found' });
   });
@@ -46,7 +50,13 @@ async function startProviderStandIn(): Promise<{ origin: string; seen: Seen[]; c
 }
 
 interface Report {
-  tokens: { name: string; namespace: string; type: string; result: string; checks: { check: string; target: string | null; result: string; detail: string }[] }[];
+  tokens: {
+    name: string;
+    namespace: string;
+    type: string;
+    result: string;
+    checks: { check: string; target: string | null; result: string; detail: string }[];
+  }[];
   summary: Record<string, number>;
 }
 
@@ -125,7 +135,9 @@ describe('token validate', () => {
     const r = await run(['openai', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
-    expect(report.tokens[0]!.checks).toEqual([{ check: 'provider', target: 'openai', result: 'passed', detail: `GET ${provider.origin}/v1/models accepted it (HTTP 200)` }]);
+    expect(report.tokens[0]!.checks).toEqual([
+      { check: 'provider', target: 'openai', result: 'passed', detail: `GET ${provider.origin}/v1/models accepted it (HTTP 200)` },
+    ]);
     const [request] = provider.seen.slice(before);
     expect(request).toMatchObject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${GOOD_KEY}`, 'openai-organization': 'org-7' } });
   });
@@ -167,7 +179,7 @@ describe('token validate', () => {
     expect(r.stderr).toBe('1 token: 1 unchecked.\n');
   });
 
-  it('without a name validates every token (the seed\'s `mcp-cli token validate`); a name and --all contradict', async () => {
+  it("without a name validates every token (the seed's `mcp-cli token validate`); a name and --all contradict", async () => {
     const r = await run([]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('error: 9 tokens: 3 passed, 3 rejected, 1 expired, 1 error, 1 unchecked');

@@ -29,7 +29,12 @@ describe('mcp-cli exec', () => {
   const probe = (...args: string[]) => ['--', process.execPath, PROBE, ...args];
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_TOKEN_BACKEND: 'encrypted', VAULT_TOKEN: 'hvs.exec-SENTINEL-vault', INHERITED_SETTING: 'inherited' });
+    sandbox = await createSandbox({
+      MCP_CLI_ENCRYPTION_KEY: PASSPHRASE,
+      MCP_CLI_TOKEN_BACKEND: 'encrypted',
+      VAULT_TOKEN: 'hvs.exec-SENTINEL-vault',
+      INHERITED_SETTING: 'inherited',
+    });
     expect((await sandbox.run(['token', 'set', 'openai', '--type', 'api-key', '--value', '-'], { input: API_KEY })).code).toBe(0);
     expect((await sandbox.run(['token', 'set', 'corp', '--type', 'basic', '--username', 'alice', '--value', '-'], { input: PASSWORD })).code).toBe(0);
     sandboxEnv = sandbox.env;
@@ -52,7 +57,7 @@ describe('mcp-cli exec', () => {
     await sandbox.cleanup();
   });
 
-  it('the program sees the resolved values; its stdout and stderr are masked; mcp-cli\'s own credentials stay behind', async () => {
+  it("the program sees the resolved values; its stdout and stderr are masked; mcp-cli's own credentials stay behind", async () => {
     const r = await sandbox.run(['exec', '--env-file', envFile, ...probe('report', 'OPENAI_API_KEY', 'CORP_PASSWORD')]);
     expect(r.code, r.stderr).toBe(0);
     const [json, raw] = r.stdout.split('\n');
@@ -68,12 +73,28 @@ describe('mcp-cli exec', () => {
     const shown = await sandbox.run(['exec', '--env-file', envFile, ...probe('show', 'CORP_USER', 'LITERAL', 'GREETING', 'WHERE', 'INHERITED_SETTING')]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toBe(
-      ['CORP_USER="alice"', 'LITERAL="${TOKEN:api-key:openai}"', 'GREETING="hello\\nworld"', `WHERE=${JSON.stringify(`${sandbox.home}/data`)}`, 'INHERITED_SETTING="inherited"', ''].join('\n'),
+      [
+        'CORP_USER="alice"',
+        'LITERAL="${TOKEN:api-key:openai}"',
+        'GREETING="hello\\nworld"',
+        `WHERE=${JSON.stringify(`${sandbox.home}/data`)}`,
+        'INHERITED_SETTING="inherited"',
+        '',
+      ].join('\n'),
     );
   });
 
   it('--env wins over the env file; --no-masking relays the output untouched', async () => {
-    const r = await sandbox.run(['exec', '--env-file', envFile, '--env', 'CORP_USER=bob', '--env', 'EXTRA=${TOKEN:generic:corp:basic}', ...probe('show', 'CORP_USER', 'EXTRA')]);
+    const r = await sandbox.run([
+      'exec',
+      '--env-file',
+      envFile,
+      '--env',
+      'CORP_USER=bob',
+      '--env',
+      'EXTRA=${TOKEN:generic:corp:basic}',
+      ...probe('show', 'CORP_USER', 'EXTRA'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     // The Basic value is a secret too, so it is masked when the program prints it.
     expect(r.stdout).toBe('CORP_USER="bob"\nEXTRA="<redacted>"\n');
@@ -83,8 +104,12 @@ describe('mcp-cli exec', () => {
     expect(unmasked.stderr).toBe(`log: ${API_KEY}\n`);
   });
 
-  it('masks binary output byte for byte, and the program reads mcp-cli\'s stdin', async () => {
-    const child = spawn(process.execPath, [CLI, 'exec', '--env', 'KEY=${TOKEN:api-key:openai}', ...probe('binary', 'KEY')], { cwd: sandbox.home, env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  it("masks binary output byte for byte, and the program reads mcp-cli's stdin", async () => {
+    const child = spawn(process.execPath, [CLI, 'exec', '--env', 'KEY=${TOKEN:api-key:openai}', ...probe('binary', 'KEY')], {
+      cwd: sandbox.home,
+      env: sandbox.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     expect(await new Promise((resolve) => child.once('close', resolve))).toBe(0);
@@ -100,7 +125,11 @@ describe('mcp-cli exec', () => {
     expect((await sandbox.run(['exec', ...probe('exit', '5')])).code).toBe(5);
 
     const marker = join(sandbox.home, 'exec-sigterm');
-    const waiting = spawn(process.execPath, [CLI, 'exec', '--env', 'KEY=${TOKEN:api-key:openai}', ...probe('wait', marker)], { cwd: sandbox.home, env: sandbox.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const waiting = spawn(process.execPath, [CLI, 'exec', '--env', 'KEY=${TOKEN:api-key:openai}', ...probe('wait', marker)], {
+      cwd: sandbox.home,
+      env: sandbox.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     waiting.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await expect.poll(() => out, { timeout: 15_000 }).toBe('ready\n');
@@ -157,7 +186,6 @@ describe('mcp-cli exec', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${broken}:3: expected NAME=VALUE`);
     expect(r.stderr).not.toContain('SENTINEL');
-
   });
 
   it('an env file that cannot be read is named (exit 1); Node 20 itself checks --env-file arguments before mcp-cli starts', async () => {

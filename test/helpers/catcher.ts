@@ -19,7 +19,9 @@ export interface Catcher {
   close(): Promise<void>;
 }
 
-export async function startCatcher(answer: (req: CaughtRequest) => { status: number; body?: string; headers?: Record<string, string> } = () => ({ status: 404 })): Promise<Catcher> {
+export async function startCatcher(
+  answer: (req: CaughtRequest) => { status: number; body?: string; headers?: Record<string, string> } = () => ({ status: 404 }),
+): Promise<Catcher> {
   const requests: CaughtRequest[] = [];
   const server = createServer((req, res) => {
     let body = '';

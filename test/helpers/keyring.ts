@@ -202,7 +202,13 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
       const conn = await DbusConnection.open(socket, 2000);
       const service = { destination: 'org.freedesktop.secrets', path: '/org/freedesktop/secrets' };
       try {
-        const [, session] = await conn.call({ ...service, interface: 'org.freedesktop.Secret.Service', member: 'OpenSession', signature: 'sv', body: ['plain', ['s', '']] });
+        const [, session] = await conn.call({
+          ...service,
+          interface: 'org.freedesktop.Secret.Service',
+          member: 'OpenSession',
+          signature: 'sv',
+          body: ['plain', ['s', '']],
+        });
         const [path] = await conn.call({ ...service, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] });
         await conn.call({
           ...service,
@@ -225,7 +231,14 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
       await waitFor('dbus-monitor to record', async () => {
         const conn = await DbusConnection.open(socket, 1000);
         try {
-          await conn.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: [marker] });
+          await conn.call({
+            destination: 'org.freedesktop.DBus',
+            path: '/org/freedesktop/DBus',
+            interface: 'org.freedesktop.DBus',
+            member: 'NameHasOwner',
+            signature: 's',
+            body: [marker],
+          });
         } finally {
           conn.close();
         }

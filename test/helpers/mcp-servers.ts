@@ -28,7 +28,9 @@ export function fixedTokenVerifier(token: string): OAuthTokenVerifier {
 /** The tools every test server offers: `echo`, and `whoami`, which echoes the presented token (to test masking). */
 export function buildTestMcpServer(): McpServer {
   const server = new McpServer({ name: TEST_SERVER_NAME, version: TEST_SERVER_VERSION });
-  server.registerTool('echo', { description: 'Echo a message back\nSecond line', inputSchema: { message: z.string() } }, async ({ message }) => ({ content: [{ type: 'text', text: message }] }));
+  server.registerTool('echo', { description: 'Echo a message back\nSecond line', inputSchema: { message: z.string() } }, async ({ message }) => ({
+    content: [{ type: 'text', text: message }],
+  }));
   server.registerTool('token-sha256', { description: 'SHA-256 of the bearer token this request carried' }, async (extra) => ({
     content: [{ type: 'text', text: sha256(extra.authInfo?.token ?? '') }],
   }));

@@ -23,7 +23,11 @@ export async function createOAuthSandbox(servers: Record<string, object>, option
 
 /** A CLI process whose stderr can be awaited line by line (for paste-back and the real browser). */
 export function startCli(sandbox: Sandbox, args: string[], env: Record<string, string | undefined> = {}) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], { cwd: sandbox.home, env: { ...sandbox.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], {
+    cwd: sandbox.home,
+    env: { ...sandbox.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve(m: RegExpMatchArray): void }[] = [];
@@ -38,7 +42,9 @@ export function startCli(sandbox: Sandbox, args: string[], env: Record<string, s
       }
     }
   });
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return {
     child,
     exited,
@@ -69,7 +75,14 @@ export async function sandboxTokenStore(sandbox: Sandbox) {
   const { EncryptedFileStore } = await import('../../src/stores/encrypted/store.js');
   const { passphraseSource } = await import('../../src/stores/encrypted/passphrase.js');
   const { encryptedFilePath } = await import('../../src/stores/encrypted/descriptor.js');
-  const be = { env: sandbox.env, platform: process.platform, settings: {}, prompter: { secret: async () => '', confirm: async () => false }, canPrompt: false, stderr: process.stderr };
+  const be = {
+    env: sandbox.env,
+    platform: process.platform,
+    settings: {},
+    prompter: { secret: async () => '', confirm: async () => false },
+    canPrompt: false,
+    stderr: process.stderr,
+  };
   return new EncryptedFileStore(encryptedFilePath(be), passphraseSource(be));
 }
 

@@ -77,11 +77,13 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     }
     const id = randomUUID();
     this.consents.set(id, { client, params });
-    res.type('html').send(
-      `<!doctype html><title>Authorize</title><h1>Allow ${escapeHtml(client.client_name ?? client.client_id)}?</h1>` +
-        `<form method="post" action="/consent"><input type="hidden" name="id" value="${id}">` +
-        `<button type="submit" id="approve">Approve</button></form>`,
-    );
+    res
+      .type('html')
+      .send(
+        `<!doctype html><title>Authorize</title><h1>Allow ${escapeHtml(client.client_name ?? client.client_id)}?</h1>` +
+          `<form method="post" action="/consent"><input type="hidden" name="id" value="${id}">` +
+          `<button type="submit" id="approve">Approve</button></form>`,
+      );
   }
 
   /** The consent form's target: approves and redirects to the client. */
@@ -134,7 +136,13 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     const grant = this.accessTokens.get(token);
     if (!grant) throw new InvalidTokenError('unknown or revoked access token');
     if (grant.expiresAt <= Date.now()) throw new InvalidTokenError('access token expired');
-    return { token, clientId: grant.clientId, scopes: grant.scopes, expiresAt: Math.floor(grant.expiresAt / 1000), resource: grant.resource ? new URL(grant.resource) : undefined };
+    return {
+      token,
+      clientId: grant.clientId,
+      scopes: grant.scopes,
+      expiresAt: Math.floor(grant.expiresAt / 1000),
+      resource: grant.resource ? new URL(grant.resource) : undefined,
+    };
   }
 
   async revokeToken(_client: OAuthClientInformationFull, request: OAuthTokenRevocationRequest): Promise<void> {
@@ -208,7 +216,11 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
   const rs = await listen(mcpApp);
   const issuerUrl = new URL(`${as.origin}/`);
   const mcpUrl = `${rs.origin}/mcp`;
-  const provider = new TestAuthProvider(() => mcpUrl, options, () => issuerUrl.href);
+  const provider = new TestAuthProvider(
+    () => mcpUrl,
+    options,
+    () => issuerUrl.href,
+  );
   const counters = provider.counters;
 
   const requests: AuthServerRequest[] = [];
@@ -248,7 +260,11 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
 
   const oauthMetadata = (await (await fetch(`${as.origin}/.well-known/oauth-authorization-server`)).json()) as OAuthMetadata;
   mcpApp.use(mcpAuthMetadataRouter({ oauthMetadata, resourceServerUrl: new URL(mcpUrl), scopesSupported: ['mcp:tools'], resourceName: 'OAuth test server' }));
-  const bearer = requireBearerAuth({ verifier: provider, resourceMetadataUrl: `${rs.origin}/.well-known/oauth-protected-resource/mcp`, expectedResource: new URL(mcpUrl) });
+  const bearer = requireBearerAuth({
+    verifier: provider,
+    resourceMetadataUrl: `${rs.origin}/.well-known/oauth-protected-resource/mcp`,
+    expectedResource: new URL(mcpUrl),
+  });
   mcpApp.use('/mcp', (req, res, next) => {
     res.on('finish', () => {
       if (res.statusCode === 401) counters.unauthorized++;
@@ -257,9 +273,13 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
   });
   mcpApp.all('/mcp', bearer, express.json(), async (req, res) => {
     const server = new McpServer({ name: 'oauth-test-server', version: '1.0.0' });
-    server.registerTool('whoami', { description: 'Says which OAuth client called', inputSchema: { greeting: z.string().optional() } }, async ({ greeting }, extra) => ({
-      content: [{ type: 'text', text: `${greeting ?? 'hello'} ${extra.authInfo?.clientId ?? 'nobody'}` }],
-    }));
+    server.registerTool(
+      'whoami',
+      { description: 'Says which OAuth client called', inputSchema: { greeting: z.string().optional() } },
+      async ({ greeting }, extra) => ({
+        content: [{ type: 'text', text: `${greeting ?? 'hello'} ${extra.authInfo?.clientId ?? 'nobody'}` }],
+      }),
+    );
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

@@ -75,7 +75,10 @@ function buildServer(answers: Record<string, unknown[]>, transportOf: () => Stre
   });
 
   server.registerTool('sample', { description: 'Asks the client to sample an LLM' }, async (extra) => {
-    const result = await server.server.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: `say hi; the key is ${secret}` } }], maxTokens: 20 }, { relatedRequestId: extra.requestId });
+    const result = await server.server.createMessage(
+      { messages: [{ role: 'user', content: { type: 'text', text: `say hi; the key is ${secret}` } }], maxTokens: 20 },
+      { relatedRequestId: extra.requestId },
+    );
     record('sampling/createMessage', result);
     return text(result.content.type === 'text' ? `model said: ${result.content.text}` : 'no text');
   });
@@ -86,10 +89,14 @@ function buildServer(answers: Record<string, unknown[]>, transportOf: () => Stre
     return text(result.roots.map((r) => r.uri).join(' '));
   });
 
-  server.registerTool('notify', { description: 'Sends a log notification over the GET event stream', inputSchema: { message: z.string() } }, async ({ message }) => {
-    await server.server.sendLoggingMessage({ level: 'info', data: message });
-    return text('sent');
-  });
+  server.registerTool(
+    'notify',
+    { description: 'Sends a log notification over the GET event stream', inputSchema: { message: z.string() } },
+    async ({ message }) => {
+      await server.server.sendLoggingMessage({ level: 'info', data: message });
+      return text('sent');
+    },
+  );
 
   server.registerTool('drop-stream', { description: 'Notifies, drops the GET event stream, notifies again while it is down' }, async () => {
     await server.server.sendLoggingMessage({ level: 'info', data: 'before the drop' });
@@ -99,7 +106,9 @@ function buildServer(answers: Record<string, unknown[]>, transportOf: () => Stre
     return text('dropped');
   });
 
-  server.registerTool('whoami', { description: 'Echo the bearer token back (a badly behaved server)' }, async (extra) => text(`token=${extra.authInfo?.token ?? ''}`));
+  server.registerTool('whoami', { description: 'Echo the bearer token back (a badly behaved server)' }, async (extra) =>
+    text(`token=${extra.authInfo?.token ?? ''}`),
+  );
   return server;
 }
 

@@ -23,7 +23,11 @@ export function runInTerminal(
   return new Promise((resolve, reject) => {
     const cli = [process.execPath, CLI, ...args].map(quote).join(' ');
     const command = options.pipe === undefined ? cli : `printf %s ${quote(options.pipe)} | ${cli}`;
-    const child = spawn('script', ['-qefc', command, '/dev/null'], { env: options.env as NodeJS.ProcessEnv, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      env: options.env as NodeJS.ProcessEnv,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     const pending = [...keystrokes];
     let searchFrom = 0;

@@ -20,7 +20,16 @@ export interface VaultTarget {
   close(): Promise<void>;
 }
 
-const PASSED_THROUGH = ['VAULT_ADDR', 'VAULT_TOKEN', 'VAULT_NAMESPACE', 'VAULT_CACERT', 'VAULT_CAPATH', 'VAULT_CLIENT_CERT', 'VAULT_CLIENT_KEY', 'VAULT_SKIP_VERIFY'];
+const PASSED_THROUGH = [
+  'VAULT_ADDR',
+  'VAULT_TOKEN',
+  'VAULT_NAMESPACE',
+  'VAULT_CACERT',
+  'VAULT_CAPATH',
+  'VAULT_CLIENT_CERT',
+  'VAULT_CLIENT_KEY',
+  'VAULT_SKIP_VERIFY',
+];
 
 export async function vaultTarget(): Promise<VaultTarget> {
   let server: VaultServer | undefined;
@@ -30,7 +39,10 @@ export async function vaultTarget(): Promise<VaultTarget> {
     for (const name of PASSED_THROUGH) if (process.env[name]) env[name] = process.env[name]!;
     if (!env.VAULT_TOKEN) {
       const token = await resolveToken({ HOME: process.env.HOME });
-      if (!token) throw new Error('VAULT_ADDR is set for the contract tests, but there is no VAULT_TOKEN and no ~/.vault-token: set VAULT_TOKEN to a token allowed to mount secrets engines');
+      if (!token)
+        throw new Error(
+          'VAULT_ADDR is set for the contract tests, but there is no VAULT_TOKEN and no ~/.vault-token: set VAULT_TOKEN to a token allowed to mount secrets engines',
+        );
       env.VAULT_TOKEN = token.value;
     }
   } else {
@@ -55,7 +67,8 @@ export async function vaultTarget(): Promise<VaultTarget> {
 export async function freshKvMount(target: VaultTarget, version: 1 | 2): Promise<string> {
   const path = `mcp-cli-test-${randomUUID().slice(0, 8)}-v${version}`;
   const r = await target.admin('POST', `sys/mounts/${path}`, { type: 'kv', options: { version: String(version) } });
-  if (r.status !== 204 && r.status !== 200) throw new Error(`could not enable a KV v${version} mount at ${path} on the ${target.kind} (${r.status}): the token needs sudo on sys/mounts/*`);
+  if (r.status !== 204 && r.status !== 200)
+    throw new Error(`could not enable a KV v${version} mount at ${path} on the ${target.kind} (${r.status}): the token needs sudo on sys/mounts/*`);
   return path;
 }
 

@@ -26,9 +26,26 @@ async function readInTheClear(account: string): Promise<string> {
   const service = { destination: 'org.freedesktop.secrets', path: '/org/freedesktop/secrets', interface: 'org.freedesktop.Secret.Service' };
   try {
     const [, session] = await conn.call({ ...service, member: 'OpenSession', signature: 'sv', body: ['plain', ['s', '']] });
-    const [[path]] = (await conn.call({ ...service, member: 'SearchItems', signature: 'a{ss}', body: [[['service', 'mcp-cli'], ['username', account]]] })) as [string[]];
-    const [secret] = await conn.call({ destination: 'org.freedesktop.secrets', path: path!, interface: 'org.freedesktop.Secret.Item', member: 'GetSecret', signature: 'o', body: [session as string] });
-    return ((secret as [string, Buffer, Buffer])[2]).toString('utf8');
+    const [[path]] = (await conn.call({
+      ...service,
+      member: 'SearchItems',
+      signature: 'a{ss}',
+      body: [
+        [
+          ['service', 'mcp-cli'],
+          ['username', account],
+        ],
+      ],
+    })) as [string[]];
+    const [secret] = await conn.call({
+      destination: 'org.freedesktop.secrets',
+      path: path!,
+      interface: 'org.freedesktop.Secret.Item',
+      member: 'GetSecret',
+      signature: 'o',
+      body: [session as string],
+    });
+    return (secret as [string, Buffer, Buffer])[2].toString('utf8');
   } finally {
     conn.close();
   }

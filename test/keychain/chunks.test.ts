@@ -55,7 +55,12 @@ describe('planChunks', () => {
     ]);
     const head = parseChunkHead(plan.head);
     expect(head).toMatchObject({ id: 'abcd', count: 2 });
-    expect(joinChunks(head!, plan.parts.map(([, p]) => p))).toBe(value);
+    expect(
+      joinChunks(
+        head!,
+        plan.parts.map(([, p]) => p),
+      ),
+    ).toBe(value);
   });
 
   it('never stores a small value that looks like a head as is', () => {

@@ -9,8 +9,26 @@ describe('D-Bus wire format', () => {
   });
 
   it('encodes and decodes a call with nested containers, unicode and variants', () => {
-    const body = [[['service', 'mcp-cli'], ['username', 'generic:clé-🔑']], ['/a', '/b/c'], ['a{ss}', [['k', 'v']]], true, 42];
-    const bytes = encodeMessage({ type: MessageType.call, serial: 7, path: '/org/x', interface: 'i.f', member: 'M', destination: 'd.e', signature: 'a{ss}aovbu', body });
+    const body = [
+      [
+        ['service', 'mcp-cli'],
+        ['username', 'generic:clé-🔑'],
+      ],
+      ['/a', '/b/c'],
+      ['a{ss}', [['k', 'v']]],
+      true,
+      42,
+    ];
+    const bytes = encodeMessage({
+      type: MessageType.call,
+      serial: 7,
+      path: '/org/x',
+      interface: 'i.f',
+      member: 'M',
+      destination: 'd.e',
+      signature: 'a{ss}aovbu',
+      body,
+    });
     expect(messageLength(bytes)).toBe(bytes.length);
     expect(messageLength(bytes.subarray(0, bytes.length - 1))).toBe(0);
     const decoded = decodeMessage(bytes);

@@ -21,7 +21,9 @@ function hkdf16(ikm: Buffer, length = 16): Buffer {
   let block = Buffer.alloc(0);
   const out: Buffer[] = [];
   for (let i = 1; Buffer.concat(out).length < length; i++) {
-    block = createHmac('sha256', prk).update(Buffer.concat([block, Buffer.from([i])])).digest();
+    block = createHmac('sha256', prk)
+      .update(Buffer.concat([block, Buffer.from([i])]))
+      .digest();
     out.push(block);
   }
   return Buffer.concat(out).subarray(0, length);

@@ -30,10 +30,14 @@ describe('the automatic fallback notice', () => {
   afterEach(() => rm(home, { recursive: true, force: true }));
 
   const open = (stderr: Writable) =>
-    withFallbackNotice(new EncryptedFileStore(join(home, 'tokens.enc'), { get: async () => 'pw' }, '~/tokens.enc'), ['secret-service: the default keyring is locked'], {
-      env: { HOME: home, XDG_STATE_HOME: join(home, 'state') },
-      stderr,
-    });
+    withFallbackNotice(
+      new EncryptedFileStore(join(home, 'tokens.enc'), { get: async () => 'pw' }, '~/tokens.enc'),
+      ['secret-service: the default keyring is locked'],
+      {
+        env: { HOME: home, XDG_STATE_HOME: join(home, 'state') },
+        stderr,
+      },
+    );
 
   it('is shown on the first write on a terminal only, across processes', async () => {
     const first = stream(true);

@@ -76,14 +76,38 @@ describe('a locked keyring under auto', () => {
 describe('tokens in another backend', () => {
   it('are mentioned by token list and token backends, and token migrate moves them', async () => {
     const enc = ['--token-backend', 'encrypted'];
-    for (const [name, value] of [['enc-only', 'a'], ['enc-two', 'b'], ['openai', 'from-the-file']] as const)
-      expect((await sb.run([...enc, 'token', 'set', name, '--type', 'generic', '--namespace', name === 'openai' ? 'api-key' : 'generic', '--value', `${SECRET}-${value}`])).code).toBe(0);
+    for (const [name, value] of [
+      ['enc-only', 'a'],
+      ['enc-two', 'b'],
+      ['openai', 'from-the-file'],
+    ] as const)
+      expect(
+        (
+          await sb.run([
+            ...enc,
+            'token',
+            'set',
+            name,
+            '--type',
+            'generic',
+            '--namespace',
+            name === 'openai' ? 'api-key' : 'generic',
+            '--value',
+            `${SECRET}-${value}`,
+          ])
+        ).code,
+      ).toBe(0);
     const before = JSON.parse((await sb.run([...enc, 'token', 'get', 'enc-only', '--json'])).stdout) as { createdAt: string; updatedAt: string };
 
-    for (const args of [['token', 'list'], ['token', 'backends']]) {
+    for (const args of [
+      ['token', 'list'],
+      ['token', 'backends'],
+    ]) {
       const r = await sb.run(args);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain("Note: ~/.local/share/mcp-cli/tokens.enc also exists and may hold tokens (backend 'encrypted'); the active backend is 'secret-service'");
+      expect(r.stderr).toContain(
+        "Note: ~/.local/share/mcp-cli/tokens.enc also exists and may hold tokens (backend 'encrypted'); the active backend is 'secret-service'",
+      );
       expect(r.stderr).toContain('mcp-cli token migrate --from encrypted');
     }
     // From the file's side, token backends counts what the keychain holds.

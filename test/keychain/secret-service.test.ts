@@ -92,8 +92,19 @@ describe('secret-service backend against a real gnome-keyring', () => {
     // The native library reads the bus address from the process environment.
     process.env.DBUS_SESSION_BUS_ADDRESS = keyring.address;
     const manager = new TokenManager(await secretServiceBackend.open(be));
-    const secret = { accessToken: 'SENTINEL-access-' + 'a'.repeat(1500), refreshToken: 'SENTINEL-refresh-' + 'r'.repeat(1500), idToken: 'eyJ' + 'i'.repeat(900) };
-    await manager.set({ name: 'my-server', type: 'oauth', secret, provider: 'https://auth.example', expiresAt: new Date(Date.now() + 3600_000), details: { scope: 'read write' } });
+    const secret = {
+      accessToken: 'SENTINEL-access-' + 'a'.repeat(1500),
+      refreshToken: 'SENTINEL-refresh-' + 'r'.repeat(1500),
+      idToken: 'eyJ' + 'i'.repeat(900),
+    };
+    await manager.set({
+      name: 'my-server',
+      type: 'oauth',
+      secret,
+      provider: 'https://auth.example',
+      expiresAt: new Date(Date.now() + 3600_000),
+      details: { scope: 'read write' },
+    });
 
     const again = await manager.reveal('my-server', 'oauth');
     expect(again.secret).toEqual(secret);

@@ -79,7 +79,14 @@ describe('a session bus without a Secret Service provider', () => {
 
     it('gives up after MCP_CLI_KEYCHAIN_TIMEOUT_MS instead of hanging', async () => {
       squatter = await DbusConnection.open(socketPathOf(bus.address)!, 5000);
-      await squatter.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'RequestName', signature: 'su', body: ['org.freedesktop.secrets', 0] });
+      await squatter.call({
+        destination: 'org.freedesktop.DBus',
+        path: '/org/freedesktop/DBus',
+        interface: 'org.freedesktop.DBus',
+        member: 'RequestName',
+        signature: 'su',
+        body: ['org.freedesktop.secrets', 0],
+      });
       const env = { MCP_CLI_KEYCHAIN_TIMEOUT_MS: '500' };
       const r = await sandbox.run(['token', 'backends', '--json'], { env, timeoutMs: 20_000 });
       // A keychain that is here but does not answer is what auto chose: an error, not a fallback.

@@ -60,14 +60,18 @@ describe('mcp-cli with server_config.json and real MCP servers', () => {
   it('ping prints the server name, version and round trip', async () => {
     const r = await sandbox.run(['ping', 'web']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^${TEST_SERVER_NAME} ${TEST_SERVER_VERSION}: round trip \\d+\\.\\d ms \\(connect and initialize: \\d+ ms over streamable-http\\)\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^${TEST_SERVER_NAME} ${TEST_SERVER_VERSION}: round trip \\d+\\.\\d ms \\(connect and initialize: \\d+ ms over streamable-http\\)\\n$`),
+    );
     expect(http.authorizations).toContain(`Bearer ${SECRET}`);
   });
 
   it('tools lists the tools with the right token', async () => {
     const r = await sandbox.run(['tools', 'web']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('echo\tEcho a message back\ntoken-sha256\tSHA-256 of the bearer token this request carried\nwhoami\tEcho the bearer token back (a badly behaved server)\n');
+    expect(r.stdout).toBe(
+      'echo\tEcho a message back\ntoken-sha256\tSHA-256 of the bearer token this request carried\nwhoami\tEcho the bearer token back (a badly behaved server)\n',
+    );
   });
 
   it('a wrong token gives exit 4 naming the reference to fix', async () => {

@@ -69,7 +69,10 @@ describe('connect over streamable HTTP and SSE behind requireBearerAuth', () => 
 
   it('no token at all is exit 4 too', async () => {
     const server = await resolveOne({ transport: 'streamable-http', url: http.url, headers: {} });
-    await expect(connect(server, { env: {}, stderr: capture().stream })).rejects.toMatchObject({ exitCode: 4, message: expect.stringContaining('sends no stored token') });
+    await expect(connect(server, { env: {}, stderr: capture().stream })).rejects.toMatchObject({
+      exitCode: 4,
+      message: expect.stringContaining('sends no stored token'),
+    });
   });
 
   it('a closed port is a plain failure naming the masked URL', async () => {
@@ -85,7 +88,12 @@ describe('connect over streamable HTTP and SSE behind requireBearerAuth', () => 
 });
 
 describe('connect over stdio', () => {
-  const entry = (env: Record<string, string>, args: string[] = []): ServerEntry => ({ transport: 'stdio', command: process.execPath, args: [STDIO_SERVER, ...args], env });
+  const entry = (env: Record<string, string>, args: string[] = []): ServerEntry => ({
+    transport: 'stdio',
+    command: process.execPath,
+    args: [STDIO_SERVER, ...args],
+    env,
+  });
 
   it('passes the resolved env on top of a minimal environment, never on the command line, and masks stderr', async () => {
     const server = await resolveOne(entry({ API_TOKEN: '${TOKEN:bearer:good}', GREETING: 'hi ${NAME}' }), { NAME: 'you' });
@@ -93,7 +101,8 @@ describe('connect over stdio', () => {
     const parentEnv = { PATH: process.env.PATH!, HOME: '/home/test', MCP_CLI_ENCRYPTION_KEY: 'parent-secret', AWS_SECRET_ACCESS_KEY: 'cloud' };
     const connection = await connect(server, { env: parentEnv, stderr: stderr.stream });
     try {
-      const call = async (name: string, args: Record<string, unknown> = {}) => ((await connection.request((c) => c.callTool({ name, arguments: args }))).content as { text: string }[])[0]!.text;
+      const call = async (name: string, args: Record<string, unknown> = {}) =>
+        ((await connection.request((c) => c.callTool({ name, arguments: args }))).content as { text: string }[])[0]!.text;
       expect(await call('env-sha256', { name: 'API_TOKEN' })).toBe(sha256(GOOD));
       expect(await call('env-sha256', { name: 'GREETING' })).toBe(sha256('hi you'));
       const names = (await call('env-names')).split('\n');
@@ -112,7 +121,10 @@ describe('connect over stdio', () => {
 
   it('a command that does not exist is a clear failure', async () => {
     const server = await resolveOne({ transport: 'stdio', command: 'no-such-command-mcp-cli', args: [], env: {} });
-    await expect(connect(server, { env: { PATH: process.env.PATH! }, stderr: capture().stream })).rejects.toMatchObject({ exitCode: 1, message: expect.stringContaining("cannot start server 's'") });
+    await expect(connect(server, { env: { PATH: process.env.PATH! }, stderr: capture().stream })).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining("cannot start server 's'"),
+    });
   });
 });
 

@@ -16,7 +16,10 @@ describe('expiry notices on stderr', () => {
       sandbox.home,
       JSON.stringify({
         mcpServers: {
-          web: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:soon}', 'X-Later': '${TOKEN:bearer:later}', 'X-Again': '${TOKEN:bearer:soon}' } },
+          web: {
+            url: http.url,
+            headers: { Authorization: 'Bearer ${TOKEN:bearer:soon}', 'X-Later': '${TOKEN:bearer:later}', 'X-Again': '${TOKEN:bearer:soon}' },
+          },
           other: { url: http.url, headers: { 'X-Later': '${TOKEN:bearer:later}' } },
         },
         ...extra,

@@ -68,7 +68,10 @@ describe('start-up path', () => {
     [['token', 'set', 'y', '--value', 'w'], 9],
   ])('%j loads at most %i files of the bundle, and nothing else as a module', async (args, most) => {
     const files = await loaded(args);
-    expect(files.every((f) => f.startsWith(pathToFileURL(dirname(CLI)).href)), files.join('\n')).toBe(true);
+    expect(
+      files.every((f) => f.startsWith(pathToFileURL(dirname(CLI)).href)),
+      files.join('\n'),
+    ).toBe(true);
     expect(files.length, files.join('\n')).toBeLessThanOrEqual(most);
   });
 });

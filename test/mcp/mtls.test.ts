@@ -75,7 +75,9 @@ describe('mutual TLS to an HTTPS MCP server', () => {
     const before = server.clients.length;
     const r = await sandbox.run(['tools', 'no-cert']);
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/server 'no-cert' \(https:\/\/127\.0\.0\.1:\d+\/mcp\) requires a TLS client certificate \(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED\)/);
+    expect(r.stderr).toMatch(
+      /server 'no-cert' \(https:\/\/127\.0\.0\.1:\d+\/mcp\) requires a TLS client certificate \(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED\)/,
+    );
     expect(r.stderr).toContain('--type client-cert');
     expect(r.stdout).toBe('');
     expect(server.clients.length).toBe(before);
@@ -84,7 +86,9 @@ describe('mutual TLS to an HTTPS MCP server', () => {
   it('a certificate from another CA is refused with exit 4', async () => {
     const r = await sandbox.run(['ping', 'rogue']);
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/server 'rogue' \(https:\/\/127\.0\.0\.1:\d+\/mcp\) closed the connection without answering: it most likely refused the client certificate/);
+    expect(r.stderr).toMatch(
+      /server 'rogue' \(https:\/\/127\.0\.0\.1:\d+\/mcp\) closed the connection without answering: it most likely refused the client certificate/,
+    );
     noKey(r.stdout, r.stderr);
   });
 
@@ -99,7 +103,11 @@ describe('mutual TLS to an HTTPS MCP server', () => {
     const r = await sandbox.run(['config', 'show', 'corp', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const shown = JSON.parse(r.stdout) as { mcpServers: Record<string, { tls: Record<string, string> }> };
-    expect(shown.mcpServers.corp!.tls).toEqual({ cert: '<TOKEN:generic:corp-mtls:cert>', key: '<TOKEN:generic:corp-mtls:key>', ca: '<TOKEN:generic:corp-mtls:ca>' });
+    expect(shown.mcpServers.corp!.tls).toEqual({
+      cert: '<TOKEN:generic:corp-mtls:cert>',
+      key: '<TOKEN:generic:corp-mtls:key>',
+      ca: '<TOKEN:generic:corp-mtls:ca>',
+    });
     noKey(r.stdout, r.stderr);
   });
 

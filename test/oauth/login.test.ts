@@ -41,7 +41,15 @@ describe('auth login / status / logout against a real authorization server', () 
     expect(get.code).toBe(0);
     expect(get.stdout).toMatch(/Type:\s+oauth/);
     const status = await run(['auth', 'status', 'notes', '--json']);
-    expect(JSON.parse(status.stdout)).toMatchObject({ server: 'notes', issuer: servers.issuer, scopes: ['mcp:tools'], expired: false, canRefresh: true, clientRegistration: 'dcr', backend: 'encrypted' });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      server: 'notes',
+      issuer: servers.issuer,
+      scopes: ['mcp:tools'],
+      expired: false,
+      canRefresh: true,
+      clientRegistration: 'dcr',
+      backend: 'encrypted',
+    });
   });
 
   it('reuses the stored client registration on a second login', async () => {

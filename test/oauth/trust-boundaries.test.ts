@@ -18,7 +18,9 @@ let spoofMetadata: Record<string, unknown> = {};
 
 beforeAll(async () => {
   servers = await startOAuthServers();
-  spoof = await startCatcher((req) => (req.method === 'GET' ? { status: 200, body: JSON.stringify(spoofMetadata) } : { status: 400, body: '{"error":"invalid_request"}' }));
+  spoof = await startCatcher((req) =>
+    req.method === 'GET' ? { status: 200, body: JSON.stringify(spoofMetadata) } : { status: 400, body: '{"error":"invalid_request"}' },
+  );
 });
 afterAll(async () => {
   await Promise.all([servers.close(), spoof.close()]);
@@ -43,7 +45,9 @@ describe('OAuth mix-up through oauth.authServerMetadataUrl', () => {
       await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: `${spoof.origin}${path}` } } } });
       const r = await sandbox.run(['auth', 'login', 'notes']);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toContain(`the authorization server metadata at ${spoof.origin}${path} names the issuer ${servers.issuer}, but is published neither at that issuer's well-known URL nor on its origin; refusing it`);
+      expect(r.stderr).toContain(
+        `the authorization server metadata at ${spoof.origin}${path} names the issuer ${servers.issuer}, but is published neither at that issuer's well-known URL nor on its origin; refusing it`,
+      );
     }
     expect(servers.counters.authorize).toBe(before);
     expect(spoof.requests.filter((r) => r.method !== 'GET')).toEqual([]);
@@ -52,7 +56,9 @@ describe('OAuth mix-up through oauth.authServerMetadataUrl', () => {
   it("refuses another issuer's own metadata when the server names its authorization server", async () => {
     const real = await realMetadata();
     spoofMetadata = { ...real, issuer: `${spoof.origin}/`, token_endpoint: `${spoof.origin}/token` };
-    await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: `${spoof.origin}/.well-known/oauth-authorization-server` } } } });
+    await writeOwnConfig(sandbox.home, {
+      mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: `${spoof.origin}/.well-known/oauth-authorization-server` } } },
+    });
     const before = servers.counters.authorize;
     const r = await sandbox.run(['auth', 'login', 'notes']);
     expect(r.code, r.stderr).toBe(1);
@@ -62,7 +68,9 @@ describe('OAuth mix-up through oauth.authServerMetadataUrl', () => {
   });
 
   it("accepts the issuer's own well-known URL", async () => {
-    await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: `${servers.issuer}.well-known/oauth-authorization-server` } } } });
+    await writeOwnConfig(sandbox.home, {
+      mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: `${servers.issuer}.well-known/oauth-authorization-server` } } },
+    });
     const r = await sandbox.run(['auth', 'login', 'notes']);
     expect(r.code, r.stderr).toBe(0);
   });
@@ -77,17 +85,24 @@ describe('the loopback callback', () => {
     expect(r.code, r.stderr).toBe(0);
     expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual(['forged 400', 'real 200']);
     expect(servers.counters.codeGrant).toBe(before + 1);
-    expect(tokenRequestsSince(start).map((t) => t.body).join()).not.toContain('attacker-code');
+    expect(
+      tokenRequestsSince(start)
+        .map((t) => t.body)
+        .join(),
+    ).not.toContain('attacker-code');
   });
 });
 
-describe('a client from a config file that is not the login\'s', () => {
+describe("a client from a config file that is not the login's", () => {
   it('is never sent with the refresh token, and the login survives', async () => {
     expect((await sandbox.run(['auth', 'login', 'notes'])).code).toBe(0);
     expect((await sandbox.run(['token', 'set', 'openai', '--type', 'api-key', '--provider', 'openai'], { input: `sk-${SENTINEL}-openai` })).code).toBe(0);
     const repo = join(sandbox.home, 'repo');
     await mkdir(repo);
-    await writeFile(join(repo, 'server_config.json'), JSON.stringify({ mcpServers: { notes: { url: servers.mcpUrl, oauth: { clientId: 'attacker-client', clientSecret: '${TOKEN:api-key:openai}' } } } }));
+    await writeFile(
+      join(repo, 'server_config.json'),
+      JSON.stringify({ mcpServers: { notes: { url: servers.mcpUrl, oauth: { clientId: 'attacker-client', clientSecret: '${TOKEN:api-key:openai}' } } } }),
+    );
     // Even approved, the repository's client is not the one this login was made with.
     expect((await sandbox.run(['config', 'trust'], { cwd: repo })).code).toBe(0);
     const start = servers.requests.length;
@@ -135,7 +150,12 @@ describe("a reference to another server's OAuth login", () => {
       expect(r.stdout + r.stderr).not.toContain(`${SENTINEL}-`);
     }
     const listed = JSON.parse((await sandbox.run(['servers', '--json'])).stdout) as { servers: { name: string; error: string | null }[] };
-    expect(listed.servers.filter((s) => s.error?.includes('refers to an OAuth login')).map((s) => s.name).sort()).toEqual(Object.keys(others).sort());
+    expect(
+      listed.servers
+        .filter((s) => s.error?.includes('refers to an OAuth login'))
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(Object.keys(others).sort());
     expect(catcher.requests).toEqual([]);
   });
 });
@@ -144,7 +164,9 @@ describe('OAuth URLs that are not https', () => {
   it('refuses plain http beyond this machine before connecting, and file: or javascript: endpoints before any browser starts', async () => {
     const marker = join(sandbox.home, 'browser-started');
     sandbox.env.BROWSER = `${process.execPath} -e "require('fs').writeFileSync('${marker}', '1')"`;
-    await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: 'http://192.0.2.1/.well-known/oauth-authorization-server' } } } });
+    await writeOwnConfig(sandbox.home, {
+      mcpServers: { notes: { url: servers.mcpUrl, oauth: { authServerMetadataUrl: 'http://192.0.2.1/.well-known/oauth-authorization-server' } } },
+    });
     const plain = await sandbox.run(['auth', 'login', 'notes'], { timeoutMs: 10_000 });
     expect(plain.code).toBe(1);
     expect(plain.stderr).toBe(
@@ -153,7 +175,9 @@ describe('OAuth URLs that are not https', () => {
 
     const real = await realMetadata();
     // A server of its own that names no authorization server, so that its metadata's endpoints are what decides.
-    await writeOwnConfig(sandbox.home, { mcpServers: { notes: { url: `${spoof.origin}/mcp`, oauth: { authServerMetadataUrl: `${spoof.origin}/.well-known/oauth-authorization-server` } } } });
+    await writeOwnConfig(sandbox.home, {
+      mcpServers: { notes: { url: `${spoof.origin}/mcp`, oauth: { authServerMetadataUrl: `${spoof.origin}/.well-known/oauth-authorization-server` } } },
+    });
     spoofMetadata = { ...real, issuer: `${spoof.origin}/`, authorization_endpoint: 'file:///etc/passwd', token_endpoint: `${spoof.origin}/token` };
     const file = await sandbox.run(['auth', 'login', 'notes']);
     expect(file.code).toBe(1);

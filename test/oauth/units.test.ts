@@ -9,7 +9,11 @@ const ISSUER = 'https://as.example/';
 
 describe('browser command', () => {
   it('prefers MCP_CLI_BROWSER, then BROWSER, then the platform opener', () => {
-    expect(browserCommand({ MCP_CLI_BROWSER: 'firefox --new-window', BROWSER: 'lynx' }, 'linux')).toEqual({ command: 'firefox', args: ['--new-window'], source: 'MCP_CLI_BROWSER' });
+    expect(browserCommand({ MCP_CLI_BROWSER: 'firefox --new-window', BROWSER: 'lynx' }, 'linux')).toEqual({
+      command: 'firefox',
+      args: ['--new-window'],
+      source: 'MCP_CLI_BROWSER',
+    });
     expect(browserCommand({ BROWSER: "'/opt/My Browser/run' -x" }, 'linux')).toEqual({ command: '/opt/My Browser/run', args: ['-x'], source: 'BROWSER' });
     expect(browserCommand({}, 'darwin')?.command).toBe('open');
     expect(browserCommand({}, 'linux')?.command).toBe('xdg-open');
@@ -29,12 +33,20 @@ describe('authorization response checks', () => {
     expect(() => checkAuthorizationResponse(params({ code: 'c' }), 's', ISSUER, false)).toThrow(/state/);
     expect(() => checkAuthorizationResponse(params({ code: 'c', state: 's', iss: 'https://other/' }), 's', ISSUER, false)).toThrow(/RFC 9207/);
     expect(() => checkAuthorizationResponse(params({ code: 'c', state: 's' }), 's', ISSUER, true)).toThrow(/promises an iss/);
-    expect(() => checkAuthorizationResponse(params({ error: 'access_denied', error_description: 'no', state: 's' }), 's', ISSUER, false)).toThrow(/access_denied \(no\)/);
+    expect(() => checkAuthorizationResponse(params({ error: 'access_denied', error_description: 'no', state: 's' }), 's', ISSUER, false)).toThrow(
+      /access_denied \(no\)/,
+    );
   });
 });
 
 describe('token rules', () => {
-  const tokens = (over: Partial<SavedTokens>): SavedTokens => ({ accessToken: 'a', tokenType: 'Bearer', issuer: ISSUER, issuedAt: '2026-01-01T00:00:00Z', ...over });
+  const tokens = (over: Partial<SavedTokens>): SavedTokens => ({
+    accessToken: 'a',
+    tokenType: 'Bearer',
+    issuer: ISSUER,
+    issuedAt: '2026-01-01T00:00:00Z',
+    ...over,
+  });
   const now = new Date('2026-01-01T12:00:00Z');
   it('refreshes within 60 s of expiry, never without an expiry', () => {
     expect(needsRefresh(tokens({ expiresAt: '2026-01-01T12:00:59Z' }), now)).toBe(true);

@@ -57,7 +57,9 @@ describe('token validate with an OAuth login', () => {
     expect(call.code, call.stderr).toBe(0);
     const wrong = await sandbox.run(['token', 'rotate', 'notes', '--oauth', '--expires', '30d']);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain("'notes' is an OAuth token: its new value and expiry come from its authorization server, so --value and --expires do not apply");
+    expect(wrong.stderr).toContain(
+      "'notes' is an OAuth token: its new value and expiry come from its authorization server, so --value and --expires do not apply",
+    );
     expect(servers.counters.refreshGrant - before).toBe(1);
   });
 
@@ -78,13 +80,9 @@ describe('token validate with an OAuth login', () => {
     const r = await sandbox.run(['token', 'audit', '--name', 'notes', '--namespace', 'oauth', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const events = JSON.parse(r.stdout) as { action: string; detail?: { result?: string } }[];
-    expect(events.filter((e) => ['login', 'refreshed', 'validated'].includes(e.action)).map((e) => `${e.action}${e.detail?.result ? ` ${e.detail.result}` : ''}`)).toEqual([
-      'login',
-      'refreshed',
-      'validated passed',
-      'refreshed',
-      'validated rejected',
-    ]);
+    expect(
+      events.filter((e) => ['login', 'refreshed', 'validated'].includes(e.action)).map((e) => `${e.action}${e.detail?.result ? ` ${e.detail.result}` : ''}`),
+    ).toEqual(['login', 'refreshed', 'validated passed', 'refreshed', 'validated rejected']);
     for (const text of [...outputs, r.stdout]) expect(text).not.toContain(`${SENTINEL}-`);
     expect(await filesWithSentinel(sandbox.home)).toEqual([]);
   });

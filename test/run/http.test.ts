@@ -103,7 +103,7 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
   });
 
-  it('relays the session id and protocol version, notifications, and the server\'s own requests both ways', async () => {
+  it("relays the session id and protocol version, notifications, and the server's own requests both ways", async () => {
     const logs: unknown[] = [];
     const run = await connectThroughRun(sandbox, 'stateful', {
       capabilities: { elicitation: { form: {} }, sampling: {}, roots: {} },
@@ -156,7 +156,9 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     const logs: unknown[] = [];
     const baseline = stateful.requests.length;
     const gets = () => stateful.requests.slice(baseline).filter((r) => r.method === 'GET');
-    const run = await connectThroughRun(sandbox, 'stateful', { setup: (client) => client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data)) });
+    const run = await connectThroughRun(sandbox, 'stateful', {
+      setup: (client) => client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data)),
+    });
     try {
       await expect.poll(() => gets().length, { timeout: 10_000 }).toBe(1);
       expect(gets()[0]!.lastEventId).toBeUndefined();
@@ -175,11 +177,15 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
-    child.stdin.write('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n');
+    child.stdin.write(
+      '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n',
+    );
     await expect.poll(() => out, { timeout: 15_000 }).toContain('\n');
     const answer = JSON.parse(out);
     expect(answer).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32603 } });
-    expect(answer.error.message).toContain("server 'rejected' answered HTTP 401: the credentials from ${TOKEN:bearer:wrong} (headers.Authorization) were rejected");
+    expect(answer.error.message).toContain(
+      "server 'rejected' answered HTTP 401: the credentials from ${TOKEN:bearer:wrong} (headers.Authorization) were rejected",
+    );
     expect(answer.error.message).toContain('mcp-cli token set wrong --namespace bearer');
     child.stdin.end();
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(4);
@@ -191,7 +197,12 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: { elicitation: {} }, clientInfo: { name: 't', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: { elicitation: {} }, clientInfo: { name: 't', version: '1' } },
+    });
     await expect.poll(() => out, { timeout: 15_000 }).toContain('"id":1');
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     // The server asks the client a question that this client never answers: the call stays open.

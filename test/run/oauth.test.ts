@@ -23,7 +23,12 @@ function rawRun(sandbox: Sandbox, name: string, env: Record<string, string | und
   return { child, exited, out: () => out, err: () => err, send: (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`) };
 }
 
-const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
 
 describe('mcp-cli run with OAuth: a long session', () => {
   let servers: OAuthServers;

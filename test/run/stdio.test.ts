@@ -26,7 +26,11 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
     expect(set.code, set.stderr).toBe(0);
     await writeOwnConfig(sandbox.home, {
       mcpServers: {
-        local: { command: process.execPath, args: [STDIO_SERVER], env: { API_KEY: '${TOKEN:bearer:stdio-key}', STDIO_SERVER_SIGNAL_MARKER: join(markers, 'sigterm') } },
+        local: {
+          command: process.execPath,
+          args: [STDIO_SERVER],
+          env: { API_KEY: '${TOKEN:bearer:stdio-key}', STDIO_SERVER_SIGNAL_MARKER: join(markers, 'sigterm') },
+        },
         plain: { command: process.execPath, args: [STDIO_SERVER] },
         quits: { command: process.execPath, args: ['-e', 'process.exit(3)'] },
         missing: { command: process.execPath, args: [STDIO_SERVER], env: { API_KEY: '${TOKEN:bearer:nope}' } },
@@ -94,7 +98,9 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
     const child = spawn(process.execPath, [CLI, 'run', 'plain'], { cwd: sandbox.home, env: sandbox.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stdin.write('{"jsonrpc":"2.0","id":"ü-1","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"ünïcode","version":"1"}}}\n');
+    child.stdin.write(
+      '{"jsonrpc":"2.0","id":"ü-1","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"ünïcode","version":"1"}}}\n',
+    );
     await expect.poll(() => out, { timeout: 15_000 }).toContain('\n');
     child.stdin.end();
     const code = await new Promise((resolve) => child.once('exit', resolve));
@@ -102,7 +108,7 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
     expect(JSON.parse(out.trim())).toMatchObject({ jsonrpc: '2.0', id: 'ü-1', result: { serverInfo: { name: 'mcp-cli-stdio-test-server' } } });
   });
 
-  it('SIGTERM reaches the server, and its exit code is mcp-cli\'s', async () => {
+  it("SIGTERM reaches the server, and its exit code is mcp-cli's", async () => {
     const run = await connectThroughRun(sandbox, 'local');
     await run.client.listTools();
     process.kill(run.pid, 'SIGTERM');
@@ -128,7 +134,7 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
     await exits.close();
   });
 
-  it('the client closing stdin closes the server\'s, and mcp-cli ends with it', async () => {
+  it("the client closing stdin closes the server's, and mcp-cli ends with it", async () => {
     const child = spawn(process.execPath, [CLI, 'run', 'plain'], { cwd: sandbox.home, env: sandbox.env, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.end();
     expect(await new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))).toEqual({ code: 0, signal: null });
@@ -175,8 +181,14 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
   it('an unapproved --config file exits 1 with one clear line, and starts nothing', async () => {
     const other = join(sandbox.home, 'elsewhere.json');
     const marker = join(markers, 'unapproved-started');
-    await writeFile(other, JSON.stringify({ mcpServers: { local: { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`] } } }));
-    for (const args of [['run', 'local', '--config', other], ['--config', other, 'run', 'local']]) {
+    await writeFile(
+      other,
+      JSON.stringify({ mcpServers: { local: { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`] } } }),
+    );
+    for (const args of [
+      ['run', 'local', '--config', other],
+      ['--config', other, 'run', 'local'],
+    ]) {
       const r = await sandbox.run(args);
       expect(r.code).toBe(1);
       expect(r.stderr.split('\n')[0]).toMatch(/^error: .*elsewhere\.json is not approved, so nothing in it was resolved, contacted or started/);

@@ -107,7 +107,11 @@ describe('masking a byte stream (exec, stderr)', () => {
     // Three letters that "<redacted>" does not contain, so that a secret left in the output is one that was missed.
     const bytes = fc.uint8Array({ minLength: 0, maxLength: 60 }).map((a) => Buffer.from(a.map((b) => 120 + (b % 3))));
     await fc.assert(
-      fc.asyncProperty(bytes, fc.array(fc.string({ unit: fc.constantFrom('x', 'y', 'z'), minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { maxLength: 8 }), async (data, secrets, offsets) => {
+      fc.asyncProperty(
+        bytes,
+        fc.array(fc.string({ unit: fc.constantFrom('x', 'y', 'z'), minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        async (data, secrets, offsets) => {
           const whole = await through(maskingByteStream(secrets), [data]);
           expect(await through(maskingByteStream(secrets), cut(data, offsets))).toEqual(whole);
           for (const s of secrets) expect(whole.includes(Buffer.from(s))).toBe(false);
@@ -167,7 +171,7 @@ describe('env files', () => {
     ['a bad name', '1BAD=x', '.env:1: the name before "=" must be'],
     ['a dash in the name', 'MY-VAR=x', '.env:1: the name before "="'],
     ['an unclosed quote', 'A=1\nB="SENTINEL-value\nC=2', '.env:2: the double quote that opens the value of B is never closed'],
-    ['text after the closing quote', "A='x' SENTINEL", ".env:1: unexpected text after the closing quote of the value of A"],
+    ['text after the closing quote', "A='x' SENTINEL", '.env:1: unexpected text after the closing quote of the value of A'],
     ['a line of words', 'this is not it', '.env:1: expected NAME=VALUE'],
   ])('names the line of %s, never a value', (_what, text, message) => {
     expect(() => parseEnvFile(text, '.env')).toThrow(message);
@@ -212,8 +216,24 @@ describe('what run and exec decide by themselves', () => {
   });
 
   it("exec's program inherits everything but mcp-cli's own credentials", () => {
-    const parent = { PATH: '/bin', HOME: '/h', MCP_CLI_ENCRYPTION_KEY: 'pw', MCP_CLI_NEW_ENCRYPTION_KEY: 'pw2', MCP_CLI_EXPORT_PASSPHRASE: 'pw3', VAULT_TOKEN: 'hvs.x', VAULT_ADDR: 'https://v', MCP_CLI_CONFIG: '/c.json' };
-    expect(programEnvironment(parent, { API_KEY: 'k', VAULT_TOKEN: 'given' })).toEqual({ PATH: '/bin', HOME: '/h', VAULT_ADDR: 'https://v', MCP_CLI_CONFIG: '/c.json', API_KEY: 'k', VAULT_TOKEN: 'given' });
+    const parent = {
+      PATH: '/bin',
+      HOME: '/h',
+      MCP_CLI_ENCRYPTION_KEY: 'pw',
+      MCP_CLI_NEW_ENCRYPTION_KEY: 'pw2',
+      MCP_CLI_EXPORT_PASSPHRASE: 'pw3',
+      VAULT_TOKEN: 'hvs.x',
+      VAULT_ADDR: 'https://v',
+      MCP_CLI_CONFIG: '/c.json',
+    };
+    expect(programEnvironment(parent, { API_KEY: 'k', VAULT_TOKEN: 'given' })).toEqual({
+      PATH: '/bin',
+      HOME: '/h',
+      VAULT_ADDR: 'https://v',
+      MCP_CLI_CONFIG: '/c.json',
+      API_KEY: 'k',
+      VAULT_TOKEN: 'given',
+    });
     expect(WITHHELD_VARIABLES).toContain('MCP_CLI_ENCRYPTION_KEY');
   });
 
@@ -225,7 +245,11 @@ describe('what run and exec decide by themselves', () => {
     input.end();
     await ended;
     expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
-    const stop = readLines(Readable.from([]), () => undefined, () => undefined);
+    const stop = readLines(
+      Readable.from([]),
+      () => undefined,
+      () => undefined,
+    );
     stop();
   });
 });
@@ -245,7 +269,10 @@ describe('where run looks for its config', () => {
     const env = { XDG_CONFIG_HOME: join(dir, 'config') };
     const cwd = join(dir, 'project');
     expect(locateConfig({ env, cwd })?.path).toBe(join(cwd, 'server_config.json'));
-    expect(locateConfig({ env, cwd, workingDirectory: false })).toEqual({ path: join(dir, 'config', 'mcp-cli', 'server_config.json'), source: 'the config directory' });
+    expect(locateConfig({ env, cwd, workingDirectory: false })).toEqual({
+      path: join(dir, 'config', 'mcp-cli', 'server_config.json'),
+      source: 'the config directory',
+    });
     expect(locateConfig({ env: { ...env, MCP_CLI_CONFIG: 'server_config.json' }, cwd, workingDirectory: false })?.source).toBe('MCP_CLI_CONFIG');
     expect(locateConfig({ flag: './server_config.json', env, cwd, workingDirectory: false })?.path).toBe(join(cwd, 'server_config.json'));
   });

@@ -25,7 +25,12 @@ const SECRETS: Record<TokenType, Record<string, string>> = {
   'client-cert': { cert: PEM, key: PEM.replace(/CERTIFICATE/g, 'PRIVATE KEY'), ca: PEM },
 };
 
-export function token(namespace: string, name: string, type: TokenType = 'bearer', extra: Partial<TokenMetadata> & { secret?: Record<string, string> } = {}): StoredToken {
+export function token(
+  namespace: string,
+  name: string,
+  type: TokenType = 'bearer',
+  extra: Partial<TokenMetadata> & { secret?: Record<string, string> } = {},
+): StoredToken {
   const { secret, ...metadata } = extra;
   return { metadata: { name, namespace, type, createdAt: AT, updatedAt: AT, details: {}, ...metadata }, secret: secret ?? SECRETS[type] };
 }
@@ -44,7 +49,11 @@ export function storeContract(name: string, setup: () => StoreUnderTest): void {
     it('round-trips every token type with all its metadata', async () => {
       const store = await fresh();
       const all = TOKEN_TYPES.map((type) =>
-        token(`ns-${type}`, `t-${type}`, type, { provider: type === 'api-key' ? 'openai' : undefined, expiresAt: '2027-01-31T00:00:00.000Z', details: { organization: 'org-1', username: 'alice' } }),
+        token(`ns-${type}`, `t-${type}`, type, {
+          provider: type === 'api-key' ? 'openai' : undefined,
+          expiresAt: '2027-01-31T00:00:00.000Z',
+          details: { organization: 'org-1', username: 'alice' },
+        }),
       ).map((t) => (t.metadata.provider === undefined ? { ...t, metadata: (({ provider: _, ...m }) => m)(t.metadata) as TokenMetadata } : t));
       for (const t of all) await store.put(t);
       for (const t of all) expect(await store.get(t.metadata)).toEqual(t);
@@ -93,7 +102,12 @@ export function storeContract(name: string, setup: () => StoreUnderTest): void {
       const store = await fresh();
       await store.put(token('bearer', 'keep'));
       await store.put(token('bearer', 'drop'));
-      expect(await store.delete([{ namespace: 'bearer', name: 'drop' }, { namespace: 'bearer', name: 'never-was' }])).toEqual([{ namespace: 'bearer', name: 'drop' }]);
+      expect(
+        await store.delete([
+          { namespace: 'bearer', name: 'drop' },
+          { namespace: 'bearer', name: 'never-was' },
+        ]),
+      ).toEqual([{ namespace: 'bearer', name: 'drop' }]);
       expect(await store.get({ namespace: 'bearer', name: 'drop' })).toBeUndefined();
       expect((await store.list()).map((m) => m.name)).toEqual(['keep']);
     });

@@ -47,7 +47,14 @@ describe('encrypted file format', () => {
   });
 
   it('refuses KDF parameters outside the bounds before running the KDF', () => {
-    const text = JSON.stringify({ format: 'mcp-cli-tokens', version: 1, kdf: { name: 'scrypt', N: 2 ** 30, r: 8, p: 1, salt: 'AAAA' }, key: { nonce: '', ciphertext: '', tag: '' }, payload: { nonce: '', ciphertext: '', tag: '' }, checksum: '' });
+    const text = JSON.stringify({
+      format: 'mcp-cli-tokens',
+      version: 1,
+      kdf: { name: 'scrypt', N: 2 ** 30, r: 8, p: 1, salt: 'AAAA' },
+      key: { nonce: '', ciphertext: '', tag: '' },
+      payload: { nonce: '', ciphertext: '', tag: '' },
+      checksum: '',
+    });
     expect(() => parseEnvelope(text, 'f')).toThrow(/outside the accepted bounds/);
     const fractional = text.replace(String(2 ** 30), '131071');
     expect(() => parseEnvelope(fractional, 'f')).toThrow(/bad scrypt parameters/);

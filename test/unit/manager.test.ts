@@ -111,7 +111,12 @@ describe('TokenManager', () => {
 
   it('lists sorted by namespace then name', async () => {
     const { manager } = setup();
-    for (const [name, namespace] of [['b', 'z'], ['a', 'z'], ['c', 'a']] as const) await manager.set({ name, namespace, type: 'generic', secret: { value: 'v' } });
+    for (const [name, namespace] of [
+      ['b', 'z'],
+      ['a', 'z'],
+      ['c', 'a'],
+    ] as const)
+      await manager.set({ name, namespace, type: 'generic', secret: { value: 'v' } });
     expect((await manager.list()).map((m) => `${m.namespace}/${m.name}`)).toEqual(['a/c', 'z/a', 'z/b']);
   });
 });
@@ -121,7 +126,14 @@ describe('TokenManager as the only door to a store', () => {
     const events: { action: string; namespace?: string; name?: string; detail?: Record<string, unknown> }[] = [];
     const manager = new TokenManager(new MemoryStore(), () => new Date('2026-01-01T00:00:00Z'), { record: async (e) => void events.push(e) });
     const { readTokens, writeTokens, deleteTokens, readClient, writeClient, deleteClient } = await import('../../src/oauth/records.js');
-    await writeTokens(manager, 'notes', { accessToken: 'SENTINEL-AT', refreshToken: 'SENTINEL-RT', tokenType: 'Bearer', issuer: 'https://as.example/', issuedAt: '2026-01-01T00:00:00Z', clientId: 'c1' });
+    await writeTokens(manager, 'notes', {
+      accessToken: 'SENTINEL-AT',
+      refreshToken: 'SENTINEL-RT',
+      tokenType: 'Bearer',
+      issuer: 'https://as.example/',
+      issuedAt: '2026-01-01T00:00:00Z',
+      clientId: 'c1',
+    });
     await writeClient(manager, 'notes', { issuer: 'https://as.example/', kind: 'dcr', information: { client_id: 'c1' } });
     expect((await readTokens(manager, 'notes'))?.clientId).toBe('c1');
     expect((await readClient(manager, 'notes'))?.information.client_id).toBe('c1');
@@ -141,7 +153,9 @@ describe('TokenManager as the only door to a store', () => {
 
   it('describes a token without reading it out, reveals it with an audited read', async () => {
     const events: string[] = [];
-    const manager = new TokenManager(new MemoryStore(), () => new Date(), { record: async (e) => void events.push(`${e.action}:${(e.detail as { purpose?: string })?.purpose ?? ''}`) });
+    const manager = new TokenManager(new MemoryStore(), () => new Date(), {
+      record: async (e) => void events.push(`${e.action}:${(e.detail as { purpose?: string })?.purpose ?? ''}`),
+    });
     await manager.set({ name: 'gh', type: 'bearer', secret: { token: 't' } });
     expect((await manager.describe('gh')).namespace).toBe('bearer');
     expect((await manager.describe('gh', 'bearer')).name).toBe('gh');

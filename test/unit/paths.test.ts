@@ -19,7 +19,12 @@ describe('base directories', () => {
 describe('file paths in tokenStorage', () => {
   it('are relative to the config file, never to the working directory; ~ is kept for the backend', () => {
     const settings = tokenStorageFrom(
-      { tokenStorage: { encrypted: { path: 'secrets/tokens.enc' }, vault: { caCert: 'ca.pem', caPath: '/etc/ssl/vault', clientCert: '~/c.pem', clientKey: '../k.pem' } } },
+      {
+        tokenStorage: {
+          encrypted: { path: 'secrets/tokens.enc' },
+          vault: { caCert: 'ca.pem', caPath: '/etc/ssl/vault', clientCert: '~/c.pem', clientKey: '../k.pem' },
+        },
+      },
       '/home/u/project/server_config.json',
     );
     expect(settings.encrypted?.path).toBe('/home/u/project/secrets/tokens.enc');

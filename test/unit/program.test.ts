@@ -42,7 +42,7 @@ const io = (): Io => ({
   self: { execPath: process.execPath, script: 'cli.js' },
 });
 const parse = (...args: string[]) => runCli(args, io());
-const ctxOf = (mock: unknown, call = 0) => (vi.mocked(mock as (...a: unknown[]) => unknown).mock.calls[call]!.at(-1) as Ctx);
+const ctxOf = (mock: unknown, call = 0) => vi.mocked(mock as (...a: unknown[]) => unknown).mock.calls[call]!.at(-1) as Ctx;
 
 beforeEach(() => {
   vi.clearAllMocks();

@@ -33,13 +33,21 @@ const reported = (error: StoreError) => {
 
 describe('the translation of each kind', () => {
   it('not-found: a token points at `token list`; a token file not made yet at `token set`', async () => {
-    expect(reported(new TokenNotFoundError('gh', ['bearer']))).toEqual({ message: "token 'gh' not found in namespace 'bearer'", hint: 'run `mcp-cli token list` to see stored tokens', exitCode: 1 });
+    expect(reported(new TokenNotFoundError('gh', ['bearer']))).toEqual({
+      message: "token 'gh' not found in namespace 'bearer'",
+      hint: 'run `mcp-cli token list` to see stored tokens',
+      exitCode: 1,
+    });
     const dir = await mkdtemp(join(tmpdir(), 'store-errors-'));
     try {
       const store = new EncryptedFileStore(join(dir, 'tokens.enc'), passphraseSource({ env: {}, prompter: noPrompt, canPrompt: false }), 'tokens.enc');
       for (const error of [await thrown(() => store.unlockWithPassphrase()), await thrown(() => store.changePassphrase('new'))]) {
         expect(error).toMatchObject({ kind: 'not-found', backend: 'encrypted', remedy: 'store a token first; the file is created then' });
-        expect(reported(error)).toEqual({ message: 'there is no token file at tokens.enc yet', hint: 'store a token first (`mcp-cli token set NAME`); the file is created then', exitCode: 1 });
+        expect(reported(error)).toEqual({
+          message: 'there is no token file at tokens.enc yet',
+          hint: 'store a token first (`mcp-cli token set NAME`); the file is created then',
+          exitCode: 1,
+        });
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -49,7 +57,11 @@ describe('the translation of each kind', () => {
   it('ambiguous: names the flag and the first namespace', () => {
     const error = new AmbiguousTokenError('svc', ['bearer', 'team']);
     expect(error).toMatchObject({ kind: 'ambiguous', remedy: 'name the namespace of the one you mean' });
-    expect(reported(error)).toEqual({ message: "token 'svc' exists in several namespaces: bearer, team", hint: 'choose one with --namespace, e.g. --namespace bearer', exitCode: 1 });
+    expect(reported(error)).toEqual({
+      message: "token 'svc' exists in several namespaces: bearer, team",
+      hint: 'choose one with --namespace, e.g. --namespace bearer',
+      exitCode: 1,
+    });
   });
 
   it('locked: the encrypted file names the ways to give its passphrase; a keychain keeps its remedy', async () => {
@@ -62,10 +74,18 @@ describe('the translation of each kind', () => {
       exitCode: 1,
     });
     const remedy = 'unlock it (log in to the desktop session, or unlock it in Seahorse), then run the command again';
-    expect(reported(new StoreError('locked', 'the OS keychain (secret-service) is locked: …', { backend: 'secret-service', remedy, selection: 'auto' })).hint).toBe(
-      `${remedy}; to use another backend instead, choose it explicitly, e.g. --token-backend encrypted`,
-    );
-    expect(reported(new StoreError('locked', "token backend 'secret-service' (chosen by --token-backend) is unavailable: …", { backend: 'secret-service', remedy, selection: 'explicit' })).hint).toBe(remedy);
+    expect(
+      reported(new StoreError('locked', 'the OS keychain (secret-service) is locked: …', { backend: 'secret-service', remedy, selection: 'auto' })).hint,
+    ).toBe(`${remedy}; to use another backend instead, choose it explicitly, e.g. --token-backend encrypted`);
+    expect(
+      reported(
+        new StoreError('locked', "token backend 'secret-service' (chosen by --token-backend) is unavailable: …", {
+          backend: 'secret-service',
+          remedy,
+          selection: 'explicit',
+        }),
+      ).hint,
+    ).toBe(remedy);
   });
 
   it('unavailable: a failing keychain points at `token backends`; Vault keeps its own remedy', () => {
@@ -78,16 +98,37 @@ describe('the translation of each kind', () => {
       hint: 'check that the keychain is unlocked and that this program may use it; `mcp-cli token backends` shows its state',
       exitCode: 1,
     });
-    const sealed = new StoreError('unavailable', 'Vault at http://v is sealed', { backend: 'vault', remedy: 'unseal it (`vault operator unseal`) or ask your Vault operator' });
-    expect(reported(sealed)).toEqual({ message: 'Vault at http://v is sealed', hint: 'unseal it (`vault operator unseal`) or ask your Vault operator', exitCode: 1 });
-    expect(reported(new StoreError('unavailable', 'no token backend is available'))).toEqual({ message: 'no token backend is available', hint: undefined, exitCode: 1 });
-    const auto = new StoreError('unavailable', "token backend 'vault' is configured by the environment but unavailable: …", { backend: 'vault', selection: 'auto' });
+    const sealed = new StoreError('unavailable', 'Vault at http://v is sealed', {
+      backend: 'vault',
+      remedy: 'unseal it (`vault operator unseal`) or ask your Vault operator',
+    });
+    expect(reported(sealed)).toEqual({
+      message: 'Vault at http://v is sealed',
+      hint: 'unseal it (`vault operator unseal`) or ask your Vault operator',
+      exitCode: 1,
+    });
+    expect(reported(new StoreError('unavailable', 'no token backend is available'))).toEqual({
+      message: 'no token backend is available',
+      hint: undefined,
+      exitCode: 1,
+    });
+    const auto = new StoreError('unavailable', "token backend 'vault' is configured by the environment but unavailable: …", {
+      backend: 'vault',
+      selection: 'auto',
+    });
     expect(reported(auto).hint).toBeUndefined();
   });
 
   it('no-access: the remedy as it is', () => {
-    const error = new StoreError('no-access', 'Vault denied access to secret/data/x: permission denied', { backend: 'vault', remedy: 'ask your Vault administrator for a policy' });
-    expect(reported(error)).toEqual({ message: 'Vault denied access to secret/data/x: permission denied', hint: 'ask your Vault administrator for a policy', exitCode: 1 });
+    const error = new StoreError('no-access', 'Vault denied access to secret/data/x: permission denied', {
+      backend: 'vault',
+      remedy: 'ask your Vault administrator for a policy',
+    });
+    expect(reported(error)).toEqual({
+      message: 'Vault denied access to secret/data/x: permission denied',
+      hint: 'ask your Vault administrator for a policy',
+      exitCode: 1,
+    });
   });
 
   it('conflict: a lock held too long', async () => {
@@ -111,7 +152,11 @@ describe('the translation of each kind', () => {
     const details = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`k${i}`, 'v']));
     const error = await thrown(() => encodeMetadata({ name: 'big', namespace: 'bearer', type: 'bearer', createdAt: 'c', updatedAt: 'u', details }));
     expect(error).toMatchObject({ kind: 'too-large', backend: 'vault' });
-    expect(reported(error)).toEqual({ message: "the metadata of token 'big' does not fit Vault's custom_metadata limits (64 keys of at most 128 characters)", hint: undefined, exitCode: 1 });
+    expect(reported(error)).toEqual({
+      message: "the metadata of token 'big' does not fit Vault's custom_metadata limits (64 keys of at most 128 characters)",
+      hint: undefined,
+      exitCode: 1,
+    });
   });
 
   it('corrupt: a damaged file keeps its remedy; a Vault token whose version is gone names `token set`', async () => {
@@ -124,13 +169,20 @@ describe('the translation of each kind', () => {
     });
     const newer = await thrown(() => parseEnvelope(JSON.stringify({ format: 'mcp-cli-tokens', version: 2 }), 'tokens.enc'));
     expect(reported(newer).hint).toBe('upgrade mcp-cli to read it; the file was left untouched');
-    const gone = new StoreError('corrupt', "token 'x' in namespace 'team' names a version that Vault no longer returns", { backend: 'vault', remedy: 'store the token again' });
+    const gone = new StoreError('corrupt', "token 'x' in namespace 'team' names a version that Vault no longer returns", {
+      backend: 'vault',
+      remedy: 'store the token again',
+    });
     expect(reported(gone).hint).toBe('store the token again with `mcp-cli token set`');
   });
 
   it('wrong-passphrase: the encrypted file names its variable; a passphrase refused at a prompt has no hint', async () => {
     const error = new StoreError('wrong-passphrase', 'wrong passphrase for tokens.enc', { backend: 'encrypted' });
-    expect(reported(error)).toEqual({ message: 'wrong passphrase for tokens.enc', hint: 'check MCP_CLI_ENCRYPTION_KEY (or the passphrase you typed); the file was left untouched', exitCode: 1 });
+    expect(reported(error)).toEqual({
+      message: 'wrong passphrase for tokens.enc',
+      hint: 'check MCP_CLI_ENCRYPTION_KEY (or the passphrase you typed); the file was left untouched',
+      exitCode: 1,
+    });
     const empty = await thrown(() => passphraseSource({ env: {}, prompter: noPrompt, canPrompt: true }).get('unlock', 'f'));
     expect(empty.kind).toBe('wrong-passphrase');
     expect(reported(empty)).toEqual({ message: 'the passphrase must not be empty; nothing was written', hint: undefined, exitCode: 1 });

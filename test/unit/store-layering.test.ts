@@ -18,7 +18,7 @@ const code = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^
 /** Drops `x.write(...)` calls: notices on stderr are not errors. */
 function withoutWrites(text: string): string {
   let out = '';
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const at = text.indexOf('.write(', i);
     if (at < 0) return out + text.slice(i);
     out += text.slice(i, at);

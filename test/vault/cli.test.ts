@@ -80,7 +80,9 @@ describe('team workflow', () => {
 
   it('loses nothing with 20 CLI processes writing at once', async () => {
     const users = await Promise.all(Array.from({ length: 20 }, () => sandbox()));
-    const results = await Promise.all(users.map((u, i) => u.run(['token', 'set', `writer-${i}`, '--type', 'bearer', '--namespace', 'crowd'], { input: `value-${i}` })));
+    const results = await Promise.all(
+      users.map((u, i) => u.run(['token', 'set', `writer-${i}`, '--type', 'bearer', '--namespace', 'crowd'], { input: `value-${i}` })),
+    );
     expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));
     const listed = JSON.parse((await users[0]!.run(['token', 'list', '--namespace', 'crowd', '--json'])).stdout) as { name: string }[];
     expect(listed.map((t) => t.name).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `writer-${i}`).sort());
@@ -91,7 +93,18 @@ describe('team workflow', () => {
     const store = await vaultBackend.open(backendEnv({ VAULT_ADDR: vault.address, VAULT_TOKEN: vault.rootToken }, { pathPrefix: 'many' }));
     await Promise.all(
       Array.from({ length: 1000 }, (_, i) =>
-        store.put({ metadata: { name: `t-${i}`, namespace: `ns-${i % 3}`, type: 'api-key', createdAt: '2026-11-26T10:00:00.000Z', updatedAt: '2026-11-26T10:00:00.000Z', provider: 'p', details: {} }, secret: { key: `k-${i}` } }),
+        store.put({
+          metadata: {
+            name: `t-${i}`,
+            namespace: `ns-${i % 3}`,
+            type: 'api-key',
+            createdAt: '2026-11-26T10:00:00.000Z',
+            updatedAt: '2026-11-26T10:00:00.000Z',
+            provider: 'p',
+            details: {},
+          },
+          secret: { key: `k-${i}` },
+        }),
       ),
     );
     const user = await sandbox();
@@ -131,12 +144,14 @@ describe('errors', () => {
     expect(await filesUnder(user.home)).toEqual([]);
   });
 
-  it('says so when the token\'s policy lacks access, naming the path', async () => {
+  it("says so when the token's policy lacks access, naming the path", async () => {
     vault.addPolicy('read-only', [{ path: 'secret/*', capabilities: ['read', 'list'] }]);
     const user = await sandbox({ VAULT_TOKEN: vault.createToken({ policies: ['read-only'] }) });
     const result = await user.run(['token', 'set', 'locked', '--type', 'bearer', '--namespace', 'team'], { input: SENTINEL });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("error: Vault denied access to secret/data/mcp-cli/team/locked: permission denied; the Vault token's policy lacks 'create/update' on this path");
+    expect(result.stderr).toContain(
+      "error: Vault denied access to secret/data/mcp-cli/team/locked: permission denied; the Vault token's policy lacks 'create/update' on this path",
+    );
     expect(result.stderr).toMatch(/^hint: ask your Vault administrator/m);
   });
 

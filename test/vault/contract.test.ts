@@ -51,7 +51,12 @@ describe.each([2, 1] as const)('Vault backend contract, KV v%i', (kv) => {
     expect(await store.list()).toEqual([t.metadata]);
     expect(await store.list('team')).toEqual([t.metadata]);
     expect(await store.list('other')).toEqual([]);
-    expect(await store.delete([{ namespace: 'team', name: 'shared-api' }, { namespace: 'team', name: 'never-was' }])).toEqual([{ namespace: 'team', name: 'shared-api' }]);
+    expect(
+      await store.delete([
+        { namespace: 'team', name: 'shared-api' },
+        { namespace: 'team', name: 'never-was' },
+      ]),
+    ).toEqual([{ namespace: 'team', name: 'shared-api' }]);
     expect(await store.get({ namespace: 'team', name: 'shared-api' })).toBeUndefined();
     expect(await store.list()).toEqual([]);
   });

@@ -72,7 +72,7 @@ describe('in-repo Vault server: KV v2', () => {
     expect((await call('GET', 'secret/metadata/app/one')).status).toBe(404);
   });
 
-  it('rejects non-KV-v2 paths on a v2 mount with Vault\'s message', async () => {
+  it("rejects non-KV-v2 paths on a v2 mount with Vault's message", async () => {
     const r = await call('GET', 'secret/app/one');
     expect(r.status).toBe(404);
     expect(r.body!.errors[0]).toMatch(/^Invalid path for a versioned K\/V secrets engine/);

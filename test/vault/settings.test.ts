@@ -10,8 +10,24 @@ const from = (vault: unknown) => tokenStorageFrom({ tokenStorage: { vault } }, '
 describe('tokenStorage.vault', () => {
   it('accepts every documented setting and normalizes paths', () => {
     expect(
-      from({ address: 'https://vault.example.com:8200', mount: '/kv/', pathPrefix: 'teams/mcp/', namespace: 'eng', kvVersion: 2, caCert: '~/ca.pem', tlsVerify: true }).vault,
-    ).toEqual({ address: 'https://vault.example.com:8200', mount: 'kv', pathPrefix: 'teams/mcp', namespace: 'eng', kvVersion: 2, caCert: '~/ca.pem', tlsVerify: true });
+      from({
+        address: 'https://vault.example.com:8200',
+        mount: '/kv/',
+        pathPrefix: 'teams/mcp/',
+        namespace: 'eng',
+        kvVersion: 2,
+        caCert: '~/ca.pem',
+        tlsVerify: true,
+      }).vault,
+    ).toEqual({
+      address: 'https://vault.example.com:8200',
+      mount: 'kv',
+      pathPrefix: 'teams/mcp',
+      namespace: 'eng',
+      kvVersion: 2,
+      caCert: '~/ca.pem',
+      tlsVerify: true,
+    });
     expect(from({ kvVersion: '1' }).vault).toEqual({ kvVersion: 1 });
     expect(from({ kvVersion: 'auto' }).vault).toEqual({ kvVersion: 'auto' });
   });
@@ -29,7 +45,7 @@ describe('tokenStorage.vault', () => {
   });
 });
 
-describe('resolving the connection as Vault\'s CLI does', () => {
+describe("resolving the connection as Vault's CLI does", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcp-cli-vault-conn-'));
@@ -42,7 +58,14 @@ describe('resolving the connection as Vault\'s CLI does', () => {
 
   it('uses the settings, with the VAULT_* variables winning over them', async () => {
     const settings = { address: 'https://from-config:8200', namespace: 'config-ns', mount: 'kv', tlsVerify: false };
-    expect(await resolveConnection(settings, {})).toMatchObject({ address: 'https://from-config:8200', namespace: 'config-ns', mount: 'kv', pathPrefix: 'mcp-cli', kvVersion: 'auto', tls: { verify: false } });
+    expect(await resolveConnection(settings, {})).toMatchObject({
+      address: 'https://from-config:8200',
+      namespace: 'config-ns',
+      mount: 'kv',
+      pathPrefix: 'mcp-cli',
+      kvVersion: 'auto',
+      tls: { verify: false },
+    });
     expect(await resolveConnection(settings, { VAULT_ADDR: 'http://from-env:8200/', VAULT_NAMESPACE: 'env-ns/', VAULT_SKIP_VERIFY: 'false' })).toMatchObject({
       address: 'http://from-env:8200',
       namespace: 'env-ns',
@@ -67,10 +90,17 @@ describe('resolving the connection as Vault\'s CLI does', () => {
 });
 
 describe('token metadata in custom_metadata', () => {
-  it('fits Vault\'s limits: empty values left out, long values split and joined again', async () => {
+  it("fits Vault's limits: empty values left out, long values split and joined again", async () => {
     const { encodeMetadata, decodeMetadata } = await import('../../src/stores/vault/metadata.js');
     const scope = Array.from({ length: 60 }, (_, i) => `https://www.example.com/auth/scope-number-${i}`).join(' ');
-    const metadata = { name: 'n', namespace: 'oauth', type: 'oauth' as const, createdAt: 'c', updatedAt: 'u', details: { scope, empty: '', issuer: 'https://issuer' } };
+    const metadata = {
+      name: 'n',
+      namespace: 'oauth',
+      type: 'oauth' as const,
+      createdAt: 'c',
+      updatedAt: 'u',
+      details: { scope, empty: '', issuer: 'https://issuer' },
+    };
     const record = encodeMetadata(metadata, { version: '3' });
     expect(Object.values(record).every((v) => v.length > 0 && v.length <= 512)).toBe(true);
     expect(record['detail.scope~2']).toBeDefined();

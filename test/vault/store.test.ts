@@ -79,7 +79,12 @@ describe('writes', () => {
     const store = await open();
     await store.put(bearer('team', 'cas', 'one'));
     vault.clearLog();
-    vault.inject({ status: 400, times: 1, pathIncludes: 'secret/data/mcp-cli/team/cas', errors: ['check-and-set parameter did not match the current version'] });
+    vault.inject({
+      status: 400,
+      times: 1,
+      pathIncludes: 'secret/data/mcp-cli/team/cas',
+      errors: ['check-and-set parameter did not match the current version'],
+    });
     await store.put(bearer('team', 'cas', 'two'));
     expect(vault.requests.filter((r) => r.method === 'POST' && r.path.includes('/data/'))).toHaveLength(2);
     expect(vault.requests.filter((r) => r.method === 'GET' && r.path.includes('/metadata/'))).toHaveLength(2);
@@ -109,7 +114,9 @@ describe('writes', () => {
     vault.addPolicy('read-only', [{ path: 'secret/*', capabilities: ['read', 'list'] }]);
     const store = await open({ ...env, VAULT_TOKEN: vault.createToken({ policies: ['read-only'] }) });
     const error = await failure(store.put(bearer('team', 'denied', 'v')));
-    expect(error.message).toBe("Vault denied access to secret/data/mcp-cli/team/denied: permission denied; the Vault token's policy lacks 'create/update' on this path");
+    expect(error.message).toBe(
+      "Vault denied access to secret/data/mcp-cli/team/denied: permission denied; the Vault token's policy lacks 'create/update' on this path",
+    );
     expect(error.hint).toMatch(/policy/);
   });
 });
@@ -118,7 +125,12 @@ describe('retries', () => {
   it.each([412, 429, 503])('retries a %i and succeeds when it clears', async (status) => {
     const store = await open();
     vault.clearLog();
-    vault.inject({ status, times: 2, pathIncludes: 'secret/metadata/mcp-cli/retry/', errors: status === 429 ? ['request path "secret/metadata": rate limit quota exceeded'] : [] });
+    vault.inject({
+      status,
+      times: 2,
+      pathIncludes: 'secret/metadata/mcp-cli/retry/',
+      errors: status === 429 ? ['request path "secret/metadata": rate limit quota exceeded'] : [],
+    });
     expect(await store.list('retry')).toEqual([]);
     expect(vault.requests.filter((r) => r.path.startsWith('secret/metadata/mcp-cli/retry'))).toHaveLength(3);
   });
@@ -140,7 +152,10 @@ describe('retries', () => {
 describe('availability and its reasons', () => {
   it('reports a sealed Vault', async () => {
     vault.sealed = true;
-    expect(await probe()).toEqual({ available: false, detail: `Vault at ${vault.address} is sealed (after 4 attempts) (unseal it (\`vault operator unseal\`) or ask your Vault operator)` });
+    expect(await probe()).toEqual({
+      available: false,
+      detail: `Vault at ${vault.address} is sealed (after 4 attempts) (unseal it (\`vault operator unseal\`) or ask your Vault operator)`,
+    });
   });
 
   it('reports a sealed Vault in the middle of work', async () => {
@@ -154,15 +169,20 @@ describe('availability and its reasons', () => {
     expect((await probe({ ...env, VAULT_TOKEN: token }, { kvVersion: 2 })).available).toBe(true);
     vault.expireToken(token);
     const availability = await probe({ ...env, VAULT_TOKEN: token }, { kvVersion: 2 });
-    expect(availability.detail).toBe(`Vault at ${vault.address} rejected the token from VAULT_TOKEN: it is invalid, expired or revoked (permission denied on auth/token/lookup-self)`);
+    expect(availability.detail).toBe(
+      `Vault at ${vault.address} rejected the token from VAULT_TOKEN: it is invalid, expired or revoked (permission denied on auth/token/lookup-self)`,
+    );
     expect(availability.detail).not.toContain(token);
   });
 
-  it('reports a missing token, and reads ~/.vault-token as Vault\'s CLI does', async () => {
+  it("reports a missing token, and reads ~/.vault-token as Vault's CLI does", async () => {
     const home = await mkdtemp(join(tmpdir(), 'mcp-cli-vault-home-'));
     try {
       const noToken = await probe({ VAULT_ADDR: vault.address, HOME: home });
-      expect(noToken).toEqual({ available: false, detail: 'no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)' });
+      expect(noToken).toEqual({
+        available: false,
+        detail: 'no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)',
+      });
       await writeFile(join(home, '.vault-token'), `${vault.rootToken}\n`, { mode: 0o600 });
       const fromFile = await probe({ VAULT_ADDR: vault.address, HOME: home });
       expect(fromFile.available).toBe(true);

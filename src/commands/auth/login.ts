@@ -30,7 +30,11 @@ export async function run(server: string, options: LoginOptions, ctx: Ctx): Prom
   try {
     const tokens = await login({ target, manager, io: ctx, noBrowser: options.browser === false, scope: options.scope, timeoutMs, signal: interrupt.signal });
     const expiry = tokens.expiresAt ? `, expires ${formatTime(tokens.expiresAt, ctx.tty.stderr)}` : '';
-    ctx.stderr.write(printable(`✓ Logged in to '${server}' (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}); tokens stored in the ${selection.name} backend`) + '\n');
+    ctx.stderr.write(
+      printable(
+        `✓ Logged in to '${server}' (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}); tokens stored in the ${selection.name} backend`,
+      ) + '\n',
+    );
   } finally {
     interrupt.dispose();
   }

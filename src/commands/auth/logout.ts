@@ -19,11 +19,15 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
   let revoked = false;
   if (tokens && !options.localOnly) {
     const credentials = clientCredentials(tokens, client);
-    if (!credentials) ctx.stderr.write(`! No client registration for ${printable(tokens.issuer)} is stored, so the tokens cannot be revoked there; deleting them here\n`);
+    if (!credentials)
+      ctx.stderr.write(`! No client registration for ${printable(tokens.issuer)} is stored, so the tokens cannot be revoked there; deleting them here\n`);
     else {
       const { revokeTokens } = await import('../../oauth/revoke.js');
       revoked = (await revokeTokens(tokens, credentials)) === 'revoked';
-      ctx.stderr.write(printable(revoked ? `✓ Revoked the tokens at ${tokens.issuer}` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only`) + '\n');
+      ctx.stderr.write(
+        printable(revoked ? `✓ Revoked the tokens at ${tokens.issuer}` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only`) +
+          '\n',
+      );
     }
   }
   if (tokens) {

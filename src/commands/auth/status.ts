@@ -35,7 +35,10 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     const tokens = stored && savedTokensOf(stored);
     if (!stored || !tokens) continue;
     const client = await readClient(manager, name);
-    const bound = client && sameIssuer(client.issuer, tokens.issuer) && (tokens.clientId === undefined || tokens.clientId === client.information.client_id) ? client : undefined;
+    const bound =
+      client && sameIssuer(client.issuer, tokens.issuer) && (tokens.clientId === undefined || tokens.clientId === client.information.client_id)
+        ? client
+        : undefined;
     statuses.push({
       server: name,
       issuer: tokens.issuer,
@@ -53,7 +56,8 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     ctx.stdout.write(JSON.stringify(server !== undefined ? (statuses[0] ?? { server, loggedIn: false }) : statuses, null, 2) + '\n');
     return;
   }
-  if (server !== undefined && statuses.length === 0) throw new CliError(`not logged in to '${server}'`, ExitCode.authRequired, `run \`mcp-cli auth login ${server}\``);
+  if (server !== undefined && statuses.length === 0)
+    throw new CliError(`not logged in to '${server}'`, ExitCode.authRequired, `run \`mcp-cli auth login ${server}\``);
   if (statuses.length === 0) {
     ctx.stderr.write('Not logged in to any server.\n');
     return;
@@ -75,6 +79,13 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     return;
   }
   const metadata = new Map((await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => [m.name, m]));
-  const rows = statuses.map((s) => [s.server, s.issuer, s.scopes.join(' '), expiryCell(metadata.get(s.server)!, now, tty), s.canRefresh ? 'yes' : 'no', s.backend]);
+  const rows = statuses.map((s) => [
+    s.server,
+    s.issuer,
+    s.scopes.join(' '),
+    expiryCell(metadata.get(s.server)!, now, tty),
+    s.canRefresh ? 'yes' : 'no',
+    s.backend,
+  ]);
   ctx.stdout.write(renderTable(['SERVER', 'ISSUER', 'SCOPES', 'EXPIRES', 'REFRESH', 'BACKEND'], rows, tty));
 }

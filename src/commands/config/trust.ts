@@ -18,7 +18,8 @@ export interface TrustOptions {
 function targetFile(path: string | undefined, ctx: Ctx): ConfigFile {
   if (path !== undefined) return readConfigFile({ path: resolve(ctx.cwd, path), source: 'the command line' }, ctx.env);
   const file = locatedConfigFile(ctx);
-  if (!file) throw new CliError(`no config file is used here (none in ${ctx.cwd}, none in the config directory)`, 1, 'name the file: mcp-cli config trust PATH');
+  if (!file)
+    throw new CliError(`no config file is used here (none in ${ctx.cwd}, none in the config directory)`, 1, 'name the file: mcp-cli config trust PATH');
   return file;
 }
 
@@ -42,7 +43,8 @@ export async function run(path: string | undefined, options: TrustOptions, ctx: 
 /** `config untrust [PATH]`: removes the approval, whatever the file holds now. */
 export async function untrust(path: string | undefined, ctx: Ctx): Promise<void> {
   const given = path !== undefined ? resolve(ctx.cwd, path) : targetFile(undefined, ctx).location.path;
-  if (!(await approvalStore(ctx).revoke(given))) throw new CliError(`${printable(given)} is not approved`, 1, 'mcp-cli config trust --list shows the approved files');
+  if (!(await approvalStore(ctx).revoke(given)))
+    throw new CliError(`${printable(given)} is not approved`, 1, 'mcp-cli config trust --list shows the approved files');
   success(ctx, `Removed the approval of ${printable(given)}`);
 }
 
@@ -70,5 +72,11 @@ function list(options: TrustOptions, ctx: Ctx): void {
     ctx.stderr.write('No config files are approved (your own, in the config directory, needs no approval).\n');
     return;
   }
-  ctx.stdout.write(renderTable(['PATH', 'STATUS', 'APPROVED'], rows.map((r) => [printable(r.path), r.status, r.approvedAt]), ctx.tty.stdout));
+  ctx.stdout.write(
+    renderTable(
+      ['PATH', 'STATUS', 'APPROVED'],
+      rows.map((r) => [printable(r.path), r.status, r.approvedAt]),
+      ctx.tty.stdout,
+    ),
+  );
 }

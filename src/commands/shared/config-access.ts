@@ -125,7 +125,11 @@ export async function requireApproved(ctx: Ctx, file: ConfigFile): Promise<void>
   const { changed } = approvalStore(ctx).lookup(approvalSubject(file));
   const what = `${fileLabel(ctx, file)} is not approved${changed ? ' (it changed since it was approved)' : ''}, so nothing in it was resolved, contacted or started`;
   if (canPrompt(ctx)) throw new CancelledError(what);
-  throw new CliError(`${what}: mcp-cli acts on a config file outside your config directory only once you approve it`, 1, `review it, then run: ${trustCommand(file)}`);
+  throw new CliError(
+    `${what}: mcp-cli acts on a config file outside your config directory only once you approve it`,
+    1,
+    `review it, then run: ${trustCommand(file)}`,
+  );
 }
 
 /** For commands that only read settings from the file: an unapproved file is passed over, and that is said. */

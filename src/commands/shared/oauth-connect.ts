@@ -22,7 +22,11 @@ export interface OAuthConnectOptions {
  * store opened, so a server that never asks costs no passphrase prompt. In both cases a 401 refreshes
  * once, then starts a login in the browser (interactive) or exits 4 (not interactive).
  */
-export async function oauthFetchFor(ctx: Ctx, server: ResolvedServer, options: OAuthConnectOptions = {}): Promise<((base: typeof fetch) => OAuthFetch) | undefined> {
+export async function oauthFetchFor(
+  ctx: Ctx,
+  server: ResolvedServer,
+  options: OAuthConnectOptions = {},
+): Promise<((base: typeof fetch) => OAuthFetch) | undefined> {
   const entry = server.entry;
   if (entry.transport === 'stdio') return undefined;
   if (!entry.oauth && hasAuthorizationHeader(entry.headers)) return undefined;

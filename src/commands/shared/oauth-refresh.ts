@@ -8,7 +8,12 @@ import type { RefreshTrigger } from '../../oauth/session.js';
  * token, removal of a dead login, audit. The server's config entry supplies a pre-registered client;
  * a login whose server has no entry uses its stored registration.
  */
-export async function forceRefreshLogin(ctx: Ctx, name: string, stored: SavedTokens, trigger: Extract<RefreshTrigger, 'rotate' | 'validate'>): Promise<SavedTokens> {
+export async function forceRefreshLogin(
+  ctx: Ctx,
+  name: string,
+  stored: SavedTokens,
+  trigger: Extract<RefreshTrigger, 'rotate' | 'validate'>,
+): Promise<SavedTokens> {
   const [{ OAuthSession }, { configuredOAuthTarget }] = await Promise.all([import('../../oauth/session.js'), import('./oauth-target.js')]);
   const target = (await configuredOAuthTarget(name, ctx)) ?? { name, url: stored.resource ?? stored.issuer };
   const { manager } = await ctx.store();

@@ -6,7 +6,8 @@ import { resolveConfigured, serverNames } from './server-config.js';
 
 async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'login' | 'refresh'): Promise<OAuthTarget> {
   const entry = config.servers[name]!;
-  if (entry.transport === 'stdio') throw new CliError(`'${name}' in ${config.location.path} is a stdio server (it has a command): OAuth applies to HTTP servers (url) only`);
+  if (entry.transport === 'stdio')
+    throw new CliError(`'${name}' in ${config.location.path} is a stdio server (it has a command): OAuth applies to HTTP servers (url) only`);
   // Only what a login uses is resolved: a header referencing an expired token must not stop the login that replaces it.
   // A refresh presents the login's own client, and compares only the configured client ID with it: no secret is read.
   const oauth = entry.oauth && (use === 'login' ? entry.oauth : entry.oauth.clientId !== undefined ? { clientId: entry.oauth.clientId } : {});

@@ -19,7 +19,9 @@ export async function loadConfigFor(ctx: Ctx): Promise<ServerConfig> {
     throw new CliError(
       `no ${CONFIG_FILE_NAME} found (looked in ${inCwd ? `${ctx.cwd} and ` : ''}the config directory ${configDir(ctx.env)})`,
       1,
-      inCwd ? `pass --config PATH, set MCP_CLI_CONFIG, or create ./${CONFIG_FILE_NAME}` : `pass --config PATH, set MCP_CLI_CONFIG, or create ${join(configDir(ctx.env), CONFIG_FILE_NAME)}`,
+      inCwd
+        ? `pass --config PATH, set MCP_CLI_CONFIG, or create ./${CONFIG_FILE_NAME}`
+        : `pass --config PATH, set MCP_CLI_CONFIG, or create ${join(configDir(ctx.env), CONFIG_FILE_NAME)}`,
     );
   }
   // A file that cannot be used anyway says so first; nothing in it is acted on before approval.
@@ -60,7 +62,13 @@ export function serverNames(config: ServerConfig, wanted: string[]): string[] {
 /** Resolves the named servers and warns about the tokens they use that expire soon. */
 export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[]): Promise<ResolvedServer[]> {
   const window = expiryWarningWindow(config, ctx);
-  const resolved = (await resolveServers(config.servers, names, { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now() })).map((server) => anchorToConfigFile(server, config.location.path));
-  warnExpiringTokens(ctx, resolved.map((s) => ({ server: s.name, tokens: s.tokens })), window);
+  const resolved = (await resolveServers(config.servers, names, { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now() })).map((server) =>
+    anchorToConfigFile(server, config.location.path),
+  );
+  warnExpiringTokens(
+    ctx,
+    resolved.map((s) => ({ server: s.name, tokens: s.tokens })),
+    window,
+  );
   return resolved;
 }

@@ -48,7 +48,9 @@ export async function run(options: AuditOptions, ctx: Ctx): Promise<void> {
     r.name ?? '',
     r.backend ?? '',
     `${r.user}/${r.pid}`,
-    Object.entries(r.detail ?? {}).map(([k, v]) => `${k}=${v}`).join(', '),
+    Object.entries(r.detail ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
   ]);
   ctx.stdout.write(renderTable(['TIME', 'ACTION', 'NAMESPACE', 'NAME', 'BACKEND', 'USER/PID', 'DETAIL'], rows, tty));
 }
@@ -58,12 +60,20 @@ async function verify(ctx: Ctx): Promise<void> {
   const { store } = await ctx.store();
   const log = openAuditLog(ctx, store);
   const result = await log.verify();
-  if (!result.ok) throw new CliError(`audit log verification failed: ${result.problem}`, 1, result.hint ?? (result.entries > 0 ? `${result.entries} entries before it are intact` : undefined));
+  if (!result.ok)
+    throw new CliError(
+      `audit log verification failed: ${result.problem}`,
+      1,
+      result.hint ?? (result.entries > 0 ? `${result.entries} entries before it are intact` : undefined),
+    );
   const where = `${result.entries} entries in ${result.files} file${result.files === 1 ? '' : 's'} (${log.path})`;
   if (result.anchored) success(ctx, `audit log intact: ${where}, checked against its anchor in the ${store.backend} backend`);
   else if (result.entries === 0) success(ctx, `audit log intact: no entries yet (${log.path})`);
   else {
     success(ctx, `audit log intact as far as its hash chain shows: ${where}`);
-    warn(ctx, `the log has no anchor in the ${store.backend} backend yet, so entries removed from its start or end would go unnoticed; the next token access anchors it`);
+    warn(
+      ctx,
+      `the log has no anchor in the ${store.backend} backend yet, so entries removed from its start or end would go unnoticed; the next token access anchors it`,
+    );
   }
 }

@@ -35,7 +35,13 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
         {
           active: active ? { name: active.name, source: active.source, reason: active.reason } : null,
           error: selectionError?.message ?? null,
-          backends: probes.map((p) => ({ name: p.name, available: p.available, active: p.name === active?.name, detail: p.detail, unlockedUntil: unlockedOf(p.name) })),
+          backends: probes.map((p) => ({
+            name: p.name,
+            available: p.available,
+            active: p.name === active?.name,
+            detail: p.detail,
+            unlockedUntil: unlockedOf(p.name),
+          })),
         },
         null,
         2,
@@ -46,7 +52,12 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     const rows = probes.map((p) => {
       const unlocked = unlockedOf(p.name);
       const detail = unlocked ? `${p.detail}; unlocked until ${unlocked}` : p.detail;
-      return [p.name, p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable', p.name === active?.name ? (tty ? '✓' : 'active') : '', detail];
+      return [
+        p.name,
+        p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable',
+        p.name === active?.name ? (tty ? '✓' : 'active') : '',
+        detail,
+      ];
     });
     ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', 'DETAIL'], rows, tty));
     if (active) ctx.stderr.write(`Active backend: ${active.name} (${active.reason})\n`);

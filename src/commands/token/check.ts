@@ -21,7 +21,21 @@ export async function run(options: CheckOptions, ctx: Ctx): Promise<void> {
   const due = all.filter((m) => matchesFilter(m, { expiringWithinMs: withinMs }, now));
   if (options.json) {
     ctx.stdout.write(
-      JSON.stringify({ checked: all.length, window, due: due.map((m) => ({ name: m.name, namespace: m.namespace, type: m.type, expiresAt: m.expiresAt, expired: Date.parse(m.expiresAt!) <= now.getTime() })) }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          checked: all.length,
+          window,
+          due: due.map((m) => ({
+            name: m.name,
+            namespace: m.namespace,
+            type: m.type,
+            expiresAt: m.expiresAt,
+            expired: Date.parse(m.expiresAt!) <= now.getTime(),
+          })),
+        },
+        null,
+        2,
+      ) + '\n',
     );
   } else if (due.length > 0) {
     const rows = due.map((m) => [m.type, m.name, m.namespace, expiryCell(m, now, ctx.tty.stdout, withinMs)]);
@@ -29,7 +43,11 @@ export async function run(options: CheckOptions, ctx: Ctx): Promise<void> {
   }
   if (due.length > 0) {
     const expired = due.filter((m) => Date.parse(m.expiresAt!) <= now.getTime()).length;
-    throw new CliError(`${expired} expired and ${due.length - expired} expiring within ${window}, of ${all.length} tokens`, ExitCode.authRequired, 'renew them with `mcp-cli token rotate NAME`');
+    throw new CliError(
+      `${expired} expired and ${due.length - expired} expiring within ${window}, of ${all.length} tokens`,
+      ExitCode.authRequired,
+      'renew them with `mcp-cli token rotate NAME`',
+    );
   }
   if (!options.json) ctx.stderr.write(`All ${all.length} tokens are valid for at least ${window}.\n`);
 }

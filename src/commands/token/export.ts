@@ -15,7 +15,14 @@ export interface ExportOptions {
 
 export async function run(file: string, options: ExportOptions, ctx: Ctx): Promise<void> {
   const path = resolve(ctx.cwd, file);
-  if (!options.force && (await access(path).then(() => true, () => false))) throw new CliError(`${file} already exists`, 1, 'choose another file, or pass --force to replace it');
+  if (
+    !options.force &&
+    (await access(path).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new CliError(`${file} already exists`, 1, 'choose another file, or pass --force to replace it');
   const { manager } = await ctx.store();
   const metadata = await manager.list({ namespace: options.namespace });
   if (metadata.length === 0) throw new CliError(`no tokens to export${options.namespace !== undefined ? ` in namespace '${options.namespace}'` : ''}`);

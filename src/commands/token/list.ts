@@ -23,7 +23,13 @@ export async function run(options: ListOptions, ctx: Ctx): Promise<void> {
   });
   const now = ctx.now();
   if (options.json) {
-    ctx.stdout.write(JSON.stringify(tokens.map((t) => tokenJson(t, now)), null, 2) + '\n');
+    ctx.stdout.write(
+      JSON.stringify(
+        tokens.map((t) => tokenJson(t, now)),
+        null,
+        2,
+      ) + '\n',
+    );
   } else if (tokens.length === 0) {
     ctx.stderr.write('No tokens found.\n');
   } else {

@@ -26,13 +26,15 @@ export interface MigrateOptions {
 export async function run(options: MigrateOptions, ctx: Ctx): Promise<void> {
   if (options.overwrite && options.skipExisting) throw new CliError('--overwrite and --skip-existing contradict each other');
   const from = options.from.trim().toLowerCase();
-  if (!isBackendName(from)) throw new CliError(`unknown token backend ${JSON.stringify(options.from)} (from --from)`, 1, `choose one of: ${BACKEND_NAMES.join(', ')}`);
+  if (!isBackendName(from))
+    throw new CliError(`unknown token backend ${JSON.stringify(options.from)} (from --from)`, 1, `choose one of: ${BACKEND_NAMES.join(', ')}`);
 
   if (options.to && ctx.globals.tokenBackend && options.to !== ctx.globals.tokenBackend)
     throw new CliError(`--to ${options.to} and --token-backend ${ctx.globals.tokenBackend} name different destinations`);
   if (options.to) ctx = withGlobals(ctx, { ...ctx.globals, tokenBackend: options.to });
   const { manager, selection, store: destination } = await ctx.store();
-  if (selection.name === from) throw new CliError(`'${from}' is the destination (${selection.reason}); nothing to move`, 1, 'name another destination with --to BACKEND');
+  if (selection.name === from)
+    throw new CliError(`'${from}' is the destination (${selection.reason}); nothing to move`, 1, 'name another destination with --to BACKEND');
   const setup = await storageSetup(ctx);
   const descriptor = descriptorOf(from);
   const availability = await descriptor.probe(setup.backendEnv);

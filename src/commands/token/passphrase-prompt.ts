@@ -9,7 +9,8 @@ import { askNewPassphrase } from '../../stores/encrypted/passphrase.js';
 export async function passphraseFrom(ctx: Ctx, variable: string, prompt: string, confirm: boolean): Promise<string> {
   const fromEnv = ctx.env[variable];
   if (fromEnv) return fromEnv;
-  if (!canAskSecret(ctx)) throw new CliError('a passphrase is needed and there is no terminal to ask for it', 1, `set ${variable}, or run the command in a terminal`);
+  if (!canAskSecret(ctx))
+    throw new CliError('a passphrase is needed and there is no terminal to ask for it', 1, `set ${variable}, or run the command in a terminal`);
   if (confirm) return askNewPassphrase(ctx.prompter, prompt);
   const answer = await ctx.prompter.secret(prompt);
   if (answer === '') throw new CliError('the passphrase must not be empty');

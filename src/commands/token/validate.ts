@@ -46,7 +46,12 @@ async function refreshCheck(run: Run, metadata: TokenMetadata): Promise<Check> {
   const { ctx, manager } = run;
   const stored = await manager.read(metadata, 'validated');
   const saved = stored && savedTokensOf(stored);
-  const result = (r: Check['result'], detail: string, target: string | null = saved?.issuer ?? null): Check => ({ check: 'oauth-refresh', target, result: r, detail });
+  const result = (r: Check['result'], detail: string, target: string | null = saved?.issuer ?? null): Check => ({
+    check: 'oauth-refresh',
+    target,
+    result: r,
+    detail,
+  });
   if (!saved) return result('skipped', 'not an OAuth login made by mcp-cli (no issuer): cannot refresh');
   if (!saved.refreshToken) return result('skipped', 'no refresh token was issued');
   try {
@@ -83,7 +88,8 @@ async function validateToken(run: Run, metadata: TokenMetadata): Promise<Check[]
     const refresh = await refreshCheck(run, metadata);
     checks.push(refresh);
     if (refresh.result === 'rejected') return checks;
-    if (refresh.result === 'skipped' && isExpired(metadata, now)) return [...checks, { check: 'expiry', target: null, result: 'expired', detail: `the access token expired at ${metadata.expiresAt}` }];
+    if (refresh.result === 'skipped' && isExpired(metadata, now))
+      return [...checks, { check: 'expiry', target: null, result: 'expired', detail: `the access token expired at ${metadata.expiresAt}` }];
   }
   const provider = await providerCheck(run, metadata);
   if (provider) checks.push(provider);
@@ -97,7 +103,9 @@ async function validateToken(run: Run, metadata: TokenMetadata): Promise<Check[]
 
 function checksCell(checks: Check[]): string {
   if (checks.length === 0) return 'nothing can check it';
-  return checks.map((c) => `${c.check}${c.target ? ` ${c.target}` : ''}: ${c.result === 'passed' || c.result === 'skipped' ? '' : `${c.result}: `}${c.detail}`).join('; ');
+  return checks
+    .map((c) => `${c.check}${c.target ? ` ${c.target}` : ''}: ${c.result === 'passed' || c.result === 'skipped' ? '' : `${c.result}: `}${c.detail}`)
+    .join('; ');
 }
 
 /**
@@ -117,20 +125,41 @@ export async function run(name: string | undefined, options: ValidateOptions, ct
     const checks = await validateToken(state, metadata);
     const result = overallResult(checks);
     await manager.recordEvent('validated', metadata, { result });
-    report.push({ name: metadata.name, namespace: metadata.namespace, type: metadata.type, provider: metadata.provider ?? null, expiresAt: metadata.expiresAt ?? null, result, checks });
+    report.push({
+      name: metadata.name,
+      namespace: metadata.namespace,
+      type: metadata.type,
+      provider: metadata.provider ?? null,
+      expiresAt: metadata.expiresAt ?? null,
+      result,
+      checks,
+    });
   }
 
   const counts = Object.fromEntries(TOKEN_RESULTS.map((r) => [r, report.filter((t) => t.result === r).length])) as Record<TokenResult, number>;
   if (options.json) ctx.stdout.write(JSON.stringify({ tokens: report, summary: counts }, null, 2) + '\n');
   else if (report.length > 0) {
     const tty = ctx.tty.stdout;
-    const rows = report.map((t) => [t.result, t.type, t.name, t.namespace, tty ? checksCell(t.checks).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (iso) => formatTime(iso, true)) : checksCell(t.checks)]);
+    const rows = report.map((t) => [
+      t.result,
+      t.type,
+      t.name,
+      t.namespace,
+      tty ? checksCell(t.checks).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (iso) => formatTime(iso, true)) : checksCell(t.checks),
+    ]);
     ctx.stdout.write(renderTable(['RESULT', 'TYPE', 'NAME', 'NAMESPACE', 'CHECKS'], rows, tty));
   }
-  const summary = `${report.length} token${report.length === 1 ? '' : 's'}: ${TOKEN_RESULTS.filter((r) => counts[r] > 0)
-    .map((r) => `${counts[r]} ${r}`)
-    .join(', ') || 'none stored'}`;
-  if (counts.rejected + counts.expired > 0) throw new CliError(summary, ExitCode.authRequired, 'store a valid value with `mcp-cli token rotate NAME`, or log in again with `mcp-cli auth login SERVER`');
+  const summary = `${report.length} token${report.length === 1 ? '' : 's'}: ${
+    TOKEN_RESULTS.filter((r) => counts[r] > 0)
+      .map((r) => `${counts[r]} ${r}`)
+      .join(', ') || 'none stored'
+  }`;
+  if (counts.rejected + counts.expired > 0)
+    throw new CliError(
+      summary,
+      ExitCode.authRequired,
+      'store a valid value with `mcp-cli token rotate NAME`, or log in again with `mcp-cli auth login SERVER`',
+    );
   if (counts.error > 0) throw new CliError(`${summary} (a check could not reach an answer)`);
   if (!options.json) ctx.stderr.write(`${summary}.\n`);
 }

@@ -24,7 +24,11 @@ export const encryptedBackend: BackendDescriptor = {
     }
   },
   async open(be) {
-    const [{ EncryptedFileStore }, { passphraseSource }, { agentKeyCache }] = await Promise.all([import('./store.js'), import('./passphrase.js'), import('../../agent/session.js')]);
+    const [{ EncryptedFileStore }, { passphraseSource }, { agentKeyCache }] = await Promise.all([
+      import('./store.js'),
+      import('./passphrase.js'),
+      import('../../agent/session.js'),
+    ]);
     const path = encryptedFilePath(be);
     // Unlock sessions need unix sockets; on Windows the passphrase is asked as before.
     const cache = be.platform === 'win32' ? undefined : agentKeyCache(be.env, (text) => be.stderr.write(`! ${text}\n`));

@@ -58,10 +58,7 @@ function payloadAad(kdf: KdfParams, key: Sealed): Buffer {
 }
 
 function checksumOf(kdf: KdfParams, key: Sealed, payload: Sealed): string {
-  return createHash('sha256')
-    .update(payloadAad(kdf, key))
-    .update(`|${payload.nonce}|${payload.ciphertext}|${payload.tag}`)
-    .digest('hex');
+  return createHash('sha256').update(payloadAad(kdf, key)).update(`|${payload.nonce}|${payload.ciphertext}|${payload.tag}`).digest('hex');
 }
 
 function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Sealed {
@@ -89,7 +86,9 @@ function open(key: Buffer, sealed: Sealed, aad: Buffer): Buffer | undefined {
 const derived = new Map<string, Promise<Buffer>>();
 
 export function deriveKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {
-  const id = createHash('sha256').update(JSON.stringify([passphrase.normalize('NFC'), kdf.salt, kdf.N, kdf.r, kdf.p])).digest('hex');
+  const id = createHash('sha256')
+    .update(JSON.stringify([passphrase.normalize('NFC'), kdf.salt, kdf.N, kdf.r, kdf.p]))
+    .digest('hex');
   let key = derived.get(id);
   if (!key) {
     const maxmem = 128 * kdf.N * kdf.r * kdf.p + 16 * 1024 * 1024;
@@ -131,7 +130,10 @@ const isSealed = (v: unknown): v is Sealed =>
 /** Parses and checks the envelope without a passphrase. Throws a `corrupt` StoreError naming what is wrong. */
 export function parseEnvelope(text: string, fileLabel: string): Envelope {
   const corrupt = (why: string) =>
-    new StoreError('corrupt', `${fileLabel} is corrupted or truncated (${why}); it was left untouched`, { backend: 'encrypted', remedy: 'restore it from a backup, or move it aside to start a new store' });
+    new StoreError('corrupt', `${fileLabel} is corrupted or truncated (${why}); it was left untouched`, {
+      backend: 'encrypted',
+      remedy: 'restore it from a backup, or move it aside to start a new store',
+    });
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -143,10 +145,14 @@ export function parseEnvelope(text: string, fileLabel: string): Envelope {
   if (env.format !== FORMAT_NAME) throw corrupt('not an mcp-cli token file');
   if (typeof env.version !== 'number') throw corrupt('no format version');
   if (env.version > FORMAT_VERSION)
-    throw new StoreError('corrupt', `${fileLabel} uses format version ${env.version}, written by a newer mcp-cli; this version reads format ${FORMAT_VERSION}`, {
-      backend: 'encrypted',
-      remedy: 'upgrade mcp-cli to read it; the file was left untouched',
-    });
+    throw new StoreError(
+      'corrupt',
+      `${fileLabel} uses format version ${env.version}, written by a newer mcp-cli; this version reads format ${FORMAT_VERSION}`,
+      {
+        backend: 'encrypted',
+        remedy: 'upgrade mcp-cli to read it; the file was left untouched',
+      },
+    );
   if (env.version !== FORMAT_VERSION) throw corrupt(`unknown format version ${env.version}`);
   const kdf = env.kdf;
   if (!kdf || kdf.name !== 'scrypt' || typeof kdf.salt !== 'string') throw corrupt('bad key derivation header');
@@ -180,7 +186,11 @@ export function sameKey(unlocked: UnlockedKey, envelope: Envelope): boolean {
 
 export function decryptPayload(envelope: Envelope, unlocked: UnlockedKey, fileLabel: string): Buffer {
   const plaintext = open(unlocked.dataKey, envelope.payload, payloadAad(envelope.kdf, envelope.key));
-  if (!plaintext) throw new StoreError('corrupt', `${fileLabel} is corrupted (payload authentication failed); it was left untouched`, { backend: 'encrypted', remedy: 'restore it from a backup' });
+  if (!plaintext)
+    throw new StoreError('corrupt', `${fileLabel} is corrupted (payload authentication failed); it was left untouched`, {
+      backend: 'encrypted',
+      remedy: 'restore it from a backup',
+    });
   return plaintext;
 }
 
@@ -192,5 +202,7 @@ export type { Envelope };
  * the passphrase is changed (a new salt and wrapped key make a new name).
  */
 export function keyIdentity(path: string, kdf: KdfParams, wrappedKey: Sealed): string {
-  return createHash('sha256').update(`mcp-cli-key-identity|v1|${path}|${kdf.salt}|${wrappedKey.nonce}|${wrappedKey.ciphertext}|${wrappedKey.tag}`).digest('hex');
+  return createHash('sha256')
+    .update(`mcp-cli-key-identity|v1|${path}|${kdf.salt}|${wrappedKey.nonce}|${wrappedKey.ciphertext}|${wrappedKey.tag}`)
+    .digest('hex');
 }

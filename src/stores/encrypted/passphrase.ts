@@ -45,7 +45,9 @@ export function passphraseSource(deps: { env: Env; prompter: Prompter; canPrompt
       const fromEnv = deps.env[PASSPHRASE_ENV];
       if (fromEnv !== undefined && fromEnv !== '') return (remembered = fromEnv);
       if (!deps.canPrompt)
-        throw new StoreError('locked', `a passphrase is needed for the encrypted token file ${fileLabel}, and there is no terminal to ask for it`, { backend: 'encrypted' });
+        throw new StoreError('locked', `a passphrase is needed for the encrypted token file ${fileLabel}, and there is no terminal to ask for it`, {
+          backend: 'encrypted',
+        });
       prompted++;
       if (purpose === 'create') return (remembered = await askNewPassphrase(deps.prompter, `New passphrase for ${fileLabel}: `));
       const answer = await deps.prompter.secret(`${retrying ? 'Sorry, try again.\n' : ''}Passphrase for ${fileLabel}: `);

@@ -7,17 +7,7 @@ import { keyOf, type StoredToken, type TokenKey, type TokenMetadata } from '../.
 import { isReserved } from '../../tokens/reserved.js';
 import { StoreError, type StoreErrorKind } from '../errors.js';
 import type { SecretStore } from '../store.js';
-import {
-  createKey,
-  decryptPayload,
-  encodeFile,
-  keyIdentity,
-  parseEnvelope,
-  sameKey,
-  unlockEnvelope,
-  type Envelope,
-  type UnlockedKey,
-} from './format.js';
+import { createKey, decryptPayload, encodeFile, keyIdentity, parseEnvelope, sameKey, unlockEnvelope, type Envelope, type UnlockedKey } from './format.js';
 import type { PassphraseSource } from './passphrase.js';
 
 interface Payload {

@@ -68,7 +68,10 @@ export class DbusConnection {
         this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
         this.socket.on('error', (e) => this.fail(e));
         this.socket.on('close', () => this.fail(new Error('the session bus closed the connection')));
-        this.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'Hello' }).then(() => resolve(), reject);
+        this.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'Hello' }).then(
+          () => resolve(),
+          reject,
+        );
       };
       this.socket.on('error', onError);
       this.socket.on('data', onData);

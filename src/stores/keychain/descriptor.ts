@@ -26,7 +26,8 @@ interface Probe extends Availability {
 export function keychainTimeoutMs(be: BackendEnv): number {
   const raw = be.env[TIMEOUT_ENV];
   const value = raw === undefined || raw === '' ? DEFAULT_TIMEOUT_MS : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new StoreError('invalid-setting', `${TIMEOUT_ENV} must be a positive number of milliseconds, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new StoreError('invalid-setting', `${TIMEOUT_ENV} must be a positive number of milliseconds, not ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -82,7 +83,10 @@ function keychainBackend(name: KeychainName): BackendDescriptor {
     async open(be): Promise<SecretStore> {
       const probe = await probeOnce(name, be);
       if (!probe.available)
-        throw new StoreError(probe.present === 'locked' ? 'locked' : 'unavailable', `the ${label} is unavailable: ${probe.detail}`, { backend: name, remedy: probe.hint });
+        throw new StoreError(probe.present === 'locked' ? 'locked' : 'unavailable', `the ${label} is unavailable: ${probe.detail}`, {
+          backend: name,
+          remedy: probe.hint,
+        });
       // Every command that opens the store reads an item (the index, at least).
       probe.session?.prepareReads();
       const [{ nativeItems, readingThrough, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);

@@ -32,7 +32,8 @@ export function startDhTransfer(): DhTransfer {
   return {
     publicValue,
     agree(servicePublicValue) {
-      if (servicePublicValue.length === 0 || servicePublicValue.length > PRIME_BYTES) throw new Error(`the Secret Service sent a public value of ${servicePublicValue.length} bytes`);
+      if (servicePublicValue.length === 0 || servicePublicValue.length > PRIME_BYTES)
+        throw new Error(`the Secret Service sent a public value of ${servicePublicValue.length} bytes`);
       const peer = createPublicKey({ key: dhSpki(algorithm, servicePublicValue), format: 'der', type: 'spki' });
       // Node gives the shared secret as long as the prime, leading zeros kept, as the service computes it.
       const key = hkdfSync('sha256', diffieHellman({ privateKey, publicKey: peer }), Buffer.alloc(0), Buffer.alloc(0), 16);

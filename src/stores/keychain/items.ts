@@ -83,7 +83,9 @@ export class ChunkedItems {
       if (value !== undefined) return value;
       // Replaced by another process between reading the head and its parts: read again.
     }
-    throw new StoreError('corrupt', `keychain item '${account}' is incomplete: some of its parts are missing`, { remedy: 'store the token again, or delete it' });
+    throw new StoreError('corrupt', `keychain item '${account}' is incomplete: some of its parts are missing`, {
+      remedy: 'store the token again, or delete it',
+    });
   }
 
   async set(account: string, value: string): Promise<void> {

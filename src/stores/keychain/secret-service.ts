@@ -9,10 +9,10 @@ const DEFAULT_COLLECTION = '/org/freedesktop/secrets/aliases/default';
 const PROPERTIES = 'org.freedesktop.DBus.Properties';
 
 export type SecretServiceStatus =
-  | { available: true; detail: string; session: SecretServiceSession }
-  | { available: false; detail: string; hint: string; present?: 'locked' | 'unusable' };
+  { available: true; detail: string; session: SecretServiceSession } | { available: false; detail: string; hint: string; present?: 'locked' | 'unusable' };
 
-const START_HINT = 'start one: `gnome-keyring-daemon --start --components=secrets` in a desktop session, or `dbus-run-session -- $SHELL` then `gnome-keyring-daemon --unlock --components=secrets`';
+const START_HINT =
+  'start one: `gnome-keyring-daemon --start --components=secrets` in a desktop session, or `dbus-run-session -- $SHELL` then `gnome-keyring-daemon --unlock --components=secrets`';
 
 /**
  * Looks at the Secret Service over the session bus, without touching any item:
@@ -71,7 +71,14 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
   }
   // gnome-keyring, busy with many clients at once, can briefly fail to find the collection its
   // default alias names: asked again before the keyring is called missing.
-  for (let retry = 0; retry < 3 && locked.status === 'rejected' && locked.reason instanceof DbusError && /UnknownObject|does not exist/i.test(`${locked.reason.errorName} ${locked.reason.message}`); retry++) {
+  for (
+    let retry = 0;
+    retry < 3 &&
+    locked.status === 'rejected' &&
+    locked.reason instanceof DbusError &&
+    /UnknownObject|does not exist/i.test(`${locked.reason.errorName} ${locked.reason.message}`);
+    retry++
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
     [locked, label] = await defaultCollectionState(conn, 0);
   }
@@ -98,7 +105,10 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
   return { available: true, detail: `Secret Service, keyring '${keyringName}'`, session: new SecretServiceSession(conn) };
 }
 
-function defaultCollectionState(conn: DbusConnection, flags: number): Promise<[locked: PromiseSettledResult<DbusValue>, label: PromiseSettledResult<DbusValue>]> {
+function defaultCollectionState(
+  conn: DbusConnection,
+  flags: number,
+): Promise<[locked: PromiseSettledResult<DbusValue>, label: PromiseSettledResult<DbusValue>]> {
   const property = (name: string) => getProperty(conn, DEFAULT_COLLECTION, 'org.freedesktop.Secret.Collection', name, flags);
   return Promise.allSettled([property('Locked'), property('Label')]) as Promise<[PromiseSettledResult<DbusValue>, PromiseSettledResult<DbusValue>]>;
 }
@@ -126,9 +136,22 @@ export class SecretServiceSession {
    */
   async read(service: string, account: string): Promise<string | undefined> {
     this.transfer ??= this.openEncryptedSession();
-    const [[path], { session, key }] = await Promise.all([this.searchUnlocked([['service', service], ['username', account]]), this.transfer]);
+    const [[path], { session, key }] = await Promise.all([
+      this.searchUnlocked([
+        ['service', service],
+        ['username', account],
+      ]),
+      this.transfer,
+    ]);
     if (path === undefined) return undefined;
-    const [secret] = await this.conn.call({ destination: SECRETS, path, interface: 'org.freedesktop.Secret.Item', member: 'GetSecret', signature: 'o', body: [session] });
+    const [secret] = await this.conn.call({
+      destination: SECRETS,
+      path,
+      interface: 'org.freedesktop.Secret.Item',
+      member: 'GetSecret',
+      signature: 'o',
+      body: [session],
+    });
     const [, iv, ciphertext] = secret as [string, Buffer, Buffer];
     return key.decrypt(iv, ciphertext).toString('utf8');
   }
@@ -166,7 +189,9 @@ export class SecretServiceSession {
     // Pipelined, in batches: a bus limits the calls one connection may have awaiting replies
     // (a session bus allows 50000 by default).
     for (let i = 0; i < paths.length; i += PIPELINE_DEPTH) {
-      attributes.push(...(await Promise.all(paths.slice(i, i + PIPELINE_DEPTH).map((path) => getProperty(this.conn, path, 'org.freedesktop.Secret.Item', 'Attributes')))));
+      attributes.push(
+        ...(await Promise.all(paths.slice(i, i + PIPELINE_DEPTH).map((path) => getProperty(this.conn, path, 'org.freedesktop.Secret.Item', 'Attributes')))),
+      );
     }
     const accounts = new Set<string>();
     for (const pairs of attributes as [string, string][][]) {

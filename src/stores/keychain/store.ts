@@ -133,7 +133,11 @@ export class KeychainStore implements SecretStore {
 
   private parseToken(text: string, account: string): StoredToken {
     const token = this.parseTokenOrUndefined(text);
-    const corrupt = (what: string) => new StoreError('corrupt', `keychain item '${account}' in ${this.location} ${what}`, { backend: this.backend, remedy: 'delete it with the OS keychain tool, or store the token again' });
+    const corrupt = (what: string) =>
+      new StoreError('corrupt', `keychain item '${account}' in ${this.location} ${what}`, {
+        backend: this.backend,
+        remedy: 'delete it with the OS keychain tool, or store the token again',
+      });
     if (!token) throw corrupt('is not an mcp-cli token');
     // A keychain that looks accounts up without case (or an item written by hand) must not hand out another token.
     if (keyOf(token.metadata) !== account) throw corrupt(`holds another token ('${keyOf(token.metadata)}')`);
@@ -143,7 +147,8 @@ export class KeychainStore implements SecretStore {
   private parseTokenOrUndefined(text: string): StoredToken | undefined {
     try {
       const token = JSON.parse(text) as StoredToken;
-      if (token && typeof token.metadata?.name === 'string' && typeof token.metadata.namespace === 'string' && token.secret && typeof token.secret === 'object') return token;
+      if (token && typeof token.metadata?.name === 'string' && typeof token.metadata.namespace === 'string' && token.secret && typeof token.secret === 'object')
+        return token;
     } catch {
       // not ours
     }

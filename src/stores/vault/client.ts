@@ -38,7 +38,6 @@ function capabilityOf(method: VaultMethod): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /**
  * A small client for Vault's HTTP API on node:http(s): keep-alive sockets, a bound on
  * requests in flight, bounded retries of 412/429/503, and errors that say what went wrong
@@ -138,10 +137,17 @@ export class VaultClient {
         `Vault denied access to ${where}: permission denied; the Vault token's policy lacks '${capabilityOf(method)}' on this path`,
         `ask your Vault administrator for a policy granting create, read, update, delete and list on the mcp-cli paths (see docs/vault.md), or check that the token from ${this.token.source} has not expired`,
       );
-    if (status === 503 && /sealed/i.test(errors)) throw vaultFailure('unavailable', `Vault at ${address} is sealed${tried}`, 'unseal it (`vault operator unseal`) or ask your Vault operator');
+    if (status === 503 && /sealed/i.test(errors))
+      throw vaultFailure('unavailable', `Vault at ${address} is sealed${tried}`, 'unseal it (`vault operator unseal`) or ask your Vault operator');
     if (status === 503) throw vaultFailure('unavailable', `Vault at ${address} is unavailable (503${errors ? `: ${errors}` : ''})${tried}`, 'try again later');
-    if (status === 429) throw vaultFailure('unavailable', `Vault at ${address} rate-limited the request for ${where} (429)${tried}`, 'try again later, or ask your Vault operator about the rate limit quota');
-    if (status === 412) throw vaultFailure('unavailable', `Vault at ${address} could not serve ${where} consistently (412${errors ? `: ${errors}` : ''})${tried}`, 'try again');
+    if (status === 429)
+      throw vaultFailure(
+        'unavailable',
+        `Vault at ${address} rate-limited the request for ${where} (429)${tried}`,
+        'try again later, or ask your Vault operator about the rate limit quota',
+      );
+    if (status === 412)
+      throw vaultFailure('unavailable', `Vault at ${address} could not serve ${where} consistently (412${errors ? `: ${errors}` : ''})${tried}`, 'try again');
     throw vaultFailure(status >= 500 ? 'unavailable' : 'no-access', `Vault rejected ${method} ${where} (${status}${errors ? `: ${errors}` : ''})`);
   }
 
@@ -166,7 +172,13 @@ export class VaultClient {
           try {
             parsed = text.trim() === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
           } catch {
-            reject(vaultFailure('unavailable', `Vault at ${this.connection.address} answered ${res.statusCode} with a body that is not JSON`, 'check that VAULT_ADDR points at Vault'));
+            reject(
+              vaultFailure(
+                'unavailable',
+                `Vault at ${this.connection.address} answered ${res.statusCode} with a body that is not JSON`,
+                'check that VAULT_ADDR points at Vault',
+              ),
+            );
             return;
           }
           const retryAfter = res.headers['retry-after'];
@@ -182,9 +194,16 @@ export class VaultClient {
   private networkError(error: Error): StoreError {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const address = this.connection.address;
-    if (code === 'ECONNREFUSED') return vaultFailure('unavailable', `cannot connect to Vault at ${address}: connection refused`, 'check VAULT_ADDR and that Vault is running');
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return vaultFailure('unavailable', `cannot connect to Vault at ${address}: host not found`, 'check VAULT_ADDR');
-    if (code === 'ETIMEDOUT') return vaultFailure('unavailable', `Vault at ${address} did not answer within ${((error as { timeoutMs?: number }).timeoutMs ?? this.timeoutMs) / 1000} s`, 'check VAULT_ADDR and your network');
+    if (code === 'ECONNREFUSED')
+      return vaultFailure('unavailable', `cannot connect to Vault at ${address}: connection refused`, 'check VAULT_ADDR and that Vault is running');
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return vaultFailure('unavailable', `cannot connect to Vault at ${address}: host not found`, 'check VAULT_ADDR');
+    if (code === 'ETIMEDOUT')
+      return vaultFailure(
+        'unavailable',
+        `Vault at ${address} did not answer within ${((error as { timeoutMs?: number }).timeoutMs ?? this.timeoutMs) / 1000} s`,
+        'check VAULT_ADDR and your network',
+      );
     if (TLS_CODES.test(code) || /certificate|SSL|TLS/i.test(error.message))
       return vaultFailure(
         'unavailable',
@@ -195,7 +214,12 @@ export class VaultClient {
             ? "set VAULT_CACERT (or tokenStorage.vault.caCert) to the CA certificate that signed Vault's certificate"
             : 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with',
       );
-    if (code === 'ECONNRESET' || code === 'EPIPE') return vaultFailure('unavailable', `the connection to Vault at ${address} was reset (${code})`, 'check that VAULT_ADDR uses the scheme (http/https) Vault listens with');
+    if (code === 'ECONNRESET' || code === 'EPIPE')
+      return vaultFailure(
+        'unavailable',
+        `the connection to Vault at ${address} was reset (${code})`,
+        'check that VAULT_ADDR uses the scheme (http/https) Vault listens with',
+      );
     return vaultFailure('unavailable', `cannot talk to Vault at ${address}: ${code || error.message}`);
   }
 }

@@ -95,7 +95,11 @@ export async function resolveConnection(settings: VaultSettings = {}, env: Env):
   const clientCert = pick(env, 'VAULT_CLIENT_CERT', settings.clientCert, 'clientCert');
   const clientKey = pick(env, 'VAULT_CLIENT_KEY', settings.clientKey, 'clientKey');
   if ((clientCert === undefined) !== (clientKey === undefined))
-    throw vaultFailure('invalid-setting', 'a TLS client certificate needs both a certificate and a key', 'set both VAULT_CLIENT_CERT and VAULT_CLIENT_KEY (or clientCert and clientKey)');
+    throw vaultFailure(
+      'invalid-setting',
+      'a TLS client certificate needs both a certificate and a key',
+      'set both VAULT_CLIENT_CERT and VAULT_CLIENT_KEY (or clientCert and clientKey)',
+    );
   if (clientCert && clientKey) {
     tls.cert = await readPem(clientCert.value, 'client certificate', clientCert.source, env);
     tls.key = await readPem(clientKey.value, 'client key', clientKey.source, env);

@@ -100,10 +100,14 @@ export class KvV2 implements KvEngine {
   private async commit(token: StoredToken, version: number): Promise<void> {
     const key = token.metadata;
     try {
-      await this.client.request('POST', this.path('metadata', key.namespace, key.name), { custom_metadata: encodeMetadata(token.metadata, { [VERSION_KEY]: String(version) }) });
+      await this.client.request('POST', this.path('metadata', key.namespace, key.name), {
+        custom_metadata: encodeMetadata(token.metadata, { [VERSION_KEY]: String(version) }),
+      });
     } catch (error) {
       // The uncommitted version is never read, but it holds the new secret: destroy it if the policy allows.
-      await this.client.request('POST', this.path('destroy', key.namespace, key.name), { versions: [version] }, { pass: [400, 403, 405] }).catch(() => undefined);
+      await this.client
+        .request('POST', this.path('destroy', key.namespace, key.name), { versions: [version] }, { pass: [400, 403, 405] })
+        .catch(() => undefined);
       throw error;
     }
   }

@@ -24,7 +24,8 @@ export function encodeMetadata(m: TokenMetadata, extra: Record<string, string> =
   const chunked: Record<string, string> = {};
   for (const [k, v] of Object.entries(record)) {
     // A long value (an OAuth scope list, say) continues in `key~2`, `key~3`, ...
-    for (let i = 0; i * MAX_VALUE_LENGTH < v.length; i++) chunked[i === 0 ? k : `${k}${CONTINUED}${i + 1}`] = v.slice(i * MAX_VALUE_LENGTH, (i + 1) * MAX_VALUE_LENGTH);
+    for (let i = 0; i * MAX_VALUE_LENGTH < v.length; i++)
+      chunked[i === 0 ? k : `${k}${CONTINUED}${i + 1}`] = v.slice(i * MAX_VALUE_LENGTH, (i + 1) * MAX_VALUE_LENGTH);
   }
   const entries = Object.entries(chunked);
   const tooLong = entries.find(([k]) => k.length > MAX_KEY_LENGTH);

@@ -32,7 +32,8 @@ export async function openVault(be: BackendEnv): Promise<SecretStore> {
   const { availability, ready } = await probed(be);
   if (!ready) throw vaultFailure('unavailable', `HashiCorp Vault is unavailable: ${availability.detail}`);
   const { client, connection, kvVersion } = ready;
-  const engine: KvEngine = kvVersion === 2 ? new KvV2(client, connection.mount, connection.pathPrefix) : new KvV1(client, connection.mount, connection.pathPrefix);
+  const engine: KvEngine =
+    kvVersion === 2 ? new KvV2(client, connection.mount, connection.pathPrefix) : new KvV1(client, connection.mount, connection.pathPrefix);
   return new VaultStore(client, engine, describe(connection, kvVersion));
 }
 
@@ -55,18 +56,25 @@ async function runProbe(be: BackendEnv): Promise<Probed> {
   if (/^http:/i.test(connection.address) && !/^http:\/\/(127\.[\d.]+|localhost|\[::1\])(:\d+)?$/i.test(connection.address))
     be.stderr.write(`! Vault at ${connection.address} is plain http: the Vault token and every stored value cross the network unencrypted\n`);
   if (!connection.tls.verify && connection.address.startsWith('https:'))
-    be.stderr.write(`! TLS certificate verification of Vault at ${connection.address} is off (${connection.tls.verifyOffBy}): anyone on the way can pose as Vault and read the tokens\n`);
+    be.stderr.write(
+      `! TLS certificate verification of Vault at ${connection.address} is off (${connection.tls.verifyOffBy}): anyone on the way can pose as Vault and read the tokens\n`,
+    );
   const token = await resolveToken(be.env);
   if (!token) return unavailable('no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)');
   const client = new VaultClient(connection, token);
   try {
     const self = await client.request('GET', 'auth/token/lookup-self', undefined, { pass: [400, 403, 404], timeoutMs: PROBE_TIMEOUT_MS });
     if (self.status === 400 || self.status === 403)
-      return unavailable(`Vault at ${connection.address} rejected the token from ${token.source}: it is invalid, expired or revoked (permission denied on auth/token/lookup-self)`);
+      return unavailable(
+        `Vault at ${connection.address} rejected the token from ${token.source}: it is invalid, expired or revoked (permission denied on auth/token/lookup-self)`,
+      );
     if (self.status === 404) return unavailable(`${connection.address} answered 404 for /v1/auth/token/lookup-self: is this the address of Vault's API?`);
     const kvVersion = connection.kvVersion === 'auto' ? await detectKvVersion(client, connection, token.source) : connection.kvVersion;
     if (typeof kvVersion === 'string') return unavailable(kvVersion);
-    return { availability: { available: true, detail: `${describe(connection, kvVersion)}, token from ${token.source}` }, ready: { client, connection, kvVersion } };
+    return {
+      availability: { available: true, detail: `${describe(connection, kvVersion)}, token from ${token.source}` },
+      ready: { client, connection, kvVersion },
+    };
   } catch (error) {
     // Selection reports only the detail, so the remedy (how to fix it) goes along in it.
     if (error instanceof StoreError) return unavailable(error.remedy ? `${error.message} (${error.remedy})` : error.message);

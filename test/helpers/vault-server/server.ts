@@ -122,7 +122,16 @@ export class VaultServer {
     const mounts = this.namespaces.get(namespace);
     if (!mounts) throw new Error(`no namespace ${namespace}`);
     const p = path.replace(/\/*$/, '/');
-    mounts.set(p, { path: p, version, uuid: randomUUID(), accessor: `kv_${randomUUID().slice(0, 8)}`, maxVersions: options.maxVersions ?? 0, casRequired: options.casRequired ?? false, kv2: new Map(), kv1: new Map() });
+    mounts.set(p, {
+      path: p,
+      version,
+      uuid: randomUUID(),
+      accessor: `kv_${randomUUID().slice(0, 8)}`,
+      maxVersions: options.maxVersions ?? 0,
+      casRequired: options.casRequired ?? false,
+      kv2: new Map(),
+      kv1: new Map(),
+    });
   }
 
   addPolicy(name: string, rules: PolicyRule[]): void {
@@ -238,8 +247,16 @@ export class VaultServer {
 
   // ---- routing, auth, ACL ----
 
-  private route(r: { method: string; path: string; namespace: string; token: string; body: unknown; query: URLSearchParams }): { status?: number; body: Json } | undefined {
-    if (r.path === 'sys/seal-status' && r.method === 'GET') return { body: { type: 'shamir', initialized: true, sealed: this.sealed, t: 1, n: 1, progress: 0, version: '1.17.0' } };
+  private route(r: {
+    method: string;
+    path: string;
+    namespace: string;
+    token: string;
+    body: unknown;
+    query: URLSearchParams;
+  }): { status?: number; body: Json } | undefined {
+    if (r.path === 'sys/seal-status' && r.method === 'GET')
+      return { body: { type: 'shamir', initialized: true, sealed: this.sealed, t: 1, n: 1, progress: 0, version: '1.17.0' } };
     if (this.sealed) throw new HttpError(503, ['Vault is sealed']);
     const mounts = this.namespaces.get(r.namespace);
     const token = this.tokens.get(r.token);
@@ -248,13 +265,16 @@ export class VaultServer {
     // A token is valid in its own namespace; a root-namespace root token in every namespace.
     if (token.namespace !== r.namespace && !(root && token.namespace === '')) throw denied();
     if (!mounts) throw new HttpError(404, [`no handler for route "${r.namespace}/${r.path}". route entry not found.`]);
-    const rules = root ? [{ path: '*', capabilities: ['create', 'read', 'update', 'delete', 'list', 'sudo'] as Capability[] }] : token.policies.flatMap((p) => this.policies.get(p) ?? []);
+    const rules = root
+      ? [{ path: '*', capabilities: ['create', 'read', 'update', 'delete', 'list', 'sudo'] as Capability[] }]
+      : token.policies.flatMap((p) => this.policies.get(p) ?? []);
     const can = (capability: Capability, path = r.path) => {
       if (!allowed(rules, path, capability)) throw denied();
     };
 
     if (r.path === 'auth/token/lookup-self' && (r.method === 'GET' || r.method === 'POST')) return { body: this.envelope(this.lookup(token)) };
-    if (r.path.startsWith('sys/internal/ui/mounts/') && r.method === 'GET') return { body: this.envelope(this.uiMount(mounts, r.path.slice('sys/internal/ui/mounts/'.length), rules)) };
+    if (r.path.startsWith('sys/internal/ui/mounts/') && r.method === 'GET')
+      return { body: this.envelope(this.uiMount(mounts, r.path.slice('sys/internal/ui/mounts/'.length), rules)) };
     if (r.path === 'sys/mounts' && r.method === 'GET') {
       can('read');
       const data = Object.fromEntries([...mounts.values()].map((m) => [m.path, this.mountInfo(m)]));
@@ -338,7 +358,12 @@ export class VaultServer {
 
   // ---- KV v2 ----
 
-  private kv2(mount: Mount, rest: string, r: { method: string; path: string; body: unknown; query: URLSearchParams }, can: (c: Capability, path?: string) => void): { status?: number; body: Json } | undefined {
+  private kv2(
+    mount: Mount,
+    rest: string,
+    r: { method: string; path: string; body: unknown; query: URLSearchParams },
+    can: (c: Capability, path?: string) => void,
+  ): { status?: number; body: Json } | undefined {
     const slash = rest.indexOf('/');
     const section = slash < 0 ? rest : rest.slice(0, slash);
     const key = slash < 0 ? '' : rest.slice(slash + 1);
@@ -378,7 +403,9 @@ export class VaultServer {
         const max = current.maxVersions || mount.maxVersions || 10;
         while (current.current - current.oldest + 1 > max) current.versions.delete(current.oldest++);
         mount.kv2.set(key, current);
-        return { body: this.envelope({ created_time: created, custom_metadata: current.custom, deletion_time: '', destroyed: false, version }, { mount_type: 'kv' }) };
+        return {
+          body: this.envelope({ created_time: created, custom_metadata: current.custom, deletion_time: '', destroyed: false, version }, { mount_type: 'kv' }),
+        };
       }
       if (r.method === 'DELETE') {
         can('delete');
@@ -406,7 +433,9 @@ export class VaultServer {
       if (r.method === 'GET') {
         can('read');
         if (!entry) throw notFound();
-        const versions = Object.fromEntries([...entry.versions].map(([n, v]) => [String(n), { created_time: v.created, deletion_time: v.deletion, destroyed: v.destroyed }]));
+        const versions = Object.fromEntries(
+          [...entry.versions].map(([n, v]) => [String(n), { created_time: v.created, deletion_time: v.deletion, destroyed: v.destroyed }]),
+        );
         return {
           body: this.envelope(
             {
@@ -515,11 +544,14 @@ function validateCustomMetadata(raw: Json): Record<string, string> {
   const problems: string[] = [];
   for (const [k, v] of entries) {
     const value = v === null ? '' : String(v);
-    if (k.length === 0 || k.length > 128) problems.push(`custom_metadata validation failed: length of key "${k}" is ${k.length} but must be 0 < len(key) <= 128`);
-    if (value.length === 0 || value.length > 512) problems.push(`custom_metadata validation failed: length of value for key "${k}" is ${value.length} but must be 0 < len(value) <= 512`);
+    if (k.length === 0 || k.length > 128)
+      problems.push(`custom_metadata validation failed: length of key "${k}" is ${k.length} but must be 0 < len(key) <= 128`);
+    if (value.length === 0 || value.length > 512)
+      problems.push(`custom_metadata validation failed: length of value for key "${k}" is ${value.length} but must be 0 < len(value) <= 512`);
     out[k] = value;
   }
-  if (problems.length > 0) throw new HttpError(400, [problems.length === 1 ? problems[0]! : `${problems.length} errors occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`]);
+  if (problems.length > 0)
+    throw new HttpError(400, [problems.length === 1 ? problems[0]! : `${problems.length} errors occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`]);
   return out;
 }
 
