@@ -1,6 +1,8 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import type { Ctx, Io } from '../context.js';
 import { COMMAND_GROUPS, type CommandGroup } from './groups/index.js';
+import { helpExamples, helpSections } from './help-format.js';
+import { ENVIRONMENT, EXAMPLES } from './help-text.js';
 import type { EndWith, Kit } from './groups/kit.js';
 
 // This module and the group modules stay light: they import nothing of the core statically
@@ -9,8 +11,8 @@ import type { EndWith, Kit } from './groups/kit.js';
 
 export type { EndWith } from './groups/kit.js';
 
-/** Where commander writes help and usage errors: the IO's streams. */
-type Output = Pick<Io, 'stdout' | 'stderr'>;
+/** Where commander writes help and usage errors, and how wide the help may be. */
+type Output = Pick<Io, 'stdout' | 'stderr' | 'columns'>;
 
 /** Global options that take a value, so the word after them is not a command. */
 const GLOBAL_VALUES = new Set(['--token-backend', '--config']);
@@ -43,14 +45,20 @@ export function groupsFor(args: readonly string[] | undefined): readonly Command
  */
 export async function buildProgram(output: Output, kit: Kit, args?: readonly string[]): Promise<Command> {
   const program = new Command()
-    .configureOutput({ writeOut: (text) => void output.stdout.write(text), writeErr: (text) => void output.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => void output.stdout.write(text),
+      writeErr: (text) => void output.stderr.write(text),
+      getOutHelpWidth: () => output.columns ?? 80,
+      getErrHelpWidth: () => output.columns ?? 80,
+    })
     .name('mcp-cli')
     .description('Secure credentials for MCP servers: OS keychain, HashiCorp Vault or an encrypted file')
     .version(MCP_CLI_VERSION)
     .option('--token-backend <name>', 'token storage backend: auto, keychain, credential-manager, secret-service, vault, encrypted')
     .option('--config <path>', 'server_config.json to use (default: $MCP_CLI_CONFIG, ./server_config.json, then the config directory)')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', (context) => helpSections(context.command, [['Environment:', ENVIRONMENT]]) + helpExamples(EXAMPLES));
   const groups = groupsFor(args);
   const modules = await Promise.all(groups.map((g) => g.load()));
   for (const group of modules) group.register(program, kit);
@@ -81,7 +89,8 @@ export async function runCli(args: string[], io?: Io, options: { exitAfterProgra
     if (options.exitAfterProgram) setTimeout(() => process.exit(code), 2000).unref();
   });
   try {
-    const program = await buildProgram(io ?? process, kit, args);
+    const output = io ?? { stdout: process.stdout, stderr: process.stderr, columns: process.stdout.isTTY ? process.stdout.columns : undefined };
+    const program = await buildProgram(output, kit, args);
     await program.parseAsync(args, { from: 'user' });
     return status ?? 0;
   } catch (error) {

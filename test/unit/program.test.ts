@@ -1,5 +1,7 @@
 // Argument parsing apart from the commands, as the GitHub CLI tests NewCmdX with a runF: each
 // command module is replaced, and the test checks what the command table hands it.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { commandNamed, groupsFor, runCli } from '../../src/cli/program.js';
@@ -152,5 +154,28 @@ describe('one group per command', () => {
   it('exec: an option after the program is refused unless the program follows --', async () => {
     expect(await parse('exec', 'echo', '--env', 'A=1')).toBe(1);
     expect(err.text()).toContain('put the program after --');
+  });
+});
+
+describe('help', () => {
+  it('the top-level help names every MCP_CLI_ variable the code reads, with examples', async () => {
+    expect(await parse('--help')).toBe(0);
+    const help = out.text();
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'utf8')]));
+    const read = new Set(sources('src').flatMap((text) => [...text.matchAll(/\bMCP_CLI_[A-Z_]+[A-Z]\b/g)].map((m) => m[0])));
+    read.delete('MCP_CLI_VERSION'); // the build's own constant
+    expect(read.size).toBeGreaterThan(8);
+    for (const name of read) expect(help, name).toContain(name);
+    for (const name of ['VAULT_ADDR', 'NO_COLOR', 'XDG_CONFIG_HOME']) expect(help).toContain(name);
+    expect(help).toMatch(/Examples:\n  # .+\n  mcp-cli token set /);
+  });
+
+  it('config --help says where the file is looked for, which one is trusted, and the reference syntax', async () => {
+    expect(await parse('config', '--help')).toBe(0);
+    const help = out.text().replace(/\s+/g, ' ');
+    expect(help).toContain('--config PATH, else $MCP_CLI_CONFIG, else ./server_config.json, else server_config.json in the config directory');
+    expect(help).toContain('mcp-cli config trust');
+    expect(help).toContain('${TOKEN:namespace:name}');
   });
 });

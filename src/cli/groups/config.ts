@@ -1,8 +1,13 @@
+import { helpParagraphs } from '../help-format.js';
+import { CONFIG_EXAMPLE, CONFIG_FILE } from '../help-text.js';
 import type { Register } from './kit.js';
 
 /** `mcp-cli config ...`: server_config.json resolved, and the approval of files that are not the user's own. */
 export const register: Register = (program, kit) => {
-  const config = program.command('config').description('server_config.json: show it resolved, and approve files that are not your own');
+  const config = program
+    .command('config')
+    .description('server_config.json: show it resolved, and approve files that are not your own')
+    .addHelpText('after', (context) => helpParagraphs(context.command, CONFIG_FILE, CONFIG_EXAMPLE));
   config
     .command('show')
     .description('the resolved config, with every value from a reference masked')
