@@ -168,7 +168,7 @@ describe('help', () => {
     expect(read.size).toBeGreaterThan(8);
     for (const name of read) expect(help, name).toContain(name);
     for (const name of ['VAULT_ADDR', 'NO_COLOR', 'XDG_CONFIG_HOME']) expect(help).toContain(name);
-    expect(help).toMatch(/Examples:\n  # .+\n  mcp-cli token set /);
+    expect(help).toMatch(/Examples:\n {2}# .+\n {2}mcp-cli token set /);
   });
 
   it('config --help says where the file is looked for, which one is trusted, and the reference syntax', async () => {
