@@ -1,5 +1,5 @@
-// The text of the top-level help and `config --help` beyond the command table; the man page
-// (scripts/man-page.ts) is made from the same words.
+// The text of the top-level help beyond the command table; the man page (scripts/man-page.ts)
+// is made from the same words.
 
 /** A term and what it means: an environment variable, an example command. */
 export type HelpItem = readonly [term: string, text: string];
@@ -34,19 +34,3 @@ export const EXAMPLES: readonly HelpItem[] = [
   ['claude mcp add github -- mcp-cli run github', 'an MCP client starts the server through mcp-cli'],
   ['eval "$(mcp-cli completion bash)"', 'completion for bash (also zsh and fish)'],
 ];
-
-/** What `config --help` says about the file beyond its commands. */
-export const CONFIG_FILE: readonly string[] = [
-  'The config file is --config PATH, else $MCP_CLI_CONFIG, else ./server_config.json, else server_config.json in the config directory ($MCP_CLI_CONFIG_DIR, else $XDG_CONFIG_HOME/mcp-cli, else ~/.config/mcp-cli). `mcp-cli run` never uses ./server_config.json.',
-  'Only the file in the config directory is trusted by itself. Any other may come from a cloned repository: nothing in it is resolved, contacted or started, and its tokenStorage is not used, until you approve it with `mcp-cli config trust`; an edit needs approval again.',
-  'Strings in a server entry may hold ${TOKEN:namespace:name} (a stored token), ${TOKEN:namespace:name:field} (one field: username, password, basic), ${VAR} and ${VAR:-default} (the environment); $${ is a literal ${.',
-];
-
-export const CONFIG_EXAMPLE = `{
-  "mcpServers": {
-    "my-api": {
-      "url": "https://api.example.com/mcp",
-      "headers": { "Authorization": "Bearer \${TOKEN:bearer:my-api}" }
-    }
-  }
-}`;

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import type { Ctx, Io } from '../context.js';
 import { COMMAND_GROUPS, type CommandGroup } from './groups/index.js';
-import { helpExamples, helpSections } from './help-format.js';
+import { helpExamples, helpParagraphs, helpSections } from './help-format.js';
 import { ENVIRONMENT, EXAMPLES } from './help-text.js';
 import type { EndWith, Kit } from './groups/kit.js';
 
@@ -71,6 +71,7 @@ function kitFor(io: Io | undefined, endWith: EndWith): Kit & { io(): Promise<Io>
   const ioOnce = async () => (made ??= io ?? (await import('./core-entry.js')).processIo({}));
   return {
     endWith,
+    helpParagraphs,
     io: ioOnce,
     async ctx(command, extra = {}): Promise<Ctx> {
       const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string };

@@ -14,6 +14,8 @@ export interface Kit {
   /** The Ctx a command runs with: the IO, the global options (and `extra`), and the factory's lazy accessors. */
   ctx(command: ParsedCommand, extra?: Partial<GlobalOptions>): Promise<Ctx>;
   endWith: EndWith;
+  /** Paragraphs after a command's help, wrapped as commander wraps it (src/cli/help-format.ts). */
+  helpParagraphs(command: Command, paragraphs: readonly string[], preformatted?: string): string;
 }
 
 /**
