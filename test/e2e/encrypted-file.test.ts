@@ -258,7 +258,7 @@ describe('on a terminal', () => {
     await seed(['alpha']);
     const r = await runInTerminal(['token', 'list'], [], { env: sb.env, cwd: sb.home });
     expect(r.stdout).toMatch(/^TYPE\s+NAME\s+NAMESPACE\s+CREATED\s+EXPIRES\s+DETAILS\n/);
-    expect(r.stdout).toMatch(/bearer\s+alpha\s+bearer\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\s+-/);
+    expect(r.stdout).toMatch(/bearer\s+alpha\s+bearer\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\s+never/);
   });
 });
 

@@ -70,7 +70,7 @@ describe('mcp-cli with server_config.json and real MCP servers', () => {
     const r = await sandbox.run(['tools', 'web']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
-      'echo\tEcho a message back\ntoken-sha256\tSHA-256 of the bearer token this request carried\nwhoami\tEcho the bearer token back (a badly behaved server)\n',
+      'echo\tmessage: string\tEcho a message back\ntoken-sha256\t\tSHA-256 of the bearer token this request carried\nwhoami\t\tEcho the bearer token back (a badly behaved server)\n',
     );
   });
 

@@ -5,7 +5,7 @@ import { printable } from '../../io/terminal-text.js';
 import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESPACE } from '../../oauth/records.js';
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { expiryCell } from '../shared/present.js';
+import { expiryCell, expiryLine, expiryStatus, expiryTone, tableOutput } from '../shared/present.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -70,7 +70,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       ['Server', s.server],
       ['Issuer', s.issuer],
       ['Scopes', s.scopes.join(' ') || '-'],
-      ['Expires', expiryCell(stored, now, tty) || 'never'],
+      ['Expires', expiryLine(stored, now, tty)],
       ['Refresh', s.canRefresh ? 'yes (refreshed automatically)' : 'no (log in again when it expires)'],
       ['Client', s.clientId ? `${s.clientId} (${s.clientRegistration})` : s.clientRegistration],
       ['Stored in', `${s.backend}: ${s.location}`],
@@ -79,13 +79,13 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     return;
   }
   const metadata = new Map((await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => [m.name, m]));
-  const rows = statuses.map((s) => [
-    s.server,
-    s.issuer,
-    s.scopes.join(' '),
-    expiryCell(metadata.get(s.server)!, now, tty),
-    s.canRefresh ? 'yes' : 'no',
-    s.backend,
-  ]);
-  ctx.stdout.write(renderTable(['SERVER', 'ISSUER', 'SCOPES', 'EXPIRES', 'REFRESH', 'BACKEND'], rows, tty));
+  const rows = statuses.map((s) => {
+    const stored = metadata.get(s.server)!;
+    // An expired access token that can be refreshed is routine: only one that cannot is marked.
+    const tone = s.canRefresh ? undefined : expiryTone(expiryStatus(stored, now));
+    return { cells: [s.server, s.issuer, s.scopes.join(' '), expiryCell(stored, now, tty), s.canRefresh ? 'yes' : 'no', s.backend], tone };
+  });
+  ctx.stdout.write(
+    renderTable(['SERVER', { title: 'ISSUER', flex: true }, { title: 'SCOPES', flex: true }, 'EXPIRES', 'REFRESH', 'BACKEND'], rows, tableOutput(ctx)),
+  );
 }

@@ -6,6 +6,7 @@ import { fsFailure } from '../../fs/errors.js';
 import { renderTable } from '../../io/table.js';
 import type { ConflictPolicy } from '../../tokens/manager.js';
 import { success } from '../shared/messages.js';
+import { tableOutput } from '../shared/present.js';
 import { EXPORT_PASSPHRASE_ENV } from './export.js';
 import { passphraseFrom } from './passphrase-prompt.js';
 
@@ -33,7 +34,7 @@ export async function run(file: string, options: ImportOptions, ctx: Ctx): Promi
 
   if (options.dryRun || conflicts.length > 0) {
     const rows = plan.map((s) => [s.action, s.token.metadata.type, s.token.metadata.name, s.token.metadata.namespace]);
-    ctx.stdout.write(renderTable(['ACTION', 'TYPE', 'NAME', 'NAMESPACE'], rows, ctx.tty.stdout));
+    ctx.stdout.write(renderTable(['ACTION', 'TYPE', 'NAME', 'NAMESPACE'], rows, tableOutput(ctx)));
   }
   if (conflicts.length > 0)
     throw new CliError(

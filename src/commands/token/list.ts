@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.js';
 import { renderTable } from '../../io/table.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { typesFromSwitches, type TypeSwitches } from '../../tokens/filter.js';
-import { detailsCell, expiryCell, formatTime, tokenJson } from '../shared/present.js';
+import { detailsCell, expiryCell, expiryStatus, expiryTone, formatTime, tableOutput, tokenJson } from '../shared/present.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
 export interface ListOptions extends TypeSwitches {
@@ -34,8 +34,13 @@ export async function run(options: ListOptions, ctx: Ctx): Promise<void> {
     ctx.stderr.write('No tokens found.\n');
   } else {
     const tty = ctx.tty.stdout;
-    const rows = tokens.map((t) => [t.type, t.name, t.namespace, formatTime(t.createdAt, tty), expiryCell(t, now, tty), detailsCell(t)]);
-    ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'CREATED', 'EXPIRES', 'DETAILS'], rows, tty));
+    // Piped, one value per column: the ISO expiry, then its status in a column of its own.
+    const rows = tokens.map((t) => {
+      const status = expiryStatus(t, now);
+      const expires = tty ? [expiryCell(t, now, tty)] : [expiryCell(t, now, tty), status ?? ''];
+      return { cells: [t.type, t.name, t.namespace, formatTime(t.createdAt, tty), ...expires, detailsCell(t)], tone: expiryTone(status) };
+    });
+    ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'CREATED', 'EXPIRES', { title: 'DETAILS', flex: true }], rows, tableOutput(ctx)));
   }
   noteTokensElsewhere(ctx, selection.name, leftoversOf(selection));
 }

@@ -7,6 +7,7 @@ import { descriptorOf } from '../../stores/selection.js';
 import { BACKEND_NAMES, isBackendName } from '../../stores/store.js';
 import type { ConflictPolicy, MigrationStep } from '../../tokens/manager.js';
 import { success } from '../shared/messages.js';
+import { tableOutput } from '../shared/present.js';
 import { storageSetup } from '../shared/storage.js';
 
 export interface MigrateOptions {
@@ -51,7 +52,7 @@ export async function run(options: MigrateOptions, ctx: Ctx): Promise<void> {
   const conflicts = plan.filter((s) => s.action === 'conflict');
   if (options.dryRun || conflicts.length > 0) {
     const rows = plan.map((s) => [s.action, s.token.metadata.type, s.token.metadata.name, s.token.metadata.namespace]);
-    ctx.stdout.write(renderTable(['ACTION', 'TYPE', 'NAME', 'NAMESPACE'], rows, ctx.tty.stdout));
+    ctx.stdout.write(renderTable(['ACTION', 'TYPE', 'NAME', 'NAMESPACE'], rows, tableOutput(ctx)));
   }
   if (conflicts.length > 0)
     throw new CliError(
