@@ -195,7 +195,7 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
     .description('end every unlock session of this user now: the keys are forgotten and the agent stops')
     .action(async (_options, command) => (await import('../commands/token/lock.js')).run(ctxFor(command)));
 
-  // MCP servers from server_config.json: these commands load the MCP SDK and zod, only when they run.
+  // MCP servers from server_config.json: these commands load the MCP SDK only when they run.
   program
     .command('servers')
     .description('list configured servers and the state of the tokens they reference (connects to nothing)')
