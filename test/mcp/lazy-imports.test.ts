@@ -36,10 +36,12 @@ describe('bundle layout', () => {
     expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
   });
 
-  it('config show loads zod but not the MCP SDK', () => {
-    const files = staticClosure(chunk('show'));
-    expect(bundled(files, 'zod')).toBe(true);
-    expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
+  it('config show and run validate the config without zod, and load no MCP SDK up front', () => {
+    for (const prefix of ['show', 'run', 'servers']) {
+      const files = staticClosure(chunk(prefix));
+      expect(bundled(files, 'zod'), prefix).toBe(false);
+      expect(bundled(files, '@modelcontextprotocol/sdk'), prefix).toBe(false);
+    }
   });
 });
 

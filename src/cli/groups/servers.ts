@@ -1,6 +1,6 @@
 import type { Register } from './kit.js';
 
-/** The MCP servers of server_config.json: listing them, and talking to one (these load the MCP SDK and zod, only when they run). */
+/** The MCP servers of server_config.json: listing them, and talking to one (these load the MCP SDK only when they run). */
 export const register: Register = (program, kit) => {
   program
     .command('servers')
