@@ -9,6 +9,8 @@ import { renderSegments } from '../config/references.js';
 import { isExpired, keyOf, type TokenMetadata } from '../tokens/model.js';
 import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from './shared/expiry-notice.js';
 import { tableOutput } from './shared/present.js';
+import { warn } from './shared/messages.js';
+import { emptyAuthorization, emptyAuthorizationWarning } from '../config/authorization.js';
 import type { Tone } from '../io/style.js';
 
 export interface ServersOptions {
@@ -88,6 +90,10 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
   });
 
   warnExpiringTokens(ctx, used, soonMs);
+  for (const p of parsed) {
+    const why = emptyAuthorization(p.entry);
+    if (why) warn(ctx, printable(emptyAuthorizationWarning(p.name, why)));
+  }
   if (options.json) {
     ctx.stdout.write(JSON.stringify({ config: config.location.path, servers: rows }, null, 2) + '\n');
     return;
