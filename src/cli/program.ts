@@ -56,6 +56,7 @@ export async function buildProgram(output: Output, kit: Kit, args?: readonly str
     .version(MCP_CLI_VERSION)
     .option('--token-backend <name>', 'token storage backend: auto, keychain, credential-manager, secret-service, vault, encrypted')
     .option('--config <path>', 'server_config.json to use (default: $MCP_CLI_CONFIG, ./server_config.json, then the config directory)')
+    .option('-q, --quiet', 'no confirmations on stderr (warnings and errors still show)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addHelpText('after', (context) => helpSections(context.command, [['Environment:', ENVIRONMENT]]) + helpExamples(EXAMPLES));
@@ -74,9 +75,11 @@ function kitFor(io: Io | undefined, endWith: EndWith): Kit & { io(): Promise<Io>
     helpParagraphs,
     io: ioOnce,
     async ctx(command, extra = {}): Promise<Ctx> {
-      const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string };
+      const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string; quiet?: boolean };
       const [base, { withFactory }] = await Promise.all([ioOnce(), import('./core-entry.js')]);
-      return withFactory(Object.assign(Object.create(base) as Io, { globals: { tokenBackend: globals.tokenBackend, config: globals.config, ...extra } }));
+      return withFactory(
+        Object.assign(Object.create(base) as Io, { globals: { tokenBackend: globals.tokenBackend, config: globals.config, quiet: globals.quiet, ...extra } }),
+      );
     },
   };
 }

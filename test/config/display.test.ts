@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 
@@ -64,4 +65,15 @@ describe('config show and servers name problems and go on', () => {
       expect(r.stderr).not.toContain("server 'good': its");
     }
   });
+});
+
+it('without a config file, the message names both places it looked, the config directory by its path', async () => {
+  const bare = await createSandbox({}, { inProcess: true });
+  try {
+    const r = await bare.run(['servers']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`no server_config.json found (looked in ${bare.home} and the config directory ${join(bare.home, '.config', 'mcp-cli')})`);
+  } finally {
+    await bare.cleanup();
+  }
 });

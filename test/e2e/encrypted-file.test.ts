@@ -242,11 +242,13 @@ describe('on a terminal', () => {
 
   it('token clear asks; "n" cancels with exit 2 and deletes nothing, "y" deletes', async () => {
     await seed(['a', 'b']);
-    const no = await runInTerminal(['token', 'clear'], [{ after: 'Delete 2 tokens in every namespace (encrypted backend)? [y/N] ', type: 'n\r' }], {
+    const no = await runInTerminal(['token', 'clear'], [{ after: 'Delete these 2 tokens (encrypted backend)? [y/N] ', type: 'n\r' }], {
       env: sb.env,
       cwd: sb.home,
     });
     expect(no.code).toBe(2);
+    // What would go is listed before the question.
+    expect(no.stdout).toMatch(/TYPE\s+NAME\s+NAMESPACE\r?\nbearer\s+a\s+bearer\r?\nbearer\s+b\s+bearer\r?\nDelete these 2 tokens/);
     expect(no.stdout).toContain('cancelled; nothing was deleted');
     expect(await listedNames()).toEqual(['a', 'b']);
     const yes = await runInTerminal(['token', 'clear', '--namespace', 'bearer'], [{ after: '[y/N] ', type: 'y\r' }], { env: sb.env, cwd: sb.home });

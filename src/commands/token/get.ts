@@ -21,7 +21,7 @@ export async function run(name: string, options: GetOptions, ctx: Ctx): Promise<
     const value = primaryValue(token);
     if (value === undefined) throw new CliError(`token '${name}' in namespace '${token.metadata.namespace}' has no value`);
     if (isExpired(token.metadata, ctx.now())) warn(ctx, `token '${name}' in namespace '${token.metadata.namespace}' expired at ${token.metadata.expiresAt}`);
-    ctx.stdout.write(value + '\n');
+    ctx.stdout.write(options.json ? JSON.stringify({ value }) + '\n' : value + '\n');
     return;
   }
   const metadata = await manager.describe(name, namespace);
