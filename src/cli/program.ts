@@ -67,13 +67,15 @@ export async function buildProgram(output: Output, kit: Kit, args?: readonly str
 }
 
 /** The kit the group modules build their actions with; the IO is made on the first command that runs. */
-function kitFor(io: Io | undefined, endWith: EndWith): Kit & { io(): Promise<Io> } {
+function kitFor(io: Io | undefined, endWith: EndWith): Kit {
   let made: Io | undefined;
   const ioOnce = async () => (made ??= io ?? (await import('./core-entry.js')).processIo({}));
-  return {
+  const nowhere = { write: () => true } as unknown as Io['stdout'];
+  const kit: Kit = {
     endWith,
     helpParagraphs,
     io: ioOnce,
+    table: (args) => buildProgram({ stdout: nowhere, stderr: nowhere, columns: 80 }, kit, args),
     async ctx(command, extra = {}): Promise<Ctx> {
       const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string; quiet?: boolean };
       const [base, { withFactory }] = await Promise.all([ioOnce(), import('./core-entry.js')]);
@@ -82,6 +84,7 @@ function kitFor(io: Io | undefined, endWith: EndWith): Kit & { io(): Promise<Io>
       );
     },
   };
+  return kit;
 }
 
 /** Runs the CLI and returns the exit code. The one place where errors become messages. */

@@ -6,6 +6,7 @@ import { runInTerminal } from '../helpers/tty.js';
 
 const HOSTILE = new URL('../fixtures/hostile-server.mjs', import.meta.url).pathname;
 // What a terminal would obey: OSC (clipboard, title), cursor and screen control, a bidi override.
+// eslint-disable-next-line no-control-regex -- control characters are what is looked for
 const OBEYED = /\u001b\]|\u001b\[2J|\u001b\[H|\u0007|\u202e/;
 
 describe('text from a server on a terminal', () => {

@@ -130,7 +130,13 @@ describe('one group per command', () => {
     const { Command } = await import('@commander-js/extra-typings');
     for (const group of COMMAND_GROUPS) {
       const program = new Command();
-      (await group.load()).register(program, { ctx: async () => ({}) as Ctx, endWith: () => undefined, helpParagraphs: () => '' });
+      (await group.load()).register(program, {
+        ctx: async () => ({}) as Ctx,
+        endWith: () => undefined,
+        helpParagraphs: () => '',
+        io: async () => ({}) as Io,
+        table: async () => program,
+      });
       expect(program.commands.map((c) => c.name())).toEqual(group.commands);
     }
   });

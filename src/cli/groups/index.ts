@@ -17,4 +17,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { commands: ['run', 'exec'], load: () => import('./run.js') },
   { commands: ['config'], load: () => import('./config.js') },
   { commands: ['auth'], load: () => import('./auth.js') },
+  { commands: ['completion', '__complete'], load: () => import('./completion.js') },
 ];
