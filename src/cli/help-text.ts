@@ -24,6 +24,13 @@ export const ENVIRONMENT: readonly HelpItem[] = [
   ['XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_RUNTIME_DIR', 'where config, tokens.enc, the audit log and the unlock agent live'],
 ];
 
+export const EXIT_CODES: readonly HelpItem[] = [
+  ['0', 'success'],
+  ['1', 'failure: not found, invalid input, a wrong passphrase, an unavailable backend'],
+  ['2', 'cancelled: a declined confirmation, Ctrl-C at a prompt'],
+  ['4', 'authentication needed: a missing or expired token for a server, a refused login; token check and token validate when a token is due'],
+];
+
 export const EXAMPLES: readonly HelpItem[] = [
   ['mcp-cli token set my-api --type bearer', 'store a bearer token; the value is asked for, hidden'],
   ['echo "$KEY" | mcp-cli token set openai --type api-key --provider openai', 'or take the value from a pipe'],
