@@ -1,12 +1,11 @@
-import { Argument } from '@commander-js/extra-typings';
 import type { Register } from './kit.js';
 
 /** `mcp-cli completion SHELL`, and the `__complete` the printed scripts call on every Tab. */
 export const register: Register = (program, kit) => {
-  program
-    .command('completion')
+  const completion = program.command('completion');
+  completion
     .description('print a shell completion script: eval "$(mcp-cli completion bash)", zsh likewise, mcp-cli completion fish | source')
-    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish'] as const))
+    .addArgument(completion.createArgument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish'] as const))
     .action(async (shell) => {
       const [{ SCRIPTS }, io] = await Promise.all([import('../../commands/completion/scripts.js'), kit.io()]);
       io.stdout.write(SCRIPTS[shell]);
