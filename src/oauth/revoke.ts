@@ -1,7 +1,7 @@
 import { CliError } from '../errors.js';
 import { scrub } from './errors.js';
-import { checkEndpoints } from './provider.js';
-import { extraMetadata, sameIssuer, type SavedTokens } from './records.js';
+import { checkEndpoints, metadataNamesIssuer } from './discovery.js';
+import { extraMetadata, type SavedTokens } from './records.js';
 import { policedFetch, urlForMessage } from './url-policy.js';
 
 export type RevocationResult = 'revoked' | 'unsupported';
@@ -16,7 +16,7 @@ export async function revokeTokens(tokens: SavedTokens, client: ClientCredential
   const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
   const fetchFn = policedFetch();
   const metadata = await discoverAuthorizationServerMetadata(tokens.issuer, { fetchFn });
-  if (metadata && !sameIssuer(metadata.issuer, tokens.issuer))
+  if (metadata && !metadataNamesIssuer(tokens.issuer, metadata.issuer))
     throw new CliError(
       `the metadata of ${urlForMessage(tokens.issuer)} names another issuer; nothing was revoked`,
       1,
