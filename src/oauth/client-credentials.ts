@@ -1,3 +1,4 @@
+import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { assertionKey, clientAssertion } from './client-assertion.js';
@@ -24,8 +25,21 @@ export interface ClientCredentialsOptions {
 }
 
 /** The assertion's audience: the issuer (RFC 7523 as the OAuth working group now reads it), or the token endpoint where the server wants that. */
-function assertionAudience(target: OAuthTarget, discovery: Discovery): string {
-  return target.oauth?.assertionAudience === 'token_endpoint' ? discovery.metadata.token_endpoint : discovery.issuer;
+function assertionAudience(target: OAuthTarget, metadata: AuthorizationServerMetadata): string {
+  return target.oauth?.assertionAudience === 'token_endpoint' ? metadata.token_endpoint : metadata.issuer;
+}
+
+/** Signs client assertions for the configured private key, for other endpoints of the same server (revocation); undefined without a key. */
+export function assertionSigner(target: OAuthTarget, now: () => Date): ((metadata: AuthorizationServerMetadata) => string) | undefined {
+  const { privateKey, clientId, keyId } = target.oauth ?? {};
+  if (privateKey === undefined || clientId === undefined) return undefined;
+  return (metadata) =>
+    clientAssertion(assertionKey(privateKey, target.name), {
+      clientId,
+      audience: assertionAudience(target, metadata),
+      now: now(),
+      ...(keyId ? { keyId } : {}),
+    });
 }
 
 /** private_key_jwt as this authorization server accepts it, or an error saying what it does not. */
@@ -44,7 +58,7 @@ function signedAssertion(target: OAuthTarget, discovery: Discovery, clientId: st
     throw new CliError(
       `the authorization server ${urlForMessage(discovery.issuer)} does not accept ${key.alg} client assertions (it accepts ${algs.join(', ')})`,
     );
-  return clientAssertion(key, { clientId, audience: assertionAudience(target, discovery), now, ...(target.oauth?.keyId ? { keyId: target.oauth.keyId } : {}) });
+  return clientAssertion(key, { clientId, audience: assertionAudience(target, metadata), now, ...(target.oauth?.keyId ? { keyId: target.oauth.keyId } : {}) });
 }
 
 /**
@@ -73,7 +87,7 @@ export async function clientCredentialsGrant(options: ClientCredentialsOptions):
   const headers = new Headers();
   const now = options.now();
   const assertion = oauth.privateKey !== undefined ? signedAssertion(target, discovery, oauth.clientId, oauth.privateKey, now) : undefined;
-  await authenticateClient(client.information, metadata, headers, params, assertion);
+  await authenticateClient(client.information, metadata.token_endpoint_auth_methods_supported, headers, params, assertion);
   let body: unknown;
   try {
     body = await postForm(metadata.token_endpoint, params, headers, [oauth.clientSecret, assertion]);

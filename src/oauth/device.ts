@@ -71,7 +71,7 @@ export async function deviceAuthorization(options: DeviceFlowOptions): Promise<O
   if (options.scope) request.set('scope', options.scope);
   if (discovery.resource !== undefined) request.set('resource', discovery.resource);
   const requestHeaders = new Headers();
-  await authenticateClient(client, metadata, requestHeaders, request);
+  await authenticateClient(client, metadata.token_endpoint_auth_methods_supported, requestHeaders, request);
   let answer: unknown;
   try {
     answer = await postForm(endpoint, request, requestHeaders, secrets, signal);
@@ -104,7 +104,7 @@ export async function deviceAuthorization(options: DeviceFlowOptions): Promise<O
     const poll = new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: grant.device_code });
     if (discovery.resource !== undefined) poll.set('resource', discovery.resource);
     const headers = new Headers();
-    await authenticateClient(client, metadata, headers, poll);
+    await authenticateClient(client, metadata.token_endpoint_auth_methods_supported, headers, poll);
     try {
       return await parseTokens(await postForm(metadata.token_endpoint, poll, headers, secrets, signal), metadata.token_endpoint);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { AuthorizationServerMetadata, OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import { scrub } from './errors.js';
@@ -24,7 +24,8 @@ export class OAuthEndpointError extends Error {
  */
 export async function authenticateClient(
   client: OAuthClientInformationMixed,
-  metadata: AuthorizationServerMetadata,
+  /** The endpoint's `*_auth_methods_supported` (RFC 8414), possibly absent. */
+  supported: string[] | undefined,
   headers: Headers,
   params: URLSearchParams,
   assertion?: string,
@@ -35,7 +36,7 @@ export async function authenticateClient(
     return;
   }
   const { selectClientAuthMethod } = await import('@modelcontextprotocol/sdk/client/auth.js');
-  const method = selectClientAuthMethod(client, metadata.token_endpoint_auth_methods_supported ?? []);
+  const method = selectClientAuthMethod(client, supported ?? []);
   if (method === 'client_secret_basic' && client.client_secret !== undefined) {
     const pair = `${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`;
     headers.set('authorization', `Basic ${Buffer.from(pair).toString('base64')}`);
