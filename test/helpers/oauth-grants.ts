@@ -31,6 +31,8 @@ export interface GrantIssuer {
 
 /** What a device code went through, for the tests: when each poll arrived and what it was answered. */
 export interface DeviceRecord {
+  /** A secret of the client's: tests check that it never shows. */
+  deviceCode: string;
   userCode: string;
   clientId: string;
   scopes: string[];
@@ -46,7 +48,6 @@ export interface AcceptedAssertion {
 }
 
 interface DeviceEntry extends DeviceRecord {
-  deviceCode: string;
   issuedAt: number;
   expiresAt: number;
   interval: number;
