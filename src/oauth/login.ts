@@ -132,8 +132,21 @@ export async function login(options: LoginOptions): Promise<SavedTokens> {
   try {
     return await loginFlow(options);
   } catch (error) {
-    throw asLoginError(error, options.target.name);
+    const failed = asLoginError(error, options.target.name);
+    if (failed instanceof CliError && failed.hint === undefined && options.target.oauth?.resource !== false && refusesResource(error))
+      throw new CliError(
+        failed.message,
+        failed.exitCode,
+        `if this authorization server does not accept RFC 8707 resource indicators (Entra ID: AADSTS9010010), set "resource": false in the oauth block of '${options.target.name}'`,
+      );
+    throw failed;
   }
+}
+
+/** An authorization server that refused the resource indicator: invalid_target (RFC 8707), or Entra ID's own code for it. */
+function refusesResource(error: unknown): boolean {
+  const { errorCode, message } = error as { errorCode?: unknown; message?: unknown };
+  return errorCode === 'invalid_target' || /\binvalid_target\b|AADSTS9010010/.test(String(message ?? ''));
 }
 
 /** Whatever ended a login, as one specific sentence: the SDK's errors may carry raw schema dumps or no message at all. */
