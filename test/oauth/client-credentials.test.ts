@@ -6,7 +6,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
-import { createOAuthSandbox, filesWithSentinel, sandboxTokenStore } from '../helpers/oauth-cli.js';
+import { createOAuthSandbox, filesContaining, filesWithSentinel, sandboxTokenStore } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 
 const SECRET = `${SENTINEL}-CS-7f3a9c`;
@@ -140,5 +140,6 @@ describe('client credentials', () => {
       for (const a of assertions) expect(text).not.toContain(a.split('.')[2]!);
     }
     expect(await filesWithSentinel(sandbox.home)).toEqual([]);
+    expect(await filesContaining(sandbox.home, [...keyLines, ...assertions.map((a) => a.split('.')[2]!)])).toEqual([]);
   });
 });
