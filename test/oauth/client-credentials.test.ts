@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
 import { createOAuthSandbox, filesContaining, filesWithSentinel, sandboxTokenStore } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
+import { connectThroughRun, procView } from '../helpers/run-client.js';
 
 const SECRET = `${SENTINEL}-CS-7f3a9c`;
 const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -119,6 +120,24 @@ describe('client credentials', () => {
     servers.provider.expireAccessTokens();
     expect((await run(['call', name, 'whoami'])).code).toBe(0);
     expect(servers.assertions.length - before).toBe(2);
+  });
+
+  it('mcp-cli run on a machine without a browser: the bridge gets and renews its token itself', async () => {
+    await run(['auth', 'logout', 'secret', '--local-only']);
+    const before = grants().length;
+    const bridge = await connectThroughRun(sandbox, 'secret', { env: { BROWSER: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined } });
+    try {
+      expect((await bridge.client.callTool({ name: 'whoami', arguments: {} })).content).toEqual([{ type: 'text', text: 'hello ci-secret' }]);
+      servers.provider.expireAccessTokens();
+      expect((await bridge.client.callTool({ name: 'whoami', arguments: {} })).content).toEqual([{ type: 'text', text: 'hello ci-secret' }]);
+      expect(grants().length - before).toBe(2);
+      const { cmdline, environ } = procView(bridge.pid);
+      expect(cmdline + environ).not.toContain(SECRET);
+    } finally {
+      await bridge.close();
+    }
+    outputs.push(bridge.stderr());
+    expect(servers.counters.authorize).toBe(0);
   });
 
   it('a refused secret: exit 4 naming the settings to check, without the secret', async () => {
