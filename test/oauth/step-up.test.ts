@@ -136,13 +136,15 @@ describe('step-up in mcp-cli run', () => {
     const run = await connectThroughRun(sandbox, 'notes', { env: { BROWSER: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined } });
     try {
       const before = servers.counters.authorize;
+      expect((await run.client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
       await expect(run.client.callTool({ name: 'admin', arguments: {} })).rejects.toThrow(`run mcp-cli auth login notes --scope '${UNION}'`);
       expect(servers.counters.authorize).toBe(before);
-      expect((await run.client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
     } finally {
       await run.close();
       await sandbox.cleanup();
     }
+    // As after a missing login: exit 4 once the client leaves, the last answer having been that one.
+    expect((await run.exited).code).toBe(4);
     expect(run.stderr()).not.toContain(`${SENTINEL}-`);
   });
 });
