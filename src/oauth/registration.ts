@@ -4,6 +4,7 @@ import { printable } from '../io/terminal-text.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { deviceEndpoint, type Discovery } from './discovery.js';
 import { readClient, sameIssuer, type SavedClient } from './records.js';
+import { scopesHeld } from './scopes.js';
 import type { OAuthTarget } from './target.js';
 import { policedFetch, urlForMessage } from './url-policy.js';
 
@@ -36,12 +37,18 @@ function lacksGrant(information: OAuthClientInformationMixed, grant: string): bo
   return grants !== undefined && !grants.includes(grant);
 }
 
+/** A stored registration limited to scopes (RFC 7591 section 2) that do not cover these, as after a step-up. */
+function lacksScope(information: OAuthClientInformationMixed, wanted: string | undefined): boolean {
+  const registered = (information as { scope?: string }).scope;
+  return registered !== undefined && !scopesHeld(registered, wanted);
+}
+
 /**
  * The client identity of a login, in the MCP spec's order: the pre-registered client of the
  * server's `oauth` block; a client ID metadata document where the authorization server advertises
- * `client_id_metadata_document_supported`; a stored dynamic registration made with this issuer;
- * a new dynamic registration (RFC 7591, `application_type: "native"`); else an error asking for a
- * pre-registered client. Registrations are bound to their issuer: a server whose authorization
+ * `client_id_metadata_document_supported`; a stored dynamic registration made with this issuer
+ * (unless it was registered for fewer scopes than asked now); a new dynamic registration (RFC 7591,
+ * `application_type: "native"`); else an error asking for a pre-registered client. Registrations are bound to their issuer: a server whose authorization
  * server changed gets a new one, and a pre-registered client is never sent to another issuer.
  */
 export async function chooseClient(target: OAuthTarget, manager: TokenManager, discovery: Discovery, needs: ClientNeeds): Promise<ChosenClient> {
@@ -65,7 +72,12 @@ export async function chooseClient(target: OAuthTarget, manager: TokenManager, d
       throw new CliError(`oauth.clientMetadataUrl of '${target.name}' must be an https URL with a path (it is the client ID): ${urlForMessage(documentUrl)}`);
     return { kind: 'metadata-document', information: { client_id: documentUrl }, store: true };
   }
-  if (saved?.kind === 'dcr' && sameIssuer(saved.issuer, issuer) && !(needs.device && lacksGrant(saved.information, DEVICE_GRANT)))
+  if (
+    saved?.kind === 'dcr' &&
+    sameIssuer(saved.issuer, issuer) &&
+    !(needs.device && lacksGrant(saved.information, DEVICE_GRANT)) &&
+    !lacksScope(saved.information, needs.scope)
+  )
     return { kind: 'dcr', information: saved.information, store: false };
   if (metadata.registration_endpoint === undefined) {
     const document =

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { DemoInMemoryAuthProvider } from '@modelcontextprotocol/sdk/examples/server/demoInMemoryOAuthProvider.js';
 import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
-import { InvalidGrantError, InvalidTargetError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import { InvalidGrantError, InvalidScopeError, InvalidTargetError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { AuthorizationParams } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthMetadata, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
@@ -47,6 +47,8 @@ export interface OAuthServersOptions {
   refreshTokens?: boolean;
   /** Refuse any request carrying `resource` (invalid_target, as Entra ID's AADSTS9010010), and check no audience at the MCP server. */
   refuseResource?: boolean;
+  /** Refuse authorization requests for scopes outside the client's registered `scope` (RFC 7591 section 2), as stricter servers do. */
+  registeredScopes?: boolean;
   /** Tools that need a scope: a call with a token that lacks it is answered 403 insufficient_scope. */
   toolScopes?: Record<string, string>;
   /** Tools answered 403 insufficient_scope for their scope whatever the token holds (a misconfigured server). */
@@ -127,6 +129,9 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
   override async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: Response): Promise<void> {
     this.counters.authorize++;
     this.checkResource(params.resource?.href);
+    const registered = client.scope?.split(' ');
+    if (this.options.registeredScopes && registered && !params.scopes?.every((s) => registered.includes(s)))
+      throw new InvalidScopeError(`the client was registered for "${client.scope}" only`);
     if (!this.options.consentPage) {
       res.redirect(this.approve({ client, params }));
       return;

@@ -148,3 +148,22 @@ describe('step-up in mcp-cli run', () => {
     expect(run.stderr()).not.toContain(`${SENTINEL}-`);
   });
 });
+
+describe('step-up with an authorization server that holds clients to their registered scopes', () => {
+  it('registers anew for the union, since the first registration named fewer scopes', async () => {
+    const strict = await startOAuthServers({ asScopes: ['mcp:tools', 'admin:write'], toolScopes: { admin: 'admin:write' }, registeredScopes: true });
+    const sandbox = await createOAuthSandbox({ notes: { url: strict.mcpUrl } });
+    try {
+      expect((await sandbox.run(['auth', 'login', 'notes'])).code).toBe(0);
+      const result = await runInTerminal(['call', 'notes', 'admin'], [], { env: sandbox.env, cwd: sandbox.home });
+      expect(result.code, result.stdout).toBe(0);
+      expect(result.stdout).toContain('admin done with mcp:tools admin:write');
+      const registrations = strict.requests.filter((r) => r.path === '/register').map((r) => (JSON.parse(r.body) as { scope?: string }).scope);
+      expect(registrations).toEqual(['mcp:tools', 'mcp:tools admin:write']);
+      expect(strict.counters.authorize).toBe(2);
+    } finally {
+      await strict.close();
+      await sandbox.cleanup();
+    }
+  });
+});
