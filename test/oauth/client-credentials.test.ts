@@ -4,6 +4,8 @@
 // the server with node:crypto. No browser, no user: tokens come and are renewed by themselves. The
 // secret, the key and the assertions never show in output, files or the audit log.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
 import { createOAuthSandbox, filesContaining, filesWithSentinel, sandboxTokenStore } from '../helpers/oauth-cli.js';
@@ -138,6 +140,28 @@ describe('client credentials', () => {
     }
     outputs.push(bridge.stderr());
     expect(servers.counters.authorize).toBe(0);
+  });
+
+  it("a repository's unapproved config naming a client credentials client: nothing is read or sent", async () => {
+    const repo = join(sandbox.home, 'repo');
+    await mkdir(repo, { recursive: true });
+    await writeFile(
+      join(repo, 'server_config.json'),
+      JSON.stringify({
+        mcpServers: { elsewhere: { url: servers.mcpUrl, oauth: { grant: CC, clientId: 'ci-secret', clientSecret: '${TOKEN:generic:ci-secret}' } } },
+      }),
+    );
+    const start = servers.requests.length;
+    for (const args of [
+      ['call', 'elsewhere', 'whoami'],
+      ['auth', 'login', 'elsewhere'],
+    ]) {
+      const result = await sandbox.run(args, { cwd: repo });
+      outputs.push(result.stdout, result.stderr);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain('config trust');
+    }
+    expect(servers.requests.slice(start)).toEqual([]);
   });
 
   it('a refused secret: exit 4 naming the settings to check, without the secret', async () => {
