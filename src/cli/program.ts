@@ -258,6 +258,8 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
     });
 
   // MCP clients' own config files: jsonc-parser and yaml load only with these commands.
+  // `clients` has options of its own (--project, --json) that commander hands it wherever they stand, so its subcommands take them from there too.
+  const withParent = <T extends object>(options: T, command: { parent: { opts(): object } | null }): T => ({ ...command.parent?.opts(), ...options });
   const clients = program
     .command('clients')
     .summary("find plaintext secrets in MCP clients' configs, move them into the token store, and wire the clients to mcp-cli run")
@@ -282,7 +284,7 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
     .option('--overwrite', 'replace tokens and servers whose names are taken (restore puts them back)')
     .option('--command <path>', 'what the rewritten entries start (default: mcp-cli when it is on PATH, else node and this script by absolute paths)')
     .option('--json', 'print the plan as JSON')
-    .action(async (client, options, command) => (await import('../commands/clients/import.js')).run(client, options, ctxFor(command)));
+    .action(async (client, options, command) => (await import('../commands/clients/import.js')).run(client, withParent(options, command), ctxFor(command)));
 
   clients
     .command('install')
@@ -292,7 +294,7 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
     .option('--project <dir>', "the project's file instead of your own")
     .option('--command <path>', 'what the entry starts (default: as for clients import)')
     .option('--overwrite', 'replace an entry of that name (one without plaintext secrets)')
-    .action(async (server, options, command) => (await import('../commands/clients/install.js')).run(server, options, ctxFor(command)));
+    .action(async (server, options, command) => (await import('../commands/clients/install.js')).run(server, withParent(options, command), ctxFor(command)));
 
   clients
     .command('restore')

@@ -50,12 +50,16 @@ function fieldSlug(finding: Finding): string {
   return f.part === 'raw' ? slug(f.path.join('-')) : f.part;
 }
 
-/** `github` + `GITHUB_TOKEN` → `github-token`; `notes` + `API_KEY` → `notes-api-key`. */
-export function tokenName(server: string, finding: Finding): string {
+/**
+ * `github` + `GITHUB_TOKEN` → `github-token`; `notes` + `API_KEY` → `notes-api-key`. A server renamed
+ * on import (`github-2`) names its tokens after the new name: `github-2-token`.
+ */
+export function tokenName(server: string, finding: Finding, original = server): string {
   const s = slug(server);
+  const o = slug(original);
   const f = fieldSlug(finding);
-  const name = f === s || f.startsWith(`${s}-`) ? f : `${s}-${f}`;
-  return name.slice(0, 128);
+  const rest = f === o ? '' : f.startsWith(`${o}-`) ? f.slice(o.length + 1) : f;
+  return (rest === '' ? s : `${s}-${rest}`).slice(0, 128);
 }
 
 /** Text to keep literal in a server_config.json string: `${` is written `$${`, and each `$` before a `{` doubled. */

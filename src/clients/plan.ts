@@ -158,7 +158,7 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
   const plannedTokens = new Set<string>();
   for (const item of items) {
     for (const token of item.tokens) {
-      token.name = tokenName(item.serverName, token.finding);
+      token.name = tokenName(item.serverName, token.finding, item.server.name);
       const taken = (name: string) =>
         plannedTokens.has(keyOf({ namespace: token.namespace, name })) || ctx.existingTokens.has(keyOf({ namespace: token.namespace, name }));
       if (plannedTokens.has(keyOf(token))) token.name = nextFree(token.name, taken);
