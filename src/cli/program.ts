@@ -269,7 +269,7 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
     .option('--project <dir>', "a project's files (.mcp.json, .cursor/mcp.json, .vscode/mcp.json) instead of your own")
     .option('--check', 'exit 1 when a plaintext secret is found (for CI and pre-commit hooks)')
     .option('--json', 'print JSON')
-    .action(async (options, command) => (await import('../commands/clients/list.js')).run(options, ctxFor(command)));
+    .action(async (options, command) => (await import('../commands/clients/clients-list.js')).run(options, ctxFor(command)));
 
   clients
     .command('import')
@@ -284,7 +284,9 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
     .option('--overwrite', 'replace tokens and servers whose names are taken (restore puts them back)')
     .option('--command <path>', 'what the rewritten entries start (default: mcp-cli when it is on PATH, else node and this script by absolute paths)')
     .option('--json', 'print the plan as JSON')
-    .action(async (client, options, command) => (await import('../commands/clients/import.js')).run(client, withParent(options, command), ctxFor(command)));
+    .action(async (client, options, command) =>
+      (await import('../commands/clients/clients-import.js')).run(client, withParent(options, command), ctxFor(command)),
+    );
 
   clients
     .command('install')
@@ -294,7 +296,9 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
     .option('--project <dir>', "the project's file instead of your own")
     .option('--command <path>', 'what the entry starts (default: as for clients import)')
     .option('--overwrite', 'replace an entry of that name (one without plaintext secrets)')
-    .action(async (server, options, command) => (await import('../commands/clients/install.js')).run(server, withParent(options, command), ctxFor(command)));
+    .action(async (server, options, command) =>
+      (await import('../commands/clients/clients-install.js')).run(server, withParent(options, command), ctxFor(command)),
+    );
 
   clients
     .command('restore')
@@ -302,7 +306,7 @@ export function buildProgram(io: Io, endWith: EndWith = () => undefined): Comman
       "put a client's files back as they were before its imports (byte for byte), and take out what the imports added to server_config.json and the token store",
     )
     .argument('<client>', 'claude-desktop, claude-code, cursor, vscode, windsurf, zed or goose')
-    .action(async (client, _options, command) => (await import('../commands/clients/restore.js')).run(client, ctxFor(command)));
+    .action(async (client, _options, command) => (await import('../commands/clients/clients-restore.js')).run(client, ctxFor(command)));
 
   const config = program.command('config').description('server_config.json: show it resolved, and approve files that are not your own');
   config

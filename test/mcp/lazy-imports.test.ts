@@ -24,8 +24,15 @@ const chunk = (prefix: string) => {
 const bundled = (files: Set<string>, pkg: string) => [...files].some((f) => readFileSync(f, 'utf8').includes(`// node_modules/${pkg}/`));
 
 describe('bundle layout', () => {
-  it.each(['program', 'list', 'get', 'set'])('%s does not load zod or the MCP SDK', (prefix) => {
+  it.each(['program', 'list', 'get', 'set'])('%s does not load zod, the MCP SDK, jsonc-parser or yaml', (prefix) => {
     const files = staticClosure(chunk(prefix));
+    for (const pkg of ['zod', '@modelcontextprotocol/sdk', 'jsonc-parser', 'yaml']) expect(bundled(files, pkg), pkg).toBe(false);
+  });
+
+  it('clients import loads jsonc-parser and yaml, and neither zod nor the MCP SDK', () => {
+    const files = staticClosure(chunk('clients-import'));
+    expect(bundled(files, 'jsonc-parser')).toBe(true);
+    expect(bundled(files, 'yaml')).toBe(true);
     expect(bundled(files, 'zod')).toBe(false);
     expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
   });
