@@ -105,10 +105,12 @@ export default async function runBench(h: BenchHarness): Promise<void> {
   const serverEnv = { ...process.env, API_KEY: TOKEN };
   const keyring = await startPrivateKeyring();
   const secretService = await homeWith({ mcpServers: { local: stdioEntry } }, { ...keyring.env, MCP_CLI_TOKEN_BACKEND: 'secret-service' });
-  const encrypted = await homeWith({ mcpServers: { local: stdioEntry } }, { MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE });
+  // The encrypted file as a client would use it: unlocked once by `token unlock`, no passphrase in the environment.
+  const encrypted = await homeWith({ mcpServers: { local: stdioEntry } }, { MCP_CLI_TOKEN_BACKEND: 'encrypted' });
   try {
     await h.exec(process.execPath, [CLI, 'token', 'set', 'bench', '--value', '-'], { env: secretService.env, input: TOKEN });
     await new EncryptedFileStore(join(encrypted.home, 'data', 'mcp-cli', 'tokens.enc'), { get: async () => PASSPHRASE }).putMany([bearer]);
+    await h.exec(process.execPath, [CLI, 'token', 'unlock', '--timeout', '30m'], { env: { ...encrypted.env, MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } });
     await h.compare({
       label: 'spawn to initialize result: mcp-cli run (stdio entry, token from the Secret Service) vs spawning the server directly',
       goal: 1.5,
@@ -117,13 +119,14 @@ export default async function runBench(h: BenchHarness): Promise<void> {
       subject: { name: 'mcp-cli run local (secret-service backend)', run: () => initializeOnce(process.execPath, [CLI, 'run', 'local'], secretService.env) },
     });
     await h.compare({
-      label: 'spawn to initialize result: mcp-cli run (stdio entry, token from the encrypted file, MCP_CLI_ENCRYPTION_KEY) vs spawning the server directly',
+      label: 'spawn to initialize result: mcp-cli run (stdio entry, token from the encrypted file unlocked by token unlock) vs spawning the server directly',
       goal: 1.5,
       runs: 15,
       baseline: { name: 'node test/fixtures/stdio-server.mjs', run: () => initializeOnce(process.execPath, [STDIO_SERVER], serverEnv) },
-      subject: { name: 'mcp-cli run local (encrypted backend)', run: () => initializeOnce(process.execPath, [CLI, 'run', 'local'], encrypted.env) },
+      subject: { name: 'mcp-cli run local (encrypted backend, unlocked)', run: () => initializeOnce(process.execPath, [CLI, 'run', 'local'], encrypted.env) },
     });
   } finally {
+    await h.exec(process.execPath, [CLI, 'token', 'lock'], { env: encrypted.env }).catch(() => undefined);
     await keyring.stop();
     await rm(secretService.home, { recursive: true, force: true });
     await rm(encrypted.home, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Bundles the CLI (code-split so each command loads only what it needs) and the library.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { coreChunk } from './core-chunk.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -40,6 +40,7 @@ const core = await coreChunk({
   entry: 'src/cli/main.ts',
   seeds: [
     'src/cli/report-error.ts',
+    'src/cli/core-entry.ts',
     'src/cli/run-direct-get.ts',
     'src/commands/shared/storage.ts',
     'src/commands/shared/factory.ts',
@@ -56,6 +57,8 @@ const core = await coreChunk({
     'src/stores/encrypted/passphrase.ts',
     'src/agent/session.ts',
   ],
+  // The command table: built for `--help` and completion without the core.
+  light: ['src/cli/program.ts', ...readdirSync('src/cli/groups').map((f) => `src/cli/groups/${f}`)],
 });
 
 await Promise.all([

@@ -6,6 +6,10 @@
 // - every src/ module outside the core imports it;
 // - a dynamic import of a core module goes through a small facade that re-exports the module
 //   and imports the core (the core itself never imports it, so there are no cycles).
+// - a dynamic import of a core module from inside the core is a reference to the module, which
+//   the core chunk already holds: no facade file to load.
+// The light modules (the command table) are left out: `--help` and completion load them without
+// the core, so they must import none of it statically, which is checked here.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -39,14 +43,29 @@ async function staticClosure(seeds) {
   return [...core].map((path) => resolve(path));
 }
 
+/** Rewrites `import('./x.js')` of a core member inside a core member into the module itself, already loaded. */
+function inlineCoreImports(contents, path, members) {
+  const namespaces = [];
+  const body = contents.replace(/\bimport\((['"])(\.{1,2}\/[^'"]+)\1\)/g, (call, _quote, target) => {
+    if (!members.has(resolve(dirname(path), target.replace(/\.js$/, '.ts')))) return call;
+    namespaces.push(target);
+    return `Promise.resolve(__core_${namespaces.length})`;
+  });
+  return namespaces.map((target, i) => `import * as __core_${i + 1} from ${JSON.stringify(target)};\n`).join('') + body;
+}
+
 /**
- * @param {{ seeds: string[], entry: string }} options the core's seed modules, and the entry point:
- * it and what it imports statically are left alone, so that `--version` loads nothing more.
+ * @param {{ seeds: string[], entry: string, light: string[] }} options the core's seed modules; the
+ * entry point (it and what it imports statically are left alone, so that `--version` loads nothing
+ * more); and the light modules, which must not import the core.
  */
-export async function coreChunk({ seeds, entry }) {
+export async function coreChunk({ seeds, entry, light }) {
   const core = await staticClosure(seeds);
   const members = new Set(core);
   const startup = new Set(await staticClosure([entry]));
+  const lightModules = new Set(await staticClosure(light));
+  const heavy = [...lightModules].filter((path) => members.has(path));
+  if (heavy.length > 0) throw new Error(`light modules import the core statically (import it in the action instead): ${heavy.join(', ')}`);
   // The project's own modules only: a dependency's src/*.ts (some ship their sources) is not ours.
   const ownSources = new RegExp(`^${resolve('src').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/.*\\.ts$`);
   return {
@@ -70,7 +89,8 @@ export async function coreChunk({ seeds, entry }) {
       }));
       b.onLoad({ filter: ownSources }, async (args) => {
         const contents = await readFile(args.path, 'utf8');
-        if (members.has(args.path) || startup.has(args.path)) return { contents, loader: 'ts' };
+        if (members.has(args.path)) return { contents: inlineCoreImports(contents, args.path, members), loader: 'ts' };
+        if (startup.has(args.path) || lightModules.has(args.path)) return { contents, loader: 'ts' };
         return { contents: `${contents}\nimport '${CORE_ID}';\n`, loader: 'ts' };
       });
     },

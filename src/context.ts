@@ -25,6 +25,8 @@ export interface Io {
   now(): Date;
   /** Whether each stream is a terminal, and whether there is a controlling terminal (`/dev/tty`) at all. */
   tty: { stdin: boolean; stdout: boolean; stderr: boolean; readonly controlling: boolean };
+  /** The width that tables fit on a terminal: `COLUMNS`, else the terminal's; undefined when unknown. */
+  columns?: number;
   prompter: Prompter;
   globals: GlobalOptions;
   /** How to start this program again (the runtime and its entry script), for the unlock agent. */
@@ -58,6 +60,13 @@ export function canAskSecret(ctx: Ctx): boolean {
   return canPrompt(ctx) || ctx.tty.controlling;
 }
 
+/** `COLUMNS` when it is a width, else the terminal's own (undefined when stdout is not a terminal). */
+export function terminalColumns(env: Env, terminal: number | undefined): number | undefined {
+  const fromEnv = Number(env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return terminal && terminal > 0 ? terminal : undefined;
+}
+
 // process.stdin is created on first access, which costs milliseconds; most commands never read it.
 export function processIo(globals: GlobalOptions): Io {
   let prompter: Prompter | undefined;
@@ -73,6 +82,7 @@ export function processIo(globals: GlobalOptions): Io {
     cwd: process.cwd(),
     platform: process.platform,
     now: () => new Date(),
+    columns: terminalColumns(process.env, process.stdout.isTTY ? process.stdout.columns : undefined),
     tty: {
       ...tty,
       get controlling() {

@@ -13,7 +13,7 @@ export { passphraseSource, type PassphraseSource } from './stores/encrypted/pass
 export type { VaultSettings } from './config/vault-settings.js';
 export { CliError, ExitCode, TokenNotFoundError, AmbiguousTokenError, CancelledError } from './errors.js';
 export { StoreError, STORE_ERROR_KINDS, type StoreErrorKind, type StoreErrorOptions } from './stores/errors.js';
-// server_config.json: references and their resolution (the zod schema loads only on the commands that read servers).
+// server_config.json: references and their resolution.
 export {
   parseTemplate,
   escapeLiteral,

@@ -59,6 +59,14 @@ export function collectAssignments(options: ExecOptions, ctx: Ctx): Map<string, 
   return new Map(all.map((a) => [a.name, a]));
 }
 
+const USAGE = 'usage: mcp-cli exec [--env NAME=VALUE]... [--env-file FILE] -- COMMAND [ARGS...]';
+
+/** The program's words must be all that follows `--` in the raw command line: an option after `--` is the program's, never mcp-cli's. */
+export function requireAfterDashes(argv: string[], raw: string[]): void {
+  const dashes = raw.indexOf('--');
+  if (argv.length > 0 && (dashes < 0 || raw.length - dashes - 1 !== argv.length)) throw new CliError('put the program after --', 1, USAGE);
+}
+
 /**
  * `mcp-cli exec -- COMMAND [ARGS...]`, as `op run` does: resolves the variables' references (a missing
  * token exits 4 before the program starts), starts the program with mcp-cli's environment (less
@@ -67,8 +75,7 @@ export function collectAssignments(options: ExecOptions, ctx: Ctx): Map<string, 
  */
 export async function run(argv: string[], options: ExecOptions, ctx: Ctx, deps: ExecDeps): Promise<number> {
   const [command, ...args] = argv;
-  if (command === undefined || command === '')
-    throw new CliError('no program to run', 1, 'usage: mcp-cli exec [--env NAME=VALUE]... [--env-file FILE] -- COMMAND [ARGS...]');
+  if (command === undefined || command === '') throw new CliError('no program to run', 1, USAGE);
   const assignments = collectAssignments(options, ctx);
 
   const entry: StdioServerEntry = {

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { CliError } from '../errors.js';
 import { parseDuration } from '../tokens/duration.js';
 import { KNOWN_PROVIDERS, type ProviderEndpoint } from '../validation/providers.js';
 import type { ConfigLocation } from './locate.js';
+import { arrayOf, either, httpUrl, integer, object, oneOf, recordOf, string, type Issue } from './shape.js';
 import { tokenStorageFrom, type TokenStorageSettings } from './token-storage.js';
 
 export type { ProviderEndpoint };
@@ -64,48 +64,47 @@ export interface ServerConfig {
   tokenValidation: TokenValidationSettings;
 }
 
-const stringMap = z.record(z.string(), z.string());
+const stringMap = recordOf(string());
 
-const oauthSchema = z.looseObject({
-  clientId: z.string().optional(),
-  clientSecret: z.string().optional(),
-  scopes: z.union([z.string(), z.array(z.string())]).optional(),
-  callbackPort: z.number().int().min(0).max(65535).optional(),
-  authServerMetadataUrl: z.string().optional(),
-  clientMetadataUrl: z.string().optional(),
+const oauthShape = object({
+  clientId: string(),
+  clientSecret: string(),
+  scopes: either(string(), arrayOf(string())),
+  callbackPort: integer(0, 65535),
+  authServerMetadataUrl: string(),
+  clientMetadataUrl: string(),
 });
 
 // Loose objects: other clients' configs carry fields we do not know, and that is fine.
-const entrySchema = z.looseObject({
-  command: z.string().min(1).optional(),
-  args: z.array(z.string()).optional(),
-  env: stringMap.optional(),
-  cwd: z.string().optional(),
-  url: z.string().min(1).optional(),
-  headers: stringMap.optional(),
-  transport: z.enum(['streamable-http', 'sse']).optional(),
+const entryShape = object({
+  command: string({ nonEmpty: true }),
+  args: arrayOf(string()),
+  env: stringMap,
+  cwd: string(),
+  url: string({ nonEmpty: true }),
+  headers: stringMap,
+  transport: oneOf(['streamable-http', 'sse']),
   // Claude Code and VS Code spell the transport `type`.
-  type: z.enum(['stdio', 'http', 'streamable-http', 'sse']).optional(),
-  tls: z.strictObject({ cert: z.string().optional(), key: z.string().optional(), ca: z.string().optional() }).optional(),
-  oauth: oauthSchema.optional(),
+  type: oneOf(['stdio', 'http', 'streamable-http', 'sse']),
+  tls: object({ cert: string(), key: string(), ca: string() }, 'strict'),
+  oauth: oauthShape,
 });
 
-const duration = z.string().regex(/^(0|off|\d+\s*[smhdwy])$/i, 'expected a duration such as 7d, 12h or 2w, or "off"');
+const duration = string({ pattern: { test: /^(0|off|\d+\s*[smhdwy])$/i, message: 'expected a duration such as 7d, 12h or 2w, or "off"' } });
 
-const fileSchema = z.looseObject({
-  mcpServers: z.record(z.string(), entrySchema).optional(),
-  tokenExpiryWarning: duration.optional(),
-  tokenValidation: z
-    .strictObject({
-      providers: z
-        .record(z.string(), z.strictObject({ baseUrl: z.url({ protocol: /^https?$/ }).optional(), api: z.enum(['openai', 'anthropic', 'google']).optional() }))
-        .optional(),
-      timeout: duration.optional(),
-    })
-    .optional(),
+const fileShape = object({
+  mcpServers: recordOf(entryShape),
+  tokenExpiryWarning: duration,
+  tokenValidation: object(
+    {
+      providers: recordOf(object({ baseUrl: httpUrl, api: oneOf(['openai', 'anthropic', 'google']) }, 'strict')),
+      timeout: duration,
+    },
+    'strict',
+  ),
 });
 
-type RawEntry = z.infer<typeof entrySchema>;
+type RawEntry = NonNullable<ReturnType<typeof entryShape>>;
 
 /** A duration the schema accepted: `0` and `off` are zero. */
 function durationMs(text: string): number {
@@ -123,15 +122,6 @@ export function jsonPath(path: readonly PropertyKey[]): string {
     else out += `[${JSON.stringify(String(part))}]`;
   }
   return out || '(top level)';
-}
-
-// Zod's messages name types and allowed values, never the input: safe to show.
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type')
-    return `expected ${issue.expected === 'record' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
-  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'too_small' && issue.origin === 'string') return 'expected a non-empty string';
-  return issue.message;
 }
 
 function normalizeScopes(scopes: string | string[] | undefined): string[] | undefined {
@@ -177,15 +167,16 @@ function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry
 export function parseServerConfig(data: unknown, location: ConfigLocation): ServerConfig {
   const label = location.path;
   const tokenStorage = tokenStorageFrom(data, label);
-  const parsed = fileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
-    throw new CliError(`${label}: ${jsonPath(issue.path)}: ${describeIssue(issue)}${more}`);
+  const issues: Issue[] = [];
+  const parsed = fileShape(data, [], issues);
+  if (!parsed) {
+    const issue = issues[0]!;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    throw new CliError(`${label}: ${jsonPath(issue.path)}: ${issue.message}${more}`);
   }
   const servers: Record<string, ServerEntry> = {};
-  for (const [name, raw] of Object.entries(parsed.data.mcpServers ?? {})) servers[name] = normalizeEntry(name, raw, label);
-  const { tokenExpiryWarning, tokenValidation } = parsed.data;
+  for (const [name, raw] of Object.entries(parsed.mcpServers ?? {})) servers[name] = normalizeEntry(name, raw, label);
+  const { tokenExpiryWarning, tokenValidation } = parsed;
   for (const [name, provider] of Object.entries(tokenValidation?.providers ?? {})) {
     if (provider.api === undefined && !KNOWN_PROVIDERS.includes(name.toLowerCase()))
       throw new CliError(

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPReconnectionOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { describeReference } from '../config/references.js';
 import type { ResolvedServer } from '../config/resolve.js';
@@ -10,7 +11,7 @@ import type { Env } from '../paths.js';
 import { StoreError } from '../stores/errors.js';
 import { childEnvironment } from './child-env.js';
 import { maskingStream, maskSecrets } from './mask.js';
-import { describeTlsFailure } from './tls-fetch.js';
+import { describeTlsFailure, type TlsFetch } from './tls-fetch.js';
 
 export interface ConnectOptions {
   /** The parent's environment, from which a stdio child inherits only a few variables. */
@@ -54,7 +55,16 @@ function observingFetch(observed: Observed, base: Fetch = fetch): Fetch {
   };
 }
 
-async function httpTransport(entry: HttpServerEntry, label: string, options: ConnectOptions, observed: Observed): Promise<Transport> {
+/** What an HTTP server's transport is made of: its URL, the fetch (client certificate, then OAuth), and what to release. */
+export interface HttpTransportParts {
+  url: URL;
+  fetch: Fetch;
+  oauth?: OAuthFetch;
+  closeTls?: () => Promise<void>;
+  lastTlsError: () => string | undefined;
+}
+
+export async function httpTransportParts(entry: HttpServerEntry, label: string, wrapFetch?: (base: Fetch) => OAuthFetch): Promise<HttpTransportParts> {
   let url: URL;
   try {
     url = new URL(entry.url);
@@ -62,22 +72,44 @@ async function httpTransport(entry: HttpServerEntry, label: string, options: Con
     throw new CliError(`server '${label}': url is not a valid URL after resolving references`);
   }
   let base: Fetch = fetch;
+  let tls: TlsFetch | undefined;
   if (entry.tls) {
     const { tlsFetch } = await import('./tls-fetch.js');
-    const tls = await tlsFetch(entry.tls);
-    observed.closeTls = tls.close;
-    observed.tlsError = tls.lastTlsError;
+    tls = await tlsFetch(entry.tls);
     base = tls.fetch;
   }
-  const oauth = options.wrapFetch?.(base);
-  observed.usesOAuth = oauth?.usesOAuth;
-  const common = { requestInit: { headers: entry.headers }, fetch: observingFetch(observed, oauth?.fetch ?? base) };
+  const oauth = wrapFetch?.(base);
+  return {
+    url,
+    fetch: oauth?.fetch ?? base,
+    ...(oauth ? { oauth } : {}),
+    ...(tls ? { closeTls: tls.close } : {}),
+    lastTlsError: tls?.lastTlsError ?? (() => undefined),
+  };
+}
+
+/** The SDK's client transport for an HTTP entry: streamable HTTP, or SSE where the entry says so. */
+export async function sdkHttpTransport(
+  entry: HttpServerEntry,
+  url: URL,
+  fetchFn: Fetch,
+  reconnectionOptions?: StreamableHTTPReconnectionOptions,
+): Promise<Transport> {
+  const common = { requestInit: { headers: entry.headers }, fetch: fetchFn };
   if (entry.transport === 'sse') {
     const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
     return new SSEClientTransport(url, common);
   }
   const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-  return new StreamableHTTPClientTransport(url, common);
+  return new StreamableHTTPClientTransport(url, { ...common, ...(reconnectionOptions ? { reconnectionOptions } : {}) });
+}
+
+async function httpTransport(entry: HttpServerEntry, label: string, options: ConnectOptions, observed: Observed): Promise<Transport> {
+  const parts = await httpTransportParts(entry, label, options.wrapFetch);
+  observed.closeTls = parts.closeTls;
+  observed.tlsError = parts.lastTlsError;
+  observed.usesOAuth = parts.oauth?.usesOAuth;
+  return sdkHttpTransport(entry, parts.url, observingFetch(observed, parts.fetch));
 }
 
 async function stdioTransport(entry: StdioServerEntry, server: ResolvedServer, options: ConnectOptions): Promise<Transport> {

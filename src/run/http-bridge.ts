@@ -5,7 +5,7 @@ import type { ResolvedServer } from '../config/resolve.js';
 import type { HttpServerEntry } from '../config/schema.js';
 import { CliError, ExitCode } from '../errors.js';
 import { StoreError } from '../stores/errors.js';
-import { authenticationError } from '../mcp/connect.js';
+import { authenticationError, httpTransportParts, sdkHttpTransport } from '../mcp/connect.js';
 import { describeTlsFailure } from '../mcp/tls-fetch.js';
 import type { OAuthFetch } from '../oauth/fetch.js';
 import { exitStatus, FORWARDED_SIGNALS, type ForwardedSignal, type Signals } from './child.js';
@@ -74,33 +74,8 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
   const where = server.masked.transport === 'stdio' ? server.name : server.masked.url;
   const label = `mcp-cli run ${server.name}`;
 
-  let url: URL;
-  try {
-    url = new URL(entry.url);
-  } catch {
-    throw new CliError(`server '${server.name}': url is not a valid URL after resolving references`);
-  }
-
-  let base: Fetch = fetch;
-  let closeTls: (() => Promise<void>) | undefined;
-  let lastTlsError: () => string | undefined = () => undefined;
-  if (entry.tls) {
-    const { tlsFetch } = await import('../mcp/tls-fetch.js');
-    const tls = await tlsFetch(entry.tls);
-    base = tls.fetch;
-    closeTls = tls.close;
-    lastTlsError = tls.lastTlsError;
-  }
-  const oauth = options.wrapFetch?.(base);
-  const common = { requestInit: { headers: entry.headers }, fetch: oauth?.fetch ?? base };
-  let transport: Transport;
-  if (entry.transport === 'sse') {
-    const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
-    transport = new SSEClientTransport(url, common);
-  } else {
-    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-    transport = new StreamableHTTPClientTransport(url, { ...common, reconnectionOptions: options.reconnection ?? DEFAULT_RECONNECTION });
-  }
+  const { url, fetch: transportFetch, oauth, closeTls, lastTlsError } = await httpTransportParts(entry, server.name, options.wrapFetch);
+  const transport: Transport = await sdkHttpTransport(entry, url, transportFetch, options.reconnection ?? DEFAULT_RECONNECTION);
 
   let lastLogged: string | undefined;
   const log = (failure: Failure) => {

@@ -43,10 +43,12 @@ describe('bundle layout', () => {
     expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
   });
 
-  it('config show loads zod but not the MCP SDK', () => {
-    const files = staticClosure(chunk('show'));
-    expect(bundled(files, 'zod')).toBe(true);
-    expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
+  it('config show and run validate the config without zod, and load no MCP SDK up front', () => {
+    for (const prefix of ['show', 'run', 'servers']) {
+      const files = staticClosure(chunk(prefix));
+      expect(bundled(files, 'zod'), prefix).toBe(false);
+      expect(bundled(files, '@modelcontextprotocol/sdk'), prefix).toBe(false);
+    }
   });
 });
 
@@ -70,9 +72,10 @@ describe('start-up path', () => {
 
   it.each([
     [['--version'], 2],
-    [['token', 'get', 'x', '--show-value'], 7],
-    [['token', 'list'], 9],
-    [['token', 'set', 'y', '--value', 'w'], 9],
+    [['token', 'get', 'x', '--show-value'], 4],
+    [['token', 'list'], 8],
+    [['token', 'set', 'y', '--value', 'w'], 8],
+    [['token', '--help'], 4],
   ])('%j loads at most %i files of the bundle, and nothing else as a module', async (args, most) => {
     const files = await loaded(args);
     expect(
@@ -80,5 +83,18 @@ describe('start-up path', () => {
       files.join('\n'),
     ).toBe(true);
     expect(files.length, files.join('\n')).toBeLessThanOrEqual(most);
+  });
+
+  it('help builds only the group asked for, without the core (storage, the token manager)', async () => {
+    const files = (await loaded(['token', '--help'])).map((url) => fileURLToPath(url));
+    expect(bundled(new Set(files), 'commander')).toBe(true);
+    expect(
+      files.some((f) => readFileSync(f, 'utf8').includes('// src/tokens/manager.ts')),
+      files.join('\n'),
+    ).toBe(false);
+    expect(
+      files.some((f) => readFileSync(f, 'utf8').includes('// src/cli/groups/servers.ts')),
+      files.join('\n'),
+    ).toBe(false);
   });
 });

@@ -1,8 +1,11 @@
 // Argument parsing apart from the commands, as the GitHub CLI tests NewCmdX with a runF: each
 // command module is replaced, and the test checks what the command table hands it.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { commandNamed, groupsFor, runCli } from '../../src/cli/program.js';
+import { COMMAND_GROUPS } from '../../src/cli/groups/index.js';
 import type { Ctx, Io } from '../../src/context.js';
 
 vi.mock('../../src/commands/token/list.js', () => ({ run: vi.fn() }));
@@ -131,5 +134,76 @@ describe('the command table', () => {
     out = sink();
     expect(await parse('--version')).toBe(0);
     expect(out.text()).toBe(`${MCP_CLI_VERSION}\n`);
+  });
+});
+
+describe('one group per command', () => {
+  it('the command is the first word after the global options; `help X` is X', () => {
+    expect(commandNamed(['--config', 'x.json', '--token-backend', 'vault', 'token', 'get', 'x'])).toBe('token');
+    expect(commandNamed(['--config', 'token', 'servers'])).toBe('servers');
+    expect(commandNamed(['--config=token', 'ping', 'x'])).toBe('ping');
+    expect(commandNamed(['help', 'auth'])).toBe('auth');
+    expect(commandNamed(['--help'])).toBeUndefined();
+    expect(commandNamed([])).toBeUndefined();
+  });
+
+  it('builds only the group that defines the command, and every group for the top-level help or an unknown command', () => {
+    expect(groupsFor(['token', 'list'])).toEqual([COMMAND_GROUPS.find((g) => g.commands.includes('token'))]);
+    expect(groupsFor(['call', 'a', 'b'])[0]!.commands).toContain('ping');
+    expect(groupsFor(['--help'])).toBe(COMMAND_GROUPS);
+    expect(groupsFor(['tokn'])).toBe(COMMAND_GROUPS);
+  });
+
+  it('each group defines the top-level commands the index says, and no other', async () => {
+    const { Command } = await import('@commander-js/extra-typings');
+    for (const group of COMMAND_GROUPS) {
+      const program = new Command();
+      (await group.load()).register(program, { ctx: async () => ({}) as Ctx, endWith: () => undefined });
+      expect(program.commands.map((c) => c.name())).toEqual(group.commands);
+    }
+  });
+
+  it('the top-level help lists every command of every group; a group help and `help X` show that group', async () => {
+    expect(await parse('--help')).toBe(0);
+    for (const name of COMMAND_GROUPS.flatMap((g) => g.commands)) expect(out.text()).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    out = sink();
+    expect(await parse('help', 'config')).toBe(0);
+    expect(out.text()).toContain('Usage: mcp-cli config');
+    expect(out.text()).toContain('trust [options] [path]');
+  });
+
+  it('global options before the command reach it, whichever group it is in', async () => {
+    await parse('--config', 'c.json', 'call', 'notes', 'search');
+    expect(ctxOf(call.run).globals).toEqual({ config: 'c.json', tokenBackend: undefined });
+    await parse('--token-backend', 'encrypted', 'auth', 'login', 'notes');
+    expect(ctxOf(login.run).globals).toEqual({ config: undefined, tokenBackend: 'encrypted' });
+  });
+
+  it('exec: an option after the program is refused unless the program follows --', async () => {
+    expect(await parse('exec', 'echo', '--env', 'A=1')).toBe(1);
+    expect(err.text()).toContain('put the program after --');
+  });
+});
+
+describe('help', () => {
+  it('the top-level help names every MCP_CLI_ variable the code reads, with examples', async () => {
+    expect(await parse('--help')).toBe(0);
+    const help = out.text();
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'utf8')]));
+    const read = new Set(sources('src').flatMap((text) => [...text.matchAll(/\bMCP_CLI_[A-Z_]+[A-Z]\b/g)].map((m) => m[0])));
+    read.delete('MCP_CLI_VERSION'); // the build's own constant
+    expect(read.size).toBeGreaterThan(8);
+    for (const name of read) expect(help, name).toContain(name);
+    for (const name of ['VAULT_ADDR', 'NO_COLOR', 'XDG_CONFIG_HOME']) expect(help).toContain(name);
+    expect(help).toMatch(/Examples:\n {2}# .+\n {2}mcp-cli token set /);
+  });
+
+  it('config --help says where the file is looked for, which one is trusted, and the reference syntax', async () => {
+    expect(await parse('config', '--help')).toBe(0);
+    const help = out.text().replace(/\s+/g, ' ');
+    expect(help).toContain('--config PATH, else $MCP_CLI_CONFIG, else ./server_config.json, else server_config.json in the config directory');
+    expect(help).toContain('mcp-cli config trust');
+    expect(help).toContain('${TOKEN:namespace:name}');
   });
 });

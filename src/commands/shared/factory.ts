@@ -6,7 +6,7 @@ import { openTokenStore, type OpenedStore } from './storage.js';
 /**
  * Gives `io` the lazy, memoised accessors of a Ctx: the token store and the config are opened on
  * first use and at most once, however many parts of a command ask (one passphrase prompt, one
- * backend probe, one approval question). The config loader, with zod, is imported only when asked for.
+ * backend probe, one approval question). The config loader is imported only when asked for.
  */
 export function withFactory(io: Io): Ctx {
   // Inherits io's getters (stdin, prompter) instead of copying them, so they stay lazy.

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { fsFailure } from '../../fs/errors.js';
-import { renderTable } from '../../io/table.js';
 import type { ConflictPolicy } from '../../tokens/manager.js';
+import { conflictsSaid, showPlan, stepNames } from '../shared/plan.js';
 import { success } from '../shared/messages.js';
 import { EXPORT_PASSPHRASE_ENV } from './export.js';
 import { passphraseFrom } from './passphrase-prompt.js';
@@ -31,13 +31,10 @@ export async function run(file: string, options: ImportOptions, ctx: Ctx): Promi
   const plan = await manager.planImport(tokens, policy);
   const conflicts = plan.filter((s) => s.action === 'conflict');
 
-  if (options.dryRun || conflicts.length > 0) {
-    const rows = plan.map((s) => [s.action, s.token.metadata.type, s.token.metadata.name, s.token.metadata.namespace]);
-    ctx.stdout.write(renderTable(['ACTION', 'TYPE', 'NAME', 'NAMESPACE'], rows, ctx.tty.stdout));
-  }
+  if (options.dryRun || conflicts.length > 0) showPlan(ctx, plan);
   if (conflicts.length > 0)
     throw new CliError(
-      `${conflicts.length} token${conflicts.length === 1 ? '' : 's'} already exist${conflicts.length === 1 ? 's' : ''}: ${conflicts.map((c) => `${c.token.metadata.namespace}:${c.token.metadata.name}`).join(', ')}; nothing was imported`,
+      `${conflictsSaid(conflicts)}: ${stepNames(conflicts)}; nothing was imported`,
       1,
       'pass --overwrite to replace them or --skip-existing to keep them',
     );

@@ -1,11 +1,11 @@
 import type { Ctx } from '../../context.js';
 import { withGlobals } from '../shared/factory.js';
 import { CliError } from '../../errors.js';
-import { renderTable } from '../../io/table.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { descriptorOf } from '../../stores/selection.js';
 import { BACKEND_NAMES, isBackendName } from '../../stores/store.js';
 import type { ConflictPolicy, MigrationStep } from '../../tokens/manager.js';
+import { conflictsSaid, showPlan, stepNames } from '../shared/plan.js';
 import { success } from '../shared/messages.js';
 import { storageSetup } from '../shared/storage.js';
 
@@ -49,13 +49,10 @@ export async function run(options: MigrateOptions, ctx: Ctx): Promise<void> {
     return;
   }
   const conflicts = plan.filter((s) => s.action === 'conflict');
-  if (options.dryRun || conflicts.length > 0) {
-    const rows = plan.map((s) => [s.action, s.token.metadata.type, s.token.metadata.name, s.token.metadata.namespace]);
-    ctx.stdout.write(renderTable(['ACTION', 'TYPE', 'NAME', 'NAMESPACE'], rows, ctx.tty.stdout));
-  }
+  if (options.dryRun || conflicts.length > 0) showPlan(ctx, plan);
   if (conflicts.length > 0)
     throw new CliError(
-      `${conflicts.length} token${conflicts.length === 1 ? '' : 's'} already exist${conflicts.length === 1 ? 's' : ''} in ${selection.name} with other values: ${conflicts.map((c) => `${c.token.metadata.namespace}:${c.token.metadata.name}`).join(', ')}; nothing was moved`,
+      `${conflictsSaid(conflicts)} in ${selection.name} with other values: ${stepNames(conflicts)}; nothing was moved`,
       1,
       `pass --overwrite to replace them with the ones from ${from}, or --skip-existing to keep them (the ${from} copies then stay where they are)`,
     );

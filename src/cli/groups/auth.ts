@@ -1,0 +1,30 @@
+import type { Register } from './kit.js';
+
+/** `mcp-cli auth ...`: OAuth logins to MCP servers. */
+export const register: Register = (program, kit) => {
+  const auth = program.command('auth').description('log in to MCP servers with OAuth; tokens are kept in the secure backend and refreshed automatically');
+
+  auth
+    .command('login')
+    .description('log in to a server from server_config.json in the browser (authorization code with PKCE)')
+    .argument('<server>', 'server name in server_config.json')
+    .option('--no-browser', 'print the URL and read the redirected URL pasted on stdin (SSH, headless machines)')
+    .option('--scope <scopes>', 'scopes to request, space-separated (default: oauth.scopes, else what the server advertises)')
+    .option('--timeout <duration>', 'how long to wait for the browser, e.g. 90s or 5m (default 5m)')
+    .action(async (server, options, command) => (await import('../../commands/auth/login.js')).run(server, options, await kit.ctx(command)));
+
+  auth
+    .command('status')
+    .description('show OAuth logins: issuer, scopes, expiry, whether it can refresh, where it is stored')
+    .argument('[server]', 'one server (default: all)')
+    .option('--json', 'print JSON')
+    .action(async (server, options, command) => (await import('../../commands/auth/status.js')).run(server, options, await kit.ctx(command)));
+
+  auth
+    .command('logout')
+    .description('revoke the tokens at the authorization server (RFC 7009) when it can, then delete them here')
+    .argument('<server>', 'server name')
+    .option('--local-only', 'do not contact the authorization server')
+    .option('--forget-client', 'also delete the stored client registration (the next login registers anew)')
+    .action(async (server, options, command) => (await import('../../commands/auth/logout.js')).run(server, options, await kit.ctx(command)));
+};

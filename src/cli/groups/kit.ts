@@ -1,0 +1,27 @@
+import type { Command } from '@commander-js/extra-typings';
+import type { Ctx, GlobalOptions } from '../../context.js';
+
+/** What happens when a command that ends with a status of its own (`run`, `exec`: their program's) ends. */
+export type EndWith = (status: number) => void;
+
+/** A command as an action receives it: what the Ctx is made from. */
+export interface ParsedCommand {
+  optsWithGlobals(): object;
+}
+
+/** What a group module defines its commands with. */
+export interface Kit {
+  /** The Ctx a command runs with: the IO, the global options (and `extra`), and the factory's lazy accessors. */
+  ctx(command: ParsedCommand, extra?: Partial<GlobalOptions>): Promise<Ctx>;
+  endWith: EndWith;
+}
+
+/**
+ * A group module adds its top-level commands to the program. It imports no command module and
+ * nothing of the core statically: each action imports its command when it runs, so that building
+ * the group (for `--help`, completion, or to run one of its commands) costs only the definitions.
+ */
+export type Register = (program: Command, kit: Kit) => void;
+
+/** For repeatable options: `--env A=1 --env B=2`. */
+export const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];

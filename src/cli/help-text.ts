@@ -1,0 +1,52 @@
+// The text of the top-level help and `config --help` beyond the command table; the man page
+// (scripts/man-page.ts) is made from the same words.
+
+/** A term and what it means: an environment variable, an example command. */
+export type HelpItem = readonly [term: string, text: string];
+
+export const ENVIRONMENT: readonly HelpItem[] = [
+  ['MCP_CLI_TOKEN_BACKEND', 'the token backend, as --token-backend: auto, keychain, credential-manager, secret-service, vault or encrypted'],
+  ['MCP_CLI_CONFIG', 'the server_config.json to use, as --config'],
+  ['MCP_CLI_CONFIG_DIR', 'the config directory (default $XDG_CONFIG_HOME/mcp-cli, else ~/.config/mcp-cli)'],
+  ['MCP_CLI_ENCRYPTION_KEY', 'the passphrase of the encrypted token file (else an unlock session, else a prompt)'],
+  ['MCP_CLI_NEW_ENCRYPTION_KEY', 'the new passphrase for `token passphrase`'],
+  ['MCP_CLI_EXPORT_PASSPHRASE', 'the passphrase of `token export` and `token import` bundles'],
+  ['MCP_CLI_TOKEN_EXPIRY_WARNING', 'how long before expiry a token in use is named in a warning (default 7d; off)'],
+  ['MCP_CLI_KEYCHAIN_SERVICE', "the OS keychain's service name for the items (default mcp-cli)"],
+  ['MCP_CLI_KEYCHAIN_TIMEOUT_MS', 'how long to wait for the OS keychain, in milliseconds (default 3000)'],
+  ['MCP_CLI_AUDIT_LOG', 'the audit log file (default $XDG_STATE_HOME/mcp-cli/audit.log)'],
+  ['MCP_CLI_BROWSER, BROWSER', 'the browser that OAuth logins open'],
+  ['MCP_CLI_DEBUG', 'print the stack trace of an unexpected error'],
+  ['VAULT_ADDR, VAULT_TOKEN', 'HashiCorp Vault and its token: with them, auto keeps tokens in Vault'],
+  ['VAULT_NAMESPACE, VAULT_CACERT, VAULT_CAPATH, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY', "as for Vault's own CLI"],
+  ['NO_COLOR, FORCE_COLOR, CLICOLOR, CLICOLOR_FORCE', 'colours (only on a terminal unless forced)'],
+  ['COLUMNS', 'the width that tables fit on a terminal (default: the width of the terminal)'],
+  ['XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_RUNTIME_DIR', 'where config, tokens.enc, the audit log and the unlock agent live'],
+];
+
+export const EXAMPLES: readonly HelpItem[] = [
+  ['mcp-cli token set my-api --type bearer', 'store a bearer token; the value is asked for, hidden'],
+  ['echo "$KEY" | mcp-cli token set openai --type api-key --provider openai', 'or take the value from a pipe'],
+  ['export OPENAI_API_KEY=$(mcp-cli token get openai --show-value)', 'the bare value, for a script'],
+  ['mcp-cli token list --expiring-within 7d', 'tokens that expire within a week'],
+  ['mcp-cli servers', 'the servers of server_config.json and the state of their tokens'],
+  ["mcp-cli exec --env 'OPENAI_API_KEY=${TOKEN:api-key:openai}' -- python agent.py", 'a program with a token in its environment'],
+  ['claude mcp add github -- mcp-cli run github', 'an MCP client starts the server through mcp-cli'],
+  ['eval "$(mcp-cli completion bash)"', 'completion for bash (also zsh and fish)'],
+];
+
+/** What `config --help` says about the file beyond its commands. */
+export const CONFIG_FILE: readonly string[] = [
+  'The config file is --config PATH, else $MCP_CLI_CONFIG, else ./server_config.json, else server_config.json in the config directory ($MCP_CLI_CONFIG_DIR, else $XDG_CONFIG_HOME/mcp-cli, else ~/.config/mcp-cli). `mcp-cli run` never uses ./server_config.json.',
+  'Only the file in the config directory is trusted by itself. Any other may come from a cloned repository: nothing in it is resolved, contacted or started, and its tokenStorage is not used, until you approve it with `mcp-cli config trust`; an edit needs approval again.',
+  'Strings in a server entry may hold ${TOKEN:namespace:name} (a stored token), ${TOKEN:namespace:name:field} (one field: username, password, basic), ${VAR} and ${VAR:-default} (the environment); $${ is a literal ${.',
+];
+
+export const CONFIG_EXAMPLE = `{
+  "mcpServers": {
+    "my-api": {
+      "url": "https://api.example.com/mcp",
+      "headers": { "Authorization": "Bearer \${TOKEN:bearer:my-api}" }
+    }
+  }
+}`;
