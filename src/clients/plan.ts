@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { ownConfigPath } from '../config/file.js';
 import { CliError } from '../errors.js';
 import { isDeepStrictEqual } from 'node:util';
 import { CLIENTS, type ClientDef, type ClientId, type EntryRewrite } from './catalog.js';
 import { convert, rewriteFor, rewritten, tokenName, type PlannedToken } from './convert.js';
-import { readClientFile, sha256, type ReadFile } from './files.js';
-import { editText, parseClientText, valueAt, type DataEdit } from './formats.js';
+import { sha256, type ReadFile } from './files.js';
+import { editText, valueAt, type DataEdit } from './formats.js';
 import { launcherFor, type Launcher, type LauncherContext } from './launcher.js';
+import { checkOwnConfigText, entryProblem, readOwnConfig } from './own-config.js';
 import { undoEdit, type EntryRecord, type FileRecord, type TextEdit } from './record.js';
 import { scanClients, type ClientFile, type FoundServer } from './scan.js';
 
@@ -79,16 +79,6 @@ function editWithUndo(format: ClientDef['format'], text: string, edits: DataEdit
   return { after: current, undo };
 }
 
-/** Reads the user's own server_config.json, for its servers (parsed leniently: only its names and entries matter here). */
-function ownConfig(env: LauncherContext['env']): { path: string; file?: ReadFile; servers: Record<string, unknown> } {
-  const path = ownConfigPath(env);
-  const file = readClientFile(path);
-  if (!file) return { path, servers: {} };
-  const data = parseClientText('json', file.text, path);
-  const servers = valueAt(data, ['mcpServers']);
-  return { path, file, servers: typeof servers === 'object' && servers !== null ? (servers as Record<string, unknown>) : {} };
-}
-
 /**
  * What importing a client's servers would do, file by file, without writing anything. Name clashes
  * with existing tokens and servers are an error listing them, unless `rename` or `overwrite`.
@@ -114,7 +104,7 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
       throw new CliError(`${client.name} has no server ${missing.map((n) => `'${n}'`).join(', ')} (it has: ${[...known].join(', ') || 'none'})`);
   }
   const launcher = launcherFor(ctx, client, options.command);
-  const config = ownConfig(ctx.env);
+  const config = readOwnConfig(ctx.env);
 
   const items: Omit<ImportItem, 'configEntry' | 'entry' | 'rewrite'>[] = [];
   const pending: { convert: Exclude<ReturnType<typeof convert>, { unsupported: string }> }[] = [];
@@ -134,6 +124,11 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
       const converted = convert(client, server);
       if ('unsupported' in converted) {
         skipped.push({ file, server, reason: converted.unsupported });
+        continue;
+      }
+      const invalid = entryProblem(server.name, converted.configEntry());
+      if (invalid !== undefined) {
+        skipped.push({ file, server, reason: `as a server of server_config.json it would not be valid (${invalid})` });
         continue;
       }
       items.push({ file, server, serverName: server.name, tokens: converted.tokens });
@@ -210,6 +205,7 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
   const configBefore = config.file?.text ?? '';
   const { after: configAfter, undo: configUndo } = editWithUndo('json', configBefore, configEdits, config.path);
   const configText = config.file ? configAfter : configAfter.endsWith('\n') ? configAfter : `${configAfter}\n`;
+  if (full.length > 0) checkOwnConfigText(config.path, configText);
   const configChange: FileChange = {
     path: config.path,
     ...(config.file ? { before: config.file } : {}),

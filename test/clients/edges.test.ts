@@ -49,6 +49,32 @@ describe('a file that cannot be parsed', () => {
   });
 });
 
+describe("the user's own server_config.json", () => {
+  it('that mcp-cli run could not read stops the import before anything is written', async () => {
+    await writeCursor({ a: stdioServer({ API_KEY: sentinel('own-invalid') }) });
+    await writeOwnConfig(sandbox.home, { mcpServers: { x: { command: 5 } } });
+    const before = await filesUnder(sandbox.home);
+    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${ownConfigPath(sandbox.home)}: mcpServers.x.command: expected a string; nothing was changed`);
+    const after = await filesUnder(sandbox.home);
+    for (const [path, bytes] of before) expect(after.get(path)?.equals(bytes), path).toBe(true);
+  });
+
+  it('gets no entry that it would not accept: such a server is skipped, with why', async () => {
+    const secret = sentinel('empty-command');
+    const path = await writeCursor({ broken: { command: '', env: { API_KEY: secret } }, good: stdioServer({ API_KEY: sentinel('good') }) });
+    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'broken: skipped, as a server of server_config.json it would not be valid (mcpServers.broken.command: expected a non-empty string)',
+    );
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(Object.keys((await own()).mcpServers)).toEqual(['good']);
+    expect(JSON.parse(await readFile(path, 'utf8')).mcpServers.broken.env.API_KEY).toBe(secret);
+  });
+});
+
 describe('names already taken', () => {
   beforeEach(async () => {
     await writeCursor({ github: stdioServer({ GITHUB_TOKEN: 'first-secret-value' }), notes: stdioServer({ NOTES_API_KEY: 'notes-secret-value' }) });
@@ -196,6 +222,7 @@ describe('project files', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('is a project file, usually committed and shared with a team');
     expect(result.stderr).toContain('rotate them');
+    expect(result.stderr).toContain('mcp-cli config trust');
     const after = JSON.parse(await readFile(path, 'utf8'));
     expect(after.mcpServers.search).toEqual(stdioServer({ SEARCH_API_KEY: other }));
     expect(after.mcpServers.db.args.slice(-2)).toEqual(['run', 'db']);

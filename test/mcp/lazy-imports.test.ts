@@ -85,6 +85,14 @@ describe('start-up path', () => {
     expect(files.length, files.join('\n')).toBeLessThanOrEqual(most);
   });
 
+  it('clients --help builds the clients group alone: no core, no jsonc-parser or yaml, no other group', async () => {
+    const files = (await loaded(['clients', '--help'])).map((url) => fileURLToPath(url));
+    const holds = (text: string) => files.some((f) => readFileSync(f, 'utf8').includes(text));
+    expect(holds('// src/cli/groups/clients.ts'), files.join('\n')).toBe(true);
+    for (const absent of ['// src/tokens/manager.ts', '// src/cli/groups/token.ts', '// node_modules/jsonc-parser/', '// node_modules/yaml/'])
+      expect(holds(absent), absent).toBe(false);
+  });
+
   it('help builds only the group asked for, without the core (storage, the token manager)', async () => {
     const files = (await loaded(['token', '--help'])).map((url) => fileURLToPath(url));
     expect(bundled(new Set(files), 'commander')).toBe(true);

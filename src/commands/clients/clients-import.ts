@@ -118,6 +118,7 @@ export async function run(client: string, options: ClientsImportOptions, ctx: Ct
         ctx,
         `${plan.changes.map((c) => printable(c.path)).join(', ')} ${plan.changes.length === 1 ? 'is a project file' : 'are project files'}, usually committed and shared with a team: ` +
           'only the entries above are rewritten, and they work for whoever has the same servers in their own server_config.json. ' +
+          'The ${TOKEN:...} references went to your own server_config.json, not into the project: a server_config.json in a project is acted on only once each user approves it with `mcp-cli config trust`. ' +
           'Secrets that were ever committed are in the repository history: rotate them.',
       );
     if (options.dryRun) {

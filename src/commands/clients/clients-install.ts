@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { CLIENTS } from '../../clients/catalog.js';
 import { rewritten } from '../../clients/convert.js';
-import { readClientFile, replaceClientFile } from '../../clients/files.js';
-import { editText, parseClientText, valueAt } from '../../clients/formats.js';
+import { replaceClientFile } from '../../clients/files.js';
+import { editText } from '../../clients/formats.js';
 import { launcherFor } from '../../clients/launcher.js';
+import { readOwnConfig } from '../../clients/own-config.js';
 import { loadClientFile } from '../../clients/scan.js';
-import { ownConfigPath } from '../../config/file.js';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printable } from '../../io/terminal-text.js';
@@ -22,10 +22,8 @@ export interface ClientsInstallOptions {
 
 /** The server must be one of the user's own server_config.json: that is the file `mcp-cli run` reads. */
 function requireOwnServer(ctx: Ctx, server: string): void {
-  const path = ownConfigPath(ctx.env);
-  const file = readClientFile(path);
-  const servers = file ? valueAt(parseClientText('json', file.text, path), ['mcpServers']) : undefined;
-  if (typeof servers !== 'object' || servers === null || !Object.hasOwn(servers, server))
+  const { path, servers } = readOwnConfig(ctx.env);
+  if (!Object.hasOwn(servers, server))
     throw new CliError(
       `no server '${printable(server)}' in ${displayPath(path, ctx.env)}`,
       1,
@@ -69,6 +67,10 @@ export async function run(server: string, options: ClientsInstallOptions, ctx: C
     await replaceClientFile(path, after.endsWith('\n') || before !== undefined ? after : `${after}\n`, before, scope === 'project' ? 0o644 : 0o600);
     success(ctx, `${printable(displayPath(path, ctx.env))}: '${printable(server)}' starts ${[launcher.command, ...launch.args].map(printable).join(' ')}`);
     if (scope === 'project')
-      warn(ctx, `this is a project file, usually shared with a team: it works for whoever has a server '${printable(server)}' in their own server_config.json`);
+      warn(
+        ctx,
+        `this is a project file, usually shared with a team: it works for whoever has a server '${printable(server)}' in their own server_config.json ` +
+          '(a server_config.json in the project is acted on only once approved with `mcp-cli config trust`)',
+      );
   });
 }
