@@ -214,6 +214,8 @@ describe('mcp-cli clients on every client', () => {
     for (const s of ALL) expect(table.stdout + table.stderr).not.toContain(s);
     expect(table.stdout).toContain('~/.config/zed/settings.json');
     expect(table.stderr).toContain(`${ALL.length} plaintext secrets`);
+    // Run in HOME, where ~/.cursor/mcp.json is Cursor's user file, not a project's.
+    expect(table.stderr).not.toContain('project files too');
 
     // The built binary in a process of its own: the exit code CI and pre-commit hooks see.
     const check = await sandbox.spawn(['clients', '--check']);

@@ -218,6 +218,9 @@ describe('project files', () => {
     const listed = await sandbox.run(['clients', '--project', 'repo']);
     expect(listed.stdout).toContain('db');
     expect(listed.stderr).toContain('mcp-cli clients import claude-code --project repo');
+    expect((await sandbox.run(['clients'], { cwd: project })).stderr).toContain(
+      'This directory has project files too (.mcp.json): mcp-cli clients --project .',
+    );
     const result = await sandbox.run(['clients', 'import', 'claude-code', '--project', 'repo', '--servers', 'db']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('is a project file, usually committed and shared with a team');

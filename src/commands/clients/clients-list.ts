@@ -90,7 +90,9 @@ export async function run(options: ClientsListOptions, ctx: Ctx): Promise<void> 
     else if (found === 0) ctx.stderr.write('No plaintext secrets found.\n');
     else if (!options.check) ctx.stderr.write(`${found} plaintext ${found === 1 ? 'secret' : 'secrets'}; ${move}\n`);
     if (options.project === undefined) {
-      const here = CLIENT_IDS.flatMap((id) => CLIENTS[id].projectFiles).filter((p) => existsSync(join(ctx.cwd, p)));
+      // In the home directory, ~/.cursor/mcp.json is Cursor's user file, not a project's.
+      const userFiles = new Set(files.map((f) => f.path));
+      const here = CLIENT_IDS.flatMap((id) => CLIENTS[id].projectFiles).filter((p) => existsSync(join(ctx.cwd, p)) && !userFiles.has(join(ctx.cwd, p)));
       if (here.length > 0) ctx.stderr.write(`This directory has project files too (${here.join(', ')}): mcp-cli clients --project .\n`);
     }
   }
