@@ -7,7 +7,7 @@ import { editText, parseClientText, type DataEdit } from './formats.js';
 import { stillWritten, type ImportPlan } from './plan.js';
 import { applyUndo, mergeRecords, parseRecord, recordName, serializeRecord, type FileRecord, type RestoreRecord, type TokenRecord } from './record.js';
 
-/** What undoing did, file by file and token by token, in words for the user (names and paths only). */
+/** What undoing did, file by file and token by token, in sentences for the user (names and paths only). */
 export interface UndoReport {
   restored: string[];
   kept: string[];
@@ -77,13 +77,13 @@ async function undoFile(file: FileRecord, report: UndoReport): Promise<void> {
   if (now === file.afterSha && file.undo) {
     if (file.beforeSha === null) {
       await unlink(file.path);
-      report.restored.push(`${file.path} (removed: the import created it)`);
+      report.restored.push(`Removed ${file.path} (the import created it)`);
       return;
     }
     const before = applyUndo(current.text, file.undo);
     if (sha256(before) === file.beforeSha) {
       await replaceClientFile(file.path, before, current.text);
-      report.restored.push(file.path);
+      report.restored.push(`Restored ${file.path}`);
       return;
     }
   }
@@ -97,7 +97,7 @@ async function undoFile(file: FileRecord, report: UndoReport): Promise<void> {
   if (edits.length === 0) return;
   await replaceClientFile(file.path, editText(file.format, current.text, edits, file.path), current.text);
   report.restored.push(
-    `${file.path} (${edits.length} ${edits.length === 1 ? 'entry' : 'entries'}; the file changed since the import, and the rest of it stays as it is now)`,
+    `Restored ${file.path} (${edits.length} ${edits.length === 1 ? 'entry' : 'entries'}; the file changed since the import, and the rest of it stays as it is now)`,
   );
 }
 
@@ -111,7 +111,9 @@ async function undoToken(manager: TokenManager, token: TokenRecord, report: Undo
   }
   if (token.previous) await manager.applyImport([{ token: token.previous, action: 'overwrite' }]);
   else await manager.remove(key, { reason: 'clients restore' });
-  report.restored.push(`token '${token.name}' (${token.namespace})`);
+  report.restored.push(
+    token.previous ? `Put back token '${token.name}' (${token.namespace}) as it was before the import` : `Deleted token '${token.name}' (${token.namespace})`,
+  );
 }
 
 /** Undoes what a record says, client files first (last written first), then tokens. */

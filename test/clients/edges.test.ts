@@ -109,7 +109,10 @@ describe('names already taken', () => {
     expect(result.stdout).toContain('(replacing the stored one)');
     expect((await sandbox.run(['token', 'get', 'notes-api-key', '--show-value'])).stdout).toBe('notes-secret-value\n');
     expect((await own()).mcpServers.github!.env).toEqual({ GITHUB_TOKEN: '${TOKEN:bearer:github-token}' });
-    expect((await sandbox.run(['clients', 'restore', 'cursor'])).code).toBe(0);
+    const restored = await sandbox.run(['clients', 'restore', 'cursor']);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stderr).toContain("Put back token 'notes-api-key' (api-key) as it was before the import");
+    expect(restored.stderr).toContain("Deleted token 'github-token' (bearer)");
     expect((await sandbox.run(['token', 'get', 'notes-api-key', '--show-value'])).stdout).toBe('older-notes-key\n');
     expect(await readFile(ownConfigPath(sandbox.home), 'utf8')).toBe(configBefore);
   });

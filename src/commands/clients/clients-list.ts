@@ -84,7 +84,7 @@ export async function run(options: ClientsListOptions, ctx: Ctx): Promise<void> 
     for (const file of broken) warn(ctx, printable(file.error!));
     const ids = [...new Set(files.filter((f) => f.servers.some((s) => s.findings.length > 0)).map((f) => f.client.id))];
     const project = options.project !== undefined ? ` --project ${options.project}` : '';
-    const move = `move them into the token store with: ${ids.map((id) => `mcp-cli clients import ${id}${project}`).join(', ')}`;
+    const move = `move ${found === 1 ? 'it' : 'them'} into the token store with: ${ids.map((id) => `mcp-cli clients import ${id}${project}`).join(', ')}`;
     if (files.length === 0)
       ctx.stderr.write(`No MCP client configuration found ${options.project !== undefined ? `in ${options.project}` : 'in your home directory'}.\n`);
     else if (found === 0) ctx.stderr.write('No plaintext secrets found.\n');

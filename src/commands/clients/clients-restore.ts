@@ -17,6 +17,6 @@ export async function run(client: string, ctx: Ctx): Promise<void> {
   const report = await withClientsLock(ctx, () => restoreClient(manager, id));
   if (!report) throw new CliError(`nothing to restore: no ${CLIENTS[id].name} import is recorded in ${manager.backend} (${manager.location})`);
   const shown = (line: string) => printable(line.split(ctx.env.HOME ?? '\0').join('~'));
-  for (const line of report.restored) success(ctx, `Restored ${shown(line)}`);
+  for (const line of report.restored) success(ctx, shown(line));
   for (const line of report.kept) warn(ctx, shown(line));
 }
