@@ -112,6 +112,8 @@ describe('the command table', () => {
     await parse('clients', 'restore', 'zed');
     expect(clientsRestore.run).toHaveBeenCalledWith('zed', expect.anything());
     expect(clientsList.run).toHaveBeenCalledTimes(1);
+    expect(await parse('--help')).toBe(0);
+    expect(out.text()).toMatch(/^ {2}clients \[options\] +find plaintext secrets in MCP clients'/m);
   });
 
   it('each command gets a context of its own, whose store and config are opened lazily', async () => {
