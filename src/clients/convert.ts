@@ -146,7 +146,7 @@ export function convert(client: ClientDef, server: FoundServer): Conversion | { 
   const configEntry = () => {
     const envEntries: [string, string][] = [
       ...Object.keys(spec.env).map((key): [string, string] => [key, text({ part: 'env', key })]),
-      ...spec.envKeys.filter((k) => !(k in spec.env)).map((key): [string, string] => [key, `\${${key}}`]),
+      ...spec.envKeys.filter((k) => !Object.hasOwn(spec.env, k)).map((key): [string, string] => [key, `\${${key}}`]),
     ];
     if (spec.transport === 'stdio') {
       return {

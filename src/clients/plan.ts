@@ -140,9 +140,9 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
   const clashes: string[] = [];
   const replaces = { tokens: [] as string[], servers: [] as string[] };
   const plannedServers = new Set<string>();
-  const serverTaken = (n: string) => plannedServers.has(n) || n in config.servers;
+  const serverTaken = (n: string) => plannedServers.has(n) || Object.hasOwn(config.servers, n);
   for (const item of items) {
-    if (plannedServers.has(item.serverName) || item.serverName in config.servers) {
+    if (plannedServers.has(item.serverName) || Object.hasOwn(config.servers, item.serverName)) {
       if (options.rename) item.serverName = nextFree(item.serverName, serverTaken);
       else if (plannedServers.has(item.serverName)) clashes.push(`server '${item.serverName}' appears more than once (${item.server.label ?? item.file.path})`);
       else if (options.overwrite) replaces.servers.push(item.serverName);
@@ -218,7 +218,7 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
       undo: config.file ? [configUndo] : [],
       entries: full.map((item) => ({
         path: ['mcpServers', item.serverName],
-        ...(item.serverName in config.servers ? { original: config.servers[item.serverName] } : {}),
+        ...(Object.hasOwn(config.servers, item.serverName) ? { original: config.servers[item.serverName] } : {}),
         written: item.configEntry,
       })),
     },

@@ -118,6 +118,17 @@ describe('names already taken', () => {
   });
 });
 
+describe('names that are also properties of every object', () => {
+  it('are names like any other: no clash with what an empty server_config.json does not hold', async () => {
+    await writeCursor({ constructor: stdioServer({ API_KEY: sentinel('constructor') }), toString: stdioServer({ API_KEY: sentinel('to-string') }) });
+    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(Object.keys((await own()).mcpServers).sort()).toEqual(['constructor', 'toString']);
+    expect((await sandbox.run(['clients', 'restore', 'cursor'])).code).toBe(0);
+    await expect(readFile(ownConfigPath(sandbox.home), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
+
 describe('a file changed between plan and write', () => {
   it('is not overwritten, and what was done before is undone', async () => {
     const secret = sentinel('race');
