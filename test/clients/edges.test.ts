@@ -1,7 +1,7 @@
 // The ways an import meets a world that is not as planned: a malformed file, names already taken,
 // a file changed between plan and write, a project file shared with a team, a file changed between
 // import and restore, servers that cannot be moved; and `clients install`.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyImport, restoreClient } from '../../src/clients/apply.js';
@@ -267,6 +267,20 @@ describe('clients install', () => {
     const missing = await sandbox.run(['clients', 'install', 'nope', '--client', 'cursor']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no server 'nope' in ~/.config/mcp-cli/server_config.json");
+  });
+
+  it('--project: the project file, shared (0644), with a word on what a teammate needs', async () => {
+    await writeOwnConfig(sandbox.home, { mcpServers: { notes: { command: 'notes-mcp' } } });
+    const result = await sandbox.run(['clients', 'install', 'notes', '--client', 'cursor', '--project', 'repo', '--command', 'mcp-cli']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("it works for whoever has a server 'notes' in their own server_config.json");
+    expect(result.stderr).toContain('mcp-cli config trust');
+    const path = join(sandbox.home, 'repo', '.cursor', 'mcp.json');
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ mcpServers: { notes: { command: 'mcp-cli', args: ['run', 'notes'] } } });
+    expect((await stat(path)).mode & 0o777).toBe(0o644);
+    const windsurf = await sandbox.run(['clients', 'install', 'notes', '--client', 'windsurf', '--project', 'repo']);
+    expect(windsurf.code).toBe(1);
+    expect(windsurf.stderr).toContain('Windsurf has no project files');
   });
 
   it('refuses to replace an entry unless --overwrite, and never one with plaintext secrets', async () => {
