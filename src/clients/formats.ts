@@ -1,4 +1,4 @@
-import { applyEdits, modify, parse, printParseErrorCode, type FormattingOptions, type ParseError } from 'jsonc-parser';
+import { applyEdits, modify, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
 import { parseDocument, type Document } from 'yaml';
 import { CliError } from '../errors.js';
 import type { FileFormat } from './catalog.js';
@@ -19,17 +19,40 @@ function position(text: string, offset: number): { line: number; column: number 
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
+/**
+ * The value of a parsed JSON node. Every key becomes an own property (`__proto__` too, which an
+ * assignment would take as the object's prototype, hiding what is under it); a key that appears
+ * twice in one object is an error, since the first value would be hidden from the scan.
+ */
+function jsonValue(node: Node, text: string, label: string): unknown {
+  if (node.type === 'array') return (node.children ?? []).map((child) => jsonValue(child, text, label));
+  if (node.type !== 'object') return node.value;
+  const object: Record<string, unknown> = {};
+  for (const property of node.children ?? []) {
+    const [key, value] = property.children ?? [];
+    if (!key || !value) continue;
+    const name = String(key.value);
+    if (Object.hasOwn(object, name)) {
+      const { line, column } = position(text, key.offset);
+      throw new CliError(`${label}:${line}:${column}: a key appears twice in one object; the file was left as it is`);
+    }
+    Object.defineProperty(object, name, { value: jsonValue(value, text, label), enumerable: true, writable: true, configurable: true });
+  }
+  return object;
+}
+
 /** The data of a client's file; a syntax error names the file, line and column, never the text there. */
 export function parseClientText(format: FileFormat, text: string, label: string): unknown {
   if (text.trim() === '') return {};
   if (format === 'json') {
     const errors: ParseError[] = [];
-    const data: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
-    if (errors.length > 0) {
-      const { line, column } = position(text, errors[0]!.offset);
-      throw new CliError(`${label}:${line}:${column}: invalid JSON (${printParseErrorCode(errors[0]!.error)}); the file was left as it is`);
+    const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+    if (errors.length > 0 || !tree) {
+      const { line, column } = position(text, errors[0]?.offset ?? 0);
+      const why = errors[0] ? printParseErrorCode(errors[0].error) : 'ValueExpected';
+      throw new CliError(`${label}:${line}:${column}: invalid JSON (${why}); the file was left as it is`);
     }
-    return data;
+    return jsonValue(tree, text, label);
   }
   const doc = yamlDocument(text);
   const error = doc.errors[0];

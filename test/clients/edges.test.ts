@@ -40,6 +40,21 @@ describe('a file that cannot be parsed', () => {
     expect(await readFile(path, 'utf8')).toBe(text);
   });
 
+  it('a key twice in one object is refused (the first value would be hidden); __proto__ is a key like any other', async () => {
+    const hidden = sentinel('duplicate');
+    const twice = await writeText(cursorFile(), `{"mcpServers": {\n  "a": {"command": "x", "env": {"API_KEY": "${hidden}"}},\n  "a": {"command": "y"}\n}}\n`);
+    const list = await sandbox.run(['clients', '--check']);
+    expect(list.code).toBe(1);
+    expect(list.stderr).toContain(`${twice}:3:3: a key appears twice in one object; the file was left as it is`);
+    expect(list.stdout + list.stderr).not.toContain(hidden);
+    const proto = sentinel('proto');
+    await writeText(cursorFile(), JSON.stringify({ mcpServers: { ['__proto__']: { command: 'x', env: { API_KEY: proto } } } }));
+    expect(await readFile(cursorFile(), 'utf8')).toContain('"__proto__"');
+    const found = JSON.parse((await sandbox.run(['clients', '--json'])).stdout);
+    expect(found.clients[0].files[0].servers.map((s: { name: string }) => s.name)).toEqual(['__proto__']);
+    expect(found.plaintextSecrets).toBe(1);
+  });
+
   it('YAML too: line and column, never the lines around them', async () => {
     const secret = sentinel('yaml');
     const path = await writeText(join(sandbox.home, '.config', 'goose', 'config.yaml'), `extensions:\n  a:\n    envs:\n      API_KEY: ${secret}\n   bad: [\n`);
