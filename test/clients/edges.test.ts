@@ -1,7 +1,7 @@
 // The ways an import meets a world that is not as planned: a malformed file, names already taken,
 // a file changed between plan and write, a project file shared with a team, a file changed between
 // import and restore, servers that cannot be moved; and `clients install`.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyImport, restoreClient } from '../../src/clients/apply.js';
@@ -141,6 +141,24 @@ describe('names that are also properties of every object', () => {
     expect(Object.keys((await own()).mcpServers).sort()).toEqual(['constructor', 'toString']);
     expect((await sandbox.run(['clients', 'restore', 'cursor'])).code).toBe(0);
     await expect(readFile(ownConfigPath(sandbox.home), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('a client file that is a link (a dotfiles repository)', () => {
+  it('stays a link: the file it points to is rewritten, and restored', async () => {
+    const target = await writeText(
+      join(sandbox.home, 'dotfiles', 'cursor-mcp.json'),
+      JSON.stringify({ mcpServers: { a: stdioServer({ API_KEY: sentinel('linked') }) } }),
+    );
+    const before = await readFile(target, 'utf8');
+    await mkdir(join(sandbox.home, '.cursor'), { recursive: true });
+    await symlink(target, cursorFile());
+    expect((await sandbox.run(['clients', 'import', 'cursor'])).code).toBe(0);
+    expect((await lstat(cursorFile())).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(await readFile(target, 'utf8')).mcpServers.a.args.slice(-2)).toEqual(['run', 'a']);
+    expect((await sandbox.run(['clients', 'restore', 'cursor'])).code).toBe(0);
+    expect((await lstat(cursorFile())).isSymbolicLink()).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe(before);
   });
 });
 
