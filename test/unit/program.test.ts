@@ -81,7 +81,7 @@ describe('the command table', () => {
     expect(ctxOf(get.run).cwd).toBe('/nowhere');
   });
 
-  it('token clear --force, config trust --list --json, auth login --no-browser, call --args', async () => {
+  it('token clear --force, config trust --list --json, auth login --no-browser and --device, call --args', async () => {
     await parse('token', 'clear', '--namespace', 'test', '--force');
     expect(clear.run).toHaveBeenCalledWith({ namespace: 'test', force: true }, expect.anything());
     await parse('config', 'trust', '--list', '--json');
@@ -90,6 +90,8 @@ describe('the command table', () => {
     expect(trust.untrust).toHaveBeenCalledWith('repo/server_config.json', expect.anything());
     await parse('auth', 'login', 'notes', '--no-browser', '--timeout', '90s');
     expect(login.run).toHaveBeenCalledWith('notes', { browser: false, timeout: '90s' }, expect.anything());
+    await parse('auth', 'login', 'ci', '--device', '--scope', 'a b');
+    expect(login.run).toHaveBeenLastCalledWith('ci', { browser: true, device: true, scope: 'a b' }, expect.anything());
     await parse('call', 'notes', 'search', '--args', '{"q":1}');
     expect(call.run).toHaveBeenCalledWith('notes', 'search', { args: '{"q":1}' }, expect.anything());
   });
