@@ -70,6 +70,8 @@ await Promise.all([
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     external: ['@napi-rs/keyring'],
+    // jsonc-parser's `main` is a UMD build whose require() calls esbuild cannot follow; its ES module build bundles.
+    alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
     plugins: [core, lazyChildProcess],
     banner: { js: `#!/usr/bin/env node\n${requireShim}` },
   }),

@@ -39,5 +39,6 @@ export const EXAMPLES: readonly HelpItem[] = [
   ['mcp-cli servers', 'the servers of server_config.json and the state of their tokens'],
   ["mcp-cli exec --env 'OPENAI_API_KEY=${TOKEN:api-key:openai}' -- python agent.py", 'a program with a token in its environment'],
   ['claude mcp add github -- mcp-cli run github', 'an MCP client starts the server through mcp-cli'],
+  ['mcp-cli clients import claude-desktop --dry-run', "what moving a client's plaintext keys into the store would change"],
   ['eval "$(mcp-cli completion bash)"', 'completion for bash (also zsh and fish)'],
 ];

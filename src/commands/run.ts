@@ -1,6 +1,6 @@
 import { canPrompt, type Ctx } from '../context.js';
 import { childEnvironment } from '../mcp/child-env.js';
-import { canOpenBrowser } from '../run/browser.js';
+import { canOpenBrowser } from '../oauth/browser.js';
 import { maskingByteStream } from '../run/byte-masking.js';
 import { runChild, type Signals } from '../run/child.js';
 import { createMasker, maskingLineStream } from '../run/masking.js';
@@ -52,7 +52,7 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
   const [{ connectOptions }, { runHttpBridge }] = await Promise.all([import('./shared/connect-server.js'), import('../run/http-bridge.js')]);
   // stdin is the client's: a login never reads it, so one may start whenever a browser can be opened.
   const canLogin = canPrompt(ctx) || canOpenBrowser(ctx.env, ctx.platform);
-  const connect = await connectOptions(ctx, server!, { canLogin });
+  const connect = await connectOptions(ctx, server!, { canLogin, loginMode: 'browser' });
   return runHttpBridge({
     server: server!,
     masker,

@@ -61,7 +61,7 @@ function mapRecord(record: Record<string, string>, prefix: string, fn: StringMap
 
 function mapOAuth(oauth: OAuthSettings, fn: StringMapper): OAuthSettings {
   const out = { ...oauth };
-  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl', 'clientMetadataUrl'] as const) {
+  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl', 'clientMetadataUrl', 'privateKey', 'keyId', 'issuer'] as const) {
     const value = oauth[key];
     if (value !== undefined) out[key] = fn(value, `oauth.${key}`);
   }

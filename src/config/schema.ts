@@ -2,7 +2,7 @@ import { CliError } from '../errors.js';
 import { parseDuration } from '../tokens/duration.js';
 import { KNOWN_PROVIDERS, type ProviderEndpoint } from '../validation/providers.js';
 import type { ConfigLocation } from './locate.js';
-import { arrayOf, either, httpUrl, integer, object, oneOf, recordOf, string, type Issue } from './shape.js';
+import { arrayOf, boolean, either, httpUrl, integer, object, oneOf, recordOf, string, type Issue } from './shape.js';
 import { tokenStorageFrom, type TokenStorageSettings } from './token-storage.js';
 
 export type { ProviderEndpoint };
@@ -19,7 +19,24 @@ export interface OAuthSettings {
   authServerMetadataUrl?: string;
   /** An HTTPS URL serving this client's metadata document, for servers that accept one. */
   clientMetadataUrl?: string;
+  /**
+   * How tokens are obtained: `authorization_code` (default: a user logs in, in a browser or with a device
+   * code) or `client_credentials` (the client acts on its own behalf: CI, servers; no browser, no user).
+   */
+  grant?: OAuthGrantSetting;
+  /** A PEM private key (RSA or P-256) for private_key_jwt client authentication (RFC 7523), instead of a client secret. */
+  privateKey?: string;
+  /** The `kid` header of the client assertions, for authorization servers that hold several keys of the client. */
+  keyId?: string;
+  /** The `aud` of the client assertions: the issuer (default) or the token endpoint, as some identity providers require. */
+  assertionAudience?: 'issuer' | 'token_endpoint';
+  /** False: no RFC 8707 `resource` parameter in any request, for authorization servers that refuse it (Entra ID). */
+  resource?: boolean;
+  /** The issuer of the authorization server the configured client is registered with: its credentials go there only. */
+  issuer?: string;
 }
+
+export type OAuthGrantSetting = 'authorization_code' | 'client_credentials';
 
 export interface StdioServerEntry {
   transport: 'stdio';
@@ -73,6 +90,12 @@ const oauthShape = object({
   callbackPort: integer(0, 65535),
   authServerMetadataUrl: string(),
   clientMetadataUrl: string(),
+  grant: oneOf(['authorization_code', 'client_credentials']),
+  privateKey: string(),
+  keyId: string(),
+  assertionAudience: oneOf(['issuer', 'token_endpoint']),
+  resource: boolean,
+  issuer: string(),
 });
 
 // Loose objects: other clients' configs carry fields we do not know, and that is fine.
@@ -129,8 +152,26 @@ function normalizeScopes(scopes: string | string[] | undefined): string[] | unde
   return (typeof scopes === 'string' ? scopes.split(/\s+/) : scopes).filter((s) => s !== '');
 }
 
+/** The combinations of `oauth` settings that cannot work, named by their JSON path. */
+function checkOAuth(oauth: NonNullable<RawEntry['oauth']>, at: string): void {
+  const clientCredentials = oauth.grant === 'client_credentials';
+  if (clientCredentials) {
+    if (oauth.clientId === undefined)
+      throw new CliError(`${at}: "grant": "client_credentials" needs "clientId" (a client registered with the authorization server)`);
+    if (oauth.clientSecret !== undefined && oauth.privateKey !== undefined)
+      throw new CliError(`${at}: "clientSecret" and "privateKey" are two ways for the client to authenticate; give one of them`);
+    if (oauth.clientSecret === undefined && oauth.privateKey === undefined)
+      throw new CliError(`${at}: "grant": "client_credentials" needs "clientSecret" or "privateKey" (normally a \${TOKEN:...} reference)`);
+    for (const field of ['callbackPort', 'clientMetadataUrl'] as const)
+      if (oauth[field] !== undefined) throw new CliError(`${at}: "${field}" does not apply to "grant": "client_credentials" (no browser, no redirect)`);
+  } else if (oauth.privateKey !== undefined) throw new CliError(`${at}: "privateKey" is used with "grant": "client_credentials"`);
+  for (const field of ['keyId', 'assertionAudience'] as const)
+    if (oauth[field] !== undefined && oauth.privateKey === undefined) throw new CliError(`${at}: "${field}" applies only with "privateKey"`);
+}
+
 function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry {
   const at = `${label}: ${jsonPath(['mcpServers', name])}`;
+  if (raw.oauth) checkOAuth(raw.oauth, `${at}.oauth`);
   const oauth = raw.oauth ? { ...raw.oauth, scopes: normalizeScopes(raw.oauth.scopes) } : undefined;
   const withOAuth = <T extends ServerEntry>(entry: T): T => (oauth ? { ...entry, oauth } : entry);
   if (raw.command !== undefined && raw.url !== undefined)

@@ -39,6 +39,8 @@ export function oneOf<const T extends string>(values: readonly T[]): Shape<T> {
     values.includes(value as T) ? (value as T) : fail(issues, path, `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
 }
 
+export const boolean: Shape<boolean> = (value, path, issues) => (typeof value === 'boolean' ? value : fail(issues, path, 'expected a boolean'));
+
 /** An http:// or https:// URL. */
 export const httpUrl: Shape<string> = (value, path, issues) => {
   if (typeof value !== 'string') return fail(issues, path, 'expected a string');

@@ -38,9 +38,16 @@ const TEMP_MARK = '.tmp-';
  * Replaces `path` with `data` so that a reader, or a crash at any point, sees
  * either the old file or the new one: temp file (0600) + fsync + rename + fsync of the directory.
  * A missing directory is created (0700); an existing one keeps its mode. Failures are
- * sentences naming the path (`label`, default `path`).
+ * sentences naming the path (`label`, default `path`). `options.mode` gives the file another mode
+ * than 0600 (a file of another program keeps its own); `options.beforeRename` runs last, once the new
+ * content is on disk, and may throw to leave `path` untouched (a file someone else changed meanwhile).
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string, label = path): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string,
+  label = path,
+  options: { mode?: number; beforeRename?: () => void | Promise<void> } = {},
+): Promise<void> {
   const dir = dirname(path);
   ensureDir(dir);
   const temp = join(dir, `${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -49,6 +56,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, l
   });
   try {
     await handle.writeFile(data);
+    if (options.mode !== undefined) await handle.chmod(options.mode);
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -56,6 +64,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, l
     throw fsFailure(error, 'write', label);
   }
   await handle.close();
+  try {
+    await options.beforeRename?.();
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
   try {
     await rename(temp, path);
   } catch (error) {

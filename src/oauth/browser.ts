@@ -43,3 +43,19 @@ export function openBrowser(url: string, browser: BrowserCommand, env: Env): Pro
     }
   });
 }
+
+const set = (value: string | undefined) => value !== undefined && value.trim() !== '';
+
+/**
+ * Whether a login can reach the user through a browser on this machine: one is named
+ * (`MCP_CLI_BROWSER`, `BROWSER`), or the session has a desktop: macOS and Windows unless reached
+ * over SSH, Linux and the BSDs with an X11 or Wayland display. Without one, `auth login` takes a
+ * pasted redirect on a terminal, or a device code; `mcp-cli run` starts no login at all, and
+ * answers the client's requests with an error naming `mcp-cli auth login`.
+ */
+export function canOpenBrowser(env: Env, platform: NodeJS.Platform): boolean {
+  if (set(env.MCP_CLI_BROWSER) || set(env.BROWSER)) return true;
+  const overSsh = set(env.SSH_CONNECTION) || set(env.SSH_CLIENT) || set(env.SSH_TTY);
+  if (platform === 'darwin' || platform === 'win32') return !overSsh;
+  return set(env.DISPLAY) || set(env.WAYLAND_DISPLAY);
+}

@@ -5,9 +5,17 @@ export class LoginRequiredError extends CliError {
   constructor(
     readonly server: string,
     reason: string,
+    /** The scopes the new login must ask for (a step-up). */
+    scope?: string,
   ) {
-    super(`${reason}; run mcp-cli auth login ${server}`, ExitCode.authRequired, `run \`mcp-cli auth login ${server}\` in a terminal`);
+    const command = `mcp-cli auth login ${server}${scope !== undefined ? ` --scope ${shellWord(scope)}` : ''}`;
+    super(`${reason}; run ${command}`, ExitCode.authRequired, `run \`${command}\` in a terminal`);
   }
+}
+
+/** A word for a command line shown to the user: single-quoted unless it is plain. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Removes any of the given secrets from a message that came from a remote server. */

@@ -17,9 +17,18 @@ export interface OAuthFetch {
   usesOAuth(): boolean;
 }
 
+/** A 403 whose challenge is `insufficient_scope` (RFC 6750 section 3.1): the scope it asks for, and where the resource metadata is. */
+async function insufficientScope(response: Response): Promise<{ scope?: string; resourceMetadataUrl?: URL } | undefined> {
+  if (response.status !== 403) return undefined;
+  const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { error, scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
+  return error === 'insufficient_scope' ? { ...(scope ? { scope } : {}), ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}) } : undefined;
+}
+
 /**
  * A fetch for the MCP transport of one server: adds the bearer token (fresh), and after a 401
- * refreshes once (or logs in again) and retries. Requests to any other origin never carry it.
+ * refreshes once (or logs in again) and retries; after a 403 `insufficient_scope`, authorizes once
+ * more for the scopes asked (step-up) and retries. Requests to any other origin never carry it.
  */
 export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: Fetch = fetch): OAuthFetch {
   const origin = new URL(serverUrl).origin;
@@ -42,20 +51,34 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
 
     let token = active ? await (await options.session()).accessToken() : undefined;
     let response = await send(token);
-    if (response.status !== 401) return response;
-    if (token === undefined && !(await options.advertisesOAuth(response))) return response;
-    await noteChallenge(response);
-    if (!active) {
-      // The first sign that this server does OAuth: from now on its stored token (if any) goes with every request.
-      active = true;
-      token = await (await options.session()).accessToken();
-      if (token !== undefined) {
+    if (response.status === 401 && (token !== undefined || (await options.advertisesOAuth(response)))) {
+      await noteChallenge(response);
+      let retry = true;
+      if (!active) {
+        // The first sign that this server does OAuth: from now on its stored token (if any) goes with every request.
+        active = true;
+        token = await (await options.session()).accessToken();
+        if (token !== undefined) {
+          response = await send(token);
+          retry = response.status === 401;
+          if (retry) await noteChallenge(response);
+        }
+      }
+      if (retry) {
+        token = await (await options.session()).afterUnauthorized(token, hint);
         response = await send(token);
-        if (response.status !== 401) return response;
-        await noteChallenge(response);
       }
     }
-    return send(await (await options.session()).afterUnauthorized(token, hint));
+    for (let retried = false; token !== undefined; retried = true) {
+      const challenge = await insufficientScope(response);
+      if (!challenge) break;
+      await response.body?.cancel();
+      if (challenge.resourceMetadataUrl) hint = { resourceMetadataUrl: challenge.resourceMetadataUrl };
+      // Throws the second time round: one step-up per request.
+      token = await (await options.session()).afterInsufficientScope(token, challenge.scope, hint, retried);
+      response = await send(token);
+    }
+    return response;
   };
   return { fetch: wrapped, usesOAuth: () => active };
 }

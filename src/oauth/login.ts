@@ -1,15 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
+import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { CancelledError, CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import type { Env } from '../paths.js';
 import { StoreError } from '../stores/errors.js';
 import type { TokenManager } from '../tokens/manager.js';
-import { browserCommand, openBrowser } from './browser.js';
+import { browserCommand, canOpenBrowser, openBrowser } from './browser.js';
+import { deviceEndpoint, describeSchemaIssue, discover, requirePkce, type Discovery } from './discovery.js';
 import { startLoopback } from './loopback.js';
 import { readPastedRedirect } from './paste-back.js';
-import { checkAuthorizationServer, StoreOAuthProvider } from './provider.js';
-import { extraMetadata, sameIssuer, TOKENS_NAMESPACE, type SavedTokens } from './records.js';
+import { deleteClient, extraMetadata, TOKENS_NAMESPACE, tokensFromResponse, writeClient, writeTokens, type OAuthGrant, type SavedTokens } from './records.js';
+import { chooseClient, type ChosenClient } from './registration.js';
+import { chooseScope } from './scopes.js';
 import type { OAuthTarget } from './target.js';
+import { OAuthEndpointError } from './token-endpoint.js';
 import { checkOAuthUrl, policedFetch, urlForMessage } from './url-policy.js';
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -19,16 +24,27 @@ export interface LoginIo {
   platform: NodeJS.Platform;
   stdin: Readable;
   stderr: Writable;
+  tty: { stdin: boolean };
   now(): Date;
 }
+
+/**
+ * How the user takes part: a browser opened here; the URL printed and the redirected URL (or a code)
+ * pasted on stdin; a device code entered on another device (RFC 8628). `auto` picks the first that
+ * can work: a browser where one can be opened, else paste-back where stdin is a terminal, else the
+ * device grant where the authorization server offers it, else the URL printed for the user to open.
+ */
+export type LoginMode = 'auto' | 'browser' | 'paste' | 'device';
 
 export interface LoginOptions {
   target: OAuthTarget;
   manager: TokenManager;
   io: LoginIo;
-  /** Print the URL and read the redirected URL from stdin instead of opening a browser. */
-  noBrowser?: boolean;
+  mode?: LoginMode;
+  /** The scopes to ask for: `--scope`, or the union of held and challenged scopes in a step-up. */
   scope?: string;
+  /** This login is a step-up (the server answered 403 insufficient_scope): recorded with the tokens. */
+  stepUp?: boolean;
   timeoutMs?: number;
   /** Aborts the login (Ctrl-C). */
   signal?: AbortSignal;
@@ -54,116 +70,50 @@ export async function probeChallenge(url: string): Promise<{ resourceMetadataUrl
   }
 }
 
-/** Checks an authorization response: `state` must be ours, `iss` the server's (RFC 9207), and a code present. */
-export function checkAuthorizationResponse(params: URLSearchParams, expectedState: string, issuer: string, issRequired: boolean): string {
-  if (params.get('state') !== expectedState)
+/**
+ * Checks an authorization response before its code goes anywhere: `state` must be ours (unless the
+ * user pasted a bare code, which has none), `iss` must be the recorded issuer, compared as a plain
+ * string (RFC 9207 section 2.4; MCP 2026-07-28), and present when the server advertises it; only
+ * then is an error acted on, or the code returned.
+ */
+export function checkAuthorizationResponse(params: URLSearchParams, expectedState: string, issuer: string, issRequired: boolean, bare = false): string {
+  if (!bare && params.get('state') !== expectedState)
     throw new CliError('the authorization response carries a state that this login did not send; it was refused (possible cross-site request forgery)');
   const iss = params.get('iss');
-  if (iss !== null && !sameIssuer(iss, issuer))
-    throw new CliError(`the authorization response comes from issuer ${iss}, not ${issuer}; it was refused (RFC 9207)`);
+  if (iss !== null && iss !== issuer)
+    throw new CliError(`the authorization response comes from issuer ${urlForMessage(iss)}, not ${urlForMessage(issuer)}; it was refused (RFC 9207)`);
   if (iss === null && issRequired)
-    throw new CliError(`the authorization server ${issuer} promises an iss parameter, and the response has none; it was refused (RFC 9207)`);
+    throw new CliError(
+      bare
+        ? `the authorization server ${urlForMessage(issuer)} names its issuer in every response (RFC 9207), and a bare code carries none; it was refused`
+        : `the authorization server ${urlForMessage(issuer)} promises an iss parameter, and the response has none; it was refused (RFC 9207)`,
+      1,
+      bare ? 'paste the full URL the browser was redirected to instead' : undefined,
+    );
   const error = params.get('error');
   if (error) {
     const description = params.get('error_description');
-    throw new CliError(`the authorization server refused the login: ${error}${description ? ` (${description})` : ''}`);
+    throw new CliError(printable(`the authorization server refused the login: ${error}${description ? ` (${description})` : ''}`));
   }
   const code = params.get('code');
   if (!code) throw new CliError('the authorization response has no code');
   return code;
 }
 
-/**
- * The issuers a metadata document fetched from `url` may speak for: the one whose well-known
- * location `url` is (RFC 8414 section 3.1, or OpenID Connect discovery), if it is one.
- */
-export function issuersOfMetadataUrl(url: URL): string[] {
-  const path = url.pathname;
-  const found: string[] = [];
-  for (const marker of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
-    if (path.startsWith(marker)) found.push(`${url.origin}${path.slice(marker.length) || '/'}`);
-    if (path.endsWith(marker)) found.push(`${url.origin}${path.slice(0, -marker.length) || '/'}`);
-  }
-  // Joined as text, a path could smuggle in another host ("...server@other.example"): keep only same-origin URLs.
-  return found.filter((issuer) => URL.canParse(issuer) && new URL(issuer).origin === url.origin);
-}
-
-/** The authorization servers the MCP server names in its protected resource metadata (RFC 9728), if it publishes any. */
-async function advertisedIssuers(target: OAuthTarget, resourceMetadataUrl: URL | undefined): Promise<string[]> {
-  const { discoverOAuthProtectedResourceMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
-  try {
-    const metadata = await discoverOAuthProtectedResourceMetadata(target.url, { resourceMetadataUrl }, policedFetch());
-    return metadata.authorization_servers ?? [];
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Metadata from `oauth.authServerMetadataUrl`, accepted only for the issuer it may speak for: the
- * one whose well-known URL it is, or one that the MCP server names, published on that issuer's own
- * origin. A document elsewhere claiming a real issuer (to collect the code and the PKCE verifier at
- * its own token endpoint: a mix-up attack) is refused.
- */
-async function presetDiscovery(target: OAuthTarget, resourceMetadataUrl: URL | undefined) {
-  const configured = target.oauth?.authServerMetadataUrl;
-  if (!configured) return undefined;
-  const url = checkOAuthUrl(configured, `oauth.authServerMetadataUrl of '${target.name}'`);
-  const response = await policedFetch()(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new CliError(`could not read the authorization server metadata at ${urlForMessage(url)} (HTTP ${response.status})`);
-  const { OAuthMetadataSchema } = await import('@modelcontextprotocol/sdk/shared/auth.js');
-  const parsed = OAuthMetadataSchema.safeParse(await response.json().catch(() => undefined));
-  if (!parsed.success) throw new CliError(`the authorization server metadata at ${urlForMessage(url)} is invalid: ${describeSchemaIssue(parsed.error.issues)}`);
-  const metadata = parsed.data;
-  checkIssuerForm(metadata.issuer);
-  const own = issuersOfMetadataUrl(url).some((issuer) => sameIssuer(issuer, metadata.issuer));
-  const advertised = await advertisedIssuers(target, resourceMetadataUrl);
-  const named = advertised.some((issuer) => sameIssuer(issuer, metadata.issuer));
-  const where = `the authorization server metadata at ${urlForMessage(url)} names the issuer ${urlForMessage(metadata.issuer)}`;
-  const refusal =
-    advertised.length > 0 && !named
-      ? `${where}, which '${target.name}' does not name as its authorization server`
-      : named && !own && new URL(metadata.issuer).origin !== url.origin
-        ? `${where}, but is published neither at that issuer's well-known URL nor on its origin`
-        : advertised.length === 0 && !own
-          ? `${where}, which that URL does not belong to, and '${target.name}' names no authorization server that would vouch for it`
-          : undefined;
-  if (refusal)
-    throw new CliError(
-      `${refusal}; refusing it (RFC 8414 section 3.3: in a mix-up attack the code would go to its token endpoint)`,
-      1,
-      "point oauth.authServerMetadataUrl at the issuer's own well-known URL, or leave it out so that the server names its authorization server",
-    );
-  return { authorizationServerUrl: metadata.issuer, authorizationServerMetadata: metadata };
-}
-
-/** RFC 8414 section 2: an issuer is a URL without query, fragment or user information. */
-function checkIssuerForm(issuer: string): void {
-  const parsed = URL.canParse(issuer) ? new URL(issuer) : undefined;
-  if (!parsed || parsed.search || parsed.hash || parsed.username || parsed.password)
-    throw new CliError(`the authorization server names an issuer that is not a plain URL (${urlForMessage(issuer)}); refusing it (RFC 8414 section 2)`);
-}
-
-/** Zod's first issue in words: the field and what was wrong, never a raw JSON dump. */
-export function describeSchemaIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  const issue = issues[0];
-  if (!issue) return 'it does not have the expected shape';
-  const field = issue.path.map(String).join('.') || 'the document';
-  return printable(`${field}: ${issue.message}`);
-}
-
-function deadline(ms: number, signal: AbortSignal | undefined): { promise: Promise<never>; clear(): void } {
+/** The login's time limit and Ctrl-C; `waitingFor` names what did not answer, once the mode is known. */
+function deadline(ms: number, signal: AbortSignal | undefined, waitingFor: () => string): { promise: Promise<never>; clear(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   const promise = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new CliError(`no answer from the browser within ${Math.round(ms / 1000)} s; the login timed out`, 1, 'run it again, or use --timeout')),
+      () => reject(new CliError(`no answer from ${waitingFor()} within ${Math.round(ms / 1000)} s; the login timed out`, 1, 'run it again, or use --timeout')),
       ms,
     );
     onAbort = () => reject(new CancelledError('login cancelled'));
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort);
   });
+  promise.catch(() => undefined);
   return {
     promise,
     clear: () => {
@@ -174,15 +124,29 @@ function deadline(ms: number, signal: AbortSignal | undefined): { promise: Promi
 }
 
 /**
- * The authorization code flow with PKCE, through the SDK's `auth()`: discovery, client
- * registration (kept and reused), the browser or paste-back, then the code exchange.
+ * A login: discovery, the client in the spec's order, then the authorization code flow with PKCE
+ * (browser or paste-back) or the device authorization grant; a server set to the client credentials
+ * grant gets its tokens without a user. The tokens, and the client with its issuer, are stored.
  */
 export async function login(options: LoginOptions): Promise<SavedTokens> {
   try {
     return await loginFlow(options);
   } catch (error) {
-    throw asLoginError(error, options.target.name);
+    const failed = asLoginError(error, options.target.name);
+    if (failed instanceof CliError && failed.hint === undefined && options.target.oauth?.resource !== false && refusesResource(error))
+      throw new CliError(
+        failed.message,
+        failed.exitCode,
+        `if this authorization server does not accept RFC 8707 resource indicators (Entra ID: AADSTS9010010), set "resource": false in the oauth block of '${options.target.name}'`,
+      );
+    throw failed;
   }
+}
+
+/** An authorization server that refused the resource indicator: invalid_target (RFC 8707), or Entra ID's own code for it. */
+function refusesResource(error: unknown): boolean {
+  const { errorCode, message } = error as { errorCode?: unknown; message?: unknown };
+  return errorCode === 'invalid_target' || /\binvalid_target\b|AADSTS9010010/.test(String(message ?? ''));
 }
 
 /** Whatever ended a login, as one specific sentence: the SDK's errors may carry raw schema dumps or no message at all. */
@@ -195,86 +159,196 @@ function asLoginError(error: unknown, server: string): unknown {
   return new CliError(`the OAuth login to '${server}' failed: ${message}`);
 }
 
+/** The mode `auto` stands for here (see LoginMode), or an error when the one asked for cannot work. */
+function chooseMode(requested: LoginMode, io: LoginIo, discovery: Discovery, server: string): Exclude<LoginMode, 'auto'> {
+  const device = deviceEndpoint(discovery.metadata) !== undefined;
+  if (requested === 'device' && !device)
+    throw new CliError(
+      `the authorization server ${urlForMessage(discovery.issuer)} of '${server}' does not offer the device authorization grant (no device_authorization_endpoint)`,
+      1,
+      `log in with mcp-cli auth login ${server} --no-browser instead: open the URL anywhere and paste back where it led`,
+    );
+  if (requested !== 'auto') return requested;
+  if (canOpenBrowser(io.env, io.platform)) return 'browser';
+  if (io.tty.stdin) return 'paste';
+  return device ? 'device' : 'browser';
+}
+
+interface Obtained {
+  tokens: OAuthTokens;
+  client: ChosenClient;
+  grant: OAuthGrant;
+}
+
 async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
   const { target, manager, io } = options;
-  const { auth } = await import('@modelcontextprotocol/sdk/client/auth.js');
-  checkOAuthUrl(target.url, `URL of '${target.name}'`);
-  const preset = await presetDiscovery(target, options.resourceMetadataUrl);
-  if (preset) checkAuthorizationServer(target.name, preset.authorizationServerUrl, preset.authorizationServerMetadata);
-  const challenge = preset || options.resourceMetadataUrl ? { resourceMetadataUrl: options.resourceMetadataUrl } : await probeChallenge(target.url);
-  const scope = options.scope ?? (target.oauth?.scopes?.length ? target.oauth.scopes.join(' ') : undefined) ?? challenge.scope;
-  const fetchFn = policedFetch();
-
-  let provider: StoreOAuthProvider | undefined;
-  const listener = await startLoopback(
-    target.oauth?.callbackPort ?? 0,
-    (params) => provider !== undefined && params.get('state') === provider.expectedState,
-    (params) => {
-      const metadata = provider?.metadata;
-      if (!provider || !metadata) throw new CliError('no login was waiting for this response');
-      return checkAuthorizationResponse(
-        params,
-        provider.expectedState,
-        metadata.issuer,
-        extraMetadata(metadata).authorization_response_iss_parameter_supported === true,
-      );
-    },
-  );
-  const stopPaste = new AbortController();
-  const limit = deadline(options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS, options.signal);
-  listener.result.catch(() => undefined);
-  try {
-    provider = new StoreOAuthProvider({
+  if (target.oauth?.grant === 'client_credentials') {
+    const { clientCredentialsGrant } = await import('./client-credentials.js');
+    return clientCredentialsGrant({
       target,
       manager,
-      redirectUrl: listener.redirectUrl,
       now: io.now,
-      presetDiscovery: preset,
-      onAuthorizationUrl: async (url) => {
-        checkOAuthUrl(url, `authorization URL of '${target.name}'`);
-        io.stderr.write(`To log in to '${target.name}', open this URL in a browser:\n\n  ${url.href}\n\n`);
-        if (options.noBrowser) {
-          io.stderr.write('Then paste here the full URL that the browser was redirected to (http://127.0.0.1:...):\n');
-          return;
-        }
-        const browser = browserCommand(io.env, io.platform);
-        const opened = browser ? await openBrowser(url.href, browser, io.env) : false;
-        io.stderr.write(
-          opened ? `Waiting for the browser (opened with ${browser!.source})...\n` : 'Could not start a browser; open the URL yourself. Waiting...\n',
-        );
-      },
+      scope: options.scope,
+      stepUp: options.stepUp,
+      resourceMetadataUrl: options.resourceMetadataUrl,
     });
-    const started = await Promise.race([
-      auth(provider, { serverUrl: target.url, scope, resourceMetadataUrl: challenge.resourceMetadataUrl, fetchFn }),
+  }
+  checkOAuthUrl(target.url, `URL of '${target.name}'`);
+  let mode: Exclude<LoginMode, 'auto'> | undefined;
+  const limit = deadline(options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS, options.signal, () =>
+    mode === 'device' ? 'the device login' : mode === undefined ? 'the authorization server' : 'the browser',
+  );
+  const stop = new AbortController();
+  limit.promise.catch((error: unknown) => stop.abort(error));
+  let client: ChosenClient | undefined;
+  try {
+    const challenge =
+      target.oauth?.authServerMetadataUrl || options.resourceMetadataUrl
+        ? { resourceMetadataUrl: options.resourceMetadataUrl }
+        : await probeChallenge(target.url);
+    const discovery = await Promise.race([discover(target, challenge.resourceMetadataUrl), limit.promise]);
+    mode = chooseMode(options.mode ?? 'auto', io, discovery, target.name);
+    const scope = chooseScope({
+      requested: options.scope,
+      configured: target.oauth?.scopes,
+      challenge: challenge.scope,
+      resourceMetadata: discovery.resourceMetadata,
+      metadata: discovery.metadata,
+      refreshable: true,
+    });
+    const onClient = (chosen: ChosenClient) => (client = chosen);
+    const obtained = await Promise.race([
+      mode === 'device' ? deviceFlow(options, discovery, scope, stop.signal, onClient) : codeFlow(options, discovery, scope, mode, stop.signal, onClient),
       limit.promise,
     ]);
-    if (started !== 'REDIRECT') throw new CliError('internal error: the authorization did not start');
+    return await saveLogin(options, discovery, obtained, scope);
+  } catch (error) {
+    await forgetRefusedRegistration(error, client, options);
+    throw error;
+  } finally {
+    limit.clear();
+    stop.abort();
+  }
+}
 
-    const sources: Promise<string>[] = [listener.result, limit.promise];
-    if (options.noBrowser) {
-      const metadata = provider.metadata!;
-      const issRequired = extraMetadata(metadata).authorization_response_iss_parameter_supported === true;
-      sources.push(
-        readPastedRedirect(io.stdin, stopPaste.signal).then((params) =>
-          checkAuthorizationResponse(params, provider!.expectedState, metadata.issuer, issRequired),
-        ),
+/**
+ * A stored registration that the authorization server no longer knows is forgotten, so that the
+ * next login registers anew; a registration this login made, or a configured client, is not touched.
+ */
+async function forgetRefusedRegistration(error: unknown, client: ChosenClient | undefined, options: LoginOptions): Promise<void> {
+  if (!client || client.kind !== 'dcr' || client.store) return;
+  const { InvalidClientError, UnauthorizedClientError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
+  const refused =
+    error instanceof InvalidClientError ||
+    error instanceof UnauthorizedClientError ||
+    (error instanceof OAuthEndpointError && (error.code === 'invalid_client' || error.code === 'unauthorized_client'));
+  if (refused) await deleteClient(options.manager, options.target.name, 'refused by the authorization server during a login');
+}
+
+async function saveLogin(options: LoginOptions, discovery: Discovery, obtained: Obtained, scope: string | undefined): Promise<SavedTokens> {
+  const { target, manager, io } = options;
+  const { issuer } = discovery;
+  const saved = tokensFromResponse(obtained.tokens, {
+    issuer,
+    resource: discovery.resource,
+    server: target.url,
+    now: io.now(),
+    clientId: obtained.client.information.client_id,
+    grant: obtained.grant,
+    requestedScope: scope,
+    stepUp: options.stepUp,
+  });
+  await writeTokens(manager, target.name, saved);
+  if (obtained.client.store) await writeClient(manager, target.name, { issuer, kind: obtained.client.kind, information: obtained.client.information });
+  await manager.recordEvent(
+    'login',
+    { namespace: TOKENS_NAMESPACE, name: target.name },
+    { issuer, client: obtained.client.kind, grant: obtained.grant, ...(options.stepUp ? { stepUp: 'true' } : {}) },
+  );
+  return saved;
+}
+
+/** RFC 8628: the user enters a code on another device while this polls. */
+async function deviceFlow(
+  options: LoginOptions,
+  discovery: Discovery,
+  scope: string | undefined,
+  signal: AbortSignal,
+  chosen: (client: ChosenClient) => void,
+): Promise<Obtained> {
+  const { target, manager, io } = options;
+  // A registration made here may serve a browser login later: it names a loopback redirect URI (any port, RFC 8252).
+  const client = await chooseClient(target, manager, discovery, { redirectUri: 'http://127.0.0.1/callback', device: true, scope });
+  chosen(client);
+  const { deviceAuthorization } = await import('./device.js');
+  const tokens = await deviceAuthorization({ server: target.name, discovery, client: client.information, scope, stderr: io.stderr, now: io.now, signal });
+  return { tokens, client, grant: 'device_code' };
+}
+
+/**
+ * The authorization code flow with PKCE S256: the redirect lands on a loopback listener (state
+ * checked, forged callbacks ignored), or its URL (or a code) is pasted on stdin; then the code is
+ * exchanged at the recorded issuer's token endpoint.
+ */
+async function codeFlow(
+  options: LoginOptions,
+  discovery: Discovery,
+  scope: string | undefined,
+  mode: 'browser' | 'paste',
+  signal: AbortSignal,
+  chosen: (client: ChosenClient) => void,
+): Promise<Obtained> {
+  const { target, manager, io } = options;
+  const { issuer, metadata } = discovery;
+  requirePkce(metadata);
+  const { startAuthorization, exchangeAuthorization } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const state = randomBytes(32).toString('base64url');
+  const issRequired = extraMetadata(metadata).authorization_response_iss_parameter_supported === true;
+  const listener = await startLoopback(
+    target.oauth?.callbackPort ?? 0,
+    (params) => params.get('state') === state,
+    (params) => checkAuthorizationResponse(params, state, issuer, issRequired),
+  );
+  listener.result.catch(() => undefined);
+  try {
+    const client = await chooseClient(target, manager, discovery, { redirectUri: listener.redirectUrl, device: false, scope });
+    chosen(client);
+    const { authorizationUrl, codeVerifier } = await startAuthorization(issuer, {
+      metadata,
+      clientInformation: client.information,
+      redirectUrl: listener.redirectUrl,
+      scope,
+      state,
+      ...(discovery.resource !== undefined ? { resource: discovery.resource } : {}),
+    });
+    checkOAuthUrl(authorizationUrl, `authorization URL of '${target.name}'`);
+    io.stderr.write(`To log in to '${target.name}', open this URL in a browser:\n\n  ${authorizationUrl.href}\n\n`);
+    // The login's end (timeout, Ctrl-C) ends the wait, and the listener closes.
+    const ended = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    ended.catch(() => undefined);
+    const sources: Promise<string>[] = [listener.result, ended];
+    if (mode === 'paste') {
+      io.stderr.write('Then paste here the full URL that the browser was redirected to (http://127.0.0.1:...), or the code the server shows:\n');
+      sources.push(readPastedRedirect(io.stdin, signal).then((pasted) => checkAuthorizationResponse(pasted.params, state, issuer, issRequired, pasted.bare)));
+    } else {
+      const browser = browserCommand(io.env, io.platform);
+      const opened = browser ? await openBrowser(authorizationUrl.href, browser, io.env) : false;
+      io.stderr.write(
+        opened ? `Waiting for the browser (opened with ${browser!.source})...\n` : 'Could not start a browser; open the URL yourself. Waiting...\n',
       );
     }
     const code = await Promise.race(sources);
-    await Promise.race([
-      auth(provider, { serverUrl: target.url, scope, authorizationCode: code, resourceMetadataUrl: challenge.resourceMetadataUrl, fetchFn }),
-      limit.promise,
-    ]);
-    if (!provider.saved) throw new CliError('internal error: the login ended without tokens');
-    await manager.recordEvent(
-      'login',
-      { namespace: TOKENS_NAMESPACE, name: target.name },
-      { issuer: provider.saved.issuer, client: provider.clientKind ?? 'unknown' },
-    );
-    return provider.saved;
+    const tokens = await exchangeAuthorization(issuer, {
+      metadata,
+      clientInformation: client.information,
+      authorizationCode: code,
+      codeVerifier,
+      redirectUri: listener.redirectUrl,
+      ...(discovery.resource !== undefined ? { resource: discovery.resource } : {}),
+      fetchFn: policedFetch(),
+    });
+    return { tokens, client, grant: 'authorization_code' };
   } finally {
-    limit.clear();
-    stopPaste.abort();
     await listener.close();
   }
 }

@@ -4,20 +4,30 @@ import { OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE, OAUTH_TOKENS_NAMESPACE as
 
 export { OAUTH_TOKENS_NAMESPACE as TOKENS_NAMESPACE, OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE } from '../tokens/model.js';
 
+/** How a login obtained its tokens: a user in a browser, a user with a device code (RFC 8628), or the client on its own behalf. */
+export type OAuthGrant = 'authorization_code' | 'device_code' | 'client_credentials';
+
 /** What the store keeps for one server's login. Secrets: accessToken, refreshToken. */
 export interface SavedTokens {
   accessToken: string;
   refreshToken?: string;
   tokenType: string;
+  /** The scopes granted: the token response's `scope`, else the scopes requested (RFC 6749 section 5.1). */
   scope?: string;
   /** The authorization server that issued them; a refresh token is only ever sent back there. */
   issuer: string;
-  /** The resource indicator (RFC 8707) they were issued for. */
+  /** The resource indicator (RFC 8707) they were issued for; absent when none was sent (`"resource": false`). */
   resource?: string;
+  /** The server they were obtained for, when no resource indicator binds them: they go to that server only. */
+  server?: string;
   issuedAt: string;
   expiresAt?: string;
   /** The client the login was made with: refreshes and revocation use that client and no other. */
   clientId?: string;
+  grant: OAuthGrant;
+  /** When a server last asked for more scopes (403 insufficient_scope) and a new authorization got them, and which. */
+  stepUpAt?: string;
+  stepUpScope?: string;
 }
 
 /** A client registration (pre-registered, metadata document, or RFC 7591), bound to one issuer. */
@@ -28,25 +38,41 @@ export interface SavedClient {
   information: OAuthClientInformationMixed;
 }
 
-export function tokensFromResponse(
-  tokens: OAuthTokens,
-  issuer: string,
-  resource: string | undefined,
-  now: Date,
-  clientId: string | undefined,
-  previousRefresh?: string,
-): SavedTokens {
-  return {
-    ...(clientId !== undefined ? { clientId } : {}),
+export interface TokenContext {
+  issuer: string;
+  resource: string | undefined;
+  /** The server's URL, kept when no resource indicator was sent. */
+  server: string;
+  now: Date;
+  clientId: string | undefined;
+  grant: OAuthGrant;
+  /** The scopes asked for: the granted ones when the response does not say (RFC 6749 section 5.1). */
+  requestedScope?: string;
+  /** The tokens a refresh replaces: their refresh token, scopes and step-up stay unless the response replaces them. */
+  previous?: SavedTokens;
+  /** This authorization was a step-up. */
+  stepUp?: boolean;
+}
+
+export function tokensFromResponse(tokens: OAuthTokens, context: TokenContext): SavedTokens {
+  const { now, previous } = context;
+  const scope = tokens.scope ?? context.requestedScope ?? previous?.scope;
+  const stepUp = context.stepUp ? { stepUpAt: now.toISOString(), stepUpScope: scope } : { stepUpAt: previous?.stepUpAt, stepUpScope: previous?.stepUpScope };
+  const saved: SavedTokens = {
+    ...(context.clientId !== undefined ? { clientId: context.clientId } : {}),
     accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token ?? previousRefresh,
+    refreshToken: tokens.refresh_token ?? previous?.refreshToken,
     tokenType: tokens.token_type || 'Bearer',
-    scope: tokens.scope,
-    issuer,
-    resource,
+    scope: scope || undefined,
+    issuer: context.issuer,
+    resource: context.resource,
+    ...(context.resource === undefined ? { server: context.server } : {}),
     issuedAt: now.toISOString(),
     expiresAt: tokens.expires_in !== undefined ? new Date(now.getTime() + tokens.expires_in * 1000).toISOString() : undefined,
+    grant: context.grant,
   };
+  if (stepUp.stepUpAt) Object.assign(saved, stepUp);
+  return saved;
 }
 
 export async function readTokens(manager: TokenManager, server: string): Promise<SavedTokens | undefined> {
@@ -64,9 +90,13 @@ export function savedTokensOf(stored: StoredToken): SavedTokens | undefined {
     scope: metadata.details.scope,
     issuer: metadata.details.issuer,
     resource: metadata.details.resource,
+    ...(metadata.details.server !== undefined ? { server: metadata.details.server } : {}),
     issuedAt: metadata.details.issuedAt ?? metadata.updatedAt,
     expiresAt: metadata.expiresAt,
     ...(metadata.details.clientId !== undefined ? { clientId: metadata.details.clientId } : {}),
+    // Logins made before the grant was recorded were all authorization code logins.
+    grant: grantOf(metadata.details.grant),
+    ...(metadata.details.stepUpAt !== undefined ? { stepUpAt: metadata.details.stepUpAt, stepUpScope: metadata.details.stepUpScope } : {}),
   };
 }
 
@@ -74,7 +104,11 @@ export async function writeTokens(manager: TokenManager, server: string, tokens:
   const details: Record<string, string> = { tokenType: tokens.tokenType, issuer: tokens.issuer, issuedAt: tokens.issuedAt };
   if (tokens.scope) details.scope = tokens.scope;
   if (tokens.resource) details.resource = tokens.resource;
+  if (tokens.server) details.server = tokens.server;
   if (tokens.clientId) details.clientId = tokens.clientId;
+  details.grant = tokens.grant;
+  if (tokens.stepUpAt) details.stepUpAt = tokens.stepUpAt;
+  if (tokens.stepUpScope) details.stepUpScope = tokens.stepUpScope;
   await manager.set({
     name: server,
     type: 'oauth',
@@ -83,6 +117,10 @@ export async function writeTokens(manager: TokenManager, server: string, tokens:
     expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt) : undefined,
     details,
   });
+}
+
+function grantOf(recorded: string | undefined): OAuthGrant {
+  return recorded === 'device_code' || recorded === 'client_credentials' ? recorded : 'authorization_code';
 }
 
 /** Deletes a server's login; the audit log records why. */
@@ -144,6 +182,8 @@ export interface ExtraMetadata {
   revocation_endpoint_auth_methods_supported?: string[];
   /** RFC 9207. */
   authorization_response_iss_parameter_supported?: boolean;
+  /** RFC 8628. */
+  device_authorization_endpoint?: string;
 }
 
 export function extraMetadata(metadata: object): ExtraMetadata {

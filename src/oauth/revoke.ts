@@ -1,7 +1,9 @@
+import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { CliError } from '../errors.js';
 import { scrub } from './errors.js';
-import { checkEndpoints } from './provider.js';
-import { extraMetadata, sameIssuer, type SavedTokens } from './records.js';
+import { checkEndpoints, metadataNamesIssuer } from './discovery.js';
+import { extraMetadata, type SavedTokens } from './records.js';
+import { authenticateClient } from './token-endpoint.js';
 import { policedFetch, urlForMessage } from './url-policy.js';
 
 export type RevocationResult = 'revoked' | 'unsupported';
@@ -11,12 +13,20 @@ interface ClientCredentials {
   client_secret?: string;
 }
 
-/** Revokes the refresh token (which ends the grant) and the access token at the issuer, by RFC 7009. */
-export async function revokeTokens(tokens: SavedTokens, client: ClientCredentials): Promise<RevocationResult> {
+/**
+ * Revokes the refresh token (which ends the grant) and the access token at the issuer, by RFC 7009,
+ * presenting the client as the endpoint accepts it; `assertion` signs one for a client that
+ * authenticates with a private key (private_key_jwt).
+ */
+export async function revokeTokens(
+  tokens: SavedTokens,
+  client: ClientCredentials,
+  assertion?: (metadata: AuthorizationServerMetadata) => string,
+): Promise<RevocationResult> {
   const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
   const fetchFn = policedFetch();
   const metadata = await discoverAuthorizationServerMetadata(tokens.issuer, { fetchFn });
-  if (metadata && !sameIssuer(metadata.issuer, tokens.issuer))
+  if (metadata && !metadataNamesIssuer(tokens.issuer, metadata.issuer))
     throw new CliError(
       `the metadata of ${urlForMessage(tokens.issuer)} names another issuer; nothing was revoked`,
       1,
@@ -26,19 +36,13 @@ export async function revokeTokens(tokens: SavedTokens, client: ClientCredential
   const extra = metadata ? extraMetadata(metadata) : undefined;
   const endpoint = extra?.revocation_endpoint;
   if (!endpoint) return 'unsupported';
-  const basic = client.client_secret !== undefined && extra?.revocation_endpoint_auth_methods_supported?.includes('client_secret_basic');
   const targets: [string, string][] = [];
   if (tokens.refreshToken) targets.push([tokens.refreshToken, 'refresh_token']);
   targets.push([tokens.accessToken, 'access_token']);
   for (const [token, hint] of targets) {
     const body = new URLSearchParams({ token, token_type_hint: hint });
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    if (basic)
-      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret!)}`).toString('base64')}`;
-    else {
-      body.set('client_id', client.client_id);
-      if (client.client_secret !== undefined) body.set('client_secret', client.client_secret);
-    }
+    const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    await authenticateClient(client, extra?.revocation_endpoint_auth_methods_supported, headers, body, metadata && assertion?.(metadata));
     // No redirect is followed: it could take the tokens and the client secret elsewhere.
     const response = await fetchFn(endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     if (!response.ok) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CliError } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
 import { withFileLock } from '../fs/lock.js';
 import { stateDir, type Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
@@ -16,12 +16,20 @@ import {
   writeTokens,
   type SavedTokens,
 } from './records.js';
-import { checkEndpoints } from './provider.js';
+import { checkEndpoints, metadataNamesIssuer } from './discovery.js';
+import { scopesHeld, scopeUnion } from './scopes.js';
 import type { OAuthTarget } from './target.js';
 import { policedFetch } from './url-policy.js';
 
-/** Why a refresh grant was sent, as the audit log records it. */
-export type RefreshTrigger = 'expiry' | 'unauthorized' | 'rotate' | 'validate';
+/** Why a refresh grant (or, for client credentials, a new grant) was sent, as the audit log records it. */
+export type RefreshTrigger = 'expiry' | 'unauthorized' | 'rotate' | 'validate' | 'step-up';
+
+/** What a new login is for: where the 401 pointed, and for a step-up the scopes to ask for. */
+export interface ReloginRequest {
+  resourceMetadataUrl?: URL;
+  scope?: string;
+  stepUp?: boolean;
+}
 
 export interface SessionOptions {
   target: OAuthTarget;
@@ -29,7 +37,7 @@ export interface SessionOptions {
   env: Env;
   now(): Date;
   /** Runs a new login when the tokens cannot be refreshed; absent when nobody can answer a browser. */
-  relogin?: (hint: { resourceMetadataUrl?: URL }) => Promise<SavedTokens>;
+  relogin?: (request: ReloginRequest) => Promise<SavedTokens>;
 }
 
 const RELOGIN_INTERVAL_MS = 60_000;
@@ -39,10 +47,11 @@ export function refreshLockPath(env: Env, server: string): string {
   return join(stateDir(env), 'locks', `oauth-${server}.lock`);
 }
 
-/** Whether tokens issued for `resource` may be sent to `serverUrl`. */
+/** Whether tokens issued for `resource` (or, without one, obtained for the server at `server`) may be sent to `serverUrl`. */
 export function tokenFitsServer(tokens: SavedTokens, serverUrl: string): boolean {
-  if (!tokens.resource) return true;
-  const resource = new URL(tokens.resource);
+  const bound = tokens.resource ?? tokens.server;
+  if (!bound) return true;
+  const resource = new URL(bound);
   const server = new URL(serverUrl);
   const path = resource.pathname.replace(/\/$/, '');
   return resource.origin === server.origin && (server.pathname === path || server.pathname.startsWith(`${path}/`) || path === '');
@@ -60,11 +69,18 @@ export class OAuthSession {
   private reloggedAt: number | undefined;
   private pendingLogin: Promise<SavedTokens> | undefined;
   private lastLogin: SavedTokens | undefined;
+  /** The scope sets this session has stepped up to: each at most once, so that a server that keeps refusing ends the session's tries. */
+  private readonly steppedUp = new Set<string>();
 
   constructor(private readonly options: SessionOptions) {}
 
   private get name(): string {
     return this.options.target.name;
+  }
+
+  /** The client acts on its own behalf: tokens come from a new grant whenever they are missing or expire, never from a user. */
+  private get clientCredentials(): boolean {
+    return this.options.target.oauth?.grant === 'client_credentials';
   }
 
   /** Whether tokens are stored for this server (they may be expired). */
@@ -75,6 +91,10 @@ export class OAuthSession {
   /** A token fit to send now: refreshed first if it expires within 60 s. Undefined when none is stored. */
   async accessToken(): Promise<string | undefined> {
     const tokens = await this.load();
+    if (this.clientCredentials) {
+      if (tokens && !needsRefresh(tokens, this.options.now())) return tokens.accessToken;
+      return (await this.grantUnderLock((stored) => !stored || needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
+    }
     if (!tokens) return undefined;
     if (!needsRefresh(tokens, this.options.now())) return tokens.accessToken;
     try {
@@ -88,7 +108,7 @@ export class OAuthSession {
 
   /** Sends a refresh grant whatever the expiry, under the same lock: `token rotate --oauth`, or `token validate` proving the refresh token works. */
   async forceRefresh(trigger: Extract<RefreshTrigger, 'rotate' | 'validate'>): Promise<SavedTokens> {
-    return this.refreshUnderLock(() => true, trigger);
+    return this.clientCredentials ? this.grantUnderLock(() => true, trigger) : this.refreshUnderLock(() => true, trigger);
   }
 
   /**
@@ -96,6 +116,19 @@ export class OAuthSession {
    * once, else log in again (interactive) or ask the user to (LoginRequiredError).
    */
   async afterUnauthorized(rejected: string | undefined, hint: { resourceMetadataUrl?: URL } = {}): Promise<string> {
+    if (this.clientCredentials) {
+      if (this.justLoggedIn() && rejected === this.lastLogin?.accessToken)
+        throw new CliError(
+          `the server '${this.name}' rejected the token its authorization server just issued (HTTP 401)`,
+          4,
+          `check the server's OAuth configuration`,
+        );
+      const fresh = await this.grantUnderLock(
+        (stored) => !stored || stored.accessToken === rejected || needsRefresh(stored, this.options.now()),
+        'unauthorized',
+      );
+      return this.noteLogin(fresh).accessToken;
+    }
     if (rejected === undefined) {
       // Read the store again: in a long session (mcp-cli run), the user may have logged in since it began.
       this.loaded = false;
@@ -128,16 +161,64 @@ export class OAuthSession {
     if (this.pendingLogin) return (await this.pendingLogin).accessToken;
     if (this.justLoggedIn() && this.lastLogin) return this.lastLogin.accessToken;
     if (!this.options.relogin || this.justLoggedIn()) throw new LoginRequiredError(this.name, reason);
+    return (await this.runLogin(this.options.relogin, hint)).accessToken;
+  }
+
+  /** Runs one login, which the requests that arrive meanwhile share. */
+  private async runLogin(relogin: NonNullable<SessionOptions['relogin']>, request: ReloginRequest): Promise<SavedTokens> {
     this.reloggedAt = this.options.now().getTime();
-    this.pendingLogin = this.options.relogin(hint);
+    this.pendingLogin = relogin(request);
     try {
-      this.current = this.lastLogin = await this.pendingLogin;
+      return this.noteLogin(await this.pendingLogin);
     } finally {
       this.pendingLogin = undefined;
     }
+  }
+
+  /** Tokens this session just obtained: used from now on, and a 401 for them soon after is the server's fault. */
+  private noteLogin(tokens: SavedTokens): SavedTokens {
+    this.current = this.lastLogin = tokens;
     this.loaded = true;
     this.reloggedAt = this.options.now().getTime();
-    return this.current.accessToken;
+    return tokens;
+  }
+
+  /**
+   * The server answered 403 `insufficient_scope` to `rejected` (MCP step-up authorization): a new
+   * authorization for the union of the scopes held and those the challenge names, by a new login
+   * (where one can be started; else exit 4 naming the command with `--scope`) or, for client
+   * credentials, a new grant. Each scope set once per session, and never again for a request that
+   * a step-up already answered (`retried`), so that a server that keeps refusing ends with an error.
+   */
+  async afterInsufficientScope(rejected: string, challenged: string | undefined, hint: { resourceMetadataUrl?: URL }, retried: boolean): Promise<string> {
+    const held = (await this.load())?.accessToken === rejected ? this.current?.scope : undefined;
+    const refused = (detail: string) =>
+      new CliError(
+        `the server '${this.name}' answers HTTP 403 insufficient_scope${challenged ? ` for the scope "${challenged}"` : ''} ${detail}`,
+        1,
+        "check the server's scopes with its administrator; logging in again does not change this",
+      );
+    if (!challenged) throw refused('without naming a scope, so a new authorization cannot know what to ask for');
+    if (retried || scopesHeld(held, challenged)) throw refused('though its token was issued with that scope');
+    const wanted = scopeUnion(held, challenged)!;
+    if (this.steppedUp.has(wanted)) throw refused('again, after a new authorization for it in this session');
+    this.steppedUp.add(wanted);
+    const request = { ...hint, scope: wanted, stepUp: true };
+    let fresh: SavedTokens;
+    if (this.clientCredentials) fresh = this.noteLogin(await this.grantUnderLock(() => true, 'step-up', request));
+    else if (!this.options.relogin)
+      throw new LoginRequiredError(
+        this.name,
+        `the server '${this.name}' needs the scope "${challenged}", which the login lacks (HTTP 403 insufficient_scope)`,
+        wanted,
+      );
+    else fresh = await this.runLogin(this.options.relogin, request);
+    if (!scopesHeld(fresh.scope, challenged))
+      throw new CliError(
+        `the authorization server granted ${fresh.scope ? `only "${fresh.scope}"` : 'no scope it named'}, not the scope "${challenged}" that '${this.name}' asks for`,
+        ExitCode.authRequired,
+      );
+    return fresh.accessToken;
   }
 
   private async load(): Promise<SavedTokens | undefined> {
@@ -146,6 +227,37 @@ export class OAuthSession {
       this.current = tokens && tokenFitsServer(tokens, this.options.target.url) ? tokens : undefined;
       this.loaded = true;
     }
+    return this.current;
+  }
+
+  /** A new client credentials grant under the refresh lock, unless another process stored fresh tokens meanwhile. */
+  private async grantUnderLock(
+    stillStale: (stored: SavedTokens | undefined) => boolean,
+    trigger: RefreshTrigger,
+    request: ReloginRequest = {},
+  ): Promise<SavedTokens> {
+    const { manager, env, target, now } = this.options;
+    const { clientCredentialsGrant } = await import('./client-credentials.js');
+    this.current = await withFileLock(
+      refreshLockPath(env, this.name),
+      async () => {
+        const found = await readTokens(manager, this.name);
+        const stored = found && tokenFitsServer(found, target.url) ? found : undefined;
+        if (stored && !stillStale(stored)) return stored;
+        return clientCredentialsGrant({
+          target,
+          manager,
+          now,
+          trigger,
+          ...(stored ? { previous: stored } : {}),
+          ...(request.scope !== undefined ? { scope: request.scope } : {}),
+          ...(request.stepUp ? { stepUp: true } : {}),
+          ...(request.resourceMetadataUrl ? { resourceMetadataUrl: request.resourceMetadataUrl } : {}),
+        });
+      },
+      { timeoutMs: 60_000 },
+    );
+    this.loaded = true;
     return this.current;
   }
 
@@ -175,18 +287,28 @@ export class OAuthSession {
     const client = await this.clientFor(stored);
     const fetchFn = policedFetch();
     const metadata = await discoverAuthorizationServerMetadata(stored.issuer, { fetchFn });
-    if (!metadata || !sameIssuer(metadata.issuer, stored.issuer))
+    if (!metadata || !metadataNamesIssuer(stored.issuer, metadata.issuer))
       throw new CliError(`cannot refresh the token of '${this.name}': the authorization server ${stored.issuer} no longer publishes its metadata`);
     checkEndpoints(this.name, metadata);
+    // The resource the login was bound to, unless the config now leaves it out (an authorization server that refuses it).
+    const resource = this.options.target.oauth?.resource === false ? undefined : stored.resource;
     try {
       const response = await refreshAuthorization(stored.issuer, {
         metadata,
         clientInformation: client,
         refreshToken: stored.refreshToken,
-        resource: stored.resource ? new URL(stored.resource) : undefined,
+        ...(resource !== undefined ? { resource } : {}),
         fetchFn,
       });
-      const fresh = tokensFromResponse(response, stored.issuer, stored.resource, now(), client.client_id, stored.refreshToken);
+      const fresh = tokensFromResponse(response, {
+        issuer: stored.issuer,
+        resource,
+        server: stored.server ?? this.options.target.url,
+        now: now(),
+        clientId: client.client_id,
+        grant: stored.grant,
+        previous: stored,
+      });
       await writeTokens(manager, this.name, fresh);
       await manager.recordEvent('refreshed', { namespace: TOKENS_NAMESPACE, name: this.name }, { issuer: stored.issuer, trigger });
       return fresh;

@@ -13,7 +13,7 @@ import {
   type TokenType,
 } from './model.js';
 import { validateIdentifier } from './names.js';
-import { isReserved, refuseReserved } from './reserved.js';
+import { isReserved, refuseReserved, RESERVED_NAMESPACE } from './reserved.js';
 
 export interface SetTokenInput {
   name: string;
@@ -39,8 +39,8 @@ function onlyMatch<T extends TokenKey>(name: string, tokens: T[]): T {
   throw new AmbiguousTokenError(name, matches.map((t) => t.namespace).sort());
 }
 
-/** Why a value was read, for the audit log: shown, resolved into a config, exported, validated, or used by an OAuth login. */
-export type ReadPurpose = 'revealed' | 'resolved' | 'exported' | 'validated' | 'oauth';
+/** Why a value was read, for the audit log: shown, resolved into a config, exported, validated, used by an OAuth login, or by `clients import`/`restore`. */
+export type ReadPurpose = 'revealed' | 'resolved' | 'exported' | 'validated' | 'oauth' | 'clients';
 
 /**
  * The operations behind `mcp-cli token ...`, on any backend: the only door to a store, so that every
@@ -145,6 +145,26 @@ export class TokenManager {
     const token = await this.store.get(key);
     if (token) await this.record('read', token.metadata, { purpose });
     return token;
+  }
+
+  /**
+   * One of mcp-cli's own records (namespace `.mcp-cli`, never listed, exported, migrated or cleared):
+   * the copies `clients restore` needs. Read, written and removed through here, so they are audited too.
+   */
+  async readRecord(name: string, purpose: ReadPurpose): Promise<StoredToken | undefined> {
+    return this.read({ namespace: RESERVED_NAMESPACE, name: validateIdentifier('name', name) }, purpose);
+  }
+
+  async writeRecord(name: string, secret: TokenSecret, details: Record<string, string>): Promise<void> {
+    const key = { namespace: RESERVED_NAMESPACE, name: validateIdentifier('name', name) };
+    const existing = await this.store.get(key);
+    const now = this.now().toISOString();
+    await this.store.put({ metadata: { ...key, type: 'generic', createdAt: existing?.metadata.createdAt ?? now, updatedAt: now, details }, secret });
+    await this.record(existing ? 'updated' : 'created', key);
+  }
+
+  async removeRecord(name: string): Promise<boolean> {
+    return this.remove({ namespace: RESERVED_NAMESPACE, name: validateIdentifier('name', name) });
   }
 
   /** For changes that keep what is stored: the token at this key, unaudited (the change that follows is). */

@@ -60,12 +60,18 @@ export function startCli(sandbox: Sandbox, args: string[], env: Record<string, s
 }
 
 /** Every file under the sandbox that contains a token this test server issued. */
-export async function filesWithSentinel(dir: string): Promise<string[]> {
+export function filesWithSentinel(dir: string): Promise<string[]> {
+  return filesContaining(dir, [`${SENTINEL}-`]);
+}
+
+/** Every file under the sandbox that contains any of these texts. */
+export async function filesContaining(dir: string, needles: string[]): Promise<string[]> {
   const hits: string[] = [];
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    if ((await readFile(path)).includes(`${SENTINEL}-`)) hits.push(path);
+    const content = await readFile(path);
+    if (needles.some((needle) => content.includes(needle))) hits.push(path);
   }
   return hits;
 }

@@ -1,19 +1,25 @@
 // A real OAuth authorization server (the SDK's mcpAuthRouter) and a real MCP server
-// behind requireBearerAuth, both on 127.0.0.1 port 0, for the OAuth tests.
+// behind requireBearerAuth, both on 127.0.0.1 port 0, for the OAuth tests. Options add what the
+// SDK's server lacks, as real servers have it: the device and client credentials grants
+// (oauth-grants.ts), client ID metadata documents fetched over https, per-tool scopes answered with
+// 403 insufficient_scope, servers without dynamic registration or refresh tokens, and one that
+// refuses the resource parameter (as Entra ID does).
 import { randomUUID } from 'node:crypto';
+import { get as httpsGet } from 'node:https';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { DemoInMemoryAuthProvider } from '@modelcontextprotocol/sdk/examples/server/demoInMemoryOAuthProvider.js';
-import { mcpAuthMetadataRouter, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
+import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
-import { InvalidGrantError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import { InvalidGrantError, InvalidScopeError, InvalidTargetError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { AuthorizationParams } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthMetadata, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { grantHandlers, type AcceptedAssertion, type DeviceOptions, type DeviceRecord } from './oauth-grants.js';
 
 /** Every token this server issues starts with this, so tests can grep for leaks. */
 export const SENTINEL = 'SENTINEL';
@@ -27,6 +33,26 @@ export interface OAuthServersOptions {
   codeChallengeMethods?: string[];
   /** Send `iss` on the authorization response (RFC 9207) and advertise it. */
   issParameter?: boolean;
+  /** Offer the device authorization grant (RFC 8628). */
+  device?: DeviceOptions;
+  /** Offer the client credentials grant (secret or private_key_jwt). */
+  clientCredentials?: boolean;
+  /** Advertise client ID metadata documents and fetch https client IDs, trusting this CA. */
+  metadataDocuments?: { ca: Buffer };
+  /** Advertise dynamic client registration (default true). */
+  registration?: boolean;
+  /** The authorization server's scopes_supported (default ['mcp:tools']); the MCP server's stay ['mcp:tools']. */
+  asScopes?: string[];
+  /** Issue refresh tokens (default true). */
+  refreshTokens?: boolean;
+  /** Refuse any request carrying `resource` (invalid_target, as Entra ID's AADSTS9010010), and check no audience at the MCP server. */
+  refuseResource?: boolean;
+  /** Refuse authorization requests for scopes outside the client's registered `scope` (RFC 7591 section 2), as stricter servers do. */
+  registeredScopes?: boolean;
+  /** Tools that need a scope: a call with a token that lacks it is answered 403 insufficient_scope. */
+  toolScopes?: Record<string, string>;
+  /** Tools answered 403 insufficient_scope for their scope whatever the token holds (a misconfigured server). */
+  stubbornTools?: Record<string, string>;
 }
 
 export interface Counters {
@@ -56,21 +82,56 @@ interface Pending {
  */
 export class TestAuthProvider extends DemoInMemoryAuthProvider {
   readonly counters: Counters = { register: 0, authorize: 0, codeGrant: 0, refreshGrant: 0, revoke: 0, unauthorized: 0 };
+  /** Client ID metadata documents fetched, by URL. */
+  readonly documentFetches: string[] = [];
   private readonly pendingCodes = new Map<string, Pending>();
   private readonly accessTokens = new Map<string, Grant & { expiresAt: number }>();
   private readonly refreshTokens = new Map<string, Grant>();
   private readonly consents = new Map<string, Pending>();
 
   constructor(
-    readonly expectedResource: () => string,
+    /** The resource its tokens are for: the MCP server that names this authorization server (changed when another one does). */
+    public expectedResource: () => string,
     private readonly options: OAuthServersOptions,
-    private readonly issuer: () => string,
+    readonly issuer: () => string,
   ) {
     super();
+    const store = this.clientsStore;
+    const stored = store.getClient.bind(store);
+    store.getClient = async (clientId: string) =>
+      options.metadataDocuments && clientId.startsWith('https://') ? this.fetchDocument(clientId) : stored(clientId);
+  }
+
+  /** A client ID metadata document: fetched from its https URL, its client_id must be that URL. */
+  private async fetchDocument(url: string): Promise<OAuthClientInformationFull | undefined> {
+    this.documentFetches.push(url);
+    const text = await new Promise<string>((resolve, reject) => {
+      httpsGet(url, { ca: this.options.metadataDocuments!.ca }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
+      }).on('error', reject);
+    });
+    const doc = JSON.parse(text) as OAuthClientInformationFull;
+    return doc.client_id === url && Array.isArray(doc.redirect_uris) ? { ...doc, token_endpoint_auth_method: 'none' } : undefined;
+  }
+
+  /** The resource a request names, checked: this server's MCP server, or none where the server refuses resource indicators. */
+  checkResource(resource: string | undefined): string | undefined {
+    if (this.options.refuseResource) {
+      if (resource !== undefined) throw new InvalidTargetError('AADSTS9010010: the resource parameter is not supported with these scopes');
+      return undefined;
+    }
+    if (resource !== this.expectedResource()) throw new InvalidGrantError(`resource ${resource} is not this server's`);
+    return resource;
   }
 
   override async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: Response): Promise<void> {
     this.counters.authorize++;
+    this.checkResource(params.resource?.href);
+    const registered = client.scope?.split(' ');
+    if (this.options.registeredScopes && registered && !params.scopes?.every((s) => registered.includes(s)))
+      throw new InvalidScopeError(`the client was registered for "${client.scope}" only`);
     if (!this.options.consentPage) {
       res.redirect(this.approve({ client, params }));
       return;
@@ -113,18 +174,25 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     return pending.params.codeChallenge;
   }
 
-  override async exchangeAuthorizationCode(client: OAuthClientInformationFull, code: string): Promise<OAuthTokens> {
+  override async exchangeAuthorizationCode(
+    client: OAuthClientInformationFull,
+    code: string,
+    _verifier?: string,
+    _redirectUri?: string,
+    tokenResource?: URL,
+  ): Promise<OAuthTokens> {
     this.counters.codeGrant++;
     const pending = this.pendingCodes.get(code);
     if (!pending || pending.client.client_id !== client.client_id) throw new InvalidGrantError('unknown authorization code');
     this.pendingCodes.delete(code);
-    const resource = pending.params.resource?.href;
-    if (resource !== this.expectedResource()) throw new InvalidGrantError(`resource ${resource} is not this server's`);
+    if (this.options.refuseResource && tokenResource !== undefined) throw new InvalidTargetError('AADSTS9010010: the resource parameter is not supported');
+    const resource = this.checkResource(pending.params.resource?.href);
     return this.issue({ clientId: client.client_id, scopes: pending.params.scopes ?? [], resource });
   }
 
   override async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string, _scopes?: string[], resource?: URL): Promise<OAuthTokens> {
     this.counters.refreshGrant++;
+    if (this.options.refuseResource && resource !== undefined) throw new InvalidTargetError('AADSTS9010010: the resource parameter is not supported');
     const grant = this.refreshTokens.get(refreshToken);
     if (!grant || grant.clientId !== client.client_id) throw new InvalidGrantError('refresh token is invalid, used or revoked');
     if (resource !== undefined && resource.href !== grant.resource) throw new InvalidGrantError('refresh token was issued for another resource');
@@ -165,13 +233,15 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     return this.refreshTokens.size;
   }
 
-  private issue(grant: Grant): OAuthTokens {
+  issue(grant: Grant, { refresh = this.options.refreshTokens !== false } = {}): OAuthTokens {
     const ttl = this.options.accessTokenTtl ?? 3600;
     const access = `${SENTINEL}-AT-${randomUUID()}`;
-    const refresh = `${SENTINEL}-RT-${randomUUID()}`;
     this.accessTokens.set(access, { ...grant, expiresAt: Date.now() + ttl * 1000 });
-    this.refreshTokens.set(refresh, grant);
-    return { access_token: access, token_type: 'Bearer', expires_in: ttl, refresh_token: refresh, scope: grant.scopes.join(' ') };
+    const tokens: OAuthTokens = { access_token: access, token_type: 'Bearer', expires_in: ttl, scope: grant.scopes.join(' ') };
+    if (!refresh) return tokens;
+    const refreshToken = `${SENTINEL}-RT-${randomUUID()}`;
+    this.refreshTokens.set(refreshToken, grant);
+    return { ...tokens, refresh_token: refreshToken };
   }
 }
 
@@ -193,8 +263,12 @@ export interface AuthServerRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  /** The query string's parameters, as JSON text. */
+  query: string;
   /** The parsed form or JSON body, as JSON text. */
   body: string;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 export interface OAuthServers {
@@ -204,9 +278,22 @@ export interface OAuthServers {
   mcpUrl: string;
   /** The authorization server's issuer URL (with a trailing slash, as the SDK writes it). */
   issuer: string;
+  /** The authorization server's origin (its token endpoint is `${origin}/token`). */
+  origin: string;
   provider: TestAuthProvider;
   counters: Counters;
+  /** Each device code issued and every poll for it (RFC 8628). */
+  devices: DeviceRecord[];
+  /** The client assertions the token endpoint accepted (private_key_jwt). */
+  assertions: AcceptedAssertion[];
+  /** The MCP server's protected resource metadata names `other`'s authorization server from now on, and accepts its tokens. */
+  useAuthorizationServer(other: OAuthServers): void;
   close(): Promise<void>;
+}
+
+/** Everything the authorization server received that names a resource indicator, in the query or the body. */
+export function requestsWithResource(requests: AuthServerRequest[]): AuthServerRequest[] {
+  return requests.filter((r) => 'resource' in JSON.parse(r.query) || 'resource' in JSON.parse(r.body));
 }
 
 export async function startOAuthServers(options: OAuthServersOptions = {}): Promise<OAuthServers> {
@@ -222,28 +309,48 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     () => issuerUrl.href,
   );
   const counters = provider.counters;
+  const grants = grantHandlers(
+    {
+      issue: (grant, { refresh }) => provider.issue(grant, { refresh: refresh && options.refreshTokens !== false }),
+      getClient: (id) => provider.clientsStore.getClient(id),
+      checkResource: (resource) => provider.checkResource(resource),
+      issuer: () => issuerUrl.href,
+    },
+    { ...(options.device ? { device: options.device } : {}), clientCredentials: options.clientCredentials === true, origin: () => as.origin },
+  );
 
   const requests: AuthServerRequest[] = [];
   // Parsed here once (the SDK's handlers then skip parsing), so that a test can see what each request carried.
   authApp.use(express.urlencoded({ extended: false }), express.json());
   authApp.use((req, _res, next) => {
     if (req.method === 'POST' && req.path === '/register') counters.register++;
-    requests.push({ method: req.method, path: req.path, authorization: req.headers.authorization, body: JSON.stringify(req.body ?? {}) });
+    requests.push({
+      method: req.method,
+      path: req.path,
+      authorization: req.headers.authorization,
+      query: JSON.stringify(req.query ?? {}),
+      body: JSON.stringify(req.body ?? {}),
+      at: Date.now(),
+    });
     next();
   });
   authApp.use((req, res, next) => {
     if (req.path !== '/.well-known/oauth-authorization-server') return next();
-    // Lets a test shape the advertised metadata (PKCE methods, RFC 9207 support).
+    // Lets a test shape the advertised metadata (PKCE methods, RFC 9207 support, grants, registration).
     const json = res.json.bind(res);
     res.json = (body: OAuthMetadata & Record<string, unknown>) => {
       const methods = options.codeChallengeMethods ?? ['S256'];
       if (methods.length === 0) delete body.code_challenge_methods_supported;
       else body.code_challenge_methods_supported = methods;
       if (options.issParameter) body.authorization_response_iss_parameter_supported = true;
-      return json(body);
+      if (options.metadataDocuments) body.client_id_metadata_document_supported = true;
+      if (options.registration === false) delete body.registration_endpoint;
+      if (options.asScopes) body.scopes_supported = options.asScopes;
+      return json({ ...body, ...grants.metadata() });
     };
     next();
   });
+  authApp.use(grants.router);
   const noLimit = { rateLimit: false as const };
   authApp.use(
     mcpAuthRouter({
@@ -258,12 +365,17 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
   );
   authApp.post('/consent', express.urlencoded({ extended: false }), (req, res) => provider.consent(req, res));
 
-  const oauthMetadata = (await (await fetch(`${as.origin}/.well-known/oauth-authorization-server`)).json()) as OAuthMetadata;
-  mcpApp.use(mcpAuthMetadataRouter({ oauthMetadata, resourceServerUrl: new URL(mcpUrl), scopesSupported: ['mcp:tools'], resourceName: 'OAuth test server' }));
+  // The MCP server's protected resource metadata (RFC 9728), naming whichever authorization server it uses now.
+  let current: { issuer: string; provider: TestAuthProvider } = { issuer: issuerUrl.href, provider };
+  const resourceMetadataUrl = `${rs.origin}/.well-known/oauth-protected-resource/mcp`;
+  mcpApp.get(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'], (_req, res) => {
+    res.json({ resource: mcpUrl, authorization_servers: [current.issuer], scopes_supported: ['mcp:tools'], resource_name: 'OAuth test server' });
+  });
   const bearer = requireBearerAuth({
-    verifier: provider,
-    resourceMetadataUrl: `${rs.origin}/.well-known/oauth-protected-resource/mcp`,
-    expectedResource: new URL(mcpUrl),
+    verifier: { verifyAccessToken: (token) => current.provider.verifyAccessToken(token) },
+    resourceMetadataUrl,
+    // A server whose authorization server refuses resource indicators gets audiences some other way (Entra ID: the scope).
+    ...(options.refuseResource ? {} : { expectedResource: new URL(mcpUrl) }),
   });
   mcpApp.use('/mcp', (req, res, next) => {
     res.on('finish', () => {
@@ -271,7 +383,22 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     });
     next();
   });
+  const scoped = { ...options.toolScopes, ...options.stubbornTools };
   mcpApp.all('/mcp', bearer, express.json(), async (req, res) => {
+    // A tool that needs a scope the token lacks: 403 with the scope it needs (RFC 6750 section 3.1, MCP step-up).
+    const call = req.body as { method?: string; params?: { name?: string } } | undefined;
+    const tool = call?.method === 'tools/call' ? call.params?.name : undefined;
+    const needed = tool !== undefined ? scoped[tool] : undefined;
+    if (needed && (options.stubbornTools?.[tool!] !== undefined || !req.auth?.scopes.includes(needed))) {
+      res
+        .status(403)
+        .set(
+          'WWW-Authenticate',
+          `Bearer error="insufficient_scope", scope="${needed}", resource_metadata="${resourceMetadataUrl}", error_description="${tool} needs ${needed}"`,
+        )
+        .json({ error: 'insufficient_scope' });
+      return;
+    }
     const server = new McpServer({ name: 'oauth-test-server', version: '1.0.0' });
     server.registerTool(
       'whoami',
@@ -280,6 +407,10 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
         content: [{ type: 'text', text: `${greeting ?? 'hello'} ${extra.authInfo?.clientId ?? 'nobody'}` }],
       }),
     );
+    for (const [name, scope] of Object.entries(scoped))
+      server.registerTool(name, { description: `Needs ${scope}` }, async (extra) => ({
+        content: [{ type: 'text', text: `${name} done with ${extra.authInfo?.scopes.join(' ')}` }],
+      }));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -298,8 +429,15 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     requests,
     mcpUrl,
     issuer: issuerUrl.href,
+    origin: as.origin,
     provider,
     counters,
+    devices: grants.devices,
+    assertions: grants.assertions,
+    useAuthorizationServer(other) {
+      current = { issuer: other.issuer, provider: other.provider };
+      other.provider.expectedResource = () => mcpUrl;
+    },
     close: async () => {
       await Promise.all([closeServer(as.server), closeServer(rs.server)]);
     },

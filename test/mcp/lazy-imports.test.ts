@@ -24,8 +24,15 @@ const chunk = (prefix: string) => {
 const bundled = (files: Set<string>, pkg: string) => [...files].some((f) => readFileSync(f, 'utf8').includes(`// node_modules/${pkg}/`));
 
 describe('bundle layout', () => {
-  it.each(['program', 'list', 'get', 'set'])('%s does not load zod or the MCP SDK', (prefix) => {
+  it.each(['program', 'list', 'get', 'set'])('%s does not load zod, the MCP SDK, jsonc-parser or yaml', (prefix) => {
     const files = staticClosure(chunk(prefix));
+    for (const pkg of ['zod', '@modelcontextprotocol/sdk', 'jsonc-parser', 'yaml']) expect(bundled(files, pkg), pkg).toBe(false);
+  });
+
+  it('clients import loads jsonc-parser and yaml, and neither zod nor the MCP SDK', () => {
+    const files = staticClosure(chunk('clients-import'));
+    expect(bundled(files, 'jsonc-parser')).toBe(true);
+    expect(bundled(files, 'yaml')).toBe(true);
     expect(bundled(files, 'zod')).toBe(false);
     expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
   });
@@ -76,6 +83,14 @@ describe('start-up path', () => {
       files.join('\n'),
     ).toBe(true);
     expect(files.length, files.join('\n')).toBeLessThanOrEqual(most);
+  });
+
+  it('clients --help builds the clients group alone: no core, no jsonc-parser or yaml, no other group', async () => {
+    const files = (await loaded(['clients', '--help'])).map((url) => fileURLToPath(url));
+    const holds = (text: string) => files.some((f) => readFileSync(f, 'utf8').includes(text));
+    expect(holds('// src/cli/groups/clients.ts'), files.join('\n')).toBe(true);
+    for (const absent of ['// src/tokens/manager.ts', '// src/cli/groups/token.ts', '// node_modules/jsonc-parser/', '// node_modules/yaml/'])
+      expect(holds(absent), absent).toBe(false);
   });
 
   it('help builds only the group asked for, without the core (storage, the token manager)', async () => {

@@ -87,6 +87,20 @@ describe('auth login / status / logout against a real authorization server', () 
     expect(result.stderr).toContain("✓ Logged in to 'notes'");
   });
 
+  it('--no-browser refuses a bare code where the server names its issuer in every response (RFC 9207)', async () => {
+    const before = servers.counters.codeGrant;
+    const cli = startCli(sandbox, ['auth', 'login', 'notes', '--no-browser'], { BROWSER: 'false-browser-that-must-not-run' });
+    const [, authUrl] = await cli.waitForStderr(AUTH_URL);
+    const response = await fetch(authUrl!, { redirect: 'manual' });
+    cli.child.stdin.end(`${new URL(response.headers.get('location')!).searchParams.get('code')}\n`);
+    const result = await cli.exited;
+    outputs.push(result.stdout, result.stderr);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('names its issuer in every response (RFC 9207), and a bare code carries none; it was refused');
+    expect(result.stderr).toContain('hint: paste the full URL the browser was redirected to instead');
+    expect(servers.counters.codeGrant).toBe(before);
+  });
+
   it('times out when no browser answers', async () => {
     const result = await run(['auth', 'login', 'notes', '--timeout', '1s'], { env: { BROWSER: 'true' } });
     expect(result.code).toBe(1);
@@ -120,6 +134,29 @@ describe('authorization servers that are refused', () => {
       expect(result.stderr).toMatch(/does not advertise PKCE with S256/);
       expect(servers.counters.register).toBe(0);
       expect(servers.counters.authorize).toBe(0);
+    } finally {
+      await servers.close();
+      await sandbox.cleanup();
+    }
+  });
+});
+
+describe('--no-browser with a server that shows a code instead of redirecting', () => {
+  it('takes the bare code pasted on stdin; PKCE binds it to this login', async () => {
+    const servers = await startOAuthServers();
+    const sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl } });
+    try {
+      const cli = startCli(sandbox, ['auth', 'login', 'notes', '--no-browser'], { BROWSER: 'false-browser-that-must-not-run' });
+      const [, authUrl] = await cli.waitForStderr(AUTH_URL);
+      const response = await fetch(authUrl!, { redirect: 'manual' });
+      const code = new URL(response.headers.get('location')!).searchParams.get('code')!;
+      cli.child.stdin.end(`${code}\n`);
+      const result = await cli.exited;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('or the code the server shows');
+      expect(result.stderr).not.toContain(code);
+      expect(servers.counters.codeGrant).toBe(1);
+      expect((await sandbox.run(['call', 'notes', 'whoami'])).code).toBe(0);
     } finally {
       await servers.close();
       await sandbox.cleanup();

@@ -25,13 +25,16 @@ describe('browser command', () => {
 describe('authorization response checks', () => {
   const params = (q: Record<string, string>) => new URLSearchParams(q);
   it('returns the code when state and iss match', () => {
-    expect(checkAuthorizationResponse(params({ code: 'c', state: 's', iss: 'https://as.example' }), 's', ISSUER, true)).toBe('c');
+    expect(checkAuthorizationResponse(params({ code: 'c', state: 's', iss: ISSUER }), 's', ISSUER, true)).toBe('c');
     expect(checkAuthorizationResponse(params({ code: 'c', state: 's' }), 's', ISSUER, false)).toBe('c');
   });
   it('refuses a wrong or missing state, a foreign or missing iss, and errors', () => {
     expect(() => checkAuthorizationResponse(params({ code: 'c', state: 'x' }), 's', ISSUER, false)).toThrow(/state/);
     expect(() => checkAuthorizationResponse(params({ code: 'c' }), 's', ISSUER, false)).toThrow(/state/);
     expect(() => checkAuthorizationResponse(params({ code: 'c', state: 's', iss: 'https://other/' }), 's', ISSUER, false)).toThrow(/RFC 9207/);
+    // Compared as plain strings (MCP 2026-07-28): no trailing-slash or case normalization.
+    expect(() => checkAuthorizationResponse(params({ code: 'c', state: 's', iss: 'https://as.example' }), 's', ISSUER, true)).toThrow(/RFC 9207/);
+    expect(() => checkAuthorizationResponse(params({ code: 'c', state: 's', iss: 'https://AS.example/' }), 's', ISSUER, true)).toThrow(/RFC 9207/);
     expect(() => checkAuthorizationResponse(params({ code: 'c', state: 's' }), 's', ISSUER, true)).toThrow(/promises an iss/);
     expect(() => checkAuthorizationResponse(params({ error: 'access_denied', error_description: 'no', state: 's' }), 's', ISSUER, false)).toThrow(
       /access_denied \(no\)/,
@@ -45,6 +48,7 @@ describe('token rules', () => {
     tokenType: 'Bearer',
     issuer: ISSUER,
     issuedAt: '2026-01-01T00:00:00Z',
+    grant: 'authorization_code',
     ...over,
   });
   const now = new Date('2026-01-01T12:00:00Z');

@@ -8,7 +8,7 @@ import { programEnvironment, WITHHELD_VARIABLES } from '../../src/commands/exec.
 import { locateConfig } from '../../src/config/locate.js';
 import { parseTemplate } from '../../src/config/references.js';
 import { parseEnvFile, parseEnvOption } from '../../src/exec/env-file.js';
-import { canOpenBrowser } from '../../src/run/browser.js';
+import { canOpenBrowser } from '../../src/oauth/browser.js';
 import { maskingByteStream } from '../../src/run/byte-masking.js';
 import { exitStatus } from '../../src/run/child.js';
 import { readLines } from '../../src/run/lines.js';

@@ -133,6 +133,7 @@ describe('TokenManager as the only door to a store', () => {
       issuer: 'https://as.example/',
       issuedAt: '2026-01-01T00:00:00Z',
       clientId: 'c1',
+      grant: 'authorization_code',
     });
     await writeClient(manager, 'notes', { issuer: 'https://as.example/', kind: 'dcr', information: { client_id: 'c1' } });
     expect((await readTokens(manager, 'notes'))?.clientId).toBe('c1');

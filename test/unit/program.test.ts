@@ -15,6 +15,10 @@ vi.mock('../../src/commands/token/clear.js', () => ({ run: vi.fn() }));
 vi.mock('../../src/commands/config/trust.js', () => ({ run: vi.fn(), untrust: vi.fn() }));
 vi.mock('../../src/commands/auth/login.js', () => ({ run: vi.fn() }));
 vi.mock('../../src/commands/call.js', () => ({ run: vi.fn() }));
+vi.mock('../../src/commands/clients/clients-list.js', () => ({ run: vi.fn() }));
+vi.mock('../../src/commands/clients/clients-import.js', () => ({ run: vi.fn() }));
+vi.mock('../../src/commands/clients/clients-install.js', () => ({ run: vi.fn() }));
+vi.mock('../../src/commands/clients/clients-restore.js', () => ({ run: vi.fn() }));
 
 const list = await import('../../src/commands/token/list.js');
 const set = await import('../../src/commands/token/set.js');
@@ -23,6 +27,10 @@ const clear = await import('../../src/commands/token/clear.js');
 const trust = await import('../../src/commands/config/trust.js');
 const login = await import('../../src/commands/auth/login.js');
 const call = await import('../../src/commands/call.js');
+const clientsList = await import('../../src/commands/clients/clients-list.js');
+const clientsImport = await import('../../src/commands/clients/clients-import.js');
+const clientsInstall = await import('../../src/commands/clients/clients-install.js');
+const clientsRestore = await import('../../src/commands/clients/clients-restore.js');
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';
@@ -73,7 +81,7 @@ describe('the command table', () => {
     expect(ctxOf(get.run).cwd).toBe('/nowhere');
   });
 
-  it('token clear --force, config trust --list --json, auth login --no-browser, call --args', async () => {
+  it('token clear --force, config trust --list --json, auth login --no-browser and --device, call --args', async () => {
     await parse('token', 'clear', '--namespace', 'test', '--force');
     expect(clear.run).toHaveBeenCalledWith({ namespace: 'test', force: true }, expect.anything());
     await parse('config', 'trust', '--list', '--json');
@@ -82,8 +90,32 @@ describe('the command table', () => {
     expect(trust.untrust).toHaveBeenCalledWith('repo/server_config.json', expect.anything());
     await parse('auth', 'login', 'notes', '--no-browser', '--timeout', '90s');
     expect(login.run).toHaveBeenCalledWith('notes', { browser: false, timeout: '90s' }, expect.anything());
+    await parse('auth', 'login', 'ci', '--device', '--scope', 'a b');
+    expect(login.run).toHaveBeenLastCalledWith('ci', { browser: true, device: true, scope: 'a b' }, expect.anything());
     await parse('call', 'notes', 'search', '--args', '{"q":1}');
     expect(call.run).toHaveBeenCalledWith('notes', 'search', { args: '{"q":1}' }, expect.anything());
+  });
+
+  it('clients: the listing, and import, install and restore, with --project and --json wherever they stand', async () => {
+    await parse('clients', '--check', '--project', 'repo');
+    expect(clientsList.run).toHaveBeenCalledWith({ check: true, project: 'repo' }, expect.anything());
+    await parse('clients', 'import', 'cursor', '--dry-run', '--servers', 'a,b', '--rename', '--command', '/opt/bin/mcp-cli', '--json');
+    expect(clientsImport.run).toHaveBeenCalledWith(
+      'cursor',
+      { dryRun: true, servers: 'a,b', rename: true, command: '/opt/bin/mcp-cli', json: true },
+      expect.anything(),
+    );
+    await parse('clients', 'import', 'claude-code', '--project', 'repo', '--overwrite');
+    expect(vi.mocked(clientsImport.run).mock.calls[1]!.slice(0, 2)).toEqual(['claude-code', { project: 'repo', overwrite: true }]);
+    await parse('clients', 'install', 'notes', '--client', 'vscode', '--project', '.', '--overwrite');
+    expect(clientsInstall.run).toHaveBeenCalledWith('notes', { client: 'vscode', project: '.', overwrite: true }, expect.anything());
+    expect(await parse('clients', 'install', 'notes')).toBe(1);
+    expect(err.text()).toContain("required option '--client <client>' not specified");
+    await parse('clients', 'restore', 'zed');
+    expect(clientsRestore.run).toHaveBeenCalledWith('zed', expect.anything());
+    expect(clientsList.run).toHaveBeenCalledTimes(1);
+    expect(await parse('--help')).toBe(0);
+    expect(out.text()).toMatch(/^ {2}clients \[options\] +find plaintext secrets in MCP clients'/m);
   });
 
   it('each command gets a context of its own, whose store and config are opened lazily', async () => {

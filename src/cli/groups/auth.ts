@@ -6,16 +6,19 @@ export const register: Register = (program, kit) => {
 
   auth
     .command('login')
-    .description('log in to a server from server_config.json in the browser (authorization code with PKCE)')
+    .description(
+      'log in to a server from server_config.json: in the browser (authorization code with PKCE), with a device code (RFC 8628), or as its own client ("grant": "client_credentials")',
+    )
     .argument('<server>', 'server name in server_config.json')
     .option('--no-browser', 'print the URL and read the redirected URL pasted on stdin (SSH, headless machines)')
+    .option('--device', 'log in with a code entered on another device (RFC 8628); the default when no browser can be opened and stdin is no terminal')
     .option('--scope <scopes>', 'scopes to request, space-separated (default: oauth.scopes, else what the server advertises)')
     .option('--timeout <duration>', 'how long to wait for the browser, e.g. 90s or 5m (default 5m)')
     .action(async (server, options, command) => (await import('../../commands/auth/login.js')).run(server, options, await kit.ctx(command)));
 
   auth
     .command('status')
-    .description('show OAuth logins: issuer, scopes, expiry, whether it can refresh, where it is stored')
+    .description('show OAuth logins: issuer, grant, client registration, scopes, expiry, refresh, audience, last step-up, where it is stored')
     .argument('[server]', 'one server (default: all)')
     .option('--json', 'print JSON')
     .action(async (server, options, command) => (await import('../../commands/auth/status.js')).run(server, options, await kit.ctx(command)));

@@ -15,6 +15,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { commands: ['token'], load: () => import('./token.js') },
   { commands: ['servers', 'ping', 'tools', 'call'], load: () => import('./servers.js') },
   { commands: ['run', 'exec'], load: () => import('./run.js') },
+  { commands: ['clients'], load: () => import('./clients.js') },
   { commands: ['config'], load: () => import('./config.js') },
   { commands: ['auth'], load: () => import('./auth.js') },
   { commands: ['completion', '__complete'], load: () => import('./completion.js') },

@@ -10,6 +10,7 @@ import { findOAuthTarget } from '../shared/oauth-target.js';
 
 export interface LoginOptions {
   browser?: boolean;
+  device?: boolean;
   scope?: string;
   timeout?: string;
 }
@@ -23,18 +24,24 @@ export function parseTimeout(text: string): number {
 
 export async function run(server: string, options: LoginOptions, ctx: Ctx): Promise<void> {
   validateIdentifier('name', server);
+  if (options.device && options.browser === false)
+    throw new CliError('--device and --no-browser are two ways to log in without a browser here; give one of them');
+  const mode = options.device ? 'device' : options.browser === false ? 'paste' : 'auto';
   const timeoutMs = options.timeout !== undefined ? parseTimeout(options.timeout) : undefined;
   const target = await findOAuthTarget(server, ctx);
   const { manager, selection } = await ctx.store();
   const interrupt = interruptSignal();
   try {
-    const tokens = await login({ target, manager, io: ctx, noBrowser: options.browser === false, scope: options.scope, timeoutMs, signal: interrupt.signal });
+    const tokens = await login({ target, manager, io: ctx, mode, scope: options.scope, timeoutMs, signal: interrupt.signal });
     const expiry = tokens.expiresAt ? `, expires ${formatTime(tokens.expiresAt, ctx.tty.stderr)}` : '';
+    const how = tokens.grant === 'client_credentials' ? ' as its own client (client credentials)' : tokens.grant === 'device_code' ? ' with a device code' : '';
     ctx.stderr.write(
       printable(
-        `✓ Logged in to '${server}' (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}); tokens stored in the ${selection.name} backend`,
+        `✓ Logged in to '${server}'${how} (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}); tokens stored in the ${selection.name} backend`,
       ) + '\n',
     );
+    if (!tokens.resource)
+      ctx.stderr.write(`! No resource indicator was sent ("resource": false): these tokens are not bound to '${server}' by their audience\n`);
   } finally {
     interrupt.dispose();
   }

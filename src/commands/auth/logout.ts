@@ -22,8 +22,14 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
     if (!credentials)
       ctx.stderr.write(`! No client registration for ${printable(tokens.issuer)} is stored, so the tokens cannot be revoked there; deleting them here\n`);
     else {
-      const { revokeTokens } = await import('../../oauth/revoke.js');
-      revoked = (await revokeTokens(tokens, credentials)) === 'revoked';
+      const [{ revokeTokens }, { assertionSigner }, { configuredOAuthTarget }] = await Promise.all([
+        import('../../oauth/revoke.js'),
+        import('../../oauth/client-credentials.js'),
+        import('../shared/oauth-target.js'),
+      ]);
+      // A client that authenticates with a private key signs for the revocation too.
+      const target = tokens.grant === 'client_credentials' ? await configuredOAuthTarget(server, ctx) : undefined;
+      revoked = (await revokeTokens(tokens, credentials, target && assertionSigner(target, ctx.now))) === 'revoked';
       ctx.stderr.write(
         printable(revoked ? `✓ Revoked the tokens at ${tokens.issuer}` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only`) +
           '\n',

@@ -2,10 +2,11 @@ import type { Ctx } from '../../context.js';
 import { CliError, ExitCode } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
-import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESPACE } from '../../oauth/records.js';
+import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESPACE, type OAuthGrant } from '../../oauth/records.js';
+import { scopeList } from '../../oauth/scopes.js';
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { expiryCell, expiryLine, expiryStatus, expiryTone, tableOutput } from '../shared/present.js';
+import { expiryCell, expiryLine, expiryStatus, expiryTone, formatTime, tableOutput } from '../shared/present.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -14,15 +15,37 @@ export interface StatusOptions {
 export interface ServerStatus {
   server: string;
   issuer: string;
+  /** How the tokens were obtained. */
+  grant: OAuthGrant;
   scopes: string[];
   expiresAt: string | null;
   expired: boolean;
+  /** Whether the login renews itself: a refresh token, or a client credentials grant (a new grant each time). */
   canRefresh: boolean;
   clientId: string | null;
   clientRegistration: 'dcr' | 'metadata-document' | 'configured' | 'missing';
+  /** The resource indicator the tokens are bound to (RFC 8707); null when none was sent (`"resource": false`). */
+  resource: string | null;
+  audienceBound: boolean;
+  /** When a server last asked for more scopes and a new authorization got them, and the scopes then asked for. */
+  stepUpAt: string | null;
+  stepUpScopes: string[];
   backend: string;
   location: string;
 }
+
+const GRANT_TEXT: Record<OAuthGrant, string> = {
+  authorization_code: 'authorization code (browser)',
+  device_code: 'device code (RFC 8628)',
+  client_credentials: 'client credentials (the client on its own behalf)',
+};
+
+const REGISTRATION_TEXT: Record<ServerStatus['clientRegistration'], string> = {
+  configured: 'pre-registered, from oauth.clientId',
+  'metadata-document': 'client ID metadata document',
+  dcr: 'dynamic client registration',
+  missing: 'registration not stored',
+};
 
 export async function run(server: string | undefined, options: StatusOptions, ctx: Ctx): Promise<void> {
   if (server !== undefined) validateIdentifier('name', server);
@@ -42,12 +65,17 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     statuses.push({
       server: name,
       issuer: tokens.issuer,
-      scopes: tokens.scope ? tokens.scope.split(' ') : [],
+      grant: tokens.grant,
+      scopes: scopeList(tokens.scope),
       expiresAt: tokens.expiresAt ?? null,
       expired: isExpired(stored.metadata, now),
-      canRefresh: tokens.refreshToken !== undefined,
+      canRefresh: tokens.refreshToken !== undefined || tokens.grant === 'client_credentials',
       clientId: bound?.information.client_id ?? null,
       clientRegistration: bound ? bound.kind : 'missing',
+      resource: tokens.resource ?? null,
+      audienceBound: tokens.resource !== undefined,
+      stepUpAt: tokens.stepUpAt ?? null,
+      stepUpScopes: scopeList(tokens.stepUpScope),
       backend: selection.name,
       location: `${manager.location} (${TOKENS_NAMESPACE}:${name}; client in ${CLIENTS_NAMESPACE}:${name})`,
     });
@@ -66,13 +94,22 @@ export async function run(server: string | undefined, options: StatusOptions, ct
   if (server !== undefined) {
     const s = statuses[0]!;
     const stored = (await manager.list({ namespace: TOKENS_NAMESPACE })).find((m) => m.name === s.server)!;
+    const refresh =
+      s.grant === 'client_credentials'
+        ? 'yes (a new client credentials grant when it expires)'
+        : s.canRefresh
+          ? 'yes (refreshed automatically)'
+          : 'no (log in again when it expires)';
     const lines: [string, string][] = [
       ['Server', s.server],
       ['Issuer', s.issuer],
+      ['Grant', GRANT_TEXT[s.grant]],
       ['Scopes', s.scopes.join(' ') || '-'],
       ['Expires', expiryLine(stored, now, tty)],
-      ['Refresh', s.canRefresh ? 'yes (refreshed automatically)' : 'no (log in again when it expires)'],
-      ['Client', s.clientId ? `${s.clientId} (${s.clientRegistration})` : s.clientRegistration],
+      ['Refresh', refresh],
+      ['Client', s.clientId ? `${s.clientId} (${REGISTRATION_TEXT[s.clientRegistration]})` : REGISTRATION_TEXT[s.clientRegistration]],
+      ['Audience', s.resource ?? 'not audience-bound: no resource indicator was sent ("resource": false), so the tokens name no server'],
+      ['Step-up', s.stepUpAt ? `${formatTime(s.stepUpAt, tty)} (scopes ${s.stepUpScopes.join(' ') || '-'})` : 'never'],
       ['Stored in', `${s.backend}: ${s.location}`],
     ];
     ctx.stdout.write(lines.map(([k, v]) => `${(k + ':').padEnd(11)}${printable(v)}\n`).join(''));
@@ -83,9 +120,12 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     const stored = metadata.get(s.server)!;
     // An expired access token that can be refreshed is routine: only one that cannot is marked.
     const tone = s.canRefresh ? undefined : expiryTone(expiryStatus(stored, now));
-    return { cells: [s.server, s.issuer, s.scopes.join(' '), expiryCell(stored, now, tty), s.canRefresh ? 'yes' : 'no', s.backend], tone };
+    return { cells: [s.server, s.issuer, s.grant, s.scopes.join(' '), expiryCell(stored, now, tty), s.canRefresh ? 'yes' : 'no', s.backend], tone };
   });
   ctx.stdout.write(
-    renderTable(['SERVER', { title: 'ISSUER', flex: true }, { title: 'SCOPES', flex: true }, 'EXPIRES', 'REFRESH', 'BACKEND'], rows, tableOutput(ctx)),
+    renderTable(['SERVER', { title: 'ISSUER', flex: true }, 'GRANT', { title: 'SCOPES', flex: true }, 'EXPIRES', 'REFRESH', 'BACKEND'], rows, tableOutput(ctx)),
   );
+  const unbound = statuses.filter((s) => !s.audienceBound).map((s) => s.server);
+  if (unbound.length > 0)
+    ctx.stderr.write(`! Not audience-bound (no resource indicator was sent, "resource": false): ${unbound.map((n) => `'${n}'`).join(', ')}\n`);
 }

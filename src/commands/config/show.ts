@@ -36,8 +36,10 @@ const fromReferences = (value: string) => /^(<TOKEN:[^>]+>)+$/.test(value);
 /** A client secret or private key written into the file itself is still a secret: show only that one is set. */
 function hideLiteralSecrets(entry: ServerEntry): ServerEntry {
   let out = entry;
-  const secret = entry.oauth?.clientSecret;
-  if (secret !== undefined && !fromReferences(secret)) out = { ...out, oauth: { ...entry.oauth, clientSecret: '<hidden>' } };
+  for (const field of ['clientSecret', 'privateKey'] as const) {
+    const secret = out.oauth?.[field];
+    if (secret !== undefined && !fromReferences(secret)) out = { ...out, oauth: { ...out.oauth, [field]: '<hidden>' } };
+  }
   if (out.transport !== 'stdio' && out.tls?.key !== undefined && !fromReferences(out.tls.key)) out = { ...out, tls: { ...out.tls, key: '<hidden>' } };
   return out;
 }

@@ -1,4 +1,5 @@
 import { canPrompt, type Ctx } from '../../context.js';
+import { printable } from '../../io/terminal-text.js';
 import type { ResolvedServer } from '../../config/resolve.js';
 import type { OAuthFetch } from '../../oauth/fetch.js';
 import type { OAuthSession } from '../../oauth/session.js';
@@ -13,6 +14,11 @@ export interface OAuthConnectOptions {
    * says yes when a browser can be opened, though stdin is the MCP client's: the login never reads it.
    */
   canLogin?: boolean;
+  /**
+   * How a login reaches the user: `browser` only for `mcp-cli run`, whose stdin is the MCP client's (a
+   * pasted redirect cannot be read there); default `auto` (browser, else paste-back on the terminal).
+   */
+  loginMode?: 'auto' | 'browser';
 }
 
 /**
@@ -44,12 +50,25 @@ export async function oauthFetchFor(
       env: ctx.env,
       now: ctx.now,
       relogin: interactive
-        ? async (hint) => {
-            ctx.stderr.write(`'${server.name}' needs an OAuth login.\n`);
+        ? async (request) => {
+            ctx.stderr.write(
+              request.stepUp
+                ? printable(`'${server.name}' needs more scopes: a new OAuth login asks for "${request.scope ?? ''}".\n`)
+                : `'${server.name}' needs an OAuth login.\n`,
+            );
             const [{ login }, { interruptSignal }] = await Promise.all([import('../../oauth/login.js'), import('../../io/interrupt.js')]);
             const interrupt = interruptSignal();
             try {
-              return await login({ target, manager, io: ctx, signal: interrupt.signal, resourceMetadataUrl: hint.resourceMetadataUrl });
+              return await login({
+                target,
+                manager,
+                io: ctx,
+                mode: options.loginMode ?? 'auto',
+                signal: interrupt.signal,
+                resourceMetadataUrl: request.resourceMetadataUrl,
+                ...(request.scope !== undefined ? { scope: request.scope } : {}),
+                ...(request.stepUp ? { stepUp: true } : {}),
+              });
             } finally {
               interrupt.dispose();
             }

@@ -1,9 +1,10 @@
 import type { Ctx } from '../../context.js';
+import { CliError } from '../../errors.js';
 import type { SavedTokens } from '../../oauth/records.js';
 import type { RefreshTrigger } from '../../oauth/session.js';
 
 /**
- * Sends one refresh grant for a stored OAuth login now, whatever its expiry (`token rotate --oauth`,
+ * Sends one refresh grant for a stored OAuth login now (for client credentials, a new grant), whatever its expiry (`token rotate --oauth`,
  * `token validate`), through the session the connections use: cross-process lock, rotated refresh
  * token, removal of a dead login, audit. The server's config entry supplies a pre-registered client;
  * a login whose server has no entry uses its stored registration.
@@ -15,7 +16,11 @@ export async function forceRefreshLogin(
   trigger: Extract<RefreshTrigger, 'rotate' | 'validate'>,
 ): Promise<SavedTokens> {
   const [{ OAuthSession }, { configuredOAuthTarget }] = await Promise.all([import('../../oauth/session.js'), import('./oauth-target.js')]);
-  const target = (await configuredOAuthTarget(name, ctx)) ?? { name, url: stored.resource ?? stored.issuer };
+  const target = (await configuredOAuthTarget(name, ctx)) ?? { name, url: stored.resource ?? stored.server ?? stored.issuer };
+  if (stored.grant === 'client_credentials' && target.oauth?.grant !== 'client_credentials')
+    throw new CliError(
+      `the tokens of '${name}' come from the client credentials grant, and no server_config.json entry of that name sets "grant": "client_credentials" any more: a new grant needs the client's credentials from there`,
+    );
   const { manager } = await ctx.store();
   return new OAuthSession({ target, manager, env: ctx.env, now: ctx.now }).forceRefresh(trigger);
 }

@@ -10,7 +10,15 @@ async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'logi
     throw new CliError(`'${name}' in ${config.location.path} is a stdio server (it has a command): OAuth applies to HTTP servers (url) only`);
   // Only what a login uses is resolved: a header referencing an expired token must not stop the login that replaces it.
   // A refresh presents the login's own client, and compares only the configured client ID with it: no secret is read.
-  const oauth = entry.oauth && (use === 'login' ? entry.oauth : entry.oauth.clientId !== undefined ? { clientId: entry.oauth.clientId } : {});
+  // A client credentials grant is its own renewal: it needs the client's secret or key each time.
+  const oauth =
+    entry.oauth &&
+    (use === 'login' || entry.oauth.grant === 'client_credentials'
+      ? entry.oauth
+      : {
+          ...(entry.oauth.clientId !== undefined ? { clientId: entry.oauth.clientId } : {}),
+          ...(entry.oauth.resource !== undefined ? { resource: entry.oauth.resource } : {}),
+        });
   const loginFields = { transport: entry.transport, url: entry.url, headers: {}, ...(oauth ? { oauth } : {}) };
   const [server] = await resolveConfigured(ctx, { ...config, servers: { [name]: loginFields } }, [name]);
   const resolved = server!.entry as HttpServerEntry;
@@ -28,7 +36,11 @@ export async function findOAuthTarget(name: string, ctx: Ctx): Promise<OAuthTarg
   return targetIn(config, name, ctx, 'login');
 }
 
-/** What a refresh needs of the server's entry (its URL, the configured client ID); undefined when no config file names it (its tokens may outlive its entry). */
+/**
+ * What a refresh needs of the server's entry (its URL, the configured client ID, whether `resource` is
+ * left out; for client credentials the whole client); undefined when no config file names it (its
+ * tokens may outlive its entry).
+ */
 export async function configuredOAuthTarget(name: string, ctx: Ctx): Promise<OAuthTarget | undefined> {
   const config = await ctx.configIfAny();
   return config && Object.hasOwn(config.servers, name) ? targetIn(config, name, ctx, 'refresh') : undefined;

@@ -39,7 +39,7 @@ async function rotateOAuth(name: string, namespace: string, options: RotateOptio
   const [{ readTokens, TOKENS_NAMESPACE }, { forceRefreshLogin }] = await Promise.all([import('../../oauth/records.js'), import('../shared/oauth-refresh.js')]);
   const stored = namespace === TOKENS_NAMESPACE ? await readTokens((await ctx.store()).manager, name) : undefined;
   if (!stored) throw new CliError(`'${name}' in namespace '${namespace}' is not an OAuth login made by mcp-cli auth login, so it cannot be refreshed`);
-  if (!stored.refreshToken)
+  if (!stored.refreshToken && stored.grant !== 'client_credentials')
     throw new CliError(`the OAuth token of '${name}' has no refresh token, so it cannot be refreshed`, 4, `log in again: mcp-cli auth login ${name}`);
   const fresh = await forceRefreshLogin(ctx, name, stored, 'rotate');
   if (options.json) {

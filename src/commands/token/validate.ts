@@ -42,7 +42,7 @@ interface Run {
   serverChecks: Map<string, Promise<Omit<Check, 'check'>>>;
 }
 
-/** Proves that the refresh token works: one refresh grant, sent as `token rotate --oauth` sends it. */
+/** Proves that the refresh token works (for client credentials, the client's credentials): one grant, sent as `token rotate --oauth` sends it. */
 async function refreshCheck(run: Run, metadata: TokenMetadata): Promise<Check> {
   const { ctx, manager } = run;
   const stored = await manager.read(metadata, 'validated');
@@ -54,14 +54,17 @@ async function refreshCheck(run: Run, metadata: TokenMetadata): Promise<Check> {
     detail,
   });
   if (!saved) return result('skipped', 'not an OAuth login made by mcp-cli (no issuer): cannot refresh');
-  if (!saved.refreshToken) return result('skipped', 'no refresh token was issued');
+  const clientCredentials = saved.grant === 'client_credentials';
+  if (!saved.refreshToken && !clientCredentials) return result('skipped', 'no refresh token was issued');
   try {
     const fresh = await forceRefreshLogin(ctx, metadata.name, saved, 'validate');
-    return result('passed', `refreshed${fresh.expiresAt ? `; the new access token expires at ${fresh.expiresAt}` : ''}`);
+    const what = clientCredentials ? 'a new client credentials grant succeeded' : 'refreshed';
+    return result('passed', `${what}${fresh.expiresAt ? `; the new access token expires at ${fresh.expiresAt}` : ''}`);
   } catch (error) {
     if (error instanceof LoginRequiredError) return result('rejected', error.message);
     const known = asCliError(error);
-    if (known) return result('error', known.message);
+    // A client whose credentials the authorization server refused (exit 4) is rejected, as a refused refresh token is.
+    if (known) return result(known.exitCode === ExitCode.authRequired ? 'rejected' : 'error', known.message);
     throw error;
   }
 }

@@ -1,0 +1,159 @@
+import { basename, join, resolve } from 'node:path';
+import { CliError } from '../errors.js';
+import type { Env } from '../paths.js';
+import { CLIENT_IDS, CLIENTS, type ClientDef, type ClientId, type Scope, type ServerSpec } from './catalog.js';
+import { readClientFile, type ReadFile } from './files.js';
+import { parseClientText, valueAt, type JsonPath } from './formats.js';
+import { findByShape, findInArgs, findInHeader, findInKeyed, findInUrl, type SecretMatch } from './secrets.js';
+
+/** Where in an entry a secret is. */
+export type FieldRef =
+  | { part: 'env' | 'headers'; key: string }
+  | { part: 'args'; index: number }
+  | { part: 'url' | 'command' | 'cwd' }
+  /** Anywhere else in the raw entry (a Zed extension's settings, say): read, reported, not moved. */
+  | { part: 'raw'; path: JsonPath };
+
+export interface Finding {
+  field: FieldRef;
+  match: SecretMatch;
+  /** The secret itself: only ever stored or compared, never shown. */
+  value: string;
+}
+
+export interface FoundServer {
+  name: string;
+  /** Path of the entry in the file's data. */
+  entryPath: JsonPath;
+  /** Claude Code's per-project entries in ~/.claude.json: `local: /path`. */
+  label?: string;
+  raw: Record<string, unknown>;
+  spec?: ServerSpec;
+  unsupported?: string;
+  /** The server of server_config.json the entry already launches through `mcp-cli run`. */
+  viaMcpCli?: string;
+  findings: Finding[];
+}
+
+export interface ClientFile {
+  client: ClientDef;
+  path: string;
+  scope: Scope;
+  /** For project files: the project directory. */
+  project?: string;
+  file?: ReadFile;
+  data?: unknown;
+  /** Why the file could not be read or parsed (path, line and column; never its text). */
+  error?: string;
+  servers: FoundServer[];
+}
+
+export function describeField(field: FieldRef): string {
+  if (field.part === 'env' || field.part === 'headers') return `${field.part}.${field.key}`;
+  if (field.part === 'args') return `args[${field.index}]`;
+  if (field.part === 'raw') return field.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.');
+  return field.part;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `mcp-cli run NAME` (or `node …/cli.js run NAME`): the name, else undefined. */
+export function launchedServer(spec: ServerSpec): string | undefined {
+  if (spec.transport !== 'stdio' || !spec.command) return undefined;
+  const run = spec.args.length - 2;
+  if (run < 0 || spec.args[run] !== 'run') return undefined;
+  const program = [spec.command, ...spec.args.slice(0, run)].map((p) => basename(p.replace(/\\/g, '/')));
+  return program.some((p) => /^mcp-cli(\.cmd|\.exe|\.ps1)?$/i.test(p) || p === 'cli.js') ? spec.args[run + 1] : undefined;
+}
+
+function findingsOf(spec: ServerSpec, raw: Record<string, unknown>, known: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  const add = (field: FieldRef, text: string, matches: SecretMatch[]) => {
+    for (const match of matches) out.push({ field, match, value: text.slice(match.start, match.end) });
+  };
+  for (const [key, value] of Object.entries(spec.env)) add({ part: 'env', key }, value, findInKeyed(key, value));
+  for (const [key, value] of Object.entries(spec.headers)) add({ part: 'headers', key }, value, findInHeader(key, value));
+  for (const [index, matches] of findInArgs(spec.args)) add({ part: 'args', index }, spec.args[index]!, matches);
+  if (spec.url !== undefined) add({ part: 'url' }, spec.url, findInUrl(spec.url));
+  if (spec.command !== undefined) add({ part: 'command' }, spec.command, findByShape(spec.command));
+  if (spec.cwd !== undefined) add({ part: 'cwd' }, spec.cwd, findByShape(spec.cwd));
+  // Whatever else the entry holds (a Zed extension's settings): by key name and shape, reported only.
+  const walk = (node: unknown, path: JsonPath) => {
+    if (typeof node === 'string') {
+      const key = String(path[path.length - 1] ?? '');
+      add({ part: 'raw', path }, node, typeof path[path.length - 1] === 'number' ? findByShape(node) : findInKeyed(key, node));
+    } else if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...path, i]));
+    else if (isObject(node)) for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+  };
+  for (const [key, value] of Object.entries(raw)) if (!known.has(key)) walk(value, [key]);
+  return out;
+}
+
+// Fields each client's reader turns into the spec: everything else in an entry is walked for secrets as it is.
+const SPEC_KEYS = new Set(['command', 'args', 'env', 'envs', 'cwd', 'url', 'serverUrl', 'uri', 'headers', 'cmd', 'envFile', 'env_keys']);
+
+export function serversOf(client: ClientDef, data: unknown, scope: Scope): FoundServer[] {
+  const servers: FoundServer[] = [];
+  for (const container of client.containers(data, scope)) {
+    const object = valueAt(data, container.path);
+    if (!isObject(object)) continue;
+    for (const [name, raw] of Object.entries(object)) {
+      if (!isObject(raw)) continue;
+      const read = client.read(raw);
+      const base = { name, entryPath: [...container.path, name], ...(container.label ? { label: container.label } : {}), raw };
+      if ('unsupported' in read) {
+        servers.push({
+          ...base,
+          unsupported: read.unsupported,
+          findings: findingsOf({ transport: 'stdio', args: [], env: {}, headers: {}, envKeys: [] }, raw, new Set()),
+        });
+        continue;
+      }
+      const via = launchedServer(read);
+      servers.push({ ...base, spec: read, ...(via !== undefined ? { viaMcpCli: via } : {}), findings: findingsOf(read, raw, SPEC_KEYS) });
+    }
+  }
+  return servers;
+}
+
+/** Reads and parses one client file; a missing file has no `file`, an unreadable or malformed one an `error`. */
+export function loadClientFile(client: ClientDef, path: string, scope: Scope, project?: string): ClientFile {
+  const base = { client, path, scope, ...(project !== undefined ? { project } : {}), servers: [] };
+  let file: ReadFile | undefined;
+  try {
+    file = readClientFile(path);
+  } catch (error) {
+    if (error instanceof CliError) return { ...base, error: error.message };
+    throw error;
+  }
+  if (!file) return base;
+  try {
+    const data = parseClientText(client.format, file.text, path);
+    return { ...base, file, data, servers: serversOf(client, data, scope) };
+  } catch (error) {
+    if (error instanceof CliError) return { ...base, file, error: error.message };
+    throw error;
+  }
+}
+
+export interface ScanScope {
+  env: Env;
+  platform: NodeJS.Platform;
+  /** A project directory: its project files instead of the user's. */
+  project?: string;
+  clients?: ClientId[];
+}
+
+/** The client files that exist (or cannot be read), in the user's home or in a project. */
+export function scanClients(scope: ScanScope): ClientFile[] {
+  const files: ClientFile[] = [];
+  for (const id of scope.clients ?? CLIENT_IDS) {
+    const client = CLIENTS[id];
+    const paths = scope.project !== undefined ? client.projectFiles.map((p) => join(resolve(scope.project!), p)) : client.userFiles(scope.env, scope.platform);
+    for (const path of paths) {
+      const loaded = loadClientFile(client, path, scope.project !== undefined ? 'project' : 'user', scope.project);
+      if (loaded.file || loaded.error) files.push(loaded);
+    }
+  }
+  return files;
+}

@@ -1,0 +1,122 @@
+import type { Writable } from 'node:stream';
+import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import * as z from 'zod';
+import { CliError } from '../errors.js';
+import { printable } from '../io/terminal-text.js';
+import { deviceEndpoint, type Discovery } from './discovery.js';
+import { DEVICE_GRANT } from './registration.js';
+import { authenticateClient, OAuthEndpointError, parseTokens, postForm } from './token-endpoint.js';
+import { checkOAuthUrl, urlForMessage } from './url-policy.js';
+
+/** RFC 8628 section 3.2. */
+const DeviceAuthorizationSchema = z.object({
+  device_code: z.string().min(1),
+  user_code: z.string().min(1),
+  verification_uri: z.string().min(1),
+  verification_uri_complete: z.string().optional(),
+  expires_in: z.coerce.number().positive(),
+  interval: z.coerce.number().positive().optional(),
+});
+
+/** The polling interval when the server names none (RFC 8628 section 3.2), and what each `slow_down` adds (section 3.5). */
+export const DEFAULT_INTERVAL_S = 5;
+export const SLOW_DOWN_S = 5;
+
+export interface DeviceFlowOptions {
+  server: string;
+  discovery: Discovery;
+  client: OAuthClientInformationMixed;
+  scope?: string;
+  stderr: Writable;
+  now(): Date;
+  /** Ends the polling: the login's timeout or Ctrl-C. */
+  signal: AbortSignal;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The client itself was refused: the login decides what that means for a stored registration. */
+export const clientRefused = (error: OAuthEndpointError) => error.code === 'invalid_client' || error.code === 'unauthorized_client';
+
+const minutes = (seconds: number) => (seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`);
+
+/**
+ * The device authorization grant (RFC 8628), for machines without a browser: the user opens the
+ * verification URI on any device and enters the code shown here (on stderr, as the server wrote
+ * it, made safe for a terminal), while this polls the token endpoint at the server's interval,
+ * 5 s slower after each `slow_down`, until the user approves (tokens), refuses (`access_denied`),
+ * or the code expires (`expired_token`, or its lifetime is over).
+ */
+export async function deviceAuthorization(options: DeviceFlowOptions): Promise<OAuthTokens> {
+  const { server, discovery, client, signal } = options;
+  const { metadata } = discovery;
+  const endpoint = deviceEndpoint(metadata);
+  if (!endpoint) throw new CliError(`the authorization server ${urlForMessage(discovery.issuer)} does not offer the device authorization grant`);
+  const secrets = [client.client_secret];
+
+  const request = new URLSearchParams();
+  if (options.scope) request.set('scope', options.scope);
+  if (discovery.resource !== undefined) request.set('resource', discovery.resource);
+  const requestHeaders = new Headers();
+  await authenticateClient(client, metadata.token_endpoint_auth_methods_supported, requestHeaders, request);
+  let answer: unknown;
+  try {
+    answer = await postForm(endpoint, request, requestHeaders, secrets, signal);
+  } catch (error) {
+    if (error instanceof OAuthEndpointError && !clientRefused(error))
+      throw new CliError(`the authorization server ${urlForMessage(discovery.issuer)} refused to start a device login for '${server}': ${error.message}`);
+    throw error;
+  }
+  const parsed = DeviceAuthorizationSchema.safeParse(answer);
+  if (!parsed.success) throw new CliError(`the device authorization response of ${urlForMessage(endpoint)} is invalid (RFC 8628 section 3.2)`);
+  const grant = parsed.data;
+  const verification = checkOAuthUrl(grant.verification_uri, `verification_uri of ${server}'s authorization server`);
+  const complete = grant.verification_uri_complete !== undefined ? checkOAuthUrl(grant.verification_uri_complete, 'verification_uri_complete') : undefined;
+  secrets.push(grant.device_code);
+
+  options.stderr.write(
+    printable(
+      `To log in to '${server}', open this URL on any device with a browser:\n\n  ${verification.href}\n\nand enter the code:  ${grant.user_code}\n` +
+        (complete ? `\n(or open ${complete.href}, which carries the code)\n` : ''),
+    ) + `\nWaiting for the login to be approved (the code expires in ${minutes(grant.expires_in)})...\n`,
+  );
+
+  const expiresAt = options.now().getTime() + grant.expires_in * 1000;
+  let interval = grant.interval ?? DEFAULT_INTERVAL_S;
+  const expired = () =>
+    new CliError(`the device code for '${server}' expired before the login was approved`, 1, `run mcp-cli auth login ${server} --device again`);
+  for (;;) {
+    await sleep(interval * 1000, signal);
+    if (options.now().getTime() >= expiresAt) throw expired();
+    const poll = new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: grant.device_code });
+    if (discovery.resource !== undefined) poll.set('resource', discovery.resource);
+    const headers = new Headers();
+    await authenticateClient(client, metadata.token_endpoint_auth_methods_supported, headers, poll);
+    try {
+      return await parseTokens(await postForm(metadata.token_endpoint, poll, headers, secrets, signal), metadata.token_endpoint);
+    } catch (error) {
+      if (!(error instanceof OAuthEndpointError) || clientRefused(error)) throw error;
+      if (error.code === 'authorization_pending') continue;
+      if (error.code === 'slow_down') {
+        interval += SLOW_DOWN_S;
+        continue;
+      }
+      if (error.code === 'expired_token') throw expired();
+      if (error.code === 'access_denied') throw new CliError(`the login to '${server}' was refused on the device (access_denied)`);
+      throw new CliError(`the authorization server ${urlForMessage(discovery.issuer)} ended the device login for '${server}': ${error.message}`);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import type { OAuthClientInformationMixed, OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { CliError } from '../errors.js';
+import { printable } from '../io/terminal-text.js';
+import type { TokenManager } from '../tokens/manager.js';
+import { deviceEndpoint, type Discovery } from './discovery.js';
+import { readClient, sameIssuer, type SavedClient } from './records.js';
+import { scopesHeld } from './scopes.js';
+import type { OAuthTarget } from './target.js';
+import { policedFetch, urlForMessage } from './url-policy.js';
+
+export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** The client a login presents, and whether the login stores it with its tokens. */
+export interface ChosenClient {
+  kind: SavedClient['kind'];
+  information: OAuthClientInformationMixed;
+  /**
+   * Whether the login stores it with its tokens: a registration made by this login (a login abandoned
+   * or refused leaves the stored one of an earlier login alone), and a configured client or metadata
+   * document, so that refreshes never depend on what the config says later.
+   */
+  store: boolean;
+}
+
+export interface ClientNeeds {
+  /** The redirect URI a new registration names. */
+  redirectUri: string;
+  /** The login uses the device grant: a stored registration that lacks it is replaced. */
+  device: boolean;
+  /** The scopes a new registration asks for. */
+  scope?: string;
+}
+
+/** A stored registration that says which grants it has, and lacks this one. */
+function lacksGrant(information: OAuthClientInformationMixed, grant: string): boolean {
+  const grants = (information as { grant_types?: string[] }).grant_types;
+  return grants !== undefined && !grants.includes(grant);
+}
+
+/** A stored registration limited to scopes (RFC 7591 section 2) that do not cover these, as after a step-up. */
+function lacksScope(information: OAuthClientInformationMixed, wanted: string | undefined): boolean {
+  const registered = (information as { scope?: string }).scope;
+  return registered !== undefined && !scopesHeld(registered, wanted);
+}
+
+/**
+ * The client identity of a login, in the MCP spec's order: the pre-registered client of the
+ * server's `oauth` block; a client ID metadata document where the authorization server advertises
+ * `client_id_metadata_document_supported`; a stored dynamic registration made with this issuer
+ * (unless it was registered for fewer scopes than asked now); a new dynamic registration (RFC 7591,
+ * `application_type: "native"`); else an error asking for a pre-registered client. Registrations are bound to their issuer: a server whose authorization
+ * server changed gets a new one, and a pre-registered client is never sent to another issuer.
+ */
+export async function chooseClient(target: OAuthTarget, manager: TokenManager, discovery: Discovery, needs: ClientNeeds): Promise<ChosenClient> {
+  const { issuer, metadata } = discovery;
+  const oauth = target.oauth;
+  const saved = await readClient(manager, target.name);
+  if (oauth?.clientId !== undefined) {
+    if (saved?.kind === 'configured' && saved.information.client_id === oauth.clientId && !sameIssuer(saved.issuer, issuer) && oauth.issuer === undefined)
+      throw new CliError(
+        `the client '${oauth.clientId}' of '${target.name}' was registered with ${urlForMessage(saved.issuer)}, and '${target.name}' now names the authorization server ${urlForMessage(issuer)}; a pre-registered client belongs to one authorization server, so nothing was sent to the new one`,
+        1,
+        `if the server really moved, register a client there, set it in oauth.clientId (or confirm with oauth.issuer), and run mcp-cli auth logout ${target.name} --forget-client`,
+      );
+    const information = { client_id: oauth.clientId, ...(oauth.clientSecret !== undefined ? { client_secret: oauth.clientSecret } : {}) };
+    return { kind: 'configured', information, store: true };
+  }
+  const documentUrl = oauth?.clientMetadataUrl;
+  if (documentUrl !== undefined && metadata.client_id_metadata_document_supported === true) {
+    const { isHttpsUrl } = await import('@modelcontextprotocol/sdk/client/auth.js');
+    if (!isHttpsUrl(documentUrl))
+      throw new CliError(`oauth.clientMetadataUrl of '${target.name}' must be an https URL with a path (it is the client ID): ${urlForMessage(documentUrl)}`);
+    return { kind: 'metadata-document', information: { client_id: documentUrl }, store: true };
+  }
+  if (
+    saved?.kind === 'dcr' &&
+    sameIssuer(saved.issuer, issuer) &&
+    !(needs.device && lacksGrant(saved.information, DEVICE_GRANT)) &&
+    !lacksScope(saved.information, needs.scope)
+  )
+    return { kind: 'dcr', information: saved.information, store: false };
+  if (metadata.registration_endpoint === undefined) {
+    const document =
+      documentUrl !== undefined
+        ? ', and it does not accept client ID metadata documents (oauth.clientMetadataUrl)'
+        : ' or client ID metadata documents (oauth.clientMetadataUrl)';
+    throw new CliError(
+      `the authorization server ${urlForMessage(issuer)} of '${target.name}' offers no dynamic client registration${document}: it needs a client registered in advance`,
+      1,
+      `register a client for mcp-cli with it (redirect URI http://127.0.0.1/callback, any port), then set oauth.clientId (and oauth.clientSecret, if it has one) for '${target.name}' in server_config.json`,
+    );
+  }
+  const { registerClient } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const clientMetadata: OAuthClientMetadata & { application_type: 'native' } = {
+    client_name: 'mcp-cli',
+    redirect_uris: [needs.redirectUri],
+    grant_types: ['authorization_code', 'refresh_token', ...(deviceEndpoint(metadata) !== undefined ? [DEVICE_GRANT] : [])],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    // A command-line tool is a native application (OpenID Connect Registration; MCP 2026-07-28).
+    application_type: 'native',
+  };
+  try {
+    const information = await registerClient(issuer, { metadata, clientMetadata, scope: needs.scope, fetchFn: policedFetch() });
+    return { kind: 'dcr', information, store: true };
+  } catch (error) {
+    const { OAuthError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
+    if (!(error instanceof OAuthError)) throw error;
+    throw new CliError(
+      `the authorization server ${urlForMessage(issuer)} refused to register mcp-cli as a client (${printable(error.errorCode)}${error.message ? `: ${printable(error.message)}` : ''})`,
+      1,
+      `register a client with it in advance and set oauth.clientId for '${target.name}' in server_config.json`,
+    );
+  }
+}
