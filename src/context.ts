@@ -10,6 +10,8 @@ import { hasControllingTerminal, openControllingTerminal, TtyPrompter } from './
 export interface GlobalOptions {
   tokenBackend?: string;
   config?: string;
+  /** `-q`: no confirmations on stderr. */
+  quiet?: boolean;
   /** False: never use `./server_config.json` of the working directory (`mcp-cli run`). */
   workingDirectoryConfig?: boolean;
 }

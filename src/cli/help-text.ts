@@ -1,5 +1,5 @@
-// The text of the top-level help and `config --help` beyond the command table; the man page
-// (scripts/man-page.ts) is made from the same words.
+// The text of the top-level help beyond the command table; the man page (scripts/man-page.ts)
+// is made from the same words.
 
 /** A term and what it means: an environment variable, an example command. */
 export type HelpItem = readonly [term: string, text: string];
@@ -24,6 +24,13 @@ export const ENVIRONMENT: readonly HelpItem[] = [
   ['XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_RUNTIME_DIR', 'where config, tokens.enc, the audit log and the unlock agent live'],
 ];
 
+export const EXIT_CODES: readonly HelpItem[] = [
+  ['0', 'success'],
+  ['1', 'failure: not found, invalid input, a wrong passphrase, an unavailable backend'],
+  ['2', 'cancelled: a declined confirmation, Ctrl-C at a prompt'],
+  ['4', 'authentication needed: a missing or expired token for a server, a refused login; token check and token validate when a token is due'],
+];
+
 export const EXAMPLES: readonly HelpItem[] = [
   ['mcp-cli token set my-api --type bearer', 'store a bearer token; the value is asked for, hidden'],
   ['echo "$KEY" | mcp-cli token set openai --type api-key --provider openai', 'or take the value from a pipe'],
@@ -35,19 +42,3 @@ export const EXAMPLES: readonly HelpItem[] = [
   ['mcp-cli clients import claude-desktop --dry-run', "what moving a client's plaintext keys into the store would change"],
   ['eval "$(mcp-cli completion bash)"', 'completion for bash (also zsh and fish)'],
 ];
-
-/** What `config --help` says about the file beyond its commands. */
-export const CONFIG_FILE: readonly string[] = [
-  'The config file is --config PATH, else $MCP_CLI_CONFIG, else ./server_config.json, else server_config.json in the config directory ($MCP_CLI_CONFIG_DIR, else $XDG_CONFIG_HOME/mcp-cli, else ~/.config/mcp-cli). `mcp-cli run` never uses ./server_config.json.',
-  'Only the file in the config directory is trusted by itself. Any other may come from a cloned repository: nothing in it is resolved, contacted or started, and its tokenStorage is not used, until you approve it with `mcp-cli config trust`; an edit needs approval again.',
-  'Strings in a server entry may hold ${TOKEN:namespace:name} (a stored token), ${TOKEN:namespace:name:field} (one field: username, password, basic), ${VAR} and ${VAR:-default} (the environment); $${ is a literal ${.',
-];
-
-export const CONFIG_EXAMPLE = `{
-  "mcpServers": {
-    "my-api": {
-      "url": "https://api.example.com/mcp",
-      "headers": { "Authorization": "Bearer \${TOKEN:bearer:my-api}" }
-    }
-  }
-}`;

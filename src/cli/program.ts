@@ -1,8 +1,8 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import type { Ctx, Io } from '../context.js';
 import { COMMAND_GROUPS, type CommandGroup } from './groups/index.js';
-import { helpExamples, helpSections } from './help-format.js';
-import { ENVIRONMENT, EXAMPLES } from './help-text.js';
+import { helpExamples, helpParagraphs, helpSections } from './help-format.js';
+import { ENVIRONMENT, EXAMPLES, EXIT_CODES } from './help-text.js';
 import type { EndWith, Kit } from './groups/kit.js';
 
 // This module and the group modules stay light: they import nothing of the core statically
@@ -56,9 +56,17 @@ export async function buildProgram(output: Output, kit: Kit, args?: readonly str
     .version(MCP_CLI_VERSION)
     .option('--token-backend <name>', 'token storage backend: auto, keychain, credential-manager, secret-service, vault, encrypted')
     .option('--config <path>', 'server_config.json to use (default: $MCP_CLI_CONFIG, ./server_config.json, then the config directory)')
+    .option('-q, --quiet', 'no confirmations on stderr (warnings and errors still show)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .addHelpText('after', (context) => helpSections(context.command, [['Environment:', ENVIRONMENT]]) + helpExamples(EXAMPLES));
+    .addHelpText(
+      'after',
+      (context) =>
+        helpSections(context.command, [
+          ['Environment:', ENVIRONMENT],
+          ['Exit codes:', EXIT_CODES],
+        ]) + helpExamples(EXAMPLES),
+    );
   const groups = groupsFor(args);
   const modules = await Promise.all(groups.map((g) => g.load()));
   for (const group of modules) group.register(program, kit);
@@ -66,18 +74,24 @@ export async function buildProgram(output: Output, kit: Kit, args?: readonly str
 }
 
 /** The kit the group modules build their actions with; the IO is made on the first command that runs. */
-function kitFor(io: Io | undefined, endWith: EndWith): Kit & { io(): Promise<Io> } {
+function kitFor(io: Io | undefined, endWith: EndWith): Kit {
   let made: Io | undefined;
   const ioOnce = async () => (made ??= io ?? (await import('./core-entry.js')).processIo({}));
-  return {
+  const nowhere = { write: () => true } as unknown as Io['stdout'];
+  const kit: Kit = {
     endWith,
+    helpParagraphs,
     io: ioOnce,
+    table: (args) => buildProgram({ stdout: nowhere, stderr: nowhere, columns: 80 }, kit, args),
     async ctx(command, extra = {}): Promise<Ctx> {
-      const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string };
+      const globals = command.optsWithGlobals() as { tokenBackend?: string; config?: string; quiet?: boolean };
       const [base, { withFactory }] = await Promise.all([ioOnce(), import('./core-entry.js')]);
-      return withFactory(Object.assign(Object.create(base) as Io, { globals: { tokenBackend: globals.tokenBackend, config: globals.config, ...extra } }));
+      return withFactory(
+        Object.assign(Object.create(base) as Io, { globals: { tokenBackend: globals.tokenBackend, config: globals.config, quiet: globals.quiet, ...extra } }),
+      );
     },
   };
+  return kit;
 }
 
 /** Runs the CLI and returns the exit code. The one place where errors become messages. */

@@ -3,6 +3,7 @@ import type { Ctx } from '../context.js';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import { maskSecrets } from '../mcp/mask.js';
+import type { Connection } from '../mcp/connect.js';
 import { withConnection } from './shared/connect-server.js';
 
 export interface CallOptions {
@@ -43,10 +44,36 @@ function contentText(result: CallToolResult): string {
   return parts.map((p) => (p.endsWith('\n') ? p : p + '\n')).join('');
 }
 
+/** Whether the server's tool list (every page) lacks the tool: asked only once a call has failed. */
+async function lacksTool(connection: Connection, tool: string): Promise<boolean> {
+  try {
+    let cursor: string | undefined;
+    do {
+      const page = await connection.request((c) => c.listTools(cursor ? { cursor } : {}));
+      if (page.tools.some((t) => t.name === tool)) return false;
+      cursor = page.nextCursor;
+    } while (cursor);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function noSuchTool(server: string, tool: string): CliError {
+  return new CliError(`server '${server}' has no tool '${printable(tool)}'`, 1, `see its tools: mcp-cli tools ${server}`);
+}
+
 export async function run(name: string, tool: string, options: CallOptions, ctx: Ctx): Promise<void> {
   const args = parseArgs(options.args);
   await withConnection(ctx, name, async (connection, server) => {
-    const result = (await connection.request((c) => c.callTool({ name: tool, arguments: args }))) as CallToolResult;
+    let result: CallToolResult;
+    try {
+      result = (await connection.request((c) => c.callTool({ name: tool, arguments: args }))) as CallToolResult;
+    } catch (error) {
+      if (await lacksTool(connection, tool)) throw noSuchTool(name, tool);
+      throw error;
+    }
+    if (result.isError && (await lacksTool(connection, tool))) throw noSuchTool(name, tool);
     // The tool's text is the server's: shown on a terminal, but never obeyed by it.
     const text = options.json ? JSON.stringify(result, null, 2) + '\n' : contentText(result);
     const shown = ctx.tty.stdout ? printable(text) : text;

@@ -7,13 +7,15 @@ export interface PingOptions {
 }
 
 const since = (start: number) => performance.now() - start;
+/** Milliseconds to a tenth: more digits than a clock on a network means. */
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
 
 export async function run(name: string, options: PingOptions, ctx: Ctx): Promise<void> {
   await withConnection(ctx, name, async (connection, server) => {
-    const initializeMs = connection.initializeMs;
+    const initializeMs = tenths(connection.initializeMs);
     const pingStart = performance.now();
     await connection.request((c) => c.ping());
-    const roundTripMs = since(pingStart);
+    const roundTripMs = tenths(since(pingStart));
     const info = connection.client.getServerVersion();
     const result = { server: name, transport: server.entry.transport, name: info?.name ?? null, version: info?.version ?? null, initializeMs, roundTripMs };
     if (options.json) {

@@ -8,6 +8,10 @@ import type { ServerEntry } from '../config/schema.js';
 import { renderSegments } from '../config/references.js';
 import { isExpired, keyOf, type TokenMetadata } from '../tokens/model.js';
 import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from './shared/expiry-notice.js';
+import { tableOutput } from './shared/present.js';
+import { warn } from './shared/messages.js';
+import { emptyAuthorization, emptyAuthorizationWarning } from '../config/authorization.js';
+import type { Tone } from '../io/style.js';
 
 export interface ServersOptions {
   json?: boolean;
@@ -38,6 +42,12 @@ function statusOf(metadata: TokenMetadata | undefined, now: Date, soonMs: number
   if (isExpired(metadata, now)) return 'expired';
   if (expiresWithin(metadata, soonMs, now)) return 'expiring-soon';
   return 'present';
+}
+
+/** Red when a token is missing or expired, yellow when one expires soon. */
+function tokensTone(tokens: TokenUse[]): Tone | undefined {
+  if (tokens.some((t) => t.status === 'missing' || t.status === 'expired')) return 'red';
+  return tokens.some((t) => t.status === 'expiring-soon') ? 'yellow' : undefined;
 }
 
 /** Lists configured servers and the state of the tokens they reference. Connects to nothing and reads no secret. */
@@ -80,6 +90,10 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
   });
 
   warnExpiringTokens(ctx, used, soonMs);
+  for (const p of parsed) {
+    const why = emptyAuthorization(p.entry);
+    if (why) warn(ctx, printable(emptyAuthorizationWarning(p.name, why)));
+  }
   if (options.json) {
     ctx.stdout.write(JSON.stringify({ config: config.location.path, servers: rows }, null, 2) + '\n');
     return;
@@ -93,8 +107,13 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
     r.name,
     r.transport,
     r.target ?? '',
-    r.error ? `invalid: ${r.error}` : r.tokens.map((t) => `${t.namespace}:${t.name}${t.field ? `:${t.field}` : ''} ${t.status}`).join(', ') || '-',
+    r.error
+      ? { text: `invalid: ${r.error}`, tone: 'red' as const }
+      : {
+          text: r.tokens.map((t) => `${t.namespace}:${t.name}${t.field ? `:${t.field}` : ''} ${t.status}`).join(', ') || '-',
+          tone: tokensTone(r.tokens),
+        },
   ]);
-  ctx.stdout.write(renderTable(['SERVER', 'TRANSPORT', 'TARGET', 'TOKENS'], table, tty));
+  ctx.stdout.write(renderTable(['SERVER', 'TRANSPORT', { title: 'TARGET', flex: true }, { title: 'TOKENS', flex: true }], table, tableOutput(ctx)));
   if (tty) ctx.stderr.write(`Config: ${printable(config.location.path)}\n`);
 }

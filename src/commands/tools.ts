@@ -3,9 +3,22 @@ import type { Ctx } from '../context.js';
 import { renderTable } from '../io/table.js';
 import { maskSecrets } from '../mcp/mask.js';
 import { withConnection } from './shared/connect-server.js';
+import { tableOutput } from './shared/present.js';
 
 export interface ToolsOptions {
   json?: boolean;
+}
+
+/** `query: string, limit?: integer`: each parameter of the input schema, `?` when it is optional. */
+export function parametersOf(tool: Tool): string {
+  const properties = (tool.inputSchema.properties ?? {}) as Record<string, { type?: unknown }>;
+  const required = new Set(tool.inputSchema.required ?? []);
+  return Object.entries(properties)
+    .map(([name, schema]) => {
+      const type = Array.isArray(schema?.type) ? schema.type.join('|') : typeof schema?.type === 'string' ? schema.type : undefined;
+      return `${name}${required.has(name) ? '' : '?'}${type ? `: ${type}` : ''}`;
+    })
+    .join(', ');
 }
 
 export async function run(name: string, options: ToolsOptions, ctx: Ctx): Promise<void> {
@@ -27,7 +40,8 @@ export async function run(name: string, options: ToolsOptions, ctx: Ctx): Promis
       ctx.stderr.write(`Server '${name}' offers no tools.\n`);
       return;
     }
-    const rows = tools.map((t) => [t.name, (t.description ?? '').split('\n')[0]!.trim()]);
-    ctx.stdout.write(mask(renderTable(['TOOL', 'DESCRIPTION'], rows, ctx.tty.stdout)));
+    // Masked cell by cell, before a cell is cut to fit: a secret cut in two would escape the mask.
+    const rows = tools.map((t) => [t.name, parametersOf(t), (t.description ?? '').split('\n')[0]!.trim()].map(mask));
+    ctx.stdout.write(renderTable(['TOOL', { title: 'PARAMETERS', flex: true }, { title: 'DESCRIPTION', flex: true }], rows, tableOutput(ctx)));
   });
 }

@@ -1,3 +1,4 @@
+import { fsReason } from '../fs/errors.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ export class ApprovalStore {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new CliError(`cannot read the config approvals ${this.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new CliError(`cannot read the config approvals ${this.path}: ${fsReason(error)}`);
     }
     try {
       const file = JSON.parse(text) as ApprovalFile;

@@ -138,10 +138,15 @@ function oauthReferenceError(place: string, ref: TokenReference): CliError {
 
 const tokenKey = (ref: TokenReference): TokenKey => ({ namespace: ref.namespace, name: ref.name });
 
-interface Problem {
+/** A reference that could not be resolved: where it sits and why, and whether a token (stored again) would fix it. */
+export interface Unresolved {
+  server: string;
   message: string;
   auth: boolean;
 }
+
+/** What a reference that cannot be resolved shows in place of its value: `<missing TOKEN:bearer:x>`. */
+type Mark = 'missing' | 'expired' | 'unusable';
 
 function setHint(ref: TokenReference, type?: string): string {
   return `store it: mcp-cli token set ${ref.name} --namespace ${ref.namespace}${type ? ` --type ${type}` : ''}`;
@@ -154,6 +159,29 @@ function setHint(ref: TokenReference, type?: string): string {
  * when every problem is a missing or expired token, 1 otherwise.
  */
 export async function resolveServers(servers: Record<string, ServerEntry>, names: string[], deps: ResolveDeps): Promise<ResolvedServer[]> {
+  const { servers: results, problems } = await resolveForDisplay(servers, names, deps);
+  if (problems.length > 0) {
+    const exit = problems.every((p) => p.auth) ? ExitCode.authRequired : ExitCode.failure;
+    const [first, ...rest] = problems;
+    const message =
+      rest.length === 0
+        ? first!.message
+        : `${problems.length} references cannot be resolved; nothing was started:\n  ${problems.map((p) => p.message).join('\n  ')}`;
+    throw new CliError(message, exit, rest.length === 0 ? 'nothing was started or contacted' : undefined);
+  }
+  return results;
+}
+
+/**
+ * Resolves as `resolveServers` does, but hands back the references that cannot be resolved
+ * instead of failing: their masked form shows `<missing TOKEN:ns:name>` (or `expired`,
+ * `unusable`) in place, and the entry itself must not be used.
+ */
+export async function resolveForDisplay(
+  servers: Record<string, ServerEntry>,
+  names: string[],
+  deps: ResolveDeps,
+): Promise<{ servers: ResolvedServer[]; problems: Unresolved[] }> {
   const where = deps.where ?? inServer;
   const parsedServers = names.map((name) => ({ name, entry: servers[name]!, ...parseEntry(name, servers[name]!, where) }));
 
@@ -166,66 +194,68 @@ export async function resolveServers(servers: Record<string, ServerEntry>, names
     }
   }
 
-  const problems: Problem[] = [];
+  const problems: Unresolved[] = [];
   const results: ResolvedServer[] = [];
   for (const { name, entry, parsed, uses } of parsedServers) {
     const secrets = new Set<string>();
     const used = new Map<string, TokenMetadata>();
+    const marks = new Map<string, Mark>();
+    const markOf = (field: string, ref: Reference) => `${field}\0${describeReference(ref)}`;
+    const fail = (field: string, ref: Reference, mark: Mark, message: string, auth: boolean): string => {
+      problems.push({ server: name, message, auth });
+      marks.set(markOf(field, ref), mark);
+      return '';
+    };
     const valueOf = (ref: Reference, field: string): string => {
       const place = `${where(name, field)}: ${describeReference(ref)}`;
       if (ref.kind === 'env') {
         const value = deps.env[ref.variable];
         if (ref.fallback !== undefined && (value === undefined || value === '')) return ref.fallback;
         if (value === undefined)
-          problems.push({
-            message: `${place}: environment variable ${ref.variable} is not set (give a default with \${${ref.variable}:-default})`,
-            auth: false,
-          });
-        return value ?? '';
+          return fail(
+            field,
+            ref,
+            'missing',
+            `${place}: environment variable ${ref.variable} is not set (give a default with \${${ref.variable}:-default})`,
+            false,
+          );
+        return value;
       }
       const token = tokens.get(keyOf(tokenKey(ref)));
-      if (!token) {
-        problems.push({ message: `${place}: no such token (${setHint(ref)})`, auth: true });
-        return '';
-      }
-      if (token.metadata.type === 'oauth' || isOAuthNamespace(token.metadata.namespace)) {
-        problems.push({
-          message: `${place}: it is an OAuth token, which only the OAuth login of the server it was issued to sends (see docs/oauth.md)`,
-          auth: false,
-        });
-        return '';
-      }
-      if (isExpired(token.metadata, deps.now)) {
-        problems.push({ message: `${place}: the token expired at ${token.metadata.expiresAt} (${setHint(ref, token.metadata.type)})`, auth: true });
-        return '';
-      }
+      if (!token) return fail(field, ref, 'missing', `${place}: no such token (${setHint(ref)})`, true);
+      if (token.metadata.type === 'oauth' || isOAuthNamespace(token.metadata.namespace))
+        return fail(
+          field,
+          ref,
+          'unusable',
+          `${place}: it is an OAuth token, which only the OAuth login of the server it was issued to sends (see docs/oauth.md)`,
+          false,
+        );
+      if (isExpired(token.metadata, deps.now))
+        return fail(field, ref, 'expired', `${place}: the token expired at ${token.metadata.expiresAt} (${setHint(ref, token.metadata.type)})`, true);
       const value = tokenFieldValue(token, ref.field);
-      if (value === undefined) {
-        problems.push({
-          message: `${place}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${tokenFieldNames(token).join(', ')})`,
-          auth: false,
-        });
-        return '';
-      }
+      if (value === undefined)
+        return fail(
+          field,
+          ref,
+          'unusable',
+          `${place}: the ${token.metadata.type} token has no field '${ref.field ?? PRIMARY_SECRET_FIELD[token.metadata.type]}' (it has: ${tokenFieldNames(token).join(', ')})`,
+          false,
+        );
       used.set(keyOf(token.metadata), token.metadata);
       for (const secret of secretStrings(token, ref.field, value)) secrets.add(secret);
       return value;
     };
     const resolved = mapEntryStrings(entry, (_value, field) => renderSegments(parsed.get(field)!, (ref) => valueOf(ref, field)));
-    const masked = mapEntryStrings(entry, (_value, field) => renderSegments(parsed.get(field)!, placeholder));
+    const masked = mapEntryStrings(entry, (_value, field) =>
+      renderSegments(parsed.get(field)!, (ref) => {
+        const mark = marks.get(markOf(field, ref));
+        return mark ? `<${mark} ${placeholder(ref).slice(1)}` : placeholder(ref);
+      }),
+    );
     results.push({ name, entry: resolved, masked, uses, secrets: [...secrets], tokens: [...used.values()] });
   }
-
-  if (problems.length > 0) {
-    const exit = problems.every((p) => p.auth) ? ExitCode.authRequired : ExitCode.failure;
-    const [first, ...rest] = problems;
-    const message =
-      rest.length === 0
-        ? first!.message
-        : `${problems.length} references cannot be resolved; nothing was started:\n  ${problems.map((p) => p.message).join('\n  ')}`;
-    throw new CliError(message, exit, rest.length === 0 ? 'nothing was started or contacted' : undefined);
-  }
-  return results;
+  return { servers: results, problems };
 }
 
 /**

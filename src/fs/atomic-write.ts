@@ -76,6 +76,8 @@ export async function writeFileAtomic(
     await unlink(temp).catch(() => undefined);
     throw fsFailure(error, 'replace', label);
   }
+  // Windows opens no directory as a file, and its file systems journal the rename themselves.
+  if (process.platform === 'win32') return;
   const dirHandle = await open(dir, 'r');
   try {
     await dirHandle.sync();

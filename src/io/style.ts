@@ -9,7 +9,11 @@ export function colorEnabled(env: Env, tty: boolean): boolean {
   return tty;
 }
 
+/** The colours a table cell or row may have. */
+export type Tone = 'red' | 'yellow' | 'green' | 'dim';
+
 export interface Style {
+  tone(tone: Tone, text: string): string;
   green(text: string): string;
   yellow(text: string): string;
   red(text: string): string;
@@ -20,11 +24,11 @@ export interface Style {
 const wrap = (on: boolean, open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
 
 export function createStyle(enabled: boolean): Style {
-  return {
+  const tones: Record<Tone, (text: string) => string> = {
     green: wrap(enabled, 32, 39),
     yellow: wrap(enabled, 33, 39),
     red: wrap(enabled, 31, 39),
     dim: wrap(enabled, 2, 22),
-    bold: wrap(enabled, 1, 22),
   };
+  return { ...tones, tone: (tone, text) => tones[tone](text), bold: wrap(enabled, 1, 22) };
 }

@@ -1,44 +1,86 @@
+import { createStyle, type Tone } from './style.js';
 import { printable } from './terminal-text.js';
+import { displayWidth, truncateToWidth } from './width.js';
 
-/** Display width, counting emoji and East Asian wide characters as two columns. */
-function width(text: string): number {
-  let w = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (cp === 0xfe0f || (cp >= 0x300 && cp <= 0x36f)) continue;
-    w +=
-      cp >= 0x1100 &&
-      (cp <= 0x115f ||
-        (cp >= 0x2e80 && cp <= 0xa4cf) ||
-        (cp >= 0xac00 && cp <= 0xd7a3) ||
-        (cp >= 0xf900 && cp <= 0xfaff) ||
-        (cp >= 0xff00 && cp <= 0xff60) ||
-        (cp >= 0x1f300 && cp <= 0x1faff) ||
-        cp === 0x26a0)
-        ? 2
-        : 1;
-  }
-  return w;
+/** A column; a `flex` one holds free text and is the one cut (with …) when the table is wider than the terminal. */
+export type Column = string | { title: string; flex: true };
+
+/** A cell, with a colour on a terminal if it has a tone. */
+export type Cell = string | { text: string; tone?: Tone };
+
+/** A row: its cells, and a tone for the whole of it (an expired token, say). */
+export type Row = Cell[] | { cells: Cell[]; tone?: Tone };
+
+export interface TableOutput {
+  /** A terminal: a header and aligned columns. Otherwise tab-separated rows without a header. */
+  tty: boolean;
+  /** The width to fit on a terminal. */
+  columns?: number;
+  /** Colours for the tones (on a terminal, unless NO_COLOR...). */
+  color?: boolean;
 }
 
+/** A cut column keeps at least this many columns (or its title's width). */
+const MIN_FLEX_WIDTH = 10;
+const GAP = 2;
+
 /** One line of text, harmless for a terminal: cells often hold what a server or stored metadata said. */
-const cell = (text: string) => printable(text.replace(/[\t\r\n]/g, ' '));
+const oneLine = (text: string) => printable(text.replace(/[\t\r\n]/g, ' '));
+
+const cellsOf = (row: Row) => (Array.isArray(row) ? row : row.cells);
+const toneOf = (row: Row) => (Array.isArray(row) ? undefined : row.tone);
+const textOf = (cell: Cell) => oneLine(typeof cell === 'string' ? cell : cell.text);
+
+/** Widths that fit `columns`: the widest flex column gives way first, down to its minimum. */
+function fit(widths: number[], columns: Column[], available: number | undefined): number[] {
+  if (available === undefined) return widths;
+  const fitted = [...widths];
+  const min = (i: number) => {
+    const c = columns[i]!;
+    return typeof c === 'string' ? widths[i]! : Math.min(widths[i]!, Math.max(MIN_FLEX_WIDTH, displayWidth(c.title)));
+  };
+  for (;;) {
+    const over = fitted.reduce((a, b) => a + b, 0) + GAP * (fitted.length - 1) - available;
+    if (over <= 0) return fitted;
+    const flex = fitted.map((w, i) => ({ w, i })).filter(({ w, i }) => w > min(i));
+    if (flex.length === 0) return fitted;
+    const widest = flex.reduce((a, b) => (b.w > a.w ? b : a));
+    const next = Math.max(...flex.filter((f) => f !== widest).map((f) => f.w), 0);
+    fitted[widest.i] = Math.max(min(widest.i), widest.w - over, Math.min(next, widest.w - 1));
+  }
+}
 
 /**
- * A table for humans on a terminal (header, aligned columns) or for programs
- * when piped (no header, tab-separated), as the GitHub CLI does.
+ * A table for humans on a terminal (header, aligned columns that fit the terminal's width,
+ * measured in display columns) or for programs when piped (no header, one value per
+ * tab-separated column, no colour), as the GitHub CLI does.
  */
-export function renderTable(headers: string[], rows: string[][], tty: boolean): string {
-  if (!tty) return rows.map((r) => r.map(cell).join('\t') + '\n').join('');
-  const all = [headers, ...rows.map((r) => r.map(cell))];
-  const widths = headers.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
-  return all
-    .map(
-      (r) =>
-        r
-          .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c))))
-          .join('  ')
-          .trimEnd() + '\n',
-    )
-    .join('');
+export function renderTable(columns: Column[], rows: Row[], output: TableOutput): string {
+  if (!output.tty) return rows.map((r) => cellsOf(r).map(textOf).join('\t') + '\n').join('');
+  const style = createStyle(!!output.color);
+  const titles = columns.map((c) => (typeof c === 'string' ? c : c.title));
+  const texts = [titles, ...rows.map((r) => cellsOf(r).map(textOf))];
+  const natural = titles.map((_, i) => Math.max(...texts.map((r) => displayWidth(r[i] ?? ''))));
+  const widths = fit(natural, columns, output.columns);
+  const line = (cells: string[], tones: (Tone | undefined)[]) =>
+    cells
+      .map((text, i) => {
+        const cut = displayWidth(text) > widths[i]! ? truncateToWidth(text, widths[i]!) : text;
+        const padded = i === cells.length - 1 ? cut : cut + ' '.repeat(Math.max(0, widths[i]! - displayWidth(cut)));
+        const tone = tones[i];
+        return tone ? style.tone(tone, padded) : padded;
+      })
+      .join(' '.repeat(GAP))
+      .trimEnd() + '\n';
+  return (
+    line(titles, []) +
+    rows
+      .map((row, r) =>
+        line(
+          texts[r + 1]!,
+          cellsOf(row).map((c) => (typeof c === 'string' ? undefined : c.tone) ?? toneOf(row)),
+        ),
+      )
+      .join('')
+  );
 }

@@ -242,11 +242,13 @@ describe('on a terminal', () => {
 
   it('token clear asks; "n" cancels with exit 2 and deletes nothing, "y" deletes', async () => {
     await seed(['a', 'b']);
-    const no = await runInTerminal(['token', 'clear'], [{ after: 'Delete 2 tokens in every namespace (encrypted backend)? [y/N] ', type: 'n\r' }], {
+    const no = await runInTerminal(['token', 'clear'], [{ after: 'Delete these 2 tokens (encrypted backend)? [y/N] ', type: 'n\r' }], {
       env: sb.env,
       cwd: sb.home,
     });
     expect(no.code).toBe(2);
+    // What would go is listed before the question.
+    expect(no.stdout).toMatch(/TYPE\s+NAME\s+NAMESPACE\r?\nbearer\s+a\s+bearer\r?\nbearer\s+b\s+bearer\r?\nDelete these 2 tokens/);
     expect(no.stdout).toContain('cancelled; nothing was deleted');
     expect(await listedNames()).toEqual(['a', 'b']);
     const yes = await runInTerminal(['token', 'clear', '--namespace', 'bearer'], [{ after: '[y/N] ', type: 'y\r' }], { env: sb.env, cwd: sb.home });
@@ -258,7 +260,7 @@ describe('on a terminal', () => {
     await seed(['alpha']);
     const r = await runInTerminal(['token', 'list'], [], { env: sb.env, cwd: sb.home });
     expect(r.stdout).toMatch(/^TYPE\s+NAME\s+NAMESPACE\s+CREATED\s+EXPIRES\s+DETAILS\n/);
-    expect(r.stdout).toMatch(/bearer\s+alpha\s+bearer\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\s+-/);
+    expect(r.stdout).toMatch(/bearer\s+alpha\s+bearer\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\s+never/);
   });
 });
 

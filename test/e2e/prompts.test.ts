@@ -97,4 +97,16 @@ describe('--value - on a terminal', () => {
     expect(r.stdout).not.toContain(SECRET);
     expect(await valueOf('hidden')).toBe(`${SECRET}-typed\n`);
   });
+
+  it('an empty value typed at the prompt is refused with a hint for the terminal it was typed on', async () => {
+    await seed('first');
+    const r = await runInTerminal(['token', 'set', 'empty', '--value', '-'], [{ after: "Enter token value for 'empty': ", type: '\r' }], {
+      env: { ...env, MCP_CLI_ENCRYPTION_KEY: PASSPHRASE },
+      cwd: sb.home,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error:\S* the value must not be empty/);
+    expect(r.stdout).toContain('hint: type or paste the value at the prompt (it is not echoed), or pass --value-file PATH');
+    expect(r.stdout).not.toContain('run in a terminal');
+  });
 });

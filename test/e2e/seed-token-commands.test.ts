@@ -67,9 +67,12 @@ describe('seed: store, list, get, delete, clear', () => {
     ]);
     const openai = rows(r.stdout).find((c) => c[1] === 'openai')!;
     expect(openai[3]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    expect(openai[5]).toBe('provider=openai');
+    expect(openai[4]).toBe('');
+    expect(openai[6]).toBe('provider=openai');
+    // Piped: one value per column, the ISO expiry and its status apart.
     const notion = rows(r.stdout).find((c) => c[1] === 'notion')!;
-    expect(notion[4]).toContain('⚠️');
+    expect(notion[4]).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
+    expect(notion[5]).toBe('expired');
   });
 
   it('token list --namespace filters by namespace', async () => {
@@ -130,7 +133,7 @@ describe('seed: store, list, get, delete, clear', () => {
   it('token get NAME --oauth shows an OAuth token with its expiry', async () => {
     const r = await ok(['token', 'get', 'notion', '--oauth']);
     expect(r.stdout).toContain('Type:      oauth');
-    expect(r.stdout).toMatch(/Expires: .*⚠️ expired/);
+    expect(r.stdout).toMatch(/Expires: +\d{4}-\d{2}-\d{2}T[\d:.]+Z \(expired\)\n/);
     expect(r.stdout).toContain('tokenType=Bearer');
   });
 
@@ -216,7 +219,7 @@ describe('seed: reading values without exposing them', () => {
       );
       expect(code, stderr).toBe(0);
     }
-    expect(rows((await ok(['token', 'list', '--api-keys'])).stdout).map((c) => `${c[1]} ${c[5]}`)).toEqual([
+    expect(rows((await ok(['token', 'list', '--api-keys'])).stdout).map((c) => `${c[1]} ${c[6]}`)).toEqual([
       'anthropic provider=anthropic',
       'openai provider=openai',
     ]);

@@ -20,9 +20,17 @@ export function runInTerminal(
   keystrokes: Keystrokes[],
   options: { env: Record<string, string | undefined>; cwd: string; pipe?: string },
 ): Promise<CliResult> {
+  const cli = [process.execPath, CLI, ...args].map(quote).join(' ');
+  return runCommandInTerminal(options.pipe === undefined ? cli : `printf %s ${quote(options.pipe)} | ${cli}`, keystrokes, options);
+}
+
+/** Runs a shell command line on a real pseudo-terminal, typing each answer once its text has appeared (an interactive shell, say). */
+export function runCommandInTerminal(
+  command: string,
+  keystrokes: Keystrokes[],
+  options: { env: Record<string, string | undefined>; cwd: string },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const cli = [process.execPath, CLI, ...args].map(quote).join(' ');
-    const command = options.pipe === undefined ? cli : `printf %s ${quote(options.pipe)} | ${cli}`;
     const child = spawn('script', ['-qefc', command, '/dev/null'], {
       env: options.env as NodeJS.ProcessEnv,
       cwd: options.cwd,

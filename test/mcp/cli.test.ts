@@ -70,7 +70,7 @@ describe('mcp-cli with server_config.json and real MCP servers', () => {
     const r = await sandbox.run(['tools', 'web']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
-      'echo\tEcho a message back\ntoken-sha256\tSHA-256 of the bearer token this request carried\nwhoami\tEcho the bearer token back (a badly behaved server)\n',
+      'echo\tmessage: string\tEcho a message back\ntoken-sha256\t\tSHA-256 of the bearer token this request carried\nwhoami\t\tEcho the bearer token back (a badly behaved server)\n',
     );
   });
 
@@ -120,8 +120,11 @@ describe('mcp-cli with server_config.json and real MCP servers', () => {
       headers: { Authorization: 'Bearer <TOKEN:bearer:demo>', 'X-Basic': 'Basic <TOKEN:generic:corp:basic>' },
     });
     const all = await sandbox.run(['config', 'show']);
-    expect(all.code).toBe(4);
-    expect(all.stderr).toContain('${TOKEN:bearer:nope}');
+    // A display command: every entry shown, the missing token marked in place and named on stderr.
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain('Authorization: Bearer <missing TOKEN:bearer:nope>');
+    expect(all.stdout).toContain('Authorization: Bearer <TOKEN:bearer:demo>');
+    expect(all.stderr).toContain("server 'missing', headers.Authorization: ${TOKEN:bearer:nope}: no such token");
     noSecrets(r.stdout, r.stderr, all.stdout, all.stderr);
   });
 

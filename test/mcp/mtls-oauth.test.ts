@@ -69,7 +69,7 @@ describe('OAuth over mutual TLS', () => {
     const before = server.authorizations.length;
     const r = await run(['tools', 'corp']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('echo\tEcho a message back\n');
+    expect(r.stdout).toContain('echo\tmessage: string\tEcho a message back\n');
     const seen = server.authorizations.slice(before);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((a) => a === `Bearer ${ACCESS_TOKEN}`)).toBe(true);

@@ -66,7 +66,7 @@ describe('mutual TLS to an HTTPS MCP server', () => {
   it('tools succeeds when the entry presents the stored certificate', async () => {
     const r = await sandbox.run(['tools', 'corp']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('echo\tEcho a message back\n');
+    expect(r.stdout).toContain('echo\tmessage: string\tEcho a message back\n');
     expect(server.clients).toContain('mcp-cli test client');
     noKey(r.stdout, r.stderr);
   });

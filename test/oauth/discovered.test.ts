@@ -60,7 +60,7 @@ describe('ping/tools/call on an HTTP server that advertises OAuth only in its 40
     const result = await run(['tools', 'notes']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^whoami\s+Says which OAuth client called$/m);
+    expect(result.stdout).toMatch(/^whoami\tgreeting\?: string\tSays which OAuth client called$/m);
     // One 401 (the request that found OAuth), then every request carries the token.
     expect(servers.counters.unauthorized - unauthorizedBefore).toBe(1);
     expect(servers.counters.refreshGrant).toBe(0);
@@ -82,7 +82,7 @@ describe('ping/tools/call on an HTTP server that advertises OAuth only in its 40
     outputs.push(result.stdout);
     expect(result.stdout).toContain("'notes' needs an OAuth login.");
     expect(result.stdout).toContain('open this URL in a browser');
-    expect(result.stdout).toMatch(/whoami\s+Says which OAuth client called/);
+    expect(result.stdout).toMatch(/whoami\s+greeting\?: string\s+Says which OAuth client called/);
     expect(result.code).toBe(0);
     expect(servers.counters.codeGrant - codeGrants).toBe(1);
     expect(servers.counters.register).toBe(1);

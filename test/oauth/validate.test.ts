@@ -58,7 +58,7 @@ describe('token validate with an OAuth login', () => {
     const wrong = await sandbox.run(['token', 'rotate', 'notes', '--oauth', '--expires', '30d']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(
-      "'notes' is an OAuth token: its new value and expiry come from its authorization server, so --value and --expires do not apply",
+      "'notes' is an OAuth token: its new value and expiry come from its authorization server, so --value, --value-file and --expires do not apply",
     );
     expect(servers.counters.refreshGrant - before).toBe(1);
   });

@@ -1,13 +1,27 @@
-import { helpParagraphs } from '../help-format.js';
-import { CONFIG_EXAMPLE, CONFIG_FILE } from '../help-text.js';
 import type { Register } from './kit.js';
+
+/** What `config --help` says about the file beyond its commands. */
+export const CONFIG_FILE: readonly string[] = [
+  'The config file is --config PATH, else $MCP_CLI_CONFIG, else ./server_config.json, else server_config.json in the config directory ($MCP_CLI_CONFIG_DIR, else $XDG_CONFIG_HOME/mcp-cli, else ~/.config/mcp-cli). `mcp-cli run` never uses ./server_config.json.',
+  'Only the file in the config directory is trusted by itself. Any other may come from a cloned repository: nothing in it is resolved, contacted or started, and its tokenStorage is not used, until you approve it with `mcp-cli config trust`; an edit needs approval again.',
+  'Strings in a server entry may hold ${TOKEN:namespace:name} (a stored token), ${TOKEN:namespace:name:field} (one field: username, password, basic), ${VAR} and ${VAR:-default} (the environment); $${ is a literal ${.',
+];
+
+export const CONFIG_EXAMPLE = `{
+  "mcpServers": {
+    "my-api": {
+      "url": "https://api.example.com/mcp",
+      "headers": { "Authorization": "Bearer \${TOKEN:bearer:my-api}" }
+    }
+  }
+}`;
 
 /** `mcp-cli config ...`: server_config.json resolved, and the approval of files that are not the user's own. */
 export const register: Register = (program, kit) => {
   const config = program
     .command('config')
     .description('server_config.json: show it resolved, and approve files that are not your own')
-    .addHelpText('after', (context) => helpParagraphs(context.command, CONFIG_FILE, CONFIG_EXAMPLE));
+    .addHelpText('after', (context) => kit.helpParagraphs(context.command, CONFIG_FILE, CONFIG_EXAMPLE));
   config
     .command('show')
     .description('the resolved config, with every value from a reference masked')

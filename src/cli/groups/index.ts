@@ -18,4 +18,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { commands: ['clients'], load: () => import('./clients.js') },
   { commands: ['config'], load: () => import('./config.js') },
   { commands: ['auth'], load: () => import('./auth.js') },
+  { commands: ['completion', '__complete'], load: () => import('./completion.js') },
 ];

@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import type { Ctx, GlobalOptions } from '../../context.js';
+import type { Ctx, GlobalOptions, Io } from '../../context.js';
 
 /** What happens when a command that ends with a status of its own (`run`, `exec`: their program's) ends. */
 export type EndWith = (status: number) => void;
@@ -14,6 +14,12 @@ export interface Kit {
   /** The Ctx a command runs with: the IO, the global options (and `extra`), and the factory's lazy accessors. */
   ctx(command: ParsedCommand, extra?: Partial<GlobalOptions>): Promise<Ctx>;
   endWith: EndWith;
+  /** Paragraphs after a command's help, wrapped as commander wraps it (src/cli/help-format.ts). */
+  helpParagraphs(command: Command, paragraphs: readonly string[], preformatted?: string): string;
+  /** The IO alone, without the factory (made on first use). */
+  io(): Promise<Io>;
+  /** The command table as it is built for `args` (its group only), writing nowhere: for completion. */
+  table(args: readonly string[]): Promise<Command>;
 }
 
 /**

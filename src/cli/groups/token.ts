@@ -8,6 +8,7 @@ export const register: Register = (program, kit) => {
     .command('list')
     .description('list stored tokens (metadata only)')
     .option('--namespace <ns>', 'only this namespace')
+    .option('--type <type>', 'only this type: bearer, api-key, basic, oauth, generic or client-cert')
     .option('--oauth', 'include OAuth tokens (with other type switches: only the switched-on types)')
     .option('--no-oauth', 'exclude OAuth tokens')
     .option('--bearer', 'include bearer tokens')
@@ -29,10 +30,11 @@ export const register: Register = (program, kit) => {
     .command('set')
     .description('store a token (the value is read from a hidden prompt, --value -, or piped stdin)')
     .argument('<name>', 'token name')
-    .option('--type <type>', 'bearer, api-key, basic, generic or client-cert', 'bearer')
+    .option('--type <type>', 'bearer, api-key, basic, generic or client-cert (OAuth tokens come from `mcp-cli auth login`)', 'bearer')
     .option('--namespace <ns>', 'namespace (default: bearer, api-key, or generic by type)')
     .option('--provider <provider>', 'provider, e.g. openai or anthropic')
     .option('--value <value>', "the value; '-' reads it from stdin, or asks for it hidden on a terminal (a value here may land in shell history)")
+    .option('--value-file <path>', 'read the value from a file (one final newline is dropped)')
     .option('--expires <when>', 'expiry: an ISO date or a duration such as 90d')
     .option('--organization <org>', 'organization (API keys)')
     .option('--project <project>', 'project (API keys)')
@@ -40,6 +42,7 @@ export const register: Register = (program, kit) => {
     .option('--cert <file>', 'PEM certificate (client-cert)')
     .option('--key <file>', 'PEM private key (client-cert)')
     .option('--ca <file>', 'PEM CA bundle to verify the server (client-cert)')
+    .option('--json', 'print what was stored as JSON (metadata only)')
     .action(async (name, options, command) => (await import('../../commands/token/set.js')).run(name, options, await kit.ctx(command)));
 
   token
@@ -49,7 +52,7 @@ export const register: Register = (program, kit) => {
     .option('--namespace <ns>', 'namespace (default: search all)')
     .option('--oauth', "the OAuth token of a server (namespace 'oauth')")
     .option('--show-value', 'print the bare value to stdout, for $(...) in scripts')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (with --show-value: {"value": ...})')
     .action(async (name, options, command) => (await import('../../commands/token/get.js')).run(name, options, await kit.ctx(command)));
 
   token
@@ -58,6 +61,7 @@ export const register: Register = (program, kit) => {
     .argument('<name>', 'token name')
     .option('--namespace <ns>', 'namespace (default: search all)')
     .option('--oauth', "the OAuth token of a server (namespace 'oauth')")
+    .option('--json', 'print what was deleted as JSON')
     .action(async (name, options, command) => (await import('../../commands/token/delete.js')).run(name, options, await kit.ctx(command)));
 
   token
@@ -65,6 +69,7 @@ export const register: Register = (program, kit) => {
     .description('delete all tokens, or all in one namespace')
     .option('--namespace <ns>', 'only this namespace')
     .option('--force', 'do not ask for confirmation (required when not interactive)')
+    .option('--json', 'print what was deleted as JSON')
     .action(async (options, command) => (await import('../../commands/token/clear.js')).run(options, await kit.ctx(command)));
 
   token
@@ -80,7 +85,9 @@ export const register: Register = (program, kit) => {
     .option('--namespace <ns>', 'namespace (default: search all)')
     .option('--oauth', "the OAuth token of a server (namespace 'oauth')")
     .option('--value <value>', "the new value; '-' reads it from stdin")
+    .option('--value-file <path>', 'read the new value from a file (one final newline is dropped)')
     .option('--expires <when>', 'new expiry: an ISO date or a duration such as 90d')
+    .option('--json', 'print what was rotated as JSON (metadata only)')
     .action(async (name, options, command) => (await import('../../commands/token/rotate.js')).run(name, options, await kit.ctx(command)));
 
   token

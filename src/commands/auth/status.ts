@@ -6,7 +6,7 @@ import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESP
 import { scopeList } from '../../oauth/scopes.js';
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
-import { expiryCell, formatTime } from '../shared/present.js';
+import { expiryCell, expiryLine, expiryStatus, expiryTone, formatTime, tableOutput } from '../shared/present.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -105,7 +105,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       ['Issuer', s.issuer],
       ['Grant', GRANT_TEXT[s.grant]],
       ['Scopes', s.scopes.join(' ') || '-'],
-      ['Expires', expiryCell(stored, now, tty) || 'never'],
+      ['Expires', expiryLine(stored, now, tty)],
       ['Refresh', refresh],
       ['Client', s.clientId ? `${s.clientId} (${REGISTRATION_TEXT[s.clientRegistration]})` : REGISTRATION_TEXT[s.clientRegistration]],
       ['Audience', s.resource ?? 'not audience-bound: no resource indicator was sent ("resource": false), so the tokens name no server'],
@@ -116,16 +116,15 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     return;
   }
   const metadata = new Map((await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => [m.name, m]));
-  const rows = statuses.map((s) => [
-    s.server,
-    s.issuer,
-    s.grant,
-    s.scopes.join(' '),
-    expiryCell(metadata.get(s.server)!, now, tty),
-    s.canRefresh ? 'yes' : 'no',
-    s.backend,
-  ]);
-  ctx.stdout.write(renderTable(['SERVER', 'ISSUER', 'GRANT', 'SCOPES', 'EXPIRES', 'REFRESH', 'BACKEND'], rows, tty));
+  const rows = statuses.map((s) => {
+    const stored = metadata.get(s.server)!;
+    // An expired access token that can be refreshed is routine: only one that cannot is marked.
+    const tone = s.canRefresh ? undefined : expiryTone(expiryStatus(stored, now));
+    return { cells: [s.server, s.issuer, s.grant, s.scopes.join(' '), expiryCell(stored, now, tty), s.canRefresh ? 'yes' : 'no', s.backend], tone };
+  });
+  ctx.stdout.write(
+    renderTable(['SERVER', { title: 'ISSUER', flex: true }, 'GRANT', { title: 'SCOPES', flex: true }, 'EXPIRES', 'REFRESH', 'BACKEND'], rows, tableOutput(ctx)),
+  );
   const unbound = statuses.filter((s) => !s.audienceBound).map((s) => s.server);
   if (unbound.length > 0)
     ctx.stderr.write(`! Not audience-bound (no resource indicator was sent, "resource": false): ${unbound.map((n) => `'${n}'`).join(', ')}\n`);

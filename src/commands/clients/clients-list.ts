@@ -9,6 +9,7 @@ import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
 import { displayPath } from '../../paths.js';
 import { warn } from '../shared/messages.js';
+import { tableOutput } from '../shared/present.js';
 
 export interface ClientsListOptions {
   json?: boolean;
@@ -80,7 +81,10 @@ export async function run(options: ClientsListOptions, ctx: Ctx): Promise<void> 
           rows.push([file.client.id, path, name, transport, describeField(f.field), `${f.match.kind} (${f.match.label})`, maskedHint(f.value)]);
       }
     }
-    if (rows.length > 0) ctx.stdout.write(renderTable(['CLIENT', 'FILE', 'SERVER', 'RUNS', 'SECRET AT', 'KIND', 'VALUE'], rows, ctx.tty.stdout));
+    if (rows.length > 0)
+      ctx.stdout.write(
+        renderTable(['CLIENT', { title: 'FILE', flex: true }, 'SERVER', { title: 'RUNS', flex: true }, 'SECRET AT', 'KIND', 'VALUE'], rows, tableOutput(ctx)),
+      );
     for (const file of broken) warn(ctx, printable(file.error!));
     const ids = [...new Set(files.filter((f) => f.servers.some((s) => s.findings.length > 0)).map((f) => f.client.id))];
     const project = options.project !== undefined ? ` --project ${options.project}` : '';

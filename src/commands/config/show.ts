@@ -2,7 +2,9 @@ import type { Ctx } from '../../context.js';
 import type { ResolvedServer } from '../../config/resolve.js';
 import type { ServerEntry } from '../../config/schema.js';
 import { printable } from '../../io/terminal-text.js';
-import { resolveConfigured, serverNames } from '../shared/server-config.js';
+import { emptyAuthorization, emptyAuthorizationWarning } from '../../config/authorization.js';
+import { warn } from '../shared/messages.js';
+import { resolveConfiguredForDisplay, serverNames } from '../shared/server-config.js';
 
 export interface ShowOptions {
   json?: boolean;
@@ -55,9 +57,18 @@ export function renderResolved(servers: ResolvedServer[], configPath: string, js
   return printable([`Config: ${configPath}\n`, ...shown.map((s) => describeEntry(s.name, s.entry))].join('\n'));
 }
 
-/** Resolves every reference (so a missing token fails here as it would on connect) and prints the result masked. */
+/**
+ * Resolves every reference and prints the result masked. A display command: a reference that cannot
+ * be resolved is marked in place (`<missing TOKEN:bearer:x>`) and named on stderr, and the exit is 0.
+ */
 export async function run(server: string | undefined, options: ShowOptions, ctx: Ctx): Promise<void> {
   const config = await ctx.config();
-  const resolved = await resolveConfigured(ctx, config, serverNames(config, server !== undefined ? [server] : []));
-  ctx.stdout.write(renderResolved(resolved, config.location.path, !!options.json));
+  const names = serverNames(config, server !== undefined ? [server] : []);
+  const { servers, problems } = await resolveConfiguredForDisplay(ctx, config, names);
+  ctx.stdout.write(renderResolved(servers, config.location.path, !!options.json));
+  for (const name of names) {
+    const why = emptyAuthorization(config.servers[name]!);
+    if (why) warn(ctx, printable(emptyAuthorizationWarning(name, why)));
+  }
+  for (const problem of problems) warn(ctx, printable(problem.message));
 }

@@ -8,6 +8,7 @@ import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
 import { approvalStore, approvalSubject, describeConfigFile, locatedConfigFile } from '../shared/config-access.js';
 import { success } from '../shared/messages.js';
+import { tableOutput } from '../shared/present.js';
 
 export interface TrustOptions {
   list?: boolean;
@@ -74,9 +75,9 @@ function list(options: TrustOptions, ctx: Ctx): void {
   }
   ctx.stdout.write(
     renderTable(
-      ['PATH', 'STATUS', 'APPROVED'],
-      rows.map((r) => [printable(r.path), r.status, r.approvedAt]),
-      ctx.tty.stdout,
+      [{ title: 'PATH', flex: true }, 'STATUS', 'APPROVED'],
+      rows.map((r) => ({ cells: [r.path, r.status, r.approvedAt], tone: r.status === 'approved' ? undefined : ('yellow' as const) })),
+      tableOutput(ctx),
     ),
   );
 }

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.js';
 import { renderTable } from '../../io/table.js';
 import type { StoredToken } from '../../tokens/model.js';
+import { tableOutput } from './present.js';
 
 /** A step of `token import` or `token migrate`: what will happen to one token. */
 export interface PlannedStep {
@@ -11,7 +12,7 @@ export interface PlannedStep {
 /** The plan as a table on stdout: action, type, name, namespace (never a value). */
 export function showPlan(ctx: Ctx, plan: PlannedStep[]): void {
   const rows = plan.map((s) => [s.action, s.token.metadata.type, s.token.metadata.name, s.token.metadata.namespace]);
-  ctx.stdout.write(renderTable(['ACTION', 'TYPE', 'NAME', 'NAMESPACE'], rows, ctx.tty.stdout));
+  ctx.stdout.write(renderTable(['ACTION', 'TYPE', 'NAME', 'NAMESPACE'], rows, tableOutput(ctx)));
 }
 
 /** `3 tokens already exist` with the tokens named: the start of the message about conflicts. */

@@ -1,3 +1,6 @@
+import type { Ctx } from '../../context.js';
+import { colorEnabled, type Tone } from '../../io/style.js';
+import type { TableOutput } from '../../io/table.js';
 import { isExpired, type TokenMetadata } from '../../tokens/model.js';
 
 /** The documented `--json` shape of one token's metadata (README, "Token commands"). */
@@ -33,21 +36,58 @@ export function formatTime(iso: string, tty: boolean): string {
   return iso.replace('T', ' ').replace(/:\d{2}(\.\d+)?Z$/, ' UTC');
 }
 
-const DAY = 86_400_000;
-
-export function inWords(ms: number): string {
-  if (ms >= DAY) return `${Math.floor(ms / DAY)}d`;
-  if (ms >= 3_600_000) return `${Math.floor(ms / 3_600_000)}h`;
-  return `${Math.max(1, Math.floor(ms / 60_000))}m`;
+/** How a table on stdout is drawn: for a terminal (its width, colours) or for a pipe. */
+export function tableOutput(ctx: Ctx): TableOutput {
+  return { tty: ctx.tty.stdout, columns: ctx.columns, color: colorEnabled(ctx.env, ctx.tty.stdout) };
 }
 
-/** The Expires cell: empty when the token never expires, ⚠️ once expired, ⏳ when it expires within `soonMs`. */
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** A duration for people, rounded to the nearest day, hour or minute: `--expires 3d` is "3d" at once, not "2d". */
+export function inWords(ms: number): string {
+  if (ms >= DAY - HOUR / 2) return `${Math.round(ms / DAY)}d`;
+  if (ms >= HOUR - MINUTE / 2) return `${Math.round(ms / HOUR)}h`;
+  return `${Math.max(1, Math.round(ms / MINUTE))}m`;
+}
+
+/** How a token stands by its expiry: expired, expiring within `soonMs`, or neither (undefined). */
+export type ExpiryStatus = 'expired' | 'expiring';
+
+export function expiryStatus(m: TokenMetadata, now: Date, soonMs = 7 * DAY): ExpiryStatus | undefined {
+  if (m.expiresAt === undefined) return undefined;
+  if (isExpired(m, now)) return 'expired';
+  return Date.parse(m.expiresAt) - now.getTime() <= soonMs ? 'expiring' : undefined;
+}
+
+/** The colour of a row by its token's expiry. */
+export function expiryTone(status: ExpiryStatus | undefined): Tone | undefined {
+  return status === 'expired' ? 'red' : status === 'expiring' ? 'yellow' : undefined;
+}
+
+/** What a token without an expiry shows, wherever an expiry is shown to people. */
+export const NEVER_EXPIRES = 'never';
+
+/**
+ * The Expires cell. On a terminal: the time, with ⚠️ once expired and ⏳ and the time left when it
+ * expires within `soonMs`; "never" without an expiry. Piped: the ISO time alone, or nothing
+ * (the status has a column of its own there).
+ */
 export function expiryCell(m: TokenMetadata, now: Date, tty: boolean, soonMs = 7 * DAY): string {
-  if (m.expiresAt === undefined) return tty ? '-' : '';
+  if (m.expiresAt === undefined) return tty ? NEVER_EXPIRES : '';
+  if (!tty) return m.expiresAt;
   const when = formatTime(m.expiresAt, tty);
-  if (isExpired(m, now)) return `${when} ⚠️ expired`;
-  const left = Date.parse(m.expiresAt) - now.getTime();
-  return left <= soonMs ? `${when} ⏳ in ${inWords(left)}` : when;
+  const status = expiryStatus(m, now, soonMs);
+  if (status === 'expired') return `${when} ⚠️ expired`;
+  return status === 'expiring' ? `${when} ⏳ in ${inWords(Date.parse(m.expiresAt) - now.getTime())}` : when;
+}
+
+/** The Expires line of a detail view (`token get`, `auth status NAME`): as in a table on a terminal; piped, the ISO time and its status. */
+export function expiryLine(m: TokenMetadata, now: Date, tty: boolean): string {
+  if (tty || m.expiresAt === undefined) return expiryCell(m, now, true);
+  const status = expiryStatus(m, now);
+  return status ? `${m.expiresAt} (${status})` : m.expiresAt;
 }
 
 export function detailsCell(m: TokenMetadata): string {

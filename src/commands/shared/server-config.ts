@@ -4,7 +4,7 @@ import { CliError } from '../../errors.js';
 import type { ConfigFile } from '../../config/file.js';
 import { parseJsonText } from '../../config/json.js';
 import { CONFIG_FILE_NAME } from '../../config/locate.js';
-import { anchorToConfigFile, resolveServers, type ResolvedServer } from '../../config/resolve.js';
+import { anchorToConfigFile, resolveForDisplay, resolveServers, type ResolvedServer, type Unresolved } from '../../config/resolve.js';
 import { parseServerConfig, type ServerConfig } from '../../config/schema.js';
 import { configDir } from '../../paths.js';
 import { storeLookup } from './factory.js';
@@ -61,14 +61,26 @@ export function serverNames(config: ServerConfig, wanted: string[]): string[] {
 
 /** Resolves the named servers and warns about the tokens they use that expire soon. */
 export async function resolveConfigured(ctx: Ctx, config: ServerConfig, names: string[]): Promise<ResolvedServer[]> {
-  const window = expiryWarningWindow(config, ctx);
-  const resolved = (await resolveServers(config.servers, names, { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now() })).map((server) =>
-    anchorToConfigFile(server, config.location.path),
-  );
+  const resolved = await resolveServers(config.servers, names, { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now() });
+  return warnedOfExpiry(ctx, config, resolved);
+}
+
+/** As `resolveConfigured`, for showing the servers: the references that cannot be resolved are handed back, marked in place. */
+export async function resolveConfiguredForDisplay(
+  ctx: Ctx,
+  config: ServerConfig,
+  names: string[],
+): Promise<{ servers: ResolvedServer[]; problems: Unresolved[] }> {
+  const { servers, problems } = await resolveForDisplay(config.servers, names, { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now() });
+  return { servers: warnedOfExpiry(ctx, config, servers), problems };
+}
+
+function warnedOfExpiry(ctx: Ctx, config: ServerConfig, servers: ResolvedServer[]): ResolvedServer[] {
+  const resolved = servers.map((server) => anchorToConfigFile(server, config.location.path));
   warnExpiringTokens(
     ctx,
     resolved.map((s) => ({ server: s.name, tokens: s.tokens })),
-    window,
+    expiryWarningWindow(config, ctx),
   );
   return resolved;
 }

@@ -4,7 +4,7 @@ import { renderTable } from '../../io/table.js';
 import { parseExpiry, parseDuration } from '../../tokens/duration.js';
 import { openAuditLog } from '../shared/audit.js';
 import { success, warn } from '../shared/messages.js';
-import { formatTime } from '../shared/present.js';
+import { formatTime, tableOutput } from '../shared/present.js';
 
 export interface AuditOptions {
   since?: string;
@@ -52,7 +52,7 @@ export async function run(options: AuditOptions, ctx: Ctx): Promise<void> {
       .map(([k, v]) => `${k}=${v}`)
       .join(', '),
   ]);
-  ctx.stdout.write(renderTable(['TIME', 'ACTION', 'NAMESPACE', 'NAME', 'BACKEND', 'USER/PID', 'DETAIL'], rows, tty));
+  ctx.stdout.write(renderTable(['TIME', 'ACTION', 'NAMESPACE', 'NAME', 'BACKEND', 'USER/PID', { title: 'DETAIL', flex: true }], rows, tableOutput(ctx)));
 }
 
 /** The chain, and against the anchor in the active backend: both ends, every line's MAC, the last checkpoint. */

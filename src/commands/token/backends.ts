@@ -9,6 +9,7 @@ import { encryptedBackend } from '../../stores/encrypted/descriptor.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { warn } from '../shared/messages.js';
 import { asCliError } from '../shared/store-errors.js';
+import { tableOutput } from '../shared/present.js';
 import { storageSetup } from '../shared/storage.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
@@ -52,14 +53,15 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     const rows = probes.map((p) => {
       const unlocked = unlockedOf(p.name);
       const detail = unlocked ? `${p.detail}; unlocked until ${unlocked}` : p.detail;
+      const status = p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable';
       return [
         p.name,
-        p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable',
-        p.name === active?.name ? (tty ? '✓' : 'active') : '',
-        detail,
+        { text: status, tone: p.available ? ('green' as const) : p.present ? ('red' as const) : ('dim' as const) },
+        { text: p.name === active?.name ? (tty ? '✓' : 'active') : '', tone: 'green' as const },
+        { text: detail, tone: p.available ? undefined : ('dim' as const) },
       ];
     });
-    ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', 'DETAIL'], rows, tty));
+    ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', { title: 'DETAIL', flex: true }], rows, tableOutput(ctx)));
     if (active) ctx.stderr.write(`Active backend: ${active.name} (${active.reason})\n`);
   }
   if (active) noteTokensElsewhere(ctx, active.name, [...leftoversOf(active), ...(await keychainTokens(active, probes, setup.backendEnv))]);

@@ -3,7 +3,7 @@ import { CliError, ExitCode } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { matchesFilter } from '../../tokens/filter.js';
-import { expiryCell } from '../shared/present.js';
+import { expiryCell, expiryStatus, expiryTone, tableOutput } from '../shared/present.js';
 
 export interface CheckOptions {
   expiringWithin?: string;
@@ -38,8 +38,12 @@ export async function run(options: CheckOptions, ctx: Ctx): Promise<void> {
       ) + '\n',
     );
   } else if (due.length > 0) {
-    const rows = due.map((m) => [m.type, m.name, m.namespace, expiryCell(m, now, ctx.tty.stdout, withinMs)]);
-    ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'EXPIRES'], rows, ctx.tty.stdout));
+    const tty = ctx.tty.stdout;
+    const rows = due.map((m) => {
+      const status = expiryStatus(m, now, withinMs);
+      return { cells: [m.type, m.name, m.namespace, expiryCell(m, now, tty, withinMs), ...(tty ? [] : [status ?? ''])], tone: expiryTone(status) };
+    });
+    ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'EXPIRES'], rows, tableOutput(ctx)));
   }
   if (due.length > 0) {
     const expired = due.filter((m) => Date.parse(m.expiresAt!) <= now.getTime()).length;

@@ -4,7 +4,7 @@ import { printable } from '../../io/terminal-text.js';
 import { isExpired, primaryValue } from '../../tokens/model.js';
 import { warn } from '../shared/messages.js';
 import { namespaceFrom } from './namespace-option.js';
-import { detailsCell, expiryCell, formatTime, tokenJson } from '../shared/present.js';
+import { detailsCell, expiryLine, formatTime, tokenJson } from '../shared/present.js';
 
 export interface GetOptions {
   namespace?: string;
@@ -21,7 +21,7 @@ export async function run(name: string, options: GetOptions, ctx: Ctx): Promise<
     const value = primaryValue(token);
     if (value === undefined) throw new CliError(`token '${name}' in namespace '${token.metadata.namespace}' has no value`);
     if (isExpired(token.metadata, ctx.now())) warn(ctx, `token '${name}' in namespace '${token.metadata.namespace}' expired at ${token.metadata.expiresAt}`);
-    ctx.stdout.write(value + '\n');
+    ctx.stdout.write(options.json ? JSON.stringify({ value }) + '\n' : value + '\n');
     return;
   }
   const metadata = await manager.describe(name, namespace);
@@ -38,7 +38,7 @@ export async function run(name: string, options: GetOptions, ctx: Ctx): Promise<
     ['Provider', metadata.provider ?? '-'],
     ['Created', formatTime(metadata.createdAt, tty)],
     ['Updated', formatTime(metadata.updatedAt, tty)],
-    ['Expires', expiryCell(metadata, now, tty) || 'never'],
+    ['Expires', expiryLine(metadata, now, tty)],
     ['Details', detailsCell({ ...metadata, provider: undefined }) || '-'],
     ['Backend', selection.name],
     ['Value', 'hidden (use --show-value to print it)'],

@@ -1,23 +1,37 @@
 import type { Ctx } from '../../context.js';
+import { CliError } from '../../errors.js';
+import { parseTokenType, TOKEN_TYPES, type TokenType } from '../../tokens/model.js';
 import { renderTable } from '../../io/table.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { typesFromSwitches, type TypeSwitches } from '../../tokens/filter.js';
-import { detailsCell, expiryCell, formatTime, tokenJson } from '../shared/present.js';
+import { detailsCell, expiryCell, expiryStatus, expiryTone, formatTime, tableOutput, tokenJson } from '../shared/present.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
 export interface ListOptions extends TypeSwitches {
   namespace?: string;
+  type?: string;
   expired?: boolean;
   expiringWithin?: string;
   json?: boolean;
 }
 
+/** `--type T` (one type, spelled as `token set` takes it) or the type switches; not both. */
+function typesOf(options: ListOptions): Set<TokenType> | undefined {
+  const switched = typesFromSwitches(options);
+  if (options.type === undefined) return switched;
+  const type = parseTokenType(options.type);
+  if (!type) throw new CliError(`unknown token type ${JSON.stringify(options.type)}`, 1, `choose one of: ${TOKEN_TYPES.join(', ')}`);
+  if (switched) throw new CliError('pass either --type or the type switches (--bearer, --no-oauth, ...), not both');
+  return new Set([type]);
+}
+
 export async function run(options: ListOptions, ctx: Ctx): Promise<void> {
   const expiringWithinMs = options.expiringWithin !== undefined ? requireDuration(options.expiringWithin, '--expiring-within') : undefined;
+  const types = typesOf(options);
   const { manager, selection } = await ctx.store();
   const tokens = await manager.list({
     namespace: options.namespace,
-    types: typesFromSwitches(options),
+    types,
     expired: options.expired,
     expiringWithinMs,
   });
@@ -34,8 +48,13 @@ export async function run(options: ListOptions, ctx: Ctx): Promise<void> {
     ctx.stderr.write('No tokens found.\n');
   } else {
     const tty = ctx.tty.stdout;
-    const rows = tokens.map((t) => [t.type, t.name, t.namespace, formatTime(t.createdAt, tty), expiryCell(t, now, tty), detailsCell(t)]);
-    ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'CREATED', 'EXPIRES', 'DETAILS'], rows, tty));
+    // Piped, one value per column: the ISO expiry, then its status in a column of its own.
+    const rows = tokens.map((t) => {
+      const status = expiryStatus(t, now);
+      const expires = tty ? [expiryCell(t, now, tty)] : [expiryCell(t, now, tty), status ?? ''];
+      return { cells: [t.type, t.name, t.namespace, formatTime(t.createdAt, tty), ...expires, detailsCell(t)], tone: expiryTone(status) };
+    });
+    ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'CREATED', 'EXPIRES', { title: 'DETAILS', flex: true }], rows, tableOutput(ctx)));
   }
   noteTokensElsewhere(ctx, selection.name, leftoversOf(selection));
 }

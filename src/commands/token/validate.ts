@@ -9,7 +9,8 @@ import { isExpired, keyOf, primaryValue, type TokenMetadata } from '../../tokens
 import { checkProviderKey, providerTarget } from '../../validation/providers.js';
 import { overallResult, TOKEN_RESULTS, type Check, type TokenResult } from '../../validation/report.js';
 import { forceRefreshLogin } from '../shared/oauth-refresh.js';
-import { formatTime } from '../shared/present.js';
+import { formatTime, tableOutput } from '../shared/present.js';
+import type { Tone } from '../../io/style.js';
 import { asCliError } from '../shared/store-errors.js';
 import { checkServer, serversByToken } from './validate-servers.js';
 
@@ -104,6 +105,8 @@ async function validateToken(run: Run, metadata: TokenMetadata): Promise<Check[]
   return checks;
 }
 
+const RESULT_TONES: Record<TokenResult, Tone | undefined> = { passed: 'green', rejected: 'red', expired: 'red', error: 'yellow', unchecked: undefined };
+
 function checksCell(checks: Check[]): string {
   if (checks.length === 0) return 'nothing can check it';
   return checks
@@ -144,13 +147,13 @@ export async function run(name: string | undefined, options: ValidateOptions, ct
   else if (report.length > 0) {
     const tty = ctx.tty.stdout;
     const rows = report.map((t) => [
-      t.result,
+      { text: t.result, tone: RESULT_TONES[t.result] },
       t.type,
       t.name,
       t.namespace,
       tty ? checksCell(t.checks).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (iso) => formatTime(iso, true)) : checksCell(t.checks),
     ]);
-    ctx.stdout.write(renderTable(['RESULT', 'TYPE', 'NAME', 'NAMESPACE', 'CHECKS'], rows, tty));
+    ctx.stdout.write(renderTable(['RESULT', 'TYPE', 'NAME', 'NAMESPACE', { title: 'CHECKS', flex: true }], rows, tableOutput(ctx)));
   }
   const summary = `${report.length} token${report.length === 1 ? '' : 's'}: ${
     TOKEN_RESULTS.filter((r) => counts[r] > 0)

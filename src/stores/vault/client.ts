@@ -51,6 +51,8 @@ export class VaultClient {
   private readonly limit: number;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  /** VAULT_ADDR taken apart once: a listing sends a request per token, and parsing a URL for each one shows. */
+  private readonly target: { https: boolean; hostname: string; port: string; base: string };
 
   constructor(
     readonly connection: VaultConnection,
@@ -62,6 +64,8 @@ export class VaultClient {
     this.backoffMs = options.backoffMs ?? 100;
     this.limit = options.concurrency ?? 32;
     const https = connection.address.toLowerCase().startsWith('https:');
+    const url = new URL(connection.address);
+    this.target = { https, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, base: url.pathname.replace(/\/+$/, '') };
     const { tls } = connection;
     this.agent = https
       ? new HttpsAgent({ keepAlive: true, maxSockets: this.limit, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify })
@@ -152,7 +156,6 @@ export class VaultClient {
   }
 
   private send(method: VaultMethod, path: string, body: unknown, timeoutMs: number): Promise<VaultResponse & { retryAfter?: string }> {
-    const url = new URL(`${this.connection.address}/v1/${path}${method === 'LIST' ? '?list=true' : ''}`);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string> = { 'X-Vault-Token': this.token.value, 'X-Vault-Request': 'true', Accept: 'application/json' };
     if (this.connection.namespace) headers['X-Vault-Namespace'] = this.connection.namespace;
@@ -160,9 +163,11 @@ export class VaultClient {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const { https, hostname, port, base } = this.target;
+    const send = https ? httpsRequest : httpRequest;
+    const target = { hostname, ...(port ? { port } : {}), path: `${base}/v1/${path}${method === 'LIST' ? '?list=true' : ''}` };
     return new Promise((resolve, reject) => {
-      const req = send(url, { method: method === 'LIST' ? 'GET' : method, headers, agent: this.agent, timeout: timeoutMs }, (res: IncomingMessage) => {
+      const req = send({ ...target, method: method === 'LIST' ? 'GET' : method, headers, agent: this.agent, timeout: timeoutMs }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (error) => reject(this.networkError(error)));

@@ -34,8 +34,13 @@ export class KvV2 implements KvEngine {
     private readonly prefix: string,
   ) {}
 
+  private readonly bases = new Map<string, string>();
+
+  /** `<mount>/<kind>/<prefix>/...rest`, each segment encoded; the fixed part is encoded once. */
   private path(kind: 'data' | 'metadata' | 'destroy', ...rest: string[]): string {
-    return vaultPath(this.mount, kind, this.prefix, ...rest);
+    let base = this.bases.get(kind);
+    if (base === undefined) this.bases.set(kind, (base = vaultPath(this.mount, kind, this.prefix)));
+    return rest.length === 0 ? base : `${base}/${vaultPath(...rest)}`;
   }
 
   listFolder(namespace?: string): Promise<string[]> {

@@ -1,0 +1,124 @@
+// Shell completion, in the real shells: bash's completion function with its own compgen, fish's
+// `complete -C`, and zsh's completion system in an interactive zsh on a pseudo-terminal. The
+// candidates come from `mcp-cli __complete`: the command table, server_config.json, and the token
+// names of a backend that lists them without asking anything.
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { runCommandInTerminal } from '../helpers/tty.js';
+
+let sb: Sandbox;
+let env: Record<string, string | undefined>;
+
+beforeAll(async () => {
+  sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'test-passphrase' });
+  for (const [name, type] of [
+    ['github-pat', 'bearer'],
+    ['openai', 'api-key'],
+  ] as const)
+    expect((await sb.run(['token', 'set', name, '--type', type, '--value', 'SENTINEL-completion'])).code).toBe(0);
+  await writeOwnConfig(sb.home, { mcpServers: { alpha: { url: 'http://127.0.0.1:9/mcp' }, beta: { command: 'beta-server' } } });
+  // `mcp-cli` on PATH, as an installed package puts it there.
+  const bin = join(sb.home, 'bin');
+  await mkdir(bin);
+  await writeFile(join(bin, 'mcp-cli'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
+  await chmod(join(bin, 'mcp-cli'), 0o755);
+  env = { ...sb.env, PATH: `${bin}:${process.env.PATH}` };
+});
+afterAll(() => sb.cleanup());
+
+function shell(program: string, args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { env: { ...env, ...extraEnv } as NodeJS.ProcessEnv, cwd: sb.home, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${program} exited ${code}: ${err}`))));
+  });
+}
+
+describe('bash', () => {
+  // COMP_WORDS and COMP_CWORD as bash's readline sets them on a Tab.
+  const complete = (words: string[], extraEnv?: Record<string, string | undefined>) =>
+    shell(
+      'bash',
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        `eval "$(mcp-cli completion bash)"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _mcp_cli_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ],
+      extraEnv,
+    ).then((out) => out.split('\n').filter(Boolean).sort());
+
+  it('completes commands, subcommands and flags', async () => {
+    expect(await complete(['mcp-cli', 'to'])).toEqual(['token', 'tools']);
+    expect(await complete(['mcp-cli', 'token', 'ro'])).toEqual(['rotate']);
+    expect(await complete(['mcp-cli', 'token', 'get', '--s'])).toEqual(['--show-value']);
+    expect(await complete(['mcp-cli', 'token', 'set', 'x', '--type', ''])).toEqual(['api-key', 'basic', 'bearer', 'client-cert', 'generic']);
+    expect(await complete(['mcp-cli', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
+  });
+
+  it('completes server names from server_config.json, token names and namespaces from the backend', async () => {
+    expect(await complete(['mcp-cli', 'ping', ''])).toEqual(['alpha', 'beta']);
+    expect(await complete(['mcp-cli', 'config', 'show', 'a'])).toEqual(['alpha']);
+    expect(await complete(['mcp-cli', 'token', 'get', ''])).toEqual(['github-pat', 'openai']);
+    expect(await complete(['mcp-cli', 'token', 'get', '--namespace', 'api-key', ''])).toEqual(['openai']);
+    expect(await complete(['mcp-cli', 'token', 'list', '--namespace', ''])).toEqual(['api-key', 'bearer', 'generic', 'oauth']);
+  });
+
+  it('a backend that would have to ask for a passphrase lists no token names, and asks nothing', async () => {
+    expect(await complete(['mcp-cli', 'token', 'get', ''], { MCP_CLI_ENCRYPTION_KEY: undefined })).toEqual([]);
+    expect(await complete(['mcp-cli', 'ping', ''], { MCP_CLI_ENCRYPTION_KEY: undefined })).toEqual(['alpha', 'beta']);
+  });
+
+  it('leaves file names to bash for options that take a file', async () => {
+    await writeFile(join(sb.home, 'value-file.txt'), 'x');
+    expect(await complete(['mcp-cli', 'token', 'set', 'x', '--value-file', 'value-f'])).toEqual(['value-file.txt']);
+  });
+});
+
+describe('fish', () => {
+  const complete = (line: string) =>
+    shell('fish', ['--no-config', '-c', `mcp-cli completion fish | source; complete -C${JSON.stringify(line)}`]).then((out) =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0])
+        .sort(),
+    );
+
+  it('completes commands, flags, server names and token names', async () => {
+    expect(await complete('mcp-cli to')).toEqual(['token', 'tools']);
+    expect(await complete('mcp-cli token delete --n')).toEqual(['--namespace']);
+    expect(await complete('mcp-cli tools ')).toEqual(['alpha', 'beta']);
+    expect(await complete('mcp-cli token rotate ')).toEqual(['github-pat', 'openai']);
+  });
+});
+
+describe('zsh', () => {
+  it('completes through its completion system in an interactive shell', async () => {
+    const setup = `PS1='zsh> '; autoload -U compinit; compinit -u; eval "$(mcp-cli completion zsh)"; echo RE""ADY\r`;
+    const r = await runCommandInTerminal(
+      'zsh -f -i',
+      [
+        { after: '', type: setup },
+        { after: 'READY', type: 'mcp-cli to\t' },
+        { after: 'tools', type: '\u0015mcp-cli ping \t' },
+        { after: 'beta', type: '\u0015mcp-cli token get \t' },
+        { after: 'openai', type: '\u0015exit\r' },
+      ],
+      { env, cwd: sb.home },
+    );
+    // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what is removed
+    const shown = r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(shown).toMatch(/token\s+tools/);
+    expect(shown).toMatch(/alpha\s+beta/);
+    expect(shown).toMatch(/github-pat\s+openai/);
+    expect(shown).not.toContain('SENTINEL');
+  });
+});
