@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, realpathSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { fsReason } from '../fs/errors.js';
+import { readWhole } from '../fs/read-whole.js';
 
 /** ~/.claude.json grows with every project Claude Code has seen; anything beyond this is not a client's config. */
 export const MAX_CLIENT_FILE_BYTES = 32 * 1024 * 1024;
@@ -30,14 +31,7 @@ export function readClientFile(path: string): ReadFile | undefined {
     const info = fstatSync(fd);
     if (!info.isFile()) throw new CliError(`cannot read ${path}: it is not a regular file`);
     if (info.size > MAX_CLIENT_FILE_BYTES) throw new CliError(`${path} is larger than ${MAX_CLIENT_FILE_BYTES / 1024 / 1024} MiB; it was not read`);
-    const buffer = Buffer.alloc(info.size);
-    let read = 0;
-    while (read < info.size) {
-      const n = readSync(fd, buffer, read, info.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    const bytes = buffer.subarray(0, read);
+    const bytes = readWhole(fd, info.size);
     const text = bytes.toString('utf8');
     // Written back as text, so it must be text that comes back byte for byte.
     if (!Buffer.from(text, 'utf8').equals(bytes)) throw new CliError(`${path} is not UTF-8 text; it was left as it is`);

@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
+import { readWhole } from '../fs/read-whole.js';
 import { configDir, type Env } from '../paths.js';
 import { CONFIG_FILE_NAME, type ConfigLocation } from './locate.js';
 
@@ -45,14 +46,7 @@ function readLimited(path: string): string {
     if (info.isDirectory()) throw new CliError(`cannot read the config file ${path}: it is a directory`);
     if (!info.isFile()) throw new CliError(`cannot read the config file ${path}: it is not a regular file`);
     if (info.size > MAX_CONFIG_BYTES) throw new CliError(`the config file ${path} is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; it was not read`);
-    const buffer = Buffer.alloc(info.size);
-    let read = 0;
-    while (read < info.size) {
-      const n = readSync(fd, buffer, read, info.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
+    return readWhole(fd, info.size).toString('utf8');
   } finally {
     closeSync(fd);
   }
