@@ -53,6 +53,8 @@ export interface OAuthServersOptions {
   toolScopes?: Record<string, string>;
   /** Tools answered 403 insufficient_scope for their scope whatever the token holds (a misconfigured server). */
   stubbornTools?: Record<string, string>;
+  /** Answer revocation requests with a 307 to this URL (a compromised or misconfigured endpoint). */
+  revocationRedirect?: string;
 }
 
 export interface Counters {
@@ -351,6 +353,8 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     next();
   });
   authApp.use(grants.router);
+  const revocationRedirect = options.revocationRedirect;
+  if (revocationRedirect) authApp.post('/revoke', (_req, res) => res.redirect(307, revocationRedirect));
   const noLimit = { rateLimit: false as const };
   authApp.use(
     mcpAuthRouter({

@@ -1,6 +1,7 @@
 // OAuth at its edges, against a real authorization server and real impostors on 127.0.0.1: a
 // mix-up through spoofed metadata, a forged callback, a client supplied by a repository's config
-// during refresh, a reference to another server's login, and URLs that are not https.
+// during refresh, a revocation endpoint that redirects, a reference to another server's login,
+// and URLs that are not https.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -122,6 +123,26 @@ describe("a client from a config file that is not the login's", () => {
     const own = await sandbox.run(['token', 'rotate', 'notes', '--oauth']);
     expect(own.code, own.stderr).toBe(0);
     expect(servers.counters.refreshGrant).toBe(refreshes + 1);
+  });
+});
+
+describe('a revocation endpoint that answers with a redirect', () => {
+  it('is not followed: the tokens and the client go nowhere else, and the login is kept', async () => {
+    const elsewhere = await startCatcher();
+    const redirecting = await startOAuthServers({ revocationRedirect: `${elsewhere.origin}/revoke` });
+    const own = await createOAuthSandbox({ notes: { url: redirecting.mcpUrl } });
+    try {
+      expect((await own.run(['auth', 'login', 'notes'])).code).toBe(0);
+      const logout = await own.run(['auth', 'logout', 'notes']);
+      expect(logout.code).toBe(1);
+      expect(logout.stderr).toContain('refused to revoke the refresh token (HTTP 307');
+      expect(logout.stderr).toContain('--local-only');
+      expect(elsewhere.requests).toEqual([]);
+      expect(logout.stderr + logout.stdout).not.toContain(`${SENTINEL}-`);
+      expect((await own.run(['auth', 'status', 'notes'])).code).toBe(0);
+    } finally {
+      await Promise.all([own.cleanup(), redirecting.close(), elsewhere.close()]);
+    }
   });
 });
 
