@@ -7,6 +7,10 @@ const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\
  * Text from a file, a server or stored metadata, made harmless for a terminal: each control
  * character is shown as a `\u` escape instead of being obeyed. Tabs and newlines stay.
  */
+export function hasUnprintable(text: string): boolean {
+  return new RegExp(UNPRINTABLE.source).test(text);
+}
+
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

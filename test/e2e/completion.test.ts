@@ -3,6 +3,7 @@
 // candidates come from `mcp-cli __complete`: the command table, server_config.json, and the token
 // names of a backend that lists them without asking anything.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,21 @@ describe('bash', () => {
   it('leaves file names to bash for options that take a file', async () => {
     await writeFile(join(sb.home, 'value-file.txt'), 'x');
     expect(await complete(['mcp-cli', 'token', 'set', 'x', '--value-file', 'value-f'])).toEqual(['value-file.txt']);
+  });
+
+  it('never expands a name: $(...), backticks and globs in server names run nothing and are not offered', async () => {
+    const hostile = ['a$(touch${IFS}PWNED-1)', 'a`touch PWNED-2`', 'a*', 'a\u001b]0;title\u0007', 'a\u202eb'];
+    await writeOwnConfig(sb.home, { mcpServers: Object.fromEntries([...hostile, 'alpha'].map((name) => [name, { command: 'x' }])) });
+    try {
+      expect(await complete(['mcp-cli', 'ping', 'a'])).toEqual(['alpha']);
+      expect(existsSync(join(sb.home, 'PWNED-1')) || existsSync(join(sb.home, 'PWNED-2'))).toBe(false);
+      // A file name with $(...) is completed as the name it is.
+      await writeFile(join(sb.home, 'f$(touch PWNED-3)'), 'x');
+      expect(await complete(['mcp-cli', 'token', 'set', 'x', '--value-file', 'f'])).toEqual(['f$(touch PWNED-3)']);
+      expect(existsSync(join(sb.home, 'PWNED-3'))).toBe(false);
+    } finally {
+      await writeOwnConfig(sb.home, { mcpServers: { alpha: { url: 'http://127.0.0.1:9/mcp' }, beta: { command: 'beta-server' } } });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import type { Ctx, Io } from '../../context.js';
 import type { Slot } from '../../cli/completion-slot.js';
+import { hasUnprintable } from '../../io/terminal-text.js';
 import { withFactory } from '../shared/factory.js';
 
 /** The namespaces every store has, before any token is listed. */
@@ -80,8 +81,8 @@ export async function run(slot: Slot, current: string, ctx: Ctx): Promise<void> 
   const words = flag
     ? slot.words.filter((w) => w.startsWith('-'))
     : [...slot.words.filter((w) => !w.startsWith('-')), ...(await dynamicWords(slot, silent(ctx)))];
-  // A name with a newline or a control character would break the shell's list: left out.
-  // eslint-disable-next-line no-control-regex -- control characters are what is left out
-  const usable = [...new Set(words)].filter((w) => w.startsWith(current) && !/[\u0000-\u001f\u007f\s]/.test(w));
+  // A name with white space, a control character or a shell metacharacter would break the
+  // shell's list or be expanded by it (names come from files and backends): left out.
+  const usable = [...new Set(words)].filter((w) => w.startsWith(current) && !/[\s$`\\"'(){};|&<>*?[\]!#~]/.test(w) && !hasUnprintable(w));
   ctx.stdout.write(usable.map((w) => w + '\n').join(''));
 }

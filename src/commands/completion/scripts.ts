@@ -8,14 +8,16 @@ export type Shell = (typeof SHELLS)[number];
 
 const BASH = `# mcp-cli completion for bash: eval "$(mcp-cli completion bash)" in ~/.bashrc
 _mcp_cli_complete() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} IFS=$'\\n' out
+  local cur=\${COMP_WORDS[COMP_CWORD]} out line
   out=$(command mcp-cli __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null </dev/null) || return
+  COMPREPLY=()
   if [[ $out == ":files" ]]; then
-    COMPREPLY=($(compgen -f -- "$cur"))
+    out=$(compgen -f -- "$cur")
     compopt -o filenames 2>/dev/null
-  else
-    COMPREPLY=($(compgen -W "$out" -- "$cur"))
   fi
+  # Read line by line, never through compgen -W or an unquoted $(...): those would expand a
+  # name's $(...), backticks or globs.
+  while IFS= read -r line; do [[ -n $line ]] && COMPREPLY+=("$line"); done <<<"$out"
 }
 complete -F _mcp_cli_complete mcp-cli
 `;
