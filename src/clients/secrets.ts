@@ -233,6 +233,14 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
+/** Every secret in parsed JSON or YAML data, wherever it stands: by its key's name, or by its shape. */
+export function secretsInData(data: unknown, key = ''): string[] {
+  if (typeof data === 'string') return findInKeyed(key, data).map((m) => data.slice(m.start, m.end));
+  if (Array.isArray(data)) return data.flatMap((item) => secretsInData(item, key));
+  if (data !== null && typeof data === 'object') return Object.entries(data).flatMap(([k, v]) => secretsInData(v, k));
+  return [];
+}
+
 /**
  * What may be shown of a secret: at most its first 3 and last 4 characters, and only for a value
  * long enough that those say little about the rest (24 characters or more).

@@ -90,6 +90,25 @@ describe("the user's own server_config.json", () => {
   });
 });
 
+describe('what a dry run prints', () => {
+  it('no secret written in escapes, none from the own server_config.json, and no control character', async () => {
+    const escaped = sentinel('escaped');
+    const own = sentinel('own-context');
+    // \u0053 is S: the file holds the secret in a spelling that differs from its value.
+    await writeText(cursorFile(), `{"mcpServers": {"a": {"command": "x", "env": {"API_KEY": "${escaped.replace('SENTINEL', '\\u0053ENTINEL')}"}}}}\n`);
+    await writeOwnConfig(sandbox.home, { mcpServers: { mine: { command: 'm', env: { MY_API_KEY: own } } } });
+    const dry = await sandbox.run(['clients', 'import', 'cursor', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('<a line that holds a secret in escaped form: not shown>');
+    for (const secret of [escaped, own]) expect(dry.stdout + dry.stderr).not.toContain(secret.slice(-24));
+
+    await writeText(cursorFile(), JSON.stringify({ mcpServers: { b: { command: 'x', env: { API_TOKEN: `${sentinel('ctl')}\u001b[2J` } } } }));
+    const plan = await sandbox.run(['clients', 'import', 'cursor', '--dry-run']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout + plan.stderr).not.toContain('\u001b');
+  });
+});
+
 describe('names already taken', () => {
   beforeEach(async () => {
     await writeCursor({ github: stdioServer({ GITHUB_TOKEN: 'first-secret-value' }), notes: stdioServer({ NOTES_API_KEY: 'notes-secret-value' }) });

@@ -3,7 +3,7 @@ import { applyImport } from '../../clients/apply.js';
 import { unifiedDiff } from '../../clients/diff.js';
 import { planImport, type ImportPlan } from '../../clients/plan.js';
 import { describeField } from '../../clients/scan.js';
-import { maskedHint } from '../../clients/secrets.js';
+import { maskedHint, secretsInData } from '../../clients/secrets.js';
 import type { Ctx } from '../../context.js';
 import { printable } from '../../io/terminal-text.js';
 import { displayPath } from '../../paths.js';
@@ -29,6 +29,16 @@ function target(entry: Record<string, unknown>): string {
   return `stdio ${[String(entry.command), ...args].map(quoteArg).join(' ')}`;
 }
 
+/** The plaintext values the user's own server_config.json may hold: its diff masks them too. */
+function secretsInConfig(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    return secretsInData(JSON.parse(text));
+  } catch {
+    return [];
+  }
+}
+
 function planText(plan: ImportPlan, ctx: Ctx): string {
   const lines: string[] = [];
   const shown = (p: string) => printable(displayPath(p, ctx.env));
@@ -42,8 +52,11 @@ function planText(plan: ImportPlan, ctx: Ctx): string {
       lines.push(`  ${printable(item.server.name)}${where} → server '${printable(item.serverName)}': ${printable(target(item.configEntry))}`);
       for (const t of item.tokens) {
         const replaced = plan.replaces.tokens.includes(keyOf(t)) ? ' (replacing the stored one)' : '';
+        // The label and the hint come from the file's keys and values: a repository's file may hold escape sequences there.
         lines.push(
-          `    ${printable(describeField(t.field))}  ${t.finding.match.kind} (${t.finding.match.label})  ${maskedHint(t.finding.value)}  → \${TOKEN:${t.namespace}:${t.name}}${replaced}`,
+          printable(
+            `    ${describeField(t.field)}  ${t.finding.match.kind} (${t.finding.match.label})  ${maskedHint(t.finding.value)}  → \${TOKEN:${t.namespace}:${t.name}}${replaced}`,
+          ),
         );
       }
       if (item.tokens.length === 0) lines.push('    no plaintext secret');
@@ -123,7 +136,7 @@ export async function run(client: string, options: ClientsImportOptions, ctx: Ct
       );
     if (options.dryRun) {
       if (!options.json) {
-        const show = secretMasker(plan.files);
+        const show = secretMasker(plan.files, secretsInConfig(plan.config.before?.text));
         for (const change of [plan.config, ...plan.changes]) {
           const label = printable(displayPath(change.path, ctx.env));
           ctx.stdout.write(unifiedDiff(change.before?.text ?? '', change.after, { from: change.before ? label : '/dev/null', to: label }, show));
