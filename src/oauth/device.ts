@@ -22,6 +22,22 @@ const DeviceAuthorizationSchema = z.object({
 export const DEFAULT_INTERVAL_S = 5;
 export const SLOW_DOWN_S = 5;
 
+/**
+ * What a server may ask for, held to sane bounds: polls no faster than once a second, no
+ * slower than every 5 minutes, and a code that lives at most an hour (real servers give 15-30 min).
+ */
+const INTERVAL_BOUNDS_S = [1, 300] as const;
+const MAX_EXPIRES_IN_S = 3600;
+const clamp = (value: number, [low, high]: readonly [number, number]) => Math.min(high, Math.max(low, value));
+
+/** The polling interval and the code's lifetime to use, in seconds, for what the server answered. */
+export function devicePolling(grant: { interval?: number; expires_in: number }): { intervalS: number; expiresInS: number } {
+  return { intervalS: clamp(grant.interval ?? DEFAULT_INTERVAL_S, INTERVAL_BOUNDS_S), expiresInS: Math.min(grant.expires_in, MAX_EXPIRES_IN_S) };
+}
+
+/** The interval after a `slow_down`. */
+export const slowedDown = (intervalS: number): number => clamp(intervalS + SLOW_DOWN_S, INTERVAL_BOUNDS_S);
+
 export interface DeviceFlowOptions {
   server: string;
   discovery: Discovery;
@@ -86,16 +102,17 @@ export async function deviceAuthorization(options: DeviceFlowOptions): Promise<O
   const verification = checkOAuthUrl(grant.verification_uri, `verification_uri of ${server}'s authorization server`);
   const complete = grant.verification_uri_complete !== undefined ? checkOAuthUrl(grant.verification_uri_complete, 'verification_uri_complete') : undefined;
   secrets.push(grant.device_code);
+  const { intervalS, expiresInS: expiresIn } = devicePolling(grant);
 
   options.stderr.write(
     printable(
       `To log in to '${server}', open this URL on any device with a browser:\n\n  ${verification.href}\n\nand enter the code:  ${grant.user_code}\n` +
         (complete ? `\n(or open ${complete.href}, which carries the code)\n` : ''),
-    ) + `\nWaiting for the login to be approved (the code expires in ${minutes(grant.expires_in)})...\n`,
+    ) + `\nWaiting for the login to be approved (the code expires in ${minutes(expiresIn)})...\n`,
   );
 
-  const expiresAt = options.now().getTime() + grant.expires_in * 1000;
-  let interval = grant.interval ?? DEFAULT_INTERVAL_S;
+  const expiresAt = options.now().getTime() + expiresIn * 1000;
+  let interval = intervalS;
   const expired = () =>
     new CliError(`the device code for '${server}' expired before the login was approved`, 1, `run mcp-cli auth login ${server} --device again`);
   for (;;) {
@@ -111,7 +128,7 @@ export async function deviceAuthorization(options: DeviceFlowOptions): Promise<O
       if (!(error instanceof OAuthEndpointError) || clientRefused(error)) throw error;
       if (error.code === 'authorization_pending') continue;
       if (error.code === 'slow_down') {
-        interval += SLOW_DOWN_S;
+        interval = slowedDown(interval);
         continue;
       }
       if (error.code === 'expired_token') throw expired();

@@ -4,6 +4,7 @@ import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseServerConfig } from '../../src/config/schema.js';
 import { assertionKey, clientAssertion, ASSERTION_LIFETIME_S } from '../../src/oauth/client-assertion.js';
+import { devicePolling, slowedDown } from '../../src/oauth/device.js';
 import { metadataNamesIssuer, resourceIndicator } from '../../src/oauth/discovery.js';
 import { LoginRequiredError } from '../../src/oauth/errors.js';
 import { parsePasted } from '../../src/oauth/paste-back.js';
@@ -71,6 +72,17 @@ describe('resource indicator (RFC 8707)', () => {
     expect(resourceIndicator('https://mcp.example/mcp#x', undefined)).toBe('https://mcp.example/mcp');
     expect(resourceIndicator('https://mcp.example/mcp', 'https://mcp.example')).toBe('https://mcp.example');
     expect(() => resourceIndicator('https://mcp.example/mcp', 'https://evil.example/mcp')).toThrow(/refusing it/);
+  });
+});
+
+describe('device polling (RFC 8628 section 3.5)', () => {
+  it("follows the server's interval and expiry within bounds: at most a poll a second, a code of at most an hour", () => {
+    expect(devicePolling({ interval: 7, expires_in: 900 })).toEqual({ intervalS: 7, expiresInS: 900 });
+    expect(devicePolling({ expires_in: 600 })).toEqual({ intervalS: 5, expiresInS: 600 });
+    expect(devicePolling({ interval: 0.000001, expires_in: 1e300 })).toEqual({ intervalS: 1, expiresInS: 3600 });
+    expect(devicePolling({ interval: 1e10, expires_in: 900 }).intervalS).toBe(300);
+    expect(slowedDown(1)).toBe(6);
+    expect(slowedDown(299)).toBe(300);
   });
 });
 
