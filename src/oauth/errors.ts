@@ -18,9 +18,15 @@ function shellWord(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Removes any of the given secrets from a message that came from a remote server. */
+/**
+ * Removes any of the given secrets from a message that came from a remote server, as written
+ * and as a form or a URL encodes it (a server may echo the request), and drops the raw body
+ * that the SDK appends to an unparsable error answer. Scrub before cutting a message short: a
+ * secret cut in two is no longer found.
+ */
 export function scrub(message: string, secrets: (string | undefined)[]): string {
-  let out = message;
-  for (const s of secrets) if (s) out = out.split(s).join('[redacted]');
+  let out = message.replace(/\.?\s*Raw body:[\s\S]*$/, ' (its answer is not shown)');
+  const spellings = secrets.flatMap((s) => (s ? [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2)] : []));
+  for (const s of [...new Set(spellings)].sort((a, b) => b.length - a.length)) out = out.split(s).join('[redacted]');
   return out;
 }

@@ -5,6 +5,7 @@ import { CancelledError, CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import type { Env } from '../paths.js';
 import { StoreError } from '../stores/errors.js';
+import { scrub } from './errors.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { browserCommand, canOpenBrowser, openBrowser } from './browser.js';
 import { deviceEndpoint, describeSchemaIssue, discover, requirePkce, type Discovery } from './discovery.js';
@@ -155,7 +156,8 @@ function asLoginError(error: unknown, server: string): unknown {
   const err = error as Error & { issues?: { path: PropertyKey[]; message: string }[] };
   if (Array.isArray(err.issues))
     return new CliError(`the OAuth login to '${server}' failed: an answer from its authorization server is invalid (${describeSchemaIssue(err.issues)})`);
-  const message = typeof err.message === 'string' && err.message.trim() !== '' ? printable(err.message.trim()) : `${err.name ?? 'an error'} without a message`;
+  const message =
+    typeof err.message === 'string' && err.message.trim() !== '' ? printable(scrub(err.message.trim(), [])) : `${err.name ?? 'an error'} without a message`;
   return new CliError(`the OAuth login to '${server}' failed: ${message}`);
 }
 

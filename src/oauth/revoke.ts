@@ -1,5 +1,6 @@
 import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { CliError } from '../errors.js';
+import { printable } from '../io/terminal-text.js';
 import { scrub } from './errors.js';
 import { checkEndpoints, metadataNamesIssuer } from './discovery.js';
 import { extraMetadata, type SavedTokens } from './records.js';
@@ -46,7 +47,8 @@ export async function revokeTokens(
     // No redirect is followed: it could take the tokens and the client secret elsewhere.
     const response = await fetchFn(endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     if (!response.ok) {
-      const text = scrub((await response.text()).slice(0, 300), [tokens.accessToken, tokens.refreshToken, client.client_secret]);
+      const secrets = [tokens.accessToken, tokens.refreshToken, client.client_secret, body.get('client_assertion') ?? undefined];
+      const text = printable(scrub(await response.text(), secrets)).slice(0, 300);
       throw new CliError(
         `the authorization server refused to revoke the ${hint.replace('_', ' ')} (HTTP ${response.status}: ${text})`,
         1,

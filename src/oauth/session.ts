@@ -4,6 +4,7 @@ import { withFileLock } from '../fs/lock.js';
 import { stateDir, type Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { LoginRequiredError, scrub } from './errors.js';
+import { printable } from '../io/terminal-text.js';
 import {
   deleteClient,
   deleteTokens,
@@ -338,7 +339,7 @@ export class OAuthSession {
           `the authorization server no longer knows the client this login was made with; the stored tokens and registration were removed`,
         );
       }
-      const message = scrub((error as Error).message, [stored.refreshToken, stored.accessToken]);
+      const message = printable(scrub((error as Error).message, [stored.refreshToken, stored.accessToken, client.client_secret]));
       throw new CliError(`refreshing the OAuth token of '${this.name}' at ${stored.issuer} failed: ${message}`);
     }
   }

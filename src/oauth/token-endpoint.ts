@@ -78,12 +78,10 @@ export async function postForm(
   if (response.ok && body !== undefined) return body;
   const { OAuthErrorResponseSchema } = await import('@modelcontextprotocol/sdk/shared/auth.js');
   const error = OAuthErrorResponseSchema.safeParse(body);
-  const clean = (s: string) => printable(scrub(s, secrets)).slice(0, 300);
+  const clean = (s: string, max = 300) => printable(scrub(s, secrets)).slice(0, max);
   if (!response.ok && error.success)
     throw new OAuthEndpointError(clean(error.data.error), error.data.error_description ? clean(error.data.error_description) : undefined, response.status);
-  throw new CliError(
-    `${urlForMessage(endpoint)} answered HTTP ${response.status}${response.ok ? ' without JSON' : ''}${text ? `: ${clean(text.slice(0, 200))}` : ''}`,
-  );
+  throw new CliError(`${urlForMessage(endpoint)} answered HTTP ${response.status}${response.ok ? ' without JSON' : ''}${text ? `: ${clean(text, 200)}` : ''}`);
 }
 
 /** A token response, checked as the SDK checks one. */

@@ -6,7 +6,7 @@ import { parseServerConfig } from '../../src/config/schema.js';
 import { assertionKey, clientAssertion, ASSERTION_LIFETIME_S } from '../../src/oauth/client-assertion.js';
 import { devicePolling, slowedDown } from '../../src/oauth/device.js';
 import { metadataNamesIssuer, resourceIndicator } from '../../src/oauth/discovery.js';
-import { LoginRequiredError } from '../../src/oauth/errors.js';
+import { LoginRequiredError, scrub } from '../../src/oauth/errors.js';
 import { parsePasted } from '../../src/oauth/paste-back.js';
 import { chooseScope, scopesHeld, scopeUnion } from '../../src/oauth/scopes.js';
 import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
@@ -72,6 +72,18 @@ describe('resource indicator (RFC 8707)', () => {
     expect(resourceIndicator('https://mcp.example/mcp#x', undefined)).toBe('https://mcp.example/mcp');
     expect(resourceIndicator('https://mcp.example/mcp', 'https://mcp.example')).toBe('https://mcp.example');
     expect(() => resourceIndicator('https://mcp.example/mcp', 'https://evil.example/mcp')).toThrow(/refusing it/);
+  });
+});
+
+describe('messages from authorization servers', () => {
+  it('lose every secret, as written and form- or URL-encoded, and the raw body the SDK quotes', () => {
+    const secret = 'sec ret/+=&value';
+    const echoed = `bad request: grant_type=refresh_token&client_secret=${new URLSearchParams({ s: secret }).toString().slice(2)}&x=${encodeURIComponent(secret)} ${secret}`;
+    const scrubbed = scrub(echoed, [secret, undefined]);
+    expect(scrubbed).toBe('bad request: grant_type=refresh_token&client_secret=[redacted]&x=[redacted] [redacted]');
+    expect(scrub(`HTTP 400: Invalid OAuth error response: SyntaxError. Raw body: client_secret=${secret}`, [])).toBe(
+      'HTTP 400: Invalid OAuth error response: SyntaxError (its answer is not shown)',
+    );
   });
 });
 
