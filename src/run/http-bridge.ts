@@ -3,6 +3,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ResolvedServer } from '../config/resolve.js';
 import type { HttpServerEntry } from '../config/schema.js';
+import { printable } from '../io/terminal-text.js';
 import { CliError, ExitCode } from '../errors.js';
 import { StoreError } from '../stores/errors.js';
 import { authenticationError, httpTransportParts, sdkHttpTransport } from '../mcp/connect.js';
@@ -82,7 +83,8 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
     const line = `${label}: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}`;
     if (line === lastLogged) return;
     lastLogged = line;
-    stderr.write(`${line}\n`);
+    // The server's words may hold escape sequences and many lines: one printable line of the log.
+    stderr.write(`${printable(line.replace(/[\r\n]+/g, ' ')).slice(0, 2000)}\n`);
   };
 
   const describe = (error: unknown): Failure => {

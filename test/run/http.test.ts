@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElicitRequestSchema, CreateMessageRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { startCatcher, type Catcher } from '../helpers/catcher.js';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { sha256, startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 import { connectThroughRun, procView } from '../helpers/run-client.js';
@@ -19,6 +20,7 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
   let stateful: StatefulServer;
   let flaky: TestMcpHttpServer;
   let downUrl: string;
+  let hostile: Catcher;
 
   beforeAll(async () => {
     http = await startTestMcpHttpServer({ token: SECRET });
@@ -29,6 +31,8 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     const gone = await startTestMcpHttpServer({ open: true });
     downUrl = gone.url;
     await gone.close();
+    // A server whose error answer would set the terminal's title and clear its screen.
+    hostile = await startCatcher(() => ({ status: 500, body: 'boom\u001b]0;PWNED\u0007\u001b[2J\nsecond line', headers: { 'content-type': 'text/plain' } }));
     sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'run-http-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
     for (const [name, value] of [
       ['web', SECRET],
@@ -47,11 +51,12 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
         down: { url: downUrl },
         flaky: { url: flaky.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:web}' } },
         missing: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:nope}' } },
+        hostile: { url: `${hostile.origin}/mcp` },
       },
     });
   });
   afterAll(async () => {
-    await Promise.all([http.close(), sse.close(), stateful.close(), flaky.close()]);
+    await Promise.all([http.close(), sse.close(), stateful.close(), flaky.close(), hostile.close()]);
     await sandbox.cleanup();
   });
 
@@ -190,6 +195,30 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     child.stdin.end();
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(4);
     expect(err).toContain('mcp-cli run rejected:');
+  });
+
+  it("logs a server's answer on stderr as one printable line: no escape sequence reaches the terminal", async () => {
+    const child = spawn(process.execPath, [CLI, 'run', 'hostile'], { cwd: sandbox.home, env: sandbox.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    child.stdin.write(
+      '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n',
+    );
+    await expect.poll(() => out, { timeout: 15_000 }).toContain('\n');
+    child.stdin.end();
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(err).toContain('mcp-cli run hostile:');
+    expect(err).toContain('\\u001b]0;PWNED');
+    expect(err).not.toContain('\u001b');
+    expect(err).not.toContain('\u0007');
+    expect(
+      err
+        .split('\n')
+        .filter((l) => l.includes('second line'))
+        .every((l) => l.startsWith('mcp-cli run hostile:')),
+    ).toBe(true);
   });
 
   it('a request the client cancels is not waited for when the client leaves', async () => {
