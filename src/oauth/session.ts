@@ -42,6 +42,9 @@ export interface SessionOptions {
 }
 
 const RELOGIN_INTERVAL_MS = 60_000;
+/** Step-ups one session may make, and the longest scope a challenge may ask for (a server could name new ones forever). */
+const MAX_STEP_UPS = 2;
+const MAX_CHALLENGED_SCOPE_CHARS = 1024;
 
 /** The lock that serialises refreshes of one server's tokens across processes on this machine. */
 export function refreshLockPath(env: Env, server: string): string {
@@ -200,9 +203,18 @@ export class OAuthSession {
         "check the server's scopes with its administrator; logging in again does not change this",
       );
     if (!challenged) throw refused('without naming a scope, so a new authorization cannot know what to ask for');
+    if (challenged.length > MAX_CHALLENGED_SCOPE_CHARS) throw refused('with a scope too long to ask for');
+    // Requests refused together share one new authorization.
+    const pending = this.pendingLogin;
+    if (pending) {
+      const fresh = await pending;
+      if (scopesHeld(fresh.scope, challenged)) return fresh.accessToken;
+    }
     if (retried || scopesHeld(held, challenged)) throw refused('though its token was issued with that scope');
     const wanted = scopeUnion(held, challenged)!;
     if (this.steppedUp.has(wanted)) throw refused('again, after a new authorization for it in this session');
+    // A server naming a new scope on every answer would otherwise get a login (a browser) for each.
+    if (this.steppedUp.size >= MAX_STEP_UPS) throw refused(`after ${MAX_STEP_UPS} new authorizations in this session`);
     this.steppedUp.add(wanted);
     const request = { ...hint, scope: wanted, stepUp: true };
     let fresh: SavedTokens;

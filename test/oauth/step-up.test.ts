@@ -167,3 +167,29 @@ describe('step-up with an authorization server that holds clients to their regis
     }
   });
 });
+
+describe('a server that names a new scope on every answer', () => {
+  it('gets two new authorizations in one mcp-cli run session, then an error: never a login for each', async () => {
+    const greedy = await startOAuthServers({
+      asScopes: ['mcp:tools', 'x:1', 'x:2', 'x:3'],
+      toolScopes: { one: 'x:1', two: 'x:2', three: 'x:3' },
+    });
+    const sandbox = await createOAuthSandbox({ notes: { url: greedy.mcpUrl, oauth: {} } });
+    try {
+      expect((await sandbox.run(['auth', 'login', 'notes'])).code).toBe(0);
+      const run = await connectThroughRun(sandbox, 'notes');
+      try {
+        const before = greedy.counters.authorize;
+        expect((await run.client.callTool({ name: 'one', arguments: {} })).isError).toBeFalsy();
+        expect((await run.client.callTool({ name: 'two', arguments: {} })).isError).toBeFalsy();
+        await expect(run.client.callTool({ name: 'three', arguments: {} })).rejects.toThrow(/after 2 new authorizations in this session/);
+        expect(greedy.counters.authorize).toBe(before + 2);
+      } finally {
+        await run.close();
+      }
+    } finally {
+      await greedy.close();
+      await sandbox.cleanup();
+    }
+  });
+});
