@@ -171,6 +171,10 @@ function checkOAuth(oauth: NonNullable<RawEntry['oauth']>, at: string): void {
 
 function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry {
   const at = `${label}: ${jsonPath(['mcpServers', name])}`;
+  // A name is a command-line argument (`mcp-cli run NAME`): one that reads as an option, or that holds control characters, would not name it.
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (name === '' || name.startsWith('-') || /[\u0000-\u001f\u007f-\u009f]/.test(name))
+    throw new CliError(`${at}: a server name must not be empty, start with "-", or hold control characters`);
   if (raw.oauth) checkOAuth(raw.oauth, `${at}.oauth`);
   const oauth = raw.oauth ? { ...raw.oauth, scopes: normalizeScopes(raw.oauth.scopes) } : undefined;
   const withOAuth = <T extends ServerEntry>(entry: T): T => (oauth ? { ...entry, oauth } : entry);

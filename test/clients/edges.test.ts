@@ -263,6 +263,15 @@ describe('servers that cannot be moved', () => {
     expect(cursor.stdout).toContain('envfile: skipped, its values come partly from envFile /home/me/.env');
   });
 
+  it('a server named like an option is skipped: `mcp-cli run --help` would not run it', async () => {
+    const secret = sentinel('option-name');
+    await writeCursor({ '--help': stdioServer({ API_KEY: secret }) });
+    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    expect(result.stdout).toContain('--help: skipped, as a server of server_config.json it would not be valid');
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(await readFile(cursorFile(), 'utf8')).toContain(secret);
+  });
+
   it('an entry that already runs through mcp-cli is not imported again', async () => {
     await writeCursor({ a: { command: 'mcp-cli', args: ['run', 'a'] } });
     const list = JSON.parse((await sandbox.run(['clients', '--json'])).stdout);

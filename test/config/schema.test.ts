@@ -6,6 +6,12 @@ const location = { path: '/tmp/server_config.json', source: '--config' };
 const parse = (data: unknown) => parseServerConfig(data, location);
 
 describe('parseServerConfig', () => {
+  it('refuses server names that a command line cannot name: empty, option-like, or with control characters', () => {
+    for (const name of ['', '--help', '-x', 'a\u001b]0;t\u0007', 'a\nb'])
+      expect(() => parse({ mcpServers: { [name]: { command: 'x' } } })).toThrow(/a server name must not be empty, start with "-", or hold control characters/);
+    expect(Object.keys(parse({ mcpServers: { 'a-b': { command: 'x' }, 'c.d@e': { command: 'x' } } }).servers)).toEqual(['a-b', 'c.d@e']);
+  });
+
   it('normalizes stdio and HTTP entries and tolerates unknown fields', () => {
     const config = parse({
       mcpServers: {

@@ -83,7 +83,7 @@ describe('bash', () => {
   });
 
   it('never expands a name: $(...), backticks and globs in server names run nothing and are not offered', async () => {
-    const hostile = ['a$(touch${IFS}PWNED-1)', 'a`touch PWNED-2`', 'a*', 'a\u001b]0;title\u0007', 'a\u202eb'];
+    const hostile = ['a$(touch${IFS}PWNED-1)', 'a`touch PWNED-2`', 'a*', 'a\u202eb'];
     await writeOwnConfig(sb.home, { mcpServers: Object.fromEntries([...hostile, 'alpha'].map((name) => [name, { command: 'x' }])) });
     try {
       expect(await complete(['mcp-cli', 'ping', 'a'])).toEqual(['alpha']);
