@@ -57,13 +57,19 @@ export function describeField(field: FieldRef): string {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** `mcp-cli run NAME` (or `node …/cli.js run NAME`): the name, else undefined. */
+/**
+ * `mcp-cli run NAME` or `node …/cli.js run NAME`, exactly (nothing else on the line, which could
+ * run something else first): the name, else undefined.
+ */
 export function launchedServer(spec: ServerSpec): string | undefined {
   if (spec.transport !== 'stdio' || !spec.command) return undefined;
   const run = spec.args.length - 2;
-  if (run < 0 || spec.args[run] !== 'run') return undefined;
+  if (run < 0 || spec.args[run] !== 'run' || spec.args[run + 1]!.startsWith('-')) return undefined;
   const program = [spec.command, ...spec.args.slice(0, run)].map((p) => basename(p.replace(/\\/g, '/')));
-  return program.some((p) => /^mcp-cli(\.cmd|\.exe|\.ps1)?$/i.test(p) || p === 'cli.js') ? spec.args[run + 1] : undefined;
+  const mcpCli = (p: string) => /^mcp-cli(\.cmd|\.exe|\.ps1)?$/i.test(p);
+  const direct = program.length === 1 && mcpCli(program[0]!);
+  const throughNode = program.length === 2 && /^node(\.exe)?$/i.test(program[0]!) && (program[1] === 'cli.js' || mcpCli(program[1]!));
+  return direct || throughNode ? spec.args[run + 1] : undefined;
 }
 
 function findingsOf(spec: ServerSpec, raw: Record<string, unknown>, known: Set<string>): Finding[] {
