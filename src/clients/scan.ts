@@ -138,6 +138,8 @@ export function loadClientFile(client: ClientDef, path: string, scope: Scope, pr
     return { ...base, file, data, servers: serversOf(client, data, scope) };
   } catch (error) {
     if (error instanceof CliError) return { ...base, file, error: error.message };
+    // The parser's own limits (YAML's alias count, a nesting too deep): named by the error's kind, never by the file's text.
+    if (error instanceof Error) return { ...base, file, error: `${path}: cannot be read as ${client.format} (${error.name}); the file was left as it is` };
     throw error;
   }
 }

@@ -55,6 +55,27 @@ describe('a file that cannot be parsed', () => {
     expect(found.plaintextSecrets).toBe(1);
   });
 
+  it("a YAML file past the parser's limits (an alias bomb) is reported by its path, and the other clients are still listed", async () => {
+    const secret = sentinel('bomb');
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
+    const path = await writeText(
+      join(sandbox.home, '.config', 'goose', 'config.yaml'),
+      `${levels.join('\n')}\nextensions:\n  a:\n    envs:\n      API_KEY: ${secret}\n`,
+    );
+    await writeCursor({ c: stdioServer({ API_KEY: sentinel('beside-bomb') }) });
+    const list = await sandbox.run(['clients']);
+    expect(list.code).toBe(0);
+    expect(list.stderr).toContain(`${path}: cannot be read as yaml`);
+    expect(list.stdout).toContain('cursor');
+    expect(list.stdout + list.stderr).not.toContain(secret);
+  });
+
   it('YAML too: line and column, never the lines around them', async () => {
     const secret = sentinel('yaml');
     const path = await writeText(join(sandbox.home, '.config', 'goose', 'config.yaml'), `extensions:\n  a:\n    envs:\n      API_KEY: ${secret}\n   bad: [\n`);
