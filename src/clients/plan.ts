@@ -197,7 +197,15 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
       client,
       before: file.file,
       after,
-      record: { path: file.path, format: client.format, beforeSha: sha256(file.file.text), afterSha: sha256(after), undo: [undo], entries },
+      record: {
+        path: file.path,
+        ...(file.project !== undefined ? { project: file.project } : {}),
+        format: client.format,
+        beforeSha: sha256(file.file.text),
+        afterSha: sha256(after),
+        undo: [undo],
+        entries,
+      },
     });
   }
 
