@@ -1,5 +1,6 @@
 // A restore record lives in the token store, which may be shared (Vault): one planted there must not
-// make `clients restore` write or delete any file but the client's own and server_config.json.
+// make `clients restore` write or delete any file but the client's own and server_config.json. And a
+// secret an import moves must not stay behind in the rewritten file (a YAML anchor).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -194,5 +195,48 @@ describe('a record an import made', () => {
     expect((await restoreClient(manager, 'cursor', where()))?.kept).toEqual([]);
     expect(await readFile(path, 'utf8')).toBe(text);
     expect(existsSync(ownConfigPath(sandbox.home))).toBe(false);
+  });
+});
+
+describe('a secret a YAML anchor holds', () => {
+  it('is not left behind on the anchor line: the import is refused naming the line, never the value', async () => {
+    const secret = `sk-${sentinel('anchor')}`;
+    const text = [
+      '# goose',
+      'keys:',
+      `  openai: &k ${secret}`,
+      'extensions:',
+      '  ai:',
+      '    name: ai',
+      '    type: stdio',
+      `    cmd: ${process.execPath}`,
+      '    args: []',
+      '    envs:',
+      '      OPENAI_API_KEY: *k',
+      '',
+    ].join('\n');
+    const path = await writeText(join(sandbox.home, '.config', 'goose', 'config.yaml'), text);
+    expect(() => planImport(planCtx(), { client: 'goose' })).toThrow(
+      `${path}:3: a secret this import moves into the store would still be in the file after it`,
+    );
+    const before = await snapshot();
+    const result = await sandbox.run(['clients', 'import', 'goose']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('config.yaml:3: a secret this import moves into the store would still be in the file after it');
+    expect(result.stderr).toContain('replace what line 3 of');
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(await snapshot()).toEqual(before);
+    expect(await readFile(path, 'utf8')).toBe(text);
+    expect((await sandbox.run(['clients', 'import', 'goose', '--dry-run'])).code).toBe(1);
+  });
+
+  it('a JSON file that keeps a copy of the moved value elsewhere is refused too', async () => {
+    const secret = sentinel('copy');
+    const text = JSON.stringify({ mcpServers: { a: stdioServer({ API_KEY: secret }) }, note: `old key ${secret}` }, null, 2) + '\n';
+    const path = await writeText(cursorFile(), text);
+    const manager = new TokenManager(new MemoryStore());
+    expect(() => planImport(planCtx(), { client: 'cursor' })).toThrow(`${path}:`);
+    expect(await readFile(path, 'utf8')).toBe(text);
+    expect(await manager.list()).toEqual([]);
   });
 });
