@@ -1,11 +1,13 @@
 import { unlink } from 'node:fs/promises';
+import type { Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { primaryValue, PRIMARY_SECRET_FIELD } from '../tokens/model.js';
 import { CLIENTS } from './catalog.js';
 import { readClientFile, replaceClientFile, sha256 } from './files.js';
+import { recordFilesProblem } from './record-check.js';
 import { editText, parseClientText, type DataEdit } from './formats.js';
 import { stillWritten, type ImportPlan } from './plan.js';
-import { applyUndo, mergeRecords, parseRecord, recordName, serializeRecord, type FileRecord, type RestoreRecord, type TokenRecord } from './record.js';
+import { applyUndo, damaged, mergeRecords, parseRecord, recordName, serializeRecord, type FileRecord, type RestoreRecord, type TokenRecord } from './record.js';
 
 /** What undoing did, file by file and token by token, in sentences for the user (names and paths only). */
 export interface UndoReport {
@@ -124,12 +126,21 @@ export async function undoRecord(manager: TokenManager, record: RestoreRecord): 
   return report;
 }
 
+/** Whose files a restore may touch: the client's for this HOME and platform, and server_config.json. */
+export interface RestoreWhere {
+  env: Env;
+  platform: NodeJS.Platform;
+}
+
 /** `clients restore`: undoes every import of the client since the last restore, then forgets the record. */
-export async function restoreClient(manager: TokenManager, client: keyof typeof CLIENTS): Promise<UndoReport | undefined> {
+export async function restoreClient(manager: TokenManager, client: keyof typeof CLIENTS, where: RestoreWhere): Promise<UndoReport | undefined> {
   const name = recordName(client);
   const stored = await manager.readRecord(name, 'clients');
   if (!stored) return undefined;
-  const report = await undoRecord(manager, parseRecord(stored.secret.record, client));
+  const record = parseRecord(stored.secret.record, client);
+  const problem = recordFilesProblem(record, where.env, where.platform);
+  if (problem !== undefined) throw damaged(client, problem);
+  const report = await undoRecord(manager, record);
   await manager.removeRecord(name);
   return report;
 }

@@ -5,6 +5,7 @@ import { CLIENTS, type ClientDef, type ClientId, type EntryRewrite } from './cat
 import { convert, rewriteFor, rewritten, tokenName, type PlannedToken } from './convert.js';
 import { sha256, type ReadFile } from './files.js';
 import { editText, valueAt, type DataEdit } from './formats.js';
+import { checkNoSecretLeft } from './leftover.js';
 import { launcherFor, type Launcher, type LauncherContext } from './launcher.js';
 import { checkOwnConfigText, entryProblem, readOwnConfig } from './own-config.js';
 import { undoEdit, type EntryRecord, type FileRecord, type TextEdit } from './record.js';
@@ -197,7 +198,15 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
       client,
       before: file.file,
       after,
-      record: { path: file.path, format: client.format, beforeSha: sha256(file.file.text), afterSha: sha256(after), undo: [undo], entries },
+      record: {
+        path: file.path,
+        ...(file.project !== undefined ? { project: file.project } : {}),
+        format: client.format,
+        beforeSha: sha256(file.file.text),
+        afterSha: sha256(after),
+        undo: [undo],
+        entries,
+      },
     });
   }
 
@@ -223,6 +232,8 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
       })),
     },
   };
+  const moved = full.flatMap((item) => item.tokens.map((t) => t.finding.value));
+  for (const change of [configChange, ...changes]) checkNoSecretLeft(change.path, change.after, moved);
   return {
     client,
     launcher,

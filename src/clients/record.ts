@@ -2,6 +2,7 @@ import { CliError } from '../errors.js';
 import type { StoredToken } from '../tokens/model.js';
 import type { ClientId, FileFormat } from './catalog.js';
 import type { JsonPath } from './formats.js';
+import { recordShapeProblem } from './record-check.js';
 
 /**
  * What `clients restore` needs to undo the imports of one client: for each file, how to turn the
@@ -25,6 +26,8 @@ export interface EntryRecord {
 
 export interface FileRecord {
   path: string;
+  /** For a project file: its project directory (restore touches only the client's files there). */
+  project?: string;
   format: FileFormat;
   /** sha256 of the text before the first import (null: no file), and after the last one. */
   beforeSha: string | null;
@@ -104,11 +107,19 @@ export function serializeRecord(record: RestoreRecord): string {
 }
 
 export function parseRecord(text: string | undefined, client: ClientId): RestoreRecord {
+  let data: unknown;
   try {
-    const record = JSON.parse(text ?? '') as RestoreRecord;
-    if (record.version === 1 && record.client === client && Array.isArray(record.files) && Array.isArray(record.tokens)) return record;
+    data = JSON.parse(text ?? '');
   } catch {
-    // reported below
+    data = undefined;
   }
-  throw new CliError(`the record of the last ${client} import in the token store is damaged or of a newer mcp-cli; nothing was restored`);
+  const problem = data === undefined ? 'it is not JSON' : recordShapeProblem(data, client);
+  if (problem !== undefined) throw damaged(client, problem);
+  return data as RestoreRecord;
+}
+
+export function damaged(client: ClientId, problem: string): CliError {
+  return new CliError(
+    `the record of the last ${client} import in the token store is damaged, of a newer mcp-cli, or not made by mcp-cli (${problem}); nothing was restored`,
+  );
 }

@@ -393,7 +393,7 @@ describe('the restore of a module-level import', () => {
     const ctx = { env: sandbox.env, platform: process.platform, self: { execPath: process.execPath, script: CLI }, existingTokens: new Set<string>() };
     await applyImport(manager, planImport(ctx, { client: 'cursor' }), new Date());
     expect((await manager.list()).map((t) => t.name)).toEqual(['a-api-key']);
-    expect((await restoreClient(manager, 'cursor'))?.kept).toEqual([]);
+    expect((await restoreClient(manager, 'cursor', ctx))?.kept).toEqual([]);
     expect(await readFile(path, 'utf8')).toBe(before);
     expect(await manager.list()).toEqual([]);
   });

@@ -14,7 +14,7 @@ import { clientId, withClientsLock } from './shared.js';
 export async function run(client: string, ctx: Ctx): Promise<void> {
   const id = clientId(client);
   const { manager } = await ctx.store();
-  const report = await withClientsLock(ctx, () => restoreClient(manager, id));
+  const report = await withClientsLock(ctx, () => restoreClient(manager, id, { env: ctx.env, platform: ctx.platform }));
   if (!report) throw new CliError(`nothing to restore: no ${CLIENTS[id].name} import is recorded in ${manager.backend} (${manager.location})`);
   const shown = (line: string) => printable(line.split(ctx.env.HOME ?? '\0').join('~'));
   for (const line of report.restored) success(ctx, shown(line));
