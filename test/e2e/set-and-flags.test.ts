@@ -1,5 +1,6 @@
 // The everyday flags of the token commands: type choices, options refused for types they do not
 // apply to, --value-file, --json on the commands that change tokens, -q, and values refused for headers.
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -99,6 +100,21 @@ describe('--value-file', () => {
     expect((await fails(['token', 'set', 'f', '--value-file', 'empty.txt'])).stderr).toContain('the --value-file empty.txt is empty');
     expect((await fails(['token', 'set', 'f', '--value-file', 'empty.txt', '--value', 'x'])).stderr).toContain('either --value or --value-file, not both');
     expect(await names()).toBe('[]\n');
+  });
+
+  it('an endless or too large file, or bytes that are not UTF-8, are refused and store nothing; a FIFO is read', async () => {
+    expect((await fails(['token', 'set', 'f', '--value-file', '/dev/zero'])).stderr).toContain('the --value-file /dev/zero is larger than 1 MiB');
+    await writeFile(join(sb.home, 'latin1.txt'), Buffer.from([0x73, 0x65, 0x63, 0xe9, 0x74]));
+    expect((await fails(['token', 'set', 'f', '--value-file', 'latin1.txt'])).stderr).toContain('the --value-file latin1.txt is not UTF-8 text');
+    expect(await names()).toBe('[]\n');
+    const fifo = join(sb.home, 'value.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `printf '%s\\n' '${SECRET}-fifo' > '${fifo}'`]);
+    const written = new Promise((resolve) => writer.once('exit', resolve));
+    await ok(['token', 'set', 'fifo', '--value-file', fifo]);
+    expect(await written).toBe(0);
+    expect((await sb.run(['token', 'get', 'fifo', '--show-value'])).stdout).toBe(`${SECRET}-fifo\n`);
+    await ok(['token', 'delete', 'fifo']);
   });
 
   it('--value @file stays the literal text', async () => {

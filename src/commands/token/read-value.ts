@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { canAskSecret, type Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
@@ -12,6 +12,33 @@ export interface ValueSource {
   valueFile?: string;
 }
 
+/** No secret is this large; `/dev/zero` or a mistaken log file is refused before it fills memory. */
+const MAX_VALUE_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The text of a --value-file: a file, or a FIFO (`--value-file <(pass show x)`), read up to the
+ * limit; bytes that are not UTF-8 are refused rather than stored changed.
+ */
+async function readValueFile(path: string, shown: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_VALUE_FILE_BYTES) throw new CliError(`the --value-file ${shown} is larger than 1 MiB; no secret is that long`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read the --value-file ${shown}: ${fsReason(error)}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new CliError(`the --value-file ${shown} is not UTF-8 text`, 1, 'store a binary value base64-encoded, as a generic token');
+  }
+}
+
 /**
  * Where a secret value comes from: `--value V`; `--value-file PATH` (one final newline dropped);
  * piped stdin (also `--value -`); a hidden prompt when stdin is a terminal (also `--value -`: a
@@ -22,11 +49,7 @@ export async function readSecretValue(ctx: Ctx, source: ValueSource, prompt: str
   const { value: option, valueFile } = source;
   if (option !== undefined && valueFile !== undefined) throw new CliError('pass either --value or --value-file, not both');
   if (valueFile !== undefined) {
-    const path = resolve(ctx.cwd, valueFile);
-    const text = await readFile(path, 'utf8').catch((error: unknown) => {
-      throw new CliError(`cannot read the --value-file ${valueFile}: ${fsReason(error)}`);
-    });
-    const value = stripFinalNewline(text);
+    const value = stripFinalNewline(await readValueFile(resolve(ctx.cwd, valueFile), valueFile));
     if (value === '') throw new CliError(`the --value-file ${valueFile} is empty`, 1, 'write the value into the file, or pass --value -');
     return value;
   }
