@@ -176,39 +176,36 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     }
   });
 
-  it('a rejected token is a JSON-RPC error naming the reference, and exit 4 once the client leaves', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', 'rejected'], { cwd: sandbox.home, env: sandbox.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** Starts `mcp-cli run NAME`, sends initialize, and leaves once it is answered: the answer, the exit code and stderr. */
+  async function initializeOnce(name: string): Promise<{ answer: { error: { message: string } }; code: unknown; err: string }> {
+    const child = spawn(process.execPath, [CLI, 'run', name], { cwd: sandbox.home, env: sandbox.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.stdin.write(
       '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n',
     );
     await expect.poll(() => out, { timeout: 15_000 }).toContain('\n');
-    const answer = JSON.parse(out);
+    child.stdin.end();
+    const code = await exited;
+    return { answer: JSON.parse(out), code, err };
+  }
+
+  it('a rejected token is a JSON-RPC error naming the reference, and exit 4 once the client leaves', async () => {
+    const { answer, code, err } = await initializeOnce('rejected');
     expect(answer).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32603 } });
     expect(answer.error.message).toContain(
       "server 'rejected' answered HTTP 401: the credentials from ${TOKEN:bearer:wrong} (headers.Authorization) were rejected",
     );
     expect(answer.error.message).toContain('mcp-cli token set wrong --namespace bearer');
-    child.stdin.end();
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(4);
+    expect(code).toBe(4);
     expect(err).toContain('mcp-cli run rejected:');
   });
 
   it("logs a server's answer on stderr as one printable line: no escape sequence reaches the terminal", async () => {
-    const child = spawn(process.execPath, [CLI, 'run', 'hostile'], { cwd: sandbox.home, env: sandbox.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
-    child.stdin.write(
-      '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n',
-    );
-    await expect.poll(() => out, { timeout: 15_000 }).toContain('\n');
-    child.stdin.end();
-    await new Promise((resolve) => child.once('exit', resolve));
+    const { err } = await initializeOnce('hostile');
     expect(err).toContain('mcp-cli run hostile:');
     expect(err).toContain('\\u001b]0;PWNED');
     expect(err).not.toContain('\u001b');
