@@ -118,18 +118,24 @@ export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOpt
   const assertions: AcceptedAssertion[] = [];
   const seenJti = new Set<string>();
   const audiences = () => [issuer.issuer(), `${options.origin()}/token`];
+  /** The request's resource as the issuer accepts it; undefined when it was refused (and the refusal sent). */
+  const resourceOf = (req: Request, res: Response): { resource: string | undefined } | undefined => {
+    try {
+      return { resource: issuer.checkResource(req.body.resource) };
+    } catch (error) {
+      oauthError(res, 'invalid_target', (error as Error).message);
+      return undefined;
+    }
+  };
 
   if (options.device) {
     const device = options.device;
     router.post('/device_authorization', async (req, res) => {
       const client = await authenticate(req, issuer, audiences(), seenJti, assertions);
       if (typeof client === 'string') return oauthError(res, 'invalid_client', client, 401);
-      let resource: string | undefined;
-      try {
-        resource = issuer.checkResource(req.body.resource);
-      } catch (error) {
-        return oauthError(res, 'invalid_target', (error as Error).message);
-      }
+      const checked = resourceOf(req, res);
+      if (!checked) return;
+      const { resource } = checked;
       const deviceCode = randomUUID();
       const userCode = `${randomBytes(2).toString('hex')}-${randomBytes(2).toString('hex')}`.toUpperCase();
       const now = Date.now();
@@ -197,12 +203,9 @@ export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOpt
       if (entry.state === 'pending') return answer('authorization_pending');
       if (entry.state === 'denied') return answer('access_denied');
       if (entry.state === 'done') return answer('invalid_grant');
-      let resource: string | undefined;
-      try {
-        resource = issuer.checkResource(req.body.resource);
-      } catch (error) {
-        return oauthError(res, 'invalid_target', (error as Error).message);
-      }
+      const checked = resourceOf(req, res);
+      if (!checked) return;
+      const { resource } = checked;
       if (resource !== entry.resource) return oauthError(res, 'invalid_target', 'resource differs from the device authorization request');
       entry.state = 'done';
       entry.polls.push({ at: now, answer: 'tokens' });
@@ -211,12 +214,9 @@ export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOpt
     if (grantType === 'client_credentials' && options.clientCredentials) {
       const client = await authenticate(req, issuer, audiences(), seenJti, assertions);
       if (typeof client === 'string') return oauthError(res, 'invalid_client', client, 401);
-      let resource: string | undefined;
-      try {
-        resource = issuer.checkResource(req.body.resource);
-      } catch (error) {
-        return oauthError(res, 'invalid_target', (error as Error).message);
-      }
+      const checked = resourceOf(req, res);
+      if (!checked) return;
+      const { resource } = checked;
       const scopes = String(req.body.scope ?? client.scope ?? '')
         .split(' ')
         .filter(Boolean);
