@@ -18,7 +18,7 @@ export interface AuditOptions {
 /** `--since 7d` (that long ago) or an ISO date. */
 function sinceTime(text: string, now: Date): number {
   const ms = parseDuration(text);
-  return ms !== undefined ? now.getTime() - ms : parseExpiry(text, now).getTime();
+  return ms !== undefined ? now.getTime() - ms : parseExpiry(text, now, '--since').getTime();
 }
 
 export async function run(options: AuditOptions, ctx: Ctx): Promise<void> {
