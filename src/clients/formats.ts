@@ -1,5 +1,6 @@
 import { applyEdits, modify, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
 import { parseDocument, type Document } from 'yaml';
+import { nestedTooDeep, tooDeepAt, TOO_DEEP } from '../config/json.js';
 import { CliError } from '../errors.js';
 import type { FileFormat } from './catalog.js';
 import { lineDiff } from './diff.js';
@@ -45,6 +46,8 @@ function jsonValue(node: Node, text: string, label: string): unknown {
 export function parseClientText(format: FileFormat, text: string, label: string): unknown {
   if (text.trim() === '') return {};
   if (format === 'json') {
+    const deep = tooDeepAt(text);
+    if (deep) throw new CliError(`${label}:${deep.line}:${deep.column}: ${TOO_DEEP}; the file was left as it is`);
     const errors: ParseError[] = [];
     const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
     if (errors.length > 0 || !tree) {
@@ -62,7 +65,9 @@ export function parseClientText(format: FileFormat, text: string, label: string)
     const column = 'col' in at ? at.col : at.column;
     throw new CliError(`${label}:${at.line}:${column}: invalid YAML (${error.code}); the file was left as it is`);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (nestedTooDeep(data)) throw new CliError(`${label}: ${TOO_DEEP}; the file was left as it is`);
+  return data;
 }
 
 function yamlDocument(text: string): Document.Parsed {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { canPrompt, type Ctx } from '../../context.js';
 import { ApprovalStore, approvalsPath, type ApprovalSubject } from '../../config/approvals.js';
 import { ownConfigPath, readConfigFile, type ConfigFile } from '../../config/file.js';
+import { parseJsonText } from '../../config/json.js';
 import { locateConfig } from '../../config/locate.js';
 import { summarizeConfig } from '../../config/summary.js';
 import { CancelledError, CliError } from '../../errors.js';
@@ -70,11 +71,13 @@ export function describeConfigFile(file: ConfigFile, data: unknown): string {
   return [`${printable(file.location.path)} would make mcp-cli:`, ...summarizeConfig(data).map((line) => `  ${line}`)].join('\n') + '\n';
 }
 
-function parseForSummary(file: ConfigFile): unknown {
+/** The file's data for the summary, or why it cannot be approved at all (invalid JSON, nested too deep). */
+function parseForSummary(file: ConfigFile): { data: unknown } | { problem: string } {
   try {
-    return JSON.parse(file.text);
-  } catch {
-    return undefined;
+    return { data: parseJsonText(file.text, file.location.path) };
+  } catch (error) {
+    if (error instanceof CliError) return { problem: error.message };
+    throw error;
   }
 }
 
@@ -98,13 +101,13 @@ async function decide(ctx: Ctx, file: ConfigFile): Promise<boolean> {
     return true;
   }
   if (!canPrompt(ctx)) return false;
-  const data = parseForSummary(file);
+  const parsed = parseForSummary(file);
   ctx.stderr.write(`${fileLabel(ctx, file)} is not your own config file and has not been approved${changed ? ' since it changed' : ''}.\n`);
-  if (data === undefined) {
-    ctx.stderr.write('It is not valid JSON, so it cannot be approved.\n');
+  if ('problem' in parsed) {
+    ctx.stderr.write(`It cannot be approved: ${printable(parsed.problem)}\n`);
     return false;
   }
-  ctx.stderr.write(describeConfigFile(file, data));
+  ctx.stderr.write(describeConfigFile(file, parsed.data));
   if (!(await ctx.prompter.confirm('Trust this file and let mcp-cli act on it?'))) return false;
   await store.approve(approvalSubject(file), ctx.now());
   ctx.stderr.write(`Approved ${printable(file.location.path)}; an edit to it needs approval again (mcp-cli config untrust removes it).\n`);
