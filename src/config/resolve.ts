@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { CREDENTIAL_VARIABLES, credentialVariable } from '../credential-variables.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
 import { secretStrings, tokenFieldNames, tokenFieldValue } from '../tokens/fields.js';
@@ -9,6 +10,7 @@ import {
   parseTemplate,
   ReferenceSyntaxError,
   renderSegments,
+  type EnvReference,
   type Reference,
   type Segment,
   type TokenReference,
@@ -120,6 +122,7 @@ export function parseEntry(name: string, entry: ServerEntry, where: Where = inSe
     for (const s of segments) {
       if (s.kind === 'text') continue;
       if (s.kind === 'token' && isOAuthNamespace(s.namespace)) throw oauthReferenceError(where(name, field), s);
+      if (s.kind === 'env' && credentialVariable(s.variable)) throw credentialReferenceError(where(name, field), s);
       uses.push({ field, reference: s });
     }
     return value;
@@ -133,6 +136,16 @@ function oauthReferenceError(place: string, ref: TokenReference): CliError {
     `${place}: ${describeReference(ref)} refers to an OAuth login; its tokens and client registration are sent only to the server that logged in, by mcp-cli's OAuth login, never through a reference`,
     ExitCode.failure,
     'remove the reference: an HTTP server logs in with OAuth by itself (an "oauth" block sends its token from the first request); see docs/oauth.md',
+  );
+}
+
+/** mcp-cli's own credentials open the whole token store: a config or an env file that names one would hand it to a server or program. */
+function credentialReferenceError(place: string, ref: EnvReference): CliError {
+  const variable = credentialVariable(ref.variable)!;
+  return new CliError(
+    `${place}: ${describeReference(ref)} is mcp-cli's own credential (${CREDENTIAL_VARIABLES[variable]}), which no server or program gets through a reference; nothing was started or contacted`,
+    ExitCode.failure,
+    'store the value it needs as a token of its own (mcp-cli token set NAME) and reference that: ${TOKEN:namespace:NAME}',
   );
 }
 
