@@ -11,7 +11,7 @@ import { delimiter, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, ownConfigPath, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { ACCOUNT_VARIABLES, createSandbox, ownConfigPath, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { filesUnder, installShim, launchOf, sentinel, stdioServer, writeText, type Launch } from '../helpers/client-configs.js';
 import { sha256, startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 
@@ -162,7 +162,7 @@ async function clientSide(): Promise<Map<string, string>> {
 /** Launches an entry as its client would: the command, args and env of the rewritten file, the client's own PATH with the shim. */
 async function connect(launch: Launch): Promise<{ client: Client; stderr: () => string }> {
   const env: Record<string, string> = {};
-  for (const key of ['HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_TOKEN_BACKEND'])
+  for (const key of ['HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_TOKEN_BACKEND', ...ACCOUNT_VARIABLES])
     env[key] = sandbox.env[key]!;
   env.PATH = [shimDir, process.env.PATH].join(delimiter);
   const transport = new StdioClientTransport({ command: launch.command, args: launch.args, env: { ...env, ...launch.env }, cwd: sandbox.home, stderr: 'pipe' });
