@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { approvalDigest } from '../../src/config/approvals.js';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { runInTerminal } from '../helpers/tty.js';
 
 const KEY = 'sk-SENTINEL-env-trust-5c1e9a';
 const PASSPHRASE = 'SENTINEL-passphrase-3b77';
@@ -138,6 +139,20 @@ describe('a config directory the user moved with XDG_CONFIG_HOME in their profil
     expect((await sandbox.run(['config', 'untrust'], { env })).code).toBe(0);
     expect(JSON.parse((await sandbox.run(['config', 'trust', '--list', '--json'])).stdout)).toEqual([]);
     expect((await sandbox.run(['run', 'mine'], { env, timeoutMs: 15_000 })).code).toBe(1);
+  });
+
+  it('in a terminal, the prompt says which variable moved it, and yes approves the directory', async () => {
+    const env = { ...sandbox.env, XDG_CONFIG_HOME: join(sandbox.home, 'dotfiles') };
+    const dir = join(sandbox.home, 'dotfiles', 'mcp-cli');
+    await writeConfig(join(dir, 'server_config.json'), { mcpServers: { mine: recorder() } });
+    await chmod(dir, 0o700);
+    const r = await runInTerminal(['servers'], [{ after: 'Trust this file and let mcp-cli act on it? [y/N]', type: 'y\r' }], { env, cwd: sandbox.home });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain(
+      '~/dotfiles/mcp-cli/server_config.json is in the config directory that XDG_CONFIG_HOME moved away from your own (~/.config/mcp-cli)',
+    );
+    expect(r.stdout).toContain(`Approved the config directory ${dir} (from XDG_CONFIG_HOME)`);
+    expect(JSON.parse((await sandbox.run(['config', 'trust', '--list', '--json'])).stdout)).toEqual([expect.objectContaining({ kind: 'directory' })]);
   });
 });
 
