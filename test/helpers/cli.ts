@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -99,6 +99,10 @@ async function accountDatabase(home: string, dir: string): Promise<Record<(typeo
   return { LD_PRELOAD: nssWrapperLibrary(), NSS_WRAPPER_PASSWD: passwd, NSS_WRAPPER_GROUP: '/etc/group' };
 }
 
+/** Where there is no nss_wrapper (macOS, Windows), a module loaded before the CLI gives os.userInfo() the sandbox as home instead. */
+const ACCOUNT_HOME_MODULE = pathToFileURL(fileURLToPath(new URL('./account-home.mjs', import.meta.url))).href;
+const NSS_WRAPPER = process.platform === 'linux';
+
 /**
  * A sandbox whose `run` spawns the built CLI, or, with `inProcess`, runs the command in this process
  * (test/helpers/in-process.ts): the same commands and assertions, without a process start and a
@@ -109,23 +113,29 @@ export async function createSandbox(extraEnv: Record<string, string | undefined>
   const accounts = await mkdtemp(join(tmpdir(), 'mcp-cli-test-passwd-'));
   const env = {
     ...baseEnv(),
-    ...(await accountDatabase(home, accounts)),
+    ...(NSS_WRAPPER ? await accountDatabase(home, accounts) : { TEST_ACCOUNT_HOME: home }),
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_DATA_HOME: join(home, '.local', 'share'),
     XDG_STATE_HOME: join(home, '.local', 'state'),
     ...extraEnv,
   };
+  const spawned = (args: string[], runOptions: RunOptions) =>
+    runCli(args, {
+      cwd: home,
+      ...runOptions,
+      env: { ...env, ...runOptions.env },
+      nodeArgs: [...(NSS_WRAPPER ? [] : ['--import', ACCOUNT_HOME_MODULE]), ...(runOptions.nodeArgs ?? [])],
+    });
   return {
     home,
     env,
     run: async (args, runOptions = {}) => {
-      const merged = { cwd: home, ...runOptions, env: { ...env, ...runOptions.env } };
-      if (!options.inProcess || runOptions.nodeArgs) return runCli(args, merged);
+      if (!options.inProcess || runOptions.nodeArgs) return spawned(args, runOptions);
       const { runInProcess } = await import('./in-process.js');
-      return runInProcess(args, { ...merged, home });
+      return runInProcess(args, { cwd: home, ...runOptions, env: { ...env, ...runOptions.env }, home });
     },
-    spawn: (args, runOptions = {}) => runCli(args, { cwd: home, ...runOptions, env: { ...env, ...runOptions.env } }),
+    spawn: spawned,
     cleanup: async () => {
       await rm(home, { recursive: true, force: true });
       await rm(accounts, { recursive: true, force: true });
