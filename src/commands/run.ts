@@ -73,8 +73,8 @@ function storeNeeded(ctx: Ctx, name: string): boolean {
   try {
     const file = locatedConfigFile(ctx);
     if (!file || (!file.own && !approvalStore(ctx).lookup(approvalSubject(file)).approval)) return false;
-    const entry = (JSON.parse(file.text) as { mcpServers?: Record<string, unknown> }).mcpServers?.[name];
-    return entry !== undefined && JSON.stringify(entry).includes('${TOKEN:');
+    const servers = (JSON.parse(file.text) as { mcpServers?: Record<string, unknown> }).mcpServers;
+    return !!servers && Object.hasOwn(servers, name) && JSON.stringify(servers[name]).includes('${TOKEN:');
   } catch {
     return false;
   }
