@@ -1,5 +1,15 @@
-import { applyEdits, modify, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
-import { parseDocument, type Document } from 'yaml';
+import {
+  applyEdits,
+  findNodeAtLocation,
+  modify,
+  parseTree,
+  printParseErrorCode,
+  visit,
+  type FormattingOptions,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import { CST, isNode, Lexer, parseDocument, type Document } from 'yaml';
 import { nestedTooDeep, tooDeepAt, TOO_DEEP } from '../config/json.js';
 import { CliError } from '../errors.js';
 import type { FileFormat } from './catalog.js';
@@ -14,7 +24,7 @@ import { lineDiff } from './diff.js';
 export type JsonPath = (string | number)[];
 
 /** Line and column (1-based) of a character offset. */
-function position(text: string, offset: number): { line: number; column: number } {
+export function position(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - before.lastIndexOf('\n') };
@@ -147,8 +157,45 @@ function cannotEditYaml(label: string): CliError {
 export function valueAt(data: unknown, path: JsonPath): unknown {
   let node = data;
   for (const part of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return undefined;
     node = (node as Record<string | number, unknown>)[part];
   }
   return node;
+}
+
+export interface Comment {
+  offset: number;
+  text: string;
+}
+
+/** The comments of a file, where each starts: line and block comments in JSON with comments, `#` in YAML. */
+export function commentsOf(format: FileFormat, text: string): Comment[] {
+  const out: Comment[] = [];
+  if (format === 'json') {
+    visit(
+      text,
+      { onComment: (offset, length) => void out.push({ offset, text: text.slice(offset, offset + length) }) },
+      { allowTrailingComma: true, disallowComments: false },
+    );
+    return out;
+  }
+  // The lexer's tokens are the source, in order, apart from markers that stand for no text.
+  const markers = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (markers.has(token)) continue;
+    if (token.startsWith('#')) out.push({ offset, text: token });
+    offset += token.length;
+  }
+  return out;
+}
+
+/** Where the value at a path starts in a file's text (undefined when it is not there). */
+export function offsetOf(format: FileFormat, text: string, path: JsonPath): number | undefined {
+  if (format === 'json') {
+    const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+    return tree ? findNodeAtLocation(tree, path)?.offset : undefined;
+  }
+  const node = yamlDocument(text).getIn(path, true);
+  return isNode(node) ? node.range?.[0] : undefined;
 }

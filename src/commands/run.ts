@@ -75,8 +75,8 @@ function storeNeeded(ctx: Ctx, name: string): boolean {
   try {
     const file = locatedConfigFile(ctx);
     if (!file || !approvedAlready(ctx, file)) return false;
-    const entry = (JSON.parse(file.text) as { mcpServers?: Record<string, unknown> }).mcpServers?.[name];
-    return entry !== undefined && JSON.stringify(entry).includes('${TOKEN:');
+    const servers = (JSON.parse(file.text) as { mcpServers?: Record<string, unknown> }).mcpServers;
+    return !!servers && Object.hasOwn(servers, name) && JSON.stringify(servers[name]).includes('${TOKEN:');
   } catch {
     return false;
   }

@@ -56,9 +56,8 @@ export interface ResolvedServer {
 type StringMapper = (value: string, field: string) => string;
 
 function mapRecord(record: Record<string, string>, prefix: string, fn: StringMapper): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(record)) out[key] = fn(value, `${prefix}.${key}`);
-  return out;
+  // Every key an own property, `__proto__` too (an assignment would set the prototype instead).
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value, `${prefix}.${key}`)]));
 }
 
 function mapOAuth(oauth: OAuthSettings, fn: StringMapper): OAuthSettings {

@@ -219,8 +219,9 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
     throw new CliError(`${label}: ${jsonPath(issue.path)}: ${issue.message}${more}`);
   }
-  const servers: Record<string, ServerEntry> = {};
-  for (const [name, raw] of Object.entries(parsed.mcpServers ?? {})) servers[name] = normalizeEntry(name, raw, label);
+  const servers: Record<string, ServerEntry> = Object.fromEntries(
+    Object.entries(parsed.mcpServers ?? {}).map(([name, raw]) => [name, normalizeEntry(name, raw, label)]),
+  );
   const { tokenExpiryWarning, tokenValidation } = parsed;
   for (const [name, provider] of Object.entries(tokenValidation?.providers ?? {})) {
     if (provider.api === undefined && !KNOWN_PROVIDERS.includes(name.toLowerCase()))

@@ -120,7 +120,7 @@ export async function createSandbox(extraEnv: Record<string, string | undefined>
     XDG_STATE_HOME: join(home, '.local', 'state'),
     ...extraEnv,
   };
-  const spawned = (args: string[], runOptions: RunOptions) =>
+  const spawned = (args: string[], runOptions: RunOptions = {}) =>
     runCli(args, {
       cwd: home,
       ...runOptions,
