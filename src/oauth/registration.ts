@@ -14,7 +14,7 @@ export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
  * mcp-cli's own client ID metadata document: docs/client-metadata.json of the repository, published by
  * its GitHub Pages at this URL, which is its client ID (docs/oauth.md).
  */
-export const MCP_CLI_CLIENT_METADATA_URL = 'https://mcp-cli.github.io/mcp-cli/client-metadata.json';
+export const DEFAULT_CLIENT_METADATA_URL = 'https://mcp-cli.github.io/mcp-cli/client-metadata.json';
 
 /** The client ID metadata document a login may present, and the setting that chose it; undefined for none (`false`). */
 export function clientMetadataDocument(target: OAuthTarget): { url: string; setting: string } | undefined {
@@ -25,7 +25,7 @@ export function clientMetadataDocument(target: OAuthTarget): { url: string; sett
       ? [own, `oauth.clientMetadataUrl of '${target.name}'`]
       : shared !== undefined
         ? [shared, 'the top-level oauth.clientMetadataUrl']
-        : [MCP_CLI_CLIENT_METADATA_URL, "mcp-cli's client ID metadata document"];
+        : [DEFAULT_CLIENT_METADATA_URL, "mcp-cli's client ID metadata document"];
   return url === false ? undefined : { url, setting };
 }
 

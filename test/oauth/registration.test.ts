@@ -12,7 +12,7 @@ import { AUTH_URL, createOAuthSandbox } from '../helpers/oauth-cli.js';
 import { startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 import { connectThroughRun } from '../helpers/run-client.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls.js';
-import { isClientIdUrl, MCP_CLI_CLIENT_METADATA_URL } from '../../src/oauth/registration.js';
+import { isClientIdUrl, DEFAULT_CLIENT_METADATA_URL } from '../../src/oauth/registration.js';
 
 /** The client ID metadata document the project ships (published where its client_id says). */
 const shipped = JSON.parse(await readFile(new URL('../../docs/client-metadata.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -100,11 +100,11 @@ describe('an authorization server that offers both client ID metadata documents 
     const login = await sandbox.run(['auth', 'login', 'own', '--timeout', '3s']);
     // The server cannot fetch it here (no internet): its page says so, and the login ends at its timeout with a hint.
     expect(login.code).toBe(1);
-    expect(clientIdOf(login.stderr)).toBe(MCP_CLI_CLIENT_METADATA_URL);
-    expect(servers.provider.documentFetches).toContain(MCP_CLI_CLIENT_METADATA_URL);
+    expect(clientIdOf(login.stderr)).toBe(DEFAULT_CLIENT_METADATA_URL);
+    expect(servers.provider.documentFetches).toContain(DEFAULT_CLIENT_METADATA_URL);
     expect(registrations(servers)).toEqual([]);
     expect(login.stderr).toContain(
-      `if the authorization server could not use the client ID metadata document ${MCP_CLI_CLIENT_METADATA_URL}, set "clientMetadataUrl": false in the oauth block of 'own'`,
+      `if the authorization server could not use the client ID metadata document ${DEFAULT_CLIENT_METADATA_URL}, set "clientMetadataUrl": false in the oauth block of 'own'`,
     );
   });
 
@@ -192,8 +192,8 @@ describe('the top-level oauth.clientMetadataUrl of server_config.json', () => {
 
 describe('the client ID metadata document the project ships (docs/client-metadata.json)', () => {
   it('names as its client ID the URL mcp-cli presents, and describes a public native client on loopback', () => {
-    expect(shipped.client_id).toBe(MCP_CLI_CLIENT_METADATA_URL);
-    expect(isClientIdUrl(MCP_CLI_CLIENT_METADATA_URL)).toBe(true);
+    expect(shipped.client_id).toBe(DEFAULT_CLIENT_METADATA_URL);
+    expect(isClientIdUrl(DEFAULT_CLIENT_METADATA_URL)).toBe(true);
     expect(shipped).toMatchObject({ client_name: 'mcp-cli', token_endpoint_auth_method: 'none', response_types: ['code'], application_type: 'native' });
     expect(shipped.grant_types).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
     // A public client: no secret may be part of a document anyone can read (OAuth Client ID Metadata Document, section 4).
