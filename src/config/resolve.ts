@@ -62,10 +62,11 @@ function mapRecord(record: Record<string, string>, prefix: string, fn: StringMap
 
 function mapOAuth(oauth: OAuthSettings, fn: StringMapper): OAuthSettings {
   const out = { ...oauth };
-  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl', 'clientMetadataUrl', 'privateKey', 'keyId', 'issuer'] as const) {
+  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl', 'privateKey', 'keyId', 'issuer'] as const) {
     const value = oauth[key];
     if (value !== undefined) out[key] = fn(value, `oauth.${key}`);
   }
+  if (typeof oauth.clientMetadataUrl === 'string') out.clientMetadataUrl = fn(oauth.clientMetadataUrl, 'oauth.clientMetadataUrl');
   return out;
 }
 

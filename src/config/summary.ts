@@ -5,7 +5,7 @@ import { describeReference, mayHoldReference, parseTemplate, type Reference } fr
 /**
  * What a config file would make mcp-cli do, in words, before the user approves it: each server's
  * URL or command, the tokens and environment variables it references (and where), and the
- * tokenStorage and tokenValidation settings. Works on the raw JSON, so a file that would fail
+ * tokenStorage, tokenValidation and OAuth settings. Works on the raw JSON, so a file that would fail
  * validation can still be described; every string from the file is made safe for a terminal.
  */
 export function summarizeConfig(data: unknown): string[] {
@@ -18,6 +18,7 @@ export function summarizeConfig(data: unknown): string[] {
   if (root.tokenStorage !== undefined)
     lines.push(`token storage: ${settingsText(root.tokenStorage)}${relaxesTls(root.tokenStorage) ? '  (turns TLS verification off)' : ''}`);
   if (root.tokenValidation !== undefined) lines.push(`token validation: ${settingsText(root.tokenValidation)}  (API keys are sent to these URLs)`);
+  if (root.oauth !== undefined) lines.push(`OAuth logins: ${settingsText(root.oauth)}  (the client ID shown to authorization servers)`);
   return lines.map(printable);
 }
 

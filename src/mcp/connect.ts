@@ -139,7 +139,7 @@ export function authenticationError(server: ResolvedServer, status: number | und
     return new CliError(
       `server '${server.name}' ${answer}, and its entry sends no stored token`,
       ExitCode.authRequired,
-      'store one with `mcp-cli token set` and reference it in a header, e.g. "Authorization": "Bearer ${TOKEN:bearer:NAME}"',
+      'store one with `mcp-cli token set` and reference it in a header, e.g. "Authorization": "Bearer ${TOKEN:bearer:NAME}"; or, for an OAuth server that publishes no OAuth metadata (MCP 2025-03-26), add "oauth": {} to its entry',
     );
   const which = [...new Set(sent.map((u) => `${describeReference(u.reference)} (${u.field})`))].join(', ');
   const first = sent[0]!.reference;
