@@ -5,6 +5,7 @@ import { PassThrough, Readable, type Transform } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programEnvironment, WITHHELD_VARIABLES } from '../../src/commands/exec.js';
+import { childEnvironment } from '../../src/mcp/child-env.js';
 import { locateConfig } from '../../src/config/locate.js';
 import { parseTemplate } from '../../src/config/references.js';
 import { parseEnvFile, parseEnvOption } from '../../src/exec/env-file.js';
@@ -215,7 +216,7 @@ describe('what run and exec decide by themselves', () => {
     expect(exitStatus(null, 'SIGHUP')).toBe(129);
   });
 
-  it("exec's program inherits everything but mcp-cli's own credentials", () => {
+  it("exec's program inherits everything but mcp-cli's own credentials, and is marked as exec's", () => {
     const parent = {
       PATH: '/bin',
       HOME: '/h',
@@ -233,8 +234,19 @@ describe('what run and exec decide by themselves', () => {
       MCP_CLI_CONFIG: '/c.json',
       API_KEY: 'k',
       VAULT_TOKEN: 'given',
+      MCP_CLI_STARTED_BY: 'exec',
     });
+    // The mark that keeps the program away from the unlock session is not the program's to choose.
+    expect(programEnvironment({}, { MCP_CLI_STARTED_BY: '' }).MCP_CLI_STARTED_BY).toBe('exec');
     expect(WITHHELD_VARIABLES).toContain('MCP_CLI_ENCRYPTION_KEY');
+  });
+
+  it('a stdio server gets the minimal environment, its own env, and the mark that keeps it away from the unlock session', () => {
+    const env = childEnvironment(
+      { PATH: '/bin', HOME: '/h', XDG_RUNTIME_DIR: '/run/user/1', MCP_CLI_ENCRYPTION_KEY: 'pw' },
+      { API_KEY: 'k', MCP_CLI_STARTED_BY: '' },
+    );
+    expect(env).toEqual({ PATH: '/bin', HOME: '/h', API_KEY: 'k', MCP_CLI_STARTED_BY: 'server' });
   });
 
   it('reads lines of the client: split anywhere, CRLF, blank lines, a last line without newline', async () => {
