@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { CliError } from '../errors.js';
 import type { Env } from '../paths.js';
 import type { IdentifiedKey, KeyCache } from '../stores/encrypted/store.js';
-import { agentKey, agentProblem, agentStatus, callAgent, type AgentEntry } from './client.js';
+import { agentProblem, agentSessionKey, agentStatus, callAgent, type AgentEntry } from './client.js';
 import { agentSocketPath, ensureAgentDir, refusal } from './paths.js';
 import { withheldNotice } from './started-by.js';
 
@@ -37,7 +37,7 @@ export function agentKeyCache(env: Env, warn: (text: string) => void, startedBy:
         warn(withheldNotice(starter));
         return undefined;
       }
-      return agentKey(socketPath, identity);
+      return agentSessionKey(socketPath, identity);
     },
   };
 }

@@ -1,18 +1,39 @@
 // An unlock session and the processes around it: a program that mcp-cli starts (exec's program,
-// a stdio server) gets the tokens it was given and not the session.
+// a stdio server) gets the tokens it was given and not the session; `token lock` and the timeout
+// end the session for processes already running too (a run bridge, exec's own process), which
+// then drop the key and every token decrypted with it, and write nothing more with it.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { agentKeyCache } from '../../src/agent/session.js';
 import { startedByMcpCli, STARTED_BY } from '../../src/agent/started-by.js';
+import { EncryptedFileStore } from '../../src/stores/encrypted/store.js';
+import { passphraseSource } from '../../src/stores/encrypted/passphrase.js';
+import type { Prompter } from '../../src/io/prompter.js';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { createOAuthSandbox } from '../helpers/oauth-cli.js';
+import { startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
+import { connectThroughRun } from '../helpers/run-client.js';
 
 const PASSPHRASE = `SENTINEL-passphrase-${randomBytes(8).toString('hex')}`;
 const SECRET = 'SENTINEL-unlock-processes-7a31';
 const noKey = { MCP_CLI_ENCRYPTION_KEY: undefined };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** `mcp-cli` as a shell command line, for programs that run it themselves. */
 const MCP_CLI = `${quote(process.execPath)} -- ${quote(CLI)}`;
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end;) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
 
 /** The agents serving `home` (their command line names a socket inside it). */
 async function agentsOf(home: string): Promise<number[]> {
@@ -115,5 +136,148 @@ describe('where the mark is looked for', () => {
     expect(startedByMcpCli({}, 'darwin', 40, proc)).toBeUndefined();
     // Emptied, the variable still marks.
     expect(startedByMcpCli({ [STARTED_BY]: '' }, 'linux', 20, proc)).toBe('a program');
+  });
+});
+
+describe('token lock and the timeout end the session for running processes', () => {
+  it('a store that took the key from the session zeroes it at the timeout, and then needs a passphrase', async () => {
+    const sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    try {
+      expect((await sb.run(['token', 'set', 'alpha', '--value', '-'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, input: SECRET })).code).toBe(0);
+      await unlock(sb, PASSPHRASE, '3s');
+      const lent: Buffer[] = [];
+      const agent = agentKeyCache(
+        sb.env,
+        () => undefined,
+        () => undefined,
+      );
+      const cache = {
+        get: async (identity: string) => {
+          const got = await agent.get(identity);
+          if (got) lent.push(got.key);
+          return got;
+        },
+      };
+      const noPrompt: Prompter = { secret: () => Promise.reject(new Error('no prompt')), confirm: () => Promise.resolve(false) };
+      const path = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
+      const store = new EncryptedFileStore(path, passphraseSource({ env: {}, prompter: noPrompt, canPrompt: false }), 'tokens.enc', cache);
+      expect((await store.get({ namespace: 'bearer', name: 'alpha' }))?.secret.token).toBe(SECRET);
+      expect(lent).toHaveLength(1);
+      expect(lent[0]!.equals(Buffer.alloc(32))).toBe(false);
+      await until('the key to be zeroed', () => lent[0]!.equals(Buffer.alloc(32)));
+      await expect(store.get({ namespace: 'bearer', name: 'alpha' })).rejects.toThrow(
+        'the unlock session ended: a passphrase is needed for the encrypted token file tokens.enc, and there is no terminal to ask for it',
+      );
+      const before = await readFile(path);
+      const late = { namespace: 'bearer', name: 'late', type: 'bearer' as const, createdAt: 'x', updatedAt: 'x', details: {} };
+      await expect(store.put({ metadata: late, secret: { token: 'v' } })).rejects.toThrow('the unlock session ended');
+      expect((await readFile(path)).equals(before)).toBe(true);
+    } finally {
+      await stopAgents(sb);
+      await sb.cleanup();
+    }
+  });
+
+  describe('a run bridge to an OAuth server', () => {
+    let servers: OAuthServers;
+    let sb: Sandbox;
+    let tokenFile: string;
+    const HEADLESS = { BROWSER: undefined, MCP_CLI_BROWSER: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined };
+
+    beforeAll(async () => {
+      // Tokens live 2 s: every request refreshes, and each refresh rewrites the token file.
+      servers = await startOAuthServers({ accessTokenTtl: 2 });
+      sb = await createOAuthSandbox({ notes: { url: servers.mcpUrl, oauth: {} } }, { inProcess: false });
+      const login = await sb.run(['auth', 'login', 'notes']);
+      expect(login.code, login.stderr).toBe(0);
+      tokenFile = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
+    });
+    afterAll(async () => {
+      await stopAgents(sb);
+      await servers?.close();
+      await sb?.cleanup();
+    });
+
+    it('after token lock: no refresh, no write, a JSON-RPC error naming token unlock; unlocked again, it goes on; exit 4', async () => {
+      await unlock(sb, 'correct horse battery staple');
+      const run = await connectThroughRun(sb, 'notes', { env: { ...noKey, ...HEADLESS } });
+      const whoami = () => run.client.callTool({ name: 'whoami', arguments: { greeting: 'hi' } });
+      try {
+        // While unlocked, the bridge refreshes and stores the rotated tokens with the session's key.
+        const written = await readFile(tokenFile);
+        const refreshes = servers.counters.refreshGrant;
+        await whoami();
+        expect(servers.counters.refreshGrant).toBeGreaterThan(refreshes);
+        expect((await readFile(tokenFile)).equals(written)).toBe(false);
+
+        const lock = await sb.run(['token', 'lock']);
+        expect(lock.stderr).toContain('Locked the encrypted token file; the unlock agent has stopped, and running mcp-cli processes let go of the key');
+        await until('the agent to exit', async () => (await agentsOf(sb.home)).length === 0);
+        await sleep(200);
+        const locked = await readFile(tokenFile);
+        const refreshesLocked = servers.counters.refreshGrant;
+        for (let i = 0; i < 2; i++) {
+          const failed = await whoami().catch((error: unknown) => error);
+          expect(failed).toBeInstanceOf(McpError);
+          expect((failed as McpError).message).toContain('the unlock session ended: a passphrase is needed for the encrypted token file');
+          expect((failed as McpError).message).toContain('run mcp-cli token unlock');
+        }
+        expect(servers.counters.refreshGrant).toBe(refreshesLocked);
+        expect((await readFile(tokenFile)).equals(locked)).toBe(true);
+        expect(run.stderr()).toContain('the unlock session ended');
+
+        // Unlocked again: the same bridge goes on, without a restart.
+        await unlock(sb, 'correct horse battery staple');
+        await whoami();
+        expect(servers.counters.refreshGrant).toBeGreaterThan(refreshesLocked);
+
+        await sb.run(['token', 'lock']);
+        await sleep(200);
+        await whoami().catch(() => undefined);
+      } finally {
+        await run.close();
+      }
+      expect((await run.exited).code).toBe(4);
+      expect(existsSync(tokenFile)).toBe(true);
+    });
+  });
+});
+
+describe('exec itself', () => {
+  it('starts, with the session, the program that gets the token; lock does not stop the program', async () => {
+    const sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    try {
+      expect((await sb.run(['token', 'set', 'alpha', '--value', '-'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, input: SECRET })).code).toBe(0);
+      await unlock(sb, PASSPHRASE);
+      const marker = join(sb.home, 'lock-seen');
+      const child = spawn(
+        process.execPath,
+        [
+          '--',
+          CLI,
+          'exec',
+          '--env',
+          'KEY=${TOKEN:bearer:alpha}',
+          '--',
+          'sh',
+          '-c',
+          `echo ready; while [ ! -e ${quote(marker)} ]; do sleep 0.1; done; echo "still=$KEY"`,
+        ],
+        { cwd: sb.home, env: { ...sb.env, MCP_CLI_ENCRYPTION_KEY: undefined } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await until('the program to start', () => out === 'ready\n');
+      expect((await sb.run(['token', 'lock'])).code).toBe(0);
+      await sleep(200);
+      await writeFile(marker, '');
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      // The program keeps what it was given; mcp-cli still masks it.
+      expect(out).toBe('ready\nstill=<redacted>\n');
+    } finally {
+      await stopAgents(sb);
+      await sb.cleanup();
+    }
   });
 });
