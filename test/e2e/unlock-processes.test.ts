@@ -139,43 +139,74 @@ describe('where the mark is looked for', () => {
   });
 });
 
+/** An encrypted store as a long-running mcp-cli process opens it, recording each key the session lends it. */
+function lendingStore(sb: Sandbox) {
+  const lent: Buffer[] = [];
+  const agent = agentKeyCache(
+    sb.env,
+    () => undefined,
+    () => undefined,
+  );
+  const cache = {
+    get: async (identity: string) => {
+      const got = await agent.get(identity);
+      if (got) lent.push(got.key);
+      return got;
+    },
+  };
+  const noPrompt: Prompter = { secret: () => Promise.reject(new Error('no prompt')), confirm: () => Promise.resolve(false) };
+  const path = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
+  const store = new EncryptedFileStore(path, passphraseSource({ env: {}, prompter: noPrompt, canPrompt: false }), 'tokens.enc', cache);
+  const zeroed = (key: Buffer) => key.equals(Buffer.alloc(32));
+  return { store, lent, path, zeroed };
+}
+
 describe('token lock and the timeout end the session for running processes', () => {
-  it('a store that took the key from the session zeroes it at the timeout, and then needs a passphrase', async () => {
-    const sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' });
-    try {
-      expect((await sb.run(['token', 'set', 'alpha', '--value', '-'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, input: SECRET })).code).toBe(0);
-      await unlock(sb, PASSPHRASE, '3s');
-      const lent: Buffer[] = [];
-      const agent = agentKeyCache(
-        sb.env,
-        () => undefined,
-        () => undefined,
-      );
-      const cache = {
-        get: async (identity: string) => {
-          const got = await agent.get(identity);
-          if (got) lent.push(got.key);
-          return got;
-        },
-      };
-      const noPrompt: Prompter = { secret: () => Promise.reject(new Error('no prompt')), confirm: () => Promise.resolve(false) };
-      const path = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
-      const store = new EncryptedFileStore(path, passphraseSource({ env: {}, prompter: noPrompt, canPrompt: false }), 'tokens.enc', cache);
-      expect((await store.get({ namespace: 'bearer', name: 'alpha' }))?.secret.token).toBe(SECRET);
-      expect(lent).toHaveLength(1);
-      expect(lent[0]!.equals(Buffer.alloc(32))).toBe(false);
-      await until('the key to be zeroed', () => lent[0]!.equals(Buffer.alloc(32)));
-      await expect(store.get({ namespace: 'bearer', name: 'alpha' })).rejects.toThrow(
-        'the unlock session ended: a passphrase is needed for the encrypted token file tokens.enc, and there is no terminal to ask for it',
-      );
-      const before = await readFile(path);
-      const late = { namespace: 'bearer', name: 'late', type: 'bearer' as const, createdAt: 'x', updatedAt: 'x', details: {} };
-      await expect(store.put({ metadata: late, secret: { token: 'v' } })).rejects.toThrow('the unlock session ended');
-      expect((await readFile(path)).equals(before)).toBe(true);
-    } finally {
-      await stopAgents(sb);
-      await sb.cleanup();
-    }
+  const alpha = { namespace: 'bearer', name: 'alpha' };
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    expect((await sb.run(['token', 'set', 'alpha', '--value', '-'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, input: SECRET })).code).toBe(0);
+  });
+  afterEach(async () => {
+    await stopAgents(sb);
+    await sb.cleanup();
+  });
+
+  it('a store that took the key from the session zeroes it at the timeout, and then needs a passphrase and writes nothing', async () => {
+    await unlock(sb, PASSPHRASE, '3s');
+    const { store, lent, path, zeroed } = lendingStore(sb);
+    expect((await store.get(alpha))?.secret.token).toBe(SECRET);
+    expect(lent).toHaveLength(1);
+    expect(zeroed(lent[0]!)).toBe(false);
+    await until('the key to be zeroed', () => zeroed(lent[0]!));
+    await expect(store.get(alpha)).rejects.toThrow(
+      'the unlock session ended: a passphrase is needed for the encrypted token file tokens.enc, and there is no terminal to ask for it',
+    );
+    const before = await readFile(path);
+    const late = { namespace: 'bearer', name: 'late', type: 'bearer' as const, createdAt: 'x', updatedAt: 'x', details: {} };
+    await expect(store.put({ metadata: late, secret: { token: 'v' } })).rejects.toThrow('the unlock session ended');
+    expect((await readFile(path)).equals(before)).toBe(true);
+  });
+
+  it('unlocking again keeps the lent key; a passphrase change replaces it; token lock zeroes it', async () => {
+    await unlock(sb, PASSPHRASE);
+    const { store, lent, zeroed } = lendingStore(sb);
+    expect((await store.get(alpha))?.secret.token).toBe(SECRET);
+    await unlock(sb, PASSPHRASE, '20m');
+    await sleep(300);
+    expect(zeroed(lent[0]!)).toBe(false);
+
+    const change = await sb.run(['token', 'passphrase'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_NEW_ENCRYPTION_KEY: `${PASSPHRASE}-2` } });
+    expect(change.stderr).toContain('The unlock session now holds the new key.');
+    await until('the old key to be zeroed', () => zeroed(lent[0]!));
+    // The file's new version: the session lends its new key, with no passphrase.
+    expect((await store.get(alpha))?.secret.token).toBe(SECRET);
+    expect(lent).toHaveLength(2);
+
+    expect((await sb.run(['token', 'lock'])).code).toBe(0);
+    await until('the new key to be zeroed', () => zeroed(lent[1]!));
+    await expect(store.get(alpha)).rejects.toThrow('the unlock session ended');
   });
 
   describe('a run bridge to an OAuth server', () => {
