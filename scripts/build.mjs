@@ -17,6 +17,14 @@ const common = {
   legalComments: 'none',
 };
 
+// The installed command's first line. Node takes an `--env-file` argument for its own wherever it
+// stands, unless `--` comes before the script: `mcp-cli exec --env-file .env` would otherwise have
+// Node load the file (NODE_OPTIONS and all) into mcp-cli. `env -S` splits the line into words
+// (coreutils, macOS and the BSDs); npm's cmd-shim copies the words into the Windows .cmd and .ps1
+// shims, before the script. The marker option (src/cli/node-env-file.ts) shows in
+// process.execArgv where the `--` does not.
+const shebang = '#!/usr/bin/env -S node --disable-warning=mcp-cli --';
+
 // Bundled CommonJS dependencies call require() for Node built-ins.
 const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
@@ -73,7 +81,7 @@ await Promise.all([
     // jsonc-parser's `main` is a UMD build whose require() calls esbuild cannot follow; its ES module build bundles.
     alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
     plugins: [core, lazyChildProcess],
-    banner: { js: `#!/usr/bin/env node\n${requireShim}` },
+    banner: { js: `${shebang}\n${requireShim}` },
   }),
   build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/lib', splitting: true, chunkNames: 'chunks/[name]-[hash]', packages: 'external' }),
 ]);

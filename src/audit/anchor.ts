@@ -43,6 +43,8 @@ export function storeAnchor(store: SecretStore, logPath: string, now: () => Date
   const logId = auditLogId(logPath);
   const key: TokenKey = { namespace: RESERVED_NAMESPACE, name: `audit-${logId}` };
   let loaded: Promise<StoredToken | undefined> | undefined;
+  // The MAC key was read from the store: it goes when the store is locked, and is read again (or not) after.
+  store.onLocked?.(() => (loaded = undefined));
   const load = (fresh = false) => {
     if (fresh || !loaded) loaded = store.get(key);
     return loaded;

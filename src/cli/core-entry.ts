@@ -3,3 +3,4 @@
 export { processIo } from '../context.js';
 export { withFactory } from '../commands/shared/factory.js';
 export { reportError } from './report-error.js';
+export { CliError } from '../errors.js';

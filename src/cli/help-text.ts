@@ -17,6 +17,7 @@ export const ENVIRONMENT: readonly HelpItem[] = [
   ['MCP_CLI_AUDIT_LOG', 'the audit log file (default $XDG_STATE_HOME/mcp-cli/audit.log); a moved log is named by token audit --verify and token backends'],
   ['MCP_CLI_BROWSER, BROWSER', 'the browser that OAuth logins open'],
   ['MCP_CLI_DEBUG', 'print the stack trace of an unexpected error'],
+  ['MCP_CLI_STARTED_BY', 'set by mcp-cli for the programs it starts (exec, stdio servers): they and what they start get no key from the unlock session'],
   ['VAULT_ADDR, VAULT_TOKEN', 'HashiCorp Vault and its token: with them, auto keeps tokens in Vault'],
   ['VAULT_NAMESPACE, VAULT_CACERT, VAULT_CAPATH, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY', "as for Vault's own CLI"],
   ['NO_COLOR, FORCE_COLOR, CLICOLOR, CLICOLOR_FORCE', 'colours (only on a terminal unless forced)'],

@@ -1,12 +1,19 @@
 import { directGet } from './direct-get.js';
 import { directRun } from './direct-run.js';
+import { envFileRefusal, envFilesLoadedByNode, ownCmdline } from './node-env-file.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else,
 // and every command is imported only when it runs.
 const args = process.argv.slice(2);
-const direct = directGet(args);
-const directServer = direct ? undefined : directRun(args);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+// First of all: an env file that Node loaded itself (`node cli.js exec --env-file F`) may have put code into this process.
+const loadedByNode = envFilesLoadedByNode(process, ownCmdline);
+const direct = loadedByNode ? undefined : directGet(args);
+const directServer = direct || loadedByNode ? undefined : directRun(args);
+if (loadedByNode) {
+  const { CliError, processIo, reportError } = await import('./core-entry.js');
+  const { message, hint } = envFileRefusal(loadedByNode, process.platform);
+  process.exitCode = reportError(new CliError(message, 1, hint), processIo({}));
+} else if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${MCP_CLI_VERSION}\n`);
 } else if (args.length === 2 && args[0] === '__unlock-agent') {
   // `mcp-cli token unlock` starts this program again as its unlock agent (src/agent/start.ts).

@@ -52,7 +52,8 @@ function onPath(ctx: LauncherContext): string | undefined {
  */
 export function launcherFor(ctx: LauncherContext, client: ClientDef, command?: string): Launcher {
   if (command !== undefined) return { command, args: [], why: '--command' };
-  const absolute = { command: ctx.self.execPath, args: [real(ctx.self.script) ?? ctx.self.script] };
+  // `--` before the script: Node then takes no later argument for an option of its own (--env-file).
+  const absolute = { command: ctx.self.execPath, args: ['--', real(ctx.self.script) ?? ctx.self.script] };
   if (ctx.platform === 'win32') return { ...absolute, why: 'Windows clients start programs without a shell' };
   if (ctx.platform === 'darwin' && client.gui) return { ...absolute, why: `${client.name} does not see your shell's PATH on macOS` };
   if (onPath(ctx)) return { command: 'mcp-cli', args: [], why: 'mcp-cli is on PATH' };

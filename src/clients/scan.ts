@@ -66,14 +66,16 @@ export function describeField(field: FieldRef): string {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * `mcp-cli run NAME` or `node …/cli.js run NAME`, exactly (nothing else on the line, which could
- * run something else first): the name, else undefined.
+ * `mcp-cli run NAME`, `node -- …/cli.js run NAME` or `node …/cli.js run NAME`, exactly (nothing else
+ * on the line, which could run something else first): the name, else undefined.
  */
 export function launchedServer(spec: ServerSpec): string | undefined {
   if (spec.transport !== 'stdio' || !spec.command) return undefined;
   const run = spec.args.length - 2;
   if (run < 0 || spec.args[run] !== 'run' || spec.args[run + 1]!.startsWith('-')) return undefined;
-  const program = [spec.command, ...spec.args.slice(0, run)].map((p) => basename(p.replace(/\\/g, '/')));
+  const words = [spec.command, ...spec.args.slice(0, run)];
+  if (words.length === 3 && words[1] === '--') words.splice(1, 1);
+  const program = words.map((p) => basename(p.replace(/\\/g, '/')));
   const mcpCli = (p: string) => /^mcp-cli(\.cmd|\.exe|\.ps1)?$/i.test(p);
   const direct = program.length === 1 && mcpCli(program[0]!);
   const throughNode = program.length === 2 && /^node(\.exe)?$/i.test(program[0]!) && (program[1] === 'cli.js' || mcpCli(program[1]!));

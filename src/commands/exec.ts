@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { resolveServers } from '../config/resolve.js';
 import type { StdioServerEntry } from '../config/schema.js';
+import { STARTED_BY, type Starter } from '../agent/started-by.js';
 import { credentialVariable } from '../credential-variables.js';
 import { CliError } from '../errors.js';
 import { parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.js';
@@ -22,11 +23,15 @@ export interface ExecDeps {
   signals: Signals;
 }
 
-/** mcp-cli's environment without its own credentials (the program gets only the tokens it is given), with the program's variables on top. */
+/**
+ * mcp-cli's environment without its own credentials (the program gets only the tokens it is given),
+ * with the program's variables on top, and the mark that keeps the program (and what it starts)
+ * away from the unlock session (src/agent/started-by.ts).
+ */
 export function programEnvironment(parent: Env, variables: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) if (value !== undefined && !credentialVariable(name)) env[name] = value;
-  return { ...env, ...variables };
+  return { ...env, ...variables, [STARTED_BY]: 'exec' satisfies Starter };
 }
 
 function readEnvFile(path: string, ctx: Ctx): Assignment[] {

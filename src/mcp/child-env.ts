@@ -1,3 +1,4 @@
+import { STARTED_BY, type Starter } from '../agent/started-by.js';
 import type { Env } from '../paths.js';
 
 /**
@@ -42,7 +43,10 @@ export const INHERITED_VARIABLES = [
   'USERNAME',
 ] as const;
 
-/** The minimal inherited environment with the server's resolved `env` on top. */
+/**
+ * The minimal inherited environment with the server's resolved `env` on top, and the mark that
+ * keeps the server (and what it starts) away from the unlock session (src/agent/started-by.ts).
+ */
 export function childEnvironment(parent: Env, serverEnv: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of INHERITED_VARIABLES) {
@@ -50,5 +54,5 @@ export function childEnvironment(parent: Env, serverEnv: Record<string, string>)
     // A value starting with "()" is an exported shell function: never pass those on.
     if (value !== undefined && !value.startsWith('()')) env[name] = value;
   }
-  return { ...env, ...serverEnv };
+  return { ...env, ...serverEnv, [STARTED_BY]: 'server' satisfies Starter };
 }

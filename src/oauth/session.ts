@@ -97,7 +97,13 @@ export class OAuthSession {
   /** The scope sets this session has stepped up to: each at most once, so that a server that keeps refusing ends the session's tries. */
   private readonly steppedUp = new Set<string>();
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    // Locked under a long session: the access token in use stays, the refresh token goes (a refresh reads the store again anyway).
+    options.manager.onLocked(() => {
+      if (this.current) this.current = { ...this.current, refreshToken: undefined };
+      if (this.lastLogin) this.lastLogin = { ...this.lastLogin, refreshToken: undefined };
+    });
+  }
 
   private get name(): string {
     return this.options.target.name;

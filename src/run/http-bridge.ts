@@ -97,7 +97,12 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
       return { message, ...(error.hint ? { hint: masker.text(error.hint) } : {}), auth };
     }
     // The store failed under a refresh (a Vault gone, a keychain locked): said as the store says it.
-    if (error instanceof StoreError) return { message: masker.text(error.message), ...(error.remedy ? { hint: masker.text(error.remedy) } : {}), auth: false };
+    // A locked store (the encrypted file's unlock session ended) needs the user, as a login does: exit 4.
+    if (error instanceof StoreError) {
+      const locked = error.kind === 'locked';
+      const hint = error.remedy ?? (locked && error.backend === 'encrypted' ? 'run mcp-cli token unlock' : undefined);
+      return { message: masker.text(error.message), ...(hint ? { hint: masker.text(hint) } : {}), auth: locked };
+    }
     const err = error as Error & { code?: unknown };
     const text = masker.text(typeof err?.message === 'string' ? err.message : String(error));
     const status = typeof err?.code === 'number' && err.code >= 400 ? err.code : Number(/\(HTTP (\d{3})\)/.exec(text)?.[1] ?? NaN);

@@ -26,4 +26,9 @@ export interface SecretStore {
   putMany?(tokens: StoredToken[]): Promise<void>;
   /** Deletes the given tokens; returns the keys that existed and are now gone. */
   delete(keys: TokenKey[]): Promise<TokenKey[]>;
+  /**
+   * Where a store can be locked while a process runs (the encrypted file's unlock session ends):
+   * calls `listener` then, so that copies of values read from it are dropped too.
+   */
+  onLocked?(listener: () => void): void;
 }

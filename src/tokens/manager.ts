@@ -62,6 +62,11 @@ export class TokenManager {
     return this.store.location;
   }
 
+  /** Calls `listener` when the store is locked under a running process (SecretStore.onLocked), for copies of its values to be dropped. */
+  onLocked(listener: () => void): void {
+    this.store.onLocked?.(listener);
+  }
+
   private async record(action: AuditAction, token: { namespace: string; name: string }, detail?: Record<string, string>): Promise<void> {
     await this.audit?.record({ action, namespace: token.namespace, name: token.name, backend: this.store.backend, ...(detail ? { detail } : {}) });
   }

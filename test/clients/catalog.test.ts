@@ -8,7 +8,7 @@ import { CLIENTS, type ClientId } from '../../src/clients/catalog.js';
 import { convert, literal } from '../../src/clients/convert.js';
 import { editText, parseClientText } from '../../src/clients/formats.js';
 import { launcherFor } from '../../src/clients/launcher.js';
-import { serversOf } from '../../src/clients/scan.js';
+import { launchedServer, serversOf } from '../../src/clients/scan.js';
 
 describe('file locations', () => {
   const linux = { HOME: '/home/me' };
@@ -74,13 +74,23 @@ describe('what an entry starts', () => {
 
   const ctx = (platform: NodeJS.Platform, path: string) => ({ env: { PATH: path }, platform, self: { execPath: '/opt/node/bin/node', script } });
 
-  it('mcp-cli when the mcp-cli on PATH is this program; node and the script otherwise', () => {
+  it('mcp-cli when the mcp-cli on PATH is this program; node, "--" and the script otherwise', () => {
     expect(launcherFor(ctx('linux', join(dir, 'bin')), CLIENTS.cursor)).toMatchObject({ command: 'mcp-cli', args: [] });
-    expect(launcherFor(ctx('linux', '/usr/bin'), CLIENTS.cursor)).toMatchObject({ command: '/opt/node/bin/node', args: [script] });
+    // "--": Node takes no later argument for an option of its own (an --env-file would be).
+    expect(launcherFor(ctx('linux', '/usr/bin'), CLIENTS.cursor)).toMatchObject({ command: '/opt/node/bin/node', args: ['--', script] });
+  });
+
+  it('an entry that starts mcp-cli run is recognised in each form an import writes, and no other', () => {
+    const stdio = (command: string, ...args: string[]) => ({ transport: 'stdio' as const, command, args, env: {}, headers: {}, envKeys: [] });
+    expect(launchedServer(stdio('mcp-cli', 'run', 'github'))).toBe('github');
+    expect(launchedServer(stdio('/opt/node/bin/node', '--', script, 'run', 'github'))).toBe('github');
+    expect(launchedServer(stdio('/opt/node/bin/node', script, 'run', 'github'))).toBe('github');
+    expect(launchedServer(stdio('/opt/node/bin/node', '--inspect', script, 'run', 'github'))).toBeUndefined();
+    expect(launchedServer(stdio('/opt/node/bin/node', '--', '--', script, 'run', 'github'))).toBeUndefined();
   });
 
   it('absolute paths for desktop apps on macOS and for every client on Windows; --command as given', () => {
-    expect(launcherFor(ctx('darwin', join(dir, 'bin')), CLIENTS['claude-desktop'])).toMatchObject({ command: '/opt/node/bin/node', args: [script] });
+    expect(launcherFor(ctx('darwin', join(dir, 'bin')), CLIENTS['claude-desktop'])).toMatchObject({ command: '/opt/node/bin/node', args: ['--', script] });
     expect(launcherFor(ctx('darwin', join(dir, 'bin')), CLIENTS['claude-code'])).toMatchObject({ command: 'mcp-cli' });
     expect(launcherFor(ctx('win32', join(dir, 'bin')), CLIENTS['claude-code'])).toMatchObject({ command: '/opt/node/bin/node' });
     expect(launcherFor(ctx('darwin', ''), CLIENTS.zed, '/opt/homebrew/bin/mcp-cli')).toMatchObject({ command: '/opt/homebrew/bin/mcp-cli', args: [] });

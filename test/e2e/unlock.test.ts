@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
 import { runInTerminal } from '../helpers/tty.js';
 
 // Made up at run time: a literal would be found in the test runner's own transformed copy of this file.
@@ -159,6 +159,8 @@ describe('token unlock', () => {
       expect(environ.includes(needle)).toBe(false);
     }
     expect(environ.toString()).not.toContain('MCP_CLI_ENCRYPTION_KEY');
+    // Started as `node -- cli.js`: Node takes none of the agent's arguments for an option of its own.
+    expect(cmdline.toString().split('\0').slice(0, 5)).toEqual([process.execPath, '--', CLI, '__unlock-agent', socketPath]);
 
     const files = [...(await filesUnder(sb.home)), ...(await filesUnder(tmpdir(), 3))];
     expect(files.length).toBeGreaterThan(3);

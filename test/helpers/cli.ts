@@ -46,13 +46,14 @@ export function baseEnv(): Record<string, string | undefined> {
 }
 
 /**
- * Runs the built CLI as a user would: a separate process, stdin piped (or closed). It runs in a
- * session of its own, without a controlling terminal, so that nothing can prompt on the
- * terminal the tests were started from.
+ * Runs the built CLI as a user would: a separate process, stdin piped (or closed), started as the
+ * installed command starts it (`node [options] -- cli.js`: Node takes none of the CLI's arguments
+ * for its own). It runs in a session of its own, without a controlling terminal, so that nothing
+ * can prompt on the terminal the tests were started from.
  */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--', CLI, ...args], {
       env: options.env ?? baseEnv(),
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],

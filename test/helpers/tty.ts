@@ -20,7 +20,7 @@ export function runInTerminal(
   keystrokes: Keystrokes[],
   options: { env: Record<string, string | undefined>; cwd: string; pipe?: string },
 ): Promise<CliResult> {
-  const cli = [process.execPath, CLI, ...args].map(quote).join(' ');
+  const cli = [process.execPath, '--', CLI, ...args].map(quote).join(' ');
   return runCommandInTerminal(options.pipe === undefined ? cli : `printf %s ${quote(options.pipe)} | ${cli}`, keystrokes, options);
 }
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programEnvironment } from '../../src/commands/exec.js';
 import { CREDENTIAL_VARIABLES } from '../../src/credential-variables.js';
+import { childEnvironment } from '../../src/mcp/child-env.js';
 import { locateConfig } from '../../src/config/locate.js';
 import { parseTemplate } from '../../src/config/references.js';
 import { parseEnvFile, parseEnvOption } from '../../src/exec/env-file.js';
@@ -216,7 +217,7 @@ describe('what run and exec decide by themselves', () => {
     expect(exitStatus(null, 'SIGHUP')).toBe(129);
   });
 
-  it("exec's program inherits everything but mcp-cli's own credentials", () => {
+  it("exec's program inherits everything but mcp-cli's own credentials, and is marked as exec's", () => {
     const parent = {
       PATH: '/bin',
       HOME: '/h',
@@ -234,8 +235,19 @@ describe('what run and exec decide by themselves', () => {
       MCP_CLI_CONFIG: '/c.json',
       API_KEY: 'k',
       VAULT_TOKEN: 'given',
+      MCP_CLI_STARTED_BY: 'exec',
     });
     expect(Object.keys(CREDENTIAL_VARIABLES)).toEqual(['MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_NEW_ENCRYPTION_KEY', 'MCP_CLI_EXPORT_PASSPHRASE', 'VAULT_TOKEN']);
+    // The mark that keeps the program away from the unlock session is not the program's to choose.
+    expect(programEnvironment({}, { MCP_CLI_STARTED_BY: '' }).MCP_CLI_STARTED_BY).toBe('exec');
+  });
+
+  it('a stdio server gets the minimal environment, its own env, and the mark that keeps it away from the unlock session', () => {
+    const env = childEnvironment(
+      { PATH: '/bin', HOME: '/h', XDG_RUNTIME_DIR: '/run/user/1', MCP_CLI_ENCRYPTION_KEY: 'pw' },
+      { API_KEY: 'k', MCP_CLI_STARTED_BY: '' },
+    );
+    expect(env).toEqual({ PATH: '/bin', HOME: '/h', API_KEY: 'k', MCP_CLI_STARTED_BY: 'server' });
   });
 
   it('reads lines of the client: split anywhere, CRLF, blank lines, a last line without newline', async () => {

@@ -24,14 +24,22 @@ export const encryptedBackend: BackendDescriptor = {
     }
   },
   async open(be) {
-    const [{ EncryptedFileStore }, { passphraseSource }, { agentKeyCache }] = await Promise.all([
+    const [{ EncryptedFileStore }, { passphraseSource }, { agentKeyCache }, { startedByMcpCli }] = await Promise.all([
       import('./store.js'),
       import('./passphrase.js'),
       import('../../agent/session.js'),
+      import('../../agent/started-by.js'),
     ]);
     const path = encryptedFilePath(be);
     // Unlock sessions need unix sockets; on Windows the passphrase is asked as before.
-    const cache = be.platform === 'win32' ? undefined : agentKeyCache(be.env, (text) => be.stderr.write(`! ${text}\n`));
+    const cache =
+      be.platform === 'win32'
+        ? undefined
+        : agentKeyCache(
+            be.env,
+            (text) => be.stderr.write(`! ${text}\n`),
+            () => startedByMcpCli(be.env, be.platform, process.ppid),
+          );
     return new EncryptedFileStore(path, passphraseSource(be), displayPath(path, be.env), cache);
   },
 };

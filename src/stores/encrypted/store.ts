@@ -14,9 +14,13 @@ interface Payload {
   tokens: StoredToken[];
 }
 
-/** Where an unlocked data key may be found without a passphrase (the unlock agent). */
+/**
+ * Where an unlocked data key may be found without a passphrase (the unlock agent): the key, and
+ * `ended`, which resolves when the session that lent it is over (lock, timeout): the key must then
+ * be dropped.
+ */
 export interface KeyCache {
-  get(identity: string): Promise<Buffer | undefined>;
+  get(identity: string): Promise<{ key: Buffer; ended: Promise<void> } | undefined>;
 }
 
 /** A data key and the name it is held under in an unlock session. */
@@ -44,6 +48,8 @@ export class EncryptedFileStore implements SecretStore {
   private newKey: UnlockedKey | undefined;
   private decoded: { text: string; tokens: StoredToken[] } | undefined;
   private cacheRefused = false;
+  private readonly lockListeners: (() => void)[] = [];
+  private lentKeyEnded = false;
 
   constructor(
     private readonly path: string,
@@ -195,17 +201,43 @@ export class EncryptedFileStore implements SecretStore {
     return text === undefined ? undefined : parseEnvelope(text, this.location);
   }
 
+  /** Calls `listener` whenever the store lets go of what an unlock session gave it, so that copies of decrypted values are dropped too. */
+  onLocked(listener: () => void): void {
+    this.lockListeners.push(listener);
+  }
+
+  /**
+   * The unlock session that lent `key` is over: the key is zeroed and forgotten with every token
+   * decrypted under it. Whatever needs the file next asks for a key again (a new session, the
+   * variable, a prompt) or fails; nothing is written with this one any more.
+   */
+  private sessionEnded(key: UnlockedKey): void {
+    this.lentKeyEnded = true;
+    if (this.unlocked === key) {
+      this.unlocked = undefined;
+      this.decoded = undefined;
+      for (const listener of this.lockListeners) listener();
+    }
+    key.dataKey.fill(0);
+  }
+
   private async unlock(envelope: Envelope, options: { useCache?: boolean } = {}): Promise<UnlockedKey> {
     if (this.unlocked && sameKey(this.unlocked, envelope) && (options.useCache !== false || !this.unlocked.fromCache)) return this.unlocked;
     if (options.useCache !== false && !this.cacheRefused && this.keyCache) {
-      const dataKey = await this.keyCache.get(keyIdentity(this.target(), envelope.kdf, envelope.key));
-      if (dataKey) {
-        this.unlocked = { kdf: envelope.kdf, wrappedKey: envelope.key, dataKey, fromCache: true };
-        return this.unlocked;
+      const lent = await this.keyCache.get(keyIdentity(this.target(), envelope.kdf, envelope.key));
+      if (lent) {
+        const key = { kdf: envelope.kdf, wrappedKey: envelope.key, dataKey: lent.key, fromCache: true };
+        void lent.ended.then(() => this.sessionEnded(key));
+        return (this.unlocked = key);
       }
     }
     for (;;) {
-      const passphrase = await this.passphrase.get('unlock', this.location);
+      const passphrase = await this.passphrase.get('unlock', this.location).catch((error: unknown) => {
+        // Said first when it is why: the process ran on a session that is over.
+        if (this.lentKeyEnded && error instanceof StoreError && error.kind === 'locked')
+          throw new StoreError('locked', `the unlock session ended: ${error.message}`, { backend: 'encrypted' });
+        throw error;
+      });
       try {
         return (this.unlocked = await unlockEnvelope(envelope, passphrase, this.location));
       } catch (error) {
@@ -278,7 +310,8 @@ export class EncryptedFileStore implements SecretStore {
         if (options.rekey) key = options.rekey;
         tokens.sort((a, b) => keyOf(a.metadata).localeCompare(keyOf(b.metadata)));
         await writeFileAtomic(target, encodeFile(key, Buffer.from(JSON.stringify({ tokens } satisfies Payload), 'utf8')), this.location);
-        this.unlocked = key;
+        // A new file's key or a new passphrase's; the key in use stays (or is gone, if its session ended meanwhile).
+        if (!envelope || options.rekey) this.unlocked = key;
         return { result };
       });
       if (outcome !== RETRY) return outcome.result;
