@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { withoutCredentials } from '../credential-variables.js';
 import type { Env } from '../paths.js';
 
 export interface BrowserCommand {
@@ -28,11 +29,14 @@ export function browserCommand(env: Env, platform: NodeJS.Platform): BrowserComm
   return undefined;
 }
 
-/** Starts the browser, in the command's environment, without waiting for it; resolves false when it could not be started. */
+/**
+ * Starts the browser without waiting for it, in the command's environment less mcp-cli's own
+ * credentials; resolves false when it could not be started.
+ */
 export function openBrowser(url: string, browser: BrowserCommand, env: Env): Promise<boolean> {
   return new Promise((resolve) => {
     try {
-      const child = spawn(browser.command, [...browser.args, url], { stdio: 'ignore', detached: true, env: env as NodeJS.ProcessEnv });
+      const child = spawn(browser.command, [...browser.args, url], { stdio: 'ignore', detached: true, env: withoutCredentials(env) });
       child.once('error', () => resolve(false));
       child.once('spawn', () => {
         child.unref();
