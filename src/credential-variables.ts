@@ -1,14 +1,19 @@
-import type { Env } from './paths.js';
-
 /**
- * mcp-cli's own credentials, which unlock the whole token store (or change it): no program that
- * mcp-cli starts inherits them (`exec`'s program, the browser of a login), unless given one on purpose.
+ * The variables that hold mcp-cli's own credentials, each of which opens or changes the whole token
+ * store: no program mcp-cli starts inherits them, and no reference (`${VAULT_TOKEN}` in a config, an
+ * env file or `exec --env`) hands one on.
  */
-export const WITHHELD_VARIABLES = ['MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_NEW_ENCRYPTION_KEY', 'MCP_CLI_EXPORT_PASSPHRASE', 'VAULT_TOKEN'] as const;
+export const CREDENTIAL_VARIABLES = {
+  MCP_CLI_ENCRYPTION_KEY: 'the passphrase of the encrypted token file',
+  MCP_CLI_NEW_ENCRYPTION_KEY: 'the new passphrase of the encrypted token file',
+  MCP_CLI_EXPORT_PASSPHRASE: 'the passphrase of exported token bundles',
+  VAULT_TOKEN: 'the token of the Vault backend',
+} as const;
 
-/** The environment without mcp-cli's own credentials (and without unset variables). */
-export function withoutCredentials(env: Env): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined && !(WITHHELD_VARIABLES as readonly string[]).includes(name)) kept[name] = value;
-  return kept;
+export type CredentialVariable = keyof typeof CREDENTIAL_VARIABLES;
+
+/** The credential a variable name reaches, or undefined; Windows reads variables whatever their case, so case is ignored. */
+export function credentialVariable(name: string): CredentialVariable | undefined {
+  const upper = name.toUpperCase();
+  return Object.hasOwn(CREDENTIAL_VARIABLES, upper) ? (upper as CredentialVariable) : undefined;
 }

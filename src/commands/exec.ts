@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { resolveServers } from '../config/resolve.js';
 import type { StdioServerEntry } from '../config/schema.js';
-import { withoutCredentials } from '../credential-variables.js';
 import { CliError } from '../errors.js';
 import { parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.js';
 import type { Env } from '../paths.js';
@@ -22,11 +21,17 @@ export interface ExecDeps {
   signals: Signals;
 }
 
-export { WITHHELD_VARIABLES } from '../credential-variables.js';
+/**
+ * mcp-cli's own credentials, which unlock the whole token store (or change it): never inherited by the
+ * program, which gets only the tokens it is given. Pass one on explicitly with `--env` if it needs it.
+ */
+export const WITHHELD_VARIABLES = ['MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_NEW_ENCRYPTION_KEY', 'MCP_CLI_EXPORT_PASSPHRASE', 'VAULT_TOKEN'] as const;
 
 /** mcp-cli's environment without its own credentials, with the program's variables on top. */
 export function programEnvironment(parent: Env, variables: Record<string, string>): Record<string, string> {
-  return { ...withoutCredentials(parent), ...variables };
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) if (value !== undefined && !(WITHHELD_VARIABLES as readonly string[]).includes(name)) env[name] = value;
+  return { ...env, ...variables };
 }
 
 function readEnvFile(path: string, ctx: Ctx): Assignment[] {
