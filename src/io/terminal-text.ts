@@ -14,3 +14,8 @@ export function hasUnprintable(text: string): boolean {
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** As printable(), for text that must stay on one line: tabs, newlines and Unicode line and paragraph separators are escaped too. */
+export function oneLine(text: string): string {
+  return printable(text).replace(/[\t\n\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { credentialVariable } from '../credential-variables.js';
 import type { Env } from '../paths.js';
 
 export interface BrowserCommand {
@@ -28,11 +29,18 @@ export function browserCommand(env: Env, platform: NodeJS.Platform): BrowserComm
   return undefined;
 }
 
-/** Starts the browser, in the command's environment, without waiting for it; resolves false when it could not be started. */
+/** mcp-cli's environment less its own credentials: the browser needs the desktop session's variables, and none of those. */
+export function browserEnvironment(env: Env): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && !credentialVariable(name)) kept[name] = value;
+  return kept;
+}
+
+/** Starts the browser without waiting for it, in browserEnvironment(); resolves false when it could not be started. */
 export function openBrowser(url: string, browser: BrowserCommand, env: Env): Promise<boolean> {
   return new Promise((resolve) => {
     try {
-      const child = spawn(browser.command, [...browser.args, url], { stdio: 'ignore', detached: true, env: env as NodeJS.ProcessEnv });
+      const child = spawn(browser.command, [...browser.args, url], { stdio: 'ignore', detached: true, env: browserEnvironment(env) });
       child.once('error', () => resolve(false));
       child.once('spawn', () => {
         child.unref();

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import * as z from 'zod';
 import { CliError } from '../errors.js';
-import { printable } from '../io/terminal-text.js';
+import { oneLine } from '../io/terminal-text.js';
 import { deviceEndpoint, type Discovery } from './discovery.js';
 import { DEVICE_GRANT } from './registration.js';
 import { authenticateClient, OAuthEndpointError, parseTokens, postForm } from './token-endpoint.js';
@@ -67,6 +67,38 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** The client itself was refused: the login decides what that means for a stored registration. */
 export const clientRefused = (error: OAuthEndpointError) => error.code === 'invalid_client' || error.code === 'unauthorized_client';
 
+/** What a person is to type or open, held to lengths that a person can: longer is a message, not a code. */
+const MAX_USER_CODE_CHARS = 64;
+const MAX_URI_CHARS = { verification_uri: 512, verification_uri_complete: 1024 } as const;
+
+/**
+ * A URI of the device authorization response that the user is to open: https (or loopback), no
+ * longer than a person can check, and without user information before the host, which makes
+ * `https://login.example.com@evil.example/` read as another site.
+ */
+function verificationUri(value: string, field: keyof typeof MAX_URI_CHARS, server: string, issuer: string): URL {
+  const url = checkOAuthUrl(value, `${field} of ${server}'s authorization server`);
+  const from = `the authorization server ${urlForMessage(issuer)} sent a ${field} for '${server}'`;
+  if (url.username || url.password)
+    throw new CliError(`${from} with user information before its host (${urlForMessage(url)}), which makes it read as another site; refusing it`);
+  const length = [...url.href].length;
+  if (length > MAX_URI_CHARS[field])
+    throw new CliError(
+      `the authorization server ${urlForMessage(issuer)} sent a ${field} of ${length} characters for '${server}'; refusing it (at most ${MAX_URI_CHARS[field]})`,
+    );
+  return url;
+}
+
+/** The user code, as one line that cannot pass for mcp-cli's own output: control characters and line breaks escaped, its length bounded. */
+function userCode(code: string, server: string, issuer: string): string {
+  const length = [...code].length;
+  if (length > MAX_USER_CODE_CHARS)
+    throw new CliError(
+      `the authorization server ${urlForMessage(issuer)} sent a user_code of ${length} characters for '${server}'; refusing it (a code to type has at most ${MAX_USER_CODE_CHARS})`,
+    );
+  return oneLine(code);
+}
+
 const minutes = (seconds: number) => (seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`);
 
 /**
@@ -99,16 +131,20 @@ export async function deviceAuthorization(options: DeviceFlowOptions): Promise<O
   const parsed = DeviceAuthorizationSchema.safeParse(answer);
   if (!parsed.success) throw new CliError(`the device authorization response of ${urlForMessage(endpoint)} is invalid (RFC 8628 section 3.2)`);
   const grant = parsed.data;
-  const verification = checkOAuthUrl(grant.verification_uri, `verification_uri of ${server}'s authorization server`);
-  const complete = grant.verification_uri_complete !== undefined ? checkOAuthUrl(grant.verification_uri_complete, 'verification_uri_complete') : undefined;
+  const { issuer } = discovery;
+  const verification = verificationUri(grant.verification_uri, 'verification_uri', server, issuer);
+  const complete =
+    grant.verification_uri_complete !== undefined ? verificationUri(grant.verification_uri_complete, 'verification_uri_complete', server, issuer) : undefined;
+  const code = userCode(grant.user_code, server, issuer);
   secrets.push(grant.device_code);
   const { intervalS, expiresInS: expiresIn } = devicePolling(grant);
 
+  // Each value from the server on a line of its own, none able to start another: the issuer says who asks.
   options.stderr.write(
-    printable(
-      `To log in to '${server}', open this URL on any device with a browser:\n\n  ${verification.href}\n\nand enter the code:  ${grant.user_code}\n` +
-        (complete ? `\n(or open ${complete.href}, which carries the code)\n` : ''),
-    ) + `\nWaiting for the login to be approved (the code expires in ${minutes(expiresIn)})...\n`,
+    `To log in to '${server}' (authorization server ${urlForMessage(issuer)}), open this URL on any device with a browser:\n\n` +
+      `  ${oneLine(verification.href)}\n\nand enter the code:  ${code}\n` +
+      (complete ? `\n(or open ${oneLine(complete.href)}, which carries the code)\n` : '') +
+      `\nWaiting for the login to be approved (the code expires in ${minutes(expiresIn)})...\n`,
   );
 
   const expiresAt = options.now().getTime() + expiresIn * 1000;

@@ -348,7 +348,8 @@ async function codeFlow(
       sources.push(readPastedRedirect(io.stdin, signal).then((pasted) => checkAuthorizationResponse(pasted.params, state, issuer, issRequired, pasted.bare)));
     } else {
       const browser = browserCommand(io.env, io.platform);
-      const opened = browser ? await openBrowser(authorizationUrl.href, browser, io.env) : false;
+      // The browser gets a one-time link to the listener, not the authorization request: its command line is readable by every account.
+      const opened = browser ? await openBrowser(listener.launchUrl(authorizationUrl), browser, io.env) : false;
       io.stderr.write(
         opened ? `Waiting for the browser (opened with ${browser!.source})...\n` : 'Could not start a browser; open the URL yourself. Waiting...\n',
       );

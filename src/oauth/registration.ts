@@ -3,6 +3,7 @@ import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { deviceEndpoint, type Discovery } from './discovery.js';
+import { requireIssuerForCredentials } from './issuer-pin.js';
 import { readClient, sameIssuer, type SavedClient } from './records.js';
 import { scopesHeld } from './scopes.js';
 import type { OAuthTarget } from './target.js';
@@ -97,6 +98,7 @@ export async function chooseClient(target: OAuthTarget, manager: TokenManager, d
         1,
         `if the server really moved, register a client there, set it in oauth.clientId (or confirm with oauth.issuer), and run mcp-cli auth logout ${target.name} --forget-client`,
       );
+    requireIssuerForCredentials(target, issuer);
     const information = { client_id: oauth.clientId, ...(oauth.clientSecret !== undefined ? { client_secret: oauth.clientSecret } : {}) };
     return { kind: 'configured', information, store: true };
   }

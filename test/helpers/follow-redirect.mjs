@@ -1,19 +1,30 @@
 /* global fetch, URLSearchParams */
-// A stand-in browser for BROWSER=...: fetches the authorization URL (its last argument) and
-// follows the authorization server's redirect to the loopback listener, as a browser would.
+// A stand-in browser for BROWSER=...: opens the URL it is given (its last argument: the login's
+// one-time link) and follows its redirects (to the authorization server, which approves at once)
+// until one leads to the loopback listener's callback, as a browser would.
 // FOLLOW_TAMPER=state|iss changes that parameter on the way, to test that the CLI refuses it.
 // FOLLOW_FORGE_FIRST=1 first sends the listener a forged response (another state, another code),
 // as an attacker's page would, then the real one; FOLLOW_LOG=FILE records each callback's status.
 import { appendFileSync } from 'node:fs';
 
-const url = process.argv[process.argv.length - 1];
-const response = await fetch(url, { redirect: 'manual' });
-const location = response.headers.get('location');
-if (!location) {
-  process.stderr.write(`follow-redirect: no redirect from ${url} (HTTP ${response.status})\n`);
+let url = process.argv[process.argv.length - 1];
+let target;
+for (let hop = 0; hop < 5 && !target; hop++) {
+  const response = await fetch(url, { redirect: 'manual' });
+  await response.arrayBuffer();
+  const location = response.headers.get('location');
+  if (!location) {
+    process.stderr.write(`follow-redirect: no redirect from ${url} (HTTP ${response.status})\n`);
+    process.exit(1);
+  }
+  const next = new URL(location, url);
+  if (next.pathname === '/callback') target = next;
+  else url = next.href;
+}
+if (!target) {
+  process.stderr.write('follow-redirect: too many redirects\n');
   process.exit(1);
 }
-const target = new URL(location, url);
 const log = (what, status) => process.env.FOLLOW_LOG && appendFileSync(process.env.FOLLOW_LOG, `${what} ${status}\n`);
 if (process.env.FOLLOW_FORGE_FIRST) {
   const forged = new URL(target);

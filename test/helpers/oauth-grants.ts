@@ -19,6 +19,8 @@ export interface DeviceOptions {
   expireAfterMs?: number;
   /** Answers this many polls with `slow_down` before anything else; every later poll sooner than the interval so raised gets `slow_down` too. */
   slowDowns?: number;
+  /** What a hostile server shows the user instead of its own code and page (read at each request, so a test may change it). */
+  present?: { userCode?: string; verificationUri?: string; verificationUriComplete?: string };
 }
 
 export interface GrantIssuer {
@@ -137,7 +139,7 @@ export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOpt
       if (!checked) return;
       const { resource } = checked;
       const deviceCode = randomUUID();
-      const userCode = `${randomBytes(2).toString('hex')}-${randomBytes(2).toString('hex')}`.toUpperCase();
+      const userCode = device.present?.userCode ?? `${randomBytes(2).toString('hex')}-${randomBytes(2).toString('hex')}`.toUpperCase();
       const now = Date.now();
       const expiresIn = device.expiresIn ?? 600;
       const entry: DeviceEntry = {
@@ -161,8 +163,8 @@ export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOpt
       res.json({
         device_code: deviceCode,
         user_code: userCode,
-        verification_uri: page,
-        verification_uri_complete: `${page}?user_code=${encodeURIComponent(userCode)}`,
+        verification_uri: device.present?.verificationUri ?? page,
+        verification_uri_complete: device.present?.verificationUriComplete ?? `${page}?user_code=${encodeURIComponent(userCode)}`,
         expires_in: expiresIn,
         interval: entry.interval,
       });

@@ -1,14 +1,24 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
 import { AUTH_URL, createOAuthSandbox, startCli } from '../helpers/oauth-cli.js';
 import { startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const RECORDER = fileURLToPath(new URL('../helpers/recording-browser.mjs', import.meta.url));
+
+function launchChromium(profile: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+}
 
 describe('login in a real headless Chromium', () => {
   let servers: OAuthServers;
@@ -26,16 +36,12 @@ describe('login in a real headless Chromium', () => {
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  it('approves on the consent page and lands on the loopback page', async () => {
+  it('approves, after opening the URL printed on stderr, on the consent page and lands on the loopback page', async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install the Debian package chromium`).toBe(true);
     // The CLI's browser command does nothing: the test drives Chromium to the URL printed on stderr.
     const cli = startCli(sandbox, ['auth', 'login', 'docs'], { BROWSER: 'true' });
     const [, authUrl] = await cli.waitForStderr(AUTH_URL);
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    const context = await launchChromium(profile);
     try {
       const page = await context.newPage();
       await page.goto(authUrl!);
@@ -49,5 +55,31 @@ describe('login in a real headless Chromium', () => {
     expect(result.stderr).toContain("✓ Logged in to 'docs'");
     expect(result.code).toBe(0);
     expect(servers.counters.codeGrant).toBe(1);
+  });
+
+  it('opens the one-time link the browser command was given, goes on to the consent page, and completes the login', async () => {
+    const record = join(sandbox.home, 'chromium-browser.json');
+    const cli = startCli(sandbox, ['auth', 'login', 'docs'], { BROWSER: `${process.execPath} ${RECORDER}`, BROWSER_RECORD: record });
+    await expect.poll(() => existsSync(record), { timeout: 20_000, interval: 50 }).toBe(true);
+    const [link] = (JSON.parse(await readFile(record, 'utf8')) as { argv: string[] }).argv;
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\/[\w-]{43}$/);
+    const codeGrants = servers.counters.codeGrant;
+    const context = await launchChromium(profile);
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(link!);
+      // The link sent Chromium on to the authorization server's consent page.
+      expect(response?.request().redirectedFrom()?.url()).toBe(link);
+      expect(page.url()).toMatch(new RegExp(`^${servers.origin}/authorize\\?`));
+      expect(await page.locator('h1').textContent()).toContain('Allow mcp-cli?');
+      await Promise.all([page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/), page.click('#approve')]);
+      expect(await page.locator('h1').textContent()).toBe('Login complete');
+    } finally {
+      await context.close();
+    }
+    const result = await cli.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("✓ Logged in to 'docs'");
+    expect(servers.counters.codeGrant).toBe(codeGrants + 1);
   });
 });

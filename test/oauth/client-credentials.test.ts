@@ -49,7 +49,7 @@ describe('client credentials', () => {
       token_endpoint_auth_method: 'private_key_jwt',
       jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'k-ec' }] },
     });
-    const oauth = (extra: object) => ({ url: servers.mcpUrl, oauth: { grant: CC, ...extra } });
+    const oauth = (extra: object) => ({ url: servers.mcpUrl, oauth: { grant: CC, issuer: servers.issuer, ...extra } });
     sandbox = await createOAuthSandbox({
       secret: oauth({ clientId: 'ci-secret', clientSecret: '${TOKEN:generic:ci-secret}' }),
       wrong: oauth({ clientId: 'ci-secret', clientSecret: '${TOKEN:generic:ci-wrong}' }),

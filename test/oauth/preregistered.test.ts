@@ -28,8 +28,11 @@ describe('auth login with a pre-registered client from server_config.json', () =
       token_endpoint_auth_method: 'client_secret_post',
     });
     sandbox = await createOAuthSandbox({
-      notes: { url: servers.mcpUrl, oauth: { clientId: '${NOTES_CLIENT_ID}', clientSecret: '${TOKEN:generic:notes-client}:v2', scopes: 'mcp:tools' } },
-      missing: { url: servers.mcpUrl, oauth: { clientId: 'preset-client', clientSecret: 'x-${TOKEN:generic:nope}' } },
+      notes: {
+        url: servers.mcpUrl,
+        oauth: { clientId: '${NOTES_CLIENT_ID}', clientSecret: '${TOKEN:generic:notes-client}:v2', scopes: 'mcp:tools', issuer: servers.issuer },
+      },
+      missing: { url: servers.mcpUrl, oauth: { clientId: 'preset-client', clientSecret: 'x-${TOKEN:generic:nope}', issuer: servers.issuer } },
       local: { command: 'true' },
     });
     sandbox.env.NOTES_CLIENT_ID = 'preset-client';

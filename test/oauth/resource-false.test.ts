@@ -24,7 +24,10 @@ describe('"resource": false', () => {
     sandbox = await createOAuthSandbox({
       code: { url: servers.mcpUrl, oauth: { resource: false } },
       device: { url: servers.mcpUrl, oauth: { resource: false } },
-      machine: { url: servers.mcpUrl, oauth: { grant: 'client_credentials', clientId: 'ci', clientSecret: '${TOKEN:generic:ci}', resource: false } },
+      machine: {
+        url: servers.mcpUrl,
+        oauth: { grant: 'client_credentials', clientId: 'ci', clientSecret: '${TOKEN:generic:ci}', issuer: servers.issuer, resource: false },
+      },
       bound: { url: servers.mcpUrl },
     });
     expect((await sandbox.run(['token', 'set', 'ci', '--type', 'generic', '--value', '-'], { input: 'ci-secret-value' })).code).toBe(0);

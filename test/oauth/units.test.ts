@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { browserCommand, splitCommand } from '../../src/oauth/browser.js';
+import { browserCommand, browserEnvironment, splitCommand } from '../../src/oauth/browser.js';
 import { checkAuthorizationResponse } from '../../src/oauth/login.js';
 import { needsRefresh, sameIssuer, type SavedTokens } from '../../src/oauth/records.js';
 import { tokenFitsServer } from '../../src/oauth/session.js';
@@ -19,6 +19,19 @@ describe('browser command', () => {
     expect(browserCommand({}, 'linux')?.command).toBe('xdg-open');
     expect(browserCommand({}, 'aix')).toBeUndefined();
     expect(splitCommand('  a "b c"  d ')).toEqual(['a', 'b c', 'd']);
+  });
+
+  it("starts the browser with the desktop session's variables, and none of mcp-cli's credentials, whatever their case", () => {
+    const env = {
+      DISPLAY: ':0',
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus',
+      MCP_CLI_ENCRYPTION_KEY: 'k',
+      MCP_CLI_NEW_ENCRYPTION_KEY: 'n',
+      MCP_CLI_EXPORT_PASSPHRASE: 'e',
+      vault_token: 'v',
+      UNSET: undefined,
+    };
+    expect(browserEnvironment(env)).toEqual({ DISPLAY: ':0', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' });
   });
 });
 
