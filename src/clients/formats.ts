@@ -10,6 +10,8 @@ import {
   type ParseError,
 } from 'jsonc-parser';
 import { CST, isNode, Lexer, parseDocument, type Document } from 'yaml';
+import { parse as parseToml, parseDocument as parseTomlDocument, patch as patchToml } from '@decimalturn/toml-patch';
+import { isDeepStrictEqual } from 'node:util';
 import { nestedTooDeep, tooDeepAt, TOO_DEEP } from '../config/json.js';
 import { CliError } from '../errors.js';
 import type { FileFormat } from './catalog.js';
@@ -18,7 +20,8 @@ import { lineDiff } from './diff.js';
 /**
  * Reading and editing clients' files without disturbing anything but the value edited: JSON and
  * JSON with comments through jsonc-parser (its `modify` edits keep comments, order and layout),
- * YAML through the yaml package's Document API.
+ * YAML through the yaml package's Document API, TOML through toml-patch (its `patch` changes only
+ * the values that differ, keeping comments, order and layout).
  */
 
 export type JsonPath = (string | number)[];
@@ -67,6 +70,7 @@ export function parseClientText(format: FileFormat, text: string, label: string)
     }
     return jsonValue(tree, text, label);
   }
+  if (format === 'toml') return tomlData(text, label);
   const doc = yamlDocument(text);
   const error = doc.errors[0];
   if (error) {
@@ -78,6 +82,63 @@ export function parseClientText(format: FileFormat, text: string, label: string)
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (nestedTooDeep(data)) throw new CliError(`${label}: ${TOO_DEEP}; the file was left as it is`);
   return data;
+}
+
+/** TOML's data with plain objects whose every key is an own property (`__proto__` too), times as their ISO text. */
+function plainData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    Object.defineProperty(out, key, { value: plainData((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+function tomlData(text: string, label: string): unknown {
+  let data: unknown;
+  try {
+    data = parseToml(text, { integersAsBigInt: false });
+  } catch (error) {
+    // The library's message quotes the line, which may hold a secret: only where, never what.
+    const at = error as { line?: unknown; column?: unknown };
+    if (typeof at.line === 'number' && typeof at.column === 'number')
+      throw new CliError(`${label}:${at.line}:${at.column + 1}: invalid TOML; the file was left as it is`);
+    throw error;
+  }
+  const plain = plainData(data);
+  if (nestedTooDeep(plain)) throw new CliError(`${label}: ${TOO_DEEP}; the file was left as it is`);
+  return plain;
+}
+
+/** A copy of data with a value set (created where missing, as own properties) or removed (undefined) at a path. */
+function withValueAt(data: unknown, path: JsonPath, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path;
+  const node = (Array.isArray(data) ? [...data] : typeof data === 'object' && data !== null ? { ...data } : typeof head === 'number' ? [] : {}) as Record<
+    string | number,
+    unknown
+  >;
+  const next = withValueAt(Object.hasOwn(node, head!) ? node[head!] : undefined, rest, value);
+  if (next === undefined && rest.length === 0) {
+    if (Array.isArray(node)) node.splice(head as number, 1);
+    else delete node[head!];
+  } else Object.defineProperty(node, head!, { value: next, enumerable: true, writable: true, configurable: true });
+  return node;
+}
+
+/**
+ * TOML: the new data goes to toml-patch, which rewrites only what differs; new tables are written
+ * as sections (`[mcp_servers.NAME]`) with the maps inside them inline. The result must read back as
+ * exactly the data intended, or the file is not edited at all.
+ */
+function editToml(text: string, edits: DataEdit[], label: string): string {
+  const before = tomlData(text, label);
+  const after = edits.reduce((data, edit) => withValueAt(data, edit.path, edit.value), before);
+  const out = patchToml(text, after, { inlineTableStart: 3 });
+  if (!isDeepStrictEqual(tomlData(out, label), after))
+    throw new CliError(`${label}: cannot edit this TOML file so that it holds exactly the change; it was left as it is`, 1, 'edit the entry by hand');
+  return out;
 }
 
 function yamlDocument(text: string): Document.Parsed {
@@ -115,6 +176,7 @@ export interface DataEdit {
  * parse to what the Document holds, or the file is not edited at all.
  */
 export function editText(format: FileFormat, text: string, edits: DataEdit[], label: string): string {
+  if (format === 'toml') return editToml(text, edits, label);
   if (format === 'json') {
     let out = text.trim() === '' ? '{}' : text;
     const formattingOptions = jsonFormatting(out);
@@ -179,6 +241,18 @@ export function commentsOf(format: FileFormat, text: string): Comment[] {
     );
     return out;
   }
+  if (format === 'toml') {
+    const lineStarts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (typeof node !== 'object' || node === null) return;
+      const n = node as { type?: unknown; raw?: unknown; loc?: { start: { line: number; column: number } } };
+      if (n.type === 'Comment' && typeof n.raw === 'string' && n.loc) out.push({ offset: lineStarts[n.loc.start.line - 1]! + n.loc.start.column, text: n.raw });
+      for (const value of Object.values(node)) walk(value);
+    };
+    walk(parseTomlDocument(text).cst);
+    return out.sort((a, b) => a.offset - b.offset);
+  }
   // The lexer's tokens are the source, in order, apart from markers that stand for no text.
   const markers = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
   let offset = 0;
@@ -196,6 +270,7 @@ export function offsetOf(format: FileFormat, text: string, path: JsonPath): numb
     const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
     return tree ? findNodeAtLocation(tree, path)?.offset : undefined;
   }
+  if (format === 'toml') return undefined;
   const node = yamlDocument(text).getIn(path, true);
   return isNode(node) ? node.range?.[0] : undefined;
 }
