@@ -128,16 +128,19 @@ function withValueAt(data: unknown, path: JsonPath, value: unknown): unknown {
 }
 
 /**
- * TOML: the new data goes to toml-patch, which rewrites only what differs; new tables are written
- * as sections (`[mcp_servers.NAME]`) with the maps inside them inline. The result must read back as
- * exactly the data intended, or the file is not edited at all.
+ * TOML: the new data goes to toml-patch, which rewrites only what differs (new tables as sections,
+ * `[mcp_servers.NAME]`, with the maps inside them inline); since it also normalizes spacing
+ * elsewhere (before a comment), only the lines it changed for the edit are carried into the original
+ * text, and the result must read back as exactly the data intended, or the file is not edited at all.
  */
 function editToml(text: string, edits: DataEdit[], label: string): string {
-  const before = tomlData(text, label);
-  const after = edits.reduce((data, edit) => withValueAt(data, edit.path, edit.value), before);
-  const out = patchToml(text, after, { inlineTableStart: 3 });
-  if (!isDeepStrictEqual(tomlData(out, label), after))
-    throw new CliError(`${label}: cannot edit this TOML file so that it holds exactly the change; it was left as it is`, 1, 'edit the entry by hand');
+  const data = tomlData(text, label);
+  const edited = edits.reduce((node, edit) => withValueAt(node, edit.path, edit.value), data);
+  const format = { inlineTableStart: 3 };
+  const after = patchToml(text, edited, format);
+  const before = patchToml(text, data, format);
+  const out = text.trim() === '' || before === text ? after : carryOver(text, before, after, () => cannotEdit(label, 'TOML'));
+  if (!isDeepStrictEqual(tomlData(out, label), edited)) throw cannotEdit(label, 'TOML');
   return out;
 }
 
@@ -155,7 +158,7 @@ function jsonFormatting(text: string): FormattingOptions {
 }
 
 function yamlOptions(text: string) {
-  const sizes = [...text.matchAll(/^( +)[^\s#-]/gm)].map((m) => m[1]!.length);
+  const sizes = [...text.matchAll(/^( +)[^\s#]/gm)].map((m) => m[1]!.length);
   const indent = sizes.length > 0 ? Math.min(...sizes) : 2;
   // `key:\n- item` (sequences level with their key, as serde_yaml writes them) or `key:\n  - item`.
   const level = /^( *)[^\s#][^\n]*:[ \t]*\r?\n\1- /m.test(text);
@@ -183,7 +186,8 @@ export function editText(format: FileFormat, text: string, edits: DataEdit[], la
     for (const edit of edits) out = applyEdits(out, modify(out, edit.path, edit.value, { formattingOptions }));
     return out;
   }
-  const doc = yamlDocument(text.trim() === '' ? '{}\n' : text);
+  // An empty file becomes a block mapping, as the clients write theirs (not the flow `{}` it would start from).
+  const doc = yamlDocument(text.trim() === '' ? '' : text);
   const options = yamlOptions(text);
   const before = doc.toString(options);
   for (const edit of edits) {
@@ -192,9 +196,20 @@ export function editText(format: FileFormat, text: string, edits: DataEdit[], la
   }
   const after = doc.toString(options);
   if (text.trim() === '' || before === text) return after;
+  const result = carryOver(text, before, after, () => cannotEdit(label, 'YAML'));
+  if (JSON.stringify(yamlDocument(result).toJS()) !== JSON.stringify(doc.toJS())) throw cannotEdit(label, 'YAML');
+  return result;
+}
+
+/**
+ * The edit's lines in the original text: `before` is the text as the library renders it unedited
+ * (it normalizes spacing here and there), `after` as it renders it edited. Only the lines that differ
+ * between the two are taken from `after`; every other line is the original's, byte for byte.
+ */
+function carryOver(text: string, before: string, after: string, refuse: () => CliError): string {
   const sourceLines = text.split('\n');
   const beforeLines = before.split('\n');
-  if (sourceLines.length !== beforeLines.length) throw cannotEditYaml(label);
+  if (sourceLines.length !== beforeLines.length) throw refuse();
   const out: string[] = [];
   let i = 0;
   for (const op of lineDiff(beforeLines, after.split('\n'))) {
@@ -202,14 +217,12 @@ export function editText(format: FileFormat, text: string, edits: DataEdit[], la
     else if (op.kind === 'removed') i++;
     else out.push(op.line);
   }
-  const result = out.join('\n');
-  if (JSON.stringify(yamlDocument(result).toJS()) !== JSON.stringify(doc.toJS())) throw cannotEditYaml(label);
-  return result;
+  return out.join('\n');
 }
 
-function cannotEditYaml(label: string): CliError {
+function cannotEdit(label: string, format: string): CliError {
   return new CliError(
-    `${label}: cannot edit this YAML file without changing parts of it that the edit does not concern; it was left as it is`,
+    `${label}: cannot edit this ${format} file without changing parts of it that the edit does not concern; it was left as it is`,
     1,
     'edit the entry by hand',
   );
