@@ -54,7 +54,10 @@ describe('file locations', () => {
     ['gemini', ['/home/me/.gemini/settings.json'], ['/Users/me/.gemini/settings.json'], ['C:\\Users\\me\\.gemini\\settings.json']],
     [
       'cline',
-      ['/home/me/.cline/data/settings/cline_mcp_settings.json', '/home/me/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json'],
+      [
+        '/home/me/.cline/data/settings/cline_mcp_settings.json',
+        '/home/me/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json',
+      ],
       [
         '/Users/me/.cline/data/settings/cline_mcp_settings.json',
         '/Users/me/Library/Application Support/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json',

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENTS } from '../../src/clients/catalog.js';
 import { convert } from '../../src/clients/convert.js';
 import { editText, parseClientText } from '../../src/clients/formats.js';
+import { isClientPath } from '../../src/clients/locations.js';
 import { serversOf } from '../../src/clients/scan.js';
 import { createSandbox, ownConfigPath, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { clientLaunch, connectLaunch, filesUnder, installShim, sentinel, textOf, writeText, type Policy } from '../helpers/client-configs.js';
@@ -533,5 +534,20 @@ describe('clients install into each newer client', () => {
     expect(result.code, result.stderr).toBe(0);
     const text = await readFile(join(project, '.continue', 'mcpServers', 'mcp-cli.yaml'), 'utf8');
     expect(text).toMatch(/^name: mcp-cli\nversion: 0\.0\.1\nschema: v1\nmcpServers:\n {2}- name: tools\n/);
+  });
+});
+
+describe("Continue's block files", () => {
+  it('are its files right in its directories only: a restore record can name no other', () => {
+    const where = { env: { HOME: '/home/me' }, platform: 'linux' as const };
+    const client = CLIENTS.continue;
+    expect(isClientPath(client, where, '/home/me/.continue/config.yaml')).toBe(true);
+    expect(isClientPath(client, where, '/home/me/.continue/mcpServers/docs.yaml')).toBe(true);
+    expect(isClientPath(client, where, '/home/me/.continue/mcpServers/docs.yml')).toBe(true);
+    expect(isClientPath(client, where, '/home/me/.continue/mcpServers/../../.bashrc')).toBe(false);
+    expect(isClientPath(client, where, '/home/me/.continue/mcpServers/sub/docs.yaml')).toBe(false);
+    expect(isClientPath(client, where, '/home/me/.continue/mcpServers/docs.json')).toBe(false);
+    expect(isClientPath(client, { project: '/work/app' }, '/work/app/.continue/mcpServers/a.yaml')).toBe(true);
+    expect(isClientPath(client, { project: '/work/app' }, '/home/me/.continue/mcpServers/a.yaml')).toBe(false);
   });
 });
