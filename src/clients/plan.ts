@@ -182,7 +182,9 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
 
   const full: ImportItem[] = items.map((item, i) => {
     const converted = pending[i]!.convert;
-    const rewrite = rewriteFor(client, item.server.raw, launcher, item.serverName, converted.passThrough, forwardedVariables(ctx.env));
+    // A project file is shared: what one shell has set is no business of it, and a teammate's client might pass a reference to an unset variable as it is.
+    const forward = project === undefined ? forwardedVariables(ctx.env) : [];
+    const rewrite = rewriteFor(client, item.server.raw, launcher, item.serverName, converted.passThrough, forward);
     return {
       ...item,
       configEntry: converted.configEntry(),

@@ -534,6 +534,21 @@ describe('clients install into each newer client', () => {
     expect(result.code, result.stderr).toBe(0);
     const text = await readFile(join(project, '.continue', 'mcpServers', 'mcp-cli.yaml'), 'utf8');
     expect(text).toMatch(/^name: mcp-cli\nversion: 0\.0\.1\nschema: v1\nmcpServers:\n {2}- name: tools\n/);
+    // A shared file names none of this shell's variables.
+    expect(text).not.toContain('MCP_CLI_');
+  });
+
+  it('a comment of a Codex file that holds a secret is found by its line, and stops an import of that file', async () => {
+    const key = sentinel('codex-comment');
+    const text = `# old: api_key = "${key}-a1"\n[mcp_servers.x]\ncommand = "npx"\nenv = { X_API_KEY = "${sentinel('x')}" }\n`;
+    const path = await writeText(join(box.home, 'p2', '.codex', 'config.toml'), text);
+    const listed = await box.run(['clients', '--project', join(box.home, 'p2'), '--json']);
+    expect(listed.stdout).toContain('"where": "comment (line 1)"');
+    const result = await box.run(['clients', 'import', 'codex', '--project', join(box.home, 'p2')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${path}:1: a comment holds what looks like a secret`);
+    expect(result.stdout + result.stderr).not.toContain(key);
+    expect(await readFile(path, 'utf8')).toBe(text);
   });
 });
 

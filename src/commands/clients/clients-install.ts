@@ -62,7 +62,7 @@ export async function run(server: string, options: ClientsInstallOptions, ctx: C
       throw new CliError(`${displayPath(path, ctx.env)} has an entry '${printable(server)}' already`, 1, 'pass --overwrite to replace it');
     const launcher = launcherFor(ctx, client, options.command);
     const base = existing?.raw ?? client.newEntry?.(server) ?? {};
-    const entry = rewritten(base, rewriteFor(client, base, launcher, server, {}, forwardedVariables(ctx.env)));
+    const entry = rewritten(base, rewriteFor(client, base, launcher, server, {}, scope === 'user' ? forwardedVariables(ctx.env) : []));
     const before = loaded.file?.text;
     const edits = [];
     if (before === undefined) for (const [key, value] of Object.entries(data)) edits.push({ path: [key], value });
