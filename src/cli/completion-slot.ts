@@ -1,4 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
+import { CLIENT_IDS } from '../clients/catalog.js';
 
 // Which word the shell is completing, read off the command table (commander wiring only, no core):
 // a subcommand, a flag, an option's value or an argument. What needs the outside world (server
@@ -39,12 +40,15 @@ const OPTION_VALUES: Record<string, Dynamic | readonly string[]> = {
   '--token-backend': ['auto', 'keychain', 'credential-manager', 'secret-service', 'vault', 'encrypted'],
   '--from': ['keychain', 'credential-manager', 'secret-service', 'vault', 'encrypted'],
   '--to': ['keychain', 'credential-manager', 'secret-service', 'vault', 'encrypted'],
+  '--client': CLIENT_IDS,
 };
 
 const SET_TYPES = ['bearer', 'api-key', 'basic', 'generic', 'client-cert'];
 
 /** Arguments by their name in the table. */
 const ARGUMENT_VALUES: Record<string, Dynamic> = { server: 'servers', name: 'tokens', file: 'files', path: 'files', command: 'files' };
+/** Arguments whose values are a fixed list. */
+const ARGUMENT_WORDS: Record<string, readonly string[]> = { client: CLIENT_IDS };
 
 function valueSlot(flag: string, option: OptionLike, command: Command): Slot {
   if (option.argChoices) return { words: [...option.argChoices] };
@@ -110,6 +114,8 @@ export function slotFor(root: Command, words: readonly string[]): Slot {
   const flagWords = operandsOnly ? [] : [...new Set([...flags, '--help'])];
   if (!argument || (positional >= args.length && !argument.variadic)) return { words: flagWords };
   if (argument.argChoices) return { words: [...argument.argChoices, ...flagWords] };
+  const fixed = ARGUMENT_WORDS[argument.name()];
+  if (fixed) return { words: [...fixed, ...flagWords] };
   const dynamic = ARGUMENT_VALUES[argument.name()];
   return { words: flagWords, ...(dynamic ? { dynamic } : {}), ...(namespace !== undefined ? { namespace } : {}) };
 }

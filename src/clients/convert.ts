@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { TokenType } from '../tokens/model.js';
-import type { ClientDef, EntryRewrite, Launch, ServerSpec } from './catalog.js';
+import { usesClientVariable, type ClientDef, type EntryRewrite, type Launch, type ServerSpec } from './catalog.js';
 import type { Launcher } from './launcher.js';
 import { describeField, fieldsOf, type FieldRef, type Finding, type FoundServer } from './scan.js';
 import { headerArgument } from './secrets.js';
@@ -209,7 +209,7 @@ export function convert(client: ClientDef, server: FoundServer): Conversion | { 
   const argv: FieldRef[] = [];
   for (const { field, value } of fieldsOf(spec)) {
     const mine = tokens.filter((t) => sameField(t.field, field)).sort((a, b) => a.finding.match.start - b.finding.match.start);
-    if (client.interpolates && withoutSecrets(value, mine).includes('${')) {
+    if (usesClientVariable(client, withoutSecrets(value, mine))) {
       if (mine.length > 0) return { unsupported: `${describeField(field)} mixes a secret with a ${client.name} variable` };
       if (tokens.length > 0 && decidesDestination(field, spec))
         return {
@@ -257,17 +257,26 @@ export function convert(client: ClientDef, server: FoundServer): Conversion | { 
   return { tokens, configEntry, passThrough: Object.fromEntries(passThrough), argv, movedHeaders };
 }
 
-/** The client's entry to launch `mcp-cli run NAME`, in its own shape. */
+/**
+ * The client's entry to launch `mcp-cli run NAME`, in its own shape. `forward`: mcp-cli's own
+ * variables to hand on, for a client that does not give its servers its whole environment.
+ */
 export function rewriteFor(
   client: ClientDef,
   raw: Record<string, unknown>,
   launcher: Launcher,
   serverName: string,
   passThrough: Record<string, string>,
+  forward: string[] = [],
 ): EntryRewrite {
-  // goose's env_keys stay in its entry: goose itself puts those variables in the environment.
-  const env = Object.fromEntries(Object.entries(passThrough).filter(([, v]) => v !== ''));
-  const launch: Launch = { command: launcher.command, args: [...launcher.args, 'run', serverName], env };
+  const forwarded = client.inheritsEnvironment ? [] : forward;
+  const reference = client.reference;
+  const env = {
+    ...(reference ? Object.fromEntries(forwarded.map((name) => [name, reference(name)])) : {}),
+    // goose's env_keys and Codex's env_vars stay in the entry: the client itself puts those variables in the environment.
+    ...Object.fromEntries(Object.entries(passThrough).filter(([, v]) => v !== '')),
+  };
+  const launch: Launch = { command: launcher.command, args: [...launcher.args, 'run', serverName], env, forward: forwarded };
   return client.rewrite(launch, raw);
 }
 

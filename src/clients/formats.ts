@@ -10,6 +10,8 @@ import {
   type ParseError,
 } from 'jsonc-parser';
 import { CST, isNode, Lexer, parseDocument, type Document } from 'yaml';
+import { parse as parseToml, parseDocument as parseTomlDocument, patch as patchToml } from '@decimalturn/toml-patch';
+import { isDeepStrictEqual } from 'node:util';
 import { nestedTooDeep, tooDeepAt, TOO_DEEP } from '../config/json.js';
 import { CliError } from '../errors.js';
 import type { FileFormat } from './catalog.js';
@@ -18,7 +20,8 @@ import { lineDiff } from './diff.js';
 /**
  * Reading and editing clients' files without disturbing anything but the value edited: JSON and
  * JSON with comments through jsonc-parser (its `modify` edits keep comments, order and layout),
- * YAML through the yaml package's Document API.
+ * YAML through the yaml package's Document API, TOML through toml-patch (its `patch` changes only
+ * the values that differ, keeping comments, order and layout).
  */
 
 export type JsonPath = (string | number)[];
@@ -67,6 +70,7 @@ export function parseClientText(format: FileFormat, text: string, label: string)
     }
     return jsonValue(tree, text, label);
   }
+  if (format === 'toml') return tomlData(text, label);
   const doc = yamlDocument(text);
   const error = doc.errors[0];
   if (error) {
@@ -78,6 +82,66 @@ export function parseClientText(format: FileFormat, text: string, label: string)
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (nestedTooDeep(data)) throw new CliError(`${label}: ${TOO_DEEP}; the file was left as it is`);
   return data;
+}
+
+/** TOML's data with plain objects whose every key is an own property (`__proto__` too), times as their ISO text. */
+function plainData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    Object.defineProperty(out, key, { value: plainData((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+function tomlData(text: string, label: string): unknown {
+  let data: unknown;
+  try {
+    data = parseToml(text, { integersAsBigInt: false });
+  } catch (error) {
+    // The library's message quotes the line, which may hold a secret: only where, never what.
+    const at = error as { line?: unknown; column?: unknown };
+    if (typeof at.line === 'number' && typeof at.column === 'number')
+      throw new CliError(`${label}:${at.line}:${at.column + 1}: invalid TOML; the file was left as it is`);
+    throw error;
+  }
+  const plain = plainData(data);
+  if (nestedTooDeep(plain)) throw new CliError(`${label}: ${TOO_DEEP}; the file was left as it is`);
+  return plain;
+}
+
+/** A copy of data with a value set (created where missing, as own properties) or removed (undefined) at a path. */
+function withValueAt(data: unknown, path: JsonPath, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path;
+  const node = (Array.isArray(data) ? [...data] : typeof data === 'object' && data !== null ? { ...data } : typeof head === 'number' ? [] : {}) as Record<
+    string | number,
+    unknown
+  >;
+  const next = withValueAt(Object.hasOwn(node, head!) ? node[head!] : undefined, rest, value);
+  if (next === undefined && rest.length === 0) {
+    if (Array.isArray(node)) node.splice(head as number, 1);
+    else delete node[head!];
+  } else Object.defineProperty(node, head!, { value: next, enumerable: true, writable: true, configurable: true });
+  return node;
+}
+
+/**
+ * TOML: the new data goes to toml-patch, which rewrites only what differs (new tables as sections,
+ * `[mcp_servers.NAME]`, with the maps inside them inline); since it also normalizes spacing
+ * elsewhere (before a comment), only the lines it changed for the edit are carried into the original
+ * text, and the result must read back as exactly the data intended, or the file is not edited at all.
+ */
+function editToml(text: string, edits: DataEdit[], label: string): string {
+  const data = tomlData(text, label);
+  const edited = edits.reduce((node, edit) => withValueAt(node, edit.path, edit.value), data);
+  const format = { inlineTableStart: 3 };
+  const after = patchToml(text, edited, format);
+  const before = patchToml(text, data, format);
+  const out = text.trim() === '' || before === text ? after : carryOver(text, before, after, () => cannotEdit(label, 'TOML'));
+  if (!isDeepStrictEqual(tomlData(out, label), edited)) throw cannotEdit(label, 'TOML');
+  return out;
 }
 
 function yamlDocument(text: string): Document.Parsed {
@@ -94,7 +158,7 @@ function jsonFormatting(text: string): FormattingOptions {
 }
 
 function yamlOptions(text: string) {
-  const sizes = [...text.matchAll(/^( +)[^\s#-]/gm)].map((m) => m[1]!.length);
+  const sizes = [...text.matchAll(/^( +)[^\s#]/gm)].map((m) => m[1]!.length);
   const indent = sizes.length > 0 ? Math.min(...sizes) : 2;
   // `key:\n- item` (sequences level with their key, as serde_yaml writes them) or `key:\n  - item`.
   const level = /^( *)[^\s#][^\n]*:[ \t]*\r?\n\1- /m.test(text);
@@ -115,13 +179,15 @@ export interface DataEdit {
  * parse to what the Document holds, or the file is not edited at all.
  */
 export function editText(format: FileFormat, text: string, edits: DataEdit[], label: string): string {
+  if (format === 'toml') return editToml(text, edits, label);
   if (format === 'json') {
     let out = text.trim() === '' ? '{}' : text;
     const formattingOptions = jsonFormatting(out);
     for (const edit of edits) out = applyEdits(out, modify(out, edit.path, edit.value, { formattingOptions }));
     return out;
   }
-  const doc = yamlDocument(text.trim() === '' ? '{}\n' : text);
+  // An empty file becomes a block mapping, as the clients write theirs (not the flow `{}` it would start from).
+  const doc = yamlDocument(text.trim() === '' ? '' : text);
   const options = yamlOptions(text);
   const before = doc.toString(options);
   for (const edit of edits) {
@@ -130,9 +196,20 @@ export function editText(format: FileFormat, text: string, edits: DataEdit[], la
   }
   const after = doc.toString(options);
   if (text.trim() === '' || before === text) return after;
+  const result = carryOver(text, before, after, () => cannotEdit(label, 'YAML'));
+  if (JSON.stringify(yamlDocument(result).toJS()) !== JSON.stringify(doc.toJS())) throw cannotEdit(label, 'YAML');
+  return result;
+}
+
+/**
+ * The edit's lines in the original text: `before` is the text as the library renders it unedited
+ * (it normalizes spacing here and there), `after` as it renders it edited. Only the lines that differ
+ * between the two are taken from `after`; every other line is the original's, byte for byte.
+ */
+function carryOver(text: string, before: string, after: string, refuse: () => CliError): string {
   const sourceLines = text.split('\n');
   const beforeLines = before.split('\n');
-  if (sourceLines.length !== beforeLines.length) throw cannotEditYaml(label);
+  if (sourceLines.length !== beforeLines.length) throw refuse();
   const out: string[] = [];
   let i = 0;
   for (const op of lineDiff(beforeLines, after.split('\n'))) {
@@ -140,14 +217,12 @@ export function editText(format: FileFormat, text: string, edits: DataEdit[], la
     else if (op.kind === 'removed') i++;
     else out.push(op.line);
   }
-  const result = out.join('\n');
-  if (JSON.stringify(yamlDocument(result).toJS()) !== JSON.stringify(doc.toJS())) throw cannotEditYaml(label);
-  return result;
+  return out.join('\n');
 }
 
-function cannotEditYaml(label: string): CliError {
+function cannotEdit(label: string, format: string): CliError {
   return new CliError(
-    `${label}: cannot edit this YAML file without changing parts of it that the edit does not concern; it was left as it is`,
+    `${label}: cannot edit this ${format} file without changing parts of it that the edit does not concern; it was left as it is`,
     1,
     'edit the entry by hand',
   );
@@ -179,6 +254,18 @@ export function commentsOf(format: FileFormat, text: string): Comment[] {
     );
     return out;
   }
+  if (format === 'toml') {
+    const lineStarts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (typeof node !== 'object' || node === null) return;
+      const n = node as { type?: unknown; raw?: unknown; loc?: { start: { line: number; column: number } } };
+      if (n.type === 'Comment' && typeof n.raw === 'string' && n.loc) out.push({ offset: lineStarts[n.loc.start.line - 1]! + n.loc.start.column, text: n.raw });
+      for (const value of Object.values(node)) walk(value);
+    };
+    walk(parseTomlDocument(text).cst);
+    return out.sort((a, b) => a.offset - b.offset);
+  }
   // The lexer's tokens are the source, in order, apart from markers that stand for no text.
   const markers = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
   let offset = 0;
@@ -196,6 +283,7 @@ export function offsetOf(format: FileFormat, text: string, path: JsonPath): numb
     const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
     return tree ? findNodeAtLocation(tree, path)?.offset : undefined;
   }
+  if (format === 'toml') return undefined;
   const node = yamlDocument(text).getIn(path, true);
   return isNode(node) ? node.range?.[0] : undefined;
 }

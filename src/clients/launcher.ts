@@ -59,3 +59,41 @@ export function launcherFor(ctx: LauncherContext, client: ClientDef, command?: s
   if (onPath(ctx)) return { command: 'mcp-cli', args: [], why: 'mcp-cli is on PATH' };
   return { ...absolute, why: 'the mcp-cli on PATH, if any, is not this one' };
 }
+
+/**
+ * What `mcp-cli run` reads from its environment to find the config and the token store (and to
+ * reach the keyring and open a browser for a login).
+ */
+export const RUN_VARIABLES = [
+  'MCP_CLI_CONFIG_DIR',
+  'MCP_CLI_TOKEN_BACKEND',
+  'MCP_CLI_ENCRYPTION_KEY',
+  'MCP_CLI_KEYCHAIN_SERVICE',
+  'MCP_CLI_KEYCHAIN_TIMEOUT_MS',
+  'MCP_CLI_AUDIT_LOG',
+  'MCP_CLI_BROWSER',
+  'BROWSER',
+  'VAULT_ADDR',
+  'VAULT_TOKEN',
+  'VAULT_NAMESPACE',
+  'VAULT_CACERT',
+  'VAULT_CAPATH',
+  'VAULT_CLIENT_CERT',
+  'VAULT_CLIENT_KEY',
+  'VAULT_SKIP_VERIFY',
+  'XDG_CONFIG_HOME',
+  'XDG_DATA_HOME',
+  'XDG_STATE_HOME',
+  'XDG_RUNTIME_DIR',
+  'DBUS_SESSION_BUS_ADDRESS',
+  'DISPLAY',
+  'WAYLAND_DISPLAY',
+] as const;
+
+/**
+ * The ones set where the import runs: an entry for a client that starts servers with a reduced
+ * environment names them (never their values), so that `mcp-cli run` sees them as this shell does.
+ */
+export function forwardedVariables(env: Env): string[] {
+  return RUN_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== '');
+}

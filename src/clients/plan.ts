@@ -6,7 +6,8 @@ import { convert, rewriteFor, rewritten, tokenName, type PlannedToken } from './
 import { sha256, type ReadFile } from './files.js';
 import { editText, valueAt, type DataEdit } from './formats.js';
 import { checkFileSecrets, checkNoSecretLeft, checkWrittenEntries } from './leftover.js';
-import { launcherFor, type Launcher, type LauncherContext } from './launcher.js';
+import { forwardedVariables, launcherFor, type Launcher, type LauncherContext } from './launcher.js';
+import { clientPaths, hasProjectFiles } from './locations.js';
 import { checkOwnConfigText, entryProblem, readOwnConfig } from './own-config.js';
 import { undoEdit, type EntryRecord, type FileRecord, type TextEdit } from './record.js';
 import { scanClients, type ClientFile, type FieldRef, type FoundServer } from './scan.js';
@@ -91,14 +92,14 @@ function editWithUndo(format: ClientDef['format'], text: string, edits: DataEdit
 export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan {
   const client = CLIENTS[options.client];
   if (options.rename && options.overwrite) throw new CliError('--rename and --overwrite exclude each other');
-  if (options.project !== undefined && client.projectFiles.length === 0)
+  if (options.project !== undefined && !hasProjectFiles(client))
     throw new CliError(`${client.name} has no project files; import its user file without --project`);
   const project = options.project !== undefined ? resolve(options.project) : undefined;
   const files = scanClients({ env: ctx.env, platform: ctx.platform, clients: [options.client], ...(project !== undefined ? { project } : {}) });
   const broken = files.find((f) => f.error);
   if (broken) throw new CliError(broken.error!);
   if (files.length === 0) {
-    const where = project !== undefined ? client.projectFiles.map((p) => resolve(project, p)) : client.userFiles(ctx.env, ctx.platform);
+    const where = project !== undefined ? clientPaths(client, { project }) : clientPaths(client, { env: ctx.env, platform: ctx.platform });
     throw new CliError(`no ${client.name} configuration found (looked for ${where.join(', ')})`);
   }
   const wanted = options.servers;
@@ -181,7 +182,9 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
 
   const full: ImportItem[] = items.map((item, i) => {
     const converted = pending[i]!.convert;
-    const rewrite = rewriteFor(client, item.server.raw, launcher, item.serverName, converted.passThrough);
+    // A project file is shared: what one shell has set is no business of it, and a teammate's client might pass a reference to an unset variable as it is.
+    const forward = project === undefined ? forwardedVariables(ctx.env) : [];
+    const rewrite = rewriteFor(client, item.server.raw, launcher, item.serverName, converted.passThrough, forward);
     return {
       ...item,
       configEntry: converted.configEntry(),
@@ -197,7 +200,7 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
     const mine = full.filter((i) => i.file === file);
     if (mine.length === 0 || !file.file) continue;
     const groups: DataEdit[][] = mine.map((item) => {
-      if (client.format === 'yaml') return [{ path: item.server.entryPath, value: item.entry }];
+      if (client.format !== 'json') return [{ path: item.server.entryPath, value: item.entry }];
       const rewrite = item.rewrite;
       return [
         ...rewrite.remove.map((key) => ({ path: [...item.server.entryPath, key], value: undefined })),

@@ -4,6 +4,7 @@ import { printable } from '../io/terminal-text.js';
 import type { Env } from '../paths.js';
 import { TOKEN_TYPES } from '../tokens/model.js';
 import { CLIENTS, type ClientId } from './catalog.js';
+import { isClientPath } from './locations.js';
 import type { RestoreRecord } from './record.js';
 
 /**
@@ -51,7 +52,7 @@ function fileProblem(value: unknown, where: string): string | undefined {
   if (keys) return keys;
   if (typeof value.path !== 'string' || !isAbsolute(value.path)) return `${where}.path is not an absolute path`;
   if (value.project !== undefined && (typeof value.project !== 'string' || !isAbsolute(value.project))) return `${where}.project is not an absolute path`;
-  if (value.format !== 'json' && value.format !== 'yaml') return `${where}.format is neither json nor yaml`;
+  if (value.format !== 'json' && value.format !== 'yaml' && value.format !== 'toml') return `${where}.format is not json, yaml or toml`;
   if (value.beforeSha !== null && !isSha(value.beforeSha)) return `${where}.beforeSha is neither null nor a SHA-256 hash`;
   if (!isSha(value.afterSha)) return `${where}.afterSha is not a SHA-256 hash`;
   if (value.undo !== null) {
@@ -108,7 +109,6 @@ export function recordShapeProblem(data: unknown, client: ClientId): string | un
 export function recordFilesProblem(record: RestoreRecord, env: Env, platform: NodeJS.Platform): string | undefined {
   const client = CLIENTS[record.client];
   const own = resolve(configDirFile(env));
-  const userFiles = client.userFiles(env, platform).map((p) => resolve(p));
   const seen = new Set<string>();
   for (const [i, file] of record.files.entries()) {
     const where = `files[${i}]`;
@@ -120,8 +120,8 @@ export function recordFilesProblem(record: RestoreRecord, env: Env, platform: No
       if (file.format !== 'json') return `${where}.format is not json for server_config.json`;
       continue;
     }
-    const known = file.project === undefined ? userFiles : client.projectFiles.map((p) => resolve(file.project!, p));
-    if (!known.includes(path)) return `${where}.path ${shown} is neither server_config.json nor a file of ${client.name}`;
+    const place = file.project === undefined ? { env, platform } : { project: file.project };
+    if (!isClientPath(client, place, path)) return `${where}.path ${shown} is neither server_config.json nor a file of ${client.name}`;
     if (file.format !== client.format) return `${where}.format is not ${client.format}, the format of ${client.name}'s files`;
   }
   return undefined;

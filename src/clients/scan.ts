@@ -1,7 +1,8 @@
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { CliError } from '../errors.js';
 import type { Env } from '../paths.js';
-import { CLIENT_IDS, CLIENTS, type ClientDef, type ClientId, type Scope, type ServerSpec } from './catalog.js';
+import { CLIENT_IDS, CLIENTS, maskClientVariables, type ClientDef, type ClientId, type Container, type Scope, type ServerSpec } from './catalog.js';
+import { clientPaths } from './locations.js';
 import { readClientFile, type ReadFile } from './files.js';
 import { parseClientText, valueAt, type JsonPath } from './formats.js';
 import { commentFindings, inputFinding, inputFindings, secretInputs, type SecretInput } from './file-secrets.js';
@@ -96,39 +97,81 @@ export function fieldsOf(spec: ServerSpec): StringField[] {
   return out;
 }
 
-function findingsOf(spec: ServerSpec, raw: Record<string, unknown>, known: Set<string>, inputs: Map<string, SecretInput> = new Map()): Finding[] {
+function findingsOf(
+  client: ClientDef,
+  spec: ServerSpec,
+  raw: Record<string, unknown>,
+  known: Set<string>,
+  inputs: Map<string, SecretInput> = new Map(),
+): Finding[] {
   const out: Finding[] = [];
+  // The client's own references (`{env:KEY}`, `$TOKEN`) are written over first: they are no secrets, and positions stay.
+  const mask = (text: string) => maskClientVariables(client, text);
   const add = (field: FieldRef, text: string, matches: SecretMatch[]) => {
     for (const match of matches) out.push({ field, match, value: text.slice(match.start, match.end) });
   };
   for (const { field, value } of fieldsOf(spec)) out.push(...inputFindings(field, value, inputs));
-  for (const [key, value] of Object.entries(spec.env)) add({ part: 'env', key }, value, findInKeyed(key, value));
-  for (const [key, value] of Object.entries(spec.headers)) add({ part: 'headers', key }, value, findInHeader(key, value));
-  for (const [index, matches] of findInArgs(spec.args)) add({ part: 'args', index }, spec.args[index]!, matches);
-  if (spec.url !== undefined) add({ part: 'url' }, spec.url, findInUrl(spec.url));
-  if (spec.command !== undefined) add({ part: 'command' }, spec.command, findByShape(spec.command));
-  if (spec.cwd !== undefined) add({ part: 'cwd' }, spec.cwd, findByShape(spec.cwd));
+  for (const [key, value] of Object.entries(spec.env)) add({ part: 'env', key }, value, findInKeyed(key, mask(value)));
+  for (const [key, value] of Object.entries(spec.headers)) add({ part: 'headers', key }, value, findInHeader(key, mask(value)));
+  for (const [index, matches] of findInArgs(spec.args.map(mask))) add({ part: 'args', index }, spec.args[index]!, matches);
+  if (spec.url !== undefined) add({ part: 'url' }, spec.url, findInUrl(mask(spec.url)));
+  if (spec.command !== undefined) add({ part: 'command' }, spec.command, findByShape(mask(spec.command)));
+  if (spec.cwd !== undefined) add({ part: 'cwd' }, spec.cwd, findByShape(mask(spec.cwd)));
   // Whatever else the entry holds (a Zed extension's settings): by key name and shape, reported only.
   const walk = (node: unknown, path: JsonPath) => {
+    if (known.has(path.join('.'))) return;
     if (typeof node === 'string') {
       const key = String(path[path.length - 1] ?? '');
-      add({ part: 'raw', path }, node, typeof path[path.length - 1] === 'number' ? findByShape(node) : findInKeyed(key, node));
+      add({ part: 'raw', path }, node, typeof path[path.length - 1] === 'number' ? findByShape(mask(node)) : findInKeyed(key, mask(node)));
     } else if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...path, i]));
     else if (isObject(node)) for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
   };
-  for (const [key, value] of Object.entries(raw)) if (!known.has(key)) walk(value, [key]);
+  for (const [key, value] of Object.entries(raw)) walk(value, [key]);
   return out;
 }
 
-// Fields each client's reader turns into the spec: everything else in an entry is walked for secrets as it is.
-const SPEC_KEYS = new Set(['command', 'args', 'env', 'envs', 'cwd', 'url', 'serverUrl', 'uri', 'headers', 'cmd', 'envFile', 'env_keys']);
+// Fields each client's reader turns into the spec (by their path in the entry): everything else in an entry is walked for secrets as it is.
+const SPEC_PATHS = new Set([
+  'command',
+  'args',
+  'env',
+  'envs',
+  'environment',
+  'cwd',
+  'url',
+  'serverUrl',
+  'httpUrl',
+  'uri',
+  'headers',
+  'http_headers',
+  'bearer_token',
+  'requestOptions.headers',
+  'cmd',
+  'envFile',
+  'env_keys',
+  'env_vars',
+]);
 
 const NO_SPEC: ServerSpec = { transport: 'stdio', args: [], env: {}, headers: {}, envKeys: [] };
 
 /** The secrets one entry holds, read as the client reads its entries. */
 export function entryFindings(client: ClientDef, raw: Record<string, unknown>): Finding[] {
   const read = client.read(raw);
-  return 'unsupported' in read ? findingsOf(NO_SPEC, raw, new Set()) : findingsOf(read, raw, SPEC_KEYS);
+  return 'unsupported' in read ? findingsOf(client, NO_SPEC, raw, new Set()) : findingsOf(client, read, raw, SPEC_PATHS);
+}
+
+/** The entries of a container: an object's by key, or a list's by each entry's `name`. */
+function entriesOf(container: Container, object: unknown): [name: string, path: JsonPath, raw: Record<string, unknown>][] {
+  if (container.list) {
+    if (!Array.isArray(object)) return [];
+    return object.flatMap((raw, index): [string, JsonPath, Record<string, unknown>][] =>
+      isObject(raw) && typeof raw.name === 'string' ? [[raw.name, [...container.path, index], raw]] : [],
+    );
+  }
+  if (!isObject(object)) return [];
+  return Object.entries(object).flatMap(([name, raw]): [string, JsonPath, Record<string, unknown>][] =>
+    isObject(raw) ? [[name, [...container.path, name], raw]] : [],
+  );
 }
 
 /** The servers of a file's data, each with the secrets found in it (`${input:id}` of a secret input included). */
@@ -136,22 +179,15 @@ export function serversOf(client: ClientDef, data: unknown, scope: Scope): Found
   const inputs = secretInputs(client, data);
   const servers: FoundServer[] = [];
   for (const container of client.containers(data, scope)) {
-    const object = valueAt(data, container.path);
-    if (!isObject(object)) continue;
-    for (const [name, raw] of Object.entries(object)) {
-      if (!isObject(raw)) continue;
+    for (const [name, entryPath, raw] of entriesOf(container, valueAt(data, container.path))) {
       const read = client.read(raw);
-      const base = { name, entryPath: [...container.path, name], ...(container.label ? { label: container.label } : {}), raw };
+      const base = { name, entryPath, ...(container.label ? { label: container.label } : {}), raw };
       if ('unsupported' in read) {
-        servers.push({
-          ...base,
-          unsupported: read.unsupported,
-          findings: findingsOf(NO_SPEC, raw, new Set()),
-        });
+        servers.push({ ...base, unsupported: read.unsupported, findings: findingsOf(client, NO_SPEC, raw, new Set()) });
         continue;
       }
       const via = launchedServer(read);
-      servers.push({ ...base, spec: read, ...(via !== undefined ? { viaMcpCli: via } : {}), findings: findingsOf(read, raw, SPEC_KEYS, inputs) });
+      servers.push({ ...base, spec: read, ...(via !== undefined ? { viaMcpCli: via } : {}), findings: findingsOf(client, read, raw, SPEC_PATHS, inputs) });
     }
   }
   return servers;
@@ -200,8 +236,8 @@ export function scanClients(scope: ScanScope): ClientFile[] {
   const files: ClientFile[] = [];
   for (const id of scope.clients ?? CLIENT_IDS) {
     const client = CLIENTS[id];
-    const paths = scope.project !== undefined ? client.projectFiles.map((p) => join(resolve(scope.project!), p)) : client.userFiles(scope.env, scope.platform);
-    for (const path of paths) {
+    const where = scope.project !== undefined ? { project: scope.project } : { env: scope.env, platform: scope.platform };
+    for (const path of clientPaths(client, where)) {
       const loaded = loadClientFile(client, path, scope.project !== undefined ? 'project' : 'user', scope.project);
       if (loaded.file || loaded.error) files.push(loaded);
     }

@@ -49,6 +49,64 @@ describe('file locations', () => {
     expect(client.userFiles(win, 'win32')).toEqual([onWindows]);
   });
 
+  it.each([
+    ['codex', ['/home/me/.codex/config.toml'], ['/Users/me/.codex/config.toml'], ['C:\\Users\\me\\.codex\\config.toml']],
+    ['gemini', ['/home/me/.gemini/settings.json'], ['/Users/me/.gemini/settings.json'], ['C:\\Users\\me\\.gemini\\settings.json']],
+    [
+      'cline',
+      [
+        '/home/me/.cline/data/settings/cline_mcp_settings.json',
+        '/home/me/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json',
+      ],
+      [
+        '/Users/me/.cline/data/settings/cline_mcp_settings.json',
+        '/Users/me/Library/Application Support/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json',
+      ],
+      [
+        'C:\\Users\\me\\.cline\\data\\settings\\cline_mcp_settings.json',
+        'C:\\Users\\me\\AppData\\Roaming\\Code\\User\\globalStorage\\saoudrizwan.claude-dev\\settings\\cline_mcp_settings.json',
+      ],
+    ],
+    ['continue', ['/home/me/.continue/config.yaml'], ['/Users/me/.continue/config.yaml'], ['C:\\Users\\me\\.continue\\config.yaml']],
+    [
+      'opencode',
+      ['/home/me/.config/opencode/opencode.json', '/home/me/.config/opencode/opencode.jsonc'],
+      ['/Users/me/.config/opencode/opencode.json', '/Users/me/.config/opencode/opencode.jsonc'],
+      ['C:\\Users\\me\\.config\\opencode\\opencode.json', 'C:\\Users\\me\\.config\\opencode\\opencode.jsonc'],
+    ],
+    ['kiro', ['/home/me/.kiro/settings/mcp.json'], ['/Users/me/.kiro/settings/mcp.json'], ['C:\\Users\\me\\.kiro\\settings\\mcp.json']],
+    ['lm-studio', ['/home/me/.lmstudio/mcp.json'], ['/Users/me/.lmstudio/mcp.json'], ['C:\\Users\\me\\.lmstudio\\mcp.json']],
+    ['crush', ['/home/me/.config/crush/crush.json'], ['/Users/me/.config/crush/crush.json'], ['C:\\Users\\me\\.config\\crush\\crush.json']],
+    ['copilot-cli', ['/home/me/.copilot/mcp-config.json'], ['/Users/me/.copilot/mcp-config.json'], ['C:\\Users\\me\\.copilot\\mcp-config.json']],
+  ] as const)('%s: Linux %j, macOS %j, Windows %j', (id, onLinux, onMac, onWindows) => {
+    const client = CLIENTS[id as ClientId];
+    expect(client.userFiles(linux, 'linux')).toEqual(onLinux);
+    expect(client.userFiles(mac, 'darwin')).toEqual(onMac);
+    expect(client.userFiles(win, 'win32')).toEqual(onWindows);
+  });
+
+  it("the clients' own variables move their files: CODEX_HOME, GEMINI_CLI_HOME, CLINE_DIR, CONTINUE_GLOBAL_DIR, COPILOT_HOME, XDG_CONFIG_HOME", () => {
+    const env = {
+      HOME: '/home/me',
+      CODEX_HOME: '/srv/codex',
+      GEMINI_CLI_HOME: '/srv/g',
+      CLINE_DIR: '/srv/cline',
+      CONTINUE_GLOBAL_DIR: '/srv/continue',
+      COPILOT_HOME: '/srv/copilot',
+      XDG_CONFIG_HOME: '/home/me/xdg',
+    };
+    expect(CLIENTS.codex.userFiles(env, 'linux')).toEqual(['/srv/codex/config.toml']);
+    expect(CLIENTS.gemini.userFiles(env, 'linux')).toEqual(['/srv/g/.gemini/settings.json']);
+    expect(CLIENTS.cline.userFiles(env, 'linux')[0]).toBe('/srv/cline/data/settings/cline_mcp_settings.json');
+    expect(CLIENTS.continue.userFiles(env, 'linux')).toEqual(['/srv/continue/config.yaml']);
+    expect(CLIENTS.continue.userDirs!(env, 'linux')).toEqual(['/srv/continue/mcpServers']);
+    expect(CLIENTS['copilot-cli'].userFiles(env, 'linux')).toEqual(['/srv/copilot/mcp-config.json']);
+    expect(CLIENTS.opencode.userFiles(env, 'darwin')[0]).toBe('/home/me/xdg/opencode/opencode.json');
+    expect(CLIENTS.crush.userFiles(env, 'linux')).toEqual(['/home/me/xdg/crush/crush.json']);
+    // A relative value is not a place: the default stays.
+    expect(CLIENTS.codex.userFiles({ HOME: '/home/me', CODEX_HOME: 'codex' }, 'linux')).toEqual(['/home/me/.codex/config.toml']);
+  });
+
   it('XDG_CONFIG_HOME moves the Linux files of the clients that follow it', () => {
     const env = { HOME: '/home/me', XDG_CONFIG_HOME: '/home/me/xdg' };
     expect(CLIENTS.zed.userFiles(env, 'linux')).toEqual(['/home/me/xdg/zed/settings.json']);

@@ -135,7 +135,8 @@ describe('a planted restore record', () => {
     await writeOwnConfig(sandbox.home, { mcpServers: {} });
     const manager = new TokenManager(new MemoryStore());
     const cases: [unknown[], unknown[], string][] = [
-      [[fileRecord(own, { format: 'toml' })], [], 'files[0].format is neither json nor yaml'],
+      [[fileRecord(own, { format: 'ini' })], [], 'files[0].format is not json, yaml or toml'],
+      [[fileRecord(own, { format: 'toml' })], [], 'files[0].format is not json for server_config.json'],
       [[fileRecord(own, { format: 'yaml' })], [], 'files[0].format is not json for server_config.json'],
       [[fileRecord(own, { beforeSha: 'ab' })], [], 'files[0].beforeSha is neither null nor a SHA-256 hash'],
       [[fileRecord(own, { afterSha: null })], [], 'files[0].afterSha is not a SHA-256 hash'],

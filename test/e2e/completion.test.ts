@@ -62,6 +62,18 @@ describe('bash', () => {
     expect(await complete(['mcp-cli', 'token', 'get', '--s'])).toEqual(['--show-value']);
     expect(await complete(['mcp-cli', 'token', 'set', 'x', '--type', ''])).toEqual(['api-key', 'basic', 'bearer', 'client-cert', 'generic']);
     expect(await complete(['mcp-cli', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
+    expect(await complete(['mcp-cli', 'clients', 'import', 'c'])).toEqual([
+      'claude-code',
+      'claude-desktop',
+      'cline',
+      'codex',
+      'continue',
+      'copilot-cli',
+      'crush',
+      'cursor',
+    ]);
+    expect(await complete(['mcp-cli', 'clients', 'restore', 'g'])).toEqual(['gemini', 'goose']);
+    expect(await complete(['mcp-cli', 'clients', 'install', 'x', '--client', 'l'])).toEqual(['lm-studio']);
   });
 
   it('completes server names from server_config.json, token names and namespaces from the backend', async () => {

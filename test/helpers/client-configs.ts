@@ -6,6 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { parse as parseJsonc } from 'jsonc-parser';
+import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { ACCOUNT_VARIABLES, CLI, type Sandbox } from './cli.js';
 import { STDIO_SERVER } from './mcp-servers.js';
@@ -83,3 +84,76 @@ export async function connectAsClient(sandbox: Sandbox, launch: Launch, pathDir:
 }
 
 export const textOf = (result: unknown) => (result as { content: { text: string }[] }).content[0]!.text;
+
+/**
+ * How the newer clients start an entry of their file: where the entry is, and the process
+ * environment each builds for it (from its own environment `own`), as their sources do:
+ * - Codex: HOME, LOGNAME, PATH, SHELL, USER, LANG, LC_ALL, TERM, TMPDIR, TZ and the names in
+ *   `env_vars` (codex-rs/rmcp-client/src/utils.rs), then `env` as written;
+ * - Cline: the MCP SDK's default environment (HOME, LOGNAME, PATH, SHELL, TERM, USER), then `env`
+ *   with `${env:NAME}` expanded (apps/vscode/src/services/mcp/McpHub.ts, utils/envExpansion.ts);
+ * - Continue: HOME, USER, USERPROFILE, LOGNAME, USERNAME and PATH, then `env` with
+ *   `${{ secrets.NAME }}` read from its environment (core/context/mcp/MCPConnection.ts);
+ * - Gemini CLI: its environment without variables named like secrets (*TOKEN*, *KEY*, *SECRET*,
+ *   *PASSWORD*, *AUTH*, *CREDENTIAL*, *CERT*...), then `env` with `$NAME`, `${NAME}` expanded
+ *   (packages/core/src/services/environmentSanitization.ts, packages/cli/src/utils/envVarResolver.ts);
+ * - Copilot CLI: a few safe variables (modelled as the SDK default), then `env` with `${NAME}`;
+ * - OpenCode (`{env:NAME}`), Kiro (`${NAME}`), Crush (`$NAME`), LM Studio: their whole environment,
+ *   then the entry's.
+ */
+export type Policy = 'codex' | 'cline' | 'continue' | 'gemini' | 'copilot-cli' | 'opencode' | 'kiro' | 'crush' | 'lm-studio';
+
+const CODEX_DEFAULT = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'USER', '__CF_USER_TEXT_ENCODING', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ'];
+const SDK_DEFAULT = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
+const CONTINUE_DEFAULT = ['HOME', 'USER', 'USERPROFILE', 'LOGNAME', 'USERNAME', 'PATH'];
+const GEMINI_ALWAYS = new Set(['PATH', 'HOME', 'LANG', 'SHELL', 'TMPDIR', 'USER', 'LOGNAME', 'TERM', 'COLORTERM']);
+const GEMINI_NEVER = [/TOKEN/i, /SECRET/i, /PASSWORD/i, /PASSWD/i, /KEY/i, /AUTH/i, /CREDENTIAL/i, /CREDS/i, /PRIVATE/i, /CERT/i];
+
+const pick = (own: Record<string, string>, names: string[]) => Object.fromEntries(names.filter((n) => own[n] !== undefined).map((n) => [n, own[n]!]));
+
+const EXPAND: Partial<Record<Policy, (value: string, own: Record<string, string>) => string>> = {
+  cline: (v, own) => v.replace(/\$\{env:([^}]+)\}/g, (m, n: string) => own[n.trim()] ?? m),
+  continue: (v, own) => v.replace(/\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}/g, (m, n: string) => own[n] ?? m),
+  gemini: (v, own) => v.replace(/\$(?:(\w+)|\{([^}]+?)(?::-([^}]*))?\})/g, (m, a?: string, b?: string, d?: string) => own[a ?? b ?? ''] ?? d ?? m),
+  'copilot-cli': (v, own) => v.replace(/\$(?:(\w+)|\{([^}]+?)(?::-([^}]*))?\})/g, (m, a?: string, b?: string, d?: string) => own[a ?? b ?? ''] ?? d ?? m),
+  opencode: (v, own) => v.replace(/\{env:([^}]+)\}/g, (_m, n: string) => own[n] ?? ''),
+  kiro: (v, own) => v.replace(/\$\{([^}]+)\}/g, (m, n: string) => own[n] ?? m),
+  crush: (v, own) => v.replace(/\$\{([^}]+)\}|\$([A-Za-z_]\w*)/g, (_m, a?: string, b?: string) => own[a ?? b ?? ''] ?? ''),
+};
+
+/** The entry `name` of a client's file, read as that client reads it, and what it starts, with which environment. */
+export async function clientLaunch(policy: Policy, path: string, entryPath: (string | number)[], own: Record<string, string>): Promise<Launch> {
+  const text = await readFile(path, 'utf8');
+  let node: unknown = policy === 'codex' ? parseToml(text) : policy === 'continue' ? parseYaml(text) : parseJsonc(text, [], { allowTrailingComma: true });
+  for (const part of entryPath) node = (node as Record<string | number, unknown>)[part];
+  const entry = node as Record<string, unknown>;
+  const expand = (v: string) => EXPAND[policy]?.(v, own) ?? v;
+  const written = Object.fromEntries(Object.entries(record(policy === 'opencode' ? entry.environment : entry.env)).map(([k, v]) => [k, expand(v)]));
+  const [command, ...args] = policy === 'opencode' ? strings(entry.command) : [String(entry.command), ...strings(entry.args)];
+  if (policy === 'opencode' && entry.type !== 'local') throw new Error(`OpenCode entry is ${String(entry.type)}, not local`);
+  if ((policy === 'crush' || policy === 'cline') && entry.type !== undefined && entry.type !== 'stdio') throw new Error(`${policy} entry is not stdio`);
+  const base =
+    policy === 'codex'
+      ? pick(own, [...CODEX_DEFAULT, ...strings(entry.env_vars)])
+      : policy === 'cline' || policy === 'copilot-cli'
+        ? pick(own, SDK_DEFAULT)
+        : policy === 'continue'
+          ? pick(own, CONTINUE_DEFAULT)
+          : policy === 'gemini'
+            ? Object.fromEntries(Object.entries(own).filter(([k]) => GEMINI_ALWAYS.has(k) || !GEMINI_NEVER.some((p) => p.test(k))))
+            : { ...own };
+  return { command: command!, args: args.map(expand), env: { ...base, ...written } };
+}
+
+/** Starts what a client would start, with exactly the environment given (and the sandbox's account database, which stands in for /etc/passwd). */
+export async function connectLaunch(sandbox: Sandbox, launch: Launch): Promise<{ client: Client; stderr: () => string }> {
+  const env = { ...launch.env };
+  for (const key of ACCOUNT_VARIABLES) if (sandbox.env[key] !== undefined) env[key] = sandbox.env[key];
+  if (sandbox.env.TEST_ACCOUNT_HOME !== undefined) env.TEST_ACCOUNT_HOME = sandbox.env.TEST_ACCOUNT_HOME;
+  const transport = new StdioClientTransport({ command: launch.command, args: launch.args, env, cwd: sandbox.home, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const client = new Client({ name: 'clients-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr };
+}

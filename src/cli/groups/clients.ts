@@ -1,6 +1,7 @@
+import { CLIENT_IDS as IDS } from '../../clients/catalog.js';
 import type { Register } from './kit.js';
 
-const CLIENT_IDS = 'claude-desktop, claude-code, cursor, vscode, windsurf, zed or goose';
+const CLIENT_IDS = `${IDS.slice(0, -1).join(', ')} or ${IDS.at(-1)}`;
 
 /** `clients` has options of its own (--project, --json) that commander hands it wherever they stand, so its subcommands take them from there too. */
 const withParent = <T extends object>(options: T, command: { parent: { opts(): object } | null }): T => ({ ...command.parent?.opts(), ...options });
@@ -11,9 +12,9 @@ export const register: Register = (program, kit) => {
     .command('clients')
     .summary("find plaintext secrets in MCP clients' configs, move them into the token store, and wire the clients to mcp-cli run")
     .description(
-      'list the MCP clients whose configs are found (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Zed, Goose), their servers, and the values that look like plaintext secrets: by name, kind and a masked hint, never the value (see docs/clients.md)',
+      'list the MCP clients whose configs are found (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Zed, Goose, Codex CLI, Gemini CLI, Cline, Continue, OpenCode, Kiro, LM Studio, Crush, GitHub Copilot CLI), their servers, and the values that look like plaintext secrets: by name, kind and a masked hint, never the value (see docs/clients.md)',
     )
-    .option('--project <dir>', "a project's files (.mcp.json, .cursor/mcp.json, .vscode/mcp.json) instead of your own")
+    .option('--project <dir>', "a project's files (.mcp.json, .cursor/mcp.json, .vscode/mcp.json, .gemini/settings.json, opencode.json...) instead of your own")
     .option('--check', 'exit 1 when a plaintext secret is found (for CI and pre-commit hooks)')
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../../commands/clients/clients-list.js')).run(options, await kit.ctx(command)));

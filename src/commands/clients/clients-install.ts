@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { CLIENTS } from '../../clients/catalog.js';
-import { rewritten } from '../../clients/convert.js';
+import { rewriteFor, rewritten } from '../../clients/convert.js';
 import { replaceClientFile } from '../../clients/files.js';
-import { editText } from '../../clients/formats.js';
-import { launcherFor } from '../../clients/launcher.js';
+import { editText, valueAt } from '../../clients/formats.js';
+import { forwardedVariables, launcherFor } from '../../clients/launcher.js';
+import { hasProjectFiles } from '../../clients/locations.js';
 import { readOwnConfig } from '../../clients/own-config.js';
 import { loadClientFile } from '../../clients/scan.js';
 import type { Ctx } from '../../context.js';
@@ -37,14 +38,15 @@ export async function run(server: string, options: ClientsInstallOptions, ctx: C
   requireOwnServer(ctx, server);
   let path: string;
   if (options.project !== undefined) {
-    if (client.projectFiles.length === 0) throw new CliError(`${client.name} has no project files; install into its user file without --project`);
+    if (!hasProjectFiles(client)) throw new CliError(`${client.name} has no project files; install into its user file without --project`);
     path = resolve(ctx.cwd, options.project, client.projectFiles[0]!);
   } else path = client.userFiles(ctx.env, ctx.platform)[0]!;
   const scope = options.project !== undefined ? 'project' : 'user';
   await withClientsLock(ctx, async () => {
     const loaded = loadClientFile(client, path, scope);
     if (loaded.error) throw new CliError(loaded.error);
-    const container = client.containers(loaded.data ?? {}, scope)[0]!.path;
+    const data = loaded.data ?? client.newFile?.(path) ?? {};
+    const { path: container, list } = client.containers(data, scope)[0]!;
     const existing = loaded.servers.find((s) => s.name === server && s.entryPath.length === container.length + 1);
     if (existing?.viaMcpCli === server) {
       ctx.stderr.write(`${printable(displayPath(path, ctx.env))} already starts mcp-cli run ${printable(server)}.\n`);
@@ -59,13 +61,21 @@ export async function run(server: string, options: ClientsInstallOptions, ctx: C
     if (existing && !options.overwrite)
       throw new CliError(`${displayPath(path, ctx.env)} has an entry '${printable(server)}' already`, 1, 'pass --overwrite to replace it');
     const launcher = launcherFor(ctx, client, options.command);
-    const launch = { command: launcher.command, args: [...launcher.args, 'run', server], env: {} };
     const base = existing?.raw ?? client.newEntry?.(server) ?? {};
-    const entry = rewritten(base, client.rewrite(launch, base));
+    const entry = rewritten(base, rewriteFor(client, base, launcher, server, {}, scope === 'user' ? forwardedVariables(ctx.env) : []));
     const before = loaded.file?.text;
-    const after = editText(client.format, before ?? '', [{ path: [...container, server], value: entry }], path);
+    const edits = [];
+    if (before === undefined) for (const [key, value] of Object.entries(data)) edits.push({ path: [key], value });
+    // A list (Continue's) gets the entry at the end, or in place of the one it replaces.
+    const items = valueAt(data, container);
+    const at = list ? (existing?.entryPath.at(-1) ?? (Array.isArray(items) ? items.length : 0)) : server;
+    edits.push(list && !Array.isArray(items) ? { path: container, value: [entry] } : { path: [...container, at], value: entry });
+    const after = editText(client.format, before ?? '', edits, path);
     await replaceClientFile(path, after.endsWith('\n') || before !== undefined ? after : `${after}\n`, before, scope === 'project' ? 0o644 : 0o600);
-    success(ctx, `${printable(displayPath(path, ctx.env))}: '${printable(server)}' starts ${[launcher.command, ...launch.args].map(printable).join(' ')}`);
+    success(
+      ctx,
+      `${printable(displayPath(path, ctx.env))}: '${printable(server)}' starts ${[launcher.command, ...launcher.args, 'run', server].map(printable).join(' ')}`,
+    );
     if (scope === 'project')
       warn(
         ctx,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { CLIENT_IDS, CLIENTS } from '../../clients/catalog.js';
+import { clientPaths } from '../../clients/locations.js';
 import { describeField, scanClients, type ClientFile, type Finding, type FoundServer } from '../../clients/scan.js';
 import { maskedHint } from '../../clients/secrets.js';
 import type { Ctx } from '../../context.js';
@@ -99,8 +100,11 @@ export async function run(options: ClientsListOptions, ctx: Ctx): Promise<void> 
     if (options.project === undefined) {
       // In the home directory, ~/.cursor/mcp.json is Cursor's user file, not a project's.
       const userFiles = new Set(files.map((f) => f.path));
-      const here = CLIENT_IDS.flatMap((id) => CLIENTS[id].projectFiles).filter((p) => existsSync(join(ctx.cwd, p)) && !userFiles.has(join(ctx.cwd, p)));
-      if (here.length > 0) ctx.stderr.write(`This directory has project files too (${here.join(', ')}): mcp-cli clients --project .\n`);
+      const here = CLIENT_IDS.flatMap((id) => clientPaths(CLIENTS[id], { project: ctx.cwd })).filter((p) => existsSync(p) && !userFiles.has(p));
+      if (here.length > 0)
+        ctx.stderr.write(
+          `This directory has project files too (${[...new Set(here)].map((p) => printable(relative(ctx.cwd, p))).join(', ')}): mcp-cli clients --project .\n`,
+        );
     }
   }
   if (options.check && found > 0)
