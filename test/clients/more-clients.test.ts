@@ -342,7 +342,7 @@ describe('the newer clients, on one HOME', () => {
     expect(await readFile(paths.crush!, 'utf8')).toContain('// a local one, its token in plaintext');
     // What Codex reads: the entry starts mcp-cli run and names mcp-cli's own variables, which Codex would not hand on otherwise.
     const notes = (parseToml(codex) as { mcp_servers: Record<string, Record<string, unknown>> }).mcp_servers.notes!;
-    expect(notes.args).toEqual([expect.stringMatching(/cli\.js$/), 'run', 'notes']);
+    expect(notes.args).toEqual(['--', expect.stringMatching(/cli\.js$/), 'run', 'notes']);
     expect(notes.env_vars).toEqual(expect.arrayContaining(['MCP_CLI_TOKEN_BACKEND', 'MCP_CLI_ENCRYPTION_KEY', 'XDG_CONFIG_HOME']));
     expect(notes.env).toBeUndefined();
     const ownConfig = JSON.parse(await readFile(ownConfigPath(sandbox.home), 'utf8')) as { mcpServers: Record<string, { env?: Record<string, string> }> };
