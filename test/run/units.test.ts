@@ -224,18 +224,27 @@ describe('what run and exec decide by themselves', () => {
       MCP_CLI_NEW_ENCRYPTION_KEY: 'pw2',
       MCP_CLI_EXPORT_PASSPHRASE: 'pw3',
       VAULT_TOKEN: 'hvs.x',
+      VAULT_SECRET_ID: 'secret-id',
+      VAULT_ROLE: 'ci',
       VAULT_ADDR: 'https://v',
       MCP_CLI_CONFIG: '/c.json',
     };
     expect(programEnvironment(parent, { API_KEY: 'k', VAULT_TOKEN: 'given' })).toEqual({
       PATH: '/bin',
       HOME: '/h',
+      VAULT_ROLE: 'ci',
       VAULT_ADDR: 'https://v',
       MCP_CLI_CONFIG: '/c.json',
       API_KEY: 'k',
       VAULT_TOKEN: 'given',
     });
-    expect(Object.keys(CREDENTIAL_VARIABLES)).toEqual(['MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_NEW_ENCRYPTION_KEY', 'MCP_CLI_EXPORT_PASSPHRASE', 'VAULT_TOKEN']);
+    expect(Object.keys(CREDENTIAL_VARIABLES)).toEqual([
+      'MCP_CLI_ENCRYPTION_KEY',
+      'MCP_CLI_NEW_ENCRYPTION_KEY',
+      'MCP_CLI_EXPORT_PASSPHRASE',
+      'VAULT_TOKEN',
+      'VAULT_SECRET_ID',
+    ]);
   });
 
   it('reads lines of the client: split anywhere, CRLF, blank lines, a last line without newline', async () => {
