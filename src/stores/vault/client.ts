@@ -105,7 +105,7 @@ export class VaultClient {
   async request(method: VaultMethod, path: string, body?: unknown, options: RequestOptions = {}): Promise<VaultResponse> {
     let token = options.token === undefined ? await this.tokenSource().current() : options.token;
     let replaced = false;
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       const sent = token;
       const response = await this.limited(() => this.send(method, path, body, sent, options.timeoutMs ?? this.timeoutMs));
       if (response.status === 403 && options.token === undefined && !replaced && sent !== null) {
