@@ -73,11 +73,6 @@ export class LoginSession implements TokenSource {
     return (await this.fresh()).token;
   }
 
-  /** Stops renewing. */
-  close(): void {
-    clearTimeout(this.timer);
-  }
-
   private forget(): void {
     this.lease = undefined;
     clearTimeout(this.timer);
