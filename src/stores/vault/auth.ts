@@ -7,7 +7,7 @@ import { displayPath, type Env } from '../../paths.js';
 import { resolveToken, vaultFailure, type VaultToken } from './connection.js';
 
 /** Where a pod's service account token lies, and so the Kubernetes method's JWT by default. */
-export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 const LABEL: Record<VaultLoginMethod, string> = { approle: 'AppRole', jwt: 'JWT', kubernetes: 'Kubernetes' };
 

@@ -9,7 +9,7 @@ import { redact } from './redact.js';
 /** setTimeout's longest delay; a longer lease is looked at again then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A failed login is not tried again sooner: a wrong secret or a stale JWT never becomes a storm of logins. */
-export const LOGIN_RETRY_MS = 30_000;
+const LOGIN_RETRY_MS = 30_000;
 
 interface Lease {
   token: string;
