@@ -8,6 +8,7 @@ export const CREDENTIAL_VARIABLES = {
   MCP_CLI_NEW_ENCRYPTION_KEY: 'the new passphrase of the encrypted token file',
   MCP_CLI_EXPORT_PASSPHRASE: 'the passphrase of exported token bundles',
   VAULT_TOKEN: 'the token of the Vault backend',
+  VAULT_SECRET_ID: 'the AppRole secret_id that logs in to the Vault backend',
 } as const;
 
 export type CredentialVariable = keyof typeof CREDENTIAL_VARIABLES;

@@ -20,6 +20,8 @@ export const ENVIRONMENT: readonly HelpItem[] = [
   ['MCP_CLI_STARTED_BY', 'set by mcp-cli for the programs it starts (exec, stdio servers): they and what they start get no key from the unlock session'],
   ['VAULT_ADDR, VAULT_TOKEN', 'HashiCorp Vault and its token: with them, auto keeps tokens in Vault'],
   ['VAULT_NAMESPACE, VAULT_CACERT, VAULT_CAPATH, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY', "as for Vault's own CLI"],
+  ['VAULT_SECRET_ID', 'the AppRole secret_id, for the login that tokenStorage.vault.auth names (method approle)'],
+  ['VAULT_ROLE', 'the role of a JWT or Kubernetes login that tokenStorage.vault.auth names'],
   ['NO_COLOR, FORCE_COLOR, CLICOLOR, CLICOLOR_FORCE', 'colours (only on a terminal unless forced)'],
   ['COLUMNS', 'the width that tables fit on a terminal (default: the width of the terminal)'],
   ['XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_RUNTIME_DIR', 'where config, tokens.enc, the audit log and the unlock agent live'],

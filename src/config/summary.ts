@@ -16,7 +16,9 @@ export function summarizeConfig(data: unknown): string[] {
   if (names.length === 0) lines.push('no servers (mcpServers is empty or missing)');
   for (const name of names) lines.push(...describeServer(name, servers[name]));
   if (root.tokenStorage !== undefined)
-    lines.push(`token storage: ${settingsText(root.tokenStorage)}${relaxesTls(root.tokenStorage) ? '  (turns TLS verification off)' : ''}`);
+    lines.push(
+      `token storage: ${settingsText(root.tokenStorage)}${relaxesTls(root.tokenStorage) ? '  (turns TLS verification off)' : ''}${logsIn(root.tokenStorage) ? '  (logs in to this Vault with your secret_id or the JWT in the file named)' : ''}`,
+    );
   if (root.tokenValidation !== undefined) lines.push(`token validation: ${settingsText(root.tokenValidation)}  (API keys are sent to these URLs)`);
   if (root.oauth !== undefined) lines.push(`OAuth logins: ${settingsText(root.oauth)}  (the client ID shown to authorization servers)`);
   return lines.map(printable);
@@ -88,7 +90,9 @@ const quoteKey = (key: string) => (/^[\w-]+$/.test(key) ? key : JSON.stringify(k
 function settingsText(value: unknown): string {
   const parts: string[] = [];
   walkLeaves(value, '', (leaf, path) =>
-    parts.push(`${path} ${/secret|key$/i.test(path) && typeof leaf === 'string' && !leaf.startsWith('${') ? '(set)' : JSON.stringify(leaf)}`),
+    parts.push(
+      `${path} ${/secret|key$/i.test(path) && !/File$/.test(path) && typeof leaf === 'string' && !leaf.startsWith('${') ? '(set)' : JSON.stringify(leaf)}`,
+    ),
   );
   return parts.join(', ') || '(empty)';
 }
@@ -96,6 +100,10 @@ function settingsText(value: unknown): string {
 function walkLeaves(value: unknown, path: string, visit: (leaf: unknown, path: string) => void): void {
   if (isObject(value)) for (const [k, v] of Object.entries(value)) walkLeaves(v, path ? `${path}.${quoteKey(k)}` : quoteKey(k), visit);
   else visit(value, path || '(value)');
+}
+
+function logsIn(storage: unknown): boolean {
+  return isObject(storage) && isObject(storage.vault) && isObject(storage.vault.auth) && storage.vault.auth.method !== 'token';
 }
 
 function relaxesTls(storage: unknown): boolean {

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CliError } from '../errors.js';
-import { vaultSettingsFrom, type VaultSettings } from './vault-settings.js';
+import { VAULT_AUTH_FILES, vaultSettingsFrom, type VaultSettings } from './vault-settings.js';
 
 /** The `tokenStorage` block of server_config.json. Each backend reads its own settings object. */
 export interface TokenStorageSettings {
@@ -29,6 +29,7 @@ export function tokenStorageFrom(config: unknown, label: string): TokenStorageSe
   if (encrypted?.path !== undefined && typeof encrypted.path !== 'string') throw new CliError(`${label}: tokenStorage.encrypted.path: expected a string`);
   const vault = block.vault === undefined ? undefined : vaultSettingsFrom(block.vault as Record<string, unknown>, label);
   if (vault) for (const key of ['caCert', 'caPath', 'clientCert', 'clientKey'] as const) if (vault[key] !== undefined) vault[key] = fromFile(vault[key], label);
+  if (vault?.auth) for (const key of VAULT_AUTH_FILES) if (vault.auth[key] !== undefined) vault.auth[key] = fromFile(vault.auth[key], label);
   const encryptedPath = typeof encrypted?.path === 'string' ? { encrypted: { ...encrypted, path: fromFile(encrypted.path, label) } } : {};
   return { ...(block as TokenStorageSettings), ...encryptedPath, ...(vault ? { vault } : {}) };
 }

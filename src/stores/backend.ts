@@ -27,6 +27,8 @@ export interface Availability {
    * instead of passing over it: tokens must not land in one backend today and another tomorrow.
    */
   present?: 'locked' | 'unusable';
+  /** How the backend authenticates, where there is a choice (Vault's auth method and its mount); never a secret. */
+  auth?: { method: string; mount?: string };
 }
 
 /**
@@ -39,6 +41,8 @@ export type AutoRole = 'claim' | 'if-available' | 'fallback' | 'skip';
 export interface BackendDescriptor {
   name: BackendName;
   autoRole(be: BackendEnv): AutoRole;
+  /** For a `claim`: what configured the backend, in words (default: the environment). */
+  claimedBy?(be: BackendEnv): string;
   probe(be: BackendEnv): Promise<Availability>;
   /** Opens the store; throws a StoreError saying how to fix it when unavailable. */
   open(be: BackendEnv): Promise<SecretStore>;

@@ -89,9 +89,9 @@ async function choose(request: BackendRequest, be: BackendEnv): Promise<Selectio
           backend.name,
           availability,
           'auto',
-          `token backend '${backend.name}' is configured by the environment but unavailable: ${availability.detail}`,
+          `token backend '${backend.name}' is configured by ${backend.claimedBy?.(be) ?? 'the environment'} but unavailable: ${availability.detail}`,
         );
-      return { name: backend.name, source: 'auto', reason: `auto: configured by the environment` };
+      return { name: backend.name, source: 'auto', reason: `auto: configured by ${backend.claimedBy?.(be) ?? 'the environment'}` };
     }
     if (role === 'if-available') {
       const availability = await backend.probe(be);

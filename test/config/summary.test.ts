@@ -14,4 +14,15 @@ describe('summarizeConfig', () => {
     );
     expect(summarizeConfig({ mcpServers: {} }).some((line) => line.startsWith('OAuth logins'))).toBe(false);
   });
+
+  it('shows a Vault login with the files it reads, which would be sent to that Vault', () => {
+    const storage = {
+      vault: { address: 'https://vault.example', auth: { method: 'jwt', role: 'ci', jwtFile: '/var/run/secrets/tokens/vault', tokenFile: '/tmp/t' } },
+    };
+    expect(summarizeConfig({ mcpServers: {}, tokenStorage: storage })).toContain(
+      'token storage: vault.address "https://vault.example", vault.auth.method "jwt", vault.auth.role "ci", vault.auth.jwtFile "/var/run/secrets/tokens/vault", vault.auth.tokenFile "/tmp/t"  (logs in to this Vault with your secret_id or the JWT in the file named)',
+    );
+    const approle = summarizeConfig({ mcpServers: {}, tokenStorage: { vault: { auth: { method: 'approle', roleId: 'r-1', secretIdFile: '~/secret-id' } } } });
+    expect(approle.find((line) => line.startsWith('token storage:'))).toContain('vault.auth.secretIdFile "~/secret-id"');
+  });
 });

@@ -225,19 +225,28 @@ describe('what run and exec decide by themselves', () => {
       MCP_CLI_NEW_ENCRYPTION_KEY: 'pw2',
       MCP_CLI_EXPORT_PASSPHRASE: 'pw3',
       VAULT_TOKEN: 'hvs.x',
+      VAULT_SECRET_ID: 'secret-id',
+      VAULT_ROLE: 'ci',
       VAULT_ADDR: 'https://v',
       MCP_CLI_CONFIG: '/c.json',
     };
     expect(programEnvironment(parent, { API_KEY: 'k', VAULT_TOKEN: 'given' })).toEqual({
       PATH: '/bin',
       HOME: '/h',
+      VAULT_ROLE: 'ci',
       VAULT_ADDR: 'https://v',
       MCP_CLI_CONFIG: '/c.json',
       API_KEY: 'k',
       VAULT_TOKEN: 'given',
       MCP_CLI_STARTED_BY: 'exec',
     });
-    expect(Object.keys(CREDENTIAL_VARIABLES)).toEqual(['MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_NEW_ENCRYPTION_KEY', 'MCP_CLI_EXPORT_PASSPHRASE', 'VAULT_TOKEN']);
+    expect(Object.keys(CREDENTIAL_VARIABLES)).toEqual([
+      'MCP_CLI_ENCRYPTION_KEY',
+      'MCP_CLI_NEW_ENCRYPTION_KEY',
+      'MCP_CLI_EXPORT_PASSPHRASE',
+      'VAULT_TOKEN',
+      'VAULT_SECRET_ID',
+    ]);
     // The mark that keeps the program away from the unlock session is not the program's to choose.
     expect(programEnvironment({}, { MCP_CLI_STARTED_BY: '' }).MCP_CLI_STARTED_BY).toBe('exec');
   });

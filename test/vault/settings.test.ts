@@ -45,6 +45,43 @@ describe('tokenStorage.vault', () => {
   });
 });
 
+describe('tokenStorage.vault.auth', () => {
+  it("takes each method with its own settings; file paths are taken from the config file's directory", () => {
+    const storage = (auth: unknown) => tokenStorageFrom({ tokenStorage: { vault: { auth } } }, '/home/me/.config/mcp-cli/server_config.json').vault!.auth;
+    expect(storage({ method: 'token' })).toEqual({ method: 'token' });
+    expect(storage({ method: 'approle', roleId: 'r-1', secretIdFile: 'secret-id', tokenFile: '~/.cache/vault-token', mount: '/ci-approle/' })).toEqual({
+      method: 'approle',
+      roleId: 'r-1',
+      secretIdFile: '/home/me/.config/mcp-cli/secret-id',
+      tokenFile: '~/.cache/vault-token',
+      mount: 'ci-approle',
+    });
+    expect(storage({ method: 'jwt', jwtFile: '/run/oidc.jwt', role: 'deploy' })).toEqual({ method: 'jwt', jwtFile: '/run/oidc.jwt', role: 'deploy' });
+    expect(storage({ method: 'kubernetes', role: 'mcp' })).toEqual({ method: 'kubernetes', role: 'mcp' });
+  });
+
+  it.each([
+    [{}, 'server_config.json: tokenStorage.vault.auth.method: expected one of token, approle, jwt, kubernetes'],
+    [{ method: 'ldap' }, 'server_config.json: tokenStorage.vault.auth.method: expected one of token, approle, jwt, kubernetes'],
+    [{ method: 'approle' }, "server_config.json: tokenStorage.vault.auth.roleId: the approle method needs the role's role_id"],
+    [
+      { method: 'approle', roleId: 'r', secretId: 'x' },
+      'server_config.json: tokenStorage.vault.auth.secretId: not a setting of the approle method: secrets are never settings',
+    ],
+    [
+      { method: 'jwt', jwtFile: 'f', jwt: 'eyJ' },
+      'server_config.json: tokenStorage.vault.auth.jwt: not a setting of the jwt method: secrets are never settings',
+    ],
+    [{ method: 'jwt', role: 'r' }, 'server_config.json: tokenStorage.vault.auth.jwtFile: the jwt method needs the file that holds the JWT'],
+    [{ method: 'token', roleId: 'r' }, 'server_config.json: tokenStorage.vault.auth.roleId: not a setting of the token method'],
+    [{ method: 'kubernetes', role: 7 }, 'server_config.json: tokenStorage.vault.auth.role: expected a non-empty string'],
+    [{ method: 'approle', roleId: 'r', mount: 'a/../b' }, 'server_config.json: tokenStorage.vault.auth.mount: "a/../b" is not a valid Vault path'],
+    ['approle', 'server_config.json: tokenStorage.vault.auth: expected an object'],
+  ])('rejects %j', (auth, message) => {
+    expect(() => from({ auth })).toThrow(message);
+  });
+});
+
 describe("resolving the connection as Vault's CLI does", () => {
   let dir: string;
   beforeAll(async () => {

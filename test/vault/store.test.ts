@@ -155,6 +155,7 @@ describe('availability and its reasons', () => {
     expect(await probe()).toEqual({
       available: false,
       detail: `Vault at ${vault.address} is sealed (after 4 attempts) (unseal it (\`vault operator unseal\`) or ask your Vault operator)`,
+      auth: { method: 'token' },
     });
   });
 
@@ -182,6 +183,7 @@ describe('availability and its reasons', () => {
       expect(noToken).toEqual({
         available: false,
         detail: 'no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)',
+        auth: { method: 'token' },
       });
       await writeFile(join(home, '.vault-token'), `${vault.rootToken}\n`, { mode: 0o600 });
       const fromFile = await probe({ VAULT_ADDR: vault.address, HOME: home });
@@ -201,6 +203,7 @@ describe('availability and its reasons', () => {
     expect(await probe({ VAULT_ADDR: `http://127.0.0.1:${port}`, VAULT_TOKEN: 'x' })).toEqual({
       available: false,
       detail: `cannot connect to Vault at http://127.0.0.1:${port}: connection refused (check VAULT_ADDR and that Vault is running)`,
+      auth: { method: 'token' },
     });
   });
 

@@ -44,6 +44,7 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
             available: p.available,
             active: p.name === active?.name,
             detail: p.detail,
+            auth: p.auth ?? null,
             unlockedUntil: unlockedOf(p.name),
           })),
           auditLog: { path: audit.path, movedBy: audit.movedBy ?? null },

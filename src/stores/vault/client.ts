@@ -1,7 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { StoreError } from '../errors.js';
-import { vaultFailure, type VaultConnection, type VaultToken } from './connection.js';
+import { fixedToken, vaultFailure, type TokenSource, type VaultConnection, type VaultToken } from './connection.js';
+import { redact } from './redact.js';
 
 export interface VaultResponse {
   status: number;
@@ -10,6 +11,16 @@ export interface VaultResponse {
 }
 
 export type VaultMethod = 'GET' | 'LIST' | 'POST' | 'DELETE';
+
+export interface RequestOptions {
+  /** Statuses returned to the caller instead of thrown. */
+  pass?: readonly number[];
+  timeoutMs?: number;
+  /** `null` sends no token (a login); a string sends that token; by default the client's token source decides. */
+  token?: string | null;
+  /** Values sent in the body that Vault's answer may echo (a secret_id): never put in a message. */
+  secrets?: readonly string[];
+}
 
 export interface ClientOptions {
   /** Per attempt. */
@@ -42,6 +53,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A small client for Vault's HTTP API on node:http(s): keep-alive sockets, a bound on
  * requests in flight, bounded retries of 412/429/503, and errors that say what went wrong
  * in words. The token travels only in the X-Vault-Token header and is never put in a message.
+ * A 403 is shown to the token source once, so that a login can replace a token Vault no longer knows.
  */
 export class VaultClient {
   private readonly agent: HttpAgent;
@@ -54,11 +66,14 @@ export class VaultClient {
   /** VAULT_ADDR taken apart once: a listing sends a request per token, and parsing a URL for each one shows. */
   private readonly target: { https: boolean; hostname: string; port: string; base: string };
 
+  private tokens: TokenSource | undefined;
+
   constructor(
     readonly connection: VaultConnection,
-    private readonly token: VaultToken,
+    token: TokenSource | VaultToken | undefined,
     options: ClientOptions = {},
   ) {
+    if (token) this.useTokens('value' in token ? fixedToken(token) : token);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 100;
@@ -72,6 +87,11 @@ export class VaultClient {
       : new HttpAgent({ keepAlive: true, maxSockets: this.limit });
   }
 
+  /** Where the token of later requests comes from (a login session, which itself sends its logins through this client). */
+  useTokens(tokens: TokenSource): void {
+    this.tokens = tokens;
+  }
+
   /** Closes idle keep-alive sockets so the process can exit promptly. */
   close(): void {
     this.agent.destroy();
@@ -82,13 +102,31 @@ export class VaultClient {
    * `GET ...?list=true`, which Vault treats as LIST. 404 is returned, not thrown: callers
    * decide what absence means, as they do for statuses in `pass`. Other failures throw a StoreError.
    */
-  async request(method: VaultMethod, path: string, body?: unknown, options: { pass?: readonly number[]; timeoutMs?: number } = {}): Promise<VaultResponse> {
-    for (let attempt = 0; ; attempt++) {
-      const response = await this.limited(() => this.send(method, path, body, options.timeoutMs ?? this.timeoutMs));
+  async request(method: VaultMethod, path: string, body?: unknown, options: RequestOptions = {}): Promise<VaultResponse> {
+    let token = options.token === undefined ? await this.tokenSource().current() : options.token;
+    let replaced = false;
+    for (let attempt = 0; ;) {
+      const sent = token;
+      const response = await this.limited(() => this.send(method, path, body, sent, options.timeoutMs ?? this.timeoutMs));
+      if (response.status === 403 && options.token === undefined && !replaced && sent !== null) {
+        replaced = true;
+        const fresh = await this.tokenSource().refused(sent);
+        // Sent again with the new token; that is not one of the bounded retries.
+        if (fresh !== undefined) {
+          token = fresh;
+          continue;
+        }
+      }
       if (options.pass?.includes(response.status)) return response;
-      if (!RETRIED.has(response.status) || attempt >= this.retries) return this.check(method, path, response, attempt + 1);
+      if (!RETRIED.has(response.status) || attempt >= this.retries) return this.check(method, path, response, attempt + 1, options.secrets ?? []);
       await sleep(this.delay(attempt, response));
+      attempt++;
     }
+  }
+
+  private tokenSource(): TokenSource {
+    if (!this.tokens) throw new Error('VaultClient: no token source');
+    return this.tokens;
   }
 
   /** Runs `fn` for each item with at most `concurrency` requests in flight (the client's own bound applies too). */
@@ -128,18 +166,18 @@ export class VaultClient {
     }
   }
 
-  private check(method: VaultMethod, path: string, response: VaultResponse, attempts: number): VaultResponse {
+  private check(method: VaultMethod, path: string, response: VaultResponse, attempts: number, secrets: readonly string[]): VaultResponse {
     const { status, body } = response;
     if ((status >= 200 && status < 300) || status === 404) return response;
     const where = this.describePath(path);
-    const errors = vaultErrors(body);
+    const errors = redact(vaultErrors(body), secrets);
     const tried = attempts > 1 ? ` (after ${attempts} attempts)` : '';
     const address = this.connection.address;
     if (status === 403)
       throw vaultFailure(
         'no-access',
         `Vault denied access to ${where}: permission denied; the Vault token's policy lacks '${capabilityOf(method)}' on this path`,
-        `ask your Vault administrator for a policy granting create, read, update, delete and list on the mcp-cli paths (see docs/vault.md), or check that the token from ${this.token.source} has not expired`,
+        `ask your Vault administrator for a policy granting create, read, update, delete and list on the mcp-cli paths (see docs/vault.md), or check that the token from ${this.tokens?.source ?? 'the login'} has not expired`,
       );
     if (status === 503 && /sealed/i.test(errors))
       throw vaultFailure('unavailable', `Vault at ${address} is sealed${tried}`, 'unseal it (`vault operator unseal`) or ask your Vault operator');
@@ -155,9 +193,10 @@ export class VaultClient {
     throw vaultFailure(status >= 500 ? 'unavailable' : 'no-access', `Vault rejected ${method} ${where} (${status}${errors ? `: ${errors}` : ''})`);
   }
 
-  private send(method: VaultMethod, path: string, body: unknown, timeoutMs: number): Promise<VaultResponse & { retryAfter?: string }> {
+  private send(method: VaultMethod, path: string, body: unknown, token: string | null, timeoutMs: number): Promise<VaultResponse & { retryAfter?: string }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-    const headers: Record<string, string> = { 'X-Vault-Token': this.token.value, 'X-Vault-Request': 'true', Accept: 'application/json' };
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true', Accept: 'application/json' };
+    if (token !== null) headers['X-Vault-Token'] = token;
     if (this.connection.namespace) headers['X-Vault-Namespace'] = this.connection.namespace;
     if (payload) {
       headers['Content-Type'] = 'application/json';

@@ -34,6 +34,18 @@ export interface VaultToken {
   source: string;
 }
 
+/** Where a client's Vault token comes from: handed over once (VAULT_TOKEN), or a login kept fresh. */
+export interface TokenSource {
+  /** For messages, never the token: `VAULT_TOKEN`, `~/.vault-token`, `an AppRole login at auth/approle/ (...)`. */
+  readonly source: string;
+  /** The token to send now. */
+  current(): Promise<string>;
+  /** Vault answered 403 to a request with `token`: a fresh token to try once more with, or undefined when the 403 stands. */
+  refused(token: string): Promise<string | undefined>;
+}
+
+export const fixedToken = (token: VaultToken): TokenSource => ({ source: token.source, current: async () => token.value, refused: async () => undefined });
+
 /** A failure of the Vault backend. */
 export const vaultFailure = (kind: StoreErrorKind, message: string, remedy?: string) => new StoreError(kind, message, { backend: 'vault', remedy });
 

@@ -2,10 +2,12 @@ import type { Availability, BackendEnv } from '../backend.js';
 import { StoreError } from '../errors.js';
 import type { SecretStore } from '../store.js';
 import { VaultClient } from './client.js';
-import { resolveConnection, resolveToken, vaultFailure, type VaultConnection } from './connection.js';
+import { authSummary, resolveAuth } from './auth.js';
+import { resolveConnection, vaultFailure, type VaultConnection } from './connection.js';
 import { vaultPath, type KvEngine } from './engine.js';
 import { KvV1 } from './kv1.js';
 import { KvV2 } from './kv2.js';
+import { LoginSession } from './session.js';
 import { VaultStore } from './store.js';
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -25,7 +27,7 @@ function probed(be: BackendEnv): Promise<Probed> {
 }
 
 export async function probeVault(be: BackendEnv): Promise<Availability> {
-  return (await probed(be)).availability;
+  return { ...(await probed(be)).availability, auth: authSummary(be.settings.vault) };
 }
 
 export async function openVault(be: BackendEnv): Promise<SecretStore> {
@@ -59,20 +61,32 @@ async function runProbe(be: BackendEnv): Promise<Probed> {
     be.stderr.write(
       `! TLS certificate verification of Vault at ${connection.address} is off (${connection.tls.verifyOffBy}): anyone on the way can pose as Vault and read the tokens\n`,
     );
-  const token = await resolveToken(be.env);
-  if (!token) return unavailable('no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)');
-  const client = new VaultClient(connection, token);
   try {
-    const self = await client.request('GET', 'auth/token/lookup-self', undefined, { pass: [400, 403, 404], timeoutMs: PROBE_TIMEOUT_MS });
-    if (self.status === 400 || self.status === 403)
-      return unavailable(
-        `Vault at ${connection.address} rejected the token from ${token.source}: it is invalid, expired or revoked (permission denied on auth/token/lookup-self)`,
-      );
-    if (self.status === 404) return unavailable(`${connection.address} answered 404 for /v1/auth/token/lookup-self: is this the address of Vault's API?`);
-    const kvVersion = connection.kvVersion === 'auto' ? await detectKvVersion(client, connection, token.source) : connection.kvVersion;
+    let client: VaultClient;
+    let source: string;
+    const auth = await resolveAuth(be.settings.vault, be.env);
+    if (auth.kind === 'token') {
+      if (!auth.token) return unavailable('no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)');
+      client = new VaultClient(connection, auth.token);
+      source = auth.token.source;
+      const self = await client.request('GET', 'auth/token/lookup-self', undefined, { pass: [400, 403, 404], timeoutMs: PROBE_TIMEOUT_MS });
+      if (self.status === 400 || self.status === 403)
+        return unavailable(
+          `Vault at ${connection.address} rejected the token from ${source}: it is invalid, expired or revoked (permission denied on auth/token/lookup-self)`,
+        );
+      if (self.status === 404) return unavailable(`${connection.address} answered 404 for /v1/auth/token/lookup-self: is this the address of Vault's API?`);
+    } else {
+      client = new VaultClient(connection, undefined);
+      const session = new LoginSession(client, auth.login);
+      client.useTokens(session);
+      source = session.source;
+      // The login is the check of the credentials: a token just issued needs no lookup.
+      await session.current();
+    }
+    const kvVersion = connection.kvVersion === 'auto' ? await detectKvVersion(client, connection, source) : connection.kvVersion;
     if (typeof kvVersion === 'string') return unavailable(kvVersion);
     return {
-      availability: { available: true, detail: `${describe(connection, kvVersion)}, token from ${token.source}` },
+      availability: { available: true, detail: `${describe(connection, kvVersion)}, token from ${source}` },
       ready: { client, connection, kvVersion },
     };
   } catch (error) {

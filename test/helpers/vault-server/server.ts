@@ -2,15 +2,18 @@
 // behaviour for what mcp-cli uses (see docs/vault.md for the list and the sources):
 // KV v2 data/metadata/delete/destroy with versions, custom_metadata and check-and-set,
 // KV v1, LIST (as `GET ?list=true`, since Node's HTTP parser rejects the LIST verb),
-// sys/internal/ui/mounts, auth/token/lookup-self, X-Vault-Token, X-Vault-Namespace,
-// ACL policies, sealing, and injected faults. It listens on 127.0.0.1 only.
+// sys/internal/ui/mounts, X-Vault-Token, X-Vault-Namespace, ACL policies, sealing, and
+// injected faults; the AppRole, JWT and Kubernetes auth methods (./auth.ts) and the token
+// store's lookup-self and renew-self with TTLs, max TTLs and renewability, as
+// https://developer.hashicorp.com/vault/api-docs/auth/token describes them
+// ("Lookup a token (self)", "Renew a token (self)"). It listens on 127.0.0.1 only.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { AUTH_TYPES, AuthMount, seconds, type AuthType, type Grant } from './auth.js';
+import { denied, HttpError, isObject, notFound, type Json } from './http-error.js';
 import { allowed, hasMountAccess, type Capability, type PolicyRule } from './policy.js';
-
-type Json = Record<string, unknown>;
 
 interface VersionEntry {
   created: string;
@@ -47,7 +50,18 @@ interface TokenEntry {
   policies: string[];
   namespace: string;
   created: number;
+  /** Undefined: the token does not expire (a root token). */
   expiresAt?: number;
+  /** The end no renewal goes past (max TTL). */
+  maxExpiresAt?: number;
+  /** What a renewal without an increment gives, in seconds (the role's token_ttl). */
+  ttl?: number;
+  renewable: boolean;
+  type: 'service' | 'batch';
+  /** The login path that issued it (`auth/approle/login`), or `auth/token/create`. */
+  path: string;
+  meta: Record<string, string> | null;
+  displayName: string;
 }
 
 export interface Fault {
@@ -64,6 +78,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   namespace: string;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface VaultServerOptions {
@@ -76,20 +92,7 @@ const CAS_REQUIRED = 'check-and-set parameter required for this call';
 const INVALID_KV2_PATH =
   "Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API endpoints to use. If using the Vault CLI, use 'vault kv get' for this operation.";
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errors: string[],
-    readonly extra: Json = {},
-  ) {
-    super(errors.join('; '));
-  }
-}
-
-const denied = () => new HttpError(403, ['permission denied']);
-const notFound = () => new HttpError(404, []);
 const now = () => new Date().toISOString();
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class VaultServer {
   readonly rootToken = `hvs.root-${randomUUID()}`;
@@ -106,16 +109,32 @@ export class VaultServer {
   private readonly tokens = new Map<string, TokenEntry>();
   /** Namespace path ('' is root) -> mounts by path. */
   private readonly namespaces = new Map<string, Map<string, Mount>>();
+  /** Namespace path -> auth methods by path (with a trailing slash; `token/` is built in). */
+  private readonly authMounts = new Map<string, Map<string, AuthMount>>();
+  /** Every client token a login issued, with the path of the login, for tests that look for leaks. */
+  readonly issued: { token: string; path: string }[] = [];
   private server!: Server;
 
   constructor() {
-    this.tokens.set(this.rootToken, { id: this.rootToken, accessor: randomUUID(), policies: ['root'], namespace: '', created: Date.now() });
+    this.tokens.set(this.rootToken, {
+      id: this.rootToken,
+      accessor: randomUUID(),
+      policies: ['root'],
+      namespace: '',
+      created: Date.now(),
+      renewable: false,
+      type: 'service',
+      path: 'auth/token/root',
+      meta: null,
+      displayName: 'root',
+    });
     this.addNamespace('');
     this.enableKv('secret', 2); // as `vault server -dev` does
   }
 
   addNamespace(name: string): void {
     if (!this.namespaces.has(name)) this.namespaces.set(name, new Map());
+    if (!this.authMounts.has(name)) this.authMounts.set(name, new Map());
   }
 
   enableKv(path: string, version: 1 | 2, namespace = '', options: { maxVersions?: number; casRequired?: boolean } = {}): void {
@@ -141,15 +160,71 @@ export class VaultServer {
   createToken(options: { policies: string[]; namespace?: string; ttlSeconds?: number }): string {
     const id = `hvs.${randomUUID().replace(/-/g, '')}`;
     const created = Date.now();
+    const ttl = options.ttlSeconds;
     this.tokens.set(id, {
       id,
       accessor: randomUUID(),
       policies: ['default', ...options.policies],
       namespace: options.namespace ?? '',
       created,
-      ...(options.ttlSeconds !== undefined ? { expiresAt: created + options.ttlSeconds * 1000 } : {}),
+      ...(ttl !== undefined ? { expiresAt: created + ttl * 1000, maxExpiresAt: created + 2_764_800_000, ttl } : {}),
+      renewable: ttl !== undefined,
+      type: 'service',
+      path: 'auth/token/create',
+      meta: null,
+      displayName: 'token',
     });
     return id;
+  }
+
+  /** Issues the token a login earned, as the token store does for an auth method's `Auth` response. */
+  private issue(grant: Grant, namespace: string, path: string): TokenEntry {
+    const created = Date.now();
+    const entry: TokenEntry = {
+      id: `${grant.batch ? 'hvb' : 'hvs'}.${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '').slice(0, 8)}`,
+      accessor: randomUUID().replace(/-/g, '').slice(0, 24),
+      policies: grant.policies,
+      namespace,
+      created,
+      expiresAt: created + grant.ttl * 1000,
+      maxExpiresAt: created + grant.maxTtl * 1000,
+      ttl: grant.ttl,
+      renewable: !grant.batch,
+      type: grant.batch ? 'batch' : 'service',
+      path,
+      meta: grant.meta,
+      displayName: `${path.split('/')[1]}-${grant.displayName}`,
+    };
+    this.tokens.set(entry.id, entry);
+    this.issued.push({ token: entry.id, path });
+    return entry;
+  }
+
+  /** The `auth` block of a login or renewal answer (api-docs/auth/approle "Login with AppRole", api-docs/auth/token "Renew a token (self)"). */
+  private authBlock(token: TokenEntry, leaseSeconds: number): Json {
+    return {
+      client_token: token.id,
+      accessor: token.accessor,
+      policies: token.policies,
+      token_policies: token.policies,
+      metadata: token.meta,
+      lease_duration: leaseSeconds,
+      renewable: token.renewable,
+      entity_id: '',
+      token_type: token.type,
+      orphan: true,
+      mfa_requirement: null,
+      num_uses: 0,
+    };
+  }
+
+  /** `vault auth enable -path=PATH TYPE`, as `POST sys/auth/PATH` does. */
+  enableAuth(type: AuthType, path: string = type, namespace = ''): AuthMount {
+    const mounts = this.authMounts.get(namespace);
+    if (!mounts) throw new Error(`no namespace ${namespace}`);
+    const mount = new AuthMount(type, path.replace(/\/*$/, '/'));
+    mounts.set(mount.path, mount);
+    return mount;
   }
 
   /** Makes a token expire now, as its TTL running out would. */
@@ -203,7 +278,7 @@ export class VaultServer {
       const list = req.method === 'LIST' || ((req.method === 'GET' || req.method === 'HEAD') && ['true', '1'].includes(url.searchParams.get('list') ?? ''));
       const method = list ? 'LIST' : (req.method ?? 'GET');
       const namespace = String(req.headers['x-vault-namespace'] ?? '').replace(/^\/+|\/+$/g, '');
-      this.requests.push({ method, path, namespace });
+      this.requests.push({ method, path, namespace, at: Date.now() });
       const fault = this.faults.find((f) => f.times > 0 && (f.pathIncludes === undefined || path.includes(f.pathIncludes)));
       if (fault) {
         fault.times--;
@@ -258,6 +333,13 @@ export class VaultServer {
     if (r.path === 'sys/seal-status' && r.method === 'GET')
       return { body: { type: 'shamir', initialized: true, sealed: this.sealed, t: 1, n: 1, progress: 0, version: '1.17.0' } };
     if (this.sealed) throw new HttpError(503, ['Vault is sealed']);
+    const authMount = this.authMountFor(r.namespace, r.path);
+    // Logins are among Vault's unauthenticated paths: no token is asked for.
+    if (authMount && r.path === `auth/${authMount.path}login`) {
+      if (r.method !== 'POST' && r.method !== 'PUT') throw new HttpError(405, ['unsupported operation']);
+      const issued = this.issue(authMount.login(isObject(r.body) ? r.body : {}), r.namespace, r.path);
+      return { body: this.envelope(null, { auth: this.authBlock(issued, issued.ttl!) }) };
+    }
     const mounts = this.namespaces.get(r.namespace);
     const token = this.tokens.get(r.token);
     if (!token || (token.expiresAt !== undefined && token.expiresAt <= Date.now())) throw denied();
@@ -273,6 +355,34 @@ export class VaultServer {
     };
 
     if (r.path === 'auth/token/lookup-self' && (r.method === 'GET' || r.method === 'POST')) return { body: this.envelope(this.lookup(token)) };
+    if (r.path === 'auth/token/renew-self' && (r.method === 'POST' || r.method === 'PUT')) return { body: this.renew(token, isObject(r.body) ? r.body : {}) };
+    if (r.path === 'sys/auth' && r.method === 'GET') {
+      can('read');
+      const data: Json = { 'token/': { type: 'token', accessor: 'auth_token_root', description: 'token based credentials', local: false, seal_wrap: false } };
+      for (const m of this.authMounts.get(r.namespace)?.values() ?? []) data[m.path] = m.info();
+      return { body: this.envelope(data, data) };
+    }
+    if (r.path.startsWith('sys/auth/')) {
+      can(r.method === 'DELETE' ? 'delete' : 'update');
+      const path = r.path.slice('sys/auth/'.length).replace(/\/*$/, '/');
+      const auths = this.authMounts.get(r.namespace)!;
+      if (r.method === 'DELETE') {
+        auths.delete(path);
+        return undefined;
+      }
+      const type = isObject(r.body) ? String(r.body.type) : '';
+      if (!AUTH_TYPES.includes(type)) throw new HttpError(400, [`plugin not found in the catalog: ${type}`]);
+      if (path === 'token/' || auths.has(path)) throw new HttpError(400, [`path is already in use at ${path}`]);
+      this.enableAuth(type as AuthType, path, r.namespace);
+      return undefined;
+    }
+    if (authMount) {
+      const rest = r.path.slice(`auth/${authMount.path}`.length);
+      const write = r.method === 'POST' || r.method === 'PUT';
+      can(r.method === 'LIST' ? 'list' : r.method === 'DELETE' ? 'delete' : write ? 'update' : 'read');
+      const answer = authMount.manage(rest, r.method, isObject(r.body) ? r.body : {});
+      return answer === undefined ? undefined : { body: this.envelope(answer.data ?? null) };
+    }
     if (r.path.startsWith('sys/internal/ui/mounts/') && r.method === 'GET')
       return { body: this.envelope(this.uiMount(mounts, r.path.slice('sys/internal/ui/mounts/'.length), rules)) };
     if (r.path === 'sys/mounts' && r.method === 'GET') {
@@ -306,23 +416,48 @@ export class VaultServer {
     return {
       accessor: token.accessor,
       creation_time: Math.floor(token.created / 1000),
-      creation_ttl: ttl,
-      display_name: token.policies.includes('root') ? 'root' : 'token',
+      creation_ttl: token.ttl ?? 0,
+      display_name: token.displayName,
       entity_id: '',
       expire_time: token.expiresAt === undefined ? null : new Date(token.expiresAt).toISOString(),
       explicit_max_ttl: 0,
       id: token.id,
       issue_time: new Date(token.created).toISOString(),
-      meta: null,
+      meta: token.meta,
       num_uses: 0,
-      orphan: false,
-      path: 'auth/token/create',
+      orphan: token.path !== 'auth/token/create',
+      path: token.path,
       policies: token.policies,
-      renewable: token.expiresAt !== undefined,
+      renewable: token.renewable,
       ttl,
-      type: 'service',
+      type: token.type,
       ...(token.namespace ? { namespace_path: `${token.namespace}/` } : {}),
     };
+  }
+
+  /**
+   * `POST auth/token/renew-self`: the role's TTL again (or the `increment` asked for), never past the max
+   * TTL, with Vault's warning when capped; `lease is not renewable` (400) for a batch or non-expiring token.
+   */
+  private renew(token: TokenEntry, body: Json): Json {
+    if (!token.renewable || token.expiresAt === undefined) throw new HttpError(400, ['lease is not renewable']);
+    const now = Date.now();
+    const wanted = seconds(body.increment, 'increment') || token.ttl || 2_764_800;
+    const maxLeft = ((token.maxExpiresAt ?? Infinity) - now) / 1000;
+    if (maxLeft <= 0) throw new HttpError(400, ['past the max TTL, cannot renew']);
+    const granted = Math.min(wanted, maxLeft);
+    token.expiresAt = now + granted * 1000;
+    const warnings =
+      granted < wanted ? [`TTL of "${wanted}s" exceeded the effective max_ttl of "${Math.floor(maxLeft)}s"; TTL value is capped accordingly`] : null;
+    return this.envelope(null, { auth: this.authBlock(token, Math.floor(granted)), warnings });
+  }
+
+  private authMountFor(namespace: string, path: string): AuthMount | undefined {
+    if (!path.startsWith('auth/')) return undefined;
+    const rest = path.slice('auth/'.length) + '/';
+    let best: AuthMount | undefined;
+    for (const m of this.authMounts.get(namespace)?.values() ?? []) if (rest.startsWith(m.path) && (!best || m.path.length > best.path.length)) best = m;
+    return best;
   }
 
   private mountFor(mounts: Map<string, Mount>, path: string): Mount | undefined {
