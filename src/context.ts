@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
-import type { OpenedStore } from './commands/shared/storage.js';
+import type { OpenedStore } from './services/storage.js';
 import type { ServerConfig } from './config/schema.js';
 import type { Env } from './paths.js';
 import type { Prompter } from './io/prompter.js';
@@ -37,7 +37,7 @@ export interface Io {
 
 /**
  * What a command runs with: its IO, and lazy accessors for what several parts of a command share,
- * each opened at most once (src/commands/shared/factory.ts), as the GitHub CLI's cmdutil.Factory.
+ * each opened at most once (src/services/factory.ts), as the GitHub CLI's cmdutil.Factory.
  */
 export interface Ctx extends Io {
   /** The token store: the backend selected, opened and audited on the first call; the same one afterwards. */

@@ -4,7 +4,7 @@ import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import { maskSecrets } from '../mcp/mask.js';
 import type { Connection } from '../mcp/connect.js';
-import { withConnection } from './shared/connect-server.js';
+import { withConnection } from '../services/connect-server.js';
 
 export interface CallOptions {
   args?: string;

@@ -1,6 +1,6 @@
 import type { Ctx } from '../context.js';
 import { printable } from '../io/terminal-text.js';
-import { withConnection } from './shared/connect-server.js';
+import { withConnection } from '../services/connect-server.js';
 
 export interface PingOptions {
   json?: boolean;

@@ -4,7 +4,7 @@ import { canOpenBrowser } from '../oauth/browser.js';
 import { maskingByteStream } from '../run/byte-masking.js';
 import { runChild, type Signals } from '../run/child.js';
 import { createMasker, maskingLineStream } from '../run/masking.js';
-import { approvalStore, approvalSubject, locatedConfigFile } from './shared/config-access.js';
+import { approvalStore, approvalSubject, locatedConfigFile } from '../services/config-access.js';
 
 export interface RunOptions {
   /** False with `--no-masking`: secrets in messages to the client are left as the server sent them. */
@@ -25,7 +25,7 @@ export interface RunDeps {
 export async function run(name: string, options: RunOptions, ctx: Ctx, deps: RunDeps): Promise<number> {
   // A client waits for this start: the token store starts opening while the config schema loads.
   if (storeNeeded(ctx, name)) ctx.store().catch(() => undefined);
-  const { resolveConfigured, serverNames } = await import('./shared/server-config.js');
+  const { resolveConfigured, serverNames } = await import('../services/server-config.js');
   const config = await ctx.config();
   const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
   const masker = createMasker(server!.secrets, options.masking !== false);
@@ -49,7 +49,7 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
     );
   }
 
-  const [{ connectOptions }, { runHttpBridge }] = await Promise.all([import('./shared/connect-server.js'), import('../run/http-bridge.js')]);
+  const [{ connectOptions }, { runHttpBridge }] = await Promise.all([import('../services/connect-server.js'), import('../run/http-bridge.js')]);
   // stdin is the client's: a login never reads it, so one may start whenever a browser can be opened.
   const canLogin = canPrompt(ctx) || canOpenBrowser(ctx.env, ctx.platform);
   const connect = await connectOptions(ctx, server!, { canLogin, loginMode: 'browser' });

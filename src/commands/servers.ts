@@ -7,7 +7,7 @@ import { mapEntryStrings, parseEntry, placeholder } from '../config/resolve.js';
 import type { ServerEntry } from '../config/schema.js';
 import { renderSegments } from '../config/references.js';
 import { isExpired, keyOf, type TokenMetadata } from '../tokens/model.js';
-import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from './shared/expiry-notice.js';
+import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from '../services/expiry-notice.js';
 import { tableOutput } from './shared/present.js';
 import { warn } from './shared/messages.js';
 import { emptyAuthorization, emptyAuthorizationWarning } from '../config/authorization.js';

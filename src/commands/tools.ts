@@ -2,7 +2,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Ctx } from '../context.js';
 import { renderTable } from '../io/table.js';
 import { maskSecrets } from '../mcp/mask.js';
-import { withConnection } from './shared/connect-server.js';
+import { withConnection } from '../services/connect-server.js';
 import { tableOutput } from './shared/present.js';
 
 export interface ToolsOptions {

@@ -4,7 +4,7 @@ import type { ServerEntry } from '../../config/schema.js';
 import { printable } from '../../io/terminal-text.js';
 import { emptyAuthorization, emptyAuthorizationWarning } from '../../config/authorization.js';
 import { warn } from '../shared/messages.js';
-import { resolveConfiguredForDisplay, serverNames } from '../shared/server-config.js';
+import { resolveConfiguredForDisplay, serverNames } from '../../services/server-config.js';
 
 export interface ShowOptions {
   json?: boolean;

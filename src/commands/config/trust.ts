@@ -6,7 +6,7 @@ import { parseJsonText } from '../../config/json.js';
 import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
-import { approvalStore, approvalSubject, describeConfigFile, locatedConfigFile } from '../shared/config-access.js';
+import { approvalStore, approvalSubject, describeConfigFile, locatedConfigFile } from '../../services/config-access.js';
 import { success } from '../shared/messages.js';
 import { tableOutput } from '../shared/present.js';
 

@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { parseExpiry, parseDuration } from '../../tokens/duration.js';
-import { openAuditLog } from '../shared/audit.js';
+import { openAuditLog } from '../../services/audit.js';
 import { success, warn } from '../shared/messages.js';
 import { formatTime, tableOutput } from '../shared/present.js';
 

@@ -10,7 +10,7 @@ import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { warn } from '../shared/messages.js';
 import { asCliError } from '../shared/store-errors.js';
 import { tableOutput } from '../shared/present.js';
-import { storageSetup } from '../shared/storage.js';
+import { storageSetup } from '../../services/storage.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
 export interface BackendsOptions {

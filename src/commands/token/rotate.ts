@@ -36,7 +36,7 @@ async function rotateOAuth(name: string, namespace: string, options: RotateOptio
     throw new CliError(
       `'${name}' is an OAuth token: its new value and expiry come from its authorization server, so --value, --value-file and --expires do not apply`,
     );
-  const [{ readTokens, TOKENS_NAMESPACE }, { forceRefreshLogin }] = await Promise.all([import('../../oauth/records.js'), import('../shared/oauth-refresh.js')]);
+  const [{ readTokens, TOKENS_NAMESPACE }, { forceRefreshLogin }] = await Promise.all([import('../../oauth/records.js'), import('../../services/oauth-refresh.js')]);
   const stored = namespace === TOKENS_NAMESPACE ? await readTokens((await ctx.store()).manager, name) : undefined;
   if (!stored) throw new CliError(`'${name}' in namespace '${namespace}' is not an OAuth login made by mcp-cli auth login, so it cannot be refreshed`);
   if (!stored.refreshToken && stored.grant !== 'client_credentials')

@@ -5,7 +5,7 @@ import type { ServerConfig } from '../../config/schema.js';
 import { TOKENS_NAMESPACE } from '../../oauth/records.js';
 import { keyOf } from '../../tokens/model.js';
 import type { Check } from '../../validation/report.js';
-import { connectOptions } from '../shared/connect-server.js';
+import { connectOptions } from '../../services/connect-server.js';
 import { asCliError } from '../shared/store-errors.js';
 
 /**

@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { storeAnchor } from '../../audit/anchor.js';
-import { FileAuditLog } from '../../audit/file-log.js';
-import type { Ctx } from '../../context.js';
-import { stateDir } from '../../paths.js';
-import type { SecretStore } from '../../stores/store.js';
+import { storeAnchor } from '../audit/anchor.js';
+import { FileAuditLog } from '../audit/file-log.js';
+import type { Ctx } from '../context.js';
+import { stateDir } from '../paths.js';
+import type { SecretStore } from '../stores/store.js';
 
 /** `MCP_CLI_AUDIT_LOG`, else `$XDG_STATE_HOME/mcp-cli/audit.log`. */
 export function auditLogPath(ctx: Ctx): string {

@@ -1,6 +1,6 @@
-import type { Ctx, GlobalOptions, Io } from '../../context.js';
-import type { TokenLookup } from '../../config/resolve.js';
-import type { ServerConfig } from '../../config/schema.js';
+import type { Ctx, GlobalOptions, Io } from '../context.js';
+import type { TokenLookup } from '../config/resolve.js';
+import type { ServerConfig } from '../config/schema.js';
 import { openTokenStore, type OpenedStore } from './storage.js';
 
 /**

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { canPrompt, type Ctx } from '../../context.js';
-import { ApprovalStore, approvalsPath, type ApprovalSubject } from '../../config/approvals.js';
-import { ownConfigPath, readConfigFile, type ConfigFile } from '../../config/file.js';
-import { locateConfig } from '../../config/locate.js';
-import { summarizeConfig } from '../../config/summary.js';
-import { CancelledError, CliError } from '../../errors.js';
-import { printable } from '../../io/terminal-text.js';
-import { displayPath } from '../../paths.js';
-import { warn } from './messages.js';
+import { canPrompt, type Ctx } from '../context.js';
+import { ApprovalStore, approvalsPath, type ApprovalSubject } from '../config/approvals.js';
+import { ownConfigPath, readConfigFile, type ConfigFile } from '../config/file.js';
+import { locateConfig } from '../config/locate.js';
+import { summarizeConfig } from '../config/summary.js';
+import { CancelledError, CliError } from '../errors.js';
+import { printable } from '../io/terminal-text.js';
+import { displayPath } from '../paths.js';
+import { warn } from '../commands/shared/messages.js';
 
 /**
  * Which config files a command may act on. The config directory's server_config.json is the

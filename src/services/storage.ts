@@ -1,11 +1,11 @@
-import { canAskSecret, type Ctx } from '../../context.js';
-import { parseJsonText } from '../../config/json.js';
-import type { ConfigLocation } from '../../config/locate.js';
-import { tokenStorageFrom, type TokenStorageSettings } from '../../config/token-storage.js';
-import type { BackendEnv } from '../../stores/backend.js';
-import { openSelected, requestedBackend, selectBackend, type BackendRequest, type Selection } from '../../stores/selection.js';
-import type { SecretStore } from '../../stores/store.js';
-import { TokenManager } from '../../tokens/manager.js';
+import { canAskSecret, type Ctx } from '../context.js';
+import { parseJsonText } from '../config/json.js';
+import type { ConfigLocation } from '../config/locate.js';
+import { tokenStorageFrom, type TokenStorageSettings } from '../config/token-storage.js';
+import type { BackendEnv } from '../stores/backend.js';
+import { openSelected, requestedBackend, selectBackend, type BackendRequest, type Selection } from '../stores/selection.js';
+import type { SecretStore } from '../stores/store.js';
+import { TokenManager } from '../tokens/manager.js';
 import { openAuditLog } from './audit.js';
 import { approvalStore, approvalSubject, locatedConfigFile, mayUse, ownConfigFile, warnNotUsed } from './config-access.js';
 

@@ -1,6 +1,6 @@
-import type { Ctx } from '../../context.js';
-import type { ResolvedServer } from '../../config/resolve.js';
-import type { Connection, ConnectOptions } from '../../mcp/connect.js';
+import type { Ctx } from '../context.js';
+import type { ResolvedServer } from '../config/resolve.js';
+import type { Connection, ConnectOptions } from '../mcp/connect.js';
 import type { OAuthConnectOptions } from './oauth-connect.js';
 import { resolveConfigured, serverNames } from './server-config.js';
 
@@ -16,7 +16,7 @@ export async function connectOptions(ctx: Ctx, server: ResolvedServer, oauth: OA
 export async function withConnection<T>(ctx: Ctx, name: string, fn: (connection: Connection, server: ResolvedServer) => Promise<T>): Promise<T> {
   const config = await ctx.config();
   const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
-  const { connect } = await import('../../mcp/connect.js');
+  const { connect } = await import('../mcp/connect.js');
   const connection = await connect(server!, await connectOptions(ctx, server!));
   try {
     return await fn(connection, server!);
