@@ -1,9 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
-import type { OpenedStore } from './services/storage.js';
 import type { ServerConfig } from './config/schema.js';
 import type { Env } from './paths.js';
 import type { Prompter } from './io/prompter.js';
+import type { Selection } from './stores/selection.js';
+import type { SecretStore } from './stores/store.js';
+import type { TokenManager } from './tokens/manager.js';
 import { hasControllingTerminal, openControllingTerminal, TtyPrompter } from './io/tty-prompter.js';
 
 /** Options that apply to every command. */
@@ -33,6 +35,13 @@ export interface Io {
   globals: GlobalOptions;
   /** How to start this program again (the runtime and its entry script), for the unlock agent. */
   self: { execPath: string; script: string };
+}
+
+/** The token store as a command uses it: the backend, how it was chosen, and the audited manager over it. */
+export interface OpenedStore {
+  store: SecretStore;
+  selection: Selection;
+  manager: TokenManager;
 }
 
 /**

@@ -9,7 +9,7 @@ import { renderSegments } from '../config/references.js';
 import { isExpired, keyOf, type TokenMetadata } from '../tokens/model.js';
 import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from '../services/expiry-notice.js';
 import { tableOutput } from './shared/present.js';
-import { warn } from './shared/messages.js';
+import { warn } from '../io/notices.js';
 import { emptyAuthorization, emptyAuthorizationWarning } from '../config/authorization.js';
 import type { Tone } from '../io/style.js';
 

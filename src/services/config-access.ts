@@ -7,7 +7,7 @@ import { summarizeConfig } from '../config/summary.js';
 import { CancelledError, CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import { displayPath } from '../paths.js';
-import { warn } from '../commands/shared/messages.js';
+import { warn } from '../io/notices.js';
 
 /**
  * Which config files a command may act on. The config directory's server_config.json is the

@@ -1,10 +1,9 @@
-import { canAskSecret, type Ctx } from '../context.js';
+import { canAskSecret, type Ctx, type OpenedStore } from '../context.js';
 import { parseJsonText } from '../config/json.js';
 import type { ConfigLocation } from '../config/locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from '../config/token-storage.js';
 import type { BackendEnv } from '../stores/backend.js';
-import { openSelected, requestedBackend, selectBackend, type BackendRequest, type Selection } from '../stores/selection.js';
-import type { SecretStore } from '../stores/store.js';
+import { openSelected, requestedBackend, selectBackend, type BackendRequest } from '../stores/selection.js';
 import { TokenManager } from '../tokens/manager.js';
 import { openAuditLog } from './audit.js';
 import { approvalStore, approvalSubject, locatedConfigFile, mayUse, ownConfigFile, warnNotUsed } from './config-access.js';
@@ -65,12 +64,6 @@ export async function storageSetup(ctx: Ctx): Promise<StorageSetup> {
     stderr: ctx.stderr,
   };
   return { ...(config ? { config } : {}), settings, request, backendEnv };
-}
-
-export interface OpenedStore {
-  store: SecretStore;
-  selection: Selection;
-  manager: TokenManager;
 }
 
 /** The one path by which every command reaches the token store. */

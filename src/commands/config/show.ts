@@ -3,7 +3,7 @@ import type { ResolvedServer } from '../../config/resolve.js';
 import type { ServerEntry } from '../../config/schema.js';
 import { printable } from '../../io/terminal-text.js';
 import { emptyAuthorization, emptyAuthorizationWarning } from '../../config/authorization.js';
-import { warn } from '../shared/messages.js';
+import { warn } from '../../io/notices.js';
 import { resolveConfiguredForDisplay, serverNames } from '../../services/server-config.js';
 
 export interface ShowOptions {

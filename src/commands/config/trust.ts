@@ -7,7 +7,7 @@ import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
 import { approvalStore, approvalSubject, describeConfigFile, locatedConfigFile } from '../../services/config-access.js';
-import { success } from '../shared/messages.js';
+import { success } from '../../io/notices.js';
 import { tableOutput } from '../shared/present.js';
 
 export interface TrustOptions {

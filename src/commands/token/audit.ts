@@ -3,7 +3,7 @@ import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { parseExpiry, parseDuration } from '../../tokens/duration.js';
 import { openAuditLog } from '../../services/audit.js';
-import { success, warn } from '../shared/messages.js';
+import { success, warn } from '../../io/notices.js';
 import { formatTime, tableOutput } from '../shared/present.js';
 
 export interface AuditOptions {

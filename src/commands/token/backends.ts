@@ -7,7 +7,7 @@ import { selectBackend, type Selection } from '../../stores/selection.js';
 import { unlockedFiles } from '../../agent/session.js';
 import { encryptedBackend } from '../../stores/encrypted/descriptor.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
-import { warn } from '../shared/messages.js';
+import { warn } from '../../io/notices.js';
 import { asCliError } from '../shared/store-errors.js';
 import { tableOutput } from '../shared/present.js';
 import { storageSetup } from '../../services/storage.js';

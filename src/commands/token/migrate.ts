@@ -6,7 +6,7 @@ import { descriptorOf } from '../../stores/selection.js';
 import { BACKEND_NAMES, isBackendName } from '../../stores/store.js';
 import type { ConflictPolicy, MigrationStep } from '../../tokens/manager.js';
 import { conflictsSaid, showPlan, stepNames } from '../shared/plan.js';
-import { success } from '../shared/messages.js';
+import { success } from '../../io/notices.js';
 import { storageSetup } from '../../services/storage.js';
 
 export interface MigrateOptions {
