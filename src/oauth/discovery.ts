@@ -1,5 +1,5 @@
-import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { checkResourceAllowed, resourceUrlFromServerUrl } from '@modelcontextprotocol/sdk/shared/auth-utils.js';
+import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/client';
+import { checkResourceAllowed, resourceUrlFromServerUrl } from '@modelcontextprotocol/client';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import { extraMetadata, sameIssuer } from './records.js';
@@ -81,7 +81,7 @@ export function issuersOfMetadataUrl(url: URL): string[] {
 
 /** The server's protected resource metadata (RFC 9728), if it publishes any. */
 async function resourceMetadataOf(target: OAuthTarget, resourceMetadataUrl: URL | undefined): Promise<OAuthProtectedResourceMetadata | undefined> {
-  const { discoverOAuthProtectedResourceMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { discoverOAuthProtectedResourceMetadata } = await import('@modelcontextprotocol/client');
   try {
     return await discoverOAuthProtectedResourceMetadata(target.url, { resourceMetadataUrl }, policedFetch());
   } catch {
@@ -99,7 +99,7 @@ async function presetMetadata(target: OAuthTarget, configured: string, resourceM
   const url = checkOAuthUrl(configured, `oauth.authServerMetadataUrl of '${target.name}'`);
   const response = await policedFetch()(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new CliError(`could not read the authorization server metadata at ${urlForMessage(url)} (HTTP ${response.status})`);
-  const { OAuthMetadataSchema } = await import('@modelcontextprotocol/sdk/shared/auth.js');
+  const { OAuthMetadataSchema } = await import('@modelcontextprotocol/core');
   const parsed = OAuthMetadataSchema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new CliError(`the authorization server metadata at ${urlForMessage(url)} is invalid: ${describeSchemaIssue(parsed.error.issues)}`);
   const metadata = parsed.data;
@@ -173,7 +173,7 @@ function checkPinnedIssuer(target: OAuthTarget, issuer: string): void {
  */
 export async function discover(target: OAuthTarget, resourceMetadataUrl: URL | undefined): Promise<Discovery> {
   checkOAuthUrl(target.url, `URL of '${target.name}'`);
-  const { discoverOAuthServerInfo } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { discoverOAuthServerInfo } = await import('@modelcontextprotocol/client');
   let issuer: string;
   let metadata: AuthorizationServerMetadata | undefined;
   let resourceMetadata: OAuthProtectedResourceMetadata | undefined;

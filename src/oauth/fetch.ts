@@ -20,7 +20,7 @@ export interface OAuthFetch {
 /** A 403 whose challenge is `insufficient_scope` (RFC 6750 section 3.1): the scope it asks for, and where the resource metadata is. */
 async function insufficientScope(response: Response): Promise<{ scope?: string; resourceMetadataUrl?: URL } | undefined> {
   if (response.status !== 403) return undefined;
-  const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/client');
   const { error, scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
   return error === 'insufficient_scope' ? { ...(scope ? { scope } : {}), ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}) } : undefined;
 }
@@ -44,7 +44,7 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
     };
     const noteChallenge = async (response: Response) => {
       await response.body?.cancel();
-      const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
+      const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/client');
       const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
       if (resourceMetadataUrl) hint = { resourceMetadataUrl };
     };
@@ -94,7 +94,7 @@ export function bearerChallenge(response: Response): boolean {
  * well-known URLs, that names an authorization server.
  */
 export async function advertisesOAuth(response: Response, serverUrl: string): Promise<boolean> {
-  const { discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } = await import('@modelcontextprotocol/client');
   if (extractWWWAuthenticateParams(response).resourceMetadataUrl) return true;
   try {
     const metadata = await discoverOAuthProtectedResourceMetadata(serverUrl);
