@@ -49,10 +49,10 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
     );
   }
 
-  const [{ connectOptions }, { runHttpBridge }] = await Promise.all([import('../services/connect-server.js'), import('../run/http-bridge.js')]);
+  const [{ oauthFetchFor }, { runHttpBridge }] = await Promise.all([import('../services/oauth-connect.js'), import('../run/http-bridge.js')]);
   // stdin is the client's: a login never reads it, so one may start whenever a browser can be opened.
   const canLogin = canPrompt(ctx) || canOpenBrowser(ctx.env, ctx.platform);
-  const connect = await connectOptions(ctx, server!, { canLogin, loginMode: 'browser' });
+  const wrapFetch = await oauthFetchFor(ctx, server!, { canLogin, loginMode: 'browser' });
   return runHttpBridge({
     server: server!,
     masker,
@@ -60,7 +60,7 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
     stdout: ctx.stdout,
     stderr: ctx.stderr,
     signals: deps.signals,
-    ...(connect.wrapFetch ? { wrapFetch: connect.wrapFetch } : {}),
+    ...(wrapFetch ? { wrapFetch } : {}),
   });
 }
 

@@ -4,20 +4,37 @@ import type { Connection, ConnectOptions } from '../mcp/connect.js';
 import type { OAuthConnectOptions } from './oauth-connect.js';
 import { resolveConfigured, serverNames } from './server-config.js';
 
-/** How a command connects: the place where a server's OAuth login is added (around the client certificate's fetch, if any). */
+/**
+ * How a command connects: the server's OAuth login added around the fetch (around the client
+ * certificate's, if any), and the eras remembered in the state directory.
+ */
 export async function connectOptions(ctx: Ctx, server: ResolvedServer, oauth: OAuthConnectOptions = {}): Promise<ConnectOptions> {
-  const base = { env: ctx.env, stderr: ctx.stderr };
-  const { oauthFetchFor } = await import('./oauth-connect.js');
+  const [{ oauthFetchFor }, { eraCache, eraCachePath }] = await Promise.all([import('./oauth-connect.js'), import('../mcp/era-cache.js')]);
   const wrapFetch = await oauthFetchFor(ctx, server, oauth);
-  return wrapFetch ? { ...base, wrapFetch } : base;
+  return { env: ctx.env, stderr: ctx.stderr, now: ctx.now, eras: eraCache(eraCachePath(ctx.env), ctx.now), ...(wrapFetch ? { wrapFetch } : {}) };
 }
 
-/** Resolves one configured server, connects and initializes, runs `fn`, and always disconnects. The store is opened at most once, and only if needed. */
-export async function withConnection<T>(ctx: Ctx, name: string, fn: (connection: Connection, server: ResolvedServer) => Promise<T>): Promise<T> {
+/** Connects to one resolved server, with the era settled (see src/mcp/connect.ts). */
+export async function connectServer(
+  ctx: Ctx,
+  server: ResolvedServer,
+  options: { oauth?: OAuthConnectOptions; prepare?: ConnectOptions['prepare'] } = {},
+): Promise<Connection> {
+  const { connect } = await import('../mcp/connect.js');
+  const base = await connectOptions(ctx, server, options.oauth);
+  return connect(server, options.prepare ? { ...base, prepare: options.prepare } : base);
+}
+
+/** Resolves one configured server, connects, runs `fn`, and always disconnects. The store is opened at most once, and only if needed. */
+export async function withConnection<T>(
+  ctx: Ctx,
+  name: string,
+  fn: (connection: Connection, server: ResolvedServer) => Promise<T>,
+  prepare?: ConnectOptions['prepare'],
+): Promise<T> {
   const config = await ctx.config();
   const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
-  const { connect } = await import('../mcp/connect.js');
-  const connection = await connect(server!, await connectOptions(ctx, server!));
+  const connection = await connectServer(ctx, server!, prepare ? { prepare } : {});
   try {
     return await fn(connection, server!);
   } finally {
