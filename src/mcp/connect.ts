@@ -98,7 +98,7 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
   const setting = protocolSetting(entry);
   const now = options.now ?? (() => new Date());
   const eras = setting !== LEGACY_REVISION ? options.eras : undefined;
-  const key = eraKey(server);
+  const key = eraKey(server.name, server.masked);
   const masker = createMasker(server.secrets);
   const release = routeSdkConsole(options.stderr, server.secrets);
   let parts: HttpParts | undefined;

@@ -1,4 +1,3 @@
-import type { ResolvedServer } from '../config/resolve.js';
 import type { ProtocolSetting, ServerEntry } from '../config/schema.js';
 
 /** The revision of the 2026 era, and the newest of the 2025 era (which opens with `initialize`). */
@@ -34,10 +33,9 @@ export function protocolSetting(entry: ServerEntry): ProtocolSetting {
  * The key of a server's verdict: its name and what it is (the URL, or the command line), with every
  * reference shown as a placeholder, so that no secret goes into the file and a changed entry asks again.
  */
-export function eraKey(server: ResolvedServer): string {
-  const entry = server.masked;
-  const target = entry.transport === 'stdio' ? [entry.command, ...entry.args].join(' ') : `${entry.transport} ${entry.url}`;
-  return JSON.stringify([server.name, target]);
+export function eraKey(name: string, masked: ServerEntry): string {
+  const target = masked.transport === 'stdio' ? [masked.command, ...masked.args].join(' ') : `${masked.transport} ${masked.url}`;
+  return JSON.stringify([name, target]);
 }
 
 /** A remembered verdict that fits the setting: any for `auto`, a 2026 one offering the revision for a pin; none for the 2025 opening. */
@@ -46,4 +44,35 @@ export function usableVerdict(verdict: EraVerdict | undefined, setting: Protocol
   if (setting === 'auto') return verdict;
   const offered = verdict.discover?.supportedVersions;
   return verdict.era === 'modern' && Array.isArray(offered) && offered.includes(setting) ? verdict : undefined;
+}
+
+/** What `servers`, `config show` and `ping --json` say of a server's protocol. */
+export interface ProtocolView {
+  /** The entry's `protocol`, or what applies without one. */
+  setting: ProtocolSetting;
+  /** Whether the entry sets `protocol` itself. */
+  pinned: boolean;
+  /** From the last connection that settled it: `2026` or `2025`, and the revision (null while unknown). */
+  era: '2026' | '2025' | null;
+  version: string | null;
+  checkedAt: string | null;
+}
+
+export function protocolView(entry: ServerEntry, verdict: EraVerdict | undefined): ProtocolView {
+  const setting = protocolSetting(entry);
+  const known = setting === LEGACY_REVISION ? undefined : usableVerdict(verdict, setting);
+  const version = known?.protocolVersion ?? (setting === 'auto' ? null : setting);
+  return {
+    setting,
+    pinned: entry.protocol !== undefined,
+    era: known ? (known.era === 'modern' ? '2026' : '2025') : setting === 'auto' ? null : setting === MODERN_REVISION ? '2026' : '2025',
+    version,
+    checkedAt: known?.checkedAt ?? null,
+  };
+}
+
+/** One cell: the revision when known (`(pinned)` when the entry sets it), `auto` while no connection has settled it. */
+export function protocolCell(view: ProtocolView): string {
+  if (view.version === null) return 'auto';
+  return view.pinned ? `${view.version} (pinned)` : view.version;
 }

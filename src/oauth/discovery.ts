@@ -183,7 +183,8 @@ export async function discover(target: OAuthTarget, resourceMetadataUrl: URL | u
     metadata = await presetMetadata(target, configured, resourceMetadata);
     issuer = metadata.issuer;
   } else {
-    const info = await discoverOAuthServerInfo(target.url, { resourceMetadataUrl, fetchFn: policedFetch() });
+    // The issuer is checked below (metadataNamesIssuer: RFC 8414 section 3.3, an origin's "/" allowed), with the project's message.
+    const info = await discoverOAuthServerInfo(target.url, { resourceMetadataUrl, fetchFn: policedFetch(), skipIssuerMetadataValidation: true });
     ({ authorizationServerUrl: issuer, authorizationServerMetadata: metadata, resourceMetadata } = info);
   }
   const checked = checkAuthorizationServer(target.name, issuer, metadata);

@@ -343,6 +343,8 @@ async function codeFlow(
       metadata,
       clientInformation: client.information,
       authorizationCode: code,
+      // checkAuthorizationResponse has compared the response's iss with the issuer (RFC 9207); the SDK checks it again.
+      ...(issRequired ? { iss: issuer } : {}),
       codeVerifier,
       redirectUri: listener.redirectUrl,
       ...(discovery.resource !== undefined ? { resource: discovery.resource } : {}),

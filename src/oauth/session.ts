@@ -300,7 +300,8 @@ export class OAuthSession {
     const refusedWith = (error: unknown, ...codes: string[]) => error instanceof OAuthError && codes.includes(error.code);
     const client = await this.clientFor(stored);
     const fetchFn = policedFetch();
-    const metadata = await discoverAuthorizationServerMetadata(stored.issuer, { fetchFn });
+    // Checked just below, as every metadata document is (metadataNamesIssuer).
+    const metadata = await discoverAuthorizationServerMetadata(stored.issuer, { fetchFn, skipIssuerValidation: true });
     if (!metadata || !metadataNamesIssuer(stored.issuer, metadata.issuer))
       throw new CliError(`cannot refresh the token of '${this.name}': the authorization server ${stored.issuer} no longer publishes its metadata`);
     checkEndpoints(this.name, metadata);
