@@ -18,7 +18,7 @@ export async function run(name: string, options: PingOptions, ctx: Ctx): Promise
   await withConnection(ctx, name, async (connection, server) => {
     const initializeMs = tenths(connection.connectMs);
     const roundTripMs = tenths(await connection.alive());
-    const info = connection.client.getServerVersion();
+    const info = connection.server;
     const result = {
       server: name,
       transport: server.entry.transport,

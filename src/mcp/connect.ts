@@ -36,6 +36,8 @@ export interface Connection {
   readonly era: Era;
   /** The revision the connection settled on. */
   readonly protocolVersion: string | undefined;
+  /** The server's name and version as it gave them, masked (for display). */
+  readonly server: { name: string; version: string } | undefined;
   /** How long opening took: the transport, and `initialize` or `server/discover` (nothing at all with a remembered 2026 verdict). */
   readonly connectMs: number;
   /** Runs requests: what comes back has the server's secrets masked; a failure is a CliError (exit 4 for a credential). */
@@ -190,6 +192,10 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
     },
     get protocolVersion() {
       return client.getNegotiatedProtocolVersion();
+    },
+    get server() {
+      const info = client.getServerVersion();
+      return info && { name: masker.text(String(info.name)), version: masker.text(String(info.version)) };
     },
     connectMs,
     request,

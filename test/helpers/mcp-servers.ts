@@ -64,9 +64,9 @@ const text = (value: string): Text => ({ content: [{ type: 'text', text: value }
 /** The authentication of a request, as either SDK hands it to a tool (v2: `ctx.http.authInfo`, v1: `extra.authInfo`). */
 export const authOf = (ctx: { http?: { authInfo?: AuthInfo }; authInfo?: AuthInfo }): AuthInfo | undefined => ctx.http?.authInfo ?? ctx.authInfo;
 
-/** What a test server is: its name and version, and its tools (registered alike with either SDK). */
+/** What a test server is: its name (which may depend on who asks) and version, and its tools (registered alike with either SDK). */
 export interface TestServerSpec {
-  name: string;
+  name: string | ((auth: AuthInfo | undefined) => string);
   version: string;
   register(server: Pick<McpServer, 'registerTool'>): void;
 }
@@ -88,11 +88,13 @@ export const TEST_SERVER: TestServerSpec = {
   },
 };
 
+const nameOf = (spec: TestServerSpec, auth: AuthInfo | undefined) => (typeof spec.name === 'string' ? spec.name : spec.name(auth));
+
 /** Serves MCP requests with the SDK's pieces: v2's `createMcpHandler` (one fresh server per request, both eras or 2026 only), or a stateless v1 server (2025 only). */
 export function mcpHandler(eras: ServerEras = 'both', spec: TestServerSpec = TEST_SERVER): express.RequestHandler {
   if (eras === '2025')
     return async (req, res) => {
-      const server = new McpServer2025({ name: spec.name, version: spec.version });
+      const server = new McpServer2025({ name: nameOf(spec, req.auth), version: spec.version });
       spec.register(server as unknown as Pick<McpServer, 'registerTool'>);
       const transport = new StreamableHTTPServerTransport2025({ sessionIdGenerator: undefined });
       res.on('close', () => {
@@ -102,8 +104,8 @@ export function mcpHandler(eras: ServerEras = 'both', spec: TestServerSpec = TES
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     };
-  const factory = () => {
-    const server = new McpServer({ name: spec.name, version: spec.version });
+  const factory = ({ authInfo }: { authInfo?: AuthInfo }) => {
+    const server = new McpServer({ name: nameOf(spec, authInfo), version: spec.version });
     spec.register(server);
     return server;
   };
@@ -126,6 +128,8 @@ export interface TestMcpHttpServer {
   authorizations: (string | undefined)[];
   /** The MCP POSTs received, in order. */
   posts: SeenPost[];
+  /** Changes the eras it speaks from the next request on (an upgrade, a rollback); `none` refuses every protocol version (HTTP 400, -32022). */
+  setEras(eras: ServerEras | 'none'): void;
   close(): Promise<void>;
 }
 
@@ -138,6 +142,8 @@ export interface TestMcpHttpServerOptions {
   transport?: 'streamable-http' | 'sse';
   /** For streamable HTTP: default both. */
   eras?: ServerEras;
+  /** What the server is: default TEST_SERVER. */
+  spec?: TestServerSpec;
   /** Extra routes (an OAuth authorization server, metadata) mounted before the MCP endpoint. */
   setup?: (app: express.Express) => void;
 }
@@ -153,6 +159,7 @@ export async function startTestMcpHttpServer(options: TestMcpHttpServerOptions =
   const app = express();
   const authorizations: (string | undefined)[] = [];
   const posts: SeenPost[] = [];
+  let eras: ServerEras | 'none' = options.eras ?? 'both';
   app.use((req, _res, next) => {
     authorizations.push(req.headers.authorization);
     next();
@@ -170,7 +177,13 @@ export async function startTestMcpHttpServer(options: TestMcpHttpServerOptions =
         });
       next();
     };
-    app.all('/mcp', express.json(), record, auth, mcpHandler(options.eras));
+    const handlers = new Map<ServerEras, express.RequestHandler>();
+    const handler = (e: ServerEras) => handlers.get(e) ?? handlers.set(e, mcpHandler(e, options.spec)).get(e)!;
+    app.all('/mcp', express.json(), record, auth, (req, res, next) => {
+      if (eras !== 'none') return handler(eras)(req, res, next);
+      const id = (req.body as { id?: unknown } | undefined)?.id ?? null;
+      res.status(400).json({ jsonrpc: '2.0', id, error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['1999-01-01'] } } });
+    });
   } else {
     const sessions = new Map<string, SSEServerTransport>();
     app.get('/sse', auth, async (_req, res) => {
@@ -195,6 +208,7 @@ export async function startTestMcpHttpServer(options: TestMcpHttpServerOptions =
     url: `http://127.0.0.1:${port}/${options.transport === 'sse' ? 'sse' : 'mcp'}`,
     authorizations,
     posts,
+    setEras: (next) => void (eras = next),
     close: () =>
       new Promise((resolve) => {
         http.closeAllConnections();

@@ -62,7 +62,7 @@ export async function checkServer(ctx: Ctx, config: ServerConfig, name: string):
     try {
       // A remembered 2026 era connects without a request: the check presents the credential.
       await connection.alive();
-      const info = connection.client.getServerVersion();
+      const info = connection.server;
       const who = `${info?.name ?? 'the server'}${info?.version ? ` ${info.version}` : ''}`;
       return result('passed', `accepted it (${who}, protocol ${connection.protocolVersion ?? 'unknown'})`);
     } finally {
