@@ -225,20 +225,33 @@ export interface ServerTransport {
 /** The transport of an HTTP entry (its headers, client certificate and OAuth login), for relaying JSON-RPC as it is. */
 export async function openTransport(
   server: ResolvedServer,
-  options: { wrapFetch?: WrapFetch; masker: Masker; reconnection?: StreamableHTTPReconnectionOptions },
+  options: { wrapFetch?: WrapFetch; masker: Masker; stderr: Writable; reconnection?: StreamableHTTPReconnectionOptions },
 ): Promise<ServerTransport> {
   const entry = server.entry as HttpServerEntry;
-  const parts = await httpParts(entry, server.name, options.wrapFetch);
-  const transport = await httpTransport(entry, parts, options.reconnection);
-  return {
-    transport,
-    describe: (error) =>
-      describeFailure(server, error, {
-        ...(parts.observed.tlsError() !== undefined ? { tlsError: parts.observed.tlsError()! } : {}),
-        usesOAuth: parts.observed.usesOAuth(),
-        ...(transport.sessionId !== undefined ? { sessionId: transport.sessionId } : {}),
-        mask: options.masker.text,
-      }),
-    close: parts.close,
-  };
+  // stdout is the client's JSON-RPC channel: the SDK's console output goes to stderr, masked.
+  const release = routeSdkConsole(options.stderr, server.secrets);
+  try {
+    const parts = await httpParts(entry, server.name, options.wrapFetch);
+    const transport = await httpTransport(entry, parts, options.reconnection);
+    return {
+      transport,
+      describe: (error) =>
+        describeFailure(server, error, {
+          ...(parts.observed.tlsError() !== undefined ? { tlsError: parts.observed.tlsError()! } : {}),
+          usesOAuth: parts.observed.usesOAuth(),
+          ...(transport.sessionId !== undefined ? { sessionId: transport.sessionId } : {}),
+          mask: options.masker.text,
+        }),
+      close: async () => {
+        try {
+          await parts.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }

@@ -58,6 +58,7 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
     close: closeTransport,
   } = await openTransport(server, {
     masker,
+    stderr,
     reconnection: options.reconnection ?? DEFAULT_RECONNECTION,
     ...(options.wrapFetch ? { wrapFetch: options.wrapFetch } : {}),
   });
