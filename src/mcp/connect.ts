@@ -109,7 +109,7 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
     ...(parts?.observed.authStatus !== undefined ? { authStatus: parts.observed.authStatus } : {}),
     ...(parts?.observed.tlsError() !== undefined ? { tlsError: parts.observed.tlsError()! } : {}),
     usesOAuth: parts?.observed.usesOAuth() ?? entry.oauth !== undefined,
-    ...((transport as { sessionId?: string } | undefined)?.sessionId !== undefined ? { sessionId: (transport as { sessionId: string }).sessionId } : {}),
+    ...(transport?.sessionId !== undefined ? { sessionId: transport.sessionId } : {}),
     mask: masker.text,
   });
   const fail = (error: unknown) => carriedError(error) ?? failureError(describeFailure(server, error, context()));
