@@ -245,7 +245,7 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     expect((run as Error).message).toContain(`cannot reach server 'down' at ${downUrl}: connection refused`);
   });
 
-  it('a server that goes away mid-session: the call fails with an ProtocolError the client can show, nothing hangs', async () => {
+  it('a server that goes away mid-session: the call fails with a ProtocolError the client can show, nothing hangs', async () => {
     const run = await connectThroughRun(sandbox, 'flaky');
     try {
       expect((await run.client.listTools()).tools.length).toBe(3);
