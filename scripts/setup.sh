@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # gnome-keyring + dbus + libsecret-tools: a real Secret Service on a private session bus
 # (dbus-bin: dbus-monitor, which records the bus to show no token value crosses it in the clear);
 # chromium: the OAuth login page in a real browser; openssl: test certificates;
-# age: opening exported bundles with the reference tool.
-APT_PACKAGES=(gnome-keyring libsecret-tools dbus dbus-bin dbus-x11 chromium openssl age)
+# age: opening exported bundles with the reference tool; libnss-wrapper: a spawned CLI sees its test
+# sandbox as the account's home in the user database (test/helpers/cli.ts), never the real one.
+APT_PACKAGES=(gnome-keyring libsecret-tools dbus dbus-bin dbus-x11 chromium openssl age libnss-wrapper)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import type { ServerConfig } from './config/schema.js';
-import type { Env } from './paths.js';
+import { accountHome, type Env } from './paths.js';
 import type { Prompter } from './io/prompter.js';
 import type { Selection } from './stores/selection.js';
 import type { SecretStore } from './stores/store.js';
@@ -24,6 +24,8 @@ export interface Io {
   stdout: Writable;
   stderr: Writable;
   env: Env;
+  /** This account's home in the system's user database, never HOME: where the user's own config and the approvals are (paths.ts, accountHome). */
+  readonly home: string;
   cwd: string;
   platform: NodeJS.Platform;
   now(): Date;
@@ -82,6 +84,7 @@ export function terminalColumns(env: Env, terminal: number | undefined): number 
 export function processIo(globals: GlobalOptions): Io {
   let prompter: Prompter | undefined;
   let controlling: boolean | undefined;
+  let home: string | undefined;
   const tty = { stdin: isatty(0), stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY };
   return {
     get stdin() {
@@ -90,6 +93,10 @@ export function processIo(globals: GlobalOptions): Io {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    // A look-up in the user database, only for commands that read a config.
+    get home() {
+      return (home ??= accountHome());
+    },
     cwd: process.cwd(),
     platform: process.platform,
     now: () => new Date(),

@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'refreshed',
   'login',
   'logout',
+  'log-moved',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -62,6 +62,8 @@ export interface ClientDef {
   /** Paths relative to a project directory. */
   projectFiles: string[];
   containers(data: unknown, scope: Scope): Container[];
+  /** Where the file defines the `${input:id}` variables its entries use, with their defaults (VS Code's `inputs`). */
+  inputs?: string[];
   /** The entry as mcp-cli understands it, or why it cannot be used (an extension's server, a built-in). */
   read(raw: Record<string, unknown>): ServerSpec | { unsupported: string };
   rewrite(launch: Launch, raw: Record<string, unknown>): EntryRewrite;
@@ -178,6 +180,7 @@ const vscode: ClientDef = {
   userFiles: (env, platform) => [pathApi(platform).join(appData(env, platform), 'Code', 'User', 'mcp.json')],
   projectFiles: ['.vscode/mcp.json'],
   containers: () => [{ path: ['servers'] }],
+  inputs: ['inputs'],
   read: (raw) => readCommon(raw, ['url']),
   rewrite: (launch, raw) => rewriteCommon(launch, raw, true),
 };

@@ -1,7 +1,9 @@
+import { basename } from 'node:path';
 import type { TokenType } from '../tokens/model.js';
 import type { ClientDef, EntryRewrite, Launch, ServerSpec } from './catalog.js';
 import type { Launcher } from './launcher.js';
-import { describeField, type FieldRef, type Finding, type FoundServer } from './scan.js';
+import { describeField, fieldsOf, type FieldRef, type Finding, type FoundServer } from './scan.js';
+import { headerArgument } from './secrets.js';
 
 /** A secret to move into the store, and where it was. */
 export interface PlannedToken {
@@ -21,6 +23,10 @@ export interface Conversion {
   configEntry(): Record<string, unknown>;
   /** Variables the client keeps and hands to `mcp-cli run` (its own `${...}` values, goose's env_keys). */
   passThrough: Record<string, string>;
+  /** Arguments that will hold a secret on the server's command line, which other local users can read. */
+  argv: FieldRef[];
+  /** mcp-remote `--header` arguments whose value goes to mcp-remote in a variable of its environment instead. */
+  movedHeaders: { field: FieldRef; variable: string }[];
 }
 
 const TYPE_OF = { 'api-key': 'api-key', bearer: 'bearer', generic: 'generic' } as const satisfies Record<string, TokenType>;
@@ -39,15 +45,13 @@ export function slug(text: string): string {
 function fieldSlug(finding: Finding): string {
   const f = finding.field;
   if (f.part === 'env' || f.part === 'headers') return slug(f.key);
-  if (f.part === 'args') {
-    const flag = /^(?:after )?--?([A-Za-z][A-Za-z0-9_-]*)$/.exec(finding.match.label);
-    return flag ? slug(flag[1]!) : `arg-${f.index}`;
-  }
+  if (f.part === 'args') return finding.match.subject !== undefined ? slug(finding.match.subject) : `arg-${f.index}`;
   if (f.part === 'url') {
     const param = /^URL parameter (.+)$/.exec(finding.match.label);
     return param ? `url-${slug(param[1]!)}` : finding.match.label === 'password in the URL' ? 'url-password' : 'url';
   }
-  return f.part === 'raw' ? slug(f.path.join('-')) : f.part;
+  if (f.part === 'raw') return slug(f.path.join('-'));
+  return f.part === 'comment' ? `comment-${f.line}` : f.part;
 }
 
 /**
@@ -69,40 +73,119 @@ export function literal(text: string): string {
 
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-type StringField = { field: FieldRef; value: string };
-
-function fieldsOf(spec: ServerSpec): StringField[] {
-  const out: StringField[] = [];
-  if (spec.command !== undefined) out.push({ field: { part: 'command' }, value: spec.command });
-  spec.args.forEach((value, index) => out.push({ field: { part: 'args', index }, value }));
-  for (const [key, value] of Object.entries(spec.env)) out.push({ field: { part: 'env', key }, value });
-  if (spec.cwd !== undefined) out.push({ field: { part: 'cwd' }, value: spec.cwd });
-  if (spec.url !== undefined) out.push({ field: { part: 'url' }, value: spec.url });
-  for (const [key, value] of Object.entries(spec.headers)) out.push({ field: { part: 'headers', key }, value });
-  return out;
-}
-
 const sameField = (a: FieldRef, b: FieldRef) => describeField(a) === describeField(b);
 
-/** The name of the variable that carries a field the client expands itself. */
-function passName(field: FieldRef, taken: Set<string>): string {
-  let base: string;
-  if (field.part === 'env' && VARIABLE.test(field.key)) base = field.key;
-  else {
-    const suffix =
-      field.part === 'args' ? `ARG_${field.index}` : field.part === 'env' || field.part === 'headers' ? `${field.part.toUpperCase()}_${field.key}` : field.part;
-    base = `MCP_PASS_${suffix.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
-  }
+/** `base`, or `base_2`, `base_3`...: the first that is not taken (then taken). */
+function freeName(base: string, taken: Set<string>): string {
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
   taken.add(name);
   return name;
 }
 
+/** The name of the variable that carries a field the client expands itself. */
+function passName(field: FieldRef, taken: Set<string>): string {
+  if (field.part === 'env' && VARIABLE.test(field.key)) return freeName(field.key, taken);
+  const suffix =
+    field.part === 'args' ? `ARG_${field.index}` : field.part === 'env' || field.part === 'headers' ? `${field.part.toUpperCase()}_${field.key}` : field.part;
+  return freeName(`MCP_PASS_${suffix.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`, taken);
+}
+
+// Variables that decide which program runs, or what it loads first.
+const PROGRAM_VARIABLES = new Set([
+  'PATH',
+  'NODE_OPTIONS',
+  'NODE_PATH',
+  'PYTHONPATH',
+  'PYTHONSTARTUP',
+  'PYTHONHOME',
+  'LD_PRELOAD',
+  'LD_LIBRARY_PATH',
+  'DYLD_INSERT_LIBRARIES',
+  'DYLD_LIBRARY_PATH',
+  'PERL5OPT',
+  'PERL5LIB',
+  'RUBYOPT',
+  'RUBYLIB',
+  'JAVA_TOOL_OPTIONS',
+  'BASH_ENV',
+  'ENV',
+]);
+// Words of a variable's name that say where a server connects.
+const PLACE_WORDS = new Set(['URL', 'URI', 'HOST', 'HOSTNAME', 'ENDPOINT', 'SERVER', 'ADDR', 'ADDRESS', 'BASE', 'DOMAIN', 'ORIGIN', 'PROXY']);
+
+// Programs whose arguments name the code they run: an interpreter's script, a package runner's package, a container's image.
+const RUNS_ITS_ARGUMENTS =
+  /^(?:node|nodejs|deno|bun|bunx|npx|pnpx|pnpm|npm|yarn|uv|uvx|pipx|python[\d.]*|py|ruby|perl|php|java|dotnet|go|sh|bash|zsh|dash|fish|cmd|powershell|pwsh|docker|podman|env)$/i;
+
+/**
+ * Whether a field decides where an entry's secrets go: the URL it connects to, the program that
+ * runs (command, directory, and the arguments of a program that runs what they name), a variable
+ * that names a place or changes the program.
+ */
+function decidesDestination(field: FieldRef, spec: ServerSpec): boolean {
+  if (field.part === 'url' || field.part === 'command' || field.part === 'cwd') return true;
+  if (field.part === 'args') return RUNS_ITS_ARGUMENTS.test(basename((spec.command ?? '').replace(/\\/g, '/')).replace(/\.(?:exe|cmd)$/i, ''));
+  if (field.part !== 'env') return false;
+  const words = field.key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/);
+  return PROGRAM_VARIABLES.has(field.key.toUpperCase()) || words.some((w) => PLACE_WORDS.has(w));
+}
+
+/** mcp-remote, started by its name or path, or through npx/bunx/pnpm dlx (`mcp-remote`, `mcp-remote@0.1.38`), before argument `before`. */
+function runsMcpRemote(spec: ServerSpec, before: number): boolean {
+  return [spec.command ?? '', ...spec.args.slice(0, before)].some(
+    (p) => /(?:^|[/\\])mcp-remote(?:@[^/\\]*)?(?:\.cmd|\.exe|\.js)?$/i.test(p) || /[/\\]mcp-remote[/\\]dist[/\\]proxy\.js$/i.test(p),
+  );
+}
+
+/**
+ * mcp-remote's `--header "Name: value"`: mcp-remote replaces `${VAR}` in a header argument by its
+ * own environment's VAR (its README's way around clients that split arguments at spaces). So the
+ * argument becomes `Name:${VAR}` and the value with its secret goes into the entry's env, which
+ * other local users cannot read, while a command line they can.
+ */
+function mcpRemoteHeader(spec: ServerSpec, index: number, taken: Set<string>): { variable: string; valueStart: number; name: string } | undefined {
+  if (spec.transport !== 'stdio' || index === 0 || spec.args[index - 1] !== '--header' || !runsMcpRemote(spec, index - 1)) return undefined;
+  const header = headerArgument(spec.args[index]!);
+  if (!header) return undefined;
+  const base = header.name.toLowerCase() === 'authorization' ? 'AUTH_HEADER' : `${header.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_HEADER`;
+  return { variable: freeName(base, taken), valueStart: header.valueStart, name: header.name };
+}
+
+/** A value with each of its secrets (at `from` onwards) replaced by the reference to its token, the rest kept literal. */
+function withReferences(value: string, mine: PlannedToken[], from = 0): () => string {
+  return () => {
+    let out = '';
+    let at = from;
+    for (const t of mine) {
+      out += literal(value.slice(at, t.finding.match.start)) + `\${TOKEN:${t.namespace}:${t.name}}`;
+      at = t.finding.match.end;
+    }
+    return out + literal(value.slice(at));
+  };
+}
+
+/** The text of a value without the spans of its secrets (what is left to be the client's own). */
+function withoutSecrets(value: string, mine: PlannedToken[]): string {
+  let out = '';
+  let at = 0;
+  for (const t of mine) {
+    out += value.slice(at, t.finding.match.start);
+    at = t.finding.match.end;
+  }
+  return out + value.slice(at);
+}
+
 /**
  * How a server becomes an entry of server_config.json with `${TOKEN:...}` in place of its secrets,
  * or why it cannot. A value the client expands itself (`${input:key}`, `${env:X}`, `${workspaceFolder}`)
- * stays with the client, in the environment it gives `mcp-cli run`, and the entry reads it from there.
+ * stays with the client, in the environment it gives `mcp-cli run`, and the entry reads it from there;
+ * except where it decides the destination of an entry that carries a secret: whoever launches
+ * `mcp-cli run` with that variable set would receive the secret, so such a server is not moved.
+ * `${input:id}` of an input whose default is a secret is that secret, moved like the others.
  */
 export function convert(client: ClientDef, server: FoundServer): Conversion | { unsupported: string } {
   const spec = server.spec;
@@ -118,35 +201,43 @@ export function convert(client: ClientDef, server: FoundServer): Conversion | { 
     name: tokenName(server.name, finding),
     ...(finding.match.kind === 'api-key' && finding.match.provider ? { provider: finding.match.provider } : {}),
   }));
-  const passThrough: Record<string, string> = {};
+  const passThrough = new Map<string, string>();
   const taken = new Set([...Object.keys(spec.env), ...spec.envKeys]);
   const templates = new Map<string, () => string>();
+  const headerEnv: [string, () => string][] = [];
+  const movedHeaders: { field: FieldRef; variable: string }[] = [];
+  const argv: FieldRef[] = [];
   for (const { field, value } of fieldsOf(spec)) {
     const mine = tokens.filter((t) => sameField(t.field, field)).sort((a, b) => a.finding.match.start - b.finding.match.start);
-    if (client.interpolates && value.includes('${')) {
+    if (client.interpolates && withoutSecrets(value, mine).includes('${')) {
       if (mine.length > 0) return { unsupported: `${describeField(field)} mixes a secret with a ${client.name} variable` };
+      if (tokens.length > 0 && decidesDestination(field, spec))
+        return {
+          unsupported: `its ${describeField(field)} comes from a ${client.name} variable, and it carries a secret: whoever sets that variable for mcp-cli run would receive the secret (write the value out in the file to import it)`,
+        };
       if (field.part === 'env') taken.delete(field.key);
       const name = passName(field, taken);
-      passThrough[name] = value;
+      passThrough.set(name, value);
       templates.set(describeField(field), () => `\${${name}}`);
       continue;
     }
-    templates.set(describeField(field), () => {
-      let out = '';
-      let at = 0;
-      for (const t of mine) {
-        out += literal(value.slice(at, t.finding.match.start)) + `\${TOKEN:${t.namespace}:${t.name}}`;
-        at = t.finding.match.end;
-      }
-      return out + literal(value.slice(at));
-    });
+    const header = field.part === 'args' && mine.length > 0 ? mcpRemoteHeader(spec, field.index, taken) : undefined;
+    if (header) {
+      headerEnv.push([header.variable, withReferences(value, mine, header.valueStart)]);
+      movedHeaders.push({ field, variable: header.variable });
+      templates.set(describeField(field), () => literal(`${header.name}:\${${header.variable}}`));
+      continue;
+    }
+    if (field.part === 'args' && mine.length > 0) argv.push(field);
+    templates.set(describeField(field), withReferences(value, mine));
   }
-  for (const key of spec.envKeys) passThrough[key] = '';
+  for (const key of spec.envKeys) passThrough.set(key, '');
   const text = (field: FieldRef) => templates.get(describeField(field))!();
   const configEntry = () => {
     const envEntries: [string, string][] = [
       ...Object.keys(spec.env).map((key): [string, string] => [key, text({ part: 'env', key })]),
       ...spec.envKeys.filter((k) => !Object.hasOwn(spec.env, k)).map((key): [string, string] => [key, `\${${key}}`]),
+      ...headerEnv.map(([key, template]): [string, string] => [key, template()]),
     ];
     if (spec.transport === 'stdio') {
       return {
@@ -163,7 +254,7 @@ export function convert(client: ClientDef, server: FoundServer): Conversion | { 
       ...(headers.length > 0 ? { headers: Object.fromEntries(headers) } : {}),
     };
   };
-  return { tokens, configEntry, passThrough };
+  return { tokens, configEntry, passThrough: Object.fromEntries(passThrough), argv, movedHeaders };
 }
 
 /** The client's entry to launch `mcp-cli run NAME`, in its own shape. */
@@ -182,11 +273,9 @@ export function rewriteFor(
 
 /** The entry after a rewrite: removed keys gone, set keys where they were (new ones at the end), the rest as it was. */
 export function rewritten(raw: Record<string, unknown>, rewrite: EntryRewrite): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (rewrite.remove.includes(key)) continue;
-    out[key] = key in rewrite.set ? rewrite.set[key] : value;
-  }
-  for (const [key, value] of Object.entries(rewrite.set)) if (!(key in out)) out[key] = value;
-  return out;
+  const kept = Object.entries(raw)
+    .filter(([key]) => !rewrite.remove.includes(key))
+    .map(([key, value]): [string, unknown] => [key, Object.hasOwn(rewrite.set, key) ? rewrite.set[key] : value]);
+  const added = Object.entries(rewrite.set).filter(([key]) => !Object.hasOwn(raw, key));
+  return Object.fromEntries([...kept, ...added]);
 }

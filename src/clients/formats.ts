@@ -1,5 +1,16 @@
-import { applyEdits, modify, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
-import { parseDocument, type Document } from 'yaml';
+import {
+  applyEdits,
+  findNodeAtLocation,
+  modify,
+  parseTree,
+  printParseErrorCode,
+  visit,
+  type FormattingOptions,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import { CST, isNode, Lexer, parseDocument, type Document } from 'yaml';
+import { nestedTooDeep, tooDeepAt, TOO_DEEP } from '../config/json.js';
 import { CliError } from '../errors.js';
 import type { FileFormat } from './catalog.js';
 import { lineDiff } from './diff.js';
@@ -13,7 +24,7 @@ import { lineDiff } from './diff.js';
 export type JsonPath = (string | number)[];
 
 /** Line and column (1-based) of a character offset. */
-function position(text: string, offset: number): { line: number; column: number } {
+export function position(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - before.lastIndexOf('\n') };
@@ -45,6 +56,8 @@ function jsonValue(node: Node, text: string, label: string): unknown {
 export function parseClientText(format: FileFormat, text: string, label: string): unknown {
   if (text.trim() === '') return {};
   if (format === 'json') {
+    const deep = tooDeepAt(text);
+    if (deep) throw new CliError(`${label}:${deep.line}:${deep.column}: ${TOO_DEEP}; the file was left as it is`);
     const errors: ParseError[] = [];
     const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
     if (errors.length > 0 || !tree) {
@@ -62,7 +75,9 @@ export function parseClientText(format: FileFormat, text: string, label: string)
     const column = 'col' in at ? at.col : at.column;
     throw new CliError(`${label}:${at.line}:${column}: invalid YAML (${error.code}); the file was left as it is`);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (nestedTooDeep(data)) throw new CliError(`${label}: ${TOO_DEEP}; the file was left as it is`);
+  return data;
 }
 
 function yamlDocument(text: string): Document.Parsed {
@@ -142,8 +157,45 @@ function cannotEditYaml(label: string): CliError {
 export function valueAt(data: unknown, path: JsonPath): unknown {
   let node = data;
   for (const part of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return undefined;
     node = (node as Record<string | number, unknown>)[part];
   }
   return node;
+}
+
+export interface Comment {
+  offset: number;
+  text: string;
+}
+
+/** The comments of a file, where each starts: line and block comments in JSON with comments, `#` in YAML. */
+export function commentsOf(format: FileFormat, text: string): Comment[] {
+  const out: Comment[] = [];
+  if (format === 'json') {
+    visit(
+      text,
+      { onComment: (offset, length) => void out.push({ offset, text: text.slice(offset, offset + length) }) },
+      { allowTrailingComma: true, disallowComments: false },
+    );
+    return out;
+  }
+  // The lexer's tokens are the source, in order, apart from markers that stand for no text.
+  const markers = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (markers.has(token)) continue;
+    if (token.startsWith('#')) out.push({ offset, text: token });
+    offset += token.length;
+  }
+  return out;
+}
+
+/** Where the value at a path starts in a file's text (undefined when it is not there). */
+export function offsetOf(format: FileFormat, text: string, path: JsonPath): number | undefined {
+  if (format === 'json') {
+    const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+    return tree ? findNodeAtLocation(tree, path)?.offset : undefined;
+  }
+  const node = yamlDocument(text).getIn(path, true);
+  return isNode(node) ? node.range?.[0] : undefined;
 }

@@ -1,4 +1,4 @@
-import { ownConfigPath } from '../config/file.js';
+import { configDirFile } from '../config/file.js';
 import { parseJsonText } from '../config/json.js';
 import { parseServerConfig } from '../config/schema.js';
 import { CliError } from '../errors.js';
@@ -17,7 +17,7 @@ const LOCATION = (path: string) => ({ path, source: 'the config directory' });
 
 /** Reads it as `mcp-cli run` does (JSON, validated by src/config/shape.ts): a file it could not use is an error, and nothing is changed. */
 export function readOwnConfig(env: Env): OwnConfig {
-  const path = ownConfigPath(env);
+  const path = configDirFile(env);
   const file = readClientFile(path);
   if (!file) return { path, servers: {} };
   try {

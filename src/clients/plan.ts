@@ -5,11 +5,11 @@ import { CLIENTS, type ClientDef, type ClientId, type EntryRewrite } from './cat
 import { convert, rewriteFor, rewritten, tokenName, type PlannedToken } from './convert.js';
 import { sha256, type ReadFile } from './files.js';
 import { editText, valueAt, type DataEdit } from './formats.js';
-import { checkNoSecretLeft } from './leftover.js';
+import { checkFileSecrets, checkNoSecretLeft, checkWrittenEntries } from './leftover.js';
 import { launcherFor, type Launcher, type LauncherContext } from './launcher.js';
 import { checkOwnConfigText, entryProblem, readOwnConfig } from './own-config.js';
 import { undoEdit, type EntryRecord, type FileRecord, type TextEdit } from './record.js';
-import { scanClients, type ClientFile, type FoundServer } from './scan.js';
+import { scanClients, type ClientFile, type FieldRef, type FoundServer } from './scan.js';
 
 export interface ImportOptions {
   client: ClientId;
@@ -36,6 +36,10 @@ export interface ImportItem {
   rewrite: EntryRewrite;
   /** The client's entry after the import. */
   entry: Record<string, unknown>;
+  /** Arguments that will hold a secret on the server's command line. */
+  argv: FieldRef[];
+  /** mcp-remote headers handed over in a variable of its environment instead of an argument. */
+  movedHeaders: { field: FieldRef; variable: string }[];
 }
 
 /** A file an import changes: its text before and after, and what undoes the change. */
@@ -107,7 +111,7 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
   const launcher = launcherFor(ctx, client, options.command);
   const config = readOwnConfig(ctx.env);
 
-  const items: Omit<ImportItem, 'configEntry' | 'entry' | 'rewrite'>[] = [];
+  const items: Omit<ImportItem, 'configEntry' | 'entry' | 'rewrite' | 'argv' | 'movedHeaders'>[] = [];
   const pending: { convert: Exclude<ReturnType<typeof convert>, { unsupported: string }> }[] = [];
   const skipped: ImportPlan['skipped'] = [];
   for (const file of files) {
@@ -136,6 +140,8 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
       pending.push({ convert: converted });
     }
   }
+
+  keepInputsWhole(items, pending, skipped);
 
   // Names: unique within the import, then against the store and server_config.json; tokens named after the final server names.
   const clashes: string[] = [];
@@ -176,7 +182,14 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
   const full: ImportItem[] = items.map((item, i) => {
     const converted = pending[i]!.convert;
     const rewrite = rewriteFor(client, item.server.raw, launcher, item.serverName, converted.passThrough);
-    return { ...item, configEntry: converted.configEntry(), rewrite, entry: rewritten(item.server.raw, rewrite) };
+    return {
+      ...item,
+      configEntry: converted.configEntry(),
+      rewrite,
+      entry: rewritten(item.server.raw, rewrite),
+      argv: converted.argv,
+      movedHeaders: converted.movedHeaders,
+    };
   });
 
   const changes: FileChange[] = [];
@@ -191,8 +204,17 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
         ...Object.entries(rewrite.set).map(([key, value]) => ({ path: [...item.server.entryPath, key], value })),
       ];
     });
+    // The defaults of secret inputs go with the servers that use them: the input stays, without its default.
+    const inputs = [...new Set(mine.flatMap((item) => item.tokens.flatMap((t) => (t.finding.input ? [t.finding.input.index] : []))))];
+    const inputEntries: EntryRecord[] = inputs.map((index) => {
+      const path = [...client.inputs!, index];
+      const original = valueAt(file.data, path) as Record<string, unknown>;
+      return { path, original, written: Object.fromEntries(Object.entries(original).filter(([key]) => key !== 'default')) };
+    });
+    if (inputEntries.length > 0) groups.push(inputEntries.map((entry) => ({ path: [...entry.path, 'default'], value: undefined })));
+    checkFileSecrets(file, new Set(inputs));
     const { after, undo } = editWithUndo(client.format, file.file.text, groups, file.path);
-    const entries: EntryRecord[] = mine.map((item) => ({ path: item.server.entryPath, original: item.server.raw, written: item.entry }));
+    const entries: EntryRecord[] = [...mine.map((item) => ({ path: item.server.entryPath, original: item.server.raw, written: item.entry })), ...inputEntries];
     changes.push({
       path: file.path,
       client,
@@ -232,6 +254,7 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
       })),
     },
   };
+  for (const item of full) checkWrittenEntries(client, item, config.path);
   const moved = full.flatMap((item) => item.tokens.map((t) => t.finding.value));
   for (const change of [configChange, ...changes]) checkNoSecretLeft(change.path, change.after, moved);
   return {
@@ -244,6 +267,32 @@ export function planImport(ctx: PlanContext, options: ImportOptions): ImportPlan
     config: configChange,
     changes,
   };
+}
+
+/**
+ * A secret input's default leaves the file with the servers that use it, so they move together or
+ * not at all: a server that uses one with a server this import does not move stays too, with why.
+ */
+function keepInputsWhole(items: { file: ClientFile; server: FoundServer }[], pending: unknown[], skipped: ImportPlan['skipped']): void {
+  const usesInput = (server: FoundServer, id: string) => server.findings.some((f) => f.input?.id === id);
+  for (let at = 0; at < items.length;) {
+    const item = items[at]!;
+    const moving = new Set(items.map((i) => i.server));
+    const ids = item.server.findings.flatMap((f) => (f.input ? [f.input.id] : []));
+    const shared = ids.map((id) => ({ id, other: item.file.servers.find((s) => !moving.has(s) && usesInput(s, id)) })).find((s) => s.other);
+    if (!shared) {
+      at++;
+      continue;
+    }
+    items.splice(at, 1);
+    pending.splice(at, 1);
+    skipped.push({
+      ...item,
+      reason: `its secret is the default of input '${shared.id}', which server '${shared.other!.name}' uses too and this import does not move (move them together: --servers ${item.server.name},${shared.other!.name})`,
+    });
+    // A server left behind may hold back one checked before it.
+    at = 0;
+  }
 }
 
 /** Whether an entry in a file still is what an import wrote there. */

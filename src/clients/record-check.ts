@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { ownConfigPath } from '../config/file.js';
+import { configDirFile } from '../config/file.js';
 import { printable } from '../io/terminal-text.js';
 import type { Env } from '../paths.js';
 import { TOKEN_TYPES } from '../tokens/model.js';
@@ -107,7 +107,7 @@ export function recordShapeProblem(data: unknown, client: ClientId): string | un
  */
 export function recordFilesProblem(record: RestoreRecord, env: Env, platform: NodeJS.Platform): string | undefined {
   const client = CLIENTS[record.client];
-  const own = resolve(ownConfigPath(env));
+  const own = resolve(configDirFile(env));
   const userFiles = client.userFiles(env, platform).map((p) => resolve(p));
   const seen = new Set<string>();
   for (const [i, file] of record.files.entries()) {

@@ -1,8 +1,9 @@
 /**
  * What looks like a plaintext secret in an MCP client's config: a value under a key that names one
  * (`*TOKEN*`, `*KEY*`, `*SECRET*`, `*PASSWORD*`, `Authorization`), or a value shaped like one (`sk-...`,
- * `ghp_...`, `xoxb-...`, `AKIA...`, a JWT, a long random string). Paths, URLs, numbers, booleans,
- * placeholders and references are not secrets. Nothing here prints or stores a value.
+ * `ghp_...`, `xoxb-...`, `AKIA...`, a JWT, a long random string, the password of a URL such as a
+ * connection string, the credentials after `Bearer`). Paths, URLs, numbers, booleans, placeholders
+ * and references are not secrets. Nothing here prints or stores a value.
  */
 
 /** Which namespace a secret goes to: api-key for keys, bearer for tokens and Authorization, generic otherwise. */
@@ -19,6 +20,8 @@ export interface SecretMatch {
   label: string;
   /** A provider mcp-cli can validate keys of (openai, anthropic, google, mistral), when the name or shape tells. */
   provider?: string;
+  /** What it was found under, to name its token after: a flag (`api-key`), a header (`Authorization`). */
+  subject?: string;
 }
 
 interface Shape {
@@ -73,22 +76,44 @@ function providerOfKey(key: string): string | undefined {
   return first && PROVIDERS.includes(first) ? first : undefined;
 }
 
+// Placeholders are words: `your-api-key`, `YOUR_TOKEN_HERE`, `<key>`. `my_Passw0rd!2024` is not one.
 const PLACEHOLDER =
-  /^(?:<[^>]*>|\[[^\]]*\]|x{3,}|\*{3,}|\.{3,}|your[-_ ].*|my[-_ ].*|.*[-_]here|changeme|change[-_]me|placeholder|example|dummy|test|todo|tbd|none|null|undefined|redacted)$/i;
+  /^(?:<[^>]*>|\[[^\]]*\]|x{3,}|\*{3,}|\.{3,}|(?:your|my)[-_ ][A-Za-z _-]*|[A-Za-z _-]*[-_ ]here|changeme|change[-_]me|placeholder|example|dummy|test|todo|tbd|none|null|undefined|redacted)$/i;
 const NOT_SECRET_WORDS = /^(?:true|false|yes|no|on|off|enabled|disabled)$/i;
 const NUMBER = /^[-+]?\d+(?:\.\d+)?$/;
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 const PATH_LIKE = /^(?:~|\.{1,2})?[/\\]|^[A-Za-z]:[/\\]/;
+const PATH_ROOT = /^[/\\](?:home|Users|usr|opt|var|etc|tmp|run|mnt|srv|Library|Applications|Volumes|private|root|nix|snap|media|proc|dev)(?:[/\\]|$)/;
+const PASSWORD_WORDS = new Set(['PASSWORD', 'PASSWORDS', 'PASSWD', 'PASSPHRASE', 'PWD', 'PASS']);
+
+/** A key whose last word is a password's: its value is one even with spaces, or digits only. */
+function namesPassword(key: string): boolean {
+  const last = words(key).at(-1);
+  return last !== undefined && (PASSWORD_WORDS.has(last) || (last.length > 8 && last.endsWith('PASSWORD')));
+}
+
+/**
+ * A path, unless it is a random string that happens to start with "/" (about 1 in 64 AWS secret
+ * access keys does): no dot, space or "~", no usual root directory, and random-looking without its slashes.
+ */
+function readsAsPath(value: string): boolean {
+  if (!PATH_LIKE.test(value)) return false;
+  if (/[.\s~:]/.test(value) || PATH_ROOT.test(value)) return true;
+  return !highEntropy(value.replace(/[/\\]/g, ''));
+}
 
 /**
  * Whether a value under a secret-looking key is itself plausibly a secret: not empty, not a
- * reference, a number, a boolean, a URL, a path, a placeholder or prose.
+ * reference, a boolean, a URL, a path, a placeholder, or prose or a number (except under a key
+ * that names a password, where any value is the password).
  */
-export function plausibleSecret(value: string): boolean {
+export function plausibleSecret(value: string, key = ''): boolean {
   const v = value.trim();
   if (v.length < 4 || v.includes('${')) return false;
-  if (/\s/.test(v)) return false;
-  return !(NUMBER.test(v) || NOT_SECRET_WORDS.test(v) || URL_LIKE.test(v) || PATH_LIKE.test(v) || PLACEHOLDER.test(v));
+  const password = namesPassword(key);
+  if (/\s/.test(v) && !password) return false;
+  if (NUMBER.test(v) && !password) return false;
+  return !(NOT_SECRET_WORDS.test(v) || URL_LIKE.test(v) || readsAsPath(v) || PLACEHOLDER.test(v));
 }
 
 function entropy(text: string): number {
@@ -105,15 +130,7 @@ function entropy(text: string): number {
  * strings (hashes, commit ids) and UUIDs stay below, and so do words and paths.
  */
 function highEntropy(word: string): boolean {
-  return (
-    word.length >= 32 &&
-    /^[A-Za-z0-9+/=_-]+$/.test(word) &&
-    !word.startsWith('/') &&
-    /[a-z]/.test(word) &&
-    /[A-Z]/.test(word) &&
-    /\d/.test(word) &&
-    entropy(word) >= 4.2
-  );
+  return word.length >= 32 && /^[A-Za-z0-9+/=_-]+$/.test(word) && /[a-z]/.test(word) && /[A-Z]/.test(word) && /\d/.test(word) && entropy(word) >= 4.2;
 }
 
 /** Secrets found in a string by their shape alone, wherever they are in it. */
@@ -131,10 +148,47 @@ export function findByShape(value: string): SecretMatch[] {
       });
     }
   }
+  found.push(...urlPasswords(value), ...schemeCredentials(value));
   for (const m of value.matchAll(/[A-Za-z0-9+/=_-]{32,}/g)) {
-    if (highEntropy(m[0])) found.push({ start: m.index, end: m.index + m[0].length, kind: 'generic', by: 'shape', label: 'long random string' });
+    if (!m[0].startsWith('/') && highEntropy(m[0]))
+      found.push({ start: m.index, end: m.index + m[0].length, kind: 'generic', by: 'shape', label: 'long random string' });
   }
   return withoutOverlaps(found);
+}
+
+/** `$VAR` and `%VAR%`: a shell's or Windows' reference, not a password. */
+const SHELL_REFERENCE = /^(?:\$[A-Za-z_]\w*|\$\{[^}]*\}|%[A-Za-z_]\w*%)$/;
+
+/**
+ * The password of every URL in a string (`postgresql://admin:pw@host/db`, `redis://:pw@cache`,
+ * an argument `--db=mysql://...`): the user info ends at the last "@" of the authority, and its
+ * password after the first ":". Any length counts: the URL's shape says it is a password.
+ */
+function urlPasswords(value: string): SecretMatch[] {
+  const found: SecretMatch[] = [];
+  for (const m of value.matchAll(/\b([a-z][a-z0-9+.-]*):\/\/([^\s/?#'"`<>]*)/gi)) {
+    const authority = m[2]!;
+    const userinfo = authority.slice(0, Math.max(authority.lastIndexOf('@'), 0));
+    const colon = userinfo.indexOf(':');
+    if (colon < 0) continue;
+    const password = userinfo.slice(colon + 1);
+    if (password === '' || password.includes('${') || SHELL_REFERENCE.test(password) || PLACEHOLDER.test(password)) continue;
+    const start = m.index + m[1]!.length + 3 + colon + 1;
+    found.push({ start, end: start + password.length, kind: 'generic', by: 'shape', label: 'password in the URL', subject: 'url-password' });
+  }
+  return found;
+}
+
+/** `Bearer <credentials>` and `Basic <credentials>` anywhere: an Authorization value kept in a variable (mcp-remote's `AUTH_HEADER`). */
+function schemeCredentials(value: string): SecretMatch[] {
+  const found: SecretMatch[] = [];
+  for (const m of value.matchAll(/\b(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{8,})(?![^\s"',;])/gi)) {
+    // A word is prose ("Basic authentication"); credentials hold a digit or a symbol.
+    if (!/[\d._~+/=-]/.test(m[2]!)) continue;
+    const start = m.index + m[0].length - m[2]!.length;
+    found.push({ start, end: start + m[2]!.length, kind: 'bearer', by: 'shape', label: `${m[1]} credentials` });
+  }
+  return found;
 }
 
 /** The earliest of overlapping matches wins (the first shape in the table, then the longest). */
@@ -151,7 +205,7 @@ function withoutOverlaps(matches: SecretMatch[]): SecretMatch[] {
  */
 export function findInKeyed(key: string, value: string): SecretMatch[] {
   const byName = kindOfKey(key);
-  if (byName && plausibleSecret(value)) {
+  if (byName && plausibleSecret(value, key)) {
     const shape = findByShape(value).find((m) => m.start === 0 && m.end === value.length);
     const provider = (byName === 'api-key' ? (providerOfKey(key) ?? shape?.provider) : undefined) ?? undefined;
     const start = value.length - value.trimStart().length;
@@ -171,22 +225,51 @@ export function findInHeader(name: string, value: string): SecretMatch[] {
   return [{ start, end: start + m[2]!.length, kind: 'bearer', by: 'name', label: `${name} header` }];
 }
 
+/** The flags that give an HTTP header as `Name: value` (mcp-remote's `--header`, curl's `-H`). */
+const HEADER_FLAGS = new Set(['--header', '-H', '--headers']);
+
+/** `Name: value` or `Name:value`: the header's name and where its value starts. */
+export function headerArgument(arg: string): { name: string; valueStart: number } | undefined {
+  const m = /^([A-Za-z0-9_-]+):\s*/.exec(arg);
+  return m ? { name: m[1]!, valueStart: m[0].length } : undefined;
+}
+
+function findInHeaderArgument(text: string, offset: number): SecretMatch[] | undefined {
+  const header = headerArgument(text);
+  if (!header) return undefined;
+  const found = findInHeader(header.name, text.slice(header.valueStart));
+  const at = offset + header.valueStart;
+  return found.map((m) => ({ ...m, start: m.start + at, end: m.end + at, subject: header.name }));
+}
+
 /**
  * Command-line arguments: `--api-key=VALUE`, `--token VALUE` (the next argument) by the flag's
- * name, and anything shaped like a secret. Returns the matches of each argument, by index.
+ * name, the credentials of `--header "Authorization: Bearer ..."`, and anything shaped like a
+ * secret. Returns the matches of each argument, by index.
  */
 export function findInArgs(args: readonly string[]): Map<number, SecretMatch[]> {
   const out = new Map<number, SecretMatch[]>();
   args.forEach((arg, i) => {
+    const set = (matches: SecretMatch[]) => {
+      if (matches.length > 0) out.set(i, matches);
+    };
+    const headerFlag = /^(--header|-H|--headers)=(.*)$/s.exec(arg);
+    const header =
+      i > 0 && HEADER_FLAGS.has(args[i - 1]!)
+        ? findInHeaderArgument(arg, 0)
+        : headerFlag
+          ? findInHeaderArgument(headerFlag[2]!, headerFlag[1]!.length + 1)
+          : undefined;
+    if (header) return set(header);
     const inline = /^--?([A-Za-z][A-Za-z0-9_-]*)=(.*)$/s.exec(arg);
-    if (inline && kindOfKey(inline[1]!) && plausibleSecret(inline[2]!)) {
+    if (inline && kindOfKey(inline[1]!) && plausibleSecret(inline[2]!, inline[1]!)) {
       const start = arg.length - inline[2]!.length;
-      out.set(i, [{ start, end: arg.length, kind: kindOfKey(inline[1]!)!, by: 'name', label: `--${inline[1]}` }]);
+      out.set(i, [{ start, end: arg.length, kind: kindOfKey(inline[1]!)!, by: 'name', label: `--${inline[1]}`, subject: inline[1]! }]);
       return;
     }
     const flag = i > 0 ? /^--?([A-Za-z][A-Za-z0-9_-]*)$/.exec(args[i - 1]!) : null;
-    if (flag && kindOfKey(flag[1]!) && !arg.startsWith('-') && plausibleSecret(arg)) {
-      out.set(i, [{ start: 0, end: arg.length, kind: kindOfKey(flag[1]!)!, by: 'name', label: `after ${args[i - 1]}` }]);
+    if (flag && kindOfKey(flag[1]!) && !arg.startsWith('-') && plausibleSecret(arg, flag[1]!)) {
+      out.set(i, [{ start: 0, end: arg.length, kind: kindOfKey(flag[1]!)!, by: 'name', label: `after ${args[i - 1]}`, subject: flag[1]! }]);
       return;
     }
     const shaped = findByShape(arg);
@@ -198,14 +281,6 @@ export function findInArgs(args: readonly string[]): Map<number, SecretMatch[]> 
 /** A URL: the password of its user info, query parameters named like secrets, and secret shapes anywhere in it. */
 export function findInUrl(url: string): SecretMatch[] {
   const found: SecretMatch[] = [];
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(url);
-  if (userinfo) {
-    const colon = userinfo[1]!.indexOf(':');
-    if (colon >= 0 && colon < userinfo[1]!.length - 1) {
-      const start = url.indexOf(userinfo[1]!) + colon + 1;
-      found.push({ start, end: start + userinfo[1]!.length - colon - 1, kind: 'generic', by: 'name', label: 'password in the URL' });
-    }
-  }
   const query = url.indexOf('?');
   if (query >= 0) {
     const end = url.indexOf('#', query);
@@ -216,7 +291,7 @@ export function findInUrl(url: string): SecretMatch[] {
         const key = decodeURIComponentSafe(pair.slice(0, eq));
         const value = pair.slice(eq + 1);
         const kind = kindOfKey(key);
-        if (kind && plausibleSecret(decodeURIComponentSafe(value)))
+        if (kind && plausibleSecret(decodeURIComponentSafe(value), key))
           found.push({ start: offset + eq + 1, end: offset + pair.length, kind, by: 'name', label: `URL parameter ${key}` });
       }
       offset += pair.length + 1;
@@ -231,6 +306,24 @@ function decodeURIComponentSafe(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * Free text (a comment): secret shapes, and `NAME=value` / `"NAME": "value"` pairs whose name
+ * says secret. In prose a pair's value must hold a letter and a digit (`password: required` is
+ * not one) unless its shape says it is a secret.
+ */
+export function findInText(text: string): SecretMatch[] {
+  const found = findByShape(text);
+  for (const m of text.matchAll(/(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1\s*[:=]\s*(["']?)([^\s"',;]+)\3/g)) {
+    const key = m[2]!;
+    const value = m[4]!;
+    const kind = kindOfKey(key);
+    if (!kind || !plausibleSecret(value, key) || !/[A-Za-z]/.test(value) || !/\d/.test(value)) continue;
+    const start = m.index + m[0].length - value.length - m[3]!.length;
+    found.push({ start, end: start + value.length, kind, by: 'name', label: `named ${key}` });
+  }
+  return withoutOverlaps(found);
 }
 
 /** Every secret in parsed JSON or YAML data, wherever it stands: by its key's name, or by its shape. */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { resolveServers } from '../config/resolve.js';
 import type { StdioServerEntry } from '../config/schema.js';
+import { credentialVariable } from '../credential-variables.js';
 import { CliError } from '../errors.js';
 import { parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.js';
 import type { Env } from '../paths.js';
@@ -21,16 +22,10 @@ export interface ExecDeps {
   signals: Signals;
 }
 
-/**
- * mcp-cli's own credentials, which unlock the whole token store (or change it): never inherited by the
- * program, which gets only the tokens it is given. Pass one on explicitly with `--env` if it needs it.
- */
-export const WITHHELD_VARIABLES = ['MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_NEW_ENCRYPTION_KEY', 'MCP_CLI_EXPORT_PASSPHRASE', 'VAULT_TOKEN'] as const;
-
-/** mcp-cli's environment without its own credentials, with the program's variables on top. */
+/** mcp-cli's environment without its own credentials (the program gets only the tokens it is given), with the program's variables on top. */
 export function programEnvironment(parent: Env, variables: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parent)) if (value !== undefined && !(WITHHELD_VARIABLES as readonly string[]).includes(name)) env[name] = value;
+  for (const [name, value] of Object.entries(parent)) if (value !== undefined && !credentialVariable(name)) env[name] = value;
   return { ...env, ...variables };
 }
 
@@ -70,7 +65,7 @@ export function requireAfterDashes(argv: string[], raw: string[]): void {
 /**
  * `mcp-cli exec -- COMMAND [ARGS...]`, as `op run` does: resolves the variables' references (a missing
  * token exits 4 before the program starts), starts the program with mcp-cli's environment (less
- * WITHHELD_VARIABLES) plus them, relays its output with every resolved secret masked, passes signals
+ * its own credentials) plus them, relays its output with every resolved secret masked, passes signals
  * on, and resolves with its exit status.
  */
 export async function run(argv: string[], options: ExecOptions, ctx: Ctx, deps: ExecDeps): Promise<number> {

@@ -4,7 +4,8 @@ import { canOpenBrowser } from '../oauth/browser.js';
 import { maskingByteStream } from '../run/byte-masking.js';
 import { runChild, type Signals } from '../run/child.js';
 import { createMasker, maskingLineStream } from '../run/masking.js';
-import { approvalStore, approvalSubject, locatedConfigFile } from '../services/config-access.js';
+import { approvedAlready, locatedConfigFile } from '../services/config-access.js';
+import { warn } from '../io/notices.js';
 
 export interface RunOptions {
   /** False with `--no-masking`: secrets in messages to the client are left as the server sent them. */
@@ -23,6 +24,7 @@ export interface RunDeps {
  * clients start servers in any directory, and what lies there must not decide anything.
  */
 export async function run(name: string, options: RunOptions, ctx: Ctx, deps: RunDeps): Promise<number> {
+  warnOfPreloadedCode(ctx);
   // A client waits for this start: the token store starts opening while the config schema loads.
   if (storeNeeded(ctx, name)) ctx.store().catch(() => undefined);
   const { resolveConfigured, serverNames } = await import('../services/server-config.js');
@@ -72,10 +74,24 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
 function storeNeeded(ctx: Ctx, name: string): boolean {
   try {
     const file = locatedConfigFile(ctx);
-    if (!file || (!file.own && !approvalStore(ctx).lookup(approvalSubject(file)).approval)) return false;
-    const entry = (JSON.parse(file.text) as { mcpServers?: Record<string, unknown> }).mcpServers?.[name];
-    return entry !== undefined && JSON.stringify(entry).includes('${TOKEN:');
+    if (!file || !approvedAlready(ctx, file)) return false;
+    const servers = (JSON.parse(file.text) as { mcpServers?: Record<string, unknown> }).mcpServers;
+    return !!servers && Object.hasOwn(servers, name) && JSON.stringify(servers[name]).includes('${TOKEN:');
   } catch {
     return false;
   }
+}
+
+/**
+ * NODE_OPTIONS that load a module (which an MCP client's entry can set) run that code inside mcp-cli
+ * before it starts, where it can read every token mcp-cli can: too late to refuse, so it is said
+ * where the client logs stderr. Only the options are named, never their values.
+ */
+function warnOfPreloadedCode(ctx: Ctx): void {
+  const loaders = [...new Set((ctx.env.NODE_OPTIONS ?? '').match(/(?<=^|\s)(--require|-r|--import|--loader|--experimental-loader)(?==|\s|$)/g) ?? [])];
+  if (loaders.length > 0)
+    warn(
+      ctx,
+      `NODE_OPTIONS holds ${loaders.join(', ')}: that code runs inside mcp-cli and can read every token it can; remove it from the client's entry unless you put it there`,
+    );
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { withFileLock } from '../fs/lock.js';
-import { stateDir, type Env } from '../paths.js';
+import { ownStateDir } from '../paths.js';
+import { CONFIG_FILE_NAME } from './locate.js';
 
 /** What an approval is pinned to: the path as found, the path with links resolved, and the content. */
 export interface ApprovalSubject {
@@ -14,13 +15,20 @@ export interface ApprovalSubject {
   text: string;
 }
 
-/** One approved config file, as direnv's `allow` pins a file. */
+/** A config directory that a variable moved, approved as a whole: the path as found and with links resolved. */
+export interface DirectorySubject {
+  path: string;
+  realPath: string;
+}
+
+/** One approved config file, as direnv's `allow` pins a file; or, with `kind: 'directory'`, a moved config directory whose server_config.json is used whatever it holds. */
 export interface Approval {
   path: string;
   realPath: string;
-  /** SHA-256 of both paths and the content: an edit, another location, or a link retargeted is not approved. */
+  /** SHA-256 of both paths and the content (of a directory: both paths): an edit, another location, or a link retargeted is not approved. */
   digest: string;
   approvedAt: string;
+  kind?: 'directory';
 }
 
 interface ApprovalFile {
@@ -28,12 +36,17 @@ interface ApprovalFile {
   approvals: Approval[];
 }
 
-export function approvalsPath(env: Env): string {
-  return join(stateDir(env), 'approved-configs.json');
+/** Under the account's home, never where XDG_STATE_HOME or HOME say: a forged approvals file elsewhere would approve anything. */
+export function approvalsPath(accountHomeDir: string): string {
+  return join(ownStateDir(accountHomeDir), 'approved-configs.json');
 }
 
 export function approvalDigest(subject: ApprovalSubject): string {
   return createHash('sha256').update(`mcp-cli config approval\0${subject.path}\0${subject.realPath}\0`, 'utf8').update(subject.text, 'utf8').digest('hex');
+}
+
+function directoryDigest(subject: DirectorySubject): string {
+  return createHash('sha256').update(`mcp-cli config directory approval\0${subject.path}\0${subject.realPath}`, 'utf8').digest('hex');
 }
 
 /** The approvals of config files that are not the user's own: a 0600 JSON file in the state directory. */
@@ -51,7 +64,10 @@ export class ApprovalStore {
     try {
       const file = JSON.parse(text) as ApprovalFile;
       if (file.v === 1 && Array.isArray(file.approvals))
-        return file.approvals.filter((a) => typeof a?.path === 'string' && typeof a.realPath === 'string' && typeof a.digest === 'string');
+        return file.approvals.filter(
+          (a) =>
+            typeof a?.path === 'string' && typeof a.realPath === 'string' && typeof a.digest === 'string' && (a.kind === undefined || a.kind === 'directory'),
+        );
     } catch {
       // reported below
     }
@@ -65,9 +81,15 @@ export class ApprovalStore {
   /** The approval of this subject as it is now, and whether its path was approved with other content (or another target). */
   lookup(subject: ApprovalSubject): { approval?: Approval; changed: boolean } {
     const digest = approvalDigest(subject);
-    const ofPath = this.list().filter((a) => a.path === subject.path);
+    const ofPath = this.list().filter((a) => a.path === subject.path && a.kind === undefined);
     const approval = ofPath.find((a) => a.digest === digest);
     return approval ? { approval, changed: false } : { changed: ofPath.length > 0 };
+  }
+
+  /** The approval of this directory at this path, with links resolved to where they point now. */
+  lookupDirectory(subject: DirectorySubject): Approval | undefined {
+    const digest = directoryDigest(subject);
+    return this.list().find((a) => a.kind === 'directory' && a.path === subject.path && a.digest === digest);
   }
 
   /** Approves this content at this path; an earlier approval of the same path is replaced. */
@@ -76,11 +98,23 @@ export class ApprovalStore {
     await this.change((approvals) => [...approvals.filter((a) => a.path !== subject.path), approval]);
   }
 
-  /** Removes the approval of a path (as found, or with links resolved); false when there was none. */
+  /** Approves a moved config directory as a whole; an earlier approval of it is replaced. */
+  async approveDirectory(subject: DirectorySubject, now: Date): Promise<void> {
+    const approval: Approval = {
+      kind: 'directory',
+      path: subject.path,
+      realPath: subject.realPath,
+      digest: directoryDigest(subject),
+      approvedAt: now.toISOString(),
+    };
+    await this.change((approvals) => [...approvals.filter((a) => a.path !== subject.path), approval]);
+  }
+
+  /** Removes the approval of a path (as found, or with links resolved; a directory's also by its server_config.json); false when there was none. */
   async revoke(path: string): Promise<boolean> {
     let found = false;
     await this.change((approvals) => {
-      const kept = approvals.filter((a) => a.path !== path && a.realPath !== path);
+      const kept = approvals.filter((a) => a.path !== path && a.realPath !== path && !(a.kind === 'directory' && join(a.path, CONFIG_FILE_NAME) === path));
       found = kept.length < approvals.length;
       return kept;
     });

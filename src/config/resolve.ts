@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { CREDENTIAL_VARIABLES, credentialVariable } from '../credential-variables.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
 import { secretStrings, tokenFieldNames, tokenFieldValue } from '../tokens/fields.js';
@@ -9,6 +10,7 @@ import {
   parseTemplate,
   ReferenceSyntaxError,
   renderSegments,
+  type EnvReference,
   type Reference,
   type Segment,
   type TokenReference,
@@ -54,17 +56,17 @@ export interface ResolvedServer {
 type StringMapper = (value: string, field: string) => string;
 
 function mapRecord(record: Record<string, string>, prefix: string, fn: StringMapper): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(record)) out[key] = fn(value, `${prefix}.${key}`);
-  return out;
+  // Every key an own property, `__proto__` too (an assignment would set the prototype instead).
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value, `${prefix}.${key}`)]));
 }
 
 function mapOAuth(oauth: OAuthSettings, fn: StringMapper): OAuthSettings {
   const out = { ...oauth };
-  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl', 'clientMetadataUrl', 'privateKey', 'keyId', 'issuer'] as const) {
+  for (const key of ['clientId', 'clientSecret', 'authServerMetadataUrl', 'privateKey', 'keyId', 'issuer'] as const) {
     const value = oauth[key];
     if (value !== undefined) out[key] = fn(value, `oauth.${key}`);
   }
+  if (typeof oauth.clientMetadataUrl === 'string') out.clientMetadataUrl = fn(oauth.clientMetadataUrl, 'oauth.clientMetadataUrl');
   return out;
 }
 
@@ -122,6 +124,7 @@ export function parseEntry(name: string, entry: ServerEntry, where: Where = inSe
     for (const s of segments) {
       if (s.kind === 'text') continue;
       if (s.kind === 'token' && isOAuthNamespace(s.namespace)) throw oauthReferenceError(where(name, field), s);
+      if (s.kind === 'env' && credentialVariable(s.variable)) throw credentialReferenceError(where(name, field), s);
       uses.push({ field, reference: s });
     }
     return value;
@@ -135,6 +138,16 @@ function oauthReferenceError(place: string, ref: TokenReference): CliError {
     `${place}: ${describeReference(ref)} refers to an OAuth login; its tokens and client registration are sent only to the server that logged in, by mcp-cli's OAuth login, never through a reference`,
     ExitCode.failure,
     'remove the reference: an HTTP server logs in with OAuth by itself (an "oauth" block sends its token from the first request); see docs/oauth.md',
+  );
+}
+
+/** mcp-cli's own credentials open the whole token store: a config or an env file that names one would hand it to a server or program. */
+function credentialReferenceError(place: string, ref: EnvReference): CliError {
+  const variable = credentialVariable(ref.variable)!;
+  return new CliError(
+    `${place}: ${describeReference(ref)} is mcp-cli's own credential (${CREDENTIAL_VARIABLES[variable]}), which no server or program gets through a reference; nothing was started or contacted`,
+    ExitCode.failure,
+    'store the value it needs as a token of its own (mcp-cli token set NAME) and reference that: ${TOKEN:namespace:NAME}',
   );
 }
 

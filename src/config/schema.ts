@@ -2,7 +2,7 @@ import { CliError } from '../errors.js';
 import { parseDuration } from '../tokens/duration.js';
 import { KNOWN_PROVIDERS, type ProviderEndpoint } from '../validation/providers.js';
 import type { ConfigLocation } from './locate.js';
-import { arrayOf, boolean, either, httpUrl, integer, object, oneOf, recordOf, string, type Issue } from './shape.js';
+import { arrayOf, boolean, either, httpUrl, integer, object, oneOf, recordOf, string, type Issue, type Shape } from './shape.js';
 import { tokenStorageFrom, type TokenStorageSettings } from './token-storage.js';
 
 export type { ProviderEndpoint };
@@ -17,8 +17,11 @@ export interface OAuthSettings {
   callbackPort?: number;
   /** Skips discovery: the authorization server's RFC 8414 / OpenID metadata document. */
   authServerMetadataUrl?: string;
-  /** An HTTPS URL serving this client's metadata document, for servers that accept one. */
-  clientMetadataUrl?: string;
+  /**
+   * The client ID metadata document for authorization servers that accept one: an https URL (it is the
+   * client ID), or false for none (dynamic registration). Default: the top-level setting, else mcp-cli's own.
+   */
+  clientMetadataUrl?: string | false;
   /**
    * How tokens are obtained: `authorization_code` (default: a user logs in, in a browser or with a device
    * code) or `client_credentials` (the client acts on its own behalf: CI, servers; no browser, no user).
@@ -83,9 +86,16 @@ export interface TokenValidationSettings {
   timeoutMs?: number;
 }
 
+/** The top-level `oauth` block: settings for every server's OAuth login that its own `oauth` block does not set. */
+export interface OAuthDefaults {
+  /** The client ID metadata document (an https URL), or false for none; default mcp-cli's own. */
+  clientMetadataUrl?: string | false;
+}
+
 export interface ServerConfig {
   location: ConfigLocation;
   servers: Record<string, ServerEntry>;
+  oauth: OAuthDefaults;
   tokenStorage: TokenStorageSettings;
   /** `tokenExpiryWarning` in milliseconds (0: never warn); undefined when the file does not set it. */
   tokenExpiryWarningMs?: number;
@@ -94,13 +104,20 @@ export interface ServerConfig {
 
 const stringMap = recordOf(string());
 
+/** An https URL as text (it may hold references until resolved), or false; `true` means nothing. */
+const documentUrl: Shape<string | false> = (value, path, issues) => {
+  if (value === false || typeof value === 'string') return value;
+  issues.push({ path, message: 'expected the https URL of a client ID metadata document, or false for none' });
+  return undefined;
+};
+
 const oauthShape = object({
   clientId: string(),
   clientSecret: string(),
   scopes: either(string(), arrayOf(string())),
   callbackPort: integer(0, 65535),
   authServerMetadataUrl: string(),
-  clientMetadataUrl: string(),
+  clientMetadataUrl: documentUrl,
   grant: oneOf(['authorization_code', 'client_credentials']),
   privateKey: string(),
   keyId: string(),
@@ -129,6 +146,7 @@ const duration = string({ pattern: { test: /^(0|off|\d+\s*[smhdwy])$/i, message:
 
 const fileShape = object({
   mcpServers: recordOf(entryShape),
+  oauth: object({ clientMetadataUrl: documentUrl }, 'strict'),
   tokenExpiryWarning: duration,
   tokenValidation: object(
     {
@@ -237,9 +255,10 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
     throw new CliError(`${label}: ${jsonPath(issue.path)}: ${issue.message}${more}`);
   }
-  const servers: Record<string, ServerEntry> = {};
-  for (const [name, raw] of Object.entries(parsed.mcpServers ?? {})) servers[name] = normalizeEntry(name, raw, label);
-  const { tokenExpiryWarning, tokenValidation } = parsed;
+  const servers: Record<string, ServerEntry> = Object.fromEntries(
+    Object.entries(parsed.mcpServers ?? {}).map(([name, raw]) => [name, normalizeEntry(name, raw, label)]),
+  );
+  const { tokenExpiryWarning, tokenValidation, oauth } = parsed;
   for (const [name, provider] of Object.entries(tokenValidation?.providers ?? {})) {
     if (provider.api === undefined && !KNOWN_PROVIDERS.includes(name.toLowerCase()))
       throw new CliError(
@@ -249,6 +268,7 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
   return {
     location,
     servers,
+    oauth: oauth?.clientMetadataUrl !== undefined ? { clientMetadataUrl: oauth.clientMetadataUrl } : {},
     tokenStorage,
     ...(tokenExpiryWarning !== undefined ? { tokenExpiryWarningMs: durationMs(tokenExpiryWarning) } : {}),
     tokenValidation: {

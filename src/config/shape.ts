@@ -60,8 +60,8 @@ export function recordOf<T>(item: Shape<T>): Shape<Record<string, T>> {
   return (value, path, issues) => {
     if (!isObject(value)) return fail(issues, path, 'expected an object');
     const before = issues.length;
-    const out: Record<string, T> = {};
-    for (const [key, v] of Object.entries(value)) out[key] = item(v, [...path, key], issues) as T;
+    // fromEntries defines each key as an own property: an assignment would take `__proto__` for the prototype and drop it.
+    const out = Object.fromEntries(Object.entries(value).map(([key, v]) => [key, item(v, [...path, key], issues) as T]));
     return issues.length === before ? out : undefined;
   };
 }

@@ -1,10 +1,11 @@
+import { credentialVariable } from '../credential-variables.js';
 import { printable } from '../io/terminal-text.js';
 import { describeReference, mayHoldReference, parseTemplate, type Reference } from './references.js';
 
 /**
  * What a config file would make mcp-cli do, in words, before the user approves it: each server's
  * URL or command, the tokens and environment variables it references (and where), and the
- * tokenStorage and tokenValidation settings. Works on the raw JSON, so a file that would fail
+ * tokenStorage, tokenValidation and OAuth settings. Works on the raw JSON, so a file that would fail
  * validation can still be described; every string from the file is made safe for a terminal.
  */
 export function summarizeConfig(data: unknown): string[] {
@@ -17,6 +18,7 @@ export function summarizeConfig(data: unknown): string[] {
   if (root.tokenStorage !== undefined)
     lines.push(`token storage: ${settingsText(root.tokenStorage)}${relaxesTls(root.tokenStorage) ? '  (turns TLS verification off)' : ''}`);
   if (root.tokenValidation !== undefined) lines.push(`token validation: ${settingsText(root.tokenValidation)}  (API keys are sent to these URLs)`);
+  if (root.oauth !== undefined) lines.push(`OAuth logins: ${settingsText(root.oauth)}  (the client ID shown to authorization servers)`);
   return lines.map(printable);
 }
 
@@ -31,7 +33,7 @@ function describeServer(name: string, raw: unknown): string[] {
         ? `connects to ${quoteWord(raw.url)}`
         : 'has neither a command nor a url';
   const lines = [`server ${JSON.stringify(name)}: ${target}`];
-  const uses = new Map<string, string[]>();
+  const uses = new Map<string, Use>();
   let malformed = 0;
   walkStrings(raw, '', (value, field) => {
     if (!mayHoldReference(value)) return;
@@ -41,7 +43,7 @@ function describeServer(name: string, raw: unknown): string[] {
       malformed++;
     }
   });
-  for (const [what, fields] of uses) lines.push(`  uses ${what} in ${fields.join(', ')}`);
+  for (const [what, use] of uses) lines.push(`  uses ${what} in ${use.fields.join(', ')}${use.note}`);
   if (malformed > 0) lines.push(`  has ${malformed} malformed reference${malformed === 1 ? '' : 's'}`);
   if (isObject(raw.env)) {
     const literal = Object.entries(raw.env).filter(([, v]) => typeof v === 'string' && !v.includes('${'));
@@ -51,14 +53,24 @@ function describeServer(name: string, raw: unknown): string[] {
   return lines;
 }
 
-function describeUse(reference: Reference): string {
-  return reference.kind === 'token' ? `the stored token ${describeReference(reference)}` : `the environment variable ${reference.variable}`;
+/** One thing a server uses, the fields it is used in, and what that means when it is not plain. */
+interface Use {
+  fields: string[];
+  note: string;
 }
 
-function addUse(uses: Map<string, string[]>, what: string, field: string): void {
-  const fields = uses.get(what) ?? [];
-  if (!fields.includes(field)) fields.push(field);
-  uses.set(what, fields);
+function describeUse(reference: Reference): { what: string; note: string } {
+  const what = describeReference(reference);
+  if (reference.kind === 'token') return { what: `the stored token ${what}`, note: '' };
+  if (credentialVariable(reference.variable))
+    return { what: `mcp-cli's own credential ${what}`, note: ': refused, so nothing of this server is started or contacted' };
+  return { what: `your environment variable ${what}`, note: ': its value in your environment goes to this server' };
+}
+
+function addUse(uses: Map<string, Use>, { what, note }: { what: string; note: string }, field: string): void {
+  const use = uses.get(what) ?? { fields: [], note };
+  if (!use.fields.includes(field)) use.fields.push(field);
+  uses.set(what, use);
 }
 
 function walkStrings(value: unknown, path: string, visit: (value: string, path: string) => void): void {

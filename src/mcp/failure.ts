@@ -38,7 +38,7 @@ export function authenticationFailure(server: ResolvedServer, status: number | u
   if (sent.length === 0)
     return {
       message: `server '${server.name}' ${answer}, and its entry sends no stored token`,
-      hint: 'store one with `mcp-cli token set` and reference it in a header, e.g. "Authorization": "Bearer ${TOKEN:bearer:NAME}"',
+      hint: 'store one with `mcp-cli token set` and reference it in a header, e.g. "Authorization": "Bearer ${TOKEN:bearer:NAME}"; or, for an OAuth server that publishes no OAuth metadata (MCP 2025-03-26), add "oauth": {} to its entry',
       auth: true,
     };
   const which = [...new Set(sent.map((u) => `${describeReference(u.reference)} (${u.field})`))].join(', ');

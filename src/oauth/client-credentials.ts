@@ -20,6 +20,8 @@ export interface ClientCredentialsOptions {
   previous?: SavedTokens;
   stepUp?: boolean;
   resourceMetadataUrl?: URL;
+  /** The scope a 401's challenge named: asked for unless oauth.scopes says otherwise. */
+  challengeScope?: string;
   /** Why a grant replaces stored tokens, for the audit log (as a refresh records it). */
   trigger?: string;
 }
@@ -77,6 +79,7 @@ export async function clientCredentialsGrant(options: ClientCredentialsOptions):
   const scope = chooseScope({
     requested: options.scope,
     configured: oauth.scopes,
+    challenge: options.challengeScope,
     resourceMetadata: discovery.resourceMetadata,
     metadata,
     refreshable: false,

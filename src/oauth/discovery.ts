@@ -14,6 +14,8 @@ export interface Discovery {
   resourceMetadata?: OAuthProtectedResourceMetadata;
   /** The RFC 8707 resource indicator sent with every request; undefined with `"resource": false`. */
   resource?: string;
+  /** The server publishes no OAuth metadata: the default endpoints on its origin are used (MCP 2025-03-26). */
+  defaultEndpoints?: boolean;
 }
 
 const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'device_authorization_endpoint'] as const;
@@ -77,6 +79,40 @@ export function issuersOfMetadataUrl(url: URL): string[] {
   }
   // Joined as text, a path could smuggle in another host ("...server@other.example"): keep only same-origin URLs.
   return found.filter((issuer) => URL.canParse(issuer) && new URL(issuer).origin === url.origin);
+}
+
+/** The authorization servers that the server's protected resource metadata names now; undefined when it publishes none. */
+export async function authorizationServersNamed(target: OAuthTarget, resourceMetadataUrl: URL | undefined): Promise<string[] | undefined> {
+  return (await resourceMetadataOf(target, resourceMetadataUrl))?.authorization_servers;
+}
+
+/**
+ * MCP 2025-03-26, for a server without protected resource metadata and without authorization server
+ * metadata at its origin: the server is its own authorization server, at the default endpoints
+ * `/authorize`, `/token` and `/register` of its origin. That revision requires PKCE of everyone.
+ */
+export function defaultEndpoints(serverUrl: string): AuthorizationServerMetadata {
+  const { origin } = new URL(serverUrl);
+  return {
+    issuer: origin,
+    authorization_endpoint: `${origin}/authorize`,
+    token_endpoint: `${origin}/token`,
+    registration_endpoint: `${origin}/register`,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+  };
+}
+
+/**
+ * The metadata of the authorization server that issued a login, read again for a refresh; for a login
+ * made at the default endpoints of a server that is its own authorization server (MCP 2025-03-26),
+ * those endpoints while it still publishes none. Undefined when it has none (any more).
+ */
+export async function issuerMetadata(issuer: string, serverUrl: string | undefined): Promise<AuthorizationServerMetadata | undefined> {
+  const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/client');
+  const published = await discoverAuthorizationServerMetadata(issuer, { fetchFn: policedFetch() });
+  if (published) return published;
+  return serverUrl !== undefined && URL.canParse(serverUrl) && metadataNamesIssuer(new URL(serverUrl).origin, issuer) ? defaultEndpoints(serverUrl) : undefined;
 }
 
 /** The server's protected resource metadata (RFC 9728), if it publishes any. */
@@ -168,8 +204,9 @@ function checkPinnedIssuer(target: OAuthTarget, issuer: string): void {
  * Finds and checks a server's authorization server: the protected resource metadata (RFC 9728,
  * from the 401's `resource_metadata` or the well-known URLs) names it, and its metadata is read
  * from the RFC 8414 and OpenID Connect well-known URLs in the order the MCP spec gives (the SDK's
- * discovery; without protected resource metadata, the server's origin, as older servers have it),
- * or from `oauth.authServerMetadataUrl`. The metadata must name the issuer it was fetched for.
+ * discovery), or from `oauth.authServerMetadataUrl`. The metadata must name the issuer it was
+ * fetched for. A server without protected resource metadata is its own authorization server (MCP
+ * 2025-03-26): the metadata at its origin, else the default endpoints there.
  */
 export async function discover(target: OAuthTarget, resourceMetadataUrl: URL | undefined): Promise<Discovery> {
   checkOAuthUrl(target.url, `URL of '${target.name}'`);
@@ -187,10 +224,18 @@ export async function discover(target: OAuthTarget, resourceMetadataUrl: URL | u
     const info = await discoverOAuthServerInfo(target.url, { resourceMetadataUrl, fetchFn: policedFetch(), skipIssuerMetadataValidation: true });
     ({ authorizationServerUrl: issuer, authorizationServerMetadata: metadata, resourceMetadata } = info);
   }
+  const fallback = configured === undefined && !resourceMetadata && !metadata;
+  if (fallback) ({ issuer, metadata } = { issuer: new URL(target.url).origin, metadata: defaultEndpoints(target.url) });
   const checked = checkAuthorizationServer(target.name, issuer, metadata);
   checkPinnedIssuer(target, checked.issuer);
   const resource = target.oauth?.resource === false ? undefined : resourceIndicator(target.url, resourceMetadata?.resource);
-  return { issuer: checked.issuer, metadata: checked, ...(resourceMetadata ? { resourceMetadata } : {}), ...(resource !== undefined ? { resource } : {}) };
+  return {
+    issuer: checked.issuer,
+    metadata: checked,
+    ...(resourceMetadata ? { resourceMetadata } : {}),
+    ...(resource !== undefined ? { resource } : {}),
+    ...(fallback ? { defaultEndpoints: true } : {}),
+  };
 }
 
 /** The device authorization endpoint (RFC 8628), when the authorization server offers the grant. */

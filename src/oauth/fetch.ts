@@ -1,4 +1,5 @@
-import type { OAuthSession } from './session.js';
+import type { Challenge, OAuthSession } from './session.js';
+import { policedFetch } from './url-policy.js';
 
 type Fetch = typeof fetch;
 
@@ -17,23 +18,23 @@ export interface OAuthFetch {
   usesOAuth(): boolean;
 }
 
-/** A 403 whose challenge is `insufficient_scope` (RFC 6750 section 3.1): the scope it asks for, and where the resource metadata is. */
-async function insufficientScope(response: Response): Promise<{ scope?: string; resourceMetadataUrl?: URL } | undefined> {
-  if (response.status !== 403) return undefined;
+/** What a 401 or 403 challenge (WWW-Authenticate) says: where the resource metadata is, the scope it asks for, and the error. */
+async function challengeOf(response: Response): Promise<Challenge & { error?: string }> {
   const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/client');
   const { error, scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
-  return error === 'insufficient_scope' ? { ...(scope ? { scope } : {}), ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}) } : undefined;
+  return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}), ...(error ? { error } : {}) };
 }
 
 /**
  * A fetch for the MCP transport of one server: adds the bearer token (fresh), and after a 401
- * refreshes once (or logs in again) and retries; after a 403 `insufficient_scope`, authorizes once
- * more for the scopes asked (step-up) and retries. Requests to any other origin never carry it.
+ * refreshes once (or logs in again, asking for the scope the challenge names) and retries; after a
+ * 403 `insufficient_scope`, authorizes again for the scopes held and those asked (step-up) and
+ * retries, as often as the session's limits allow. Requests to any other origin never carry it.
  */
 export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: Fetch = fetch): OAuthFetch {
   const origin = new URL(serverUrl).origin;
   let active = options.upFront;
-  let hint: { resourceMetadataUrl?: URL } = {};
+  let hint: Challenge = {};
   const wrapped: Fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input);
     if (url.origin !== origin) return base(input, init);
@@ -42,11 +43,11 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
       if (token) headers.set('authorization', `Bearer ${token}`);
       return base(input, { ...init, headers });
     };
+    // The latest challenge is the one that counts: its scope is what this operation needs.
     const noteChallenge = async (response: Response) => {
       await response.body?.cancel();
-      const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/client');
-      const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
-      if (resourceMetadataUrl) hint = { resourceMetadataUrl };
+      const { resourceMetadataUrl = hint.resourceMetadataUrl, scope } = await challengeOf(response);
+      hint = { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
     };
 
     let token = active ? await (await options.session()).accessToken() : undefined;
@@ -69,13 +70,13 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
         response = await send(token);
       }
     }
-    for (let retried = false; token !== undefined; retried = true) {
-      const challenge = await insufficientScope(response);
-      if (!challenge) break;
+    // Ends when the server accepts, or the session refuses another step-up (it throws).
+    while (token !== undefined && response.status === 403) {
+      const challenge = await challengeOf(response);
+      if (challenge.error !== 'insufficient_scope') break;
       await response.body?.cancel();
       if (challenge.resourceMetadataUrl) hint = { resourceMetadataUrl: challenge.resourceMetadataUrl };
-      // Throws the second time round: one step-up per request.
-      token = await (await options.session()).afterInsufficientScope(token, challenge.scope, hint, retried);
+      token = await (await options.session()).afterInsufficientScope(token, challenge.scope, hint);
       response = await send(token);
     }
     return response;
@@ -91,14 +92,22 @@ export function bearerChallenge(response: Response): boolean {
 /**
  * For a server not configured for OAuth, a Bearer challenge alone could be a static API key
  * server: it must point to RFC 9728 protected resource metadata, in the header or at the
- * well-known URLs, that names an authorization server.
+ * well-known URLs, that names an authorization server; or, as MCP 2025-03-26 has it, come from a
+ * server whose origin publishes authorization server metadata (RFC 8414).
  */
 export async function advertisesOAuth(response: Response, serverUrl: string): Promise<boolean> {
-  const { discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } = await import('@modelcontextprotocol/client');
+  const { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } =
+    await import('@modelcontextprotocol/client');
   if (extractWWWAuthenticateParams(response).resourceMetadataUrl) return true;
   try {
     const metadata = await discoverOAuthProtectedResourceMetadata(serverUrl);
-    return (metadata.authorization_servers?.length ?? 0) > 0;
+    if ((metadata.authorization_servers?.length ?? 0) > 0) return true;
+  } catch {
+    // No protected resource metadata: perhaps a server of 2025-03-26.
+  }
+  if (!bearerChallenge(response)) return false;
+  try {
+    return (await discoverAuthorizationServerMetadata(new URL(serverUrl).origin, { fetchFn: policedFetch() })) !== undefined;
   } catch {
     return false;
   }

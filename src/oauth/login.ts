@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { OAuthTokens } from '@modelcontextprotocol/client';
-import { CancelledError, CliError } from '../errors.js';
+import { CancelledError, CliError, ExitCode } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import type { Env } from '../paths.js';
 import { StoreError } from '../stores/errors.js';
@@ -51,6 +51,8 @@ export interface LoginOptions {
   signal?: AbortSignal;
   /** From a 401's WWW-Authenticate header (RFC 9728), when the login follows one. */
   resourceMetadataUrl?: URL;
+  /** The scope that 401 named: asked for unless the user set scopes (`--scope`, `oauth.scopes`). */
+  challengeScope?: string;
 }
 
 /** What a 401 from the server says: where its resource metadata is, and which scope it wants. */
@@ -193,6 +195,7 @@ async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
       scope: options.scope,
       stepUp: options.stepUp,
       resourceMetadataUrl: options.resourceMetadataUrl,
+      challengeScope: options.challengeScope,
     });
   }
   checkOAuthUrl(target.url, `URL of '${target.name}'`);
@@ -204,9 +207,10 @@ async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
   limit.promise.catch((error: unknown) => stop.abort(error));
   let client: ChosenClient | undefined;
   try {
+    // A login that follows a 401 knows its challenge; any other asks the server for one.
     const challenge =
       target.oauth?.authServerMetadataUrl || options.resourceMetadataUrl
-        ? { resourceMetadataUrl: options.resourceMetadataUrl }
+        ? { resourceMetadataUrl: options.resourceMetadataUrl, scope: options.challengeScope }
         : await probeChallenge(target.url);
     const discovery = await Promise.race([discover(target, challenge.resourceMetadataUrl), limit.promise]);
     mode = chooseMode(options.mode ?? 'auto', io, discovery, target.name);
@@ -226,11 +230,21 @@ async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
     return await saveLogin(options, discovery, obtained, scope);
   } catch (error) {
     await forgetRefusedRegistration(error, client, options);
-    throw error;
+    throw client?.kind === 'metadata-document' ? withDocumentHint(error, client, target.name) : error;
   } finally {
     limit.clear();
     stop.abort();
   }
+}
+
+/**
+ * A login that presented a client ID metadata document and failed: perhaps the authorization server
+ * could not fetch it (a network of its own), which only its page in the browser says.
+ */
+function withDocumentHint(error: unknown, client: ChosenClient, server: string): unknown {
+  if (!(error instanceof CliError) || error instanceof CancelledError || error.exitCode !== ExitCode.failure) return error;
+  const hint = `if the authorization server could not use the client ID metadata document ${urlForMessage(client.information.client_id)}, set "clientMetadataUrl": false in the oauth block of '${server}' to register mcp-cli with it instead`;
+  return new CliError(error.message, error.exitCode, error.hint ? `${error.hint}; ${hint}` : hint);
 }
 
 /**

@@ -10,6 +10,41 @@ import { policedFetch, urlForMessage } from './url-policy.js';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
+/**
+ * mcp-cli's own client ID metadata document: docs/client-metadata.json of the repository, published by
+ * its GitHub Pages at this URL, which is its client ID (docs/oauth.md).
+ */
+export const DEFAULT_CLIENT_METADATA_URL = 'https://mcp-cli.github.io/mcp-cli/client-metadata.json';
+
+/** The client ID metadata document a login may present, and the setting that chose it; undefined for none (`false`). */
+export function clientMetadataDocument(target: OAuthTarget): { url: string; setting: string } | undefined {
+  const own = target.oauth?.clientMetadataUrl;
+  const shared = target.defaults?.clientMetadataUrl;
+  const [url, setting] =
+    own !== undefined
+      ? [own, `oauth.clientMetadataUrl of '${target.name}'`]
+      : shared !== undefined
+        ? [shared, 'the top-level oauth.clientMetadataUrl']
+        : [DEFAULT_CLIENT_METADATA_URL, "mcp-cli's client ID metadata document"];
+  return url === false ? undefined : { url, setting };
+}
+
+/**
+ * Whether a URL may be a client ID (OAuth Client ID Metadata Document, section 3): https, a path, no
+ * fragment, no user information, no `.` or `..` segment (checked in the text: parsing removes them).
+ */
+export function isClientIdUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  const segments = text
+    .replace(/^[^:]*:\/\/[^/?#]*/, '')
+    .split(/[?#]/)[0]!
+    .split('/');
+  return (
+    url.protocol === 'https:' && url.pathname !== '/' && !text.includes('#') && !url.username && !url.password && !segments.some((s) => s === '.' || s === '..')
+  );
+}
+
 /** The client a login presents, and whether the login stores it with its tokens. */
 export interface ChosenClient {
   kind: SavedClient['kind'];
@@ -65,12 +100,13 @@ export async function chooseClient(target: OAuthTarget, manager: TokenManager, d
     const information = { client_id: oauth.clientId, ...(oauth.clientSecret !== undefined ? { client_secret: oauth.clientSecret } : {}) };
     return { kind: 'configured', information, store: true };
   }
-  const documentUrl = oauth?.clientMetadataUrl;
-  if (documentUrl !== undefined && metadata.client_id_metadata_document_supported === true) {
-    const { isHttpsUrl } = await import('@modelcontextprotocol/client');
-    if (!isHttpsUrl(documentUrl))
-      throw new CliError(`oauth.clientMetadataUrl of '${target.name}' must be an https URL with a path (it is the client ID): ${urlForMessage(documentUrl)}`);
-    return { kind: 'metadata-document', information: { client_id: documentUrl }, store: true };
+  const document = clientMetadataDocument(target);
+  if (document && metadata.client_id_metadata_document_supported === true) {
+    if (!isClientIdUrl(document.url))
+      throw new CliError(
+        `${document.setting} must be an https URL with a path, without a fragment, user information or dot segments (it is the client ID): ${urlForMessage(document.url)}`,
+      );
+    return { kind: 'metadata-document', information: { client_id: document.url }, store: true };
   }
   if (
     saved?.kind === 'dcr' &&
@@ -80,12 +116,11 @@ export async function chooseClient(target: OAuthTarget, manager: TokenManager, d
   )
     return { kind: 'dcr', information: saved.information, store: false };
   if (metadata.registration_endpoint === undefined) {
-    const document =
-      documentUrl !== undefined
-        ? ', and it does not accept client ID metadata documents (oauth.clientMetadataUrl)'
-        : ' or client ID metadata documents (oauth.clientMetadataUrl)';
+    const documents = document
+      ? ', and it does not accept client ID metadata documents'
+      : ' (and client ID metadata documents are turned off: oauth.clientMetadataUrl is false)';
     throw new CliError(
-      `the authorization server ${urlForMessage(issuer)} of '${target.name}' offers no dynamic client registration${document}: it needs a client registered in advance`,
+      `the authorization server ${urlForMessage(issuer)} of '${target.name}' offers no dynamic client registration${documents}: it needs a client registered in advance`,
       1,
       `register a client for mcp-cli with it (redirect URI http://127.0.0.1/callback, any port), then set oauth.clientId (and oauth.clientSecret, if it has one) for '${target.name}' in server_config.json`,
     );

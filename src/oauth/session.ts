@@ -17,7 +17,7 @@ import {
   writeTokens,
   type SavedTokens,
 } from './records.js';
-import { checkEndpoints, metadataNamesIssuer } from './discovery.js';
+import { authorizationServersNamed, checkEndpoints, issuerMetadata, metadataNamesIssuer } from './discovery.js';
 import { scopesHeld, scopeUnion } from './scopes.js';
 import type { OAuthTarget } from './target.js';
 import { policedFetch } from './url-policy.js';
@@ -25,9 +25,17 @@ import { policedFetch } from './url-policy.js';
 /** Why a refresh grant (or, for client credentials, a new grant) was sent, as the audit log records it. */
 export type RefreshTrigger = 'expiry' | 'unauthorized' | 'rotate' | 'validate' | 'step-up';
 
-/** What a new login is for: where the 401 pointed, and for a step-up the scopes to ask for. */
+/** What a server's WWW-Authenticate challenge says: where its protected resource metadata is, and the scope it asks for. */
+export interface Challenge {
+  resourceMetadataUrl?: URL;
+  scope?: string;
+}
+
+/** What a new login is for: where the 401 pointed and the scope it named; for a step-up, the scopes to ask for. */
 export interface ReloginRequest {
   resourceMetadataUrl?: URL;
+  /** The `scope` of the 401's challenge: asked for unless the user set scopes (MCP scope selection). */
+  challengeScope?: string;
   scope?: string;
   stepUp?: boolean;
 }
@@ -37,14 +45,27 @@ export interface SessionOptions {
   manager: TokenManager;
   env: Env;
   now(): Date;
-  /** Runs a new login when the tokens cannot be refreshed; absent when nobody can answer a browser. */
+  /** Runs a new login when the tokens cannot be refreshed, or for more scopes; absent when nobody can answer a browser. */
   relogin?: (request: ReloginRequest) => Promise<SavedTokens>;
+  /**
+   * `relogin` serves step-ups only: a missing or dead login ends with the command to run. So it is for
+   * `call` and `tools` where a browser can be opened but no terminal waits for one (a script).
+   */
+  reloginForStepUpOnly?: boolean;
 }
 
 const RELOGIN_INTERVAL_MS = 60_000;
 /** Step-ups one session may make, and the longest scope a challenge may ask for (a server could name new ones forever). */
 const MAX_STEP_UPS = 2;
 const MAX_CHALLENGED_SCOPE_CHARS = 1024;
+
+/** A login after a 401: where its challenge pointed, and the scope it named. */
+function reloginRequest(challenge: Challenge): ReloginRequest {
+  return {
+    ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}),
+    ...(challenge.scope ? { challengeScope: challenge.scope } : {}),
+  };
+}
 
 /** The lock that serialises refreshes of one server's tokens across processes on this machine. */
 export function refreshLockPath(env: Env, server: string): string {
@@ -117,9 +138,11 @@ export class OAuthSession {
 
   /**
    * The server answered 401 to `rejected`: use a token another process stored meanwhile, else refresh
-   * once, else log in again (interactive) or ask the user to (LoginRequiredError).
+   * once, else log in again (interactive) or ask the user to (LoginRequiredError). A server whose
+   * protected resource metadata now names another authorization server gets a new login there: the
+   * old one's refresh token and client are not used (SEP-2352).
    */
-  async afterUnauthorized(rejected: string | undefined, hint: { resourceMetadataUrl?: URL } = {}): Promise<string> {
+  async afterUnauthorized(rejected: string | undefined, hint: Challenge = {}): Promise<string> {
     if (this.clientCredentials) {
       if (this.justLoggedIn() && rejected === this.lastLogin?.accessToken)
         throw new CliError(
@@ -130,6 +153,7 @@ export class OAuthSession {
       const fresh = await this.grantUnderLock(
         (stored) => !stored || stored.accessToken === rejected || needsRefresh(stored, this.options.now()),
         'unauthorized',
+        reloginRequest(hint),
       );
       return this.noteLogin(fresh).accessToken;
     }
@@ -138,6 +162,8 @@ export class OAuthSession {
       this.loaded = false;
       if (!(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
     }
+    const moved = await this.movedFrom(this.current, hint);
+    if (moved) return this.relogin(moved, hint);
     if (this.justLoggedIn() && rejected === this.lastLogin?.accessToken)
       throw new CliError(
         `the server '${this.name}' rejected the token it just issued (HTTP 401)`,
@@ -152,6 +178,18 @@ export class OAuthSession {
     }
   }
 
+  /**
+   * Why the login no longer applies, when the server's protected resource metadata names authorization
+   * servers and the one that issued the tokens is not among them; undefined when it still is (or the
+   * server publishes none).
+   */
+  private async movedFrom(tokens: SavedTokens | undefined, hint: Challenge): Promise<string | undefined> {
+    if (!tokens) return undefined;
+    const named = await authorizationServersNamed(this.options.target, hint.resourceMetadataUrl);
+    if (!named?.length || named.some((issuer) => sameIssuer(issuer, tokens.issuer))) return undefined;
+    return printable(`'${this.name}' now names the authorization server ${named[0]}, not ${tokens.issuer} that its login was made with`);
+  }
+
   /** At most one login a minute: a session that lasts hours may need a second one, a loop of them never. */
   private justLoggedIn(): boolean {
     return this.reloggedAt !== undefined && this.options.now().getTime() - this.reloggedAt < RELOGIN_INTERVAL_MS;
@@ -161,11 +199,11 @@ export class OAuthSession {
    * Logs in again, once for all the requests that find the login dead together: those that arrive while
    * it runs, or just after it, get its token.
    */
-  private async relogin(reason: string, hint: { resourceMetadataUrl?: URL }): Promise<string> {
+  private async relogin(reason: string, hint: Challenge): Promise<string> {
     if (this.pendingLogin) return (await this.pendingLogin).accessToken;
     if (this.justLoggedIn() && this.lastLogin) return this.lastLogin.accessToken;
-    if (!this.options.relogin || this.justLoggedIn()) throw new LoginRequiredError(this.name, reason);
-    return (await this.runLogin(this.options.relogin, hint)).accessToken;
+    if (!this.options.relogin || this.options.reloginForStepUpOnly || this.justLoggedIn()) throw new LoginRequiredError(this.name, reason);
+    return (await this.runLogin(this.options.relogin, reloginRequest(hint))).accessToken;
   }
 
   /** Runs one login, which the requests that arrive meanwhile share. */
@@ -189,13 +227,12 @@ export class OAuthSession {
 
   /**
    * The server answered 403 `insufficient_scope` to `rejected` (MCP step-up authorization): a new
-   * authorization for the union of the scopes held and those the challenge names, by a new login
-   * (where one can be started; else exit 4 naming the command with `--scope`) or, for client
-   * credentials, a new grant. Each scope set once per session, and never again for a request that
-   * a step-up already answered (`retried`), so that a server that keeps refusing ends with an error.
+   * authorization for the union of the scopes granted and those the challenge names (SEP-2350), by a
+   * new login (where one can be started; else exit 4 naming the command with `--scope`) or, for client
+   * credentials, a new grant. Each scope set at most once and at most two in a session, and a token
+   * that holds the scope asked for ends it, so that a server that keeps refusing ends with an error.
    */
-  async afterInsufficientScope(rejected: string, challenged: string | undefined, hint: { resourceMetadataUrl?: URL }, retried: boolean): Promise<string> {
-    const held = (await this.load())?.accessToken === rejected ? this.current?.scope : undefined;
+  async afterInsufficientScope(rejected: string, challenged: string | undefined, hint: Challenge): Promise<string> {
     const refused = (detail: string) =>
       new CliError(
         `the server '${this.name}' answers HTTP 403 insufficient_scope${challenged ? ` for the scope "${challenged}"` : ''} ${detail}`,
@@ -210,13 +247,18 @@ export class OAuthSession {
       const fresh = await pending;
       if (scopesHeld(fresh.scope, challenged)) return fresh.accessToken;
     }
-    if (retried || scopesHeld(held, challenged)) throw refused('though its token was issued with that scope');
-    const wanted = scopeUnion(held, challenged)!;
+    const current = await this.load();
+    if (current && scopesHeld(current.scope, challenged)) {
+      // A token obtained since the request was sent may be the answer; the one refused was issued with the scope.
+      if (current.accessToken !== rejected) return current.accessToken;
+      throw refused('though its token was issued with that scope');
+    }
+    const wanted = scopeUnion(current?.scope, challenged)!;
     if (this.steppedUp.has(wanted)) throw refused('again, after a new authorization for it in this session');
     // A server naming a new scope on every answer would otherwise get a login (a browser) for each.
     if (this.steppedUp.size >= MAX_STEP_UPS) throw refused(`after ${MAX_STEP_UPS} new authorizations in this session`);
     this.steppedUp.add(wanted);
-    const request = { ...hint, scope: wanted, stepUp: true };
+    const request = { ...(hint.resourceMetadataUrl ? { resourceMetadataUrl: hint.resourceMetadataUrl } : {}), scope: wanted, stepUp: true };
     let fresh: SavedTokens;
     if (this.clientCredentials) fresh = this.noteLogin(await this.grantUnderLock(() => true, 'step-up', request));
     else if (!this.options.relogin)
@@ -266,6 +308,7 @@ export class OAuthSession {
           ...(request.scope !== undefined ? { scope: request.scope } : {}),
           ...(request.stepUp ? { stepUp: true } : {}),
           ...(request.resourceMetadataUrl ? { resourceMetadataUrl: request.resourceMetadataUrl } : {}),
+          ...(request.challengeScope !== undefined ? { challengeScope: request.challengeScope } : {}),
         });
       },
       { timeoutMs: 60_000 },
@@ -295,13 +338,11 @@ export class OAuthSession {
       await this.dropTokens('expired without a refresh token');
       throw new LoginRequiredError(this.name, `the OAuth access token of '${this.name}' expired and there is no refresh token`);
     }
-    const { discoverAuthorizationServerMetadata, refreshAuthorization } = await import('@modelcontextprotocol/client');
-    const { OAuthError, OAuthErrorCode } = await import('@modelcontextprotocol/client');
+    const { refreshAuthorization, OAuthError, OAuthErrorCode } = await import('@modelcontextprotocol/client');
     const refusedWith = (error: unknown, ...codes: string[]) => error instanceof OAuthError && codes.includes(error.code);
     const client = await this.clientFor(stored);
     const fetchFn = policedFetch();
-    // Checked just below, as every metadata document is (metadataNamesIssuer).
-    const metadata = await discoverAuthorizationServerMetadata(stored.issuer, { fetchFn, skipIssuerValidation: true });
+    const metadata = await issuerMetadata(stored.issuer, stored.resource ?? stored.server ?? this.options.target.url);
     if (!metadata || !metadataNamesIssuer(stored.issuer, metadata.issuer))
       throw new CliError(`cannot refresh the token of '${this.name}': the authorization server ${stored.issuer} no longer publishes its metadata`);
     checkEndpoints(this.name, metadata);

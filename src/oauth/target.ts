@@ -1,4 +1,4 @@
-import type { OAuthSettings } from '../config/schema.js';
+import type { OAuthDefaults, OAuthSettings } from '../config/schema.js';
 
 export type { OAuthSettings };
 
@@ -7,4 +7,6 @@ export interface OAuthTarget {
   name: string;
   url: string;
   oauth?: OAuthSettings;
+  /** The config file's top-level `oauth` block: what the server's own block leaves unset. */
+  defaults?: OAuthDefaults;
 }

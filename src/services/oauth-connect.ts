@@ -1,5 +1,6 @@
 import { canPrompt, type Ctx } from '../context.js';
 import { printable } from '../io/terminal-text.js';
+import { canOpenBrowser } from '../oauth/browser.js';
 import type { ResolvedServer } from '../config/resolve.js';
 import type { OAuthFetch } from '../oauth/fetch.js';
 import type { OAuthSession } from '../oauth/session.js';
@@ -26,7 +27,8 @@ export interface OAuthConnectOptions {
  * is enough) gets its stored token from the first request. Any other HTTP server without a static
  * Authorization header gets OAuth once it answers 401 and advertises it (RFC 9728): only then is the
  * store opened, so a server that never asks costs no passphrase prompt. In both cases a 401 refreshes
- * once, then starts a login in the browser (interactive) or exits 4 (not interactive).
+ * once, then starts a login in the browser (interactive) or exits 4 (not interactive). A step-up (403
+ * insufficient_scope) logs in wherever a browser can be opened, as in `mcp-cli run`.
  */
 export async function oauthFetchFor(
   ctx: Ctx,
@@ -39,6 +41,8 @@ export async function oauthFetchFor(
   const { oauthFetch, advertisesOAuth, bearerChallenge } = await import('../oauth/fetch.js');
   const target = { name: server.name, url: entry.url, ...(entry.oauth ? { oauth: entry.oauth } : {}) };
   const interactive = (options.interactive ?? true) && (options.canLogin ?? canPrompt(ctx));
+  const stepUpOnly = !interactive && options.interactive !== false && options.canLogin === undefined && canOpenBrowser(ctx.env, ctx.platform);
+  const mayLogIn = interactive || stepUpOnly;
   let session: Promise<OAuthSession> | undefined;
   const startSession = async () => {
     const { checkOAuthUrl } = await import('../oauth/url-policy.js');
@@ -49,7 +53,8 @@ export async function oauthFetchFor(
       manager,
       env: ctx.env,
       now: ctx.now,
-      relogin: interactive
+      reloginForStepUpOnly: stepUpOnly,
+      relogin: mayLogIn
         ? async (request) => {
             ctx.stderr.write(
               request.stepUp
@@ -60,12 +65,13 @@ export async function oauthFetchFor(
             const interrupt = interruptSignal();
             try {
               return await login({
-                target,
+                target: { ...target, defaults: (await ctx.config()).oauth },
                 manager,
                 io: ctx,
                 mode: options.loginMode ?? 'auto',
                 signal: interrupt.signal,
                 resourceMetadataUrl: request.resourceMetadataUrl,
+                challengeScope: request.challengeScope,
                 ...(request.scope !== undefined ? { scope: request.scope } : {}),
                 ...(request.stepUp ? { stepUp: true } : {}),
               });

@@ -22,7 +22,7 @@ async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'logi
   const loginFields = { transport: entry.transport, url: entry.url, headers: {}, ...(oauth ? { oauth } : {}) };
   const [server] = await resolveConfigured(ctx, { ...config, servers: { [name]: loginFields } }, [name]);
   const resolved = server!.entry as HttpServerEntry;
-  return { name, url: resolved.url, ...(resolved.oauth ? { oauth: resolved.oauth } : {}) };
+  return { name, url: resolved.url, ...(resolved.oauth ? { oauth: resolved.oauth } : {}), defaults: config.oauth };
 }
 
 /**

@@ -8,7 +8,7 @@ import { anchorToConfigFile, resolveForDisplay, resolveServers, type ResolvedSer
 import { parseServerConfig, type ServerConfig } from '../config/schema.js';
 import { configDir } from '../paths.js';
 import { storeLookup } from './factory.js';
-import { locatedConfigFile, mayUse, ownConfigFile, requireApproved, warnNotUsed } from './config-access.js';
+import { configDirectoryFile, locatedConfigFile, mayUse, requireApproved, warnNotUsed } from './config-access.js';
 import { expiryWarningWindow, warnExpiringTokens } from './expiry-notice.js';
 
 /** Finds, approves and validates server_config.json; a missing file is an error saying where it was looked for. */
@@ -39,8 +39,8 @@ export async function loadConfigIfAny(ctx: Ctx): Promise<ServerConfig | undefine
   if (!file) return undefined;
   if (await mayUse(ctx, file)) return parseConfigFile(file);
   warnNotUsed(ctx, file, 'servers and settings');
-  const own = ownConfigFile(ctx);
-  return own ? parseConfigFile(own) : undefined;
+  const fallback = configDirectoryFile(ctx);
+  return fallback && fallback !== file && (await mayUse(ctx, fallback)) ? parseConfigFile(fallback) : undefined;
 }
 
 function parseConfigFile(file: ConfigFile): ServerConfig {

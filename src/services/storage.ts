@@ -5,8 +5,8 @@ import { tokenStorageFrom, type TokenStorageSettings } from '../config/token-sto
 import type { BackendEnv } from '../stores/backend.js';
 import { openSelected, requestedBackend, selectBackend, type BackendRequest } from '../stores/selection.js';
 import { TokenManager } from '../tokens/manager.js';
-import { openAuditLog } from './audit.js';
-import { approvalStore, approvalSubject, locatedConfigFile, mayUse, ownConfigFile, warnNotUsed } from './config-access.js';
+import { auditSink } from './audit.js';
+import { approvedAlready, configDirectoryFile, locatedConfigFile, mayUse, warnNotUsed } from './config-access.js';
 
 export interface StorageSetup {
   /** The file whose tokenStorage block is used, if any. */
@@ -25,12 +25,11 @@ const hasTokenStorage = (data: unknown) => typeof data === 'object' && data !== 
  */
 async function tokenStorageSettings(ctx: Ctx): Promise<{ config?: ConfigLocation; settings: TokenStorageSettings }> {
   const located = locatedConfigFile(ctx);
-  const own = ownConfigFile(ctx);
-  for (const file of located?.own ? [located] : [located, own]) {
+  const inConfigDir = configDirectoryFile(ctx);
+  for (const file of located === inConfigDir ? [located] : [located, inConfigDir]) {
     if (!file) continue;
-    const approvedAlready = file.own || approvalStore(ctx).lookup(approvalSubject(file)).approval !== undefined;
     let data: unknown;
-    if (approvedAlready) data = parseJsonText(file.text, file.location.path);
+    if (approvedAlready(ctx, file)) data = parseJsonText(file.text, file.location.path);
     else {
       try {
         data = JSON.parse(file.text);
@@ -71,5 +70,5 @@ export async function openTokenStore(ctx: Ctx): Promise<OpenedStore> {
   const setup = await storageSetup(ctx);
   const selection = await selectBackend(setup.request, setup.backendEnv);
   const store = await openSelected(selection, setup.backendEnv);
-  return { store, selection, manager: new TokenManager(store, ctx.now, openAuditLog(ctx, store)) };
+  return { store, selection, manager: new TokenManager(store, ctx.now, auditSink(ctx, store)) };
 }

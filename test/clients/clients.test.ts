@@ -7,12 +7,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, ownConfigPath, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
-import { filesUnder, installShim, launchOf, sentinel, stdioServer, writeText, type Launch } from '../helpers/client-configs.js';
+import { connectAsClient, filesUnder, installShim, launchOf, sentinel, stdioServer, textOf, writeText, type Launch } from '../helpers/client-configs.js';
 import { sha256, startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 
 const S = {
@@ -28,7 +26,6 @@ const S = {
   gooseRemote: sentinel('goose-remote'),
 };
 const ALL = Object.values(S);
-const textOf = (result: unknown) => (result as { content: { text: string }[] }).content[0]!.text;
 const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 let sandbox: Sandbox;
@@ -159,19 +156,7 @@ async function clientSide(): Promise<Map<string, string>> {
   return out;
 }
 
-/** Launches an entry as its client would: the command, args and env of the rewritten file, the client's own PATH with the shim. */
-async function connect(launch: Launch): Promise<{ client: Client; stderr: () => string }> {
-  const env: Record<string, string> = {};
-  for (const key of ['HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_TOKEN_BACKEND'])
-    env[key] = sandbox.env[key]!;
-  env.PATH = [shimDir, process.env.PATH].join(delimiter);
-  const transport = new StdioClientTransport({ command: launch.command, args: launch.args, env: { ...env, ...launch.env }, cwd: sandbox.home, stderr: 'pipe' });
-  let stderr = '';
-  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const client = new Client({ name: 'clients-test', version: '1.0.0' });
-  await client.connect(transport);
-  return { client, stderr: () => stderr };
-}
+const connect = (launch: Launch) => connectAsClient(sandbox, launch, shimDir);
 
 describe('mcp-cli clients on every client', () => {
   let original: Map<string, string>;

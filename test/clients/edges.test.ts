@@ -76,6 +76,44 @@ describe('a file that cannot be parsed', () => {
     expect(list.stdout + list.stderr).not.toContain(secret);
   });
 
+  it('a file nested deeper than 100 levels is reported with the limit and left alone; --check and import fail; 100 levels are read', async () => {
+    const nested = (levels: number, leaf: string) => '{"a":'.repeat(levels) + leaf + '}'.repeat(levels);
+    const secret = sentinel('deep');
+    const text = `{"mcpServers": {"a": {"command": "x", "extra": ${nested(100_000, JSON.stringify(secret))}}}}\n`;
+    const path = await writeText(cursorFile(), text);
+    const column = text.split('{').slice(0, 101).join('{').length + 1;
+    const limit = `${path}:1:${column}: objects and arrays nested more than 100 deep (mcp-cli reads at most 100 levels); the file was left as it is`;
+    const list = await sandbox.run(['clients']);
+    expect(list.stderr).toContain(limit);
+    expect(list.stderr).not.toContain('RangeError');
+    expect((await sandbox.run(['clients', '--check'])).code).toBe(1);
+    const imported = await sandbox.run(['clients', 'import', 'cursor']);
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toContain(limit);
+    for (const r of [list, imported]) expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(await readFile(path, 'utf8')).toBe(text);
+
+    const atLimit = sentinel('at-limit');
+    await writeText(cursorFile(), `{"mcpServers": {"a": {"command": "x", "extra": ${nested(97, JSON.stringify(`sk-proj-${atLimit}`))}}}}\n`);
+    const read = await sandbox.run(['clients', '--json']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(JSON.parse(read.stdout).plaintextSecrets).toBe(1);
+  });
+
+  it('YAML nested deeper than 100 levels is reported with the limit too', async () => {
+    const lines = ['extensions:', '  a:', '    cmd: x', '    extra:'];
+    for (let i = 0; i < 150; i++) lines.push(`${' '.repeat(6 + i)}a:`);
+    lines.push(`${' '.repeat(156)}b: ${sentinel('deep-yaml')}`);
+    const path = await writeText(join(sandbox.home, '.config', 'goose', 'config.yaml'), lines.join('\n') + '\n');
+    const list = await sandbox.run(['clients', '--check']);
+    expect(list.code).toBe(1);
+    expect(list.stderr).toContain(`${path}: objects and arrays nested more than 100 deep (mcp-cli reads at most 100 levels); the file was left as it is`);
+    await writeText(path, `extensions:\n  a: &a\n    cmd: x\n    extra: [${Array(20).fill('*a').join(', ')}]\n`);
+    const itself = await sandbox.run(['clients', '--check'], { timeoutMs: 10_000 });
+    expect(itself.code).toBe(1);
+    expect(itself.stderr).toContain(`${path}: objects and arrays nested more than 100 deep`);
+  });
+
   it('YAML too: line and column, never the lines around them', async () => {
     const secret = sentinel('yaml');
     const path = await writeText(join(sandbox.home, '.config', 'goose', 'config.yaml'), `extensions:\n  a:\n    envs:\n      API_KEY: ${secret}\n   bad: [\n`);

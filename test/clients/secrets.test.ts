@@ -1,7 +1,7 @@
 // What counts as a plaintext secret in a client's config, and what does not: by key name and by
 // shape, with few false positives (URLs, paths, booleans, numbers, placeholders, references).
 import { describe, expect, it } from 'vitest';
-import { findByShape, findInArgs, findInHeader, findInKeyed, findInUrl, kindOfKey, maskedHint } from '../../src/clients/secrets.js';
+import { findByShape, findInArgs, findInHeader, findInKeyed, findInText, findInUrl, kindOfKey, maskedHint } from '../../src/clients/secrets.js';
 
 const whole = (value: string) => [{ start: 0, end: value.length }];
 const spans = (matches: { start: number; end: number }[]) => matches.map(({ start, end }) => ({ start, end }));
@@ -117,6 +117,82 @@ describe('headers, arguments and URLs', () => {
     const found = findInUrl(url);
     expect(found.map((m) => url.slice(m.start, m.end))).toEqual(['p4ssw0rd', 'abc123def456']);
     expect(findInUrl('https://mcp.example.com/mcp?page=2')).toEqual([]);
+  });
+});
+
+describe('credentials that used to slip through', () => {
+  const found = (matches: { start: number; end: number }[], value: string) => matches.map((m) => value.slice(m.start, m.end));
+
+  it.each([
+    ['postgresql://admin:pw@db.internal:5432/app', 'pw'],
+    ['postgres://app:s3cr%40t@db/app?sslmode=require', 's3cr%40t'],
+    ['mysql://root:hunter2@127.0.0.1:3306/shop', 'hunter2'],
+    ['mongodb+srv://app:Zx9-pass@cluster0.example.net/db?retryWrites=true', 'Zx9-pass'],
+    ['redis://:cachepw@cache:6379/0', 'cachepw'],
+    ['rediss://default:p@ss:w0rd@cache.example.com:6380', 'p@ss:w0rd'],
+    ['amqp://guest:rabbit-pw@mq.internal:5672/', 'rabbit-pw'],
+  ])('the password of a connection string, whatever the key: %s', (value, password) => {
+    for (const key of ['DATABASE_URL', 'MONGODB_URI', 'CONNECTION', 'dsn']) expect(found(findInKeyed(key, value), value)).toEqual([password]);
+    expect(found(findByShape(`--db=${value}`), `--db=${value}`)).toEqual([password]);
+  });
+
+  it.each(['postgresql://admin@db/app', 'postgresql://admin:${DB_PASSWORD}@db/app', 'postgres://user:<password>@localhost/db', 'https://mcp.example.com/mcp'])(
+    'no password in %s',
+    (value) => {
+      expect(findInKeyed('DATABASE_URL', value)).toEqual([]);
+    },
+  );
+
+  it('an AWS secret access key that starts with "/", not taken for a path', () => {
+    const key = '/wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+    expect(found(findInKeyed('AWS_SECRET_ACCESS_KEY', key), key)).toEqual([key]);
+    expect(findInKeyed('KEY_FILE', '/home/me/.ssh/id_ed25519')).toEqual([]);
+    expect(findInKeyed('AWS_SHARED_CREDENTIALS_FILE', '/home/me/.aws/credentials')).toEqual([]);
+    expect(findInKeyed('SECRETS_DIR', '/run/secrets')).toEqual([]);
+  });
+
+  it('a password that reads like a placeholder but is not one, or holds spaces', () => {
+    expect(found(findInKeyed('DB_PASSWORD', 'my_Passw0rd!2024'), 'my_Passw0rd!2024')).toEqual(['my_Passw0rd!2024']);
+    expect(found(findInKeyed('SMTP_PASSWORD', 'correct horse battery staple'), 'correct horse battery staple')).toEqual(['correct horse battery staple']);
+    expect(found(findInKeyed('PASSPHRASE', ' two words '), ' two words ')).toEqual(['two words']);
+    for (const placeholder of ['my-api-key', 'your_token_here', 'YOUR_API_KEY', 'insert-key-here', '<your password>'])
+      expect(findInKeyed('API_KEY', placeholder), placeholder).toEqual([]);
+    expect(findInKeyed('TOKEN_DESCRIPTION', 'the token for the staging server')).toEqual([]);
+  });
+
+  it('Bearer and Basic credentials in any value (an AUTH_HEADER variable for mcp-remote)', () => {
+    const value = 'Bearer abcdef123456xyz';
+    expect(found(findInKeyed('AUTH_HEADER', value), value)).toEqual(['abcdef123456xyz']);
+    expect(findInKeyed('AUTH_HEADER', 'Bearer ${TOKEN}')).toEqual([]);
+    expect(findInKeyed('NOTE', 'Bearer of bad news')).toEqual([]);
+  });
+
+  it('comments: secret shapes and NAME=value pairs, not prose', () => {
+    const said = (text: string) => found(findInText(text), text);
+    expect(said('// old key: sk-abcdefghijklmnopqrstuvwx')).toEqual(['sk-abcdefghijklmnopqrstuvwx']);
+    expect(said('/* API_KEY=a1b2c3d4e5 */')).toEqual(['a1b2c3d4e5']);
+    expect(said('// "DB_PASSWORD": "hunter22"')).toEqual(['hunter22']);
+    expect(said('# was: postgres://u:s3cret@db/x')).toEqual(['s3cret']);
+    for (const prose of [
+      '// password: required',
+      '// API key: get one at https://example.com/keys',
+      '// token: ${GITHUB_TOKEN}',
+      '# For information on how to configure Zed, see the Zed documentation.',
+    ])
+      expect(findInText(prose), prose).toEqual([]);
+  });
+
+  it('mcp-remote --header arguments: the credentials of the header, not a reference to a variable', () => {
+    const args = ['-y', 'mcp-remote', 'https://mcp.example.com/mcp', '--header', 'Authorization: Bearer abcdef123456', '--header', 'X-Api-Key:k3y-abcdef12'];
+    const matches = findInArgs(args);
+    expect([...matches.keys()]).toEqual([4, 6]);
+    expect(found(matches.get(4)!, args[4]!)).toEqual(['abcdef123456']);
+    expect(matches.get(4)![0]).toMatchObject({ kind: 'bearer', label: 'Authorization header' });
+    expect(found(matches.get(6)!, args[6]!)).toEqual(['k3y-abcdef12']);
+    expect(findInArgs(['mcp-remote', 'https://x/mcp', '--header', 'Authorization:${AUTH_HEADER}']).size).toBe(0);
+    expect(findInArgs(['mcp-remote', 'https://x/mcp', '--header', 'Authorization: Bearer ${AUTH_TOKEN}']).size).toBe(0);
+    const inline = ['--header=Authorization: Bearer abcdef123456'];
+    expect(found(findInArgs(inline).get(0)!, inline[0]!)).toEqual(['abcdef123456']);
   });
 });
 

@@ -184,6 +184,21 @@ describe('reading and listing', () => {
     );
   });
 
+  it('an --expires day that does not exist, or past 9999-12-31, is refused by name and stores nothing', async () => {
+    const feb30 = await fails(['token', 'set', 'feb', '--value', '-', '--expires', '2027-02-30'], SECRET);
+    expect(feb30.stderr).toContain('invalid --expires "2027-02-30": February 2027 has 28 days');
+    const far = await fails(['token', 'set', 'far', '--value', '-', '--expires', '99999999d'], SECRET);
+    expect(far.stderr).toContain('invalid --expires "99999999d": it ends after 9999-12-31, the latest expiry mcp-cli stores');
+    expect(far.stderr).not.toContain('Invalid time value');
+    expect(JSON.parse(await names())).toEqual([]);
+    await ok(['token', 'set', 'kept', '--value', '-'], SECRET);
+    const rotate = await fails(['token', 'rotate', 'kept', '--value', '-', '--expires', '2027-04-31'], `${SECRET}-2`);
+    expect(rotate.stderr).toContain('invalid --expires "2027-04-31": April 2027 has 30 days');
+    expect((await sb.run(['token', 'get', 'kept', '--show-value'])).stdout.trim()).toBe(SECRET);
+    const since = await fails(['token', 'audit', '--since', '2027-02-29']);
+    expect(since.stderr).toContain('invalid --since "2027-02-29": February 2027 has 28 days');
+  });
+
   it('clear with nothing to clear says so plainly', async () => {
     expect((await ok(['token', 'clear', '--force'])).stderr).toBe('Nothing to clear: no tokens (encrypted backend).\n');
     expect((await ok(['token', 'clear', '--namespace', 'team'])).stderr).toBe("Nothing to clear: no tokens in namespace 'team' (encrypted backend).\n");

@@ -227,6 +227,40 @@ describe('what an approval is pinned to, and what a config file is', () => {
     expect((await sandbox.run(['servers'])).stderr).toContain('is larger than 1 MiB; it was not read');
   });
 
+  it('a file nested deeper than 100 levels is refused with the limit by config trust and every command, never a stack overflow', async () => {
+    const nested = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    const limit = /server_config\.json:1:\d+: objects and arrays nested more than 100 deep \(mcp-cli reads at most 100 levels\)/;
+    for (const text of [
+      `{"mcpServers": {"docs": {"url": "${catcher.origin}/mcp", "disabled": ${nested}}}}`,
+      `{"mcpServers": {"docs": {"url": "${catcher.origin}/mcp", "oauth": ${nested}}}}`,
+      `{"mcpServers": {}, "tokenStorage": ${nested}}`,
+    ]) {
+      await writeFile(join(sandbox.home, 'server_config.json'), text);
+      for (const args of [['config', 'trust'], ['ping', 'docs'], ['servers']]) {
+        const r = await sandbox.run(args);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toMatch(limit);
+        expect(r.stderr).not.toContain('call stack');
+      }
+    }
+    const own = await writeOwnConfig(sandbox.home, `{"mcpServers": {"docs": {"url": "${catcher.origin}/mcp", "x": ${nested}}}}`);
+    const run = await sandbox.run(['run', 'docs']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${own}:1:`);
+    expect(run.stderr).toMatch(/objects and arrays nested more than 100 deep/);
+    expect(catcher.requests).toEqual([]);
+    expect(JSON.parse((await sandbox.run(['config', 'trust', '--list', '--json'])).stdout)).toEqual([]);
+  });
+
+  it('in a terminal, the summary of a file nested too deep says why it cannot be approved, and the token command goes on without it', async () => {
+    await writeFile(join(sandbox.home, 'server_config.json'), `{"mcpServers": {}, "tokenStorage": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`);
+    const r = await runInTerminal(['token', 'list'], [], { env: sandbox.env, cwd: sandbox.home });
+    expect(r.stdout).toMatch(/It cannot be approved: .*server_config\.json:1:\d+: objects and arrays nested more than 100 deep/);
+    expect(r.stdout).not.toContain('call stack');
+    expect(r.stdout).toContain('acme');
+    expect(r.code).toBe(0);
+  });
+
   it('a newline in a URL or a key cannot fake a line of the summary', async () => {
     await repoConfig({
       mcpServers: {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -21,7 +22,11 @@ export interface RunOptions {
   nodeArgs?: string[];
 }
 
-/** A throw-away HOME with XDG directories inside it, and an environment that points there. */
+/**
+ * A throw-away home with XDG directories inside it, and an environment that points there. It is the
+ * account's home as the CLI sees it in the system's user database too (see accountDatabase), which
+ * is what decides the user's own config and where approvals live.
+ */
 export interface Sandbox {
   home: string;
   env: Record<string, string | undefined>;
@@ -32,7 +37,7 @@ export interface Sandbox {
 }
 
 /** Environment variables from the developer's machine that would change what the CLI does. */
-const LEAKY = /^(MCP_CLI_|VAULT_|XDG_|DBUS_SESSION_BUS_ADDRESS$|BROWSER$|NO_COLOR$|FORCE_COLOR$|CLICOLOR)/;
+const LEAKY = /^(MCP_CLI_|VAULT_|XDG_|DBUS_SESSION_BUS_ADDRESS$|BROWSER$|NO_COLOR$|FORCE_COLOR$|CLICOLOR|LD_PRELOAD$|NSS_WRAPPER_)/;
 
 export function baseEnv(): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
@@ -67,6 +72,37 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
   });
 }
 
+function nssWrapperLibrary(): string {
+  const dirs = ['/usr/lib', '/usr/lib64', ...(existsSync('/usr/lib') ? readdirSync('/usr/lib').map((d) => join('/usr/lib', d)) : [])];
+  const found = dirs.map((d) => join(d, 'libnss_wrapper.so')).find((p) => existsSync(p));
+  if (!found) throw new Error('the spawned CLI needs nss_wrapper to see the sandbox as its home: apt-get install libnss-wrapper (scripts/setup.sh)');
+  return found;
+}
+
+/** The variables of a sandbox's environment that make it the account's home (accountDatabase): a launcher that passes on only some variables passes these too. */
+export const ACCOUNT_VARIABLES = ['LD_PRELOAD', 'NSS_WRAPPER_PASSWD', 'NSS_WRAPPER_GROUP'] as const;
+
+/**
+ * The variables that make the sandbox this account's home in the system's user database for every
+ * process started with them: nss_wrapper (preloaded) answers getpwuid() from a copy of /etc/passwd
+ * whose entry for this uid names the sandbox. mcp-cli finds the user's own config and the approvals
+ * there, never from HOME, so a spawned CLI must not see the developer's real home.
+ */
+async function accountDatabase(home: string, dir: string): Promise<Record<(typeof ACCOUNT_VARIABLES)[number], string>> {
+  const me = userInfo();
+  const entry = `${me.username}:x:${me.uid}:${me.gid}:mcp-cli test:${home}:${me.shell ?? '/bin/sh'}`;
+  const others = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .filter((line) => line !== '' && line.split(':')[2] !== String(me.uid));
+  const passwd = join(dir, 'passwd');
+  await writeFile(passwd, [...others, entry, ''].join('\n'));
+  return { LD_PRELOAD: nssWrapperLibrary(), NSS_WRAPPER_PASSWD: passwd, NSS_WRAPPER_GROUP: '/etc/group' };
+}
+
+/** Where there is no nss_wrapper (macOS, Windows), a module loaded before the CLI gives os.userInfo() the sandbox as home instead. */
+const ACCOUNT_HOME_MODULE = pathToFileURL(fileURLToPath(new URL('./account-home.mjs', import.meta.url))).href;
+const NSS_WRAPPER = process.platform === 'linux';
+
 /**
  * A sandbox whose `run` spawns the built CLI, or, with `inProcess`, runs the command in this process
  * (test/helpers/in-process.ts): the same commands and assertions, without a process start and a
@@ -74,25 +110,36 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
  */
 export async function createSandbox(extraEnv: Record<string, string | undefined> = {}, options: { inProcess?: boolean } = {}): Promise<Sandbox> {
   const home = await mkdtemp(join(tmpdir(), 'mcp-cli-test-'));
+  const accounts = await mkdtemp(join(tmpdir(), 'mcp-cli-test-passwd-'));
   const env = {
     ...baseEnv(),
+    ...(NSS_WRAPPER ? await accountDatabase(home, accounts) : { TEST_ACCOUNT_HOME: home }),
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_DATA_HOME: join(home, '.local', 'share'),
     XDG_STATE_HOME: join(home, '.local', 'state'),
     ...extraEnv,
   };
+  const spawned = (args: string[], runOptions: RunOptions = {}) =>
+    runCli(args, {
+      cwd: home,
+      ...runOptions,
+      env: { ...env, ...runOptions.env },
+      nodeArgs: [...(NSS_WRAPPER ? [] : ['--import', ACCOUNT_HOME_MODULE]), ...(runOptions.nodeArgs ?? [])],
+    });
   return {
     home,
     env,
     run: async (args, runOptions = {}) => {
-      const merged = { cwd: home, ...runOptions, env: { ...env, ...runOptions.env } };
-      if (!options.inProcess || runOptions.nodeArgs) return runCli(args, merged);
+      if (!options.inProcess || runOptions.nodeArgs) return spawned(args, runOptions);
       const { runInProcess } = await import('./in-process.js');
-      return runInProcess(args, merged);
+      return runInProcess(args, { cwd: home, ...runOptions, env: { ...env, ...runOptions.env }, home });
     },
-    spawn: (args, runOptions = {}) => runCli(args, { cwd: home, ...runOptions, env: { ...env, ...runOptions.env } }),
-    cleanup: () => rm(home, { recursive: true, force: true }),
+    spawn: spawned,
+    cleanup: async () => {
+      await rm(home, { recursive: true, force: true });
+      await rm(accounts, { recursive: true, force: true });
+    },
   };
 }
 

@@ -2,10 +2,12 @@
 // with plaintext sentinel secrets; and how each client launches an entry of its file.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
-import { CLI } from './cli.js';
+import { ACCOUNT_VARIABLES, CLI, type Sandbox } from './cli.js';
 import { STDIO_SERVER } from './mcp-servers.js';
 
 export const sentinel = (label: string) => `SENTINEL-${label}-${randomBytes(12).toString('hex')}`;
@@ -62,3 +64,22 @@ export async function launchOf(client: string, path: string, name: string, conta
 }
 
 export const stdioServer = (env: Record<string, string>, args: string[] = []) => ({ command: process.execPath, args: [STDIO_SERVER, ...args], env });
+
+/**
+ * Launches an entry as its client would: the command, args and env of the rewritten file, in the
+ * sandbox's HOME, with the client's PATH (`pathDir`, where an `mcp-cli` shim is, first).
+ */
+export async function connectAsClient(sandbox: Sandbox, launch: Launch, pathDir: string): Promise<{ client: Client; stderr: () => string }> {
+  const env: Record<string, string> = {};
+  for (const key of ['HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_TOKEN_BACKEND', ...ACCOUNT_VARIABLES])
+    if (sandbox.env[key] !== undefined) env[key] = sandbox.env[key];
+  env.PATH = [pathDir, process.env.PATH].join(delimiter);
+  const transport = new StdioClientTransport({ command: launch.command, args: launch.args, env: { ...env, ...launch.env }, cwd: sandbox.home, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const client = new Client({ name: 'clients-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr };
+}
+
+export const textOf = (result: unknown) => (result as { content: { text: string }[] }).content[0]!.text;

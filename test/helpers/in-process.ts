@@ -28,7 +28,10 @@ const noPrompts = {
   },
 };
 
-export async function runInProcess(args: string[], options: RunOptions & { env: Record<string, string | undefined>; cwd: string }): Promise<CliResult> {
+export async function runInProcess(
+  args: string[],
+  options: RunOptions & { env: Record<string, string | undefined>; cwd: string; home: string },
+): Promise<CliResult> {
   const stdout = collector();
   const stderr = collector();
   const io: Io = {
@@ -36,6 +39,7 @@ export async function runInProcess(args: string[], options: RunOptions & { env: 
     stdout: stdout.stream,
     stderr: stderr.stream,
     env: options.env,
+    home: options.home,
     cwd: options.cwd,
     platform: process.platform,
     now: () => new Date(),

@@ -2,8 +2,9 @@
 // MCP server (the SDK v2's, both eras unless told otherwise) behind requireBearerAuth, both on 127.0.0.1 port 0, for the OAuth tests. Options add what the
 // SDK's server lacks, as real servers have it: the device and client credentials grants
 // (oauth-grants.ts), client ID metadata documents fetched over https, per-tool scopes answered with
-// 403 insufficient_scope, servers without dynamic registration or refresh tokens, and one that
-// refuses the resource parameter (as Entra ID does).
+// 403 insufficient_scope, servers without dynamic registration or refresh tokens, one that refuses the
+// resource parameter (as Entra ID does), and servers of MCP 2025-03-26 (no protected resource metadata:
+// the MCP server is its own authorization server, with or without metadata).
 import { randomUUID } from 'node:crypto';
 import { get as httpsGet } from 'node:https';
 import type { Server } from 'node:http';
@@ -48,7 +49,11 @@ export interface OAuthServersOptions {
   refuseResource?: boolean;
   /** Refuse authorization requests for scopes outside the client's registered `scope` (RFC 7591 section 2), as stricter servers do. */
   registeredScopes?: boolean;
-  /** Tools that need a scope: a call with a token that lacks it is answered 403 insufficient_scope. */
+  /**
+   * Tools that need a scope: a call with a token that lacks it is answered 403 insufficient_scope. A tool
+   * needing several (space-separated) is refused for the first one missing only, as servers that name the
+   * scopes of the current operation do (SEP-2350).
+   */
   toolScopes?: Record<string, string>;
   /** Tools answered 403 insufficient_scope for their scope whatever the token holds (a misconfigured server). */
   stubbornTools?: Record<string, string>;
@@ -56,6 +61,16 @@ export interface OAuthServersOptions {
   revocationRedirect?: string;
   /** The protocol eras the MCP server speaks (default both). */
   eras?: ServerEras;
+  /** The scope the MCP server's 401 names in WWW-Authenticate (and requires of every request). */
+  challengeScope?: string[];
+  /** The protected resource metadata's scopes_supported (default ['mcp:tools']); [] leaves the field out. */
+  resourceScopes?: string[];
+  /**
+   * A server of MCP 2025-03-26: no protected resource metadata, the authorization server on the MCP
+   * server's own origin, with its metadata there (`metadata`) or none at all (`default-endpoints`:
+   * only /authorize, /token and /register).
+   */
+  legacy?: 'metadata' | 'default-endpoints';
 }
 
 export interface Counters {
@@ -105,9 +120,10 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
       options.metadataDocuments && clientId.startsWith('https://') ? this.fetchDocument(clientId) : stored(clientId);
   }
 
-  /** A client ID metadata document: fetched from its https URL, its client_id must be that URL. */
+  /** A client ID metadata document: fetched from its https URL (on this machine only: tests reach no other), its client_id must be that URL. */
   private async fetchDocument(url: string): Promise<OAuthClientInformationFull | undefined> {
     this.documentFetches.push(url);
+    if (new URL(url).hostname !== '127.0.0.1') return undefined;
     const text = await new Promise<string>((resolve, reject) => {
       httpsGet(url, { ca: this.options.metadataDocuments!.ca }, (res) => {
         let body = '';
@@ -300,10 +316,10 @@ export function requestsWithResource(requests: AuthServerRequest[]): AuthServerR
 }
 
 export async function startOAuthServers(options: OAuthServersOptions = {}): Promise<OAuthServers> {
-  const authApp = express();
   const mcpApp = express();
-  const as = await listen(authApp);
+  const authApp = options.legacy ? mcpApp : express();
   const rs = await listen(mcpApp);
+  const as = options.legacy ? rs : await listen(authApp);
   const issuerUrl = new URL(`${as.origin}/`);
   const mcpUrl = `${rs.origin}/mcp`;
   const provider = new TestAuthProvider(
@@ -353,6 +369,9 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     };
     next();
   });
+  // The SDK's router publishes protected resource metadata too, which servers of 2025-03-26 did not have.
+  const unpublished = { metadata: ['/.well-known/oauth-protected-resource'], 'default-endpoints': ['/.well-known/'] };
+  if (options.legacy) authApp.use(unpublished[options.legacy], (_req, res) => void res.status(404).end());
   authApp.use(grants.router);
   const revocationRedirect = options.revocationRedirect;
   if (revocationRedirect) authApp.post('/revoke', (_req, res) => res.redirect(307, revocationRedirect));
@@ -373,12 +392,20 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
   // The MCP server's protected resource metadata (RFC 9728), naming whichever authorization server it uses now.
   let current: { issuer: string; provider: TestAuthProvider } = { issuer: issuerUrl.href, provider };
   const resourceMetadataUrl = `${rs.origin}/.well-known/oauth-protected-resource/mcp`;
-  mcpApp.get(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'], (_req, res) => {
-    res.json({ resource: mcpUrl, authorization_servers: [current.issuer], scopes_supported: ['mcp:tools'], resource_name: 'OAuth test server' });
-  });
+  const resourceScopes = options.resourceScopes ?? ['mcp:tools'];
+  if (!options.legacy)
+    mcpApp.get(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'], (_req, res) => {
+      res.json({
+        resource: mcpUrl,
+        authorization_servers: [current.issuer],
+        ...(resourceScopes.length ? { scopes_supported: resourceScopes } : {}),
+        resource_name: 'OAuth test server',
+      });
+    });
   const bearer = requireBearerAuth({
     verifier: { verifyAccessToken: (token) => current.provider.verifyAccessToken(token) },
-    resourceMetadataUrl,
+    ...(options.legacy ? {} : { resourceMetadataUrl }),
+    ...(options.challengeScope ? { requiredScopes: options.challengeScope } : {}),
     // A server whose authorization server refuses resource indicators gets audiences some other way (Entra ID: the scope).
     ...(options.refuseResource ? {} : { expectedResource: new URL(mcpUrl) }),
   });
@@ -409,12 +436,13 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     const call = req.body as { method?: string; params?: { name?: string } } | undefined;
     const tool = call?.method === 'tools/call' ? call.params?.name : undefined;
     const needed = tool !== undefined ? scoped[tool] : undefined;
-    if (needed && (options.stubbornTools?.[tool!] !== undefined || !req.auth?.scopes.includes(needed))) {
+    const refused = options.stubbornTools?.[tool!] ?? needed?.split(' ').find((scope) => !req.auth?.scopes.includes(scope));
+    if (refused) {
       res
         .status(403)
         .set(
           'WWW-Authenticate',
-          `Bearer error="insufficient_scope", scope="${needed}", resource_metadata="${resourceMetadataUrl}", error_description="${tool} needs ${needed}"`,
+          `Bearer error="insufficient_scope", scope="${refused}", resource_metadata="${resourceMetadataUrl}", error_description="${tool} needs ${refused}"`,
         )
         .json({ error: 'insufficient_scope' });
       return;
@@ -440,7 +468,7 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
       other.provider.expectedResource = () => mcpUrl;
     },
     close: async () => {
-      await Promise.all([closeServer(as.server), closeServer(rs.server)]);
+      await Promise.all([...new Set([as.server, rs.server])].map(closeServer));
     },
   };
 }

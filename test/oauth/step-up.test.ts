@@ -1,8 +1,9 @@
 // Step-up authorization (MCP 2026-07-28): a tool that needs a scope the first login lacked is
-// answered 403 insufficient_scope; a new authorization asks for the union of the scopes held and
-// the one challenged, and the call then succeeds. A server that keeps refusing ends with a clear
-// error after one new authorization, in `call` on a terminal and in `mcp-cli run`; without a way
-// to reach the user, the missing-login rules apply (exit 4, or a JSON-RPC error naming the command).
+// answered 403 insufficient_scope; a new authorization asks for the union of the scopes granted and
+// the one challenged (SEP-2350), and the call then succeeds. A server that keeps refusing ends with a
+// clear error, in `call` on a terminal and in `mcp-cli run`; `call` without a terminal logs in where a
+// browser can be opened, as `run` does; without a way to reach the user, exit 4 (or a JSON-RPC error)
+// names the login to run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
 import { createOAuthSandbox } from '../helpers/oauth-cli.js';
@@ -11,12 +12,13 @@ import { connectThroughRun } from '../helpers/run-client.js';
 import { runInTerminal } from '../helpers/tty.js';
 
 const UNION = 'mcp:tools offline_access admin:write';
+const NO_BROWSER = { BROWSER: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined };
 
 let servers: OAuthServers;
 beforeAll(async () => {
   servers = await startOAuthServers({
-    asScopes: ['mcp:tools', 'offline_access', 'admin:write', 'ops:root'],
-    toolScopes: { admin: 'admin:write' },
+    asScopes: ['mcp:tools', 'offline_access', 'admin:write', 'ops:root', 'x:1', 'x:2'],
+    toolScopes: { admin: 'admin:write', both: 'x:1 x:2' },
     stubbornTools: { broken: 'ops:root' },
   });
 });
@@ -92,11 +94,30 @@ describe('step-up in a terminal command', () => {
 });
 
 describe('step-up without a terminal', () => {
-  it('exits 4 naming the login with the union of scopes; that login makes the call work', async () => {
+  it('where a browser can be opened, the call logs in for the union by itself, as mcp-cli run does', async () => {
+    const sandbox = await loggedIn();
+    try {
+      const before = authorizeScopes().length;
+      const result = await sandbox.run(['call', 'notes', 'admin']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`'notes' needs more scopes: a new OAuth login asks for "${UNION}".`);
+      expect(result.stdout).toContain(`admin done with ${UNION}`);
+      expect(authorizeScopes().slice(before)).toEqual([UNION]);
+      // A missing login still asks for a terminal: the browser opens only to add scopes to a login the user made.
+      await sandbox.run(['auth', 'logout', 'notes']);
+      const missing = await sandbox.run(['tools', 'notes']);
+      expect(missing.code).toBe(4);
+      expect(authorizeScopes().slice(before)).toEqual([UNION]);
+    } finally {
+      await sandbox.cleanup();
+    }
+  });
+
+  it('without a browser, exits 4 naming the login with the union of scopes; that login makes the call work', async () => {
     const sandbox = await loggedIn();
     try {
       const before = servers.counters.authorize;
-      const result = await sandbox.run(['call', 'notes', 'admin']);
+      const result = await sandbox.run(['call', 'notes', 'admin'], { env: NO_BROWSER });
       expect(result.code).toBe(4);
       expect(result.stderr).toContain(`the server 'notes' needs the scope "admin:write", which the login lacks (HTTP 403 insufficient_scope)`);
       expect(result.stderr).toContain(`run mcp-cli auth login notes --scope '${UNION}'`);
@@ -133,7 +154,7 @@ describe('step-up in mcp-cli run', () => {
 
   it('without a browser: a JSON-RPC error naming the login with the union, as for a missing login', async () => {
     const sandbox = await loggedIn();
-    const run = await connectThroughRun(sandbox, 'notes', { env: { BROWSER: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined } });
+    const run = await connectThroughRun(sandbox, 'notes', { env: NO_BROWSER });
     try {
       const before = servers.counters.authorize;
       expect((await run.client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
@@ -146,6 +167,22 @@ describe('step-up in mcp-cli run', () => {
     // As after a missing login: exit 4 once the client leaves, the last answer having been that one.
     expect((await run.exited).code).toBe(4);
     expect(run.stderr()).not.toContain(`${SENTINEL}-`);
+  });
+});
+
+describe('a server that names the scopes of the current operation one at a time (SEP-2350)', () => {
+  it('a second challenge for another scope gets a second authorization for the growing union, then the call succeeds', async () => {
+    const sandbox = await loggedIn();
+    try {
+      const before = authorizeScopes().length;
+      const result = await sandbox.run(['call', 'notes', 'both']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('both done with mcp:tools offline_access x:1 x:2');
+      expect(authorizeScopes().slice(before)).toEqual(['mcp:tools offline_access x:1', 'mcp:tools offline_access x:1 x:2']);
+      expect(result.stderr).not.toContain('though its token was issued');
+    } finally {
+      await sandbox.cleanup();
+    }
   });
 });
 

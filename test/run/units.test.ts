@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable, type Transform } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { programEnvironment, WITHHELD_VARIABLES } from '../../src/commands/exec.js';
+import { programEnvironment } from '../../src/commands/exec.js';
+import { CREDENTIAL_VARIABLES } from '../../src/credential-variables.js';
 import { locateConfig } from '../../src/config/locate.js';
 import { parseTemplate } from '../../src/config/references.js';
 import { parseEnvFile, parseEnvOption } from '../../src/exec/env-file.js';
@@ -234,7 +235,7 @@ describe('what run and exec decide by themselves', () => {
       API_KEY: 'k',
       VAULT_TOKEN: 'given',
     });
-    expect(WITHHELD_VARIABLES).toContain('MCP_CLI_ENCRYPTION_KEY');
+    expect(Object.keys(CREDENTIAL_VARIABLES)).toEqual(['MCP_CLI_ENCRYPTION_KEY', 'MCP_CLI_NEW_ENCRYPTION_KEY', 'MCP_CLI_EXPORT_PASSPHRASE', 'VAULT_TOKEN']);
   });
 
   it('reads lines of the client: split anywhere, CRLF, blank lines, a last line without newline', async () => {

@@ -49,6 +49,34 @@ describe('durations and expiry', () => {
     expect(() => parseExpiry('2027-13-45', now)).toThrow(/invalid --expires/);
   });
 
+  it.each([
+    ['2027-02-30', 'February 2027 has 28 days'],
+    ['2028-02-30', 'February 2028 has 29 days'],
+    ['2027-02-29', 'February 2027 has 28 days'],
+    ['2027-04-31T12:00:00Z', 'April 2027 has 30 days'],
+    ['2027-02-30 08:00', 'February 2027 has 28 days'],
+    ['2027-01-00', 'there is no day 0'],
+    ['2027-00-10', 'there is no month 0'],
+    ['2027-01-31T24:00:00Z', 'hours go up to 23'],
+  ])('refuses the date that does not exist, %s, instead of moving it to the next month', (text, why) => {
+    expect(() => parseExpiry(text, now)).toThrow(`invalid --expires ${JSON.stringify(text)}: ${why}`);
+  });
+
+  it('takes the days that exist, leap days included', () => {
+    expect(parseExpiry('2028-02-29', now).toISOString()).toBe('2028-02-29T00:00:00.000Z');
+    expect(parseExpiry('2027-12-31T23:59:59Z', now).toISOString()).toBe('2027-12-31T23:59:59.000Z');
+  });
+
+  it('refuses a duration or a date past 9999-12-31 with an error that names the limit', () => {
+    for (const text of ['99999999d', '8000y', '9999999999999999999999w'])
+      expect(() => parseExpiry(text, now)).toThrow(`invalid --expires ${JSON.stringify(text)}: it ends after 9999-12-31, the latest expiry mcp-cli stores`);
+    expect(parseExpiry('9999-12-31', now).toISOString()).toBe('9999-12-31T00:00:00.000Z');
+  });
+
+  it('names the option it parses for', () => {
+    expect(() => parseExpiry('2027-02-30', now, '--since')).toThrow('invalid --since "2027-02-30": February 2027 has 28 days');
+  });
+
   it('accepts the spellings of token types users type', () => {
     expect(parseTokenType('api-key')).toBe('api-key');
     expect(parseTokenType('api_key')).toBe('api-key');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenStorageFrom } from '../../src/config/token-storage.js';
-import { configDir, dataDir, stateDir } from '../../src/paths.js';
+import { userInfo } from 'node:os';
+import { accountHome, configDir, configDirSource, dataDir, ownConfigDir, stateDir, stateDirSource, tildePath } from '../../src/paths.js';
 
 describe('base directories', () => {
   it('follow absolute XDG variables and ignore relative ones, as the XDG specification says', () => {
@@ -13,6 +14,29 @@ describe('base directories', () => {
 
   it('refuse a relative MCP_CLI_CONFIG_DIR', () => {
     expect(() => configDir({ HOME: '/home/u', MCP_CLI_CONFIG_DIR: 'conf' })).toThrow('MCP_CLI_CONFIG_DIR must be an absolute path, not "conf"');
+  });
+});
+
+describe("the account's home", () => {
+  it('comes from the user database, whatever HOME says', () => {
+    const before = process.env.HOME;
+    process.env.HOME = '/tmp/somewhere-else';
+    try {
+      expect(accountHome()).toBe(userInfo().homedir);
+    } finally {
+      process.env.HOME = before;
+    }
+    expect(ownConfigDir('/home/u')).toBe('/home/u/.config/mcp-cli');
+  });
+
+  it('names the variable that placed the config and state directories, and writes ~ for a given home only', () => {
+    expect(configDirSource({ HOME: '/h', XDG_CONFIG_HOME: '/x', MCP_CLI_CONFIG_DIR: '/m' })).toBe('MCP_CLI_CONFIG_DIR');
+    expect(configDirSource({ HOME: '/h', XDG_CONFIG_HOME: '/x' })).toBe('XDG_CONFIG_HOME');
+    expect(configDirSource({ HOME: '/h', XDG_CONFIG_HOME: 'relative' })).toBe('HOME');
+    expect(stateDirSource({ HOME: '/h', XDG_STATE_HOME: '/s' })).toBe('XDG_STATE_HOME');
+    expect(stateDirSource({ HOME: '/h' })).toBe('HOME');
+    expect(tildePath('/home/u/repo/x.json', '/home/u')).toBe('~/repo/x.json');
+    expect(tildePath('/home/user2/x.json', '/home/u')).toBe('/home/user2/x.json');
   });
 });
 

@@ -44,6 +44,7 @@ const io = (): Io => ({
   stdout: out.stream,
   stderr: err.stream,
   env: {},
+  home: '/nowhere',
   cwd: '/nowhere',
   platform: 'linux',
   now: () => new Date('2026-12-01T00:00:00Z'),

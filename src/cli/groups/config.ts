@@ -3,7 +3,7 @@ import type { Register } from './kit.js';
 /** What `config --help` says about the file beyond its commands. */
 export const CONFIG_FILE: readonly string[] = [
   'The config file is --config PATH, else $MCP_CLI_CONFIG, else ./server_config.json, else server_config.json in the config directory ($MCP_CLI_CONFIG_DIR, else $XDG_CONFIG_HOME/mcp-cli, else ~/.config/mcp-cli). `mcp-cli run` never uses ./server_config.json.',
-  'Only the file in the config directory is trusted by itself. Any other may come from a cloned repository: nothing in it is resolved, contacted or started, and its tokenStorage is not used, until you approve it with `mcp-cli config trust`; an edit needs approval again.',
+  'Only ~/.config/mcp-cli/server_config.json of your home (as the system names it, whatever HOME says) is trusted by itself. Any other may come from a cloned repository: nothing in it is resolved, contacted or started, and its tokenStorage is not used, until you approve it with `mcp-cli config trust`; an edit needs approval again. A config directory that MCP_CLI_CONFIG_DIR, XDG_CONFIG_HOME or HOME moves elsewhere is approved once, as a directory, when only you can write to it.',
   'Strings in a server entry may hold ${TOKEN:namespace:name} (a stored token), ${TOKEN:namespace:name:field} (one field: username, password, basic), ${VAR} and ${VAR:-default} (the environment); $${ is a literal ${.',
 ];
 

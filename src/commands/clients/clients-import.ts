@@ -60,6 +60,8 @@ function planText(plan: ImportPlan, ctx: Ctx): string {
         );
       }
       if (item.tokens.length === 0) lines.push('    no plaintext secret');
+      for (const moved of item.movedHeaders)
+        lines.push(`    ${describeField(moved.field)}: mcp-remote gets the header from ${moved.variable} in its environment, not from its command line`);
     }
     for (const s of skipped) lines.push(`  ${printable(s.server.name)}: skipped, ${printable(s.reason)}`);
   }
@@ -69,6 +71,15 @@ function planText(plan: ImportPlan, ctx: Ctx): string {
       `Rewritten entries start: ${printable(launch)} (${plan.launcher.why === '--command' ? 'as --command says' : `${plan.launcher.why}; --command to choose`})`,
     );
   return lines.join('\n') + '\n';
+}
+
+/** The sentences that warn of a secret left on a server's command line, which any local user can read. */
+function argvWarnings(item: ImportPlan['items'][number], configPath: string): string[] {
+  return item.argv.map(
+    (field) =>
+      `${item.serverName}: ${describeField(field)} puts its secret on the command line of the server, which other local users can read (ps, /proc): ` +
+      `if the server also reads it from an environment variable, move it into the entry's env in ${configPath}`,
+  );
 }
 
 function planJson(plan: ImportPlan, dryRun: boolean) {
@@ -91,6 +102,8 @@ function planJson(plan: ImportPlan, dryRun: boolean) {
         name: t.name,
         replaces: plan.replaces.tokens.includes(keyOf(t)),
       })),
+      headersInEnv: item.movedHeaders.map((m) => ({ where: describeField(m.field), variable: m.variable })),
+      warnings: argvWarnings(item, plan.config.path),
     })),
     skipped: plan.skipped.map((s) => ({ file: s.file.path, name: s.server.name, reason: s.reason })),
     files: [plan.config, ...plan.changes].map((c) => ({ path: c.path, changed: c.before?.text !== c.after })),
@@ -122,6 +135,7 @@ export async function run(client: string, options: ClientsImportOptions, ctx: Ct
     );
     if (options.json) ctx.stdout.write(JSON.stringify(planJson(plan, options.dryRun ?? false), null, 2) + '\n');
     else ctx.stdout.write(planText(plan, ctx));
+    for (const item of plan.items) for (const line of argvWarnings(item, displayPath(plan.config.path, ctx.env))) warn(ctx, printable(line));
     if (plan.items.length === 0) {
       ctx.stderr.write(`Nothing to import from ${plan.client.name}.\n`);
       return;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLIENT_IDS, CLIENTS } from '../../clients/catalog.js';
-import { describeField, scanClients, type ClientFile, type FoundServer } from '../../clients/scan.js';
+import { describeField, scanClients, type ClientFile, type Finding, type FoundServer } from '../../clients/scan.js';
 import { maskedHint } from '../../clients/secrets.js';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
@@ -31,25 +31,26 @@ function transportOf(server: FoundServer): string {
   return server.spec.transport;
 }
 
+function secretJson(f: Finding): SecretJson {
+  return { where: describeField(f.field), kind: f.match.kind, detectedBy: f.match.by, looksLike: f.match.label, hint: maskedHint(f.value) };
+}
+
 function serverJson(server: FoundServer) {
   return {
     name: server.name,
     scope: server.label ?? null,
     transport: transportOf(server),
     runs: server.viaMcpCli ?? null,
-    secrets: server.findings.map((f): SecretJson => ({
-      where: describeField(f.field),
-      kind: f.match.kind,
-      detectedBy: f.match.by,
-      looksLike: f.match.label,
-      hint: maskedHint(f.value),
-    })),
+    secrets: server.findings.map(secretJson),
   };
 }
 
+/** `secrets`: the file's own, outside its servers (comments, input defaults no server uses). */
 function fileJson(file: ClientFile) {
-  return { path: file.path, scope: file.scope, error: file.error ?? null, servers: file.servers.map(serverJson) };
+  return { path: file.path, scope: file.scope, error: file.error ?? null, secrets: file.findings.map(secretJson), servers: file.servers.map(serverJson) };
 }
+
+const secretCount = (file: ClientFile) => file.findings.length + file.servers.reduce((m, s) => m + s.findings.length, 0);
 
 /**
  * `mcp-cli clients`: every MCP client config found, its servers, and the values in them that look
@@ -58,7 +59,7 @@ function fileJson(file: ClientFile) {
  */
 export async function run(options: ClientsListOptions, ctx: Ctx): Promise<void> {
   const files = scanClients({ env: ctx.env, platform: ctx.platform, ...(options.project !== undefined ? { project: resolve(ctx.cwd, options.project) } : {}) });
-  const found = files.reduce((n, f) => n + f.servers.reduce((m, s) => m + s.findings.length, 0), 0);
+  const found = files.reduce((n, f) => n + secretCount(f), 0);
   const broken = files.filter((f) => f.error);
   if (options.json) {
     const clients = CLIENT_IDS.filter((id) => files.some((f) => f.client.id === id)).map((id) => ({
@@ -72,7 +73,9 @@ export async function run(options: ClientsListOptions, ctx: Ctx): Promise<void> 
     for (const file of files) {
       const path = displayPath(file.path, ctx.env);
       if (file.error) continue;
-      if (file.servers.length === 0) rows.push([file.client.id, path, '-', '-', '', '', '']);
+      if (file.servers.length === 0 && file.findings.length === 0) rows.push([file.client.id, path, '-', '-', '', '', '']);
+      for (const f of file.findings)
+        rows.push([file.client.id, path, '-', '-', describeField(f.field), `${f.match.kind} (${f.match.label})`, maskedHint(f.value)]);
       for (const server of file.servers) {
         const name = server.label ? `${server.name} (${server.label})` : server.name;
         const transport = server.viaMcpCli !== undefined ? `mcp-cli run ${server.viaMcpCli}` : transportOf(server);
@@ -86,7 +89,7 @@ export async function run(options: ClientsListOptions, ctx: Ctx): Promise<void> 
         renderTable(['CLIENT', { title: 'FILE', flex: true }, 'SERVER', { title: 'RUNS', flex: true }, 'SECRET AT', 'KIND', 'VALUE'], rows, tableOutput(ctx)),
       );
     for (const file of broken) warn(ctx, printable(file.error!));
-    const ids = [...new Set(files.filter((f) => f.servers.some((s) => s.findings.length > 0)).map((f) => f.client.id))];
+    const ids = [...new Set(files.filter((f) => secretCount(f) > 0).map((f) => f.client.id))];
     const project = options.project !== undefined ? ` --project ${options.project}` : '';
     const move = `move ${found === 1 ? 'it' : 'them'} into the token store with: ${ids.map((id) => `mcp-cli clients import ${id}${project}`).join(', ')}`;
     if (files.length === 0)

@@ -40,7 +40,10 @@ export function secretMasker(files: ClientFile[], more: readonly string[] = []):
     values.add(JSON.stringify(value).slice(1, -1));
     for (const word of value.split(/\s+/)) if (word.length >= 8) values.add(word);
   };
-  for (const file of files) for (const server of file.servers) for (const f of server.findings) add(f.value);
+  for (const file of files) {
+    for (const f of file.findings) add(f.value);
+    for (const server of file.servers) for (const f of server.findings) add(f.value);
+  }
   for (const value of more) add(value);
   const sorted = [...values].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
   return (line) => {

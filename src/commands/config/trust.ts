@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import type { Ctx } from '../../context.js';
-import type { Approval } from '../../config/approvals.js';
-import { readConfigFile, type ConfigFile } from '../../config/file.js';
+import type { ConfigFile } from '../../config/file.js';
 import { parseJsonText } from '../../config/json.js';
 import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
-import { approvalStore, approvalSubject, describeConfigFile, locatedConfigFile } from '../../services/config-access.js';
+import { approvalStatus, approvalStore, approveConfigFile, describeConfigFile, locatedConfigFile, readConfigAt } from '../../services/config-access.js';
 import { success } from '../../io/notices.js';
 import { tableOutput } from '../shared/present.js';
 
@@ -17,14 +16,14 @@ export interface TrustOptions {
 
 /** The file named on the command line, else the one a command would use here. */
 function targetFile(path: string | undefined, ctx: Ctx): ConfigFile {
-  if (path !== undefined) return readConfigFile({ path: resolve(ctx.cwd, path), source: 'the command line' }, ctx.env);
+  if (path !== undefined) return readConfigAt(ctx, resolve(ctx.cwd, path), 'the command line');
   const file = locatedConfigFile(ctx);
   if (!file)
     throw new CliError(`no config file is used here (none in ${ctx.cwd}, none in the config directory)`, 1, 'name the file: mcp-cli config trust PATH');
   return file;
 }
 
-/** `config trust [PATH]`: shows what the file would make mcp-cli do, then approves it, pinned to its path and content. */
+/** `config trust [PATH]`: shows what the file would make mcp-cli do, then approves it, pinned to its path and content (a moved config directory: as a whole). */
 export async function run(path: string | undefined, options: TrustOptions, ctx: Ctx): Promise<void> {
   if (options.list) return list(options, ctx);
   if (options.json) throw new CliError('--json goes with --list');
@@ -37,8 +36,7 @@ export async function run(path: string | undefined, options: TrustOptions, ctx: 
   const { parseServerConfig } = await import('../../config/schema.js');
   parseServerConfig(data, file.location);
   ctx.stdout.write(describeConfigFile(file, data));
-  await approvalStore(ctx).approve(approvalSubject(file), ctx.now());
-  success(ctx, `Approved ${printable(file.location.path)}: mcp-cli may now act on it; any edit to it needs approval again`);
+  success(ctx, await approveConfigFile(ctx, file));
 }
 
 /** `config untrust [PATH]`: removes the approval, whatever the file holds now. */
@@ -49,22 +47,10 @@ export async function untrust(path: string | undefined, ctx: Ctx): Promise<void>
   success(ctx, `Removed the approval of ${printable(given)}`);
 }
 
-type ApprovalStatus = 'approved' | 'changed' | 'missing';
-
-function statusOf(ctx: Ctx, approval: Approval): ApprovalStatus {
-  let file: ConfigFile;
-  try {
-    file = readConfigFile({ path: approval.path, source: 'an approval' }, ctx.env);
-  } catch {
-    return 'missing';
-  }
-  return approvalStore(ctx).lookup(approvalSubject(file)).approval ? 'approved' : 'changed';
-}
-
 function list(options: TrustOptions, ctx: Ctx): void {
   const rows = approvalStore(ctx)
     .list()
-    .map((a) => ({ path: a.path, status: statusOf(ctx, a), approvedAt: a.approvedAt }));
+    .map((a) => ({ path: a.path, kind: a.kind ?? 'file', status: approvalStatus(ctx, a), approvedAt: a.approvedAt }));
   if (options.json) {
     ctx.stdout.write(JSON.stringify(rows, null, 2) + '\n');
     return;
@@ -76,7 +62,10 @@ function list(options: TrustOptions, ctx: Ctx): void {
   ctx.stdout.write(
     renderTable(
       [{ title: 'PATH', flex: true }, 'STATUS', 'APPROVED'],
-      rows.map((r) => ({ cells: [r.path, r.status, r.approvedAt], tone: r.status === 'approved' ? undefined : ('yellow' as const) })),
+      rows.map((r) => ({
+        cells: [r.kind === 'directory' ? `${r.path}/ (the directory)` : r.path, r.status, r.approvedAt],
+        tone: r.status === 'approved' ? undefined : ('yellow' as const),
+      })),
       tableOutput(ctx),
     ),
   );

@@ -7,6 +7,8 @@ import { selectBackend, type Selection } from '../../stores/selection.js';
 import { unlockedFiles } from '../../agent/session.js';
 import { encryptedBackend } from '../../stores/encrypted/descriptor.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
+import { printable } from '../../io/terminal-text.js';
+import { auditLogPlace, auditLogText } from '../../services/audit.js';
 import { warn } from '../../io/notices.js';
 import { asCliError } from '../shared/store-errors.js';
 import { tableOutput } from '../shared/present.js';
@@ -29,6 +31,7 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     if (!selectionError) throw error;
   }
   const until = await unlockedUntil(ctx, setup.backendEnv);
+  const audit = auditLogPlace(ctx);
   const unlockedOf = (name: string) => (name === 'encrypted' && until ? until.toISOString() : null);
   if (options.json) {
     ctx.stdout.write(
@@ -43,6 +46,7 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
             detail: p.detail,
             unlockedUntil: unlockedOf(p.name),
           })),
+          auditLog: { path: audit.path, movedBy: audit.movedBy ?? null },
         },
         null,
         2,
@@ -63,6 +67,7 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     });
     ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', { title: 'DETAIL', flex: true }], rows, tableOutput(ctx)));
     if (active) ctx.stderr.write(`Active backend: ${active.name} (${active.reason})\n`);
+    ctx.stderr.write(`Audit log: ${printable(auditLogText(ctx, audit))}\n`);
   }
   if (active) noteTokensElsewhere(ctx, active.name, [...leftoversOf(active), ...(await keychainTokens(active, probes, setup.backendEnv))]);
   if (selectionError) throw selectionError;

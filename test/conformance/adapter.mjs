@@ -1,0 +1,135 @@
+// The client the MCP conformance suite (@modelcontextprotocol/conformance) launches for a client
+// scenario: `node adapter.mjs SERVER_URL`, with MCP_CONFORMANCE_SCENARIO and, for some scenarios,
+// MCP_CONFORMANCE_CONTEXT (client credentials, a pre-registered client). It drives mcp-cli as a
+// user would: a throw-away HOME and server_config.json naming the scenario's server, `mcp-cli tools`
+// and `mcp-cli call`, and, when a command exits 4 asking for a login (`mcp-cli auth login ...`), that
+// login, with a browser that approves at once (browser.mjs); when it asks for an `oauth` block (a
+// server without OAuth metadata), that block. It exits 0 only when the tools were listed and one was
+// called (or there was none to call). Run by scripts/conformance.mjs.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// MCP_CLI_CONFORMANCE_CLI: another build to measure (scripts/conformance.mjs --cli), such as the one before a change.
+const CLI = process.env.MCP_CLI_CONFORMANCE_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const BROWSER = fileURLToPath(new URL('./browser.mjs', import.meta.url));
+const SERVER = 'conformance';
+/** The client ID metadata document URL the suite's authorization servers expect (auth/basic-cimd); a context may name another. */
+const SUITE_CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
+/** Scenarios whose server answers tools/list only: listing is all a client can do there. */
+const LIST_ONLY = new Set(['json-schema-ref-no-deref']);
+/** Variables of the machine that would change what mcp-cli does. */
+const LEAKY = /^(MCP_CLI_|MCP_CONFORMANCE_|VAULT_|XDG_|DBUS_SESSION_BUS_ADDRESS$|BROWSER$)/;
+
+const serverUrl = process.argv[process.argv.length - 1];
+const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
+const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}');
+const log = (line) => process.stderr.write(`adapter: ${line}\n`);
+
+/** The `oauth` block the scenario's context calls for: a machine client, or a client registered in advance. */
+function oauthFor(ctx) {
+  if (ctx.name === 'auth/client-credentials-basic') return { grant: 'client_credentials', clientId: ctx.client_id, clientSecret: ctx.client_secret };
+  if (ctx.name === 'auth/client-credentials-jwt') return { grant: 'client_credentials', clientId: ctx.client_id, privateKey: ctx.private_key_pem };
+  if (ctx.client_id !== undefined) return { clientId: ctx.client_id, ...(ctx.client_secret !== undefined ? { clientSecret: ctx.client_secret } : {}) };
+  return undefined;
+}
+
+function configFor(oauthBlock) {
+  const oauth = oauthFor(context) ?? oauthBlock;
+  return {
+    mcpServers: { [SERVER]: { url: serverUrl, ...(oauth ? { oauth } : {}) } },
+    // The suite's authorization servers accept only their own document URL as a client ID.
+    oauth: { clientMetadataUrl: context.client_metadata_url ?? SUITE_CLIENT_METADATA_URL },
+  };
+}
+
+async function sandbox() {
+  const home = await mkdtemp(join(tmpdir(), 'mcp-cli-conformance-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !LEAKY.test(name)));
+  Object.assign(env, {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    MCP_CLI_TOKEN_BACKEND: 'encrypted',
+    MCP_CLI_ENCRYPTION_KEY: randomBytes(24).toString('base64url'),
+    MCP_CLI_BROWSER: `${process.execPath} ${BROWSER}`,
+  });
+  const box = { home, env, config: join(home, '.config', 'mcp-cli', 'server_config.json') };
+  await mkdir(join(home, '.config', 'mcp-cli'), { recursive: true });
+  await writeFile(box.config, JSON.stringify(configFor(), null, 2));
+  return box;
+}
+
+/** One mcp-cli command, without a terminal; its stderr is relayed (the suite keeps it with the results). */
+function mcpCli(box, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: box.home, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      log(`mcp-cli ${args.join(' ')} -> exit ${code}`);
+      if (stderr) process.stderr.write(`${stderr.trimEnd().replace(/^/gm, '  | ')}\n`);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The login an exit 4 asks for (`run mcp-cli auth login NAME [--scope S]`), as arguments. */
+function loginAskedFor(stderr) {
+  const match = new RegExp(`mcp-cli auth login ${SERVER}(?: --scope (?:'([^']*)'|([^\\s\`]+)))?`).exec(stderr);
+  if (!match) return undefined;
+  const scope = match[1] ?? match[2];
+  return ['auth', 'login', SERVER, ...(scope !== undefined ? ['--scope', scope] : [])];
+}
+
+/** A command; when it asks for a login, that login, then the command once more. */
+/** A command; when it asks for an `oauth` block, or a login, that (once each), then the command once more. */
+async function withLogin(box, args) {
+  let result = await mcpCli(box, args);
+  if (result.code === 4 && result.stderr.includes('add "oauth": {} to its entry')) {
+    await writeFile(box.config, JSON.stringify(configFor({}), null, 2));
+    result = await mcpCli(box, args);
+  }
+  const login = result.code === 4 ? loginAskedFor(result.stderr) : undefined;
+  if (!login) return result;
+  const logged = await mcpCli(box, login);
+  return logged.code === 0 ? mcpCli(box, args) : logged;
+}
+
+/** Arguments that satisfy a tool's input schema: each required property with a value of its type. */
+function argumentsFor(schema) {
+  const value = (property) => {
+    if (property?.default !== undefined) return property.default;
+    if (Array.isArray(property?.enum)) return property.enum[0];
+    const type = Array.isArray(property?.type) ? property.type[0] : property?.type;
+    return { number: 2, integer: 2, boolean: true, array: [], object: {}, null: null }[type] ?? 'test';
+  };
+  const properties = schema?.properties ?? {};
+  return Object.fromEntries((schema?.required ?? []).map((name) => [name, value(properties[name])]));
+}
+
+async function main() {
+  const box = await sandbox();
+  try {
+    const listed = await withLogin(box, ['tools', SERVER, '--json']);
+    if (listed.code !== 0) return listed.code ?? 1;
+    const tools = JSON.parse(listed.stdout);
+    log(`listed ${tools.length} tool(s)`);
+    const tool = tools[0];
+    if (LIST_ONLY.has(scenario) || !tool) return 0;
+    const called = await withLogin(box, ['call', SERVER, tool.name, '--args', JSON.stringify(argumentsFor(tool.inputSchema)), '--json']);
+    return called.code ?? 1;
+  } finally {
+    await rm(box.home, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
