@@ -110,7 +110,8 @@ export function defaultEndpoints(serverUrl: string): AuthorizationServerMetadata
  */
 export async function issuerMetadata(issuer: string, serverUrl: string | undefined): Promise<AuthorizationServerMetadata | undefined> {
   const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/client');
-  const published = await discoverAuthorizationServerMetadata(issuer, { fetchFn: policedFetch() });
+  // The caller checks the issuer, as every metadata document is (metadataNamesIssuer).
+  const published = await discoverAuthorizationServerMetadata(issuer, { fetchFn: policedFetch(), skipIssuerValidation: true });
   if (published) return published;
   return serverUrl !== undefined && URL.canParse(serverUrl) && metadataNamesIssuer(new URL(serverUrl).origin, issuer) ? defaultEndpoints(serverUrl) : undefined;
 }

@@ -107,7 +107,8 @@ export async function advertisesOAuth(response: Response, serverUrl: string): Pr
   }
   if (!bearerChallenge(response)) return false;
   try {
-    return (await discoverAuthorizationServerMetadata(new URL(serverUrl).origin, { fetchFn: policedFetch() })) !== undefined;
+    // Whether it publishes any: the login's discovery checks the issuer it names (metadataNamesIssuer).
+    return (await discoverAuthorizationServerMetadata(new URL(serverUrl).origin, { fetchFn: policedFetch(), skipIssuerValidation: true })) !== undefined;
   } catch {
     return false;
   }
