@@ -17,6 +17,11 @@ import { fileURLToPath } from 'node:url';
 // MCP_CLI_CONFORMANCE_CLI: another build to measure (scripts/conformance.mjs --cli), such as the one before a change.
 const CLI = process.env.MCP_CLI_CONFORMANCE_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const BROWSER = fileURLToPath(new URL('./browser.mjs', import.meta.url));
+/**
+ * mcp-cli trusts the config directory of the account's home (the user database), not HOME: loaded before
+ * it, this module makes the sandbox that home, so its config is the user's own and the real home is never read.
+ */
+const ACCOUNT_HOME = new URL('../helpers/account-home.mjs', import.meta.url).href;
 const SERVER = 'conformance';
 /** The client ID metadata document URL the suite's authorization servers expect (auth/basic-cimd); a context may name another. */
 const SUITE_CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
@@ -58,6 +63,7 @@ async function sandbox() {
     MCP_CLI_TOKEN_BACKEND: 'encrypted',
     MCP_CLI_ENCRYPTION_KEY: randomBytes(24).toString('base64url'),
     MCP_CLI_BROWSER: `${process.execPath} ${BROWSER}`,
+    TEST_ACCOUNT_HOME: home,
   });
   const box = { home, env, config: join(home, '.config', 'mcp-cli', 'server_config.json') };
   await mkdir(join(home, '.config', 'mcp-cli'), { recursive: true });
@@ -68,7 +74,7 @@ async function sandbox() {
 /** One mcp-cli command, without a terminal; its stderr is relayed (the suite keeps it with the results). */
 function mcpCli(box, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: box.home, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', ACCOUNT_HOME, CLI, ...args], { cwd: box.home, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
