@@ -96,18 +96,27 @@ function loginAskedFor(stderr) {
   return ['auth', 'login', SERVER, ...(scope !== undefined ? ['--scope', scope] : [])];
 }
 
-/** A command; when it asks for a login, that login, then the command once more. */
-/** A command; when it asks for an `oauth` block, or a login, that (once each), then the command once more. */
+/** How many logins one command may ask for: the first, and one more after the server moved to another authorization server (SEP-2352). */
+const LOGINS_PER_COMMAND = 2;
+
+/**
+ * A command, as a user runs it: when it asks for an `oauth` block (once) or a login (at most
+ * LOGINS_PER_COMMAND times), that, then the command again.
+ */
 async function withLogin(box, args) {
   let result = await mcpCli(box, args);
   if (result.code === 4 && result.stderr.includes('add "oauth": {} to its entry')) {
     await writeFile(box.config, JSON.stringify(configFor({}), null, 2));
     result = await mcpCli(box, args);
   }
-  const login = result.code === 4 ? loginAskedFor(result.stderr) : undefined;
-  if (!login) return result;
-  const logged = await mcpCli(box, login);
-  return logged.code === 0 ? mcpCli(box, args) : logged;
+  for (let logins = 0; logins < LOGINS_PER_COMMAND; logins++) {
+    const login = result.code === 4 ? loginAskedFor(result.stderr) : undefined;
+    if (!login) return result;
+    const logged = await mcpCli(box, login);
+    if (logged.code !== 0) return logged;
+    result = await mcpCli(box, args);
+  }
+  return result;
 }
 
 /** Arguments that satisfy a tool's input schema: each required property with a value of its type. */
