@@ -8,34 +8,43 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoHome } from './demo-home.mjs';
 import express from 'express';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
-import { InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import { bearerAuthChallengeResponse, createMcpHandler, McpServer, OAuthError, OAuthErrorCode, verifyBearerToken } from '@modelcontextprotocol/server';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import * as z from 'zod';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const TOKEN = `demo_${randomBytes(16).toString('hex')}`;
 
-// 1. A streamable-HTTP MCP server that only answers requests carrying TOKEN.
+// 1. A streamable-HTTP MCP server (both protocol eras) that only answers requests carrying TOKEN.
 function startServer() {
   const app = express();
   const verifier = {
     async verifyAccessToken(token) {
-      if (token !== TOKEN) throw new InvalidTokenError('invalid token');
+      if (token !== TOKEN) throw new OAuthError(OAuthErrorCode.InvalidToken, 'invalid token');
       return { token, clientId: 'demo', scopes: [], expiresAt: Math.floor(Date.now() / 1000) + 3600 };
     },
   };
-  app.post('/mcp', express.json(), requireBearerAuth({ verifier }), async (req, res) => {
-    const server = new McpServer({ name: 'demo-server', version: '1.0.0' });
-    server.registerTool('add', { description: 'Add two numbers', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({
-      content: [{ type: 'text', text: String(a + b) }],
-    }));
-    server.registerTool('time', { description: 'The server time' }, async () => ({ content: [{ type: 'text', text: new Date().toISOString() }] }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => void transport.close());
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+  const mcp = toNodeHandler(
+    createMcpHandler(() => {
+      const server = new McpServer({ name: 'demo-server', version: '1.0.0' });
+      server.registerTool('add', { description: 'Add two numbers', inputSchema: z.object({ a: z.number(), b: z.number() }) }, async ({ a, b }) => ({
+        content: [{ type: 'text', text: String(a + b) }],
+      }));
+      server.registerTool('time', { description: 'The server time' }, async () => ({ content: [{ type: 'text', text: new Date().toISOString() }] }));
+      return server;
+    }),
+  );
+  app.all('/mcp', express.json(), async (req, res) => {
+    try {
+      req.auth = await verifyBearerToken(req.headers.authorization, { verifier });
+    } catch (error) {
+      const challenge = bearerAuthChallengeResponse(error);
+      res.status(challenge.status);
+      challenge.headers.forEach((value, key) => res.setHeader(key, value));
+      res.send(await challenge.text());
+      return;
+    }
+    await mcp(req, res, req.body);
   });
   return new Promise((resolve) => {
     const http = app.listen(0, '127.0.0.1', () => resolve(http));

@@ -1,9 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
-import type { OpenedStore } from './commands/shared/storage.js';
 import type { ServerConfig } from './config/schema.js';
 import { accountHome, type Env } from './paths.js';
 import type { Prompter } from './io/prompter.js';
+import type { Selection } from './stores/selection.js';
+import type { SecretStore } from './stores/store.js';
+import type { TokenManager } from './tokens/manager.js';
 import { hasControllingTerminal, openControllingTerminal, TtyPrompter } from './io/tty-prompter.js';
 
 /** Options that apply to every command. */
@@ -37,9 +39,16 @@ export interface Io {
   self: { execPath: string; script: string };
 }
 
+/** The token store as a command uses it: the backend, how it was chosen, and the audited manager over it. */
+export interface OpenedStore {
+  store: SecretStore;
+  selection: Selection;
+  manager: TokenManager;
+}
+
 /**
  * What a command runs with: its IO, and lazy accessors for what several parts of a command share,
- * each opened at most once (src/commands/shared/factory.ts), as the GitHub CLI's cmdutil.Factory.
+ * each opened at most once (src/services/factory.ts), as the GitHub CLI's cmdutil.Factory.
  */
 export interface Ctx extends Io {
   /** The token store: the backend selected, opened and audited on the first call; the same one afterwards. */

@@ -24,7 +24,10 @@ export const ENVIRONMENT: readonly HelpItem[] = [
   ['VAULT_ROLE', 'the role of a JWT or Kubernetes login that tokenStorage.vault.auth names'],
   ['NO_COLOR, FORCE_COLOR, CLICOLOR, CLICOLOR_FORCE', 'colours (only on a terminal unless forced)'],
   ['COLUMNS', 'the width that tables fit on a terminal (default: the width of the terminal)'],
-  ['XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_RUNTIME_DIR', 'where config, tokens.enc, the audit log and the unlock agent live'],
+  [
+    'XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME, XDG_RUNTIME_DIR',
+    'where config, tokens.enc, the audit log, the remembered protocol eras (eras.json) and the unlock agent live',
+  ],
 ];
 
 export const EXIT_CODES: readonly HelpItem[] = [

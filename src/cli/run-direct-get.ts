@@ -1,5 +1,5 @@
 import { run } from '../commands/token/get.js';
-import { withFactory } from '../commands/shared/factory.js';
+import { withFactory } from '../services/factory.js';
 import { processIo } from '../context.js';
 import type { DirectGet } from './direct-get.js';
 import { reportError } from './report-error.js';

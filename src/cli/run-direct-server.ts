@@ -1,5 +1,5 @@
 import { run } from '../commands/run.js';
-import { withFactory } from '../commands/shared/factory.js';
+import { withFactory } from '../services/factory.js';
 import { processIo } from '../context.js';
 import type { DirectRun } from './direct-run.js';
 import { reportError } from './report-error.js';

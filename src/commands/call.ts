@@ -1,10 +1,9 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import type { Ctx } from '../context.js';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
-import { maskSecrets } from '../mcp/mask.js';
 import type { Connection } from '../mcp/connect.js';
-import { withConnection } from './shared/connect-server.js';
+import { withConnection } from '../services/connect-server.js';
 
 export interface CallOptions {
   args?: string;
@@ -47,37 +46,58 @@ function contentText(result: CallToolResult): string {
 /** Whether the server's tool list (every page) lacks the tool: asked only once a call has failed. */
 async function lacksTool(connection: Connection, tool: string): Promise<boolean> {
   try {
-    let cursor: string | undefined;
-    do {
-      const page = await connection.request((c) => c.listTools(cursor ? { cursor } : {}));
-      if (page.tools.some((t) => t.name === tool)) return false;
-      cursor = page.nextCursor;
-    } while (cursor);
-    return true;
+    return !(await listsTool(connection, tool));
   } catch {
     return false;
   }
+}
+
+async function listsTool(connection: Connection, tool: string): Promise<boolean> {
+  const { tools } = await connection.request((c) => c.listTools());
+  return tools.some((t) => t.name === tool);
 }
 
 function noSuchTool(server: string, tool: string): CliError {
   return new CliError(`server '${server}' has no tool '${printable(tool)}'`, 1, `see its tools: mcp-cli tools ${server}`);
 }
 
+/**
+ * What `call` answers when a server asks the user something in the middle of a call (elicitation: a 2025
+ * request, or a 2026 `input_required` result): it declines, and says so, since a command line is no form.
+ */
+function declineQuestions(ctx: Ctx, server: string): (client: Client) => void {
+  return (client) => {
+    client.registerCapabilities({ elicitation: { form: {} } });
+    client.setRequestHandler('elicitation/create', async (request) => {
+      const message = typeof request.params.message === 'string' ? request.params.message : '';
+      ctx.stderr.write(printable(`server '${server}' asks: ${message.split('\n')[0]!.slice(0, 300)} (declined: mcp-cli call answers no questions)`) + '\n');
+      return { action: 'decline' as const };
+    });
+  };
+}
+
 export async function run(name: string, tool: string, options: CallOptions, ctx: Ctx): Promise<void> {
   const args = parseArgs(options.args);
-  await withConnection(ctx, name, async (connection, server) => {
-    let result: CallToolResult;
-    try {
-      result = (await connection.request((c) => c.callTool({ name: tool, arguments: args }))) as CallToolResult;
-    } catch (error) {
-      if (await lacksTool(connection, tool)) throw noSuchTool(name, tool);
-      throw error;
-    }
-    if (result.isError && (await lacksTool(connection, tool))) throw noSuchTool(name, tool);
-    // The tool's text is the server's: shown on a terminal, but never obeyed by it.
-    const text = options.json ? JSON.stringify(result, null, 2) + '\n' : contentText(result);
-    const shown = ctx.tty.stdout ? printable(text) : text;
-    ctx.stdout.write(maskSecrets(shown, server.secrets));
-    if (result.isError) throw new CliError(`tool '${tool}' on server '${name}' reported an error`);
-  });
+  await withConnection(
+    ctx,
+    name,
+    async (connection, server) => {
+      // In the 2026 era over HTTP the tool's schema comes first: it says which arguments go in Mcp-Param
+      // headers (SEP-2243), and a tool with an invalid x-mcp-header is not listed, so never called.
+      if (connection.era === 'modern' && server.entry.transport !== 'stdio' && !(await listsTool(connection, tool))) throw noSuchTool(name, tool);
+      let result: CallToolResult;
+      try {
+        result = await connection.request((c) => c.callTool({ name: tool, arguments: args }));
+      } catch (error) {
+        if (await lacksTool(connection, tool)) throw noSuchTool(name, tool);
+        throw error;
+      }
+      if (result.isError && (await lacksTool(connection, tool))) throw noSuchTool(name, tool);
+      // The tool's text is the server's (masked by the connection): shown on a terminal, but never obeyed by it.
+      const text = options.json ? JSON.stringify(result, null, 2) + '\n' : contentText(result);
+      ctx.stdout.write(ctx.tty.stdout ? printable(text) : text);
+      if (result.isError) throw new CliError(`tool '${tool}' on server '${name}' reported an error`);
+    },
+    declineQuestions(ctx, name),
+  );
 }

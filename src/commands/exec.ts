@@ -10,7 +10,7 @@ import { parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.
 import type { Env } from '../paths.js';
 import { maskingByteStream } from '../run/byte-masking.js';
 import { runChild, type Signals } from '../run/child.js';
-import { storeLookup } from './shared/factory.js';
+import { storeLookup } from '../services/factory.js';
 
 export interface ExecOptions {
   env?: string[];

@@ -4,8 +4,8 @@ import { canOpenBrowser } from '../oauth/browser.js';
 import { maskingByteStream } from '../run/byte-masking.js';
 import { runChild, type Signals } from '../run/child.js';
 import { createMasker, maskingLineStream } from '../run/masking.js';
-import { approvedAlready, locatedConfigFile } from './shared/config-access.js';
-import { warn } from './shared/messages.js';
+import { approvedAlready, locatedConfigFile } from '../services/config-access.js';
+import { warn } from '../io/notices.js';
 
 export interface RunOptions {
   /** False with `--no-masking`: secrets in messages to the client are left as the server sent them. */
@@ -27,7 +27,7 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
   warnOfPreloadedCode(ctx);
   // A client waits for this start: the token store starts opening while the config schema loads.
   if (storeNeeded(ctx, name)) ctx.store().catch(() => undefined);
-  const { resolveConfigured, serverNames } = await import('./shared/server-config.js');
+  const { resolveConfigured, serverNames } = await import('../services/server-config.js');
   const config = await ctx.config();
   const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
   const masker = createMasker(server!.secrets, options.masking !== false);
@@ -51,10 +51,10 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
     );
   }
 
-  const [{ connectOptions }, { runHttpBridge }] = await Promise.all([import('./shared/connect-server.js'), import('../run/http-bridge.js')]);
+  const [{ oauthFetchFor }, { runHttpBridge }] = await Promise.all([import('../services/oauth-connect.js'), import('../run/http-bridge.js')]);
   // stdin is the client's: a login never reads it, so one may start whenever a browser can be opened.
   const canLogin = canPrompt(ctx) || canOpenBrowser(ctx.env, ctx.platform);
-  const connect = await connectOptions(ctx, server!, { canLogin, loginMode: 'browser' });
+  const wrapFetch = await oauthFetchFor(ctx, server!, { canLogin, loginMode: 'browser' });
   return runHttpBridge({
     server: server!,
     masker,
@@ -62,7 +62,7 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
     stdout: ctx.stdout,
     stderr: ctx.stderr,
     signals: deps.signals,
-    ...(connect.wrapFetch ? { wrapFetch: connect.wrapFetch } : {}),
+    ...(wrapFetch ? { wrapFetch } : {}),
   });
 }
 

@@ -7,11 +7,13 @@ import { mapEntryStrings, parseEntry, placeholder } from '../config/resolve.js';
 import type { ServerEntry } from '../config/schema.js';
 import { renderSegments } from '../config/references.js';
 import { isExpired, keyOf, type TokenMetadata } from '../tokens/model.js';
-import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from './shared/expiry-notice.js';
+import { expiresWithin, expiryWarningWindow, warnExpiringTokens } from '../services/expiry-notice.js';
 import { tableOutput } from './shared/present.js';
-import { warn } from './shared/messages.js';
+import { warn } from '../io/notices.js';
 import { emptyAuthorization, emptyAuthorizationWarning } from '../config/authorization.js';
 import type { Tone } from '../io/style.js';
+import { eraCache, eraCachePath } from '../mcp/era-cache.js';
+import { eraKey, protocolCell, protocolView, type ProtocolView } from '../mcp/era.js';
 
 export interface ServersOptions {
   json?: boolean;
@@ -33,6 +35,8 @@ interface ServerRow {
   transport: ServerEntry['transport'];
   /** The URL or command, with references shown as placeholders. */
   target: string | null;
+  /** The protocol the entry asks for, and the one the server spoke when it was last settled (src/mcp/era-cache.ts). */
+  protocol: ProtocolView;
   tokens: TokenUse[];
   error: string | null;
 }
@@ -68,6 +72,7 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
   if (needsStore) for (const m of await (await ctx.store()).manager.list()) stored.set(keyOf(m), m);
   const now = ctx.now();
   const soonMs = expiryWarningWindow(config, ctx);
+  const eras = eraCache(eraCachePath(ctx.env), ctx.now);
 
   const used: { server: string; tokens: TokenMetadata[] }[] = [];
   const rows: ServerRow[] = parsed.map((p) => {
@@ -86,7 +91,8 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
       });
     }
     const target = p.masked ? (p.masked.transport === 'stdio' ? [p.masked.command, ...p.masked.args].join(' ') : p.masked.url) : null;
-    return { name: p.name, transport: p.entry.transport, target, tokens: [...tokens.values()], error: p.error };
+    const verdict = p.masked ? eras.read(eraKey(p.name, p.masked)) : undefined;
+    return { name: p.name, transport: p.entry.transport, target, protocol: protocolView(p.entry, verdict), tokens: [...tokens.values()], error: p.error };
   });
 
   warnExpiringTokens(ctx, used, soonMs);
@@ -106,6 +112,7 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
   const table = rows.map((r) => [
     r.name,
     r.transport,
+    protocolCell(r.protocol),
     r.target ?? '',
     r.error
       ? { text: `invalid: ${r.error}`, tone: 'red' as const }
@@ -114,6 +121,6 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
           tone: tokensTone(r.tokens),
         },
   ]);
-  ctx.stdout.write(renderTable(['SERVER', 'TRANSPORT', { title: 'TARGET', flex: true }, { title: 'TOKENS', flex: true }], table, tableOutput(ctx)));
+  ctx.stdout.write(renderTable(['SERVER', 'TRANSPORT', 'PROTOCOL', { title: 'TARGET', flex: true }, { title: 'TOKENS', flex: true }], table, tableOutput(ctx)));
   if (tty) ctx.stderr.write(`Config: ${printable(config.location.path)}\n`);
 }

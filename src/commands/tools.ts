@@ -1,8 +1,7 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import type { Ctx } from '../context.js';
 import { renderTable } from '../io/table.js';
-import { maskSecrets } from '../mcp/mask.js';
-import { withConnection } from './shared/connect-server.js';
+import { withConnection } from '../services/connect-server.js';
 import { tableOutput } from './shared/present.js';
 
 export interface ToolsOptions {
@@ -21,27 +20,20 @@ export function parametersOf(tool: Tool): string {
     .join(', ');
 }
 
+/** Lists a server's tools (every page; in the 2026 era without those whose `x-mcp-header` is invalid, as the SDK excludes them). */
 export async function run(name: string, options: ToolsOptions, ctx: Ctx): Promise<void> {
-  await withConnection(ctx, name, async (connection, server) => {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await connection.request((c) => c.listTools(cursor ? { cursor } : {}));
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
-    // A server could echo a credential back; nothing it says is printed unmasked.
-    const mask = (text: string) => maskSecrets(text, server.secrets);
+  await withConnection(ctx, name, async (connection) => {
+    // Masked by the connection: a server could echo a credential back.
+    const { tools } = await connection.request((c) => c.listTools());
     if (options.json) {
-      ctx.stdout.write(mask(JSON.stringify(tools, null, 2)) + '\n');
+      ctx.stdout.write(JSON.stringify(tools, null, 2) + '\n');
       return;
     }
     if (tools.length === 0) {
       ctx.stderr.write(`Server '${name}' offers no tools.\n`);
       return;
     }
-    // Masked cell by cell, before a cell is cut to fit: a secret cut in two would escape the mask.
-    const rows = tools.map((t) => [t.name, parametersOf(t), (t.description ?? '').split('\n')[0]!.trim()].map(mask));
+    const rows = tools.map((t) => [t.name, parametersOf(t), (t.description ?? '').split('\n')[0]!.trim()]);
     ctx.stdout.write(renderTable(['TOOL', { title: 'PARAMETERS', flex: true }, { title: 'DESCRIPTION', flex: true }], rows, tableOutput(ctx)));
   });
 }

@@ -82,6 +82,7 @@ function mapTls(tls: TlsSettings, fn: StringMapper): TlsSettings {
 /** Rebuilds an entry with `fn` applied to every string that may hold a reference (values, never keys). */
 export function mapEntryStrings(entry: ServerEntry, fn: StringMapper): ServerEntry {
   const oauth = entry.oauth ? { oauth: mapOAuth(entry.oauth, fn) } : {};
+  const protocol = entry.protocol !== undefined ? { protocol: entry.protocol } : {};
   if (entry.transport === 'stdio') {
     return {
       transport: 'stdio',
@@ -90,10 +91,11 @@ export function mapEntryStrings(entry: ServerEntry, fn: StringMapper): ServerEnt
       env: mapRecord(entry.env, 'env', fn),
       ...(entry.cwd !== undefined ? { cwd: fn(entry.cwd, 'cwd') } : {}),
       ...oauth,
+      ...protocol,
     };
   }
   const tls = entry.tls ? { tls: mapTls(entry.tls, fn) } : {};
-  return { transport: entry.transport, url: fn(entry.url, 'url'), headers: mapRecord(entry.headers, 'headers', fn), ...tls, ...oauth };
+  return { transport: entry.transport, url: fn(entry.url, 'url'), headers: mapRecord(entry.headers, 'headers', fn), ...tls, ...oauth, ...protocol };
 }
 
 /** A stable placeholder for a reference in printed output: `<TOKEN:bearer:api>`, `<env:HOME>`. */

@@ -41,6 +41,13 @@ export interface OAuthSettings {
 
 export type OAuthGrantSetting = 'authorization_code' | 'client_credentials';
 
+/**
+ * How a connection settles the protocol era: `auto` asks the server (`server/discover`, else the 2025
+ * `initialize`); a revision pins its era and never falls back.
+ */
+export const PROTOCOL_SETTINGS = ['auto', '2026-07-28', '2025-11-25'] as const;
+export type ProtocolSetting = (typeof PROTOCOL_SETTINGS)[number];
+
 export interface StdioServerEntry {
   transport: 'stdio';
   command: string;
@@ -48,6 +55,8 @@ export interface StdioServerEntry {
   env: Record<string, string>;
   cwd?: string;
   oauth?: OAuthSettings;
+  /** Unset: the 2025 opening (probing a stdio server costs a second process). */
+  protocol?: ProtocolSetting;
 }
 
 /** Mutual TLS for an HTTPS server: PEM texts, normally `${TOKEN:ns:name:cert}` / `:key` / `:ca` of a client-cert token. */
@@ -65,6 +74,8 @@ export interface HttpServerEntry {
   headers: Record<string, string>;
   tls?: TlsSettings;
   oauth?: OAuthSettings;
+  /** Unset: `auto` for streamable HTTP; the SSE transport is 2025 only. */
+  protocol?: ProtocolSetting;
 }
 
 export type ServerEntry = StdioServerEntry | HttpServerEntry;
@@ -128,6 +139,7 @@ const entryShape = object({
   type: oneOf(['stdio', 'http', 'streamable-http', 'sse']),
   tls: object({ cert: string(), key: string(), ca: string() }, 'strict'),
   oauth: oauthShape,
+  protocol: oneOf(PROTOCOL_SETTINGS),
 });
 
 const duration = string({ pattern: { test: /^(0|off|\d+\s*[smhdwy])$/i, message: 'expected a duration such as 7d, 12h or 2w, or "off"' } });
@@ -195,7 +207,8 @@ function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry
     throw new CliError(`${at}: a server name must not be empty, start with "-", or hold control characters`);
   if (raw.oauth) checkOAuth(raw.oauth, `${at}.oauth`);
   const oauth = raw.oauth ? { ...raw.oauth, scopes: normalizeScopes(raw.oauth.scopes) } : undefined;
-  const withOAuth = <T extends ServerEntry>(entry: T): T => (oauth ? { ...entry, oauth } : entry);
+  const protocol = raw.protocol !== undefined ? { protocol: raw.protocol } : {};
+  const withOAuth = <T extends ServerEntry>(entry: T): T => ({ ...entry, ...(oauth ? { oauth } : {}), ...protocol });
   if (raw.command !== undefined && raw.url !== undefined)
     throw new CliError(`${at}: has both "command" and "url"; a server is either stdio (command) or HTTP (url)`);
   if (raw.command !== undefined) {
@@ -218,8 +231,13 @@ function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry
   const fromType = raw.type === 'http' ? 'streamable-http' : raw.type;
   if (raw.transport !== undefined && fromType !== undefined && raw.transport !== fromType)
     throw new CliError(`${at}: "transport": ${JSON.stringify(raw.transport)} contradicts "type": ${JSON.stringify(raw.type)}`);
+  const transport = raw.transport ?? fromType ?? 'streamable-http';
+  if (transport === 'sse' && raw.protocol !== undefined && raw.protocol !== '2025-11-25')
+    throw new CliError(
+      `${at}: "protocol": ${JSON.stringify(raw.protocol)} needs streamable HTTP; the SSE transport speaks only the 2025 protocol ("2025-11-25")`,
+    );
   return withOAuth({
-    transport: raw.transport ?? fromType ?? 'streamable-http',
+    transport,
     url: raw.url,
     headers: raw.headers ?? {},
     ...(raw.tls ? { tls: raw.tls } : {}),

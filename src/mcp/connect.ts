@@ -1,203 +1,257 @@
 import type { Writable } from 'node:stream';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { StreamableHTTPReconnectionOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { describeReference } from '../config/references.js';
+import type { Client, PriorDiscovery, Transport } from '@modelcontextprotocol/client';
 import type { ResolvedServer } from '../config/resolve.js';
-import type { HttpServerEntry, StdioServerEntry } from '../config/schema.js';
-import { CliError, ExitCode } from '../errors.js';
-import type { OAuthFetch } from '../oauth/fetch.js';
+import type { ProtocolSetting } from '../config/schema.js';
 import type { Env } from '../paths.js';
-import { StoreError } from '../stores/errors.js';
-import { childEnvironment } from './child-env.js';
-import { maskingStream, maskSecrets } from './mask.js';
-import { describeTlsFailure, type TlsFetch } from './tls-fetch.js';
+import { createMasker, type Masker } from '../run/masking.js';
+import { eraKey, LEGACY_REVISION, MODERN_REVISION, protocolSetting, usableVerdict, type Era, type EraVerdict } from './era.js';
+import type { EraCache } from './era-cache.js';
+import { carriedError, describeFailure, failureError, httpStatusOf, isEraMismatch, type Failure, type FailureContext } from './failure.js';
+import { routeSdkConsole } from './sdk-console.js';
+import { httpParts, httpTransport, stdioTransport, type HttpParts, type WrapFetch } from './transport.js';
+import type { HttpServerEntry } from '../config/schema.js';
+import type { StreamableHTTPReconnectionOptions } from '@modelcontextprotocol/client';
 
 export interface ConnectOptions {
   /** The parent's environment, from which a stdio child inherits only a few variables. */
   env: Env;
-  /** Where a stdio server's stderr is relayed, with every resolved secret masked. */
+  /** Where a stdio server's stderr is relayed, and the SDK's warnings said, with every resolved secret masked. */
   stderr: Writable;
   /**
    * For HTTP servers that may log in with OAuth: wraps the transport's fetch (plain, or presenting a
    * client certificate) to add the token and refresh it, and tells whether the server turned out to do
    * OAuth, so that a rejection is reported as a missing login (src/oauth/fetch.ts).
    */
-  wrapFetch?: (base: Fetch) => OAuthFetch;
+  wrapFetch?: WrapFetch;
+  /** The remembered eras (the state directory's eras.json); without them every connection settles the era afresh. */
+  eras?: EraCache;
+  now?: () => Date;
+  /** Prepares the client before it connects: capabilities, and handlers for what the server may ask of it. */
+  prepare?: (client: Client) => void;
 }
 
 export interface Connection {
-  client: Client;
-  /** How long starting the transport and the initialize handshake took. */
-  initializeMs: number;
-  /** Runs requests, turning an authentication failure into exit 4 and masking secrets in other errors. */
+  /** The SDK client; another one after a remembered era turned out wrong. */
+  readonly client: Client;
+  readonly era: Era;
+  /** The revision the connection settled on. */
+  readonly protocolVersion: string | undefined;
+  /** The server's name and version as it gave them, masked (for display). */
+  readonly server: { name: string; version: string } | undefined;
+  /** How long opening took: the transport, and `initialize` or `server/discover` (nothing at all with a remembered 2026 verdict). */
+  readonly connectMs: number;
+  /** Runs requests: what comes back has the server's secrets masked; a failure is a CliError (exit 4 for a credential). */
   request<T>(fn: (client: Client) => Promise<T>): Promise<T>;
+  /** The liveness check of the era: `ping` in 2025, `server/discover` in 2026 (which has no ping). Resolves with its round trip in milliseconds. */
+  alive(): Promise<number>;
   close(): Promise<void>;
 }
 
-/** What the transport saw of the server's answers that the SDK's errors do not always say. */
-interface Observed {
-  authStatus?: number;
-  /** Releases the connections of a client-certificate agent. */
-  closeTls?: () => Promise<void>;
-  tlsError?: () => string | undefined;
-  /** Whether the OAuth fetch found the server doing OAuth. */
-  usesOAuth?: () => boolean;
+/** How the SDK settles the era for a setting: probe, pin (never falls back), or the plain 2025 `initialize`. */
+function negotiation(setting: ProtocolSetting) {
+  if (setting === 'auto') return { mode: 'auto' as const };
+  return setting === MODERN_REVISION ? { mode: { pin: MODERN_REVISION } } : { mode: 'legacy' as const };
 }
 
-type Fetch = typeof fetch;
+function priorOf(verdict: EraVerdict): PriorDiscovery {
+  return verdict.era === 'modern' ? ({ kind: 'modern', discover: verdict.discover } as PriorDiscovery) : { kind: 'legacy' };
+}
 
-function observingFetch(observed: Observed, base: Fetch = fetch): Fetch {
-  return async (input, init) => {
-    const response = await base(input, init);
-    observed.authStatus = response.status === 401 || response.status === 403 ? response.status : undefined;
-    return response;
+const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
+
+/** What a connected client learnt, as a verdict to remember: the server's advertisement without its instructions, masked. */
+function verdictOf(client: Client, masker: Masker, now: Date): EraVerdict | undefined {
+  const era = client.getProtocolEra();
+  const protocolVersion = client.getNegotiatedProtocolVersion();
+  if (!era || !protocolVersion) return undefined;
+  const info = client.getServerVersion();
+  const discover = client.getDiscoverResult() as (Record<string, unknown> & { _meta?: Record<string, unknown> }) | undefined;
+  const advertised = discover && {
+    supportedVersions: discover.supportedVersions,
+    capabilities: discover.capabilities,
+    ...(discover._meta?.[SERVER_INFO] !== undefined ? { _meta: { [SERVER_INFO]: discover._meta[SERVER_INFO] } } : {}),
   };
-}
-
-/** What an HTTP server's transport is made of: its URL, the fetch (client certificate, then OAuth), and what to release. */
-export interface HttpTransportParts {
-  url: URL;
-  fetch: Fetch;
-  oauth?: OAuthFetch;
-  closeTls?: () => Promise<void>;
-  lastTlsError: () => string | undefined;
-}
-
-export async function httpTransportParts(entry: HttpServerEntry, label: string, wrapFetch?: (base: Fetch) => OAuthFetch): Promise<HttpTransportParts> {
-  let url: URL;
-  try {
-    url = new URL(entry.url);
-  } catch {
-    throw new CliError(`server '${label}': url is not a valid URL after resolving references`);
-  }
-  let base: Fetch = fetch;
-  let tls: TlsFetch | undefined;
-  if (entry.tls) {
-    const { tlsFetch } = await import('./tls-fetch.js');
-    tls = await tlsFetch(entry.tls);
-    base = tls.fetch;
-  }
-  const oauth = wrapFetch?.(base);
-  return {
-    url,
-    fetch: oauth?.fetch ?? base,
-    ...(oauth ? { oauth } : {}),
-    ...(tls ? { closeTls: tls.close } : {}),
-    lastTlsError: tls?.lastTlsError ?? (() => undefined),
-  };
-}
-
-/** The SDK's client transport for an HTTP entry: streamable HTTP, or SSE where the entry says so. */
-export async function sdkHttpTransport(
-  entry: HttpServerEntry,
-  url: URL,
-  fetchFn: Fetch,
-  reconnectionOptions?: StreamableHTTPReconnectionOptions,
-): Promise<Transport> {
-  const common = { requestInit: { headers: entry.headers }, fetch: fetchFn };
-  if (entry.transport === 'sse') {
-    const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
-    return new SSEClientTransport(url, common);
-  }
-  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-  return new StreamableHTTPClientTransport(url, { ...common, ...(reconnectionOptions ? { reconnectionOptions } : {}) });
-}
-
-async function httpTransport(entry: HttpServerEntry, label: string, options: ConnectOptions, observed: Observed): Promise<Transport> {
-  const parts = await httpTransportParts(entry, label, options.wrapFetch);
-  observed.closeTls = parts.closeTls;
-  observed.tlsError = parts.lastTlsError;
-  observed.usesOAuth = parts.oauth?.usesOAuth;
-  return sdkHttpTransport(entry, parts.url, observingFetch(observed, parts.fetch));
-}
-
-async function stdioTransport(entry: StdioServerEntry, server: ResolvedServer, options: ConnectOptions): Promise<Transport> {
-  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
-  const transport = new StdioClientTransport({
-    command: entry.command,
-    args: entry.args,
-    env: childEnvironment(options.env, entry.env),
-    ...(entry.cwd !== undefined ? { cwd: entry.cwd } : {}),
-    stderr: 'pipe',
+  return masker.json({
+    era,
+    protocolVersion,
+    ...(info ? { server: { name: String(info.name).slice(0, 200), version: String(info.version).slice(0, 200) } } : {}),
+    ...(advertised ? { discover: advertised } : {}),
+    checkedAt: now.toISOString(),
   });
-  transport.stderr?.pipe(maskingStream(server.secrets)).pipe(options.stderr, { end: false });
-  return transport;
 }
 
-/** The one place where a rejected credential becomes exit 4, naming what to fix. */
-export function authenticationError(server: ResolvedServer, status: number | undefined, viaOAuth: boolean): CliError {
-  const answer = status ? `answered HTTP ${status}` : 'requires authorization';
-  if (viaOAuth)
-    return new CliError(
-      `server '${server.name}' ${answer}: the OAuth login is missing or no longer valid`,
-      ExitCode.authRequired,
-      `log in: mcp-cli auth login ${server.name}`,
-    );
-  const sent = server.uses.filter((u) => u.reference.kind === 'token' && (u.field === 'url' || u.field.startsWith('headers.')));
-  if (sent.length === 0)
-    return new CliError(
-      `server '${server.name}' ${answer}, and its entry sends no stored token`,
-      ExitCode.authRequired,
-      'store one with `mcp-cli token set` and reference it in a header, e.g. "Authorization": "Bearer ${TOKEN:bearer:NAME}"; or, for an OAuth server that publishes no OAuth metadata (MCP 2025-03-26), add "oauth": {} to its entry',
-    );
-  const which = [...new Set(sent.map((u) => `${describeReference(u.reference)} (${u.field})`))].join(', ');
-  const first = sent[0]!.reference;
-  const hint = first.kind === 'token' ? `store a valid value: mcp-cli token set ${first.name} --namespace ${first.namespace}` : undefined;
-  return new CliError(`server '${server.name}' ${answer}: the credentials from ${which} were rejected`, ExitCode.authRequired, hint);
+/**
+ * Whether a failure says the server does not speak the era a remembered verdict chose: a cached 2026
+ * advertisement it no longer honours, a `-32022` unsupported protocol version, or an HTTP 400 refusing the
+ * request before anything ran (a 2025 server refusing a 2026 request, a 2026-only server refusing `initialize`).
+ */
+function isEraError(error: unknown): boolean {
+  return carriedError(error) === undefined && (isEraMismatch(error) || httpStatusOf(error) === 400);
 }
 
-function connectionError(server: ResolvedServer, error: unknown, observed: Observed): CliError | StoreError {
-  if (error instanceof CliError || error instanceof StoreError) return error;
-  const err = error as Error & { code?: unknown; cause?: { code?: string } };
-  if (observed.authStatus !== undefined || err.name === 'UnauthorizedError')
-    return authenticationError(server, observed.authStatus, observed.usesOAuth?.() === true || server.entry.oauth !== undefined);
-  const where = server.masked.transport === 'stdio' ? `command ${server.masked.command}` : server.masked.url;
-  const cause = observed.tlsError?.() ?? rootCauseCode(err);
-  const tls = cause !== undefined && server.entry.transport !== 'stdio' ? describeTlsFailure(cause, server.entry.tls?.cert !== undefined) : undefined;
-  if (tls) return new CliError(`server '${server.name}' (${where}) ${tls.message}`, tls.auth ? ExitCode.authRequired : ExitCode.failure, tls.hint);
-  if (cause === 'ECONNREFUSED') return new CliError(`cannot reach server '${server.name}' at ${where}: connection refused`);
-  if (cause === 'ENOENT' && server.masked.transport === 'stdio')
-    return new CliError(`cannot start server '${server.name}': ${where} not found`, ExitCode.failure, 'check "command" (and PATH)');
-  return new CliError(`server '${server.name}' (${where}): ${maskSecrets(err.message ?? String(error), server.secrets)}`);
-}
-
-/** The error code at the bottom of a chain of causes (fetch wraps a socket's TLS error in "fetch failed", the SDK may wrap that again). */
-function rootCauseCode(error: unknown): string | undefined {
-  let code: string | undefined;
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string') code = e.code;
-  }
-  return code;
-}
-
-/** Connects to a resolved server with the MCP SDK and initializes the session. */
+/**
+ * Turns a resolved server entry into a connected SDK client. The era: the entry's `protocol`, else a
+ * probe for streamable HTTP (`server/discover`, falling back to `initialize`) and the 2025 opening for
+ * stdio and SSE. A verdict learnt by a probe is remembered (`eras`), so the next connection sends no
+ * probe; when a remembered verdict turns out wrong, the server is asked again, once.
+ */
 export async function connect(server: ResolvedServer, options: ConnectOptions): Promise<Connection> {
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const started = performance.now();
-  const observed: Observed = {};
   const entry = server.entry;
-  const transport = entry.transport === 'stdio' ? await stdioTransport(entry, server, options) : await httpTransport(entry, server.name, options, observed);
-  const client = new Client({ name: 'mcp-cli', version: MCP_CLI_VERSION });
-  const request = async <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
+  const setting = protocolSetting(entry);
+  const now = options.now ?? (() => new Date());
+  const eras = setting !== LEGACY_REVISION ? options.eras : undefined;
+  const key = eraKey(server.name, server.masked);
+  const masker = createMasker(server.secrets);
+  const release = routeSdkConsole(options.stderr, server.secrets);
+  let parts: HttpParts | undefined;
+  let transport: Transport | undefined;
+  const context = (): FailureContext => ({
+    ...(parts?.observed.authStatus !== undefined ? { authStatus: parts.observed.authStatus } : {}),
+    ...(parts?.observed.tlsError() !== undefined ? { tlsError: parts.observed.tlsError()! } : {}),
+    usesOAuth: parts?.observed.usesOAuth() ?? entry.oauth !== undefined,
+    ...(transport?.sessionId !== undefined ? { sessionId: transport.sessionId } : {}),
+    mask: masker.text,
+  });
+  const fail = (error: unknown) => carriedError(error) ?? failureError(describeFailure(server, error, context()));
+
+  const open = async (verdict: EraVerdict | undefined): Promise<Client> => {
+    const { Client } = await import('@modelcontextprotocol/client');
+    transport = entry.transport === 'stdio' ? await stdioTransport(entry, server, options.env, options.stderr) : await httpTransport(entry, parts!);
+    const client = new Client({ name: 'mcp-cli', version: MCP_CLI_VERSION }, { versionNegotiation: negotiation(setting) });
+    options.prepare?.(client);
     try {
-      return await fn(client);
+      await client.connect(transport, verdict ? { prior: priorOf(verdict) } : undefined);
+      return client;
     } catch (error) {
-      throw connectionError(server, error, observed);
+      await client.close().catch(() => undefined);
+      await transport.close().catch(() => undefined);
+      throw error;
     }
   };
-  const close = async () => {
+  const remember = async (client: Client) => {
+    const verdict = eras && verdictOf(client, masker, now());
+    if (verdict) await eras.write(key, verdict);
+  };
+  const shutDown = async (client?: Client) => {
     try {
-      await client.close();
+      await client?.close();
     } finally {
-      await observed.closeTls?.();
+      await parts?.close().catch(() => undefined);
+      release();
     }
   };
+
+  const started = performance.now();
+  let remembered = eras ? usableVerdict(eras.fresh(key), setting) : undefined;
+  let client: Client;
   try {
-    await request((c) => c.connect(transport));
+    if (entry.transport !== 'stdio') parts = await httpParts(entry, server.name, options.wrapFetch);
+    try {
+      client = await open(remembered);
+    } catch (error) {
+      if (!remembered || !isEraError(error)) throw error;
+      remembered = undefined;
+      await eras!.forget(key);
+      client = await open(undefined);
+    }
+    if (!remembered) await remember(client);
   } catch (error) {
-    await close().catch(() => undefined);
+    await shutDown();
+    throw fail(error);
+  }
+  const connectMs = performance.now() - started;
+  // `initialize` proves a remembered 2025 verdict; a remembered 2026 one sent nothing, so the first answer proves it.
+  let proven = remembered?.era !== 'modern';
+
+  const request = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
+    try {
+      const result = await fn(client);
+      proven = true;
+      return masker.json(result);
+    } catch (error) {
+      if (proven || !isEraError(error)) throw fail(error);
+      proven = true;
+    }
+    try {
+      await eras!.forget(key);
+      await client.close().catch(() => undefined);
+      client = await open(undefined);
+      await remember(client);
+      return masker.json(await fn(client));
+    } catch (error) {
+      throw fail(error);
+    }
+  };
+
+  return {
+    get client() {
+      return client;
+    },
+    get era() {
+      return client.getProtocolEra() ?? 'legacy';
+    },
+    get protocolVersion() {
+      return client.getNegotiatedProtocolVersion();
+    },
+    get server() {
+      const info = client.getServerVersion();
+      return info && { name: masker.text(String(info.name)), version: masker.text(String(info.version)) };
+    },
+    connectMs,
+    request,
+    async alive() {
+      const started = performance.now();
+      if (client.getProtocolEra() !== 'modern') {
+        await request((c) => c.ping());
+        return performance.now() - started;
+      }
+      await request((c) => c.discover());
+      const ms = performance.now() - started;
+      await remember(client);
+      return ms;
+    },
+    close: () => shutDown(client),
+  };
+}
+
+/** The server side of `mcp-cli run`'s bridge: the SDK's transport to an HTTP server, and what its failures mean. */
+export interface ServerTransport {
+  transport: Transport;
+  /** Why a send (or the transport) failed, with the secrets of `masker` masked. */
+  describe(error: unknown): Failure;
+  close(): Promise<void>;
+}
+
+/** The transport of an HTTP entry (its headers, client certificate and OAuth login), for relaying JSON-RPC as it is. */
+export async function openTransport(
+  server: ResolvedServer,
+  options: { wrapFetch?: WrapFetch; masker: Masker; stderr: Writable; reconnection?: StreamableHTTPReconnectionOptions },
+): Promise<ServerTransport> {
+  const entry = server.entry as HttpServerEntry;
+  // stdout is the client's JSON-RPC channel: the SDK's console output goes to stderr, masked.
+  const release = routeSdkConsole(options.stderr, server.secrets);
+  try {
+    const parts = await httpParts(entry, server.name, options.wrapFetch);
+    const transport = await httpTransport(entry, parts, options.reconnection);
+    return {
+      transport,
+      describe: (error) =>
+        describeFailure(server, error, {
+          ...(parts.observed.tlsError() !== undefined ? { tlsError: parts.observed.tlsError()! } : {}),
+          usesOAuth: parts.observed.usesOAuth(),
+          ...(transport.sessionId !== undefined ? { sessionId: transport.sessionId } : {}),
+          mask: options.masker.text,
+        }),
+      close: async () => {
+        try {
+          await parts.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
     throw error;
   }
-  return { client, initializeMs: performance.now() - started, request, close };
 }

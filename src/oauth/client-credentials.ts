@@ -1,4 +1,4 @@
-import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { AuthorizationServerMetadata } from '@modelcontextprotocol/client';
 import { CliError, ExitCode } from '../errors.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { assertionKey, clientAssertion } from './client-assertion.js';

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/client';
 import * as z from 'zod';
 import { CliError } from '../errors.js';
 import { oneLine } from '../io/terminal-text.js';

@@ -1,5 +1,5 @@
-import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { checkResourceAllowed, resourceUrlFromServerUrl } from '@modelcontextprotocol/sdk/shared/auth-utils.js';
+import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/client';
+import { checkResourceAllowed, resourceUrlFromServerUrl } from '@modelcontextprotocol/client';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import { extraMetadata, sameIssuer } from './records.js';
@@ -109,15 +109,16 @@ export function defaultEndpoints(serverUrl: string): AuthorizationServerMetadata
  * those endpoints while it still publishes none. Undefined when it has none (any more).
  */
 export async function issuerMetadata(issuer: string, serverUrl: string | undefined): Promise<AuthorizationServerMetadata | undefined> {
-  const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
-  const published = await discoverAuthorizationServerMetadata(issuer, { fetchFn: policedFetch() });
+  const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/client');
+  // The caller checks the issuer, as every metadata document is (metadataNamesIssuer).
+  const published = await discoverAuthorizationServerMetadata(issuer, { fetchFn: policedFetch(), skipIssuerValidation: true });
   if (published) return published;
   return serverUrl !== undefined && URL.canParse(serverUrl) && metadataNamesIssuer(new URL(serverUrl).origin, issuer) ? defaultEndpoints(serverUrl) : undefined;
 }
 
 /** The server's protected resource metadata (RFC 9728), if it publishes any. */
 async function resourceMetadataOf(target: OAuthTarget, resourceMetadataUrl: URL | undefined): Promise<OAuthProtectedResourceMetadata | undefined> {
-  const { discoverOAuthProtectedResourceMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { discoverOAuthProtectedResourceMetadata } = await import('@modelcontextprotocol/client');
   try {
     return await discoverOAuthProtectedResourceMetadata(target.url, { resourceMetadataUrl }, policedFetch());
   } catch {
@@ -135,7 +136,7 @@ async function presetMetadata(target: OAuthTarget, configured: string, resourceM
   const url = checkOAuthUrl(configured, `oauth.authServerMetadataUrl of '${target.name}'`);
   const response = await policedFetch()(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new CliError(`could not read the authorization server metadata at ${urlForMessage(url)} (HTTP ${response.status})`);
-  const { OAuthMetadataSchema } = await import('@modelcontextprotocol/sdk/shared/auth.js');
+  const { OAuthMetadataSchema } = await import('@modelcontextprotocol/core');
   const parsed = OAuthMetadataSchema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new CliError(`the authorization server metadata at ${urlForMessage(url)} is invalid: ${describeSchemaIssue(parsed.error.issues)}`);
   const metadata = parsed.data;
@@ -210,7 +211,7 @@ function checkPinnedIssuer(target: OAuthTarget, issuer: string): void {
  */
 export async function discover(target: OAuthTarget, resourceMetadataUrl: URL | undefined): Promise<Discovery> {
   checkOAuthUrl(target.url, `URL of '${target.name}'`);
-  const { discoverOAuthServerInfo } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { discoverOAuthServerInfo } = await import('@modelcontextprotocol/client');
   let issuer: string;
   let metadata: AuthorizationServerMetadata | undefined;
   let resourceMetadata: OAuthProtectedResourceMetadata | undefined;
@@ -220,7 +221,8 @@ export async function discover(target: OAuthTarget, resourceMetadataUrl: URL | u
     metadata = await presetMetadata(target, configured, resourceMetadata);
     issuer = metadata.issuer;
   } else {
-    const info = await discoverOAuthServerInfo(target.url, { resourceMetadataUrl, fetchFn: policedFetch() });
+    // The issuer is checked below (metadataNamesIssuer: RFC 8414 section 3.3, an origin's "/" allowed), with the project's message.
+    const info = await discoverOAuthServerInfo(target.url, { resourceMetadataUrl, fetchFn: policedFetch(), skipIssuerMetadataValidation: true });
     ({ authorizationServerUrl: issuer, authorizationServerMetadata: metadata, resourceMetadata } = info);
   }
   const fallback = configured === undefined && !resourceMetadata && !metadata;

@@ -20,7 +20,7 @@ export interface OAuthFetch {
 
 /** What a 401 or 403 challenge (WWW-Authenticate) says: where the resource metadata is, the scope it asks for, and the error. */
 async function challengeOf(response: Response): Promise<Challenge & { error?: string }> {
-  const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/client');
   const { error, scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
   return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}), ...(error ? { error } : {}) };
 }
@@ -97,7 +97,7 @@ export function bearerChallenge(response: Response): boolean {
  */
 export async function advertisesOAuth(response: Response, serverUrl: string): Promise<boolean> {
   const { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } =
-    await import('@modelcontextprotocol/sdk/client/auth.js');
+    await import('@modelcontextprotocol/client');
   if (extractWWWAuthenticateParams(response).resourceMetadataUrl) return true;
   try {
     const metadata = await discoverOAuthProtectedResourceMetadata(serverUrl);
@@ -107,7 +107,8 @@ export async function advertisesOAuth(response: Response, serverUrl: string): Pr
   }
   if (!bearerChallenge(response)) return false;
   try {
-    return (await discoverAuthorizationServerMetadata(new URL(serverUrl).origin, { fetchFn: policedFetch() })) !== undefined;
+    // Whether it publishes any: the login's discovery checks the issuer it names (metadataNamesIssuer).
+    return (await discoverAuthorizationServerMetadata(new URL(serverUrl).origin, { fetchFn: policedFetch(), skipIssuerValidation: true })) !== undefined;
   } catch {
     return false;
   }

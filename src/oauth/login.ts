@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthTokens } from '@modelcontextprotocol/client';
 import { CancelledError, CliError, ExitCode } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import type { Env } from '../paths.js';
@@ -57,7 +57,7 @@ export interface LoginOptions {
 
 /** What a 401 from the server says: where its resource metadata is, and which scope it wants. */
 export async function probeChallenge(url: string): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
-  const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { extractWWWAuthenticateParams } = await import('@modelcontextprotocol/client');
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -148,8 +148,8 @@ export async function login(options: LoginOptions): Promise<SavedTokens> {
 
 /** An authorization server that refused the resource indicator: invalid_target (RFC 8707), or Entra ID's own code for it. */
 function refusesResource(error: unknown): boolean {
-  const { errorCode, message } = error as { errorCode?: unknown; message?: unknown };
-  return errorCode === 'invalid_target' || /\binvalid_target\b|AADSTS9010010/.test(String(message ?? ''));
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'invalid_target' || /\binvalid_target\b|AADSTS9010010/.test(String(message ?? ''));
 }
 
 /** Whatever ended a login, as one specific sentence: the SDK's errors may carry raw schema dumps or no message at all. */
@@ -253,10 +253,9 @@ function withDocumentHint(error: unknown, client: ChosenClient, server: string):
  */
 async function forgetRefusedRegistration(error: unknown, client: ChosenClient | undefined, options: LoginOptions): Promise<void> {
   if (!client || client.kind !== 'dcr' || client.store) return;
-  const { InvalidClientError, UnauthorizedClientError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
+  const { OAuthError, OAuthErrorCode } = await import('@modelcontextprotocol/client');
   const refused =
-    error instanceof InvalidClientError ||
-    error instanceof UnauthorizedClientError ||
+    (error instanceof OAuthError && (error.code === OAuthErrorCode.InvalidClient || error.code === OAuthErrorCode.UnauthorizedClient)) ||
     (error instanceof OAuthEndpointError && (error.code === 'invalid_client' || error.code === 'unauthorized_client'));
   if (refused) await deleteClient(options.manager, options.target.name, 'refused by the authorization server during a login');
 }
@@ -317,7 +316,7 @@ async function codeFlow(
   const { target, manager, io } = options;
   const { issuer, metadata } = discovery;
   requirePkce(metadata);
-  const { startAuthorization, exchangeAuthorization } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { startAuthorization, exchangeAuthorization } = await import('@modelcontextprotocol/client');
   const state = randomBytes(32).toString('base64url');
   const issRequired = extraMetadata(metadata).authorization_response_iss_parameter_supported === true;
   const listener = await startLoopback(
@@ -359,6 +358,8 @@ async function codeFlow(
       metadata,
       clientInformation: client.information,
       authorizationCode: code,
+      // checkAuthorizationResponse has compared the response's iss with the issuer (RFC 9207); the SDK checks it again.
+      ...(issRequired ? { iss: issuer } : {}),
       codeVerifier,
       redirectUri: listener.redirectUrl,
       ...(discovery.resource !== undefined ? { resource: discovery.resource } : {}),

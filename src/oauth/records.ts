@@ -1,4 +1,4 @@
-import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/client';
 import type { TokenManager } from '../tokens/manager.js';
 import { OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE, OAUTH_TOKENS_NAMESPACE as TOKENS_NAMESPACE, type StoredToken } from '../tokens/model.js';
 

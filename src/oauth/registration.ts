@@ -1,4 +1,4 @@
-import type { OAuthClientInformationMixed, OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata } from '@modelcontextprotocol/client';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import type { TokenManager } from '../tokens/manager.js';
@@ -127,7 +127,7 @@ export async function chooseClient(target: OAuthTarget, manager: TokenManager, d
       `register a client for mcp-cli with it (redirect URI http://127.0.0.1/callback, any port), then set oauth.clientId (and oauth.clientSecret, if it has one) for '${target.name}' in server_config.json`,
     );
   }
-  const { registerClient } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { registerClient } = await import('@modelcontextprotocol/client');
   const clientMetadata: OAuthClientMetadata & { application_type: 'native' } = {
     client_name: 'mcp-cli',
     redirect_uris: [needs.redirectUri],
@@ -141,12 +141,29 @@ export async function chooseClient(target: OAuthTarget, manager: TokenManager, d
     const information = await registerClient(issuer, { metadata, clientMetadata, scope: needs.scope, fetchFn: policedFetch() });
     return { kind: 'dcr', information, store: true };
   } catch (error) {
-    const { OAuthError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
-    if (!(error instanceof OAuthError)) throw error;
+    const refusal = await registrationRefusal(error);
+    if (refusal === undefined) throw error;
     throw new CliError(
-      `the authorization server ${urlForMessage(issuer)} refused to register mcp-cli as a client (${printable(error.errorCode)}${error.message ? `: ${printable(error.message)}` : ''})`,
+      `the authorization server ${urlForMessage(issuer)} refused to register mcp-cli as a client (${printable(refusal.code)}${refusal.description ? `: ${printable(refusal.description)}` : ''})`,
       1,
       `register a client with it in advance and set oauth.clientId for '${target.name}' in server_config.json`,
     );
   }
+}
+
+/** The RFC 7591 error of a refused registration: from the error response the SDK hands back, or an OAuth error it raised. */
+async function registrationRefusal(error: unknown): Promise<{ code: string; description?: string } | undefined> {
+  const { OAuthError, RegistrationRejectedError } = await import('@modelcontextprotocol/client');
+  if (error instanceof OAuthError) return { code: error.code, ...(error.message ? { description: error.message } : {}) };
+  if (!(error instanceof RegistrationRejectedError)) return undefined;
+  const { OAuthErrorResponseSchema } = await import('@modelcontextprotocol/core');
+  let body: unknown;
+  try {
+    body = JSON.parse(error.body);
+  } catch {
+    body = undefined;
+  }
+  const parsed = OAuthErrorResponseSchema.safeParse(body);
+  if (!parsed.success) return { code: `HTTP ${error.status}` };
+  return { code: parsed.data.error, ...(parsed.data.error_description ? { description: parsed.data.error_description } : {}) };
 }

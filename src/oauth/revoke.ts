@@ -1,4 +1,4 @@
-import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { AuthorizationServerMetadata } from '@modelcontextprotocol/client';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import { scrub } from './errors.js';
@@ -24,9 +24,10 @@ export async function revokeTokens(
   client: ClientCredentials,
   assertion?: (metadata: AuthorizationServerMetadata) => string,
 ): Promise<RevocationResult> {
-  const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { discoverAuthorizationServerMetadata } = await import('@modelcontextprotocol/client');
   const fetchFn = policedFetch();
-  const metadata = await discoverAuthorizationServerMetadata(tokens.issuer, { fetchFn });
+  // Checked just below, as every metadata document is (metadataNamesIssuer).
+  const metadata = await discoverAuthorizationServerMetadata(tokens.issuer, { fetchFn, skipIssuerValidation: true });
   if (metadata && !metadataNamesIssuer(tokens.issuer, metadata.issuer))
     throw new CliError(
       `the metadata of ${urlForMessage(tokens.issuer)} names another issuer; nothing was revoked`,

@@ -1,4 +1,4 @@
-import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { AuthorizationServerMetadata, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/client';
 
 /** A space-separated scope string as a list, without empty entries or repeats. */
 export function scopeList(scope: string | undefined): string[] {

@@ -344,8 +344,8 @@ export class OAuthSession {
       await this.dropTokens('expired without a refresh token');
       throw new LoginRequiredError(this.name, `the OAuth access token of '${this.name}' expired and there is no refresh token`);
     }
-    const { refreshAuthorization } = await import('@modelcontextprotocol/sdk/client/auth.js');
-    const { InvalidClientError, InvalidGrantError, UnauthorizedClientError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
+    const { refreshAuthorization, OAuthError, OAuthErrorCode } = await import('@modelcontextprotocol/client');
+    const refusedWith = (error: unknown, ...codes: string[]) => error instanceof OAuthError && codes.includes(error.code);
     const client = await this.clientFor(stored);
     const fetchFn = policedFetch();
     const metadata = await issuerMetadata(stored.issuer, stored.resource ?? stored.server ?? this.options.target.url);
@@ -376,15 +376,12 @@ export class OAuthSession {
       return fresh;
     } catch (error) {
       // A login from before logins recorded their client: a refusal may be the client's, not the grant's, so nothing is deleted.
-      if (
-        stored.clientId === undefined &&
-        (error instanceof InvalidGrantError || error instanceof InvalidClientError || error instanceof UnauthorizedClientError)
-      )
+      if (stored.clientId === undefined && refusedWith(error, OAuthErrorCode.InvalidGrant, OAuthErrorCode.InvalidClient, OAuthErrorCode.UnauthorizedClient))
         throw new LoginRequiredError(
           this.name,
           `the authorization server refused to refresh the login of '${this.name}' (made by an earlier version, which did not record its client)`,
         );
-      if (error instanceof InvalidGrantError) {
+      if (refusedWith(error, OAuthErrorCode.InvalidGrant)) {
         await this.dropTokens('invalid_grant');
         throw new LoginRequiredError(
           this.name,
@@ -392,7 +389,7 @@ export class OAuthSession {
         );
       }
       // The refused client is the one the login was made with (clientFor sends no other): the login is dead.
-      if (error instanceof InvalidClientError || error instanceof UnauthorizedClientError) {
+      if (refusedWith(error, OAuthErrorCode.InvalidClient, OAuthErrorCode.UnauthorizedClient)) {
         await this.dropTokens('client unknown to the authorization server');
         await deleteClient(manager, this.name, 'client unknown to the authorization server');
         throw new LoginRequiredError(

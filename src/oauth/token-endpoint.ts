@@ -1,4 +1,4 @@
-import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/client';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
 import { scrub } from './errors.js';
@@ -35,7 +35,7 @@ export async function authenticateClient(
     params.set('client_assertion', assertion);
     return;
   }
-  const { selectClientAuthMethod } = await import('@modelcontextprotocol/sdk/client/auth.js');
+  const { selectClientAuthMethod } = await import('@modelcontextprotocol/client');
   const method = selectClientAuthMethod(client, supported ?? []);
   if (method === 'client_secret_basic' && client.client_secret !== undefined) {
     const pair = `${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`;
@@ -76,7 +76,7 @@ export async function postForm(
     body = undefined;
   }
   if (response.ok && body !== undefined) return body;
-  const { OAuthErrorResponseSchema } = await import('@modelcontextprotocol/sdk/shared/auth.js');
+  const { OAuthErrorResponseSchema } = await import('@modelcontextprotocol/core');
   const error = OAuthErrorResponseSchema.safeParse(body);
   const clean = (s: string, max = 300) => printable(scrub(s, secrets)).slice(0, max);
   if (!response.ok && error.success)
@@ -86,7 +86,7 @@ export async function postForm(
 
 /** A token response, checked as the SDK checks one. */
 export async function parseTokens(body: unknown, endpoint: string): Promise<OAuthTokens> {
-  const { OAuthTokensSchema } = await import('@modelcontextprotocol/sdk/shared/auth.js');
+  const { OAuthTokensSchema } = await import('@modelcontextprotocol/core');
   const parsed = OAuthTokensSchema.omit({ issuer: true }).safeParse(body);
   if (!parsed.success) throw new CliError(`the token response of ${urlForMessage(endpoint)} is not a token response (no access_token or token_type)`);
   return parsed.data;

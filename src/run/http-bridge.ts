@@ -1,19 +1,14 @@
 import type { Readable, Writable } from 'node:stream';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { ResolvedServer } from '../config/resolve.js';
-import type { HttpServerEntry } from '../config/schema.js';
 import { printable } from '../io/terminal-text.js';
-import { CliError, ExitCode } from '../errors.js';
-import { StoreError } from '../stores/errors.js';
-import { authenticationError, httpTransportParts, sdkHttpTransport } from '../mcp/connect.js';
-import { describeTlsFailure } from '../mcp/tls-fetch.js';
-import type { OAuthFetch } from '../oauth/fetch.js';
+import { ExitCode } from '../errors.js';
+import { openTransport } from '../mcp/connect.js';
+import type { Failure } from '../mcp/failure.js';
+import type { WrapFetch } from '../mcp/transport.js';
 import { exitStatus, FORWARDED_SIGNALS, type ForwardedSignal, type Signals } from './child.js';
 import { readLines } from './lines.js';
 import type { Masker } from './masking.js';
-
-type Fetch = typeof fetch;
 
 export interface BridgeOptions {
   server: ResolvedServer;
@@ -26,7 +21,7 @@ export interface BridgeOptions {
   stderr: Writable;
   signals: Signals;
   /** Adds the OAuth login to the transport's fetch (src/oauth/fetch.ts), for servers that may do OAuth. */
-  wrapFetch?: (base: Fetch) => OAuthFetch;
+  wrapFetch?: WrapFetch;
   /** How a dropped event stream is resumed; the default retries for minutes, as a session may last hours. */
   reconnection?: { initialReconnectionDelay: number; maxReconnectionDelay: number; reconnectionDelayGrowFactor: number; maxRetries: number };
 }
@@ -45,22 +40,6 @@ const hasId = (m: Message): m is Message & { id: Id } => typeof m.id === 'string
 const isRequest = (m: Message) => typeof m.method === 'string' && hasId(m);
 const isResponse = (m: Message) => m.method === undefined && hasId(m) && ('result' in m || 'error' in m);
 
-interface Failure {
-  message: string;
-  hint?: string;
-  /** A missing or refused login or credential: `run` exits 4 once the client disconnects. */
-  auth: boolean;
-}
-
-/** The code at the bottom of a chain of causes: fetch wraps a socket's error in "fetch failed". */
-function rootCauseCode(error: unknown): string | undefined {
-  let code: string | undefined;
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string') code = e.code;
-  }
-  return code;
-}
-
 /**
  * A stdio-to-HTTP bridge: JSON-RPC lines from the client go to the server through the SDK's client
  * transport (session id, protocol version, the GET event stream and its resumption are the SDK's);
@@ -71,12 +50,18 @@ function rootCauseCode(error: unknown): string | undefined {
  */
 export async function runHttpBridge(options: BridgeOptions): Promise<number> {
   const { server, masker, stdout, stderr } = options;
-  const entry = server.entry as HttpServerEntry;
-  const where = server.masked.transport === 'stdio' ? server.name : server.masked.url;
   const label = `mcp-cli run ${server.name}`;
 
-  const { url, fetch: transportFetch, oauth, closeTls, lastTlsError } = await httpTransportParts(entry, server.name, options.wrapFetch);
-  const transport: Transport = await sdkHttpTransport(entry, url, transportFetch, options.reconnection ?? DEFAULT_RECONNECTION);
+  const {
+    transport,
+    describe,
+    close: closeTransport,
+  } = await openTransport(server, {
+    masker,
+    stderr,
+    reconnection: options.reconnection ?? DEFAULT_RECONNECTION,
+    ...(options.wrapFetch ? { wrapFetch: options.wrapFetch } : {}),
+  });
 
   let lastLogged: string | undefined;
   const log = (failure: Failure) => {
@@ -85,46 +70,6 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
     lastLogged = line;
     // The server's words may hold escape sequences and many lines: one printable line of the log.
     stderr.write(`${printable(line.replace(/[\r\n]+/g, ' ')).slice(0, 2000)}\n`);
-  };
-
-  const describe = (error: unknown): Failure => {
-    const viaOAuth = oauth?.usesOAuth() === true || entry.oauth !== undefined;
-    if (error instanceof CliError) {
-      const auth = error.exitCode === ExitCode.authRequired;
-      const login = `mcp-cli auth login ${server.name}`;
-      const message = masker.text(error.message);
-      if (auth && viaOAuth) return { message: message.includes(login) ? message : `${message}; run ${login}`, auth };
-      return { message, ...(error.hint ? { hint: masker.text(error.hint) } : {}), auth };
-    }
-    // The store failed under a refresh (a Vault gone, a keychain locked): said as the store says it.
-    // A locked store (the encrypted file's unlock session ended) needs the user, as a login does: exit 4.
-    if (error instanceof StoreError) {
-      const locked = error.kind === 'locked';
-      const hint = error.remedy ?? (locked && error.backend === 'encrypted' ? 'run mcp-cli token unlock' : undefined);
-      return { message: masker.text(error.message), ...(hint ? { hint: masker.text(hint) } : {}), auth: locked };
-    }
-    const err = error as Error & { code?: unknown };
-    const text = masker.text(typeof err?.message === 'string' ? err.message : String(error));
-    const status = typeof err?.code === 'number' && err.code >= 400 ? err.code : Number(/\(HTTP (\d{3})\)/.exec(text)?.[1] ?? NaN);
-    if (status === 401 || status === 403) {
-      const rejected = authenticationError(server, status, viaOAuth);
-      return { message: rejected.message, ...(rejected.hint ? { hint: rejected.hint } : {}), auth: true };
-    }
-    if (status === 404 && transport.sessionId !== undefined)
-      return {
-        message: `server '${server.name}' no longer knows this session (HTTP 404): it may have restarted`,
-        hint: 'reconnect the server in the MCP client',
-        auth: false,
-      };
-    if (Number.isInteger(status)) return { message: `server '${server.name}' (${where}) answered HTTP ${status}: ${text}`, auth: false };
-    const code = lastTlsError() ?? rootCauseCode(error);
-    const tls = code !== undefined ? describeTlsFailure(code, entry.tls?.cert !== undefined) : undefined;
-    if (tls) return { message: `server '${server.name}' (${where}) ${tls.message}`, hint: tls.hint, auth: tls.auth };
-    if (code === 'ECONNREFUSED') return { message: `cannot reach server '${server.name}' at ${where}: connection refused`, auth: false };
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { message: `cannot reach server '${server.name}' at ${where}: host not found`, auth: false };
-    const cause = (err as { cause?: { message?: unknown } })?.cause?.message;
-    const detail = text === 'fetch failed' && typeof cause === 'string' ? `${text}: ${masker.text(cause)}` : text;
-    return { message: `server '${server.name}' (${where}): ${detail}`, auth: false };
   };
 
   let authFailed = false;
@@ -165,7 +110,7 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
         clearTimeout(timer);
       }
       await transport.close().catch(() => undefined);
-      await closeTls?.().catch(() => undefined);
+      await closeTransport().catch(() => undefined);
       resolveDone(status);
     })();
   };

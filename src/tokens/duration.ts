@@ -59,3 +59,11 @@ export function parseExpiry(text: string, now: Date, option = '--expires'): Date
   if (!(time <= LATEST)) throw fail('it ends after 9999-12-31, the latest expiry mcp-cli stores');
   return new Date(time);
 }
+
+/** A duration for people, rounded to the nearest day, hour or minute: `--expires 3d` is "3d" at once, not "2d". */
+export function inWords(ms: number): string {
+  const { d: day, h: hour, m: minute } = UNIT_MS as { d: number; h: number; m: number };
+  if (ms >= day - hour / 2) return `${Math.round(ms / day)}d`;
+  if (ms >= hour - minute / 2) return `${Math.round(ms / hour)}h`;
+  return `${Math.max(1, Math.round(ms / minute))}m`;
+}

@@ -17,6 +17,11 @@ import { fileURLToPath } from 'node:url';
 // MCP_CLI_CONFORMANCE_CLI: another build to measure (scripts/conformance.mjs --cli), such as the one before a change.
 const CLI = process.env.MCP_CLI_CONFORMANCE_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const BROWSER = fileURLToPath(new URL('./browser.mjs', import.meta.url));
+/**
+ * mcp-cli trusts the config directory of the account's home (the user database), not HOME: loaded before
+ * it, this module makes the sandbox that home, so its config is the user's own and the real home is never read.
+ */
+const ACCOUNT_HOME = new URL('../helpers/account-home.mjs', import.meta.url).href;
 const SERVER = 'conformance';
 /** The client ID metadata document URL the suite's authorization servers expect (auth/basic-cimd); a context may name another. */
 const SUITE_CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
@@ -58,6 +63,7 @@ async function sandbox() {
     MCP_CLI_TOKEN_BACKEND: 'encrypted',
     MCP_CLI_ENCRYPTION_KEY: randomBytes(24).toString('base64url'),
     MCP_CLI_BROWSER: `${process.execPath} ${BROWSER}`,
+    TEST_ACCOUNT_HOME: home,
   });
   const box = { home, env, config: join(home, '.config', 'mcp-cli', 'server_config.json') };
   await mkdir(join(home, '.config', 'mcp-cli'), { recursive: true });
@@ -68,7 +74,7 @@ async function sandbox() {
 /** One mcp-cli command, without a terminal; its stderr is relayed (the suite keeps it with the results). */
 function mcpCli(box, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: box.home, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', ACCOUNT_HOME, CLI, ...args], { cwd: box.home, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -90,18 +96,27 @@ function loginAskedFor(stderr) {
   return ['auth', 'login', SERVER, ...(scope !== undefined ? ['--scope', scope] : [])];
 }
 
-/** A command; when it asks for a login, that login, then the command once more. */
-/** A command; when it asks for an `oauth` block, or a login, that (once each), then the command once more. */
+/** How many logins one command may ask for: the first, and one more after the server moved to another authorization server (SEP-2352). */
+const LOGINS_PER_COMMAND = 2;
+
+/**
+ * A command, as a user runs it: when it asks for an `oauth` block (once) or a login (at most
+ * LOGINS_PER_COMMAND times), that, then the command again.
+ */
 async function withLogin(box, args) {
   let result = await mcpCli(box, args);
   if (result.code === 4 && result.stderr.includes('add "oauth": {} to its entry')) {
     await writeFile(box.config, JSON.stringify(configFor({}), null, 2));
     result = await mcpCli(box, args);
   }
-  const login = result.code === 4 ? loginAskedFor(result.stderr) : undefined;
-  if (!login) return result;
-  const logged = await mcpCli(box, login);
-  return logged.code === 0 ? mcpCli(box, args) : logged;
+  for (let logins = 0; logins < LOGINS_PER_COMMAND; logins++) {
+    const login = result.code === 4 ? loginAskedFor(result.stderr) : undefined;
+    if (!login) return result;
+    const logged = await mcpCli(box, login);
+    if (logged.code !== 0) return logged;
+    result = await mcpCli(box, args);
+  }
+  return result;
 }
 
 /** Arguments that satisfy a tool's input schema: each required property with a value of its type. */

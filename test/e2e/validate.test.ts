@@ -118,7 +118,7 @@ describe('token validate', () => {
   it('a token the server accepts passes (exit 0, one TSV line when piped)', async () => {
     const r = await run(['good']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('passed\tbearer\tgood\tbearer\tserver web: accepted it (initialized mcp-cli-test-server 1.2.3)\n');
+    expect(r.stdout).toBe('passed\tbearer\tgood\tbearer\tserver web: accepted it (mcp-cli-test-server 1.2.3, protocol 2026-07-28)\n');
     expect(r.stderr).toBe('1 token: 1 passed.\n');
     expect(mcp.authorizations).toContain(`Bearer ${GOOD_BEARER}`);
   });

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { TestPki } from './certs.js';
-import { serveStatelessMcp } from './mcp-servers.js';
+import { mcpHandler } from './mcp-servers.js';
 
 export interface TestMtlsServer {
   /** `https://127.0.0.1:PORT/mcp`. */
@@ -21,7 +21,8 @@ export async function startTestMtlsServer(pki: TestPki, options: { bearer?: stri
   const app = express();
   const clients: string[] = [];
   const authorizations: string[] = [];
-  app.post('/mcp', express.json(), async (req, res) => {
+  const serve = mcpHandler();
+  app.post('/mcp', express.json(), async (req, res, next) => {
     const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
     clients.push(String(peer.subject?.CN ?? ''));
     authorizations.push(req.headers.authorization ?? '');
@@ -30,7 +31,7 @@ export async function startTestMtlsServer(pki: TestPki, options: { bearer?: stri
       res.status(401).set('WWW-Authenticate', `Bearer error="invalid_token", resource_metadata="${metadata}"`).json({ error: 'invalid_token' });
       return;
     }
-    await serveStatelessMcp(req, res);
+    await serve(req, res, next);
   });
   app.all('/mcp', (_req, res) => void res.status(405).set('Allow', 'POST').end());
   const https: Server = createServer(

@@ -5,7 +5,7 @@
 import { createPublicKey, randomBytes, randomUUID, verify, type JsonWebKey } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
-import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/client';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

@@ -1,5 +1,5 @@
-// A real OAuth authorization server (the SDK's mcpAuthRouter) and a real MCP server
-// behind requireBearerAuth, both on 127.0.0.1 port 0, for the OAuth tests. Options add what the
+// A real OAuth authorization server (the SDK v1's mcpAuthRouter, which v2 no longer ships) and a real
+// MCP server (the SDK v2's, both eras unless told otherwise) behind requireBearerAuth, both on 127.0.0.1 port 0, for the OAuth tests. Options add what the
 // SDK's server lacks, as real servers have it: the device and client credentials grants
 // (oauth-grants.ts), client ID metadata documents fetched over https, per-tool scopes answered with
 // 403 insufficient_scope, servers without dynamic registration or refresh tokens, one that refuses the
@@ -18,9 +18,8 @@ import { InvalidGrantError, InvalidScopeError, InvalidTargetError, InvalidTokenE
 import type { AuthorizationParams } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthMetadata, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { grantHandlers, type AcceptedAssertion, type DeviceOptions, type DeviceRecord } from './oauth-grants.js';
+import { authOf, mcpHandler, type ServerEras } from './mcp-servers.js';
 
 /** Every token this server issues starts with this, so tests can grep for leaks. */
 export const SENTINEL = 'SENTINEL';
@@ -60,6 +59,8 @@ export interface OAuthServersOptions {
   stubbornTools?: Record<string, string>;
   /** Answer revocation requests with a 307 to this URL (a compromised or misconfigured endpoint). */
   revocationRedirect?: string;
+  /** The protocol eras the MCP server speaks (default both). */
+  eras?: ServerEras;
   /** The scope the MCP server's 401 names in WWW-Authenticate (and requires of every request). */
   challengeScope?: string[];
   /** The protected resource metadata's scopes_supported (default ['mcp:tools']); [] leaves the field out. */
@@ -415,7 +416,22 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     next();
   });
   const scoped = { ...options.toolScopes, ...options.stubbornTools };
-  mcpApp.all('/mcp', bearer, express.json(), async (req, res) => {
+  const serve = mcpHandler(options.eras, {
+    name: 'oauth-test-server',
+    version: '1.0.0',
+    register(server) {
+      server.registerTool(
+        'whoami',
+        { description: 'Says which OAuth client called', inputSchema: z.object({ greeting: z.string().optional() }) },
+        async ({ greeting }, ctx) => ({ content: [{ type: 'text', text: `${greeting ?? 'hello'} ${authOf(ctx)?.clientId ?? 'nobody'}` }] }),
+      );
+      for (const [name, scope] of Object.entries(scoped))
+        server.registerTool(name, { description: `Needs ${scope}` }, async (ctx) => ({
+          content: [{ type: 'text', text: `${name} done with ${authOf(ctx)?.scopes.join(' ')}` }],
+        }));
+    },
+  });
+  mcpApp.all('/mcp', bearer, express.json(), async (req, res, next) => {
     // A tool that needs a scope the token lacks: 403 with the scope it needs (RFC 6750 section 3.1, MCP step-up).
     const call = req.body as { method?: string; params?: { name?: string } } | undefined;
     const tool = call?.method === 'tools/call' ? call.params?.name : undefined;
@@ -431,27 +447,8 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
         .json({ error: 'insufficient_scope' });
       return;
     }
-    const server = new McpServer({ name: 'oauth-test-server', version: '1.0.0' });
-    server.registerTool(
-      'whoami',
-      { description: 'Says which OAuth client called', inputSchema: { greeting: z.string().optional() } },
-      async ({ greeting }, extra) => ({
-        content: [{ type: 'text', text: `${greeting ?? 'hello'} ${extra.authInfo?.clientId ?? 'nobody'}` }],
-      }),
-    );
-    for (const [name, scope] of Object.entries(scoped))
-      server.registerTool(name, { description: `Needs ${scope}` }, async (extra) => ({
-        content: [{ type: 'text', text: `${name} done with ${extra.authInfo?.scopes.join(' ')}` }],
-      }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    await serve(req, res, next);
   });
-
   const closeServer = (server: Server) =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -1,10 +1,10 @@
 // An MCP client as Claude Desktop or Cursor is one: the SDK's Client with StdioClientTransport,
 // launching `mcp-cli run NAME` (the built binary) with the environment a client config would give it.
+// The SDK v2's client opens with the 2025 `initialize` unless told to negotiate (`negotiation`).
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { Client, type ClientCapabilities, type VersionNegotiationOptions } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { CLI, type Sandbox } from './cli.js';
 
 export interface RunClient {
@@ -25,6 +25,8 @@ export interface RunClientOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   capabilities?: ClientCapabilities;
+  /** How the client settles the era (default: the 2025 `initialize`). */
+  negotiation?: VersionNegotiationOptions;
   /** Called before connecting: set request handlers for the server's own requests here. */
   setup?: (client: Client) => void;
 }
@@ -41,7 +43,10 @@ export async function connectThroughRun(sandbox: Sandbox, name: string, options:
   });
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const client = new Client({ name: 'run-test-client', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  const client = new Client(
+    { name: 'run-test-client', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {}, ...(options.negotiation ? { versionNegotiation: options.negotiation } : {}) },
+  );
   options.setup?.(client);
   const started = transport.start.bind(transport);
   let child: ChildProcess | undefined;

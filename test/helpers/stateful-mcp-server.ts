@@ -8,10 +8,9 @@ import express from 'express';
 import * as z from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { fixedTokenVerifier } from './mcp-servers.js';
+import { bearerAuth, fixedTokenVerifier } from './mcp-servers.js';
 
 export interface SeenRequest {
   method: string;
@@ -130,7 +129,7 @@ export async function startStatefulMcpServer(options: { token: string; secret?: 
     });
     next();
   });
-  app.all('/mcp', requireBearerAuth({ verifier: fixedTokenVerifier(options.token) }), async (req, res) => {
+  app.all('/mcp', bearerAuth({ verifier: fixedTokenVerifier(options.token) }), async (req, res) => {
     const sessionId = req.headers['mcp-session-id'] as string | undefined;
     let transport = sessionId ? transports.get(sessionId) : undefined;
     if (!transport) {

@@ -61,7 +61,7 @@ describe('mcp-cli with server_config.json and real MCP servers', () => {
     const r = await sandbox.run(['ping', 'web']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      new RegExp(`^${TEST_SERVER_NAME} ${TEST_SERVER_VERSION}: round trip \\d+\\.\\d ms \\(connect and initialize: \\d+ ms over streamable-http\\)\\n$`),
+      new RegExp(`^${TEST_SERVER_NAME} ${TEST_SERVER_VERSION}: round trip \\d+\\.\\d ms \\(connect: \\d+ ms over streamable-http, protocol 2026-07-28\\)\\n$`),
     );
     expect(http.authorizations).toContain(`Bearer ${SECRET}`);
   });

@@ -22,11 +22,19 @@ const chunk = (prefix: string) => {
   return join(CHUNKS, name);
 };
 const bundled = (files: Set<string>, pkg: string) => [...files].some((f) => readFileSync(f, 'utf8').includes(`// node_modules/${pkg}/`));
+/** The MCP SDK the product is built on (v2's client; v1 is for tests only). */
+const MCP_SDK = '@modelcontextprotocol/client';
 
 describe('bundle layout', () => {
+  it('holds the SDK v2 client and nothing of the SDK v1, which is a dev dependency for testing against 2025-era peers', () => {
+    const files = new Set([CLI, ...readdirSync(CHUNKS).map((f) => join(CHUNKS, f))]);
+    expect(bundled(files, MCP_SDK)).toBe(true);
+    expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
+  });
+
   it.each(['program', 'list', 'get', 'set'])('%s does not load zod, the MCP SDK, jsonc-parser or yaml', (prefix) => {
     const files = staticClosure(chunk(prefix));
-    for (const pkg of ['zod', '@modelcontextprotocol/sdk', 'jsonc-parser', 'yaml']) expect(bundled(files, pkg), pkg).toBe(false);
+    for (const pkg of ['zod', MCP_SDK, '@modelcontextprotocol/core', 'jsonc-parser', 'yaml']) expect(bundled(files, pkg), pkg).toBe(false);
   });
 
   it('clients import loads jsonc-parser and yaml, and neither zod nor the MCP SDK', () => {
@@ -34,20 +42,20 @@ describe('bundle layout', () => {
     expect(bundled(files, 'jsonc-parser')).toBe(true);
     expect(bundled(files, 'yaml')).toBe(true);
     expect(bundled(files, 'zod')).toBe(false);
-    expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
+    expect(bundled(files, MCP_SDK)).toBe(false);
   });
 
   it.each(['run', 'exec'])('%s loads neither zod nor the MCP SDK before it has to (a stdio server starts without them)', (prefix) => {
     const files = staticClosure(chunk(prefix));
     expect(bundled(files, 'zod')).toBe(false);
-    expect(bundled(files, '@modelcontextprotocol/sdk')).toBe(false);
+    expect(bundled(files, MCP_SDK)).toBe(false);
   });
 
   it('config show and run validate the config without zod, and load no MCP SDK up front', () => {
     for (const prefix of ['show', 'run', 'servers']) {
       const files = staticClosure(chunk(prefix));
       expect(bundled(files, 'zod'), prefix).toBe(false);
-      expect(bundled(files, '@modelcontextprotocol/sdk'), prefix).toBe(false);
+      expect(bundled(files, MCP_SDK), prefix).toBe(false);
     }
   });
 });

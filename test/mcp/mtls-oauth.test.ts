@@ -90,7 +90,7 @@ describe('OAuth over mutual TLS', () => {
 
   it('without a stored login the certificate is accepted and the command exits 4 asking for a login', async () => {
     const r = await run(['ping', 'no-login']);
-    expect(r.code).toBe(4);
+    expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toContain('mcp-cli auth login no-login');
   });
 

@@ -43,6 +43,11 @@ describe('mutual TLS to an HTTPS MCP server', () => {
       JSON.stringify({
         mcpServers: {
           corp: { url: server.url, tls: { cert: ref('corp-mtls', 'cert'), key: ref('corp-mtls', 'key'), ca: ref('corp-mtls', 'ca') } },
+          'corp-2025': {
+            url: server.url,
+            protocol: '2025-11-25',
+            tls: { cert: ref('corp-mtls', 'cert'), key: ref('corp-mtls', 'key'), ca: ref('corp-mtls', 'ca') },
+          },
           'no-cert': { url: server.url, tls: { ca: ref('corp-mtls', 'ca') } },
           rogue: { url: server.url, tls: { cert: ref('rogue-mtls', 'cert'), key: ref('rogue-mtls', 'key'), ca: ref('corp-mtls', 'ca') } },
           untrusted: { url: server.url, tls: { cert: ref('corp-mtls', 'cert'), key: ref('corp-mtls', 'key') } },
@@ -69,6 +74,19 @@ describe('mutual TLS to an HTTPS MCP server', () => {
     expect(r.stdout).toContain('echo\tmessage: string\tEcho a message back\n');
     expect(server.clients).toContain('mcp-cli test client');
     noKey(r.stdout, r.stderr);
+  });
+
+  it.each([
+    ['corp', '2026-07-28'],
+    ['corp-2025', '2025-11-25'],
+  ])('%s speaks %s over mutual TLS: ping and call', async (name, version) => {
+    const ping = await sandbox.run(['ping', name, '--json']);
+    expect(ping.code, ping.stderr).toBe(0);
+    expect(JSON.parse(ping.stdout)).toMatchObject({ protocolVersion: version });
+    const call = await sandbox.run(['call', name, 'echo', '--args', '{"message":"over tls"}']);
+    expect(call.code, call.stderr).toBe(0);
+    expect(call.stdout).toBe('over tls\n');
+    noKey(ping.stdout, ping.stderr, call.stdout, call.stderr);
   });
 
   it('without a certificate the handshake fails with exit 4 and says what to do', async () => {

@@ -9,7 +9,7 @@ import { metadataNamesIssuer, resourceIndicator } from '../../src/oauth/discover
 import { LoginRequiredError, scrub } from '../../src/oauth/errors.js';
 import { parsePasted } from '../../src/oauth/paste-back.js';
 import { chooseScope, scopesHeld, scopeUnion } from '../../src/oauth/scopes.js';
-import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { AuthorizationServerMetadata } from '@modelcontextprotocol/client';
 
 const metadata = (scopes?: string[]) =>
   ({

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ElicitRequestSchema, CreateMessageRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/client';
 import { startCatcher, type Catcher } from '../helpers/catcher.js';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { sha256, startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
@@ -113,14 +112,14 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     const run = await connectThroughRun(sandbox, 'stateful', {
       capabilities: { elicitation: { form: {} }, sampling: {}, roots: {} },
       setup: (client) => {
-        client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
-        client.setRequestHandler(ElicitRequestSchema, async (request) => ({ action: 'accept', content: { name: `Ada (asked: ${request.params.message})` } }));
-        client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
+        client.setNotificationHandler('notifications/message', (n) => void logs.push(n.params.data));
+        client.setRequestHandler('elicitation/create', async (request) => ({ action: 'accept', content: { name: `Ada (asked: ${request.params.message})` } }));
+        client.setRequestHandler('sampling/createMessage', async (request) => ({
           role: 'assistant',
           model: 'test-model',
           content: { type: 'text', text: `hi (prompt had ${JSON.stringify(request.params.messages[0]!.content)})` },
         }));
-        client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///work/project', name: 'project' }] }));
+        client.setRequestHandler('roots/list', async () => ({ roots: [{ uri: 'file:///work/project', name: 'project' }] }));
       },
     });
     try {
@@ -162,7 +161,7 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     const baseline = stateful.requests.length;
     const gets = () => stateful.requests.slice(baseline).filter((r) => r.method === 'GET');
     const run = await connectThroughRun(sandbox, 'stateful', {
-      setup: (client) => client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data)),
+      setup: (client) => client.setNotificationHandler('notifications/message', (n) => void logs.push(n.params.data)),
     });
     try {
       await expect.poll(() => gets().length, { timeout: 10_000 }).toBe(1);
@@ -246,14 +245,14 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     expect((run as Error).message).toContain(`cannot reach server 'down' at ${downUrl}: connection refused`);
   });
 
-  it('a server that goes away mid-session: the call fails with an McpError the client can show, nothing hangs', async () => {
+  it('a server that goes away mid-session: the call fails with a ProtocolError the client can show, nothing hangs', async () => {
     const run = await connectThroughRun(sandbox, 'flaky');
     try {
       expect((await run.client.listTools()).tools.length).toBe(3);
       await flaky.close();
       const failed = await run.client.listTools().catch((error: unknown) => error);
-      expect(failed).toBeInstanceOf(McpError);
-      expect((failed as McpError).message).toContain("cannot reach server 'flaky'");
+      expect(failed).toBeInstanceOf(ProtocolError);
+      expect((failed as ProtocolError).message).toContain("cannot reach server 'flaky'");
     } finally {
       await run.close();
     }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/client';
 import { CLI, type Sandbox } from '../helpers/cli.js';
 import { createOAuthSandbox, filesWithSentinel } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
@@ -75,14 +75,14 @@ describe('mcp-cli run with OAuth: a long session', () => {
     servers.provider.expireAccessTokens();
     const started = Date.now();
     const failed = await run.client.callTool({ name: 'whoami', arguments: {} }).catch((error: unknown) => error);
-    expect(failed).toBeInstanceOf(McpError);
-    expect((failed as McpError).message).toContain('run mcp-cli auth login notes');
+    expect(failed).toBeInstanceOf(ProtocolError);
+    expect((failed as ProtocolError).message).toContain('run mcp-cli auth login notes');
     // Answered at once: no login was waited for.
     expect(Date.now() - started).toBeLessThan(30_000);
     // The next call says so too, without another refresh grant.
     const grants = servers.counters.refreshGrant;
     const again = await run.client.callTool({ name: 'whoami', arguments: {} }).catch((error: unknown) => error);
-    expect((again as McpError).message).toContain('mcp-cli auth login notes');
+    expect((again as ProtocolError).message).toContain('mcp-cli auth login notes');
     expect(servers.counters.refreshGrant).toBe(grants);
     await run.close();
     expect(await run.exited).toEqual({ code: 4, signal: null });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderTable } from '../../src/io/table.js';
 import { displayWidth, truncateToWidth } from '../../src/io/width.js';
-import { expiryCell, inWords } from '../../src/commands/shared/present.js';
+import { expiryCell } from '../../src/commands/shared/present.js';
+import { inWords } from '../../src/tokens/duration.js';
 
 const ESC = '\u001b';
 const visible = (line: string) => line.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '');

@@ -4,13 +4,13 @@ import type { Register } from './kit.js';
 export const register: Register = (program, kit) => {
   program
     .command('servers')
-    .description('list configured servers and the state of the tokens they reference (connects to nothing)')
+    .description('list configured servers, the protocol each speaks (when known) and the state of the tokens they reference (connects to nothing)')
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../../commands/servers.js')).run(options, await kit.ctx(command)));
 
   program
     .command('ping')
-    .description('connect to a server, initialize, and print its name, version and round-trip time')
+    .description('connect to a server (settling its protocol era), check that it answers, and print its name, version, protocol and round-trip time')
     .argument('<server>', 'server name in server_config.json')
     .option('--json', 'print JSON')
     .action(async (server, options, command) => (await import('../../commands/ping.js')).run(server, options, await kit.ctx(command)));

@@ -6,7 +6,7 @@ import { login } from '../../oauth/login.js';
 import { parseDuration } from '../../tokens/duration.js';
 import { validateIdentifier } from '../../tokens/names.js';
 import { formatTime } from '../shared/present.js';
-import { findOAuthTarget } from '../shared/oauth-target.js';
+import { findOAuthTarget } from '../../services/oauth-target.js';
 
 export interface LoginOptions {
   browser?: boolean;

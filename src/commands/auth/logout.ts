@@ -25,7 +25,7 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
       const [{ revokeTokens }, { assertionSigner }, { configuredOAuthTarget }] = await Promise.all([
         import('../../oauth/revoke.js'),
         import('../../oauth/client-credentials.js'),
-        import('../shared/oauth-target.js'),
+        import('../../services/oauth-target.js'),
       ]);
       // A client that authenticates with a private key signs for the revocation too.
       const target = tokens.grant === 'client_credentials' ? await configuredOAuthTarget(server, ctx) : undefined;

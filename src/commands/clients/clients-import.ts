@@ -8,7 +8,7 @@ import type { Ctx } from '../../context.js';
 import { printable } from '../../io/terminal-text.js';
 import { displayPath } from '../../paths.js';
 import { keyOf } from '../../tokens/model.js';
-import { success, warn } from '../shared/messages.js';
+import { success, warn } from '../../io/notices.js';
 import { clientId, nameList, secretMasker, withClientsLock } from './shared.js';
 
 export interface ClientsImportOptions {

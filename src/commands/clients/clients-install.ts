@@ -11,7 +11,7 @@ import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printable } from '../../io/terminal-text.js';
 import { displayPath } from '../../paths.js';
-import { success, warn } from '../shared/messages.js';
+import { success, warn } from '../../io/notices.js';
 import { clientId, withClientsLock } from './shared.js';
 
 export interface ClientsInstallOptions {

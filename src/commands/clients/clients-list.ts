@@ -9,7 +9,7 @@ import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
 import { displayPath } from '../../paths.js';
-import { warn } from '../shared/messages.js';
+import { warn } from '../../io/notices.js';
 import { tableOutput } from '../shared/present.js';
 
 export interface ClientsListOptions {

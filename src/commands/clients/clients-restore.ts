@@ -3,7 +3,7 @@ import { CLIENTS } from '../../clients/catalog.js';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printable } from '../../io/terminal-text.js';
-import { success, warn } from '../shared/messages.js';
+import { success, warn } from '../../io/notices.js';
 import { clientId, withClientsLock } from './shared.js';
 
 /**

@@ -2,7 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import type { Ctx, Io } from '../../context.js';
 import type { Slot } from '../../cli/completion-slot.js';
 import { hasUnprintable } from '../../io/terminal-text.js';
-import { withFactory } from '../shared/factory.js';
+import { withFactory } from '../../services/factory.js';
 
 /** The namespaces every store has, before any token is listed. */
 const NAMESPACES = ['bearer', 'api-key', 'oauth', 'generic'];

@@ -5,8 +5,8 @@ import { parseJsonText } from '../../config/json.js';
 import { CliError } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
-import { approvalStatus, approvalStore, approveConfigFile, describeConfigFile, locatedConfigFile, readConfigAt } from '../shared/config-access.js';
-import { success } from '../shared/messages.js';
+import { approvalStatus, approvalStore, approveConfigFile, describeConfigFile, locatedConfigFile, readConfigAt } from '../../services/config-access.js';
+import { success } from '../../io/notices.js';
 import { tableOutput } from '../shared/present.js';
 
 export interface TrustOptions {

@@ -1,23 +1,8 @@
 import type { Ctx } from '../../context.js';
-import { colorEnabled, createStyle } from '../../io/style.js';
+import { success, warn } from '../../io/notices.js';
 import { printable } from '../../io/terminal-text.js';
 import { isExpired, type TokenMetadata } from '../../tokens/model.js';
 import { tokenJson } from './present.js';
-
-function style(ctx: Ctx) {
-  return createStyle(colorEnabled(ctx.env, ctx.tty.stderr));
-}
-
-/** A confirmation on stderr: `✓ Stored ...`; none with `-q`. */
-export function success(ctx: Ctx, text: string): void {
-  if (ctx.globals.quiet) return;
-  ctx.stderr.write(`${style(ctx).green('✓')} ${text}\n`);
-}
-
-/** A warning on stderr: `! ...`. */
-export function warn(ctx: Ctx, text: string): void {
-  ctx.stderr.write(`${style(ctx).yellow('!')} ${text}\n`);
-}
 
 /**
  * What `set`, `rotate`, `delete` and `clear` changed: with `--json` an object on stdout

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.js';
 import { colorEnabled, type Tone } from '../../io/style.js';
 import type { TableOutput } from '../../io/table.js';
+import { inWords } from '../../tokens/duration.js';
 import { isExpired, type TokenMetadata } from '../../tokens/model.js';
 
 /** The documented `--json` shape of one token's metadata (README, "Token commands"). */
@@ -42,15 +43,6 @@ export function tableOutput(ctx: Ctx): TableOutput {
 }
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
-
-/** A duration for people, rounded to the nearest day, hour or minute: `--expires 3d` is "3d" at once, not "2d". */
-export function inWords(ms: number): string {
-  if (ms >= DAY - HOUR / 2) return `${Math.round(ms / DAY)}d`;
-  if (ms >= HOUR - MINUTE / 2) return `${Math.round(ms / HOUR)}h`;
-  return `${Math.max(1, Math.round(ms / MINUTE))}m`;
-}
 
 /** How a token stands by its expiry: expired, expiring within `soonMs`, or neither (undefined). */
 export type ExpiryStatus = 'expired' | 'expiring';

@@ -5,9 +5,9 @@ import { parseExpiry, parseDuration } from '../../tokens/duration.js';
 import type { AuditRecord, Verification } from '../../audit/file-log.js';
 import { printable } from '../../io/terminal-text.js';
 import { tildePath } from '../../paths.js';
-import { auditLogPlace, auditLogText, openAuditLog } from '../shared/audit.js';
-import { shellPath } from '../shared/config-access.js';
-import { success, warn } from '../shared/messages.js';
+import { auditLogPlace, auditLogText, openAuditLog } from '../../services/audit.js';
+import { shellPath } from '../../services/config-access.js';
+import { success, warn } from '../../io/notices.js';
 import { formatTime, tableOutput } from '../shared/present.js';
 
 export interface AuditOptions {

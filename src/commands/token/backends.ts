@@ -8,11 +8,11 @@ import { unlockedFiles } from '../../agent/session.js';
 import { encryptedBackend } from '../../stores/encrypted/descriptor.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { printable } from '../../io/terminal-text.js';
-import { auditLogPlace, auditLogText } from '../shared/audit.js';
-import { warn } from '../shared/messages.js';
+import { auditLogPlace, auditLogText } from '../../services/audit.js';
+import { warn } from '../../io/notices.js';
 import { asCliError } from '../shared/store-errors.js';
 import { tableOutput } from '../shared/present.js';
-import { storageSetup } from '../shared/storage.js';
+import { storageSetup } from '../../services/storage.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
 export interface BackendsOptions {

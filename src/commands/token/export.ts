@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
-import { success } from '../shared/messages.js';
+import { success } from '../../io/notices.js';
 import { passphraseFrom } from './passphrase-prompt.js';
 
 export const EXPORT_PASSPHRASE_ENV = 'MCP_CLI_EXPORT_PASSPHRASE';

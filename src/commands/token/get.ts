@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printable } from '../../io/terminal-text.js';
 import { isExpired, primaryValue } from '../../tokens/model.js';
-import { warn } from '../shared/messages.js';
+import { warn } from '../../io/notices.js';
 import { namespaceFrom } from './namespace-option.js';
 import { detailsCell, expiryLine, formatTime, tokenJson } from '../shared/present.js';
 

@@ -5,7 +5,7 @@ import { CliError } from '../../errors.js';
 import { fsFailure } from '../../fs/errors.js';
 import type { ConflictPolicy } from '../../tokens/manager.js';
 import { conflictsSaid, showPlan, stepNames } from '../shared/plan.js';
-import { success } from '../shared/messages.js';
+import { success } from '../../io/notices.js';
 import { EXPORT_PASSPHRASE_ENV } from './export.js';
 import { passphraseFrom } from './passphrase-prompt.js';
 

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.js';
 import { lockAll } from '../../agent/session.js';
-import { success } from '../shared/messages.js';
+import { success } from '../../io/notices.js';
 
 /** Ends every unlock session of this user: the agent zeroes the keys it holds and exits; running mcp-cli processes that took a key from it drop theirs. */
 export async function run(ctx: Ctx): Promise<void> {

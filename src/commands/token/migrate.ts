@@ -1,13 +1,13 @@
 import type { Ctx } from '../../context.js';
-import { withGlobals } from '../shared/factory.js';
+import { withGlobals } from '../../services/factory.js';
 import { CliError } from '../../errors.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { descriptorOf } from '../../stores/selection.js';
 import { BACKEND_NAMES, isBackendName } from '../../stores/store.js';
 import type { ConflictPolicy, MigrationStep } from '../../tokens/manager.js';
 import { conflictsSaid, showPlan, stepNames } from '../shared/plan.js';
-import { success } from '../shared/messages.js';
-import { storageSetup } from '../shared/storage.js';
+import { success } from '../../io/notices.js';
+import { storageSetup } from '../../services/storage.js';
 
 export interface MigrateOptions {
   from: string;

@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { replaceKey } from '../../agent/session.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
-import { success } from '../shared/messages.js';
+import { success } from '../../io/notices.js';
 import { passphraseFrom } from './passphrase-prompt.js';
 
 export const NEW_PASSPHRASE_ENV = 'MCP_CLI_NEW_ENCRYPTION_KEY';

@@ -2,7 +2,8 @@ import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { parseExpiry } from '../../tokens/duration.js';
 import { PRIMARY_SECRET_FIELD } from '../../tokens/model.js';
-import { changed, success, warnIfExpired } from '../shared/messages.js';
+import { changed, warnIfExpired } from '../shared/messages.js';
+import { success } from '../../io/notices.js';
 import { formatTime } from '../shared/present.js';
 import { namespaceFrom } from './namespace-option.js';
 import { readSecretValue, requireHeaderSafe } from './read-value.js';
@@ -36,7 +37,10 @@ async function rotateOAuth(name: string, namespace: string, options: RotateOptio
     throw new CliError(
       `'${name}' is an OAuth token: its new value and expiry come from its authorization server, so --value, --value-file and --expires do not apply`,
     );
-  const [{ readTokens, TOKENS_NAMESPACE }, { forceRefreshLogin }] = await Promise.all([import('../../oauth/records.js'), import('../shared/oauth-refresh.js')]);
+  const [{ readTokens, TOKENS_NAMESPACE }, { forceRefreshLogin }] = await Promise.all([
+    import('../../oauth/records.js'),
+    import('../../services/oauth-refresh.js'),
+  ]);
   const stored = namespace === TOKENS_NAMESPACE ? await readTokens((await ctx.store()).manager, name) : undefined;
   if (!stored) throw new CliError(`'${name}' in namespace '${namespace}' is not an OAuth login made by mcp-cli auth login, so it cannot be refreshed`);
   if (!stored.refreshToken && stored.grant !== 'client_credentials')

@@ -4,7 +4,7 @@ import { holdKey } from '../../agent/session.js';
 import { MAX_TTL_MS } from '../../agent/protocol.js';
 import { EncryptedFileStore } from '../../stores/encrypted/store.js';
 import { requireDuration } from '../../tokens/duration.js';
-import { success } from '../shared/messages.js';
+import { success } from '../../io/notices.js';
 
 export interface UnlockOptions {
   timeout?: string;

@@ -5,7 +5,7 @@ import type { ServerConfig } from '../../config/schema.js';
 import { TOKENS_NAMESPACE } from '../../oauth/records.js';
 import { keyOf } from '../../tokens/model.js';
 import type { Check } from '../../validation/report.js';
-import { connectOptions } from '../shared/connect-server.js';
+import { connectServer } from '../../services/connect-server.js';
 import { asCliError } from '../shared/store-errors.js';
 
 /**
@@ -43,7 +43,10 @@ async function resolveForValidation(ctx: Ctx, config: ServerConfig, name: string
   return server!;
 }
 
-/** Connects and initializes, as `ping` does, without ever starting a browser login. 401/403 (or a refused certificate) is `rejected`. */
+/**
+ * Connects and checks that the server answers, as `ping` does, without ever starting a browser login.
+ * 401/403 (or a refused certificate) is `rejected`.
+ */
 export async function checkServer(ctx: Ctx, config: ServerConfig, name: string): Promise<Omit<Check, 'check'>> {
   const result = (r: Check['result'], detail: string) => ({ target: name, result: r, detail });
   let server: ResolvedServer;
@@ -54,12 +57,17 @@ export async function checkServer(ctx: Ctx, config: ServerConfig, name: string):
     if (!known) throw error;
     return result('error', `cannot resolve the server's entry: ${known.message}`);
   }
-  const { connect } = await import('../../mcp/connect.js');
   try {
-    const connection = await connect(server, await connectOptions(ctx, server, { interactive: false }));
-    const info = connection.client.getServerVersion();
-    await connection.close();
-    return result('passed', `accepted it (initialized ${info?.name ?? 'the server'}${info?.version ? ` ${info.version}` : ''})`);
+    const connection = await connectServer(ctx, server, { oauth: { interactive: false } });
+    try {
+      // A remembered 2026 era connects without a request: the check presents the credential.
+      await connection.alive();
+      const info = connection.server;
+      const who = `${info?.name ?? 'the server'}${info?.version ? ` ${info.version}` : ''}`;
+      return result('passed', `accepted it (${who}, protocol ${connection.protocolVersion ?? 'unknown'})`);
+    } finally {
+      await connection.close();
+    }
   } catch (error) {
     const known = asCliError(error);
     if (!known) throw error;

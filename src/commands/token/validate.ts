@@ -8,7 +8,7 @@ import type { TokenManager } from '../../tokens/manager.js';
 import { isExpired, keyOf, primaryValue, type TokenMetadata } from '../../tokens/model.js';
 import { checkProviderKey, providerTarget } from '../../validation/providers.js';
 import { overallResult, TOKEN_RESULTS, type Check, type TokenResult } from '../../validation/report.js';
-import { forceRefreshLogin } from '../shared/oauth-refresh.js';
+import { forceRefreshLogin } from '../../services/oauth-refresh.js';
 import { formatTime, tableOutput } from '../shared/present.js';
 import type { Tone } from '../../io/style.js';
 import { asCliError } from '../shared/store-errors.js';

@@ -1,7 +1,7 @@
-import type { Ctx } from '../../context.js';
-import { CliError } from '../../errors.js';
-import type { SavedTokens } from '../../oauth/records.js';
-import type { RefreshTrigger } from '../../oauth/session.js';
+import type { Ctx } from '../context.js';
+import { CliError } from '../errors.js';
+import type { SavedTokens } from '../oauth/records.js';
+import type { RefreshTrigger } from '../oauth/session.js';
 
 /**
  * Sends one refresh grant for a stored OAuth login now (for client credentials, a new grant), whatever its expiry (`token rotate --oauth`,
@@ -15,7 +15,7 @@ export async function forceRefreshLogin(
   stored: SavedTokens,
   trigger: Extract<RefreshTrigger, 'rotate' | 'validate'>,
 ): Promise<SavedTokens> {
-  const [{ OAuthSession }, { configuredOAuthTarget }] = await Promise.all([import('../../oauth/session.js'), import('./oauth-target.js')]);
+  const [{ OAuthSession }, { configuredOAuthTarget }] = await Promise.all([import('../oauth/session.js'), import('./oauth-target.js')]);
   const target = (await configuredOAuthTarget(name, ctx)) ?? { name, url: stored.resource ?? stored.server ?? stored.issuer };
   if (stored.grant === 'client_credentials' && target.oauth?.grant !== 'client_credentials')
     throw new CliError(

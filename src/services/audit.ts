@@ -1,12 +1,12 @@
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { storeAnchor } from '../../audit/anchor.js';
-import { FileAuditLog } from '../../audit/file-log.js';
-import type { AuditSink } from '../../audit/sink.js';
-import type { Ctx } from '../../context.js';
-import { ownStateDir, samePath, stateDir, stateDirSource, tildePath } from '../../paths.js';
-import type { SecretStore } from '../../stores/store.js';
-import { warn } from './messages.js';
+import { storeAnchor } from '../audit/anchor.js';
+import { FileAuditLog } from '../audit/file-log.js';
+import type { AuditSink } from '../audit/sink.js';
+import type { Ctx } from '../context.js';
+import { ownStateDir, samePath, stateDir, stateDirSource, tildePath } from '../paths.js';
+import type { SecretStore } from '../stores/store.js';
+import { warn } from '../io/notices.js';
 
 /** Where the audit log is, and, when that is not its default place under the account's home, the variable that moved it. */
 export interface AuditLogPlace {

@@ -1,7 +1,7 @@
-import type { Ctx, GlobalOptions, Io } from '../../context.js';
-import type { TokenLookup } from '../../config/resolve.js';
-import type { ServerConfig } from '../../config/schema.js';
-import { openTokenStore, type OpenedStore } from './storage.js';
+import type { Ctx, GlobalOptions, Io, OpenedStore } from '../context.js';
+import type { TokenLookup } from '../config/resolve.js';
+import type { ServerConfig } from '../config/schema.js';
+import { openTokenStore } from './storage.js';
 
 /**
  * Gives `io` the lazy, memoised accessors of a Ctx: the token store and the config are opened on

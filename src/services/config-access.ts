@@ -1,15 +1,15 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { canPrompt, type Ctx } from '../../context.js';
-import { ApprovalStore, approvalsPath, type Approval, type ApprovalSubject, type DirectorySubject } from '../../config/approvals.js';
-import { configDirFile, openToOthers, readConfigFile, type ConfigFile } from '../../config/file.js';
-import { parseJsonText } from '../../config/json.js';
-import { locateConfig } from '../../config/locate.js';
-import { summarizeConfig } from '../../config/summary.js';
-import { CancelledError, CliError } from '../../errors.js';
-import { printable } from '../../io/terminal-text.js';
-import { ownConfigDir, samePath, tildePath } from '../../paths.js';
-import { warn } from './messages.js';
+import { canPrompt, type Ctx } from '../context.js';
+import { ApprovalStore, approvalsPath, type Approval, type ApprovalSubject, type DirectorySubject } from '../config/approvals.js';
+import { configDirFile, openToOthers, readConfigFile, type ConfigFile } from '../config/file.js';
+import { parseJsonText } from '../config/json.js';
+import { locateConfig } from '../config/locate.js';
+import { summarizeConfig } from '../config/summary.js';
+import { CancelledError, CliError } from '../errors.js';
+import { printable } from '../io/terminal-text.js';
+import { ownConfigDir, samePath, tildePath } from '../paths.js';
+import { warn } from '../io/notices.js';
 
 /**
  * Which config files a command may act on. `~/.config/mcp-cli/server_config.json` of the account's

@@ -1,11 +1,10 @@
-import { canAskSecret, type Ctx } from '../../context.js';
-import { parseJsonText } from '../../config/json.js';
-import type { ConfigLocation } from '../../config/locate.js';
-import { tokenStorageFrom, type TokenStorageSettings } from '../../config/token-storage.js';
-import type { BackendEnv } from '../../stores/backend.js';
-import { openSelected, requestedBackend, selectBackend, type BackendRequest, type Selection } from '../../stores/selection.js';
-import type { SecretStore } from '../../stores/store.js';
-import { TokenManager } from '../../tokens/manager.js';
+import { canAskSecret, type Ctx, type OpenedStore } from '../context.js';
+import { parseJsonText } from '../config/json.js';
+import type { ConfigLocation } from '../config/locate.js';
+import { tokenStorageFrom, type TokenStorageSettings } from '../config/token-storage.js';
+import type { BackendEnv } from '../stores/backend.js';
+import { openSelected, requestedBackend, selectBackend, type BackendRequest } from '../stores/selection.js';
+import { TokenManager } from '../tokens/manager.js';
 import { auditSink } from './audit.js';
 import { approvedAlready, configDirectoryFile, locatedConfigFile, mayUse, warnNotUsed } from './config-access.js';
 
@@ -64,12 +63,6 @@ export async function storageSetup(ctx: Ctx): Promise<StorageSetup> {
     stderr: ctx.stderr,
   };
   return { ...(config ? { config } : {}), settings, request, backendEnv };
-}
-
-export interface OpenedStore {
-  store: SecretStore;
-  selection: Selection;
-  manager: TokenManager;
 }
 
 /** The one path by which every command reaches the token store. */

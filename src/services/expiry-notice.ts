@@ -1,10 +1,10 @@
-import type { Ctx } from '../../context.js';
-import { CliError } from '../../errors.js';
-import type { ServerConfig } from '../../config/schema.js';
-import { parseDuration } from '../../tokens/duration.js';
-import { keyOf, type TokenMetadata } from '../../tokens/model.js';
-import { inWords } from './present.js';
-import { warn } from './messages.js';
+import type { Ctx } from '../context.js';
+import { CliError } from '../errors.js';
+import type { ServerConfig } from '../config/schema.js';
+import { parseDuration } from '../tokens/duration.js';
+import { keyOf, type TokenMetadata } from '../tokens/model.js';
+import { inWords } from '../tokens/duration.js';
+import { warn } from '../io/notices.js';
 
 export const DEFAULT_EXPIRY_WARNING_MS = 7 * 86_400_000;
 

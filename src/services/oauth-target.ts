@@ -1,7 +1,7 @@
-import type { Ctx } from '../../context.js';
-import type { HttpServerEntry, ServerConfig } from '../../config/schema.js';
-import { CliError } from '../../errors.js';
-import type { OAuthTarget } from '../../oauth/target.js';
+import type { Ctx } from '../context.js';
+import type { HttpServerEntry, ServerConfig } from '../config/schema.js';
+import { CliError } from '../errors.js';
+import type { OAuthTarget } from '../oauth/target.js';
 import { resolveConfigured, serverNames } from './server-config.js';
 
 async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'login' | 'refresh'): Promise<OAuthTarget> {

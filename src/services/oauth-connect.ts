@@ -1,9 +1,9 @@
-import { canPrompt, type Ctx } from '../../context.js';
-import { printable } from '../../io/terminal-text.js';
-import { canOpenBrowser } from '../../oauth/browser.js';
-import type { ResolvedServer } from '../../config/resolve.js';
-import type { OAuthFetch } from '../../oauth/fetch.js';
-import type { OAuthSession } from '../../oauth/session.js';
+import { canPrompt, type Ctx } from '../context.js';
+import { printable } from '../io/terminal-text.js';
+import { canOpenBrowser } from '../oauth/browser.js';
+import type { ResolvedServer } from '../config/resolve.js';
+import type { OAuthFetch } from '../oauth/fetch.js';
+import type { OAuthSession } from '../oauth/session.js';
 
 const hasAuthorizationHeader = (headers: Record<string, string>) => Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
 
@@ -38,16 +38,16 @@ export async function oauthFetchFor(
   const entry = server.entry;
   if (entry.transport === 'stdio') return undefined;
   if (!entry.oauth && hasAuthorizationHeader(entry.headers)) return undefined;
-  const { oauthFetch, advertisesOAuth, bearerChallenge } = await import('../../oauth/fetch.js');
+  const { oauthFetch, advertisesOAuth, bearerChallenge } = await import('../oauth/fetch.js');
   const target = { name: server.name, url: entry.url, ...(entry.oauth ? { oauth: entry.oauth } : {}) };
   const interactive = (options.interactive ?? true) && (options.canLogin ?? canPrompt(ctx));
   const stepUpOnly = !interactive && options.interactive !== false && options.canLogin === undefined && canOpenBrowser(ctx.env, ctx.platform);
   const mayLogIn = interactive || stepUpOnly;
   let session: Promise<OAuthSession> | undefined;
   const startSession = async () => {
-    const { checkOAuthUrl } = await import('../../oauth/url-policy.js');
+    const { checkOAuthUrl } = await import('../oauth/url-policy.js');
     checkOAuthUrl(entry.url, `URL of '${server.name}'`);
-    const [{ manager }, { OAuthSession }] = await Promise.all([ctx.store(), import('../../oauth/session.js')]);
+    const [{ manager }, { OAuthSession }] = await Promise.all([ctx.store(), import('../oauth/session.js')]);
     return new OAuthSession({
       target,
       manager,
@@ -61,7 +61,7 @@ export async function oauthFetchFor(
                 ? printable(`'${server.name}' needs more scopes: a new OAuth login asks for "${request.scope ?? ''}".\n`)
                 : `'${server.name}' needs an OAuth login.\n`,
             );
-            const [{ login }, { interruptSignal }] = await Promise.all([import('../../oauth/login.js'), import('../../io/interrupt.js')]);
+            const [{ login }, { interruptSignal }] = await Promise.all([import('../oauth/login.js'), import('../io/interrupt.js')]);
             const interrupt = interruptSignal();
             try {
               return await login({
