@@ -8,6 +8,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { requireProgram, type Program } from '../helpers/programs.js';
 import { runCommandInTerminal } from '../helpers/tty.js';
 
 let sb: Sandbox;
@@ -30,9 +31,9 @@ beforeAll(async () => {
 });
 afterAll(() => sb.cleanup());
 
-function shell(program: string, args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<string> {
+function shell(program: Program, args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env: { ...env, ...extraEnv } as NodeJS.ProcessEnv, cwd: sb.home, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(requireProgram(program), args, { env: { ...env, ...extraEnv } as NodeJS.ProcessEnv, cwd: sb.home, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -120,7 +121,7 @@ describe('zsh', () => {
   it('completes through its completion system in an interactive shell', async () => {
     const setup = `PS1='zsh> '; autoload -U compinit; compinit -u; eval "$(mcp-cli completion zsh)"; echo RE""ADY\r`;
     const r = await runCommandInTerminal(
-      'zsh -f -i',
+      `${requireProgram('zsh')} -f -i`,
       [
         { after: '', type: setup },
         { after: 'READY', type: 'mcp-cli to\t' },

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
 import { AUTH_URL, createOAuthSandbox, startCli } from '../helpers/oauth-cli.js';
 import { startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { requireProgram } from '../helpers/programs.js';
 
 describe('login in a real headless Chromium', () => {
   let servers: OAuthServers;
@@ -27,12 +25,12 @@ describe('login in a real headless Chromium', () => {
   });
 
   it('approves on the consent page and lands on the loopback page', async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install the Debian package chromium`).toBe(true);
+    const executablePath = requireProgram('chromium');
     // The CLI's browser command does nothing: the test drives Chromium to the URL printed on stderr.
     const cli = startCli(sandbox, ['auth', 'login', 'docs'], { BROWSER: 'true' });
     const [, authUrl] = await cli.waitForStderr(AUTH_URL);
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
     });
