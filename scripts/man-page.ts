@@ -72,7 +72,7 @@ function allCommands(command: Command): Command[] {
 export async function renderManPage(): Promise<string> {
   const { version } = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string };
   (globalThis as { MCP_CLI_VERSION?: string }).MCP_CLI_VERSION ??= version;
-  const [{ buildProgram }, { ENVIRONMENT, EXAMPLES, EXIT_CODES }, { CONFIG_FILE, CONFIG_EXAMPLE }] = await Promise.all([
+  const [{ buildProgram }, { ENVIRONMENT, EXAMPLES, EXIT_CODES, LEARN_MORE }, { CONFIG_FILE, CONFIG_EXAMPLE }] = await Promise.all([
     import('../src/cli/program.js'),
     import('../src/cli/help-text.js'),
     import('../src/cli/groups/config.js'),
@@ -118,7 +118,7 @@ export async function renderManPage(): Promise<string> {
       'EXAMPLES',
       EXAMPLES.flatMap(([command, text]) => ['.PP', `${roff(text)}:`, '.RS', '.nf', roff(command), '.fi', '.RE']),
     ),
-    ...section('SEE ALSO', [roff('The README and docs/ of the mcp-cli package.')]),
+    ...section('SEE ALSO', [roff(`${LEARN_MORE}.`)]),
   ];
   return lines.join('\n') + '\n';
 }

@@ -2,7 +2,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import type { Ctx, Io } from '../context.js';
 import { COMMAND_GROUPS, type CommandGroup } from './groups/index.js';
 import { helpExamples, helpParagraphs, helpSections } from './help-format.js';
-import { ENVIRONMENT, EXAMPLES, EXIT_CODES } from './help-text.js';
+import { ENVIRONMENT, EXAMPLES, EXIT_CODES, LEARN_MORE } from './help-text.js';
 import type { EndWith, Kit } from './groups/kit.js';
 
 // This module and the group modules stay light: they import nothing of the core statically
@@ -65,7 +65,10 @@ export async function buildProgram(output: Output, kit: Kit, args?: readonly str
         helpSections(context.command, [
           ['Environment:', ENVIRONMENT],
           ['Exit codes:', EXIT_CODES],
-        ]) + helpExamples(EXAMPLES),
+        ]) +
+        helpExamples(EXAMPLES) +
+        '\nLearn more:' +
+        helpParagraphs(context.command, [`${LEARN_MORE}.`]),
     );
   const groups = groupsFor(args);
   const modules = await Promise.all(groups.map((g) => g.load()));
