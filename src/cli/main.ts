@@ -1,8 +1,11 @@
+import { dropOutputOnClosedPipe } from '../io/closed-pipe.js';
 import { directGet } from './direct-get.js';
 import { directRun } from './direct-run.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else,
 // and every command is imported only when it runs.
+dropOutputOnClosedPipe(process.stdout);
+dropOutputOnClosedPipe(process.stderr);
 const args = process.argv.slice(2);
 const direct = directGet(args);
 const directServer = direct ? undefined : directRun(args);
