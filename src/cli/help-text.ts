@@ -44,5 +44,5 @@ export const EXAMPLES: readonly HelpItem[] = [
   ["mcp-cli exec --env 'OPENAI_API_KEY=${TOKEN:api-key:openai}' -- python agent.py", 'a program with a token in its environment'],
   ['claude mcp add github -- mcp-cli run github', 'an MCP client starts the server through mcp-cli'],
   ['mcp-cli clients import claude-desktop --dry-run', "what moving a client's plaintext keys into the store would change"],
-  ['eval "$(mcp-cli completion bash)"', 'completion for bash (also zsh and fish)'],
+  ['eval "$(mcp-cli completion bash)"', 'completion for bash (mcp-cli completion lists the other shells)'],
 ];

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { requireProgram, type Program } from '../helpers/programs.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 import { runCommandInTerminal } from '../helpers/tty.js';
 
 let sb: Sandbox;
@@ -16,6 +17,8 @@ let env: Record<string, string | undefined>;
 
 beforeAll(async () => {
   sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'test-passphrase' });
+  // A Tab waits at most 1.5 s for names: a key derivation of the default cost on a busy machine would use it up.
+  await createQuickTokenFile(sb.env.XDG_DATA_HOME!, 'test-passphrase');
   for (const [name, type] of [
     ['github-pat', 'bearer'],
     ['openai', 'api-key'],
@@ -62,7 +65,10 @@ describe('bash', () => {
     expect(await complete(['mcp-cli', 'token', 'ro'])).toEqual(['rotate']);
     expect(await complete(['mcp-cli', 'token', 'get', '--s'])).toEqual(['--show-value']);
     expect(await complete(['mcp-cli', 'token', 'set', 'x', '--type', ''])).toEqual(['api-key', 'basic', 'bearer', 'client-cert', 'generic']);
-    expect(await complete(['mcp-cli', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
+    expect(await complete(['mcp-cli', 'completion', ''])).toEqual(['bash', 'fish', 'powershell', 'zsh']);
+    // bash shows no descriptions: the candidates are the bare words.
+    expect(await complete(['mcp-cli', 'clients', 'import', 'c'])).toEqual(['claude-code', 'claude-desktop', 'cursor']);
+    expect(await complete(['mcp-cli', 'clients', 'install', 'x', '--client', 'v'])).toEqual(['vscode']);
   });
 
   it('completes server names from server_config.json, token names and namespaces from the backend', async () => {
@@ -100,20 +106,38 @@ describe('bash', () => {
 });
 
 describe('fish', () => {
-  const complete = (line: string) =>
+  const described = (line: string) =>
     shell('fish', ['--no-config', '-c', `mcp-cli completion fish | source; complete -C${JSON.stringify(line)}`]).then((out) =>
-      out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.split('\t')[0])
-        .sort(),
+      out.split('\n').filter(Boolean).sort(),
     );
+  const complete = async (line: string) => (await described(line)).map((l) => l.split('\t')[0]);
+
+  it('shows what each subcommand and flag does beside it', async () => {
+    expect(await described('mcp-cli to')).toEqual(['token\tstore, list and remove tokens', "tools\tlist a server's tools"]);
+    expect(await described('mcp-cli token get --show')).toEqual(['--show-value\tprint the bare value to stdout, for $(...) in scripts']);
+    // Names from the config or the store come bare.
+    expect(await described('mcp-cli ping ')).toEqual(['alpha', 'beta']);
+  });
 
   it('completes commands, flags, server names and token names', async () => {
     expect(await complete('mcp-cli to')).toEqual(['token', 'tools']);
     expect(await complete('mcp-cli token delete --n')).toEqual(['--namespace']);
     expect(await complete('mcp-cli tools ')).toEqual(['alpha', 'beta']);
     expect(await complete('mcp-cli token rotate ')).toEqual(['github-pat', 'openai']);
+  });
+});
+
+describe('PowerShell', () => {
+  // The script itself runs in a real PowerShell in test/powershell/completion.test.ts (npm run test:powershell).
+  it('asks with the word being completed in --current=, so that an empty one is never an argument of its own', async () => {
+    const script = (await sb.run(['completion', 'powershell'])).stdout;
+    expect(script).toContain('Register-ArgumentCompleter -Native -CommandName mcp-cli');
+    expect(script).toContain('& mcp-cli __complete --descriptions "--current=$wordToComplete" -- @words');
+    const answer = async (...args: string[]) => (await sb.run(['__complete', '--descriptions', ...args])).stdout.split('\n').filter(Boolean);
+    expect(await answer('--current=', '--', 'token')).toEqual(expect.arrayContaining(["get\tshow a token's metadata", 'list\tlist stored tokens']));
+    expect(await answer('--current=ro', '--', 'token')).toEqual(["rotate\treplace a token's value in one step, keeping its metadata"]);
+    expect(await answer('--current=', '--', 'ping')).toEqual(['alpha', 'beta']);
+    expect(await answer('--current=', '--', 'token', 'set', 'x', '--value-file')).toEqual([':files']);
   });
 });
 
@@ -133,7 +157,8 @@ describe('zsh', () => {
     );
     // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what is removed
     const shown = r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
-    expect(shown).toMatch(/token\s+tools/);
+    // Each subcommand with what it does, as the table says.
+    expect(shown).toMatch(/token\s+-- store, list and remove tokens\s+tools\s+-- list a server's tools/);
     expect(shown).toMatch(/alpha\s+beta/);
     expect(shown).toMatch(/github-pat\s+openai/);
     expect(shown).not.toContain('SENTINEL');

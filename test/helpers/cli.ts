@@ -77,7 +77,10 @@ function nssWrapperLibrary(): string {
   const dirs = ['/usr/lib', '/usr/lib64', ...(existsSync('/usr/lib') ? readdirSync('/usr/lib').map((d) => join('/usr/lib', d)) : [])];
   const found = dirs.map((d) => join(d, 'libnss_wrapper.so')).find((p) => existsSync(p));
   const pkg = LIBRARY_PACKAGES['libnss_wrapper.so'];
-  if (!found) throw new Error(`the spawned CLI needs nss_wrapper to see the sandbox as its home: install the Debian package ${pkg} (sudo apt-get install ${pkg}, or bash scripts/setup.sh)`);
+  if (!found)
+    throw new Error(
+      `the spawned CLI needs nss_wrapper to see the sandbox as its home: install the Debian package ${pkg} (sudo apt-get install ${pkg}, or bash scripts/setup.sh)`,
+    );
   return found;
 }
 
