@@ -3,4 +3,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-export default defineConfig({ ...base, test: { ...base.test, projects: undefined, include: ['test/powershell/**/*.test.ts'], exclude: configDefaults.exclude } });
+export default defineConfig({
+  ...base,
+  test: { ...base.test, projects: undefined, include: ['test/powershell/**/*.test.ts'], exclude: configDefaults.exclude },
+});
