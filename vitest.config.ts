@@ -1,14 +1,47 @@
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
+/**
+ * The quick suite (`npm run test:quick`, under a minute on two cores): unit tests, and commands run
+ * in-process against the real encrypted file, the Vault server stand-in, MCP and OAuth servers on
+ * 127.0.0.1; no browser, no keyring, no terminal, no CLI process, and none of the in-process files
+ * that log in or make many stores (those take seconds each). `npm test` runs it and the rest
+ * (project `full`).
+ */
+export const QUICK = [
+  'test/unit/**/*.test.ts',
+  'test/config/**/*.test.ts',
+  'test/vault/{settings,server,contract}.test.ts',
+  'test/run/units.test.ts',
+  'test/clients/{catalog,secrets,leftover,restore-record}.test.ts',
+  'test/keychain/{chunks,dbus-wire,dbus-wire.property,dh-transfer}.test.ts',
+  'test/oauth/{units,flows-units,discovery,refresh,rotate-audit,validate,preregistered}.test.ts',
+  'test/mcp/{connect,expiry-notice,mtls,mtls-oauth}.test.ts',
+  'test/e2e/{audit-integrity,validate}.test.ts',
+];
 export default defineConfig({
   define: { MCP_CLI_VERSION: JSON.stringify(version) },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // Most of a test's time is spent waiting on the processes and servers it started: one worker
+    // per core (vitest's default leaves one core idle) keeps both cores of a small machine busy.
+    maxWorkers: Math.max(2, availableParallelism()),
+    projects: [
+      { extends: true, test: { name: 'quick', include: QUICK } },
+      {
+        extends: true,
+        test: {
+          name: 'full',
+          include: ['test/**/*.test.ts'],
+          // PowerShell, which Debian does not package: npm run test:powershell (vitest.powershell.config.ts).
+          exclude: [...configDefaults.exclude, ...QUICK, 'test/powershell/**'],
+        },
+      },
+    ],
   },
 });

@@ -10,8 +10,8 @@
 // wire, where it runs without the 2026 era); --cli measures another build of mcp-cli (dist/cli.js).
 //
 // The suite needs Node >= 22 (fs.globSync). Without one on PATH, the Node 24 binary of the npm package
-// node-<platform>-<arch> is installed once under node_modules/.cache/mcp-cli-conformance. mcp-cli itself
-// runs on this script's Node.
+// node-<platform>-<arch> is installed once under node_modules/.cache (scripts/node-binary.mjs). mcp-cli
+// itself runs on this script's Node.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -19,11 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { major, nodeBinary } from './node-binary.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SUITE = join(ROOT, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
 const ADAPTER = join(ROOT, 'test', 'conformance', 'adapter.mjs');
-const CACHE = join(ROOT, 'node_modules', '.cache', 'mcp-cli-conformance');
 const REVISIONS = ['2025-11-25', '2026-07-28'];
 const SCENARIO_TIMEOUT_MS = 60_000;
 /** OAuth scenarios outside both requirement sets, and the wire each runs at. */
@@ -45,8 +45,6 @@ const { values: options } = parseArgs({
   },
 });
 
-const major = (version) => Number(/^v?(\d+)/.exec(version)?.[1] ?? 0);
-
 /** A Node >= 22 for the suite: this one, the `node` on PATH, or the npm package's binary (installed once). */
 function suiteNode() {
   if (major(process.versions.node) >= 22) return process.execPath;
@@ -55,16 +53,8 @@ function suiteNode() {
     const [path, version] = onPath.stdout.trim().split(' ');
     if (major(version) >= 22) return path;
   }
-  const os = { linux: 'linux', darwin: 'darwin' }[process.platform];
-  if (!os) throw new Error(`no Node >= 22 found; install one (the suite needs fs.globSync) and put it on PATH`);
-  const pkg = `node-${os}-${process.arch}`;
-  const binary = join(CACHE, 'node_modules', pkg, 'bin', 'node');
-  if (!existsSync(binary)) {
-    process.stderr.write(`The conformance suite needs Node >= 22: installing ${pkg}@24 into ${CACHE}\n`);
-    const npm = spawnSync('npm', ['install', '--prefix', CACHE, '--no-save', '--no-audit', '--no-fund', `${pkg}@24`], { stdio: 'inherit' });
-    if (npm.status !== 0 || !existsSync(binary)) throw new Error(`could not install ${pkg}@24 from the npm registry`);
-  }
-  return binary;
+  process.stderr.write('The conformance suite needs Node >= 22.\n');
+  return nodeBinary(24);
 }
 
 function run(command, args) {

@@ -47,17 +47,27 @@ function commandPath(command: Command): string {
   return names.join(' ');
 }
 
-function describeCommand(command: Command): string[] {
+/** A command's examples (src/cli/help-format.ts, withExamples), as its help shows them. */
+type ExamplesOf = (command: Command) => readonly (readonly [string, string])[];
+
+function exampleLines(examples: readonly (readonly [string, string])[]): string[] {
+  if (examples.length === 0) return [];
+  return ['.PP', 'Examples:', '.RS', '.nf', ...examples.flatMap(([command, text]) => [roff(`# ${text}`), roff(command)]), '.fi', '.RE'];
+}
+
+function describeCommand(command: Command, examplesOf: ExamplesOf): string[] {
   const help = command.createHelp();
   const args = help.visibleArguments(command).map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}${a.variadic ? '...' : ''}]`));
   const lines = [`.SS ${flags([commandPath(command), ...args].join(' '))}`, roff(command.description())];
-  for (const argument of help.visibleArguments(command)) lines.push('.TP', `\\fI${roff(argument.name())}\\fR`, roff(argument.description));
+  const choices = (list: readonly string[] | undefined) => (list ? ` (${list.join(', ')})` : '');
+  for (const argument of help.visibleArguments(command))
+    lines.push('.TP', `\\fI${roff(argument.name())}\\fR`, roff(argument.description + choices(argument.argChoices)));
   for (const option of help.visibleOptions(command)) {
     if (option.long === '--help') continue;
     const fallback = option.defaultValue !== undefined && option.defaultValue !== false ? ` (default: ${String(option.defaultValue)})` : '';
-    lines.push('.TP', flags(option.flags), roff(option.description + fallback));
+    lines.push('.TP', flags(option.flags), roff(option.description + choices(option.argChoices) + fallback));
   }
-  return lines;
+  return [...lines, ...exampleLines(examplesOf(command))];
 }
 
 /** Every command below `command`, depth first, in the order of the help. */
@@ -72,16 +82,17 @@ function allCommands(command: Command): Command[] {
 export async function renderManPage(): Promise<string> {
   const { version } = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string };
   (globalThis as { MCP_CLI_VERSION?: string }).MCP_CLI_VERSION ??= version;
-  const [{ buildProgram }, { ENVIRONMENT, EXAMPLES, EXIT_CODES }, { CONFIG_FILE, CONFIG_EXAMPLE }] = await Promise.all([
+  const [{ buildProgram, HELP_KIT }, { ENVIRONMENT, EXAMPLES, EXIT_CODES, LEARN_MORE }, { CONFIG_FILE, CONFIG_EXAMPLE }, { examplesOf }] = await Promise.all([
     import('../src/cli/program.js'),
     import('../src/cli/help-text.js'),
     import('../src/cli/groups/config.js'),
+    import('../src/cli/help-format.js'),
   ]);
   const nowhere = { write: () => true } as never;
   const unused = () => {
     throw new Error('the man page runs no command');
   };
-  const kit = { ctx: unused, endWith: unused, io: unused, table: unused, helpParagraphs: () => '' };
+  const kit = { ...HELP_KIT, ctx: unused, endWith: unused, io: unused, table: unused, helpParagraphs: () => '' };
   const program = (await buildProgram({ stdout: nowhere, stderr: nowhere, columns: 80 }, kit)) as unknown as Command;
   const root = program.createHelp();
   const lines = [
@@ -99,7 +110,7 @@ export async function renderManPage(): Promise<string> {
     ),
     ...section(
       'COMMANDS',
-      allCommands(program).flatMap((c) => describeCommand(c)),
+      allCommands(program).flatMap((c) => describeCommand(c, examplesOf)),
     ),
     ...section('CONFIGURATION', [
       ...CONFIG_FILE.flatMap((p) => ['.PP', roff(p)]),
@@ -118,7 +129,7 @@ export async function renderManPage(): Promise<string> {
       'EXAMPLES',
       EXAMPLES.flatMap(([command, text]) => ['.PP', `${roff(text)}:`, '.RS', '.nf', roff(command), '.fi', '.RE']),
     ),
-    ...section('SEE ALSO', [roff('The README and docs/ of the mcp-cli package.')]),
+    ...section('SEE ALSO', [roff(`${LEARN_MORE}.`)]),
   ];
   return lines.join('\n') + '\n';
 }

@@ -1,5 +1,4 @@
 import type { Command } from '@commander-js/extra-typings';
-import { CLIENT_IDS } from '../clients/catalog.js';
 
 // Which word the shell is completing, read off the command table (commander wiring only, no core):
 // a subcommand, a flag, an option's value or an argument. What needs the outside world (server
@@ -11,6 +10,8 @@ export type Dynamic = 'servers' | 'tokens' | 'namespaces' | 'files';
 export interface Slot {
   /** Candidates known from the table (subcommands, flags, choices). */
   words: string[];
+  /** What a subcommand or flag among the words does, in a few words (zsh, fish and PowerShell show it). */
+  descriptions?: Readonly<Record<string, string>>;
   dynamic?: Dynamic;
   /** `--namespace NS` (or `--oauth`) given before: token names of that namespace only. */
   namespace?: string;
@@ -18,6 +19,7 @@ export interface Slot {
 
 interface OptionLike {
   long?: string;
+  description: string;
   short?: string;
   required: boolean;
   optional: boolean;
@@ -40,15 +42,25 @@ const OPTION_VALUES: Record<string, Dynamic | readonly string[]> = {
   '--token-backend': ['auto', 'keychain', 'credential-manager', 'secret-service', 'vault', 'encrypted'],
   '--from': ['keychain', 'credential-manager', 'secret-service', 'vault', 'encrypted'],
   '--to': ['keychain', 'credential-manager', 'secret-service', 'vault', 'encrypted'],
-  '--client': CLIENT_IDS,
 };
 
 const SET_TYPES = ['bearer', 'api-key', 'basic', 'generic', 'client-cert'];
 
+/** How long a description may be beside a candidate. */
+const BRIEF = 60;
+
+/** A help text cut to what fits beside a candidate: up to its first aside (`;`, ` (`), at most BRIEF characters. */
+export function brief(text: string): string {
+  const first = text.split(/;| \(|\n/)[0]!.trim();
+  if (first.length <= BRIEF) return first;
+  const cut = first.slice(0, BRIEF - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), BRIEF / 2)).replace(/[,:]$/, '')}…`;
+}
+
+const describe = (command: Command) => brief(command.summary() || command.description());
+
 /** Arguments by their name in the table. */
 const ARGUMENT_VALUES: Record<string, Dynamic> = { server: 'servers', name: 'tokens', file: 'files', path: 'files', command: 'files' };
-/** Arguments whose values are a fixed list. */
-const ARGUMENT_WORDS: Record<string, readonly string[]> = { client: CLIENT_IDS };
 
 function valueSlot(flag: string, option: OptionLike, command: Command): Slot {
   if (option.argChoices) return { words: [...option.argChoices] };
@@ -102,20 +114,23 @@ export function slotFor(root: Command, words: readonly string[]): Slot {
   }
   if (pending) return valueSlot(pending.flag, pending.option, command);
 
+  const descriptions: Record<string, string> = { '--help': 'show help' };
   const flags = chain.flatMap((c) =>
     optionsOf(c)
       .filter((o) => !o.hidden && o.long !== undefined)
-      .map((o) => o.long!),
+      .map((o) => {
+        descriptions[o.long!] ??= brief(o.description);
+        return o.long!;
+      }),
   );
-  const subcommands = positional === 0 ? visibleCommands(command).map((c) => c.name()) : [];
-  if (subcommands.length > 0) return { words: [...subcommands, ...flags, '--help'] };
+  const subcommands = positional === 0 ? visibleCommands(command) : [];
+  for (const sub of subcommands) descriptions[sub.name()] = describe(sub);
+  if (subcommands.length > 0) return { words: [...subcommands.map((c) => c.name()), ...flags, '--help'], descriptions };
   const args = command.registeredArguments;
   const argument = args[Math.min(positional, args.length - 1)];
   const flagWords = operandsOnly ? [] : [...new Set([...flags, '--help'])];
-  if (!argument || (positional >= args.length && !argument.variadic)) return { words: flagWords };
-  if (argument.argChoices) return { words: [...argument.argChoices, ...flagWords] };
-  const fixed = ARGUMENT_WORDS[argument.name()];
-  if (fixed) return { words: [...fixed, ...flagWords] };
+  if (!argument || (positional >= args.length && !argument.variadic)) return { words: flagWords, descriptions };
+  if (argument.argChoices) return { words: [...argument.argChoices, ...flagWords], descriptions };
   const dynamic = ARGUMENT_VALUES[argument.name()];
-  return { words: flagWords, ...(dynamic ? { dynamic } : {}), ...(namespace !== undefined ? { namespace } : {}) };
+  return { words: flagWords, descriptions, ...(dynamic ? { dynamic } : {}), ...(namespace !== undefined ? { namespace } : {}) };
 }

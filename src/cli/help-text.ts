@@ -37,6 +37,10 @@ export const EXIT_CODES: readonly HelpItem[] = [
   ['4', 'authentication needed: a missing or expired token for a server, a refused login; token check and token validate when a token is due'],
 ];
 
+/** Where the documents that help, errors and the man page name (`see docs/config.md`) are. */
+export const LEARN_MORE =
+  'The README and docs/ of the mcp-cli package: installed with it (after a global install, in the mcp-cli folder of `npm root -g`), and at https://github.com/mcp-cli/mcp-cli';
+
 export const EXAMPLES: readonly HelpItem[] = [
   ['mcp-cli token set my-api --type bearer', 'store a bearer token; the value is asked for, hidden'],
   ['echo "$KEY" | mcp-cli token set openai --type api-key --provider openai', 'or take the value from a pipe'],
@@ -46,5 +50,5 @@ export const EXAMPLES: readonly HelpItem[] = [
   ["mcp-cli exec --env 'OPENAI_API_KEY=${TOKEN:api-key:openai}' -- python agent.py", 'a program with a token in its environment'],
   ['claude mcp add github -- mcp-cli run github', 'an MCP client starts the server through mcp-cli'],
   ['mcp-cli clients import claude-desktop --dry-run', "what moving a client's plaintext keys into the store would change"],
-  ['eval "$(mcp-cli completion bash)"', 'completion for bash (also zsh and fish)'],
+  ['eval "$(mcp-cli completion bash)"', 'completion for bash (mcp-cli completion lists the other shells)'],
 ];

@@ -1,9 +1,12 @@
+import { dropOutputOnClosedPipe } from '../io/closed-pipe.js';
 import { directGet } from './direct-get.js';
 import { directRun } from './direct-run.js';
 import { envFileRefusal, envFilesLoadedByNode, ownCmdline } from './node-env-file.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else,
 // and every command is imported only when it runs.
+dropOutputOnClosedPipe(process.stdout);
+dropOutputOnClosedPipe(process.stderr);
 const args = process.argv.slice(2);
 // First of all: an env file that Node loaded itself (`node cli.js exec --env-file F`) may have put code into this process.
 const loadedByNode = envFilesLoadedByNode(process, ownCmdline);

@@ -1,9 +1,10 @@
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, InvalidArgumentError } from '@commander-js/extra-typings';
 import type { Ctx, Io } from '../context.js';
 import { COMMAND_GROUPS, type CommandGroup } from './groups/index.js';
-import { helpExamples, helpParagraphs, helpSections } from './help-format.js';
-import { ENVIRONMENT, EXAMPLES, EXIT_CODES } from './help-text.js';
-import type { EndWith, Kit } from './groups/kit.js';
+import { helpExamples, helpParagraphs, helpSections, withExamples } from './help-format.js';
+import { ENVIRONMENT, EXAMPLES, EXIT_CODES, LEARN_MORE } from './help-text.js';
+import type { EndWith, HelpKit, Kit } from './groups/kit.js';
+import { didYouMean } from './suggest.js';
 
 // This module and the group modules stay light: they import nothing of the core statically
 // (scripts/core-chunk.mjs checks it), so that `--help` and completion load only commander and
@@ -65,7 +66,10 @@ export async function buildProgram(output: Output, kit: Kit, args?: readonly str
         helpSections(context.command, [
           ['Environment:', ENVIRONMENT],
           ['Exit codes:', EXIT_CODES],
-        ]) + helpExamples(EXAMPLES),
+        ]) +
+        helpExamples(EXAMPLES) +
+        '\n\nLearn more:' +
+        helpParagraphs(context.command, [`${LEARN_MORE}.`]),
     );
   const groups = groupsFor(args);
   const modules = await Promise.all(groups.map((g) => g.load()));
@@ -73,14 +77,25 @@ export async function buildProgram(output: Output, kit: Kit, args?: readonly str
   return program;
 }
 
+/** The help half of every kit. */
+export const HELP_KIT: HelpKit = {
+  helpParagraphs,
+  examples: withExamples,
+  oneOf: (choices) => (value) => {
+    const known = choices.find((choice) => choice === value);
+    if (known !== undefined) return known;
+    throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.${didYouMean(value, choices)}`);
+  },
+};
+
 /** The kit the group modules build their actions with; the IO is made on the first command that runs. */
 function kitFor(io: Io | undefined, endWith: EndWith): Kit {
   let made: Io | undefined;
   const ioOnce = async () => (made ??= io ?? (await import('./core-entry.js')).processIo({}));
   const nowhere = { write: () => true } as unknown as Io['stdout'];
   const kit: Kit = {
+    ...HELP_KIT,
     endWith,
-    helpParagraphs,
     io: ioOnce,
     table: (args) => buildProgram({ stdout: nowhere, stderr: nowhere, columns: 80 }, kit, args),
     async ctx(command, extra = {}): Promise<Ctx> {

@@ -8,6 +8,8 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { requireProgram, type Program } from '../helpers/programs.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 import { runCommandInTerminal } from '../helpers/tty.js';
 
 let sb: Sandbox;
@@ -15,6 +17,8 @@ let env: Record<string, string | undefined>;
 
 beforeAll(async () => {
   sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'test-passphrase' });
+  // A Tab waits at most 1.5 s for names: a key derivation of the default cost on a busy machine would use it up.
+  await createQuickTokenFile(sb.env.XDG_DATA_HOME!, 'test-passphrase');
   for (const [name, type] of [
     ['github-pat', 'bearer'],
     ['openai', 'api-key'],
@@ -30,9 +34,9 @@ beforeAll(async () => {
 });
 afterAll(() => sb.cleanup());
 
-function shell(program: string, args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<string> {
+function shell(program: Program, args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env: { ...env, ...extraEnv } as NodeJS.ProcessEnv, cwd: sb.home, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(requireProgram(program), args, { env: { ...env, ...extraEnv } as NodeJS.ProcessEnv, cwd: sb.home, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,7 +65,8 @@ describe('bash', () => {
     expect(await complete(['mcp-cli', 'token', 'ro'])).toEqual(['rotate']);
     expect(await complete(['mcp-cli', 'token', 'get', '--s'])).toEqual(['--show-value']);
     expect(await complete(['mcp-cli', 'token', 'set', 'x', '--type', ''])).toEqual(['api-key', 'basic', 'bearer', 'client-cert', 'generic']);
-    expect(await complete(['mcp-cli', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
+    expect(await complete(['mcp-cli', 'completion', ''])).toEqual(['bash', 'fish', 'powershell', 'zsh']);
+    // bash shows no descriptions: the candidates are the bare words.
     expect(await complete(['mcp-cli', 'clients', 'import', 'c'])).toEqual([
       'claude-code',
       'claude-desktop',
@@ -111,14 +116,18 @@ describe('bash', () => {
 });
 
 describe('fish', () => {
-  const complete = (line: string) =>
+  const described = (line: string) =>
     shell('fish', ['--no-config', '-c', `mcp-cli completion fish | source; complete -C${JSON.stringify(line)}`]).then((out) =>
-      out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.split('\t')[0])
-        .sort(),
+      out.split('\n').filter(Boolean).sort(),
     );
+  const complete = async (line: string) => (await described(line)).map((l) => l.split('\t')[0]);
+
+  it('shows what each subcommand and flag does beside it', async () => {
+    expect(await described('mcp-cli to')).toEqual(['token\tstore, list and remove tokens', "tools\tlist a server's tools"]);
+    expect(await described('mcp-cli token get --show')).toEqual(['--show-value\tprint the bare value to stdout, for $(...) in scripts']);
+    // Names from the config or the store come bare.
+    expect(await described('mcp-cli ping ')).toEqual(['alpha', 'beta']);
+  });
 
   it('completes commands, flags, server names and token names', async () => {
     expect(await complete('mcp-cli to')).toEqual(['token', 'tools']);
@@ -128,11 +137,25 @@ describe('fish', () => {
   });
 });
 
+describe('PowerShell', () => {
+  // The script itself runs in a real PowerShell in test/powershell/completion.test.ts (npm run test:powershell).
+  it('asks with the word being completed in --current=, so that an empty one is never an argument of its own', async () => {
+    const script = (await sb.run(['completion', 'powershell'])).stdout;
+    expect(script).toContain('Register-ArgumentCompleter -Native -CommandName mcp-cli');
+    expect(script).toContain('& mcp-cli __complete --descriptions "--current=$wordToComplete" -- @words');
+    const answer = async (...args: string[]) => (await sb.run(['__complete', '--descriptions', ...args])).stdout.split('\n').filter(Boolean);
+    expect(await answer('--current=', '--', 'token')).toEqual(expect.arrayContaining(["get\tshow a token's metadata", 'list\tlist stored tokens']));
+    expect(await answer('--current=ro', '--', 'token')).toEqual(["rotate\treplace a token's value in one step, keeping its metadata"]);
+    expect(await answer('--current=', '--', 'ping')).toEqual(['alpha', 'beta']);
+    expect(await answer('--current=', '--', 'token', 'set', 'x', '--value-file')).toEqual([':files']);
+  });
+});
+
 describe('zsh', () => {
   it('completes through its completion system in an interactive shell', async () => {
     const setup = `PS1='zsh> '; autoload -U compinit; compinit -u; eval "$(mcp-cli completion zsh)"; echo RE""ADY\r`;
     const r = await runCommandInTerminal(
-      'zsh -f -i',
+      `${requireProgram('zsh')} -f -i`,
       [
         { after: '', type: setup },
         { after: 'READY', type: 'mcp-cli to\t' },
@@ -144,7 +167,8 @@ describe('zsh', () => {
     );
     // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what is removed
     const shown = r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
-    expect(shown).toMatch(/token\s+tools/);
+    // Each subcommand with what it does, as the table says.
+    expect(shown).toMatch(/token\s+-- store, list and remove tokens\s+tools\s+-- list a server's tools/);
     expect(shown).toMatch(/alpha\s+beta/);
     expect(shown).toMatch(/github-pat\s+openai/);
     expect(shown).not.toContain('SENTINEL');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/cli.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 import { startVaultServer, type VaultServer } from '../helpers/vault-server/server.js';
 
 const SECRET = 'SENTINEL-cross-5b7a';
@@ -16,6 +17,7 @@ beforeAll(async () => {
   keyring = await startPrivateKeyring();
   vault = await startVaultServer();
   sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'file pass', MCP_CLI_EXPORT_PASSPHRASE: EXPORT_PASS, ...keyring.env });
+  await createQuickTokenFile(sb.env.XDG_DATA_HOME!, 'file pass');
 });
 afterAll(async () => {
   await sb?.cleanup();
@@ -67,7 +69,8 @@ describe('export and import across backends', () => {
     }
     const items = await keyring.secretTool(['search', '--all', 'service', 'mcp-cli']);
     expect(items.stdout).toContain('api-key:openai');
-  });
+    // Two age bundles and some thirty CLI processes, each deriving keys: minutes on a busy shared machine.
+  }, 180_000);
 
   it.each(['secret-service', 'vault'] as const)('rotate keeps the metadata on %s, and the audit log names the backend', async (backend) => {
     const [before] = (await list(backend)).filter((t) => t.name === 'openai');

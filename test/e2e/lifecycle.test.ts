@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/cli.js';
 import { makeTestPki, type TestPki } from '../helpers/certs.js';
+import { requireProgram } from '../helpers/programs.js';
 
 const SECRET = 'SENTINEL-7d1e';
 const EXPORT_PASS = 'export pass phrase';
@@ -156,7 +157,8 @@ describe('export and import', () => {
   it('Debian age opens the bundle with the same passphrase', async () => {
     const out = join(a.home, 'opened.json');
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('script', ['-qefc', `age -d -o '${out}' '${bundle}'`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const [script, age] = [requireProgram('script'), requireProgram('age')];
+      const child = spawn(script, ['-qefc', `'${age}' -d -o '${out}' '${bundle}'`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
       child.on('error', reject);
       let shown = '';
       child.stdout.on('data', (d: Buffer) => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 import { sha256 } from '../helpers/mcp-servers.js';
 
 // `mcp-cli exec`: any program, with variables whose values come from the token store.
@@ -35,6 +36,7 @@ describe('mcp-cli exec', () => {
       VAULT_TOKEN: 'hvs.exec-SENTINEL-vault',
       INHERITED_SETTING: 'inherited',
     });
+    await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, PASSPHRASE);
     expect((await sandbox.run(['token', 'set', 'openai', '--type', 'api-key', '--value', '-'], { input: API_KEY })).code).toBe(0);
     expect((await sandbox.run(['token', 'set', 'corp', '--type', 'basic', '--username', 'alice', '--value', '-'], { input: PASSWORD })).code).toBe(0);
     sandboxEnv = sandbox.env;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireProgram } from './programs.js';
 
 export interface TestPki {
   caCert: string;
@@ -13,12 +14,7 @@ export interface TestPki {
 }
 
 function openssl(args: string[], cwd: string): void {
-  try {
-    execFileSync('openssl', args, { cwd, stdio: 'pipe' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('openssl is missing: apt-get install openssl');
-    throw error;
-  }
+  execFileSync(requireProgram('openssl'), args, { cwd, stdio: 'pipe' });
 }
 
 /** A throw-away CA that signs a server certificate for 127.0.0.1 and a client certificate, made with openssl. */

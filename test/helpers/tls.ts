@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireProgram } from './programs.js';
 
 export interface TestCertificates {
   dir: string;
@@ -16,12 +17,7 @@ export interface TestCertificates {
 }
 
 function openssl(args: string[], cwd: string): void {
-  try {
-    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('openssl is needed for the TLS tests: install it (apt-get install openssl)');
-    throw error;
-  }
+  execFileSync(requireProgram('openssl'), args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 export async function makeTestCertificates(): Promise<TestCertificates> {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { CLI, type CliResult } from './cli.js';
+import { requireProgram } from './programs.js';
 
 export interface Keystrokes {
   /** Text to type once `after` has appeared in the output. */
@@ -31,7 +32,7 @@ export function runCommandInTerminal(
   options: { env: Record<string, string | undefined>; cwd: string },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+    const child = spawn(requireProgram('script'), ['-qefc', command, '/dev/null'], {
       env: options.env as NodeJS.ProcessEnv,
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -49,7 +50,7 @@ export function runCommandInTerminal(
       }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', (error) => reject(new Error(`cannot run util-linux 'script' (apt-get install bsdutils): ${error.message}`)));
+    child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout: output.replace(/\r\n/g, '\n'), stderr: '' });

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 
 // Start-up is a feature: the MCP SDK and zod load only with the commands that need them.
 const CHUNKS = join(dirname(CLI), 'chunks');
@@ -67,6 +68,7 @@ describe('start-up path', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
     sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'pw', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, 'pw');
     expect((await sandbox.run(['token', 'set', 'x', '--value', 'v'])).code).toBe(0);
   });
   afterAll(() => sandbox.cleanup());

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 import { sha256, STDIO_SERVER } from '../helpers/mcp-servers.js';
 import { childrenOf, connectThroughRun, procView } from '../helpers/run-client.js';
 
@@ -20,6 +21,7 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
 
   beforeAll(async () => {
     sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'run-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, 'run-test-passphrase');
     markers = join(sandbox.home, 'markers');
     await mkdir(markers);
     const set = await sandbox.run(['token', 'set', 'stdio-key', '--value', '-'], { input: SECRET });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAN_PAGE, renderManPage } from '../../scripts/man-page.js';
+import { requireProgram } from '../helpers/programs.js';
 
 describe('man/mcp-cli.1', () => {
   it('is what the command table makes (run npm run man after changing a command)', async () => {
@@ -23,7 +24,7 @@ describe('man/mcp-cli.1', () => {
 
   // man-db's man on Linux (CI installs it); other systems' man reads the page as well but warns differently.
   it.runIf(process.platform === 'linux')('man renders it without a warning', () => {
-    const shown = spawnSync('man', ['--warnings', '-l', '-P', 'cat', MAN_PAGE], { env: { ...process.env, MANWIDTH: '80' }, encoding: 'utf8' });
+    const shown = spawnSync(requireProgram('man'), ['--warnings', '-l', '-P', 'cat', MAN_PAGE], { env: { ...process.env, MANWIDTH: '80' }, encoding: 'utf8' });
     expect(shown.error).toBeUndefined();
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stderr).toBe('');

@@ -4,7 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { commandNamed, groupsFor, runCli } from '../../src/cli/program.js';
+import type { Command } from '@commander-js/extra-typings';
+import { buildProgram, commandNamed, groupsFor, HELP_KIT, runCli } from '../../src/cli/program.js';
+import { examplesOf } from '../../src/cli/help-format.js';
 import { COMMAND_GROUPS } from '../../src/cli/groups/index.js';
 import type { Ctx, Io } from '../../src/context.js';
 
@@ -166,7 +168,7 @@ describe('one group per command', () => {
       (await group.load()).register(program, {
         ctx: async () => ({}) as Ctx,
         endWith: () => undefined,
-        helpParagraphs: () => '',
+        ...HELP_KIT,
         io: async () => ({}) as Io,
         table: async () => program,
       });
@@ -209,6 +211,104 @@ describe('help', () => {
     for (const name of read) expect(help, name).toContain(name);
     for (const name of ['VAULT_ADDR', 'NO_COLOR', 'XDG_CONFIG_HOME']) expect(help).toContain(name);
     expect(help).toMatch(/Examples:\n {2}# .+\n {2}mcp-cli token set /);
+  });
+
+  /** Every command of the table below `command`, depth first (not `help` nor the hidden ones). */
+  const commandsBelow = (command: Command): Command[] =>
+    (command.commands as Command[]).filter((c) => !c.name().startsWith('__') && c.name() !== 'help').flatMap((c) => [c, ...commandsBelow(c)]);
+  const pathOf = (command: Command): string[] => (command.parent ? [...pathOf(command.parent as Command), command.name()] : []);
+  const table = async () => {
+    const nowhere = { write: () => true } as unknown as Writable;
+    const unused = () => {
+      throw new Error('no command runs here');
+    };
+    return (await buildProgram(
+      { stdout: nowhere, stderr: nowhere, columns: 80 },
+      { ...HELP_KIT, ctx: unused, endWith: unused, io: unused, table: unused },
+    )) as unknown as Command;
+  };
+
+  it("every command's --help ends with examples of that command", async () => {
+    const commands = commandsBelow(await table());
+    expect(commands.length).toBeGreaterThan(35);
+    for (const command of commands) {
+      const path = pathOf(command);
+      out = sink();
+      expect(await parse(...path, '--help')).toBe(0);
+      const help = out.text();
+      const examples = help.slice(help.indexOf('\nExamples:\n'));
+      expect(examples, path.join(' ')).toMatch(/^\nExamples:\n( {2}# .+\n {2}.+\n)+$/);
+      expect(examples, path.join(' ')).toContain(`mcp-cli ${path.join(' ')}`);
+    }
+  });
+
+  it('every example runs a command of the table with flags that command has', async () => {
+    const root = await table();
+    let checked = 0;
+    for (const command of [root, ...commandsBelow(root)])
+      for (const [example] of [...examplesOf(command), ...(command === root ? (await import('../../src/cli/help-text.js')).EXAMPLES : [])]) {
+        const at = example.indexOf('mcp-cli ');
+        if (at < 0) continue;
+        // The words of the mcp-cli command line, up to a pipe or the end of a $(...).
+        const words = example
+          .slice(at + 'mcp-cli '.length)
+          .split(/\s+/)
+          .map((w) => w.replace(/^['"]|['")]+$/g, ''));
+        let current = root;
+        const chain = [root];
+        const optionOf = (flag: string) => chain.flatMap((c) => c.options).find((o) => o.long === flag || o.short === flag);
+        for (let i = 0; i < words.length; i++) {
+          const word = words[i]!;
+          if (word === '|' || word === '--') break;
+          if (word.startsWith('-')) {
+            const option = optionOf(word.split('=')[0]!);
+            expect(option, `${example}: ${word}`).toBeDefined();
+            if ((option!.required || option!.optional) && !word.includes('=')) i++;
+            continue;
+          }
+          const sub = (current.commands as Command[]).find((c) => c.name() === word);
+          if (!sub) continue;
+          current = sub;
+          chain.push(sub);
+        }
+        expect(current === command || commandsBelow(command).includes(current), `${example} runs ${pathOf(current).join(' ')}`).toBe(true);
+        checked++;
+      }
+    expect(checked).toBeGreaterThan(60);
+  });
+
+  it("clients: a mistyped client's id names the right one, as a mistyped command does; nothing runs", async () => {
+    expect(await parse('clients', 'import', 'claud-desktop')).toBe(1);
+    expect(err.text()).toContain("'claud-desktop' is invalid for argument 'client'. Allowed choices are claude-desktop, claude-code, cursor,");
+    expect(err.text()).toContain('(Did you mean claude-desktop?)');
+    err = sink();
+    expect(await parse('clients', 'install', 'github', '--client', 'cursr')).toBe(1);
+    expect(err.text()).toContain('(Did you mean cursor?)');
+    err = sink();
+    expect(await parse('clients', 'restore', 'vs-code')).toBe(1);
+    expect(err.text()).toContain('(Did you mean vscode?)');
+    err = sink();
+    expect(await parse('clients', 'restore', 'notepad')).toBe(1);
+    expect(err.text()).not.toContain('Did you mean');
+    expect(clientsImport.run).not.toHaveBeenCalled();
+    expect(clientsInstall.run).not.toHaveBeenCalled();
+    expect(clientsRestore.run).not.toHaveBeenCalled();
+  });
+
+  it('completion without a shell lists the shells and how each loads its script; exit 0', async () => {
+    expect(await parse('completion')).toBe(0);
+    const text = out.text();
+    expect(text).toMatch(/^Shells: bash, zsh, fish, powershell\./);
+    for (const line of [
+      'eval "$(mcp-cli completion bash)"',
+      'eval "$(mcp-cli completion zsh)"',
+      'mcp-cli completion fish | source',
+      'mcp-cli completion powershell | Out-String | Invoke-Expression',
+    ])
+      expect(text).toContain(line);
+    expect(err.text()).toBe('');
+    expect(await parse('completion', 'tcsh')).toBe(1);
+    expect(err.text()).toContain('Allowed choices are bash, zsh, fish, powershell.');
   });
 
   it('config --help says where the file is looked for, which one is trusted, and the reference syntax', async () => {

@@ -2,10 +2,19 @@ import type { Register } from './kit.js';
 
 /** `mcp-cli auth ...`: OAuth logins to MCP servers. */
 export const register: Register = (program, kit) => {
-  const auth = program.command('auth').description('log in to MCP servers with OAuth; tokens are kept in the secure backend and refreshed automatically');
+  const auth = kit
+    .examples(program.command('auth'), [
+      ['mcp-cli auth login notion', 'log in to a server in the browser'],
+      ['mcp-cli auth status', 'every login: expiry, scopes, refresh'],
+    ])
+    .description('log in to MCP servers with OAuth; tokens are kept in the secure backend and refreshed automatically');
 
-  auth
-    .command('login')
+  kit
+    .examples(auth.command('login'), [
+      ['mcp-cli auth login notion', 'in the browser (authorization code with PKCE)'],
+      ['mcp-cli auth login notion --no-browser', 'over SSH: open the printed URL elsewhere, paste back where it lands'],
+      ['mcp-cli auth login notion --device', 'with a code entered on another device'],
+    ])
     .description(
       'log in to a server from server_config.json: in the browser (authorization code with PKCE), with a device code (RFC 8628), or as its own client ("grant": "client_credentials")',
     )
@@ -16,15 +25,21 @@ export const register: Register = (program, kit) => {
     .option('--timeout <duration>', 'how long to wait for the browser, e.g. 90s or 5m (default 5m)')
     .action(async (server, options, command) => (await import('../../commands/auth/login.js')).run(server, options, await kit.ctx(command)));
 
-  auth
-    .command('status')
+  kit
+    .examples(auth.command('status'), [
+      ['mcp-cli auth status', 'every login'],
+      ['mcp-cli auth status notion --json', 'one server, as JSON'],
+    ])
     .description('show OAuth logins: issuer, grant, client registration, scopes, expiry, refresh, audience, last step-up, where it is stored')
     .argument('[server]', 'one server (default: all)')
     .option('--json', 'print JSON')
     .action(async (server, options, command) => (await import('../../commands/auth/status.js')).run(server, options, await kit.ctx(command)));
 
-  auth
-    .command('logout')
+  kit
+    .examples(auth.command('logout'), [
+      ['mcp-cli auth logout notion', 'revoke the tokens, then delete them here'],
+      ['mcp-cli auth logout notion --local-only --forget-client', 'delete here only, with the client registration'],
+    ])
     .description('revoke the tokens at the authorization server (RFC 7009) when it can, then delete them here')
     .argument('<server>', 'server name')
     .option('--local-only', 'do not contact the authorization server')

@@ -1,15 +1,18 @@
-import { CLIENT_IDS as IDS } from '../../clients/catalog.js';
+import { CLIENT_IDS } from '../../clients/catalog.js';
 import type { Register } from './kit.js';
-
-const CLIENT_IDS = `${IDS.slice(0, -1).join(', ')} or ${IDS.at(-1)}`;
 
 /** `clients` has options of its own (--project, --json) that commander hands it wherever they stand, so its subcommands take them from there too. */
 const withParent = <T extends object>(options: T, command: { parent: { opts(): object } | null }): T => ({ ...command.parent?.opts(), ...options });
 
 /** `mcp-cli clients ...`: MCP clients' own config files (jsonc-parser and yaml load only with these commands). */
 export const register: Register = (program, kit) => {
-  const clients = program
-    .command('clients')
+  const clientId = kit.oneOf(CLIENT_IDS);
+  const clientArgument = () => program.createArgument('<client>', 'the client').choices(CLIENT_IDS).argParser(clientId);
+  const clients = kit
+    .examples(program.command('clients'), [
+      ['mcp-cli clients', 'the clients found, their servers, and plaintext secrets (masked)'],
+      ['mcp-cli clients --project . --check', "exit 1 when a project's files hold a plaintext secret"],
+    ])
     .summary("find plaintext secrets in MCP clients' configs, move them into the token store, and wire the clients to mcp-cli run")
     .description(
       'list the MCP clients whose configs are found (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Zed, Goose, Codex CLI, Gemini CLI, Cline, Continue, OpenCode, Kiro, LM Studio, Crush, GitHub Copilot CLI), their servers, and the values that look like plaintext secrets: by name, kind and a masked hint, never the value (see docs/clients.md)',
@@ -19,12 +22,15 @@ export const register: Register = (program, kit) => {
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../../commands/clients/clients-list.js')).run(options, await kit.ctx(command)));
 
-  clients
-    .command('import')
+  kit
+    .examples(clients.command('import'), [
+      ['mcp-cli clients import claude-desktop --dry-run', 'the plan, and a diff of each file'],
+      ['mcp-cli clients import cursor --servers github,notion', "move two servers' secrets into the store"],
+    ])
     .description(
       "move a client's plaintext secrets into the token store, its servers into your server_config.json with ${TOKEN:...} references, and rewrite its entries to start mcp-cli run NAME; the plan is shown first",
     )
-    .argument('<client>', CLIENT_IDS)
+    .addArgument(clientArgument())
     .option('--project <dir>', "the project's file (shared with a team) instead of your own")
     .option('--servers <names>', 'only these servers, comma-separated (also ones without a secret)')
     .option('--dry-run', 'show the plan and a diff of each file, write nothing')
@@ -36,11 +42,14 @@ export const register: Register = (program, kit) => {
       (await import('../../commands/clients/clients-import.js')).run(client, withParent(options, command), await kit.ctx(command)),
     );
 
-  clients
-    .command('install')
+  kit
+    .examples(clients.command('install'), [
+      ['mcp-cli clients install github --client cursor', 'Cursor starts github through mcp-cli run'],
+      ['mcp-cli clients install github --client vscode --project .', "in the project's .vscode/mcp.json"],
+    ])
     .description("add an entry that starts mcp-cli run SERVER, for a server of your server_config.json, to a client's file")
     .argument('<server>', 'server name in your server_config.json')
-    .requiredOption('--client <client>', CLIENT_IDS)
+    .addOption(program.createOption('--client <client>', 'the client').choices(CLIENT_IDS).argParser(clientId).makeOptionMandatory())
     .option('--project <dir>', "the project's file instead of your own")
     .option('--command <path>', 'what the entry starts (default: as for clients import)')
     .option('--overwrite', 'replace an entry of that name (one without plaintext secrets)')
@@ -48,11 +57,11 @@ export const register: Register = (program, kit) => {
       (await import('../../commands/clients/clients-install.js')).run(server, withParent(options, command), await kit.ctx(command)),
     );
 
-  clients
-    .command('restore')
+  kit
+    .examples(clients.command('restore'), [['mcp-cli clients restore claude-desktop', "undo the imports into Claude Desktop's config"]])
     .description(
       "put a client's files back as they were before its imports (byte for byte), and take out what the imports added to server_config.json and the token store",
     )
-    .argument('<client>', CLIENT_IDS)
+    .addArgument(clientArgument())
     .action(async (client, _options, command) => (await import('../../commands/clients/clients-restore.js')).run(client, await kit.ctx(command)));
 };

@@ -22,15 +22,25 @@ export const register: Register = (program, kit) => {
     .command('config')
     .description('server_config.json: show it resolved, and approve files that are not your own')
     .addHelpText('after', (context) => kit.helpParagraphs(context.command, CONFIG_FILE, CONFIG_EXAMPLE));
-  config
-    .command('show')
+  kit.examples(config, [
+    ['mcp-cli config show', 'the config as mcp-cli uses it, every value from a reference masked'],
+    ['mcp-cli config trust', "approve a cloned project's ./server_config.json after seeing what it would do"],
+  ]);
+  kit
+    .examples(config.command('show'), [
+      ['mcp-cli config show', 'the whole config, references resolved and masked'],
+      ['mcp-cli config show github --json', 'one server, as JSON'],
+    ])
     .description('the resolved config, with every value from a reference masked')
     .argument('[server]', 'only this server')
     .option('--json', 'print JSON')
     .action(async (server, options, command) => (await import('../../commands/config/show.js')).run(server, options, await kit.ctx(command)));
 
-  config
-    .command('trust')
+  kit
+    .examples(config.command('trust'), [
+      ['mcp-cli config trust', 'approve the config used here (./server_config.json) after seeing what it would do'],
+      ['mcp-cli config trust --list', 'the approved files, and whether each is unchanged'],
+    ])
     .description(
       'approve a config file that is not your own (default: the one used here), after showing what it would make mcp-cli do; any edit needs approval again',
     )
@@ -39,8 +49,8 @@ export const register: Register = (program, kit) => {
     .option('--json', 'with --list: print JSON')
     .action(async (path, options, command) => (await import('../../commands/config/trust.js')).run(path, options, await kit.ctx(command)));
 
-  config
-    .command('untrust')
+  kit
+    .examples(config.command('untrust'), [['mcp-cli config untrust ./server_config.json', 'withdraw the approval of a file']])
     .description('remove the approval of a config file')
     .argument('[path]', 'the config file (default: the one used here)')
     .action(async (path, _options, command) => (await import('../../commands/config/trust.js')).untrust(path, await kit.ctx(command)));

@@ -2,8 +2,11 @@ import { collect, type Register } from './kit.js';
 
 /** What MCP clients and other programs start: a configured server with its credentials, or any program with tokens in its environment. */
 export const register: Register = (program, kit) => {
-  program
-    .command('run')
+  kit
+    .examples(program.command('run'), [
+      ['claude mcp add github -- mcp-cli run github', 'an MCP client starts the server through mcp-cli'],
+      ['{"command": "mcp-cli", "args": ["run", "github"]}', "the same in a client's JSON config"],
+    ])
     .summary('what an MCP client starts: a server of server_config.json on stdin/stdout, with its credentials')
     .description(
       'run a server of server_config.json for an MCP client on stdin/stdout: a stdio server with its resolved env, or a bridge to an HTTP server with its headers and OAuth login (see docs/run.md)',
@@ -16,8 +19,11 @@ export const register: Register = (program, kit) => {
       ),
     );
 
-  program
-    .command('exec')
+  kit
+    .examples(program.command('exec'), [
+      ["mcp-cli exec --env 'OPENAI_API_KEY=${TOKEN:api-key:openai}' -- python agent.py", 'a program with a token in its environment'],
+      ['mcp-cli exec --env-file .env.mcp -- npm start', 'variables from a file of NAME=VALUE lines'],
+    ])
     .summary('run a program with tokens from the store in its environment; its output masked')
     .description(
       'run a program with environment variables whose values may hold ${TOKEN:ns:name} and ${VAR} references; its output is masked (see docs/run.md)',

@@ -2,10 +2,21 @@ import type { Register } from './kit.js';
 
 /** `mcp-cli token ...`: storing, listing and removing tokens, their lifecycle and the storage. */
 export const register: Register = (program, kit) => {
-  const token = program.command('token').description('store, list and remove tokens (values are never shown unless asked for)');
+  const token = kit
+    .examples(program.command('token'), [
+      ['mcp-cli token set my-api --type bearer', 'store a bearer token; the value is asked for, hidden'],
+      ['mcp-cli token list', 'what is stored (metadata only, never values)'],
+      ['mcp-cli token get my-api --show-value', 'the bare value, for a script'],
+    ])
+    .description('store, list and remove tokens (values are never shown unless asked for)');
 
-  token
-    .command('list')
+  kit
+    .examples(token.command('list'), [
+      ['mcp-cli token list', 'every token: metadata only, never values'],
+      ['mcp-cli token list --no-oauth --api-keys', 'only API keys, OAuth tokens left out'],
+      ['mcp-cli token list --namespace team --json', 'one namespace, as JSON'],
+      ['mcp-cli token list --expiring-within 7d', 'tokens expired or expiring within a week'],
+    ])
     .description('list stored tokens (metadata only)')
     .option('--namespace <ns>', 'only this namespace')
     .option('--type <type>', 'only this type: bearer, api-key, basic, oauth, generic or client-cert')
@@ -26,8 +37,14 @@ export const register: Register = (program, kit) => {
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../../commands/token/list.js')).run(options, await kit.ctx(command)));
 
-  token
-    .command('set')
+  kit
+    .examples(token.command('set'), [
+      ['mcp-cli token set my-server --type bearer', 'a bearer token, its value asked for on the terminal, hidden'],
+      ['echo "$KEY" | mcp-cli token set openai --type api-key --provider openai', 'an API key from a pipe, with its provider'],
+      ['mcp-cli token set jira --type basic --username me@example.com', 'a username and password (the password is the value)'],
+      ['mcp-cli token set corp --type client-cert --cert me.pem --key me.key', 'a client certificate for mutual TLS'],
+      ['mcp-cli token set ci-token --value-file token.txt --expires 90d', 'from a file, with an expiry'],
+    ])
     .description('store a token (the value is read from a hidden prompt, --value -, or piped stdin)')
     .argument('<name>', 'token name')
     .option('--type <type>', 'bearer, api-key, basic, generic or client-cert (OAuth tokens come from `mcp-cli auth login`)', 'bearer')
@@ -45,8 +62,12 @@ export const register: Register = (program, kit) => {
     .option('--json', 'print what was stored as JSON (metadata only)')
     .action(async (name, options, command) => (await import('../../commands/token/set.js')).run(name, options, await kit.ctx(command)));
 
-  token
-    .command('get')
+  kit
+    .examples(token.command('get'), [
+      ['mcp-cli token get my-server', "a token's metadata"],
+      ['export OPENAI_API_KEY=$(mcp-cli token get openai --show-value)', 'the bare value, for a script'],
+      ['mcp-cli token get notion --oauth --json', 'the OAuth login of a server, as JSON (no value)'],
+    ])
     .description("show a token's metadata; --show-value prints only the value")
     .argument('<name>', 'token name')
     .option('--namespace <ns>', 'namespace (default: search all)')
@@ -55,8 +76,12 @@ export const register: Register = (program, kit) => {
     .option('--json', 'print JSON (with --show-value: {"value": ...})')
     .action(async (name, options, command) => (await import('../../commands/token/get.js')).run(name, options, await kit.ctx(command)));
 
-  token
-    .command('delete')
+  kit
+    .examples(token.command('delete'), [
+      ['mcp-cli token delete my-server', 'delete a token (its namespace is found)'],
+      ['mcp-cli token delete openai --namespace api-key', 'where a name is in several namespaces'],
+      ['mcp-cli token delete notion --oauth', "a server's OAuth token"],
+    ])
     .description('delete a token')
     .argument('<name>', 'token name')
     .option('--namespace <ns>', 'namespace (default: search all)')
@@ -64,22 +89,32 @@ export const register: Register = (program, kit) => {
     .option('--json', 'print what was deleted as JSON')
     .action(async (name, options, command) => (await import('../../commands/token/delete.js')).run(name, options, await kit.ctx(command)));
 
-  token
-    .command('clear')
+  kit
+    .examples(token.command('clear'), [
+      ['mcp-cli token clear --namespace test', 'every token of one namespace, after a confirmation'],
+      ['mcp-cli token clear --namespace test --force', 'without asking (scripts)'],
+    ])
     .description('delete all tokens, or all in one namespace')
     .option('--namespace <ns>', 'only this namespace')
     .option('--force', 'do not ask for confirmation (required when not interactive)')
     .option('--json', 'print what was deleted as JSON')
     .action(async (options, command) => (await import('../../commands/token/clear.js')).run(options, await kit.ctx(command)));
 
-  token
-    .command('backends')
+  kit
+    .examples(token.command('backends'), [
+      ['mcp-cli token backends', 'which backends work here, and which one is used'],
+      ['mcp-cli --token-backend vault token backends --json', 'as JSON, with another backend chosen'],
+    ])
     .description('list storage backends, whether each is available, and which is active')
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../../commands/token/backends.js')).run(options, await kit.ctx(command)));
 
-  token
-    .command('rotate')
+  kit
+    .examples(token.command('rotate'), [
+      ['mcp-cli token rotate my-api', 'a new value, asked for hidden; metadata kept'],
+      ['mcp-cli token rotate ci-token --value-file new.txt --expires 90d', 'from a file, with a new expiry'],
+      ['mcp-cli token rotate notion --oauth', 'refresh an OAuth token at its authorization server'],
+    ])
     .description("replace a token's value in one step, keeping its metadata; an OAuth token is refreshed at its authorization server")
     .argument('<name>', 'token name')
     .option('--namespace <ns>', 'namespace (default: search all)')
@@ -90,16 +125,22 @@ export const register: Register = (program, kit) => {
     .option('--json', 'print what was rotated as JSON (metadata only)')
     .action(async (name, options, command) => (await import('../../commands/token/rotate.js')).run(name, options, await kit.ctx(command)));
 
-  token
-    .command('export')
+  kit
+    .examples(token.command('export'), [
+      ['mcp-cli token export tokens.age', 'every token into an age-encrypted bundle (passphrase asked)'],
+      ['MCP_CLI_EXPORT_PASSPHRASE=... mcp-cli token export team.age --namespace team', 'one namespace, passphrase from the environment'],
+    ])
     .description('write tokens with their metadata to an age-encrypted file (passphrase: prompt or MCP_CLI_EXPORT_PASSPHRASE)')
     .argument('<file>', 'bundle to write')
     .option('--namespace <ns>', 'only this namespace')
     .option('--force', 'replace the file if it exists')
     .action(async (file, options, command) => (await import('../../commands/token/export.js')).run(file, options, await kit.ctx(command)));
 
-  token
-    .command('import')
+  kit
+    .examples(token.command('import'), [
+      ['mcp-cli token import tokens.age --dry-run', 'what importing would change'],
+      ['mcp-cli token import tokens.age --skip-existing', 'import, keeping the tokens already here'],
+    ])
     .description('read tokens from an exported bundle')
     .argument('<file>', 'bundle to read')
     .option('--namespace <ns>', 'only tokens of this namespace')
@@ -108,16 +149,22 @@ export const register: Register = (program, kit) => {
     .option('--dry-run', 'show what would change, write nothing')
     .action(async (file, options, command) => (await import('../../commands/token/import.js')).run(file, options, await kit.ctx(command)));
 
-  token
-    .command('check')
+  kit
+    .examples(token.command('check'), [
+      ['mcp-cli token check', 'exit 4 when a token is expired or expires within 7 days'],
+      ['mcp-cli token check --expiring-within 30d --json', 'a 30-day window, as JSON (for cron)'],
+    ])
     .description('exit 4 when any token is expired or expires soon (for cron jobs)')
     .option('--expiring-within <duration>', 'the window, e.g. 7d (default) or 30d')
     .option('--namespace <ns>', 'only this namespace')
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../../commands/token/check.js')).run(options, await kit.ctx(command)));
 
-  token
-    .command('validate')
+  kit
+    .examples(token.command('validate'), [
+      ['mcp-cli token validate', 'every token against what can judge it'],
+      ['mcp-cli token validate openai --namespace api-key', 'one token'],
+    ])
     .description(
       'check tokens against what can judge them: expiry, the servers that use them, OAuth refresh, provider APIs (exit 4 if any is rejected or expired)',
     )
@@ -127,15 +174,22 @@ export const register: Register = (program, kit) => {
     .option('--json', 'print JSON')
     .action(async (name, options, command) => (await import('../../commands/token/validate.js')).run(name, options, await kit.ctx(command)));
 
-  token
-    .command('passphrase')
+  kit
+    .examples(token.command('passphrase'), [
+      ['mcp-cli token passphrase', "change the encrypted file's passphrase (both asked for)"],
+      ['MCP_CLI_NEW_ENCRYPTION_KEY=... mcp-cli token passphrase', 'the new one from the environment'],
+    ])
     .description(
       'change the passphrase of the encrypted token file (new one from a prompt or MCP_CLI_NEW_ENCRYPTION_KEY); every token is re-encrypted under a new key',
     )
     .action(async (_options, command) => (await import('../../commands/token/passphrase.js')).run(await kit.ctx(command)));
 
-  token
-    .command('audit')
+  kit
+    .examples(token.command('audit'), [
+      ['mcp-cli token audit --since 7d', 'the last week of token access'],
+      ['mcp-cli token audit --name openai --action read --json', 'reads of one token, as JSON'],
+      ['mcp-cli token audit --verify', 'check that no entry was edited or removed'],
+    ])
     .description('show the audit log of token access (never values); --verify checks its hash chain')
     .option('--since <when>', 'entries since a duration ago (7d) or an ISO date')
     .option('--name <name>', 'only this token name')
@@ -148,8 +202,11 @@ export const register: Register = (program, kit) => {
     .option('--json', 'print JSON')
     .action(async (options, command) => (await import('../../commands/token/audit.js')).run(options, await kit.ctx(command)));
 
-  token
-    .command('migrate')
+  kit
+    .examples(token.command('migrate'), [
+      ['mcp-cli token migrate --from encrypted --to keychain --dry-run', "what moving the file's tokens into the keychain would do"],
+      ['mcp-cli token migrate --from encrypted --to keychain', 'move them'],
+    ])
     .description(
       'move every token of one backend into the active one (or --to), metadata unchanged; each is deleted from the source only once written and read back',
     )
@@ -160,16 +217,19 @@ export const register: Register = (program, kit) => {
     .option('--dry-run', 'show what would be moved, write nothing')
     .action(async (options, command) => (await import('../../commands/token/migrate.js')).run(options, await kit.ctx(command)));
 
-  token
-    .command('unlock')
+  kit
+    .examples(token.command('unlock'), [
+      ['mcp-cli token unlock', 'ask the passphrase once; unlocked for 15 minutes'],
+      ['mcp-cli token unlock --timeout 8h', 'for a working day'],
+    ])
     .description(
       "ask the encrypted file's passphrase once (or take MCP_CLI_ENCRYPTION_KEY) and keep the file unlocked for this user until the timeout or `token lock`",
     )
     .option('--timeout <duration>', 'how long it stays unlocked, e.g. 15m (default), 2h or 1d; at most 7d')
     .action(async (options, command) => (await import('../../commands/token/unlock.js')).run(options, await kit.ctx(command)));
 
-  token
-    .command('lock')
+  kit
+    .examples(token.command('lock'), [['mcp-cli token lock', 'forget the keys of every unlock session now']])
     .description('end every unlock session of this user now: the keys are forgotten and the agent stops')
     .action(async (_options, command) => (await import('../../commands/token/lock.js')).run(await kit.ctx(command)));
 };

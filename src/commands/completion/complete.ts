@@ -70,9 +70,10 @@ async function dynamicWords(slot: Slot, ctx: Ctx): Promise<string[]> {
 
 /**
  * Prints the candidates for the word being completed (`current`), one a line: flags only when it
- * starts with `-`; `:files` alone when the shell should complete a file name.
+ * starts with `-`; `:files` alone when the shell should complete a file name. With `descriptions`,
+ * a subcommand or flag is followed by a tab and what it does (the command table's words).
  */
-export async function run(slot: Slot, current: string, ctx: Ctx): Promise<void> {
+export async function run(slot: Slot, current: string, ctx: Ctx, options: { descriptions?: boolean } = {}): Promise<void> {
   if (slot.dynamic === 'files' && !current.startsWith('-')) {
     ctx.stdout.write(':files\n');
     return;
@@ -84,5 +85,9 @@ export async function run(slot: Slot, current: string, ctx: Ctx): Promise<void> 
   // A name with white space, a control character or a shell metacharacter would break the
   // shell's list or be expanded by it (names come from files and backends): left out.
   const usable = [...new Set(words)].filter((w) => w.startsWith(current) && !/[\s$`\\"'(){};|&<>*?[\]!#~]/.test(w) && !hasUnprintable(w));
-  ctx.stdout.write(usable.map((w) => w + '\n').join(''));
+  const line = (w: string) => {
+    const description = options.descriptions ? slot.descriptions?.[w] : undefined;
+    return description ? `${w}\t${description}\n` : `${w}\n`;
+  };
+  ctx.stdout.write(usable.map(line).join(''));
 }
