@@ -3,9 +3,9 @@ import { dpopProof, type DpopKey } from './dpop.js';
 type Fetch = typeof fetch;
 
 /**
- * The nonces servers handed out (RFC 9449 sections 8 and 9), by origin, for the life of the process:
- * an authorization server and an MCP server each have their own, and a server may send a new one with
- * any answer. Nonces are public values; one longer than this, or with characters a nonce may not
+ * The nonces servers handed out (RFC 9449 sections 8 and 9), by role and origin, for the life of the
+ * process: an authorization server and an MCP server each have their own, even on one origin (an MCP
+ * server that is its own authorization server), and a server may send a new one with any answer. Nonces are public values; one longer than this, or with characters a nonce may not
  * have (NQCHAR), is ignored rather than copied into every proof.
  */
 const nonces = new Map<string, string>();
@@ -13,12 +13,15 @@ const MAX_NONCE_CHARS = 512;
 const MAX_ORIGINS = 64;
 const NONCE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/** Whose nonce: the token endpoint's, or the MCP server's. */
+type Role = 'authorization server' | 'resource server';
+
 /** Remembers the `DPoP-Nonce` of an answer; true when it brought one. */
-function noteNonce(response: Response, origin: string): boolean {
+function noteNonce(response: Response, server: string): boolean {
   const nonce = response.headers.get('dpop-nonce');
   if (nonce === null || nonce.length > MAX_NONCE_CHARS || !NONCE.test(nonce)) return false;
-  if (!nonces.has(origin) && nonces.size >= MAX_ORIGINS) nonces.delete(nonces.keys().next().value!);
-  nonces.set(origin, nonce);
+  if (!nonces.has(server) && nonces.size >= MAX_ORIGINS) nonces.delete(nonces.keys().next().value!);
+  nonces.set(server, nonce);
   return true;
 }
 
@@ -45,20 +48,21 @@ export function isDpopNonceChallenge(response: Response): boolean {
  * when it answers that it wants one (never the same proof twice).
  */
 async function withProof(
+  role: Role,
   base: Fetch,
   input: Parameters<Fetch>[0],
   init: RequestInit | undefined,
   headersFor: (nonce: string | undefined) => Headers,
   wantsNonce: (response: Response) => Promise<boolean> | boolean,
 ): Promise<Response> {
-  const { origin } = urlOf(input);
-  const send = () => base(input, { ...init, headers: headersFor(nonces.get(origin)) });
+  const server = `${role} ${urlOf(input).origin}`;
+  const send = () => base(input, { ...init, headers: headersFor(nonces.get(server)) });
   const response = await send();
-  const brought = noteNonce(response, origin);
+  const brought = noteNonce(response, server);
   if (!brought || !(await wantsNonce(response))) return response;
   await response.body?.cancel();
   const retried = await send();
-  noteNonce(retried, origin);
+  noteNonce(retried, server);
   return retried;
 }
 
@@ -68,6 +72,7 @@ export function dpopTokenFetch(key: DpopKey, base: Fetch): Fetch {
     const htu = urlOf(input);
     const htm = init?.method ?? 'POST';
     return withProof(
+      'authorization server',
       base,
       input,
       init,
@@ -86,6 +91,7 @@ export function fetchWithDpopToken(base: Fetch, input: Parameters<Fetch>[0], ini
   const htu = urlOf(input);
   const htm = init?.method ?? (input instanceof Request ? input.method : 'GET');
   return withProof(
+    'resource server',
     base,
     input,
     init,

@@ -16,7 +16,7 @@ import {
   proofTarget,
   readDpopKey,
 } from '../../src/oauth/dpop.js';
-import { dpopTokenFetch, isDpopNonceChallenge } from '../../src/oauth/dpop-fetch.js';
+import { dpopTokenFetch, fetchWithDpopToken, isDpopNonceChallenge } from '../../src/oauth/dpop-fetch.js';
 import { checkProof, thumbprint } from '../helpers/dpop-checks.js';
 
 const claimsOf = (proof: string) => JSON.parse(Buffer.from(proof.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -168,5 +168,23 @@ describe('the token endpoint fetch with DPoP', () => {
     expect(answer.status).toBe(400);
     expect(await answer.json()).toEqual({ error: 'use_dpop_nonce' });
     expect(seen).toHaveLength(2);
+  });
+
+  it('keeps the nonce of an MCP server apart from that of the authorization server on its own origin', async () => {
+    const { seen, endpoint, base } = scripted([
+      nonceRefusal('as-1'),
+      tokens(),
+      new Response('{}', { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'rs-1' } }),
+      new Response('{}', { status: 200 }),
+      tokens(),
+      new Response('{}', { status: 200 }),
+    ]);
+    const mcp = new URL('/mcp', endpoint).href;
+    const call = () => fetchWithDpopToken(base, mcp, { method: 'POST', body: '{}' }, 'the-token', key);
+    expect((await post(dpopTokenFetch(key, base), endpoint)).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    expect((await post(dpopTokenFetch(key, base), endpoint)).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    expect(seen.map((s) => claimsOf(s.proof).nonce)).toEqual([undefined, 'as-1', undefined, 'rs-1', 'as-1', 'rs-1']);
   });
 });
