@@ -37,6 +37,11 @@ export interface OAuthSettings {
   resource?: boolean;
   /** The issuer of the authorization server the configured client is registered with: its credentials go there only. */
   issuer?: string;
+  /**
+   * DPoP (RFC 9449): tokens bound to a key of mcp-cli's, useless without it. Unset: whenever the authorization
+   * server offers it; false: never; true: required (a server that does not offer it, or issues Bearer tokens, is an error).
+   */
+  dpop?: boolean;
 }
 
 export type OAuthGrantSetting = 'authorization_code' | 'client_credentials';
@@ -124,6 +129,7 @@ const oauthShape = object({
   assertionAudience: oneOf(['issuer', 'token_endpoint']),
   resource: boolean,
   issuer: string(),
+  dpop: boolean,
 });
 
 // Loose objects: other clients' configs carry fields we do not know, and that is fine.

@@ -3,6 +3,7 @@ import { CliError, ExitCode } from '../errors.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { assertionKey, clientAssertion } from './client-assertion.js';
 import { discover, type Discovery } from './discovery.js';
+import { dpopForGrant } from './dpop-grant.js';
 import { TOKENS_NAMESPACE, tokensFromResponse, writeClient, writeTokens, type SavedTokens } from './records.js';
 import { chooseClient } from './registration.js';
 import { chooseScope } from './scopes.js';
@@ -91,9 +92,11 @@ export async function clientCredentialsGrant(options: ClientCredentialsOptions):
   const now = options.now();
   const assertion = oauth.privateKey !== undefined ? signedAssertion(target, discovery, oauth.clientId, oauth.privateKey, now) : undefined;
   await authenticateClient(client.information, metadata.token_endpoint_auth_methods_supported, headers, params, assertion);
+  // A new grant keeps the key of the tokens it replaces, as a refresh would.
+  const dpop = dpopForGrant(target, discovery, options.previous?.dpop);
   let body: unknown;
   try {
-    body = await postForm(metadata.token_endpoint, params, headers, [oauth.clientSecret, assertion]);
+    body = await postForm(metadata.token_endpoint, params, headers, [oauth.clientSecret, assertion], undefined, dpop?.tokenFetch);
   } catch (error) {
     if (!(error instanceof OAuthEndpointError)) throw error;
     const refused = error.code === 'invalid_client' || error.code === 'unauthorized_client';
@@ -108,10 +111,13 @@ export async function clientCredentialsGrant(options: ClientCredentialsOptions):
     issuer,
     resource: discovery.resource,
     server: target.url,
+    name: target.name,
     now,
     clientId: oauth.clientId,
     grant: 'client_credentials',
     requestedScope: scope,
+    ...(dpop ? { dpop: dpop.binding } : {}),
+    dpopRequired: oauth.dpop === true,
     ...(options.previous ? { previous: { ...options.previous, refreshToken: undefined } } : {}),
     stepUp: options.stepUp,
   });

@@ -47,6 +47,8 @@ export interface DeviceFlowOptions {
   now(): Date;
   /** Ends the polling: the login's timeout or Ctrl-C. */
   signal: AbortSignal;
+  /** The fetch for the token endpoint's polls: one that adds a DPoP proof (dpop-fetch.ts), else policedFetch(). */
+  tokenFetch?: typeof fetch;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -159,7 +161,7 @@ export async function deviceAuthorization(options: DeviceFlowOptions): Promise<O
     const headers = new Headers();
     await authenticateClient(client, metadata.token_endpoint_auth_methods_supported, headers, poll);
     try {
-      return await parseTokens(await postForm(metadata.token_endpoint, poll, headers, secrets, signal), metadata.token_endpoint);
+      return await parseTokens(await postForm(metadata.token_endpoint, poll, headers, secrets, signal, options.tokenFetch), metadata.token_endpoint);
     } catch (error) {
       if (!(error instanceof OAuthEndpointError) || clientRefused(error)) throw error;
       if (error.code === 'authorization_pending') continue;

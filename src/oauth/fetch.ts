@@ -26,7 +26,8 @@ async function challengeOf(response: Response): Promise<Challenge & { error?: st
 }
 
 /**
- * A fetch for the MCP transport of one server: adds the bearer token (fresh), and after a 401
+ * A fetch for the MCP transport of one server: adds the access token (fresh) as a Bearer token, or for
+ * a DPoP-bound one with a proof of the key (answering the server's nonce challenge), and after a 401
  * refreshes once (or logs in again, asking for the scope the challenge names) and retries; after a
  * 403 `insufficient_scope`, authorizes again for the scopes held and those asked (step-up) and
  * retries, as often as the session's limits allow. Requests to any other origin never carry it.
@@ -38,8 +39,13 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
   const wrapped: Fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input);
     if (url.origin !== origin) return base(input, init);
-    const send = (token: string | undefined) => {
+    const send = async (token: string | undefined) => {
       const headers = new Headers(init?.headers);
+      const dpopKey = token ? await (await options.session()).dpopKeyFor(token) : undefined;
+      if (dpopKey) {
+        const { fetchWithDpopToken } = await import('./dpop-fetch.js');
+        return fetchWithDpopToken(base, input, { ...init, headers }, token!, dpopKey);
+      }
       if (token) headers.set('authorization', `Bearer ${token}`);
       return base(input, { ...init, headers });
     };
@@ -52,7 +58,8 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
 
     let token = active ? await (await options.session()).accessToken() : undefined;
     let response = await send(token);
-    if (response.status === 401 && (token !== undefined || (await options.advertisesOAuth(response)))) {
+    // A server that asks for a nonce again right after it was given one is not helped by a refresh.
+    if (response.status === 401 && !(await nonceRefused(response)) && (token !== undefined || (await options.advertisesOAuth(response)))) {
       await noteChallenge(response);
       let retry = true;
       if (!active) {
@@ -84,9 +91,15 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
   return { fetch: wrapped, usesOAuth: () => active };
 }
 
-/** A 401 whose challenge is Bearer: enough for a server configured for OAuth. */
+/** A 401 whose challenge is Bearer or DPoP (RFC 9449 section 7.1): enough for a server configured for OAuth. */
 export function bearerChallenge(response: Response): boolean {
-  return /^\s*bearer\b/i.test(response.headers.get('www-authenticate') ?? '');
+  return /^\s*(bearer|dpop)\b/i.test(response.headers.get('www-authenticate') ?? '');
+}
+
+async function nonceRefused(response: Response): Promise<boolean> {
+  if (!response.headers.get('dpop-nonce')) return false;
+  const { isDpopNonceChallenge } = await import('./dpop-fetch.js');
+  return isDpopNonceChallenge(response);
 }
 
 /**

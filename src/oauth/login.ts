@@ -9,6 +9,7 @@ import { scrub } from './errors.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { browserCommand, canOpenBrowser, openBrowser } from './browser.js';
 import { deviceEndpoint, describeSchemaIssue, discover, requirePkce, type Discovery } from './discovery.js';
+import { dpopForGrant, type GrantDpop } from './dpop-grant.js';
 import { startLoopback } from './loopback.js';
 import { readPastedRedirect } from './paste-back.js';
 import { deleteClient, extraMetadata, TOKENS_NAMESPACE, tokensFromResponse, writeClient, writeTokens, type OAuthGrant, type SavedTokens } from './records.js';
@@ -182,6 +183,8 @@ interface Obtained {
   tokens: OAuthTokens;
   client: ChosenClient;
   grant: OAuthGrant;
+  /** The key the token request was signed with. */
+  dpop?: GrantDpop;
 }
 
 async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
@@ -223,8 +226,11 @@ async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
       refreshable: true,
     });
     const onClient = (chosen: ChosenClient) => (client = chosen);
+    const dpop = dpopForGrant(target, discovery);
     const obtained = await Promise.race([
-      mode === 'device' ? deviceFlow(options, discovery, scope, stop.signal, onClient) : codeFlow(options, discovery, scope, mode, stop.signal, onClient),
+      mode === 'device'
+        ? deviceFlow(options, discovery, { scope, dpop }, stop.signal, onClient)
+        : codeFlow(options, discovery, { scope, dpop }, mode, stop.signal, onClient),
       limit.promise,
     ]);
     return await saveLogin(options, discovery, obtained, scope);
@@ -267,27 +273,42 @@ async function saveLogin(options: LoginOptions, discovery: Discovery, obtained: 
     issuer,
     resource: discovery.resource,
     server: target.url,
+    name: target.name,
     now: io.now(),
     clientId: obtained.client.information.client_id,
     grant: obtained.grant,
     requestedScope: scope,
     stepUp: options.stepUp,
+    ...(obtained.dpop ? { dpop: obtained.dpop.binding } : {}),
+    dpopRequired: target.oauth?.dpop === true,
   });
   await writeTokens(manager, target.name, saved);
   if (obtained.client.store) await writeClient(manager, target.name, { issuer, kind: obtained.client.kind, information: obtained.client.information });
   await manager.recordEvent(
     'login',
     { namespace: TOKENS_NAMESPACE, name: target.name },
-    { issuer, client: obtained.client.kind, grant: obtained.grant, ...(options.stepUp ? { stepUp: 'true' } : {}) },
+    {
+      issuer,
+      client: obtained.client.kind,
+      grant: obtained.grant,
+      ...(options.stepUp ? { stepUp: 'true' } : {}),
+      ...(saved.dpop ? { dpop: saved.tokenType === 'DPoP' ? 'bound' : 'not bound' } : {}),
+    },
   );
   return saved;
+}
+
+/** What a token request asks for, and the DPoP key it is signed with (if any). */
+interface TokenRequest {
+  scope: string | undefined;
+  dpop: GrantDpop | undefined;
 }
 
 /** RFC 8628: the user enters a code on another device while this polls. */
 async function deviceFlow(
   options: LoginOptions,
   discovery: Discovery,
-  scope: string | undefined,
+  { scope, dpop }: TokenRequest,
   signal: AbortSignal,
   chosen: (client: ChosenClient) => void,
 ): Promise<Obtained> {
@@ -296,8 +317,17 @@ async function deviceFlow(
   const client = await chooseClient(target, manager, discovery, { redirectUri: 'http://127.0.0.1/callback', device: true, scope });
   chosen(client);
   const { deviceAuthorization } = await import('./device.js');
-  const tokens = await deviceAuthorization({ server: target.name, discovery, client: client.information, scope, stderr: io.stderr, now: io.now, signal });
-  return { tokens, client, grant: 'device_code' };
+  const tokens = await deviceAuthorization({
+    server: target.name,
+    discovery,
+    client: client.information,
+    scope,
+    stderr: io.stderr,
+    now: io.now,
+    signal,
+    ...(dpop ? { tokenFetch: dpop.tokenFetch } : {}),
+  });
+  return { tokens, client, grant: 'device_code', ...(dpop ? { dpop } : {}) };
 }
 
 /**
@@ -308,7 +338,7 @@ async function deviceFlow(
 async function codeFlow(
   options: LoginOptions,
   discovery: Discovery,
-  scope: string | undefined,
+  { scope, dpop }: TokenRequest,
   mode: 'browser' | 'paste',
   signal: AbortSignal,
   chosen: (client: ChosenClient) => void,
@@ -336,6 +366,8 @@ async function codeFlow(
       state,
       ...(discovery.resource !== undefined ? { resource: discovery.resource } : {}),
     });
+    // The code is bound to the key too (RFC 9449 section 10): a code stolen on its way back is useless to another.
+    if (dpop) authorizationUrl.searchParams.set('dpop_jkt', dpop.key.thumbprint);
     checkOAuthUrl(authorizationUrl, `authorization URL of '${target.name}'`);
     io.stderr.write(`To log in to '${target.name}', open this URL in a browser:\n\n  ${authorizationUrl.href}\n\n`);
     // The login's end (timeout, Ctrl-C) ends the wait, and the listener closes.
@@ -363,9 +395,9 @@ async function codeFlow(
       codeVerifier,
       redirectUri: listener.redirectUrl,
       ...(discovery.resource !== undefined ? { resource: discovery.resource } : {}),
-      fetchFn: policedFetch(),
+      fetchFn: dpop?.tokenFetch ?? policedFetch(),
     });
-    return { tokens, client, grant: 'authorization_code' };
+    return { tokens, client, grant: 'authorization_code', ...(dpop ? { dpop } : {}) };
   } finally {
     await listener.close();
   }

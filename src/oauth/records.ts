@@ -1,5 +1,6 @@
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/client';
 import type { TokenManager } from '../tokens/manager.js';
+import { checkedTokenType, type DpopAlg, type DpopBinding } from './dpop.js';
 import { OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE, OAUTH_TOKENS_NAMESPACE as TOKENS_NAMESPACE, type StoredToken } from '../tokens/model.js';
 
 export { OAUTH_TOKENS_NAMESPACE as TOKENS_NAMESPACE, OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE } from '../tokens/model.js';
@@ -7,11 +8,14 @@ export { OAUTH_TOKENS_NAMESPACE as TOKENS_NAMESPACE, OAUTH_CLIENTS_NAMESPACE as 
 /** How a login obtained its tokens: a user in a browser, a user with a device code (RFC 8628), or the client on its own behalf. */
 export type OAuthGrant = 'authorization_code' | 'device_code' | 'client_credentials';
 
-/** What the store keeps for one server's login. Secrets: accessToken, refreshToken. */
+/** What the store keeps for one server's login. Secrets: accessToken, refreshToken, the DPoP private key. */
 export interface SavedTokens {
   accessToken: string;
   refreshToken?: string;
+  /** `DPoP` for tokens bound to the login's key (RFC 9449), else what the server said (Bearer). */
   tokenType: string;
+  /** The key the login's token requests were signed with: its tokens (and a public client's refresh token) are bound to it. */
+  dpop?: DpopBinding;
   /** The scopes granted: the token response's `scope`, else the scopes requested (RFC 6749 section 5.1). */
   scope?: string;
   /** The authorization server that issued them; a refresh token is only ever sent back there. */
@@ -43,6 +47,8 @@ export interface TokenContext {
   resource: string | undefined;
   /** The server's URL, kept when no resource indicator was sent. */
   server: string;
+  /** The server's name in the config, for messages. */
+  name?: string;
   now: Date;
   clientId: string | undefined;
   grant: OAuthGrant;
@@ -52,6 +58,10 @@ export interface TokenContext {
   previous?: SavedTokens;
   /** This authorization was a step-up. */
   stepUp?: boolean;
+  /** The key the token request was signed with (DPoP). */
+  dpop?: DpopBinding;
+  /** Only DPoP-bound tokens will do (`oauth.dpop: true`): any other is refused, not stored. */
+  dpopRequired?: boolean;
 }
 
 export function tokensFromResponse(tokens: OAuthTokens, context: TokenContext): SavedTokens {
@@ -62,7 +72,13 @@ export function tokensFromResponse(tokens: OAuthTokens, context: TokenContext): 
     ...(context.clientId !== undefined ? { clientId: context.clientId } : {}),
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? previous?.refreshToken,
-    tokenType: tokens.token_type || 'Bearer',
+    tokenType: checkedTokenType(tokens.token_type, {
+      server: context.name ?? context.server,
+      issuer: context.issuer,
+      bound: context.dpop !== undefined,
+      required: context.dpopRequired === true,
+    }),
+    ...(context.dpop ? { dpop: context.dpop } : {}),
     scope: scope || undefined,
     issuer: context.issuer,
     resource: context.resource,
@@ -97,6 +113,7 @@ export function savedTokensOf(stored: StoredToken): SavedTokens | undefined {
     // Logins made before the grant was recorded were all authorization code logins.
     grant: grantOf(metadata.details.grant),
     ...(metadata.details.stepUpAt !== undefined ? { stepUpAt: metadata.details.stepUpAt, stepUpScope: metadata.details.stepUpScope } : {}),
+    ...(secret.dpopKey ? { dpop: { key: secret.dpopKey, alg: metadata.details.dpopAlg as DpopAlg, jkt: metadata.details.dpopJkt ?? '' } } : {}),
   };
 }
 
@@ -109,11 +126,16 @@ export async function writeTokens(manager: TokenManager, server: string, tokens:
   details.grant = tokens.grant;
   if (tokens.stepUpAt) details.stepUpAt = tokens.stepUpAt;
   if (tokens.stepUpScope) details.stepUpScope = tokens.stepUpScope;
+  if (tokens.dpop) Object.assign(details, { dpopAlg: tokens.dpop.alg, dpopJkt: tokens.dpop.jkt });
   await manager.set({
     name: server,
     type: 'oauth',
     namespace: TOKENS_NAMESPACE,
-    secret: tokens.refreshToken ? { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken } : { accessToken: tokens.accessToken },
+    secret: {
+      accessToken: tokens.accessToken,
+      ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+      ...(tokens.dpop ? { dpopKey: tokens.dpop.key } : {}),
+    },
     expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt) : undefined,
     details,
   });
@@ -169,6 +191,11 @@ export function sameIssuer(a: string, b: string): boolean {
     }
   };
   return norm(a) === norm(b);
+}
+
+/** Tokens bound to the login's DPoP key: useless without it (RFC 9449). */
+export function senderConstrained(tokens: SavedTokens): boolean {
+  return tokens.tokenType === 'DPoP' && tokens.dpop !== undefined;
 }
 
 /** Expired, or expiring within the margin (60 s by default). */

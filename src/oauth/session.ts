@@ -5,6 +5,7 @@ import { stateDir, type Env } from '../paths.js';
 import type { TokenManager } from '../tokens/manager.js';
 import { LoginRequiredError, scrub } from './errors.js';
 import { printable } from '../io/terminal-text.js';
+import type { DpopKey } from './dpop.js';
 import {
   deleteClient,
   deleteTokens,
@@ -12,6 +13,7 @@ import {
   readClient,
   readTokens,
   sameIssuer,
+  senderConstrained,
   tokensFromResponse,
   TOKENS_NAMESPACE,
   writeTokens,
@@ -96,6 +98,8 @@ export class OAuthSession {
   private lastLogin: SavedTokens | undefined;
   /** The scope sets this session has stepped up to: each at most once, so that a server that keeps refusing ends the session's tries. */
   private readonly steppedUp = new Set<string>();
+  /** DPoP keys read from the store, by their stored text. */
+  private readonly dpopKeys = new Map<string, DpopKey>();
 
   constructor(private readonly options: SessionOptions) {
     // Locked under a long session: the access token in use stays, the refresh token goes (a refresh reads the store again anyway).
@@ -123,10 +127,13 @@ export class OAuthSession {
   async accessToken(): Promise<string | undefined> {
     const tokens = await this.load();
     if (this.clientCredentials) {
-      if (tokens && !needsRefresh(tokens, this.options.now())) return tokens.accessToken;
-      return (await this.grantUnderLock((stored) => !stored || needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
+      const stale = (stored: SavedTokens | undefined) => !stored || needsRefresh(stored, this.options.now()) || this.unboundWhereRequired(stored);
+      if (!stale(tokens)) return tokens!.accessToken;
+      return (await this.grantUnderLock(stale, 'expiry')).accessToken;
     }
     if (!tokens) return undefined;
+    if (this.unboundWhereRequired(tokens))
+      throw new LoginRequiredError(this.name, `oauth.dpop of '${this.name}' is true, and its login is not bound to a DPoP key`);
     if (!needsRefresh(tokens, this.options.now())) return tokens.accessToken;
     try {
       return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
@@ -135,6 +142,31 @@ export class OAuthSession {
       if (error instanceof LoginRequiredError && this.options.relogin) return this.relogin(error.message.replace(/; run mcp-cli.*$/, ''), {});
       throw error;
     }
+  }
+
+  /** Tokens from before `oauth.dpop` was set to true: not to be sent any more. */
+  private unboundWhereRequired(tokens: SavedTokens): boolean {
+    return this.options.target.oauth?.dpop === true && !senderConstrained(tokens);
+  }
+
+  /**
+   * The key a token this session handed out is bound to, for the proof that goes with it; undefined for
+   * a Bearer token. A token that is no longer the session's (replaced meanwhile) goes without one.
+   */
+  async dpopKeyFor(token: string): Promise<DpopKey | undefined> {
+    const tokens = [this.current, this.lastLogin].find((t) => t?.accessToken === token);
+    if (!tokens || !senderConstrained(tokens)) return undefined;
+    return this.dpopKey(tokens.dpop!.key);
+  }
+
+  private async dpopKey(stored: string): Promise<DpopKey> {
+    let key = this.dpopKeys.get(stored);
+    if (!key) {
+      const { readDpopKey } = await import('./dpop.js');
+      key = readDpopKey(stored, this.name);
+      this.dpopKeys.set(stored, key);
+    }
+    return key;
   }
 
   /** Sends a refresh grant whatever the expiry, under the same lock: `token rotate --oauth`, or `token validate` proving the refresh token works. */
@@ -347,7 +379,8 @@ export class OAuthSession {
     const { refreshAuthorization, OAuthError, OAuthErrorCode } = await import('@modelcontextprotocol/client');
     const refusedWith = (error: unknown, ...codes: string[]) => error instanceof OAuthError && codes.includes(error.code);
     const client = await this.clientFor(stored);
-    const fetchFn = policedFetch();
+    // A login bound to a key refreshes with it: a public client's refresh token is bound to it too (RFC 9449 section 5).
+    const fetchFn = stored.dpop ? (await import('./dpop-fetch.js')).dpopTokenFetch(await this.dpopKey(stored.dpop.key), policedFetch()) : policedFetch();
     const metadata = await issuerMetadata(stored.issuer, stored.resource ?? stored.server ?? this.options.target.url);
     if (!metadata || !metadataNamesIssuer(stored.issuer, metadata.issuer))
       throw new CliError(`cannot refresh the token of '${this.name}': the authorization server ${stored.issuer} no longer publishes its metadata`);
@@ -366,10 +399,13 @@ export class OAuthSession {
         issuer: stored.issuer,
         resource,
         server: stored.server ?? this.options.target.url,
+        name: this.name,
         now: now(),
         clientId: client.client_id,
         grant: stored.grant,
         previous: stored,
+        ...(stored.dpop ? { dpop: stored.dpop } : {}),
+        dpopRequired: this.options.target.oauth?.dpop === true,
       });
       await writeTokens(manager, this.name, fresh);
       await manager.recordEvent('refreshed', { namespace: TOKENS_NAMESPACE, name: this.name }, { issuer: stored.issuer, trigger });

@@ -57,11 +57,13 @@ export async function postForm(
   headers: Headers,
   secrets: (string | undefined)[],
   signal?: AbortSignal,
+  /** The fetch that sends it: policedFetch(), or one that adds a DPoP proof around it (dpop-fetch.ts). */
+  fetchFn: typeof fetch = policedFetch(),
 ): Promise<unknown> {
   headers.set('content-type', 'application/x-www-form-urlencoded');
   headers.set('accept', 'application/json');
   const timeout = AbortSignal.timeout(30_000);
-  const response = await policedFetch()(endpoint, {
+  const response = await fetchFn(endpoint, {
     method: 'POST',
     headers,
     body: params,

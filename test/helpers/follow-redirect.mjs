@@ -4,8 +4,11 @@
 // until one leads to the loopback listener's callback, as a browser would.
 // FOLLOW_TAMPER=state|iss changes that parameter on the way, to test that the CLI refuses it.
 // FOLLOW_FORGE_FIRST=1 first sends the listener a forged response (another state, another code),
-// as an attacker's page would, then the real one; FOLLOW_LOG=FILE records each callback's status.
+// as an attacker's page would, then the real one; FOLLOW_LOG=FILE records each callback's status;
+// FOLLOW_RECORD=FILE records what it was started with (its arguments and environment), one JSON line.
 import { appendFileSync } from 'node:fs';
+
+if (process.env.FOLLOW_RECORD) appendFileSync(process.env.FOLLOW_RECORD, `${JSON.stringify({ argv: process.argv.slice(2), env: process.env })}\n`);
 
 let url = process.argv[process.argv.length - 1];
 let target;

@@ -4,7 +4,8 @@
 // (oauth-grants.ts), client ID metadata documents fetched over https, per-tool scopes answered with
 // 403 insufficient_scope, servers without dynamic registration or refresh tokens, one that refuses the
 // resource parameter (as Entra ID does), and servers of MCP 2025-03-26 (no protected resource metadata:
-// the MCP server is its own authorization server, with or without metadata).
+// the MCP server is its own authorization server, with or without metadata), and DPoP (dpop-checks.ts):
+// tokens bound to the client's key, checked with every request at the MCP server.
 import { randomUUID } from 'node:crypto';
 import { get as httpsGet } from 'node:https';
 import type { Server } from 'node:http';
@@ -18,6 +19,7 @@ import { InvalidGrantError, InvalidScopeError, InvalidTargetError, InvalidTokenE
 import type { AuthorizationParams } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthMetadata, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { dpopChecks, dpopRequest, type DpopObservations, type DpopServerOptions } from './dpop-checks.js';
 import { grantHandlers, type AcceptedAssertion, type DeviceOptions, type DeviceRecord } from './oauth-grants.js';
 import { authOf, mcpHandler, type ServerEras } from './mcp-servers.js';
 
@@ -71,6 +73,8 @@ export interface OAuthServersOptions {
    * only /authorize, /token and /register).
    */
   legacy?: 'metadata' | 'default-endpoints';
+  /** Offer DPoP (RFC 9449): tokens bound to the key of a token request's proof, the MCP server checking a proof with each. */
+  dpop?: DpopServerOptions;
 }
 
 export interface Counters {
@@ -87,11 +91,15 @@ interface Grant {
   clientId: string;
   scopes: string[];
   resource?: string;
+  /** The thumbprint of the DPoP key the token is bound to (its `cnf.jkt`). */
+  jkt?: string;
 }
 
 interface Pending {
   client: OAuthClientInformationFull;
   params: AuthorizationParams;
+  /** The DPoP key the authorization request bound the code to (`dpop_jkt`, RFC 9449 section 10). */
+  dpopJkt?: string;
 }
 
 /**
@@ -151,12 +159,14 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     const registered = client.scope?.split(' ');
     if (this.options.registeredScopes && registered && !params.scopes?.every((s) => registered.includes(s)))
       throw new InvalidScopeError(`the client was registered for "${client.scope}" only`);
+    const dpopJkt = dpopRequest.getStore()?.authorizeJkt;
+    const pending = { client, params, ...(dpopJkt ? { dpopJkt } : {}) };
     if (!this.options.consentPage) {
-      res.redirect(this.approve({ client, params }));
+      res.redirect(this.approve(pending));
       return;
     }
     const id = randomUUID();
-    this.consents.set(id, { client, params });
+    this.consents.set(id, pending);
     res
       .type('html')
       .send(
@@ -204,6 +214,8 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     const pending = this.pendingCodes.get(code);
     if (!pending || pending.client.client_id !== client.client_id) throw new InvalidGrantError('unknown authorization code');
     this.pendingCodes.delete(code);
+    if (pending.dpopJkt !== undefined && dpopRequest.getStore()?.jkt !== pending.dpopJkt)
+      throw new InvalidGrantError('the authorization code is bound to another DPoP key');
     if (this.options.refuseResource && tokenResource !== undefined) throw new InvalidTargetError('AADSTS9010010: the resource parameter is not supported');
     const resource = this.checkResource(pending.params.resource?.href);
     return this.issue({ clientId: client.client_id, scopes: pending.params.scopes ?? [], resource });
@@ -215,6 +227,7 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     const grant = this.refreshTokens.get(refreshToken);
     if (!grant || grant.clientId !== client.client_id) throw new InvalidGrantError('refresh token is invalid, used or revoked');
     if (resource !== undefined && resource.href !== grant.resource) throw new InvalidGrantError('refresh token was issued for another resource');
+    if (grant.jkt !== undefined && dpopRequest.getStore()?.jkt !== grant.jkt) throw new InvalidGrantError('the refresh token is bound to another DPoP key');
     this.refreshTokens.delete(refreshToken);
     return this.issue(grant);
   }
@@ -238,6 +251,12 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     this.accessTokens.delete(request.token);
   }
 
+  /** An access token's grant, with its DPoP binding: undefined when unknown, revoked or expired (as introspection answers). */
+  grantOf(token: string): (Grant & { expiresAt: number }) | undefined {
+    const grant = this.accessTokens.get(token);
+    return grant && grant.expiresAt > Date.now() ? grant : undefined;
+  }
+
   /** Makes every access token expire now (the refresh tokens stay valid). */
   expireAccessTokens(): void {
     for (const grant of this.accessTokens.values()) grant.expiresAt = Date.now() - 1000;
@@ -255,11 +274,14 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
   issue(grant: Grant, { refresh = this.options.refreshTokens !== false } = {}): OAuthTokens {
     const ttl = this.options.accessTokenTtl ?? 3600;
     const access = `${SENTINEL}-AT-${randomUUID()}`;
-    this.accessTokens.set(access, { ...grant, expiresAt: Date.now() + ttl * 1000 });
-    const tokens: OAuthTokens = { access_token: access, token_type: 'Bearer', expires_in: ttl, scope: grant.scopes.join(' ') };
+    // The key of the request's DPoP proof binds the tokens; a server that declines binds the refresh token only (RFC 9449 section 5).
+    const { jkt } = dpopRequest.getStore() ?? {};
+    const bound = jkt !== undefined && !this.options.dpop?.bearerDespiteProof;
+    this.accessTokens.set(access, { ...grant, jkt: bound ? jkt : undefined, expiresAt: Date.now() + ttl * 1000 });
+    const tokens: OAuthTokens = { access_token: access, token_type: bound ? 'DPoP' : 'Bearer', expires_in: ttl, scope: grant.scopes.join(' ') };
     if (!refresh) return tokens;
     const refreshToken = `${SENTINEL}-RT-${randomUUID()}`;
-    this.refreshTokens.set(refreshToken, grant);
+    this.refreshTokens.set(refreshToken, { ...grant, jkt });
     return { ...tokens, refresh_token: refreshToken };
   }
 }
@@ -305,6 +327,8 @@ export interface OAuthServers {
   devices: DeviceRecord[];
   /** The client assertions the token endpoint accepted (private_key_jwt). */
   assertions: AcceptedAssertion[];
+  /** With `dpop`: every proof received and what became of it, the refusals, the nonce challenges. */
+  dpop: DpopObservations;
   /** The MCP server's protected resource metadata names `other`'s authorization server from now on, and accepts its tokens. */
   useAuthorizationServer(other: OAuthServers): void;
   close(): Promise<void>;
@@ -338,6 +362,7 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     { ...(options.device ? { device: options.device } : {}), clientCredentials: options.clientCredentials === true, origin: () => as.origin },
   );
 
+  const dpop = dpopChecks(options.dpop ?? {}, { tokenEndpoint: () => `${as.origin}/token`, mcpUrl: () => mcpUrl });
   const requests: AuthServerRequest[] = [];
   // Parsed here once (the SDK's handlers then skip parsing), so that a test can see what each request carried.
   authApp.use(express.urlencoded({ extended: false }), express.json());
@@ -365,13 +390,14 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
       if (options.metadataDocuments) body.client_id_metadata_document_supported = true;
       if (options.registration === false) delete body.registration_endpoint;
       if (options.asScopes) body.scopes_supported = options.asScopes;
-      return json({ ...body, ...grants.metadata() });
+      return json({ ...body, ...grants.metadata(), ...(options.dpop ? dpop.metadata() : {}) });
     };
     next();
   });
   // The SDK's router publishes protected resource metadata too, which servers of 2025-03-26 did not have.
   const unpublished = { metadata: ['/.well-known/oauth-protected-resource'], 'default-endpoints': ['/.well-known/'] };
   if (options.legacy) authApp.use(unpublished[options.legacy], (_req, res) => void res.status(404).end());
+  if (options.dpop) authApp.use(dpop.authorizationServer);
   authApp.use(grants.router);
   const revocationRedirect = options.revocationRedirect;
   if (revocationRedirect) authApp.post('/revoke', (_req, res) => res.redirect(307, revocationRedirect));
@@ -400,15 +426,28 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
         authorization_servers: [current.issuer],
         ...(resourceScopes.length ? { scopes_supported: resourceScopes } : {}),
         resource_name: 'OAuth test server',
+        ...(options.dpop?.resourceRequires ? { ...dpop.metadata(), dpop_bound_access_tokens_required: true } : {}),
       });
     });
-  const bearer = requireBearerAuth({
-    verifier: { verifyAccessToken: (token) => current.provider.verifyAccessToken(token) },
-    ...(options.legacy ? {} : { resourceMetadataUrl }),
-    ...(options.challengeScope ? { requiredScopes: options.challengeScope } : {}),
-    // A server whose authorization server refuses resource indicators gets audiences some other way (Entra ID: the scope).
-    ...(options.refuseResource ? {} : { expectedResource: new URL(mcpUrl) }),
-  });
+  const bearer: express.RequestHandler = options.dpop
+    ? dpop.resourceServer(
+        (token) => {
+          const grant = current.provider.grantOf(token);
+          // The audience, as the SDK's bearer check has it (unless the authorization server refuses resource indicators).
+          return grant && (options.refuseResource || grant.resource === mcpUrl) ? grant : undefined;
+        },
+        resourceMetadataUrl,
+        (req, token, grant) => {
+          req.auth = { token, clientId: grant.clientId, scopes: grant.scopes, expiresAt: Math.floor(grant.expiresAt / 1000) };
+        },
+      )
+    : requireBearerAuth({
+        verifier: { verifyAccessToken: (token) => current.provider.verifyAccessToken(token) },
+        ...(options.legacy ? {} : { resourceMetadataUrl }),
+        ...(options.challengeScope ? { requiredScopes: options.challengeScope } : {}),
+        // A server whose authorization server refuses resource indicators gets audiences some other way (Entra ID: the scope).
+        ...(options.refuseResource ? {} : { expectedResource: new URL(mcpUrl) }),
+      });
   mcpApp.use('/mcp', (req, res, next) => {
     res.on('finish', () => {
       if (res.statusCode === 401) counters.unauthorized++;
@@ -463,6 +502,7 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     counters,
     devices: grants.devices,
     assertions: grants.assertions,
+    dpop: dpop.observations,
     useAuthorizationServer(other) {
       current = { issuer: other.issuer, provider: other.provider };
       other.provider.expectedResource = () => mcpUrl;

@@ -30,7 +30,7 @@ export const register: Register = (program, kit) => {
       ['mcp-cli auth status', 'every login'],
       ['mcp-cli auth status notion --json', 'one server, as JSON'],
     ])
-    .description('show OAuth logins: issuer, grant, client registration, scopes, expiry, refresh, audience, last step-up, where it is stored')
+    .description('show OAuth logins: issuer, grant, client registration, scopes, expiry, refresh, audience, DPoP binding, last step-up, where it is stored')
     .argument('[server]', 'one server (default: all)')
     .option('--json', 'print JSON')
     .action(async (server, options, command) => (await import('../../commands/auth/status.js')).run(server, options, await kit.ctx(command)));

@@ -37,9 +37,13 @@ export async function run(server: string, options: LoginOptions, ctx: Ctx): Prom
     const how = tokens.grant === 'client_credentials' ? ' as its own client (client credentials)' : tokens.grant === 'device_code' ? ' with a device code' : '';
     ctx.stderr.write(
       printable(
-        `✓ Logged in to '${server}'${how} (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}); tokens stored in the ${selection.name} backend`,
+        `✓ Logged in to '${server}'${how} (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}${tokens.tokenType === 'DPoP' ? ', DPoP-bound' : ''}); tokens stored in the ${selection.name} backend`,
       ) + '\n',
     );
+    if (tokens.dpop && tokens.tokenType !== 'DPoP')
+      ctx.stderr.write(
+        `! The authorization server issued ${printable(tokens.tokenType)} tokens though they were asked for with a DPoP key: they are not sender-constrained\n`,
+      );
     if (!tokens.resource)
       ctx.stderr.write(`! No resource indicator was sent ("resource": false): these tokens are not bound to '${server}' by their audience\n`);
   } finally {

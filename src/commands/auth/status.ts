@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.js';
 import { CliError, ExitCode } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
-import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESPACE, type OAuthGrant } from '../../oauth/records.js';
+import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, senderConstrained, TOKENS_NAMESPACE, type OAuthGrant } from '../../oauth/records.js';
 import { scopeList } from '../../oauth/scopes.js';
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
@@ -27,6 +27,10 @@ export interface ServerStatus {
   /** The resource indicator the tokens are bound to (RFC 8707); null when none was sent (`"resource": false`). */
   resource: string | null;
   audienceBound: boolean;
+  /** The tokens are bound to the login's DPoP key (RFC 9449): a copy is useless without it. */
+  senderConstrained: boolean;
+  /** The login's DPoP key, as its algorithm and public thumbprint (never the key); null when it has none. */
+  dpop: { alg: string; jkt: string } | null;
   /** When a server last asked for more scopes and a new authorization got them, and the scopes then asked for. */
   stepUpAt: string | null;
   stepUpScopes: string[];
@@ -74,6 +78,8 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       clientRegistration: bound ? bound.kind : 'missing',
       resource: tokens.resource ?? null,
       audienceBound: tokens.resource !== undefined,
+      senderConstrained: senderConstrained(tokens),
+      dpop: tokens.dpop ? { alg: tokens.dpop.alg, jkt: tokens.dpop.jkt } : null,
       stepUpAt: tokens.stepUpAt ?? null,
       stepUpScopes: scopeList(tokens.stepUpScope),
       backend: selection.name,
@@ -109,6 +115,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       ['Refresh', refresh],
       ['Client', s.clientId ? `${s.clientId} (${REGISTRATION_TEXT[s.clientRegistration]})` : REGISTRATION_TEXT[s.clientRegistration]],
       ['Audience', s.resource ?? 'not audience-bound: no resource indicator was sent ("resource": false), so the tokens name no server'],
+      ['DPoP', dpopLine(s)],
       ['Step-up', s.stepUpAt ? `${formatTime(s.stepUpAt, tty)} (scopes ${s.stepUpScopes.join(' ') || '-'})` : 'never'],
       ['Stored in', `${s.backend}: ${s.location}`],
     ];
@@ -120,12 +127,37 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     const stored = metadata.get(s.server)!;
     // An expired access token that can be refreshed is routine: only one that cannot is marked.
     const tone = s.canRefresh ? undefined : expiryTone(expiryStatus(stored, now));
-    return { cells: [s.server, s.issuer, s.grant, s.scopes.join(' '), expiryCell(stored, now, tty), s.canRefresh ? 'yes' : 'no', s.backend], tone };
+    const cells = [
+      s.server,
+      s.issuer,
+      s.grant,
+      s.scopes.join(' '),
+      expiryCell(stored, now, tty),
+      s.canRefresh ? 'yes' : 'no',
+      s.senderConstrained ? 'yes' : 'no',
+      s.backend,
+    ];
+    return { cells, tone };
   });
   ctx.stdout.write(
-    renderTable(['SERVER', { title: 'ISSUER', flex: true }, 'GRANT', { title: 'SCOPES', flex: true }, 'EXPIRES', 'REFRESH', 'BACKEND'], rows, tableOutput(ctx)),
+    renderTable(
+      ['SERVER', { title: 'ISSUER', flex: true }, 'GRANT', { title: 'SCOPES', flex: true }, 'EXPIRES', 'REFRESH', 'DPOP', 'BACKEND'],
+      rows,
+      tableOutput(ctx),
+    ),
   );
+  const declined = statuses.filter((s) => s.dpop && !s.senderConstrained).map((s) => `'${s.server}'`);
+  if (declined.length > 0)
+    ctx.stderr.write(printable(`! Not sender-constrained (the authorization server issued Bearer tokens to a DPoP request): ${declined.join(', ')}\n`));
   const unbound = statuses.filter((s) => !s.audienceBound).map((s) => s.server);
   if (unbound.length > 0)
     ctx.stderr.write(`! Not audience-bound (no resource indicator was sent, "resource": false): ${unbound.map((n) => `'${n}'`).join(', ')}\n`);
+}
+
+/** What `auth status NAME` says of DPoP: the key's algorithm and thumbprint, never the key. */
+function dpopLine(s: ServerStatus): string {
+  if (!s.dpop) return 'not sender-constrained: Bearer tokens (the authorization server offers no DPoP, or oauth.dpop is false)';
+  if (!s.senderConstrained)
+    return `not sender-constrained: the authorization server issued Bearer tokens though they were asked for with a DPoP key (${s.dpop.alg}, thumbprint ${s.dpop.jkt})`;
+  return `sender-constrained: bound to a ${s.dpop.alg} key (thumbprint ${s.dpop.jkt}) kept with the login; a copy of the token is useless without it`;
 }
