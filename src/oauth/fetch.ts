@@ -10,6 +10,8 @@ export interface OAuthFetchOptions {
   upFront: boolean;
   /** Whether a 401 that came without a token means the server does OAuth. */
   advertisesOAuth: (response: Response) => Promise<boolean>;
+  /** Told every access token before it is sent (the first, refreshed, step-up and client credentials ones alike), so that its echo can be masked. */
+  onTokenSent?: (token: string) => void;
 }
 
 export interface OAuthFetch {
@@ -40,7 +42,10 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
     if (url.origin !== origin) return base(input, init);
     const send = (token: string | undefined) => {
       const headers = new Headers(init?.headers);
-      if (token) headers.set('authorization', `Bearer ${token}`);
+      if (token) {
+        options.onTokenSent?.(token);
+        headers.set('authorization', `Bearer ${token}`);
+      }
       return base(input, { ...init, headers });
     };
     // The latest challenge is the one that counts: its scope is what this operation needs.
