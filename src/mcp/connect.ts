@@ -3,6 +3,7 @@ import type { Client, PriorDiscovery, Transport } from '@modelcontextprotocol/cl
 import type { ResolvedServer } from '../config/resolve.js';
 import type { ProtocolSetting } from '../config/schema.js';
 import type { Env } from '../paths.js';
+import { printableStream } from '../io/terminal-text.js';
 import { maskingByteStream } from '../masking/byte-stream.js';
 import { createMasker, type Masker } from '../masking/masker.js';
 import type { SecretSet } from '../masking/secret-set.js';
@@ -126,7 +127,9 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
     const { Client } = await import('@modelcontextprotocol/client');
     transport =
       entry.transport === 'stdio'
-        ? await stdioTransport(entry, options.env, options.stderr, [maskingByteStream(masker.secrets)])
+        ? // The server's words could drive a terminal (clipboard writes, screen clears): escaped, piped or not, as
+          // stderr so often ends on one (`2>&1 | tee`). `run` relays it to the client apart from this.
+          await stdioTransport(entry, options.env, options.stderr, [maskingByteStream(masker.secrets), printableStream()])
         : await httpTransport(entry, parts!);
     const client = new Client({ name: 'mcp-cli', version: MCP_CLI_VERSION }, { versionNegotiation: negotiation(setting) });
     options.prepare?.(client, masker);
