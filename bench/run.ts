@@ -1,12 +1,11 @@
 // `mcp-cli run`: what it costs a client to reach a server through it rather than directly.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { CLI, type BenchHarness } from '../scripts/bench-harness.js';
+import { createSandbox, writeOwnConfig } from '../test/helpers/cli.js';
 import { startTestMcpHttpServer, STDIO_SERVER } from '../test/helpers/mcp-servers.js';
 import { startPrivateKeyring } from '../test/helpers/keyring.js';
 import { EncryptedFileStore } from '../src/stores/encrypted/store.js';
@@ -22,19 +21,14 @@ const bearer = {
   secret: { token: TOKEN },
 };
 
-async function homeWith(config: object, extra: NodeJS.ProcessEnv): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
-  const home = await mkdtemp(join(tmpdir(), 'mcp-cli-bench-run-'));
-  const env = {
-    ...process.env,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_DATA_HOME: join(home, 'data'),
-    XDG_STATE_HOME: join(home, 'state'),
-    ...extra,
-  };
-  await mkdir(join(home, 'config', 'mcp-cli'), { recursive: true });
-  await writeFile(join(home, 'config', 'mcp-cli', 'server_config.json'), JSON.stringify(config));
-  return { home, env };
+/**
+ * A throw-away home whose own server_config.json holds `config`: the account's home in the system's user
+ * database too (test/helpers/cli.ts), since mcp-cli trusts only that home's config without approval.
+ */
+async function homeWith(config: object, extra: NodeJS.ProcessEnv): Promise<{ env: NodeJS.ProcessEnv; dataDir: string; cleanup(): Promise<void> }> {
+  const sandbox = await createSandbox(extra);
+  await writeOwnConfig(sandbox.home, config);
+  return { env: sandbox.env, dataDir: join(sandbox.env.XDG_DATA_HOME!, 'mcp-cli'), cleanup: sandbox.cleanup };
 }
 
 /** Spawns a stdio MCP server (or mcp-cli run), sends initialize, resolves once the result line is out; then lets it end. */
@@ -72,7 +66,7 @@ export default async function runBench(h: BenchHarness): Promise<void> {
     { mcpServers: { web: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:bench}' } } } },
     { MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE },
   );
-  await new EncryptedFileStore(join(web.home, 'data', 'mcp-cli', 'tokens.enc'), { get: async () => PASSPHRASE }).putMany([bearer]);
+  await new EncryptedFileStore(join(web.dataDir, 'tokens.enc'), { get: async () => PASSPHRASE }).putMany([bearer]);
   const direct = await connected(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
   const quiet = new Writable({ write: (_c, _e, cb) => cb() });
   const bridgedTransport = new StdioClientTransport({
@@ -96,7 +90,7 @@ export default async function runBench(h: BenchHarness): Promise<void> {
     await bridged.close();
     await direct.close();
     await http.close();
-    await rm(web.home, { recursive: true, force: true });
+    await web.cleanup();
   }
 
   // 2. Start-up: spawn to the initialize result, the server alone vs through mcp-cli run resolving a stored token.
@@ -108,7 +102,7 @@ export default async function runBench(h: BenchHarness): Promise<void> {
   const encrypted = await homeWith({ mcpServers: { local: stdioEntry } }, { MCP_CLI_TOKEN_BACKEND: 'encrypted' });
   try {
     await h.exec(process.execPath, [CLI, 'token', 'set', 'bench', '--value', '-'], { env: secretService.env, input: TOKEN });
-    await new EncryptedFileStore(join(encrypted.home, 'data', 'mcp-cli', 'tokens.enc'), { get: async () => PASSPHRASE }).putMany([bearer]);
+    await new EncryptedFileStore(join(encrypted.dataDir, 'tokens.enc'), { get: async () => PASSPHRASE }).putMany([bearer]);
     await h.exec(process.execPath, [CLI, 'token', 'unlock', '--timeout', '30m'], { env: { ...encrypted.env, MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } });
     await h.compare({
       label: 'spawn to initialize result: mcp-cli run (stdio entry, token from the Secret Service) vs spawning the server directly',
@@ -127,7 +121,7 @@ export default async function runBench(h: BenchHarness): Promise<void> {
   } finally {
     await h.exec(process.execPath, [CLI, 'token', 'lock'], { env: encrypted.env }).catch(() => undefined);
     await keyring.stop();
-    await rm(secretService.home, { recursive: true, force: true });
-    await rm(encrypted.home, { recursive: true, force: true });
+    await secretService.cleanup();
+    await encrypted.cleanup();
   }
 }

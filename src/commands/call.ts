@@ -2,6 +2,7 @@ import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import type { Ctx } from '../context.js';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
+import type { Masker } from '../masking/masker.js';
 import type { Connection } from '../mcp/connect.js';
 import { withConnection } from '../services/connect-server.js';
 
@@ -65,11 +66,11 @@ function noSuchTool(server: string, tool: string): CliError {
  * What `call` answers when a server asks the user something in the middle of a call (elicitation: a 2025
  * request, or a 2026 `input_required` result): it declines, and says so, since a command line is no form.
  */
-function declineQuestions(ctx: Ctx, server: string): (client: Client) => void {
-  return (client) => {
+function declineQuestions(ctx: Ctx, server: string): (client: Client, masker: Masker) => void {
+  return (client, masker) => {
     client.registerCapabilities({ elicitation: { form: {} } });
     client.setRequestHandler('elicitation/create', async (request) => {
-      const message = typeof request.params.message === 'string' ? request.params.message : '';
+      const message = masker.text(typeof request.params.message === 'string' ? request.params.message : '');
       ctx.stderr.write(printable(`server '${server}' asks: ${message.split('\n')[0]!.slice(0, 300)} (declined: mcp-cli call answers no questions)`) + '\n');
       return { action: 'decline' as const };
     });

@@ -8,7 +8,8 @@ import { credentialVariable } from '../credential-variables.js';
 import { CliError } from '../errors.js';
 import { parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.js';
 import type { Env } from '../paths.js';
-import { maskingByteStream } from '../run/byte-masking.js';
+import { maskingByteStream } from '../masking/byte-stream.js';
+import { SecretSet } from '../masking/secret-set.js';
 import { runChild, type Signals } from '../run/child.js';
 import { storeLookup } from '../services/factory.js';
 
@@ -91,8 +92,9 @@ export async function run(argv: string[], options: ExecOptions, ctx: Ctx, deps: 
   };
   // The store is opened only if some value names a token; reads are audited as resolved, as for server entries.
   const [resolved] = await resolveServers({ exec: entry }, ['exec'], { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now(), where });
-  const secrets = resolved!.secrets;
-  const masked = options.masking !== false && secrets.length > 0;
+  // The values from the token store, in every spelling; the program's own ${VAR} values are its business.
+  const secrets = new SecretSet(resolved!.secrets);
+  const masked = options.masking !== false && secrets.active;
 
   return runChild(
     { command, args, env: programEnvironment(ctx.env, (resolved!.entry as StdioServerEntry).env) },

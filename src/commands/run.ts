@@ -1,9 +1,11 @@
 import { canPrompt, type Ctx } from '../context.js';
 import { childEnvironment } from '../mcp/child-env.js';
 import { canOpenBrowser } from '../oauth/browser.js';
-import { maskingByteStream } from '../run/byte-masking.js';
+import { maskingByteStream } from '../masking/byte-stream.js';
+import { maskingLineStream } from '../masking/line-stream.js';
+import { createMasker } from '../masking/masker.js';
+import { serverSecrets } from '../mcp/secrets.js';
 import { runChild, type Signals } from '../run/child.js';
-import { createMasker, maskingLineStream } from '../run/masking.js';
 import { approvedAlready, locatedConfigFile } from '../services/config-access.js';
 import { warn } from '../io/notices.js';
 
@@ -30,7 +32,9 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
   const { resolveConfigured, serverNames } = await import('../services/server-config.js');
   const config = await ctx.config();
   const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
-  const masker = createMasker(server!.secrets, options.masking !== false);
+  // The entry's secrets and ${VAR} values; an HTTP entry's OAuth login adds each access token it sends.
+  const secrets = serverSecrets(server!);
+  const masker = createMasker(secrets, options.masking !== false);
   const entry = server!.entry;
 
   if (entry.transport === 'stdio') {
@@ -41,7 +45,7 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
         // Without secrets to mask, the server's stdout goes to the client as is.
         stdout: masker.active ? { to: ctx.stdout, through: () => maskingLineStream(masker) } : { to: ctx.stdout },
         // The client may write this to a log file: it is masked even with --no-masking.
-        stderr: { to: ctx.stderr, through: () => maskingByteStream(server!.secrets) },
+        stderr: { to: ctx.stderr, through: () => maskingByteStream(secrets) },
       },
       {
         signals: deps.signals,
@@ -54,7 +58,7 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
   const [{ oauthFetchFor }, { runHttpBridge }] = await Promise.all([import('../services/oauth-connect.js'), import('../run/http-bridge.js')]);
   // stdin is the client's: a login never reads it, so one may start whenever a browser can be opened.
   const canLogin = canPrompt(ctx) || canOpenBrowser(ctx.env, ctx.platform);
-  const wrapFetch = await oauthFetchFor(ctx, server!, { canLogin, loginMode: 'browser' });
+  const wrapFetch = await oauthFetchFor(ctx, server!, { canLogin, loginMode: 'browser', onTokenSent: (token) => secrets.add(token) });
   return runHttpBridge({
     server: server!,
     masker,

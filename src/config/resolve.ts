@@ -49,6 +49,8 @@ export interface ResolvedServer {
   uses: ReferenceUse[];
   /** Every secret value that went into `entry`, for masking output that might echo them. */
   secrets: string[];
+  /** The values `${VAR}` references took from the environment (a default written in the file is not among them). */
+  variables: { name: string; value: string }[];
   /** The metadata of each distinct token the entry uses. */
   tokens: TokenMetadata[];
 }
@@ -213,6 +215,7 @@ export async function resolveForDisplay(
   const results: ResolvedServer[] = [];
   for (const { name, entry, parsed, uses } of parsedServers) {
     const secrets = new Set<string>();
+    const variables = new Map<string, string>();
     const used = new Map<string, TokenMetadata>();
     const marks = new Map<string, Mark>();
     const markOf = (field: string, ref: Reference) => `${field}\0${describeReference(ref)}`;
@@ -226,6 +229,7 @@ export async function resolveForDisplay(
       if (ref.kind === 'env') {
         const value = deps.env[ref.variable];
         if (ref.fallback !== undefined && (value === undefined || value === '')) return ref.fallback;
+        if (value !== undefined) variables.set(ref.variable, value);
         if (value === undefined)
           return fail(
             field,
@@ -268,7 +272,15 @@ export async function resolveForDisplay(
         return mark ? `<${mark} ${placeholder(ref).slice(1)}` : placeholder(ref);
       }),
     );
-    results.push({ name, entry: resolved, masked, uses, secrets: [...secrets], tokens: [...used.values()] });
+    results.push({
+      name,
+      entry: resolved,
+      masked,
+      uses,
+      secrets: [...secrets],
+      variables: [...variables].map(([variable, value]) => ({ name: variable, value })),
+      tokens: [...used.values()],
+    });
   }
   return { servers: results, problems };
 }

@@ -1,3 +1,6 @@
+import { StringDecoder } from 'node:string_decoder';
+import { Transform } from 'node:stream';
+
 // C0 and C1 controls (ESC starts cursor moves and OSC 52 clipboard writes) and the bidirectional
 // overrides that make text read differently than it is stored ("Trojan Source").
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -18,4 +21,28 @@ export function printable(text: string): string {
 /** As printable(), for text that must stay on one line: tabs, newlines and Unicode line and paragraph separators are escaped too. */
 export function oneLine(text: string): string {
   return printable(text).replace(/[\t\n\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A stream of text made harmless for a terminal as it passes (a server's stderr): printable() piece by
+ * piece, characters cut across chunks decoded whole. A line break `\r\n` stays one.
+ */
+export function printableStream(): Transform {
+  const decoder = new StringDecoder('utf8');
+  // A carriage return at the end of a chunk waits to see whether a line feed follows.
+  let carriage = false;
+  const show = (decoded: string, final: boolean) => {
+    let text = (carriage ? '\r' : '') + decoded;
+    carriage = !final && text.endsWith('\r');
+    if (carriage) text = text.slice(0, -1);
+    return text.split('\r\n').map(printable).join('\r\n');
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, show(decoder.write(chunk), false) || undefined);
+    },
+    flush(done) {
+      done(null, show(decoder.end(), true) || undefined);
+    },
+  });
 }

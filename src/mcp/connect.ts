@@ -3,11 +3,15 @@ import type { Client, PriorDiscovery, Transport } from '@modelcontextprotocol/cl
 import type { ResolvedServer } from '../config/resolve.js';
 import type { ProtocolSetting } from '../config/schema.js';
 import type { Env } from '../paths.js';
-import { createMasker, type Masker } from '../run/masking.js';
+import { printableStream } from '../io/terminal-text.js';
+import { maskingByteStream } from '../masking/byte-stream.js';
+import { createMasker, type Masker } from '../masking/masker.js';
+import type { SecretSet } from '../masking/secret-set.js';
 import { eraKey, LEGACY_REVISION, MODERN_REVISION, protocolSetting, usableVerdict, type Era, type EraVerdict } from './era.js';
 import type { EraCache } from './era-cache.js';
 import { carriedError, describeFailure, failureError, httpStatusOf, isEraMismatch, type Failure, type FailureContext } from './failure.js';
 import { routeSdkConsole } from './sdk-console.js';
+import { serverSecrets } from './secrets.js';
 import { httpParts, httpTransport, stdioTransport, type HttpParts, type WrapFetch } from './transport.js';
 import type { HttpServerEntry } from '../config/schema.js';
 import type { StreamableHTTPReconnectionOptions } from '@modelcontextprotocol/client';
@@ -15,8 +19,13 @@ import type { StreamableHTTPReconnectionOptions } from '@modelcontextprotocol/cl
 export interface ConnectOptions {
   /** The parent's environment, from which a stdio child inherits only a few variables. */
   env: Env;
-  /** Where a stdio server's stderr is relayed, and the SDK's warnings said, with every resolved secret masked. */
+  /** Where a stdio server's stderr is relayed, and the SDK's warnings said, with every secret masked. */
   stderr: Writable;
+  /**
+   * What is masked in what the server sends back, its stderr and errors: default the entry's secrets
+   * (serverSecrets). The OAuth login adds each access token it sends to the set it is given.
+   */
+  secrets?: SecretSet;
   /**
    * For HTTP servers that may log in with OAuth: wraps the transport's fetch (plain, or presenting a
    * client certificate) to add the token and refresh it, and tells whether the server turned out to do
@@ -26,8 +35,8 @@ export interface ConnectOptions {
   /** The remembered eras (the state directory's eras.json); without them every connection settles the era afresh. */
   eras?: EraCache;
   now?: () => Date;
-  /** Prepares the client before it connects: capabilities, and handlers for what the server may ask of it. */
-  prepare?: (client: Client) => void;
+  /** Prepares the client before it connects: capabilities, and handlers for what the server may ask of it (whose words `masker` masks). */
+  prepare?: (client: Client, masker: Masker) => void;
 }
 
 export interface Connection {
@@ -101,8 +110,8 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
   const now = options.now ?? (() => new Date());
   const eras = setting !== LEGACY_REVISION ? options.eras : undefined;
   const key = eraKey(server.name, server.masked);
-  const masker = createMasker(server.secrets);
-  const release = routeSdkConsole(options.stderr, server.secrets);
+  const masker = createMasker(options.secrets ?? serverSecrets(server));
+  const release = routeSdkConsole(options.stderr, masker.text);
   let parts: HttpParts | undefined;
   let transport: Transport | undefined;
   const context = (): FailureContext => ({
@@ -116,9 +125,14 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
 
   const open = async (verdict: EraVerdict | undefined): Promise<Client> => {
     const { Client } = await import('@modelcontextprotocol/client');
-    transport = entry.transport === 'stdio' ? await stdioTransport(entry, server, options.env, options.stderr) : await httpTransport(entry, parts!);
+    transport =
+      entry.transport === 'stdio'
+        ? // The server's words could drive a terminal (clipboard writes, screen clears): escaped, piped or not, as
+          // stderr so often ends on one (`2>&1 | tee`). `run` relays it to the client apart from this.
+          await stdioTransport(entry, options.env, options.stderr, [maskingByteStream(masker.secrets), printableStream()])
+        : await httpTransport(entry, parts!);
     const client = new Client({ name: 'mcp-cli', version: MCP_CLI_VERSION }, { versionNegotiation: negotiation(setting) });
-    options.prepare?.(client);
+    options.prepare?.(client, masker);
     try {
       await client.connect(transport, verdict ? { prior: priorOf(verdict) } : undefined);
       return client;
@@ -217,7 +231,7 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
 /** The server side of `mcp-cli run`'s bridge: the SDK's transport to an HTTP server, and what its failures mean. */
 export interface ServerTransport {
   transport: Transport;
-  /** Why a send (or the transport) failed, with the secrets of `masker` masked. */
+  /** Why a send (or the transport) failed, with the secrets masked. */
   describe(error: unknown): Failure;
   close(): Promise<void>;
 }
@@ -225,11 +239,12 @@ export interface ServerTransport {
 /** The transport of an HTTP entry (its headers, client certificate and OAuth login), for relaying JSON-RPC as it is. */
 export async function openTransport(
   server: ResolvedServer,
-  options: { wrapFetch?: WrapFetch; masker: Masker; stderr: Writable; reconnection?: StreamableHTTPReconnectionOptions },
+  options: { wrapFetch?: WrapFetch; secrets: SecretSet; stderr: Writable; reconnection?: StreamableHTTPReconnectionOptions },
 ): Promise<ServerTransport> {
   const entry = server.entry as HttpServerEntry;
-  // stdout is the client's JSON-RPC channel: the SDK's console output goes to stderr, masked.
-  const release = routeSdkConsole(options.stderr, server.secrets);
+  // Failures and the SDK's console output go to stderr (stdout is the client's JSON-RPC channel), masked whatever the client's messages are.
+  const masker = createMasker(options.secrets);
+  const release = routeSdkConsole(options.stderr, masker.text);
   try {
     const parts = await httpParts(entry, server.name, options.wrapFetch);
     const transport = await httpTransport(entry, parts, options.reconnection);
@@ -240,7 +255,7 @@ export async function openTransport(
           ...(parts.observed.tlsError() !== undefined ? { tlsError: parts.observed.tlsError()! } : {}),
           usesOAuth: parts.observed.usesOAuth(),
           ...(transport.sessionId !== undefined ? { sessionId: transport.sessionId } : {}),
-          mask: options.masker.text,
+          mask: masker.text,
         }),
       close: async () => {
         try {

@@ -1,11 +1,10 @@
 import type { Writable } from 'node:stream';
 import { format } from 'node:util';
 import { printable } from '../io/terminal-text.js';
-import { maskSecrets } from './mask.js';
 
 interface Sink {
   stderr: Writable;
-  secrets: readonly string[];
+  mask: (text: string) => string;
 }
 
 const sinks = new Set<Sink>();
@@ -18,13 +17,12 @@ let saved: Pick<Console, 'log' | 'debug' | 'info' | 'warn' | 'error'> | undefine
  * debug chatter is dropped and its warnings go to stderr: one printable line each, with the servers'
  * secrets masked (a tool's name is the server's text). Returns the function that undoes it.
  */
-export function routeSdkConsole(stderr: Writable, secrets: readonly string[]): () => void {
-  const sink = { stderr, secrets };
+export function routeSdkConsole(stderr: Writable, mask: (text: string) => string): () => void {
+  const sink = { stderr, mask };
   if (sinks.size === 0) {
     saved = { log: console.log, debug: console.debug, info: console.info, warn: console.warn, error: console.error };
     const say = (...args: unknown[]) => {
-      const all = [...sinks].flatMap((s) => s.secrets);
-      const line = printable(maskSecrets(format(...args), all).replace(/[\r\n]+/g, ' '));
+      const line = printable([...sinks].reduce((text, s) => s.mask(text), format(...args)).replace(/[\r\n]+/g, ' '));
       [...sinks][0]?.stderr.write(`${line}\n`);
     };
     const drop = () => undefined;

@@ -1,12 +1,10 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Transform, Writable } from 'node:stream';
 import type { StreamableHTTPReconnectionOptions, Transport } from '@modelcontextprotocol/client';
-import type { ResolvedServer } from '../config/resolve.js';
 import type { HttpServerEntry, StdioServerEntry } from '../config/schema.js';
 import { CliError } from '../errors.js';
 import type { OAuthFetch } from '../oauth/fetch.js';
 import type { Env } from '../paths.js';
 import { childEnvironment } from './child-env.js';
-import { maskingStream } from './mask.js';
 import type { TlsFetch } from './tls-fetch.js';
 
 export type Fetch = typeof fetch;
@@ -71,8 +69,8 @@ export async function httpTransport(entry: HttpServerEntry, parts: HttpParts, re
   return new StreamableHTTPClientTransport(parts.url, { ...common, ...(reconnectionOptions ? { reconnectionOptions } : {}) });
 }
 
-/** The SDK's stdio transport: the server gets a minimal environment with its resolved `env`, and its stderr is relayed with every secret masked. */
-export async function stdioTransport(entry: StdioServerEntry, server: ResolvedServer, env: Env, stderr: Writable): Promise<Transport> {
+/** The SDK's stdio transport: the server gets a minimal environment with its resolved `env`, and its stderr is relayed to `stderr` through the filters. */
+export async function stdioTransport(entry: StdioServerEntry, env: Env, stderr: Writable, filters: Transform[]): Promise<Transport> {
   const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
   const transport = new StdioClientTransport({
     command: entry.command,
@@ -81,6 +79,8 @@ export async function stdioTransport(entry: StdioServerEntry, server: ResolvedSe
     ...(entry.cwd !== undefined ? { cwd: entry.cwd } : {}),
     stderr: 'pipe',
   });
-  transport.stderr?.pipe(maskingStream(server.secrets)).pipe(stderr, { end: false });
+  // The SDK types it as a Stream; it is the PassThrough it pipes the child's stderr into.
+  const relayed = transport.stderr as Readable | null;
+  if (relayed) filters.reduce<Readable>((from, filter) => from.pipe(filter), relayed).pipe(stderr, { end: false });
   return transport;
 }

@@ -10,6 +10,8 @@ export interface OAuthFetchOptions {
   upFront: boolean;
   /** Whether a 401 that came without a token means the server does OAuth. */
   advertisesOAuth: (response: Response) => Promise<boolean>;
+  /** Told every access token before it is sent (the first, refreshed, step-up and client credentials ones alike), so that its echo can be masked. */
+  onTokenSent?: (token: string) => void;
 }
 
 export interface OAuthFetch {
@@ -41,6 +43,7 @@ export function oauthFetch(serverUrl: string, options: OAuthFetchOptions, base: 
     if (url.origin !== origin) return base(input, init);
     const send = async (token: string | undefined) => {
       const headers = new Headers(init?.headers);
+      if (token) options.onTokenSent?.(token);
       const dpopKey = token ? await (await options.session()).dpopKeyFor(token) : undefined;
       if (dpopKey) {
         const { fetchWithDpopToken } = await import('./dpop-fetch.js');

@@ -8,11 +8,11 @@ import type { Failure } from '../mcp/failure.js';
 import type { WrapFetch } from '../mcp/transport.js';
 import { exitStatus, FORWARDED_SIGNALS, type ForwardedSignal, type Signals } from './child.js';
 import { readLines } from './lines.js';
-import type { Masker } from './masking.js';
+import type { Masker } from '../masking/masker.js';
 
 export interface BridgeOptions {
   server: ResolvedServer;
-  /** Masks the server's resolved secrets in every message that goes to the client. */
+  /** Masks the server's secrets in every message that goes to the client (its set, whatever `--no-masking` says, in what the bridge logs). */
   masker: Masker;
   /** The MCP client's side: newline-delimited JSON-RPC. */
   stdin: Readable;
@@ -57,7 +57,7 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
     describe,
     close: closeTransport,
   } = await openTransport(server, {
-    masker,
+    secrets: masker.secrets,
     stderr,
     reconnection: options.reconnection ?? DEFAULT_RECONNECTION,
     ...(options.wrapFetch ? { wrapFetch: options.wrapFetch } : {}),
@@ -79,7 +79,7 @@ export async function runHttpBridge(options: BridgeOptions): Promise<number> {
     finish(0);
   });
   const write = (message: unknown) => {
-    if (stdoutOpen) stdout.write(`${JSON.stringify(masker.json(message))}\n`);
+    if (stdoutOpen) stdout.write(`${masker.serialize(message)}\n`);
   };
   const answerWithError = (id: Id, failure: Failure) =>
     write({ jsonrpc: '2.0', id, error: { code: BRIDGE_ERROR_CODE, message: failure.hint ? `${failure.message} (${failure.hint})` : failure.message } });

@@ -1,17 +1,27 @@
 import type { Ctx } from '../context.js';
 import type { ResolvedServer } from '../config/resolve.js';
 import type { Connection, ConnectOptions } from '../mcp/connect.js';
+import { serverSecrets } from '../mcp/secrets.js';
 import type { OAuthConnectOptions } from './oauth-connect.js';
 import { resolveConfigured, serverNames } from './server-config.js';
 
 /**
  * How a command connects: the server's OAuth login added around the fetch (around the client
- * certificate's, if any), and the eras remembered in the state directory.
+ * certificate's, if any), each access token it sends joining the secrets the connection masks, and
+ * the eras remembered in the state directory.
  */
 export async function connectOptions(ctx: Ctx, server: ResolvedServer, oauth: OAuthConnectOptions = {}): Promise<ConnectOptions> {
   const [{ oauthFetchFor }, { eraCache, eraCachePath }] = await Promise.all([import('./oauth-connect.js'), import('../mcp/era-cache.js')]);
-  const wrapFetch = await oauthFetchFor(ctx, server, oauth);
-  return { env: ctx.env, stderr: ctx.stderr, now: ctx.now, eras: eraCache(eraCachePath(ctx.env), ctx.now), ...(wrapFetch ? { wrapFetch } : {}) };
+  const secrets = serverSecrets(server);
+  const wrapFetch = await oauthFetchFor(ctx, server, { ...oauth, onTokenSent: (token) => secrets.add(token) });
+  return {
+    env: ctx.env,
+    stderr: ctx.stderr,
+    secrets,
+    now: ctx.now,
+    eras: eraCache(eraCachePath(ctx.env), ctx.now),
+    ...(wrapFetch ? { wrapFetch } : {}),
+  };
 }
 
 /** Connects to one resolved server, with the era settled (see src/mcp/connect.ts). */

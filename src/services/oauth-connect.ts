@@ -20,6 +20,8 @@ export interface OAuthConnectOptions {
    * pasted redirect cannot be read there); default `auto` (browser, else paste-back on the terminal).
    */
   loginMode?: 'auto' | 'browser';
+  /** Told every access token before it is sent to the server (the connection masks it in what the server sends back). */
+  onTokenSent?: (token: string) => void;
 }
 
 /**
@@ -86,6 +88,7 @@ export async function oauthFetchFor(
     session: () => (session ??= startSession()),
     upFront: entry.oauth !== undefined,
     advertisesOAuth: async (response: Response) => (entry.oauth ? bearerChallenge(response) : advertisesOAuth(response, entry.url)),
+    ...(options.onTokenSent ? { onTokenSent: options.onTokenSent } : {}),
   };
   return (base) => oauthFetch(entry.url, oauth, base);
 }

@@ -12,6 +12,7 @@ import {
   verifyBearerToken,
   type AuthInfo,
   type OAuthTokenVerifier,
+  type ServerCapabilities,
 } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 // The SDK's v1 is a real 2025-era server: sessions, server-to-client requests, the SSE transport.
@@ -68,6 +69,8 @@ export const authOf = (ctx: { http?: { authInfo?: AuthInfo }; authInfo?: AuthInf
 export interface TestServerSpec {
   name: string | ((auth: AuthInfo | undefined) => string);
   version: string;
+  /** What it declares beyond its tools (`logging`, to send log messages). */
+  capabilities?: ServerCapabilities;
   register(server: Pick<McpServer, 'registerTool'>): void;
 }
 
@@ -89,12 +92,13 @@ export const TEST_SERVER: TestServerSpec = {
 };
 
 const nameOf = (spec: TestServerSpec, auth: AuthInfo | undefined) => (typeof spec.name === 'string' ? spec.name : spec.name(auth));
+const capabilitiesOf = (spec: TestServerSpec) => (spec.capabilities ? { capabilities: spec.capabilities } : undefined);
 
 /** Serves MCP requests with the SDK's pieces: v2's `createMcpHandler` (one fresh server per request, both eras or 2026 only), or a stateless v1 server (2025 only). */
 export function mcpHandler(eras: ServerEras = 'both', spec: TestServerSpec = TEST_SERVER): express.RequestHandler {
   if (eras === '2025')
     return async (req, res) => {
-      const server = new McpServer2025({ name: nameOf(spec, req.auth), version: spec.version });
+      const server = new McpServer2025({ name: nameOf(spec, req.auth), version: spec.version }, capabilitiesOf(spec));
       spec.register(server as unknown as Pick<McpServer, 'registerTool'>);
       const transport = new StreamableHTTPServerTransport2025({ sessionIdGenerator: undefined });
       res.on('close', () => {
@@ -105,7 +109,7 @@ export function mcpHandler(eras: ServerEras = 'both', spec: TestServerSpec = TES
       await transport.handleRequest(req, res, req.body);
     };
   const factory = ({ authInfo }: { authInfo?: AuthInfo }) => {
-    const server = new McpServer({ name: nameOf(spec, authInfo), version: spec.version });
+    const server = new McpServer({ name: nameOf(spec, authInfo), version: spec.version }, capabilitiesOf(spec));
     spec.register(server);
     return server;
   };

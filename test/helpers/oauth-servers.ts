@@ -21,7 +21,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthMetadata, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { dpopChecks, dpopRequest, type DpopObservations, type DpopServerOptions } from './dpop-checks.js';
 import { grantHandlers, type AcceptedAssertion, type DeviceOptions, type DeviceRecord } from './oauth-grants.js';
-import { authOf, mcpHandler, type ServerEras } from './mcp-servers.js';
+import { authOf, mcpHandler, type ServerEras, type TestServerSpec } from './mcp-servers.js';
 
 /** Every token this server issues starts with this, so tests can grep for leaks. */
 export const SENTINEL = 'SENTINEL';
@@ -61,6 +61,12 @@ export interface OAuthServersOptions {
   stubbornTools?: Record<string, string>;
   /** Answer revocation requests with a 307 to this URL (a compromised or misconfigured endpoint). */
   revocationRedirect?: string;
+  /**
+   * A careless MCP server that hands back the access token it received: in its name, `echo-token`
+   * (encoded as asked), `reject-token` (an error result naming it), `http-error-token` (HTTP 500
+   * naming it); the tools of `toolScopes` name it too.
+   */
+  echoToken?: boolean;
   /** The protocol eras the MCP server speaks (default both). */
   eras?: ServerEras;
   /** The scope the MCP server's 401 names in WWW-Authenticate (and requires of every request). */
@@ -286,6 +292,25 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
   }
 }
 
+const TOKEN_ENCODINGS = { plain: (t: string) => t, url: encodeURIComponent, base64: (t: string) => Buffer.from(`token=${t}`).toString('base64') };
+
+/** The tools of a server that hands back the token it got (`echoToken`); the description names it too. */
+function registerEchoTools(server: Parameters<TestServerSpec['register']>[0]): void {
+  server.registerTool(
+    'echo-token',
+    { description: 'Echoes the token', inputSchema: z.object({ encoding: z.enum(['plain', 'url', 'base64']).optional() }) },
+    async ({ encoding }, ctx) => ({
+      content: [{ type: 'text', text: `Authorization: Bearer ${TOKEN_ENCODINGS[encoding ?? 'plain'](authOf(ctx)?.token ?? '')}` }],
+    }),
+  );
+  server.registerTool('reject-token', { description: 'Refuses the token, naming it' }, async (ctx) => ({
+    isError: true,
+    content: [{ type: 'text', text: `invalid token ${authOf(ctx)?.token}` }],
+  }));
+  // Listed, but its calls are answered with HTTP 500 before they reach the server.
+  server.registerTool('http-error-token', { description: 'Fails with HTTP 500 naming the token' }, async () => ({ content: [] }));
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -456,7 +481,7 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
   });
   const scoped = { ...options.toolScopes, ...options.stubbornTools };
   const serve = mcpHandler(options.eras, {
-    name: 'oauth-test-server',
+    name: options.echoToken ? (auth) => `oauth-test-server (${auth?.token})` : 'oauth-test-server',
     version: '1.0.0',
     register(server) {
       server.registerTool(
@@ -466,8 +491,9 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
       );
       for (const [name, scope] of Object.entries(scoped))
         server.registerTool(name, { description: `Needs ${scope}` }, async (ctx) => ({
-          content: [{ type: 'text', text: `${name} done with ${authOf(ctx)?.scopes.join(' ')}` }],
+          content: [{ type: 'text', text: `${name} done with ${authOf(ctx)?.scopes.join(' ')}${options.echoToken ? ` token=${authOf(ctx)?.token}` : ''}` }],
         }));
+      if (options.echoToken) registerEchoTools(server);
     },
   });
   mcpApp.all('/mcp', bearer, express.json(), async (req, res, next) => {
@@ -476,6 +502,10 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     const tool = call?.method === 'tools/call' ? call.params?.name : undefined;
     const needed = tool !== undefined ? scoped[tool] : undefined;
     const refused = options.stubbornTools?.[tool!] ?? needed?.split(' ').find((scope) => !req.auth?.scopes.includes(scope));
+    if (options.echoToken && tool === 'http-error-token') {
+      res.status(500).type('text').send(`invalid token ${req.auth?.token}`);
+      return;
+    }
     if (refused) {
       res
         .status(403)

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveServers } from '../../src/config/resolve.js';
 import type { ServerEntry } from '../../src/config/schema.js';
 import { connect } from '../../src/mcp/connect.js';
-import { maskingStream } from '../../src/mcp/mask.js';
 import { keyOf, type StoredToken } from '../../src/tokens/model.js';
 import { sha256, startTestMcpHttpServer, STDIO_SERVER, TEST_SERVER_NAME, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 
@@ -125,18 +124,5 @@ describe('connect over stdio', () => {
       exitCode: 1,
       message: expect.stringContaining("cannot start server 's'"),
     });
-  });
-});
-
-describe('maskingStream', () => {
-  it('masks a secret split across chunks', async () => {
-    const out = capture();
-    const mask = maskingStream(['abcdef']);
-    mask.pipe(out.stream);
-    mask.write('x abc');
-    mask.write('def y\nabcdef');
-    mask.end();
-    await new Promise((r) => mask.on('end', r));
-    expect(out.text()).toBe('x <redacted> y\n<redacted>');
   });
 });

@@ -10,11 +10,14 @@ import { childEnvironment } from '../../src/mcp/child-env.js';
 import { locateConfig } from '../../src/config/locate.js';
 import { parseTemplate } from '../../src/config/references.js';
 import { parseEnvFile, parseEnvOption } from '../../src/exec/env-file.js';
+import { ByteMasker, maskingByteStream } from '../../src/masking/byte-stream.js';
+import { maskingLineStream } from '../../src/masking/line-stream.js';
+import { createMasker } from '../../src/masking/masker.js';
+import { SecretSet } from '../../src/masking/secret-set.js';
+import { spellings } from '../../src/masking/spellings.js';
 import { canOpenBrowser } from '../../src/oauth/browser.js';
-import { maskingByteStream } from '../../src/run/byte-masking.js';
 import { exitStatus } from '../../src/run/child.js';
 import { readLines } from '../../src/run/lines.js';
-import { createMasker, maskingLineStream } from '../../src/run/masking.js';
 
 const SECRET = 'sk-unit-SENTINEL-77';
 
@@ -43,14 +46,16 @@ function cut(data: Buffer, offsets: number[]): Buffer[] {
 }
 
 describe('masking JSON-RPC messages', () => {
-  const masker = createMasker([SECRET, 'pa"ss\\wörd']);
+  const masker = createMasker(new SecretSet([SECRET, 'pa"ss\\wörd']));
 
   it('passes a line without secrets as the very same bytes, escapes and all', () => {
     const line = Buffer.from('{"jsonrpc":"2.0","id":1,"result":{"text":"a \\"quoted\\" \\u00e9 word"}}');
     expect(masker.line(line)).toBe(line);
   });
 
-  it('masks secrets in nested strings and keys, also when JSON escapes spell them', () => {
+  it('masks secrets in nested strings, keys and numbers, also when JSON escapes spell them', () => {
+    const pin = createMasker(new SecretSet(['12345678']));
+    expect(pin.json({ code: 12345678 })).toEqual({ code: '<redacted>' });
     const message = { jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: `key=${SECRET}` }], [SECRET]: 1, other: 'pa"ss\\wörd' } };
     const escaped = JSON.stringify(message).replace('ö', '\\u00f6');
     const masked = JSON.parse(masker.line(Buffer.from(escaped)).toString('utf8'));
@@ -65,8 +70,45 @@ describe('masking JSON-RPC messages', () => {
 
   it('does nothing with --no-masking or without secrets', () => {
     const line = Buffer.from(`{"text":"${SECRET}"}`);
-    expect(createMasker([SECRET], false).line(line)).toBe(line);
-    expect(createMasker([]).active).toBe(false);
+    expect(createMasker(new SecretSet([SECRET]), false).line(line)).toBe(line);
+    expect(createMasker(new SecretSet()).active).toBe(false);
+  });
+
+  it('masks a secret added after it was made (an access token sent later)', () => {
+    const secrets = new SecretSet();
+    const later = createMasker(secrets);
+    expect(later.text(`Bearer ${SECRET}`)).toBe(`Bearer ${SECRET}`);
+    secrets.add(SECRET);
+    expect(later.active).toBe(true);
+    expect(later.text(`Bearer ${SECRET}`)).toBe('Bearer <redacted>');
+  });
+
+  it('masks both parts of a secret cut across text items, and a piece of 8 characters or more at the edge of a text', () => {
+    const message = {
+      content: [
+        { type: 'text', text: `a ${SECRET.slice(0, 3)}` },
+        { type: 'text', text: `${SECRET.slice(3)} b` },
+      ],
+    };
+    expect(masker.json(message)).toEqual({
+      content: [
+        { type: 'text', text: 'a <redacted>' },
+        { type: 'text', text: '<redacted> b' },
+      ],
+    });
+    expect(masker.text(`log ${SECRET.slice(0, 8)}`)).toBe('log <redacted>');
+    expect(masker.text(`log ${SECRET.slice(0, 7)}`)).toBe(`log ${SECRET.slice(0, 7)}`);
+    expect(masker.text(`${SECRET.slice(-8)} end`)).toBe('<redacted> end');
+  });
+
+  it('rewrites a line whose duplicate key hides the secret from JSON.parse, and serializes any depth', () => {
+    for (const first of [JSON.stringify(SECRET), `"${[...SECRET].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`]) {
+      expect(masker.line(Buffer.from(`{"data":${first},"data":"x"}`)).toString()).toBe('{"data":"x"}');
+    }
+    const depth = 50_000;
+    let deep: unknown = `v ${SECRET}`;
+    for (let i = 0; i < depth; i++) deep = [deep];
+    expect(masker.serialize(deep)).toBe(`${'['.repeat(depth)}"v <redacted>"${']'.repeat(depth)}`);
   });
 
   it('as a stream: any chunking gives the same output, unmasked lines keep their bytes, CRLF is kept', async () => {
@@ -89,9 +131,44 @@ describe('masking JSON-RPC messages', () => {
       { numRuns: 60 },
     );
   });
+
+  it('masks the rest of a line past its limit as bytes, a secret across the limit included', async () => {
+    const line = Buffer.from(`{"data":"${'x'.repeat(40)}${SECRET}"}\n`);
+    const out = await through(maskingLineStream(masker, 45), cut(line, [20, 47, 52]));
+    expect(out.toString()).toBe(`{"data":"${'x'.repeat(40)}<redacted>"}\n`);
+  });
+});
+
+describe('the spellings of a secret', () => {
+  const secret = 'mk SENTINEL/+é=&:9f';
+  const found = (text: string) => spellings(secret).some((s) => text.includes(s));
+
+  it('URL, form and base64(url) encodings, whole and at any offset inside a longer base64 text', () => {
+    for (const text of [
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      new URLSearchParams({ v: secret }).toString().slice(2),
+    ])
+      expect(found(text)).toBe(true);
+    for (const before of ['', 'a', 'ab', 'user:', 'Bearer ']) {
+      expect(found(Buffer.from(`${before}${secret}!`).toString('base64'))).toBe(true);
+      expect(found(Buffer.from(`${before}${secret}!`).toString('base64url'))).toBe(true);
+    }
+    expect(found(Buffer.from('an ordinary text of some length').toString('base64'))).toBe(false);
+  });
+
+  it('leaves out ${VAR} values shorter than 8 characters and masks a variable only whole', () => {
+    const set = new SecretSet([], ['short', 'long-variable-value']);
+    expect(set.patterns().list.map((p) => p.text)).not.toContain('short');
+    const masker = createMasker(set);
+    expect(masker.text('x long-variable-value y')).toBe('x <redacted> y');
+    expect(masker.text('x long-variab')).toBe('x long-variab');
+  });
 });
 
 describe('masking a byte stream (exec, stderr)', () => {
+  const stream = (secrets: string[]) => maskingByteStream(new SecretSet(secrets));
+
   it('replaces secrets split across chunks, keeps binary bytes, and prefers the longer secret', async () => {
     // Every byte value, in an order that spells none of the secrets.
     const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
@@ -99,7 +176,7 @@ describe('masking a byte stream (exec, stderr)', () => {
     const expected = Buffer.concat([binary, Buffer.from('x<redacted>y <redacted> <redacted>'), binary]);
     await fc.assert(
       fc.asyncProperty(fc.array(fc.nat(), { maxLength: 10 }), async (offsets) => {
-        expect(await through(maskingByteStream([SECRET, 'abc', 'abcdef']), cut(data, offsets))).toEqual(expected);
+        expect(await through(stream([SECRET, 'abc', 'abcdef']), cut(data, offsets))).toEqual(expected);
       }),
       { numRuns: 80 },
     );
@@ -111,11 +188,11 @@ describe('masking a byte stream (exec, stderr)', () => {
     await fc.assert(
       fc.asyncProperty(
         bytes,
-        fc.array(fc.string({ unit: fc.constantFrom('x', 'y', 'z'), minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.string({ unit: fc.constantFrom('x', 'y', 'z'), minLength: 2, maxLength: 12 }), { minLength: 1, maxLength: 3 }),
         fc.array(fc.nat(), { maxLength: 8 }),
         async (data, secrets, offsets) => {
-          const whole = await through(maskingByteStream(secrets), [data]);
-          expect(await through(maskingByteStream(secrets), cut(data, offsets))).toEqual(whole);
+          const whole = await through(stream(secrets), [data]);
+          expect(await through(stream(secrets), cut(data, offsets))).toEqual(whole);
           for (const s of secrets) expect(whole.includes(Buffer.from(s))).toBe(false);
         },
       ),
@@ -123,14 +200,15 @@ describe('masking a byte stream (exec, stderr)', () => {
     );
   });
 
-  it('lets out a held tail that might start a secret once nothing follows it', async () => {
-    const stream = maskingByteStream([SECRET]);
-    let out = '';
-    stream.on('data', (d: Buffer) => (out += d.toString()));
-    stream.write(Buffer.from('Password for sk-'));
-    expect(out).toBe('Password for ');
-    await expect.poll(() => out).toBe('Password for sk-');
-    stream.end();
+  it('holds a tail that may begin a secret however long the pause, and lets it out at the end unless it is 8 bytes of one', async () => {
+    const masker = new ByteMasker(new SecretSet([SECRET]));
+    expect(masker.write(Buffer.from('Password for sk-')).toString()).toBe('Password for ');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(masker.write(Buffer.from(`${SECRET.slice(3)} ok`)).toString()).toBe('<redacted> ok');
+    expect(masker.write(Buffer.from('short sk-')).toString()).toBe('short ');
+    expect(masker.end().toString()).toBe('sk-');
+    expect(masker.write(Buffer.from(`cut ${SECRET.slice(0, 10)}`)).toString()).toBe('cut ');
+    expect(masker.end().toString()).toBe('<redacted>');
   });
 });
 
