@@ -90,7 +90,13 @@ export async function run(argv: string[], options: ExecOptions, ctx: Ctx, deps: 
     return origin === '--env' ? `--env ${name}` : `${name} (${origin})`;
   };
   // The store is opened only if some value names a token; reads are audited as resolved, as for server entries.
-  const [resolved] = await resolveServers({ exec: entry }, ['exec'], { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now(), where });
+  const [resolved] = await resolveServers({ exec: entry }, ['exec'], {
+    lookup: storeLookup(ctx),
+    env: ctx.env,
+    now: ctx.now(),
+    where,
+    variablesMayDecideDestination: true,
+  });
   const secrets = resolved!.secrets;
   const masked = options.masking !== false && secrets.length > 0;
 
