@@ -63,19 +63,23 @@ export function destinationOf(field: string, command: string | undefined): Desti
   if (URL_FIELDS.has(field) || field === 'tls.ca') return 'connects';
   if (field === 'command' || field === 'cwd') return 'runs';
   if (field.startsWith('args[')) return command !== undefined && argumentsNameTheProgram(command) ? 'runs' : undefined;
-  if (field.startsWith('env.')) {
-    const name = field.slice('env.'.length);
-    return variableDecidesDestination(name) ? (PROGRAM_VARIABLES.has(name.toUpperCase()) ? 'runs' : 'connects') : undefined;
-  }
-  return undefined;
+  return field.startsWith('env.') ? kindOfVariable(field.slice('env.'.length)) : undefined;
 }
 
 // A URL whose scheme and authority (userinfo, host, port) have ended: what follows is its path, query or fragment.
 const PAST_AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*[/?#]/;
 
+/** What a variable decides by its name alone (`API_URL`, `NODE_OPTIONS`), wherever a program reads it. */
+function kindOfVariable(name: string): DestinationKind | undefined {
+  if (!variableDecidesDestination(name)) return undefined;
+  return PROGRAM_VARIABLES.has(name.toUpperCase()) ? 'runs' : 'connects';
+}
+
 /**
  * The first variable reference in a field that decides the destination, with what it decides: any
- * `${VAR}` in such a field, except in the path, query or fragment of a URL (the host stays the one written).
+ * `${VAR}` in such a field, except in the path, query or fragment of a URL (the host stays the one
+ * written); and in any argument or variable of a program, a `${VAR}` whose name names a place or
+ * changes the program (`--api ${GITHUB_API_URL}`).
  */
 export function variableDestination(
   field: string,
@@ -83,10 +87,14 @@ export function variableDestination(
   command: string | undefined,
 ): { variable: EnvReference; kind: DestinationKind } | undefined {
   const kind = destinationOf(field, command);
-  if (kind === undefined) return undefined;
+  const programInput = field.startsWith('args[') || field.startsWith('env.');
   let before = '';
   for (const segment of segments) {
-    if (segment.kind === 'env' && !(URL_FIELDS.has(field) && PAST_AUTHORITY.test(before))) return { variable: segment, kind };
+    if (segment.kind === 'env') {
+      if (kind !== undefined && !(URL_FIELDS.has(field) && PAST_AUTHORITY.test(before))) return { variable: segment, kind };
+      const named = programInput ? kindOfVariable(segment.variable) : undefined;
+      if (named !== undefined) return { variable: segment, kind: named };
+    }
     // A reference stands for some text without "/", "?" or "#": where the path begins is decided by the literal text.
     before += segment.kind === 'text' ? segment.text : 'x';
   }

@@ -154,7 +154,7 @@ function refuseVariableDestination(name: string, entry: ServerEntry, parsed: Map
     throw new CliError(
       `${where(name, field)}: ${describeReference(found.variable)} decides ${decides}, and it ${sends} the stored token ${describeReference(token.reference)}: whoever sets ${found.variable.variable} (an MCP client's entry can, for mcp-cli run) would choose where the token goes; nothing was started or contacted`,
       ExitCode.failure,
-      `write the ${field} out in the config itself (a variable may stand in a header, in other arguments and variables, or after the host in a URL); see docs/config.md`,
+      `write the ${field} out in the config itself (a variable may stand in a header, after the host in a URL, and in other arguments and variables unless its name names a place); see docs/config.md`,
     );
   }
 }
