@@ -16,6 +16,11 @@ export interface GlobalOptions {
   quiet?: boolean;
   /** False: never use `./server_config.json` of the working directory (`mcp-cli run`). */
   workingDirectoryConfig?: boolean;
+  /**
+   * True for `mcp-cli run`: its environment is what an MCP client's entry gives it, which a project
+   * file can set, so no variable may decide where the token store is (docs/config.md, "Trust").
+   */
+  clientEnvironment?: boolean;
 }
 
 /** Everything a command may touch of the outside world. Tests pass buffers and a fixed clock. */

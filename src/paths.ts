@@ -29,6 +29,11 @@ export function ownConfigDir(accountHomeDir: string): string {
   return join(accountHomeDir, '.config', 'mcp-cli');
 }
 
+/** `~/.local/share/mcp-cli/tokens.enc` of the account's home: the token file that is the user's own, where no variable moved it. */
+export function ownTokenFile(accountHomeDir: string): string {
+  return join(accountHomeDir, '.local', 'share', 'mcp-cli', 'tokens.enc');
+}
+
 /** `~/.local/state/mcp-cli` of the account's home: where what no variable may move lives (the approvals). */
 export function ownStateDir(accountHomeDir: string): string {
   return join(accountHomeDir, '.local', 'state', 'mcp-cli');
@@ -55,6 +60,11 @@ export function configDirSource(env: Env): 'MCP_CLI_CONFIG_DIR' | 'XDG_CONFIG_HO
   return env.MCP_CLI_CONFIG_DIR ? 'MCP_CLI_CONFIG_DIR' : xdg(env, 'XDG_CONFIG_HOME') ? 'XDG_CONFIG_HOME' : 'HOME';
 }
 
+/** The variable that put the data directory (and the token file in it) where it is. */
+export function dataDirSource(env: Env): 'XDG_DATA_HOME' | 'HOME' {
+  return xdg(env, 'XDG_DATA_HOME') ? 'XDG_DATA_HOME' : 'HOME';
+}
+
 /** The variable that put the state directory (and the audit log in it) where it is. */
 export function stateDirSource(env: Env): 'XDG_STATE_HOME' | 'HOME' {
   return xdg(env, 'XDG_STATE_HOME') ? 'XDG_STATE_HOME' : 'HOME';
@@ -71,6 +81,11 @@ export function dataDir(env: Env): string {
 /** `$XDG_STATE_HOME/mcp-cli`, else `~/.local/state/mcp-cli`. */
 export function stateDir(env: Env): string {
   return join(xdg(env, 'XDG_STATE_HOME') || join(home(env), '.local', 'state'), 'mcp-cli');
+}
+
+/** A path with a leading `~` taken as this home directory, made absolute. */
+export function expandHome(path: string, homeDir: string): string {
+  return resolve(path.replace(/^~(?=\/|$)/, homeDir));
 }
 
 /** Replaces the home directory prefix with `~` for display. */

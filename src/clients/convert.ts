@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { argumentsNameTheProgram, variableDecidesDestination } from '../config/destination.js';
 import type { TokenType } from '../tokens/model.js';
 import { usesClientVariable, type ClientDef, type EntryRewrite, type Launch, type ServerSpec } from './catalog.js';
 import type { Launcher } from './launcher.js';
@@ -91,33 +91,6 @@ function passName(field: FieldRef, taken: Set<string>): string {
   return freeName(`MCP_PASS_${suffix.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`, taken);
 }
 
-// Variables that decide which program runs, or what it loads first.
-const PROGRAM_VARIABLES = new Set([
-  'PATH',
-  'NODE_OPTIONS',
-  'NODE_PATH',
-  'PYTHONPATH',
-  'PYTHONSTARTUP',
-  'PYTHONHOME',
-  'LD_PRELOAD',
-  'LD_LIBRARY_PATH',
-  'DYLD_INSERT_LIBRARIES',
-  'DYLD_LIBRARY_PATH',
-  'PERL5OPT',
-  'PERL5LIB',
-  'RUBYOPT',
-  'RUBYLIB',
-  'JAVA_TOOL_OPTIONS',
-  'BASH_ENV',
-  'ENV',
-]);
-// Words of a variable's name that say where a server connects.
-const PLACE_WORDS = new Set(['URL', 'URI', 'HOST', 'HOSTNAME', 'ENDPOINT', 'SERVER', 'ADDR', 'ADDRESS', 'BASE', 'DOMAIN', 'ORIGIN', 'PROXY']);
-
-// Programs whose arguments name the code they run: an interpreter's script, a package runner's package, a container's image.
-const RUNS_ITS_ARGUMENTS =
-  /^(?:node|nodejs|deno|bun|bunx|npx|pnpx|pnpm|npm|yarn|uv|uvx|pipx|python[\d.]*|py|ruby|perl|php|java|dotnet|go|sh|bash|zsh|dash|fish|cmd|powershell|pwsh|docker|podman|env)$/i;
-
 /**
  * Whether a field decides where an entry's secrets go: the URL it connects to, the program that
  * runs (command, directory, and the arguments of a program that runs what they name), a variable
@@ -125,13 +98,8 @@ const RUNS_ITS_ARGUMENTS =
  */
 function decidesDestination(field: FieldRef, spec: ServerSpec): boolean {
   if (field.part === 'url' || field.part === 'command' || field.part === 'cwd') return true;
-  if (field.part === 'args') return RUNS_ITS_ARGUMENTS.test(basename((spec.command ?? '').replace(/\\/g, '/')).replace(/\.(?:exe|cmd)$/i, ''));
-  if (field.part !== 'env') return false;
-  const words = field.key
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toUpperCase()
-    .split(/[^A-Z0-9]+/);
-  return PROGRAM_VARIABLES.has(field.key.toUpperCase()) || words.some((w) => PLACE_WORDS.has(w));
+  if (field.part === 'args') return argumentsNameTheProgram(spec.command ?? '');
+  return field.part === 'env' && variableDecidesDestination(field.key);
 }
 
 /** mcp-remote, started by its name or path, or through npx/bunx/pnpm dlx (`mcp-remote`, `mcp-remote@0.1.38`), before argument `before`. */

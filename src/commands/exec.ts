@@ -91,7 +91,13 @@ export async function run(argv: string[], options: ExecOptions, ctx: Ctx, deps: 
     return origin === '--env' ? `--env ${name}` : `${name} (${origin})`;
   };
   // The store is opened only if some value names a token; reads are audited as resolved, as for server entries.
-  const [resolved] = await resolveServers({ exec: entry }, ['exec'], { lookup: storeLookup(ctx), env: ctx.env, now: ctx.now(), where });
+  const [resolved] = await resolveServers({ exec: entry }, ['exec'], {
+    lookup: storeLookup(ctx),
+    env: ctx.env,
+    now: ctx.now(),
+    where,
+    variablesMayDecideDestination: true,
+  });
   // The values from the token store, in every spelling; the program's own ${VAR} values are its business.
   const secrets = new SecretSet(resolved!.secrets);
   const masked = options.masking !== false && secrets.active;

@@ -4,6 +4,7 @@ import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
 import { secretStrings, tokenFieldNames, tokenFieldValue } from '../tokens/fields.js';
 import { isExpired, isOAuthNamespace, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata } from '../tokens/model.js';
+import { variableDestination } from './destination.js';
 import {
   describeReference,
   mayHoldReference,
@@ -27,6 +28,11 @@ export interface ResolveDeps {
   now: Date;
   /** How messages name where a reference sits; default `server 'NAME', FIELD` (`exec` names its variables instead). */
   where?: Where;
+  /**
+   * Lets a `${VAR}` decide the destination of an entry that carries a stored token: only for `exec`,
+   * whose program is the one typed on its command line and inherits mcp-cli's environment anyway.
+   */
+  variablesMayDecideDestination?: boolean;
 }
 
 /** Names the place of a reference in messages. */
@@ -134,6 +140,27 @@ export function parseEntry(name: string, entry: ServerEntry, where: Where = inSe
   return { parsed, uses };
 }
 
+/**
+ * A stored token goes where the entry's text says, never where a variable says: an MCP client's entry
+ * sets the environment of `mcp-cli run`, and a project file can write that entry. So an entry that
+ * carries a stored token takes no `${VAR}` in what decides where it connects or which program runs.
+ */
+function refuseVariableDestination(name: string, entry: ServerEntry, parsed: Map<string, Segment[]>, uses: ReferenceUse[], where: Where): void {
+  const token = uses.find((use) => use.reference.kind === 'token');
+  if (!token) return;
+  const command = entry.transport === 'stdio' ? entry.command : undefined;
+  for (const [field, segments] of parsed) {
+    const found = variableDestination(field, segments, command);
+    if (!found) continue;
+    const [decides, sends] = found.kind === 'connects' ? ['where this server connects', 'sends'] : ['which program runs', 'gets'];
+    throw new CliError(
+      `${where(name, field)}: ${describeReference(found.variable)} decides ${decides}, and it ${sends} the stored token ${describeReference(token.reference)}: whoever sets ${found.variable.variable} (an MCP client's entry can, for mcp-cli run) would choose where the token goes; nothing was started or contacted`,
+      ExitCode.failure,
+      `write the ${field} out in the config itself (a variable may stand in a header, after the host in a URL, and in other arguments and variables unless its name names a place); see docs/config.md`,
+    );
+  }
+}
+
 /** OAuth tokens and client registrations go only to the server that logged in, sent by its OAuth login: never through a reference. */
 function oauthReferenceError(place: string, ref: TokenReference): CliError {
   return new CliError(
@@ -201,6 +228,8 @@ export async function resolveForDisplay(
 ): Promise<{ servers: ResolvedServer[]; problems: Unresolved[] }> {
   const where = deps.where ?? inServer;
   const parsedServers = names.map((name) => ({ name, entry: servers[name]!, ...parseEntry(name, servers[name]!, where) }));
+  if (!deps.variablesMayDecideDestination)
+    for (const { name, entry, parsed, uses } of parsedServers) refuseVariableDestination(name, entry, parsed, uses, where);
 
   const tokens = new Map<string, StoredToken | undefined>();
   for (const { uses } of parsedServers) {

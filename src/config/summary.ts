@@ -1,6 +1,7 @@
 import { credentialVariable } from '../credential-variables.js';
 import { printable } from '../io/terminal-text.js';
-import { describeReference, mayHoldReference, parseTemplate, type Reference } from './references.js';
+import { variableDestination } from './destination.js';
+import { describeReference, mayHoldReference, parseTemplate, type Reference, type Segment } from './references.js';
 
 /**
  * What a config file would make mcp-cli do, in words, before the user approves it: each server's
@@ -36,16 +37,20 @@ function describeServer(name: string, raw: unknown): string[] {
         : 'has neither a command nor a url';
   const lines = [`server ${JSON.stringify(name)}: ${target}`];
   const uses = new Map<string, Use>();
+  const parsed = new Map<string, Segment[]>();
   let malformed = 0;
   walkStrings(raw, '', (value, field) => {
     if (!mayHoldReference(value)) return;
     try {
-      for (const segment of parseTemplate(value)) if (segment.kind !== 'text') addUse(uses, describeUse(segment), field);
+      const segments = parseTemplate(value);
+      parsed.set(field, segments);
+      for (const segment of segments) if (segment.kind !== 'text') addUse(uses, describeUse(segment), field);
     } catch {
       malformed++;
     }
   });
   for (const [what, use] of uses) lines.push(`  uses ${what} in ${use.fields.join(', ')}${use.note}`);
+  lines.push(...refusedDestinations(parsed, typeof raw.command === 'string' ? raw.command : undefined));
   if (malformed > 0) lines.push(`  has ${malformed} malformed reference${malformed === 1 ? '' : 's'}`);
   if (isObject(raw.env)) {
     const literal = Object.entries(raw.env).filter(([, v]) => typeof v === 'string' && !v.includes('${'));
@@ -53,6 +58,17 @@ function describeServer(name: string, raw: unknown): string[] {
   }
   if (isObject(raw.oauth)) lines.push(`  logs in with OAuth: ${settingsText(raw.oauth)}`);
   return lines;
+}
+
+/** The variables that would decide where the server's stored token goes, which mcp-cli refuses (src/config/destination.ts). */
+function refusedDestinations(parsed: Map<string, Segment[]>, command: string | undefined): string[] {
+  const carriesToken = [...parsed.values()].some((segments) => segments.some((s) => s.kind === 'token'));
+  if (!carriesToken) return [];
+  return [...parsed].flatMap(([field, segments]) => {
+    const found = variableDestination(field, segments, command);
+    const decides = found?.kind === 'connects' ? 'where this server connects' : 'which program runs';
+    return found ? [`  refused: ${describeReference(found.variable)} in ${field} decides ${decides}, and this server carries a stored token`] : [];
+  });
 }
 
 /** One thing a server uses, the fields it is used in, and what that means when it is not plain. */

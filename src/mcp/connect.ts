@@ -7,7 +7,7 @@ import { printableStream } from '../io/terminal-text.js';
 import { maskingByteStream } from '../masking/byte-stream.js';
 import { createMasker, type Masker } from '../masking/masker.js';
 import type { SecretSet } from '../masking/secret-set.js';
-import { eraKey, LEGACY_REVISION, MODERN_REVISION, protocolSetting, usableVerdict, type Era, type EraVerdict } from './era.js';
+import { eraKey, LEGACY_REVISION, MODERN_REVISION, protocolSetting, SERVER_INFO, usableVerdict, type Era, type EraVerdict } from './era.js';
 import type { EraCache } from './era-cache.js';
 import { carriedError, describeFailure, failureError, httpStatusOf, isEraMismatch, type Failure, type FailureContext } from './failure.js';
 import { routeSdkConsole } from './sdk-console.js';
@@ -65,8 +65,6 @@ function negotiation(setting: ProtocolSetting) {
 function priorOf(verdict: EraVerdict): PriorDiscovery {
   return verdict.era === 'modern' ? ({ kind: 'modern', discover: verdict.discover } as PriorDiscovery) : { kind: 'legacy' };
 }
-
-const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 
 /** What a connected client learnt, as a verdict to remember: the server's advertisement without its instructions, masked. */
 function verdictOf(client: Client, masker: Masker, now: Date): EraVerdict | undefined {

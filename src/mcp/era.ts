@@ -3,6 +3,8 @@ import type { ProtocolSetting, ServerEntry } from '../config/schema.js';
 /** The revision of the 2026 era, and the newest of the 2025 era (which opens with `initialize`). */
 export const MODERN_REVISION = '2026-07-28';
 export const LEGACY_REVISION = '2025-11-25';
+/** Where a `server/discover` answer gives the server's name and version. */
+export const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 
 /** The SDK's names: `modern` is 2026-07-28 and later, `legacy` 2024-11-05 through 2025-11-25. */
 export type Era = 'modern' | 'legacy';

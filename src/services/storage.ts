@@ -61,6 +61,8 @@ export async function storageSetup(ctx: Ctx): Promise<StorageSetup> {
     prompter: ctx.prompter,
     canPrompt: canAskSecret(ctx),
     stderr: ctx.stderr,
+    home: ctx.home,
+    ...(ctx.globals.clientEnvironment ? { clientEnvironment: true } : {}),
   };
   return { ...(config ? { config } : {}), settings, request, backendEnv };
 }

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { TokenStorageSettings } from '../config/token-storage.js';
 import type { Prompter } from '../io/prompter.js';
@@ -13,7 +14,22 @@ export interface BackendEnv {
   /** Whether a passphrase can be asked (a terminal, or the controlling terminal). */
   canPrompt: boolean;
   stderr: Writable;
+  /** The account's home in the system's user database, which `~` in settings means; without it, HOME. */
+  home?: string;
+  /**
+   * Set for `mcp-cli run`, whose environment an MCP client's entry (a project file) can set: no
+   * variable may then move the token file or point Vault elsewhere than the settings say.
+   */
+  clientEnvironment?: boolean;
 }
+
+/** What `~` in a setting means: the account's home, else HOME. */
+export function homeOf(be: Pick<BackendEnv, 'home' | 'env'>): string {
+  return be.home ?? (be.env.HOME || homedir());
+}
+
+/** Why a variable is not taken as the user's word when `clientEnvironment` is set (the same variable typed in a shell is). */
+export const SET_BY_CLIENT = "in a process that an MCP client starts, a server entry's env, which a project file may write, can set this variable";
 
 export interface Availability {
   available: boolean;

@@ -77,7 +77,9 @@ describe('resolveServers', () => {
           { Authorization: 'Bearer ${TOKEN:bearer:api}', 'X-Both': '${TOKEN:api-key:openai}/${TOKEN:bearer:api}' },
           'https://example.test/${TOKEN:generic:notion}/mcp',
         ),
-        s: stdio({ command: '${NODE_BIN:-node}', args: ['--key=${TOKEN:api-key:openai}'], env: { HOME_DIR: '${HOME}', LIT: '$${HOME}' }, cwd: '${HOME}/x' }),
+        // Without a stored token, a variable may decide the command and directory (test/config/destination.test.ts).
+        s: stdio({ command: '${NODE_BIN:-node}', args: ['--region=${REGION:-eu}'], env: { HOME_DIR: '${HOME}', LIT: '$${HOME}' }, cwd: '${HOME}/x' }),
+        t: stdio({ command: 'acme-server', args: ['--key=${TOKEN:api-key:openai}', '--home=${HOME}'] }),
       },
       { HOME: '/home/u' },
     );
@@ -89,10 +91,11 @@ describe('resolveServers', () => {
     expect(resolved[1]!.entry).toEqual({
       transport: 'stdio',
       command: 'node',
-      args: ['--key=KEY-SENTINEL'],
+      args: ['--region=eu'],
       env: { HOME_DIR: '/home/u', LIT: '${HOME}' },
       cwd: '/home/u/x',
     });
+    expect(resolved[2]!.entry).toEqual({ transport: 'stdio', command: 'acme-server', args: ['--key=KEY-SENTINEL', '--home=/home/u'], env: {} });
     expect(resolved[0]!.masked).toEqual({
       transport: 'streamable-http',
       url: 'https://example.test/<TOKEN:generic:notion>/mcp',

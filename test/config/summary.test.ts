@@ -25,4 +25,10 @@ describe('summarizeConfig', () => {
     const approle = summarizeConfig({ mcpServers: {}, tokenStorage: { vault: { auth: { method: 'approle', roleId: 'r-1', secretIdFile: '~/secret-id' } } } });
     expect(approle.find((line) => line.startsWith('token storage:'))).toContain('vault.auth.secretIdFile "~/secret-id"');
   });
+  it('marks as refused a variable that would decide where a stored token goes, and only then', () => {
+    const api = { url: 'https://${API_HOST}/mcp', headers: { Authorization: 'Bearer ${TOKEN:bearer:api}', 'X-Region': '${REGION}' } };
+    const lines = summarizeConfig({ mcpServers: { api, open: { url: 'https://${API_HOST}/mcp' } } });
+    expect(lines).toContain('  refused: ${API_HOST} in url decides where this server connects, and this server carries a stored token');
+    expect(lines.filter((line) => line.includes('refused'))).toHaveLength(1);
+  });
 });

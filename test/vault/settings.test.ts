@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenStorageFrom } from '../../src/config/token-storage.js';
+import { refuseMovedByClient } from '../../src/stores/vault/client-environment.js';
 import { resolveConnection } from '../../src/stores/vault/connection.js';
 
 const from = (vault: unknown) => tokenStorageFrom({ tokenStorage: { vault } }, 'server_config.json');
@@ -123,6 +124,33 @@ describe("resolving the connection as Vault's CLI does", () => {
     [{ VAULT_ADDR: 'vault:8200' }, 'VAULT_ADDR="vault:8200" is not an http:// or https:// URL'],
   ])('explains %j', async (env, message) => {
     await expect(resolveConnection({}, env)).rejects.toThrow(message);
+  });
+});
+
+describe('the VAULT_* variables in a process an MCP client starts (mcp-cli run)', () => {
+  const home = '/home/alice';
+  const check = (settings: object, env: Record<string, string>) => () => refuseMovedByClient(settings, env, home);
+
+  it('count where they agree with the settings: the same address in another spelling, the same CA file, verification left on', () => {
+    expect(check({ address: 'https://vault.example.com:8200' }, { VAULT_ADDR: 'HTTPS://Vault.Example.com:8200/' })).not.toThrow();
+    expect(check({}, { VAULT_ADDR: 'https://127.0.0.1:8200' })).not.toThrow();
+    expect(check({ caCert: '~/certs/ca.pem' }, { VAULT_CACERT: '/home/alice/certs/ca.pem' })).not.toThrow();
+    expect(check({ caPath: '/etc/vault/cas' }, { VAULT_CAPATH: '/etc/vault/cas/' })).not.toThrow();
+    expect(check({}, { VAULT_SKIP_VERIFY: 'false' })).not.toThrow();
+    expect(check({ tlsVerify: false }, { VAULT_SKIP_VERIFY: 'true' })).not.toThrow();
+    expect(check({}, { VAULT_NAMESPACE: 'eng', VAULT_CLIENT_CERT: '/x', VAULT_CLIENT_KEY: '/y', VAULT_TOKEN: 'hvs.x' })).not.toThrow();
+  });
+
+  it('are refused, naming the variable and the setting, where they differ', () => {
+    expect(check({}, { VAULT_ADDR: 'https://vault.example.com' })).toThrow(
+      /^VAULT_ADDR names the Vault at https:\/\/vault\.example\.com, which no config you trust names \(tokenStorage\.vault\.address\): in a process that an MCP client starts/,
+    );
+    expect(check({ address: 'https://vault.example.com' }, { VAULT_ADDR: 'https://vault.example.com.evil.test' })).toThrow(/^VAULT_ADDR names/);
+    expect(check({}, { VAULT_SKIP_VERIFY: '1' })).toThrow(/^VAULT_SKIP_VERIFY turns off TLS verification of Vault, which no config you trust does/);
+    expect(check({ caCert: '/etc/ca.pem' }, { VAULT_CACERT: '/repo/ca.pem' })).toThrow(/^VAULT_CACERT names \/repo\/ca\.pem as the CA of Vault/);
+    expect(check({ caCert: '/etc/ca.pem' }, { VAULT_CAPATH: '/repo' })).toThrow(/^VAULT_CAPATH names \/repo as the CAs of Vault/);
+    // A control character in the variable is shown escaped.
+    expect(check({}, { VAULT_ADDR: 'https://x\u001b[2J' })).toThrow('VAULT_ADDR names the Vault at https://x\\u001b[2J,');
   });
 });
 

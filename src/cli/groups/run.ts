@@ -15,7 +15,9 @@ export const register: Register = (program, kit) => {
     .option('--no-masking', "leave the server's secrets in the messages to the client (its stderr stays masked)")
     .action(async (server, options, command) =>
       kit.endWith(
-        await (await import('../../commands/run.js')).run(server, options, await kit.ctx(command, { workingDirectoryConfig: false }), { signals: process }),
+        await (
+          await import('../../commands/run.js')
+        ).run(server, options, await kit.ctx(command, { workingDirectoryConfig: false, clientEnvironment: true }), { signals: process }),
       ),
     );
 

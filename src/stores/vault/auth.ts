@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
 import type { VaultAuthSettings, VaultLoginMethod, VaultSettings } from '../../config/vault-settings.js';
 import { fsReason } from '../../fs/errors.js';
-import { displayPath, type Env } from '../../paths.js';
+import { expandHome, tildePath, type Env } from '../../paths.js';
 import { resolveToken, vaultFailure, type VaultToken } from './connection.js';
 
 /** Where a pod's service account token lies, and so the Kubernetes method's JWT by default. */
@@ -39,23 +38,21 @@ export function authSummary(settings: VaultSettings | undefined): { method: stri
   return { method: auth.method, mount: auth.mount ?? auth.method };
 }
 
-const expandHome = (path: string, env: Env) => resolve(path.replace(/^~(?=\/|$)/, env.HOME || homedir()));
-
 /**
  * How mcp-cli gets its Vault token: VAULT_TOKEN or ~/.vault-token (the `token` method, the default),
  * or a login named by `tokenStorage.vault.auth`. Reading the secrets waits for the login itself.
  */
-export async function resolveAuth(settings: VaultSettings | undefined, env: Env): Promise<VaultAuth> {
+export async function resolveAuth(settings: VaultSettings | undefined, env: Env, home: string = env.HOME || homedir()): Promise<VaultAuth> {
   const auth = settings?.auth;
-  if (!auth || auth.method === 'token') return { kind: 'token', token: await resolveToken(env) };
-  return { kind: 'login', login: loginMethod(auth, auth.method, env) };
+  if (!auth || auth.method === 'token') return { kind: 'token', token: await resolveToken(env, home) };
+  return { kind: 'login', login: loginMethod(auth, auth.method, env, home) };
 }
 
-function loginMethod(auth: VaultAuthSettings, method: VaultLoginMethod, env: Env): LoginMethod {
+function loginMethod(auth: VaultAuthSettings, method: VaultLoginMethod, env: Env, home: string): LoginMethod {
   const mount = auth.mount ?? method;
-  const tokenFile = auth.tokenFile === undefined ? {} : { tokenFile: expandHome(auth.tokenFile, env) };
+  const tokenFile = auth.tokenFile === undefined ? {} : { tokenFile: expandHome(auth.tokenFile, home) };
   if (method === 'approle') {
-    const secretFrom = env.VAULT_SECRET_ID ? 'VAULT_SECRET_ID' : auth.secretIdFile ? displayPath(expandHome(auth.secretIdFile, env), env) : undefined;
+    const secretFrom = env.VAULT_SECRET_ID ? 'VAULT_SECRET_ID' : auth.secretIdFile ? tildePath(expandHome(auth.secretIdFile, home), home) : undefined;
     return {
       method,
       mount,
@@ -63,15 +60,15 @@ function loginMethod(auth: VaultAuthSettings, method: VaultLoginMethod, env: Env
       description: `an AppRole login at auth/${mount}/ (role_id from tokenStorage.vault.auth.roleId, secret_id from ${secretFrom ?? 'nowhere'})`,
       remedy: `check tokenStorage.vault.auth.roleId and the secret_id from ${secretFrom ?? 'VAULT_SECRET_ID'}: a secret_id expires after its secret_id_ttl and secret_id_num_uses logins`,
       async credentials() {
-        const secretId = await readSecretId(auth, env);
+        const secretId = await readSecretId(auth, env, home);
         return { body: { role_id: auth.roleId!, secret_id: secretId }, secrets: [secretId] };
       },
     };
   }
   const role = env.VAULT_ROLE || auth.role;
   const roleFrom = env.VAULT_ROLE ? 'VAULT_ROLE' : 'tokenStorage.vault.auth.role';
-  const file = expandHome(auth.jwtFile ?? SERVICE_ACCOUNT_TOKEN, env);
-  const shown = displayPath(file, env);
+  const file = expandHome(auth.jwtFile ?? SERVICE_ACCOUNT_TOKEN, home);
+  const shown = tildePath(file, home);
   return {
     method,
     mount,
@@ -90,7 +87,7 @@ function loginMethod(auth: VaultAuthSettings, method: VaultLoginMethod, env: Env
   };
 }
 
-async function readSecretId(auth: VaultAuthSettings, env: Env): Promise<string> {
+async function readSecretId(auth: VaultAuthSettings, env: Env, home: string): Promise<string> {
   const fromEnv = env.VAULT_SECRET_ID?.trim();
   if (fromEnv) return fromEnv;
   if (auth.secretIdFile === undefined)
@@ -99,17 +96,17 @@ async function readSecretId(auth: VaultAuthSettings, env: Env): Promise<string> 
       'no AppRole secret_id: VAULT_SECRET_ID is not set and tokenStorage.vault.auth has no secretIdFile',
       'set VAULT_SECRET_ID, or name the file that holds it in tokenStorage.vault.auth.secretIdFile',
     );
-  const path = expandHome(auth.secretIdFile, env);
-  const secretId = (await readSecretFile(path, 'secret_id', env)).trim();
-  if (secretId === '') throw vaultFailure('invalid-setting', `the secret_id file ${displayPath(path, env)} is empty`);
+  const path = expandHome(auth.secretIdFile, home);
+  const secretId = (await readSecretFile(path, 'secret_id', tildePath(path, home))).trim();
+  if (secretId === '') throw vaultFailure('invalid-setting', `the secret_id file ${tildePath(path, home)} is empty`);
   return secretId;
 }
 
-async function readSecretFile(path: string, what: string, env: Env): Promise<string> {
+async function readSecretFile(path: string, what: string, shown: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw vaultFailure('io', `cannot read the ${what} file ${displayPath(path, env)}: ${fsReason(error)}`);
+    throw vaultFailure('io', `cannot read the ${what} file ${shown}: ${fsReason(error)}`);
   }
 }
 

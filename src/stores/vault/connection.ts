@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { VaultSettings } from '../../config/vault-settings.js';
 import { fsReason } from '../../fs/errors.js';
-import { displayPath, type Env } from '../../paths.js';
+import { expandHome, tildePath, type Env } from '../../paths.js';
 import { StoreError, type StoreErrorKind } from '../errors.js';
 
 /** Vault's own CLI default when VAULT_ADDR is unset. */
@@ -50,33 +50,31 @@ export const fixedToken = (token: VaultToken): TokenSource => ({ source: token.s
 export const vaultFailure = (kind: StoreErrorKind, message: string, remedy?: string) => new StoreError(kind, message, { backend: 'vault', remedy });
 
 /** strconv.ParseBool, which Vault's CLI uses for VAULT_SKIP_VERIFY. */
-function parseGoBool(value: string, name: string): boolean {
+export function parseGoBool(value: string, name: string): boolean {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
   throw vaultFailure('invalid-setting', `${name}=${JSON.stringify(value)} is not a boolean`, `use ${name}=true or ${name}=false`);
 }
 
-const expandHome = (path: string, env: Env) => resolve(path.replace(/^~(?=\/|$)/, env.HOME || homedir()));
-
-async function readPem(path: string, what: string, source: string, env: Env): Promise<Buffer> {
+async function readPem(path: string, what: string, source: string, home: string): Promise<Buffer> {
   try {
-    return await readFile(expandHome(path, env));
+    return await readFile(expandHome(path, home));
   } catch (error) {
-    throw vaultFailure('io', `cannot read the ${what} ${displayPath(expandHome(path, env), env)} (from ${source}): ${fsReason(error)}`);
+    throw vaultFailure('io', `cannot read the ${what} ${tildePath(expandHome(path, home), home)} (from ${source}): ${fsReason(error)}`);
   }
 }
 
-async function readCaDir(path: string, source: string, env: Env): Promise<Buffer[]> {
-  const dir = expandHome(path, env);
+async function readCaDir(path: string, source: string, home: string): Promise<Buffer[]> {
+  const dir = expandHome(path, home);
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
   } catch (error) {
-    throw vaultFailure('io', `cannot read the CA directory ${displayPath(dir, env)} (from ${source}): ${fsReason(error)}`);
+    throw vaultFailure('io', `cannot read the CA directory ${tildePath(dir, home)} (from ${source}): ${fsReason(error)}`);
   }
   const pems: (Buffer | undefined)[] = await Promise.all(names.map((n) => readFile(join(dir, n)).catch(() => undefined)));
   const certs = pems.filter((p): p is Buffer => p !== undefined && p.includes('-----BEGIN CERTIFICATE-----'));
-  if (certs.length === 0) throw vaultFailure('invalid-setting', `the CA directory ${displayPath(dir, env)} (from ${source}) holds no PEM certificate`);
+  if (certs.length === 0) throw vaultFailure('invalid-setting', `the CA directory ${tildePath(dir, home)} (from ${source}) holds no PEM certificate`);
   return certs;
 }
 
@@ -88,7 +86,8 @@ function pick(env: Env, variable: string, setting: string | undefined, settingNa
   return undefined;
 }
 
-export async function resolveConnection(settings: VaultSettings = {}, env: Env): Promise<VaultConnection> {
+/** `home` is what `~` in a path means: the account's home (default: HOME). */
+export async function resolveConnection(settings: VaultSettings = {}, env: Env, home: string = env.HOME || homedir()): Promise<VaultConnection> {
   const address = (pick(env, 'VAULT_ADDR', settings.address, 'address')?.value ?? DEFAULT_VAULT_ADDR).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/\s]+/i.test(address)) throw vaultFailure('invalid-setting', `VAULT_ADDR=${JSON.stringify(address)} is not an http:// or https:// URL`);
   const namespace = pick(env, 'VAULT_NAMESPACE', settings.namespace, 'namespace')?.value.replace(/^\/+|\/+$/g, '');
@@ -102,8 +101,8 @@ export async function resolveConnection(settings: VaultSettings = {}, env: Env):
   const caCert = pick(env, 'VAULT_CACERT', settings.caCert, 'caCert');
   const caPath = pick(env, 'VAULT_CAPATH', settings.caPath, 'caPath');
   // As in Vault's CLI, a CA file takes precedence over a CA directory.
-  if (caCert) tls.ca = [await readPem(caCert.value, 'CA certificate', caCert.source, env)];
-  else if (caPath) tls.ca = await readCaDir(caPath.value, caPath.source, env);
+  if (caCert) tls.ca = [await readPem(caCert.value, 'CA certificate', caCert.source, home)];
+  else if (caPath) tls.ca = await readCaDir(caPath.value, caPath.source, home);
   const clientCert = pick(env, 'VAULT_CLIENT_CERT', settings.clientCert, 'clientCert');
   const clientKey = pick(env, 'VAULT_CLIENT_KEY', settings.clientKey, 'clientKey');
   if ((clientCert === undefined) !== (clientKey === undefined))
@@ -113,8 +112,8 @@ export async function resolveConnection(settings: VaultSettings = {}, env: Env):
       'set both VAULT_CLIENT_CERT and VAULT_CLIENT_KEY (or clientCert and clientKey)',
     );
   if (clientCert && clientKey) {
-    tls.cert = await readPem(clientCert.value, 'client certificate', clientCert.source, env);
-    tls.key = await readPem(clientKey.value, 'client key', clientKey.source, env);
+    tls.cert = await readPem(clientCert.value, 'client certificate', clientCert.source, home);
+    tls.key = await readPem(clientKey.value, 'client key', clientKey.source, home);
   }
   return {
     address,
@@ -126,12 +125,12 @@ export async function resolveConnection(settings: VaultSettings = {}, env: Env):
   };
 }
 
-/** VAULT_TOKEN, else the file Vault's CLI writes on `vault login` (~/.vault-token). */
-export async function resolveToken(env: Env): Promise<VaultToken | undefined> {
+/** VAULT_TOKEN, else the file Vault's CLI writes on `vault login` (~/.vault-token, `~` being `home`). */
+export async function resolveToken(env: Env, home: string = env.HOME || homedir()): Promise<VaultToken | undefined> {
   const fromEnv = env.VAULT_TOKEN?.trim();
   if (fromEnv) return { value: fromEnv, source: 'VAULT_TOKEN' };
   try {
-    const fromFile = (await readFile(join(env.HOME || homedir(), '.vault-token'), 'utf8')).trim();
+    const fromFile = (await readFile(join(home, '.vault-token'), 'utf8')).trim();
     return fromFile ? { value: fromFile, source: '~/.vault-token' } : undefined;
   } catch {
     return undefined;

@@ -1,8 +1,9 @@
-import type { Availability, BackendEnv } from '../backend.js';
+import { homeOf, type Availability, type BackendEnv } from '../backend.js';
 import { StoreError } from '../errors.js';
 import type { SecretStore } from '../store.js';
 import { VaultClient } from './client.js';
 import { authSummary, resolveAuth } from './auth.js';
+import { refuseMovedByClient } from './client-environment.js';
 import { resolveConnection, vaultFailure, type VaultConnection } from './connection.js';
 import { vaultPath, type KvEngine } from './engine.js';
 import { KvV1 } from './kv1.js';
@@ -50,9 +51,10 @@ const unavailable = (detail: string): Probed => ({ availability: { available: fa
 async function runProbe(be: BackendEnv): Promise<Probed> {
   let connection: VaultConnection;
   try {
-    connection = await resolveConnection(be.settings.vault, be.env);
+    if (be.clientEnvironment) refuseMovedByClient(be.settings.vault ?? {}, be.env, homeOf(be));
+    connection = await resolveConnection(be.settings.vault, be.env, homeOf(be));
   } catch (error) {
-    if (error instanceof StoreError) return unavailable(error.message);
+    if (error instanceof StoreError) return { availability: { available: false, detail: error.message, ...(error.remedy ? { hint: error.remedy } : {}) } };
     throw error;
   }
   if (/^http:/i.test(connection.address) && !/^http:\/\/(127\.[\d.]+|localhost|\[::1\])(:\d+)?$/i.test(connection.address))
@@ -64,7 +66,7 @@ async function runProbe(be: BackendEnv): Promise<Probed> {
   try {
     let client: VaultClient;
     let source: string;
-    const auth = await resolveAuth(be.settings.vault, be.env);
+    const auth = await resolveAuth(be.settings.vault, be.env, homeOf(be));
     if (auth.kind === 'token') {
       if (!auth.token) return unavailable('no Vault token: VAULT_TOKEN is not set and ~/.vault-token does not exist (run `vault login` or set VAULT_TOKEN)');
       client = new VaultClient(connection, auth.token);
