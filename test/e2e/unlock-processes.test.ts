@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { agentKeyCache } from '../../src/agent/session.js';
 import { startedByMcpCli, STARTED_BY } from '../../src/agent/started-by.js';
@@ -249,9 +249,9 @@ describe('token lock and the timeout end the session for running processes', () 
         const refreshesLocked = servers.counters.refreshGrant;
         for (let i = 0; i < 2; i++) {
           const failed = await whoami().catch((error: unknown) => error);
-          expect(failed).toBeInstanceOf(McpError);
-          expect((failed as McpError).message).toContain('the unlock session ended: a passphrase is needed for the encrypted token file');
-          expect((failed as McpError).message).toContain('run mcp-cli token unlock');
+          expect(failed).toBeInstanceOf(ProtocolError);
+          expect((failed as ProtocolError).message).toContain('the unlock session ended: a passphrase is needed for the encrypted token file');
+          expect((failed as ProtocolError).message).toContain('run mcp-cli token unlock');
         }
         expect(servers.counters.refreshGrant).toBe(refreshesLocked);
         expect((await readFile(tokenFile)).equals(locked)).toBe(true);
