@@ -39,7 +39,7 @@ const shortString = (value: unknown): value is string => typeof value === 'strin
 /** A record as mcp-cli writes it, or undefined: the file is read back as untrusted as any other input. */
 function verdictFrom(value: unknown): EraVerdict | undefined {
   if (!isObject(value)) return undefined;
-  const { era, protocolVersion, server, discover, checkedAt } = value;
+  const { era, protocolVersion, server, discover, refusesLegacy, checkedAt } = value;
   if ((era !== 'modern' && era !== 'legacy') || typeof protocolVersion !== 'string' || !REVISION.test(protocolVersion)) return undefined;
   if (typeof checkedAt !== 'string' || Number.isNaN(Date.parse(checkedAt))) return undefined;
   if (era === 'modern' && !isObject(discover)) return undefined;
@@ -49,6 +49,7 @@ function verdictFrom(value: unknown): EraVerdict | undefined {
     protocolVersion,
     ...(identity ? { server: identity } : {}),
     ...(era === 'modern' ? { discover: discover as Record<string, unknown> } : {}),
+    ...(era === 'modern' && refusesLegacy === true ? { refusesLegacy: true as const } : {}),
     checkedAt,
   };
 }
