@@ -1,5 +1,7 @@
 // `mcp-cli run`: what it costs a client to reach a server through it rather than directly.
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -25,10 +27,10 @@ const bearer = {
  * A throw-away home whose own server_config.json holds `config`: the account's home in the system's user
  * database too (test/helpers/cli.ts), since mcp-cli trusts only that home's config without approval.
  */
-async function homeWith(config: object, extra: NodeJS.ProcessEnv): Promise<{ env: NodeJS.ProcessEnv; dataDir: string; cleanup(): Promise<void> }> {
+async function homeWith(config: object, extra: NodeJS.ProcessEnv): Promise<{ home: string; env: NodeJS.ProcessEnv; dataDir: string; cleanup(): Promise<void> }> {
   const sandbox = await createSandbox(extra);
   await writeOwnConfig(sandbox.home, config);
-  return { env: sandbox.env, dataDir: join(sandbox.env.XDG_DATA_HOME!, 'mcp-cli'), cleanup: sandbox.cleanup };
+  return { home: sandbox.home, env: sandbox.env, dataDir: join(sandbox.env.XDG_DATA_HOME!, 'mcp-cli'), cleanup: sandbox.cleanup };
 }
 
 /** Spawns a stdio MCP server (or mcp-cli run), sends initialize, resolves once the result line is out; then lets it end. */
@@ -55,6 +57,16 @@ async function connected(transport: StdioClientTransport | StreamableHTTPClientT
   return client;
 }
 
+/** The resident memory of a process, in MiB (Linux). */
+async function residentMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!kib) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib[1]) / 1024;
+}
+
+const MCP_REMOTE = createRequire(import.meta.url).resolve('mcp-remote/dist/proxy.js');
+
 const sequentialCalls = (client: Client) => async () => {
   for (let i = 0; i < CALLS; i++) await client.callTool({ name: 'echo', arguments: { message: `call ${i}` } });
 };
@@ -77,6 +89,15 @@ export default async function runBench(h: BenchHarness): Promise<void> {
   });
   bridgedTransport.stderr?.pipe(quiet);
   const bridged = await connected(bridgedTransport);
+  // mcp-remote bridging the same server with the same header (its state directory in the bench's home).
+  const remoteTransport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MCP_REMOTE, http.url, '--header', `Authorization:Bearer ${TOKEN}`, '--transport', 'http-only'],
+    env: { ...(web.env as Record<string, string>), MCP_REMOTE_CONFIG_DIR: join(web.home, 'mcp-remote') },
+    stderr: 'pipe',
+  });
+  remoteTransport.stderr?.pipe(quiet);
+  const remote = await connected(remoteTransport);
   try {
     await h.compare({
       label: `${CALLS} sequential tools/call through mcp-cli run (streamable HTTP entry, stored bearer token, masking on) vs the same SDK client talking to the server directly`,
@@ -86,7 +107,23 @@ export default async function runBench(h: BenchHarness): Promise<void> {
       baseline: { name: `SDK Client + StreamableHTTPClientTransport: ${CALLS} x callTool`, run: sequentialCalls(direct) },
       subject: { name: `SDK Client + StdioClientTransport -> mcp-cli run web: ${CALLS} x callTool`, run: sequentialCalls(bridged) },
     });
+    await h.compare({
+      label: `${CALLS} sequential tools/call through mcp-cli run vs through mcp-remote bridging the same server with the same header`,
+      goal: 0.6,
+      runs: 7,
+      warmup: 1,
+      baseline: { name: `SDK Client + StdioClientTransport -> mcp-remote URL --header: ${CALLS} x callTool`, run: sequentialCalls(remote) },
+      subject: { name: `SDK Client + StdioClientTransport -> mcp-cli run web: ${CALLS} x callTool`, run: sequentialCalls(bridged) },
+    });
+    const remoteMiB = await residentMiB(remoteTransport.pid!);
+    h.figure({
+      label: `resident memory of mcp-cli run after ${CALLS * 16} tools/call (mcp-remote after ${CALLS * 8}: ${remoteMiB.toFixed(1)} MiB)`,
+      value: await residentMiB(bridgedTransport.pid!),
+      unit: 'MiB',
+      limit: 80,
+    });
   } finally {
+    await remote.close();
     await bridged.close();
     await direct.close();
     await http.close();

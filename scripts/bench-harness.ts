@@ -29,10 +29,22 @@ export interface Result {
   ratio: number;
   goal: number;
   met: boolean;
+  /** For a figure checked against a limit (not a ratio): its unit; `subjectMs` is then the figure and `baselineMs` the limit. */
+  unit?: string;
+}
+
+export interface Figure {
+  label: string;
+  value: number;
+  unit: string;
+  /** The most the figure may be. */
+  limit: number;
 }
 
 export interface BenchHarness {
   compare(comparison: Comparison): Promise<Result>;
+  /** Records a measured figure (memory, say) against its limit. */
+  figure(figure: Figure): Result;
   /** Runs a command to completion; rejects on a non-zero exit. */
   exec(command: string, args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<void>;
 }
@@ -64,6 +76,22 @@ export async function time(fn: () => Promise<void>): Promise<number> {
 export function createHarness(results: Result[]): BenchHarness {
   return {
     exec,
+    figure(f) {
+      const result: Result = {
+        label: f.label,
+        baseline: 'limit',
+        subject: 'measured',
+        baselineMs: f.limit,
+        subjectMs: f.value,
+        ratio: f.value / f.limit,
+        goal: 1,
+        met: f.value <= f.limit,
+        unit: f.unit,
+      };
+      results.push(result);
+      console.log(`${result.met ? 'ok  ' : 'MISS'} ${f.label}: ${f.value.toFixed(1)} ${f.unit} (limit ${f.limit} ${f.unit})`);
+      return result;
+    },
     async compare(c) {
       const runs = c.runs ?? 15;
       for (let i = 0; i < (c.warmup ?? 2); i++) {

@@ -21,4 +21,7 @@ for (const file of files) {
 await mkdir(join(ROOT, '.bench'), { recursive: true });
 await writeFile(join(ROOT, '.bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log('\nSummary (ratio of medians, subject / baseline):');
-for (const r of results) console.log(`  ${r.ratio.toFixed(2)}x  goal <= ${r.goal}x  ${r.met ? 'met' : 'MISSED'}  ${r.label}`);
+for (const r of results) {
+  const figure = r.unit ? `${r.subjectMs.toFixed(1)} ${r.unit}, limit ${r.baselineMs} ${r.unit}` : `${r.ratio.toFixed(2)}x  goal <= ${r.goal}x`;
+  console.log(`  ${figure}  ${r.met ? 'met' : 'MISSED'}  ${r.label}`);
+}

@@ -55,7 +55,11 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
     );
   }
 
-  const [{ oauthFetchFor }, { runHttpBridge }] = await Promise.all([import('../services/oauth-connect.js'), import('../run/http-bridge.js')]);
+  const [{ oauthFetchFor }, { runHttpBridge }, { eraCache, eraCachePath }] = await Promise.all([
+    import('../services/oauth-connect.js'),
+    import('../run/http-bridge.js'),
+    import('../mcp/era-cache.js'),
+  ]);
   // stdin is the client's: a login never reads it, so one may start whenever a browser can be opened.
   const canLogin = canPrompt(ctx) || canOpenBrowser(ctx.env, ctx.platform);
   const wrapFetch = await oauthFetchFor(ctx, server!, { canLogin, loginMode: 'browser', onTokenSent: (token) => secrets.add(token) });
@@ -66,6 +70,8 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
     stdout: ctx.stdout,
     stderr: ctx.stderr,
     signals: deps.signals,
+    eras: eraCache(eraCachePath(ctx.env), ctx.now),
+    now: ctx.now,
     ...(wrapFetch ? { wrapFetch } : {}),
   });
 }

@@ -7,14 +7,12 @@ import { printableStream } from '../io/terminal-text.js';
 import { maskingByteStream } from '../masking/byte-stream.js';
 import { createMasker, type Masker } from '../masking/masker.js';
 import type { SecretSet } from '../masking/secret-set.js';
-import { eraKey, LEGACY_REVISION, MODERN_REVISION, protocolSetting, SERVER_INFO, usableVerdict, type Era, type EraVerdict } from './era.js';
+import { eraKey, eraVerdict, LEGACY_REVISION, MODERN_REVISION, protocolSetting, usableVerdict, type Era, type EraVerdict } from './era.js';
 import type { EraCache } from './era-cache.js';
-import { carriedError, describeFailure, failureError, httpStatusOf, isEraMismatch, type Failure, type FailureContext } from './failure.js';
+import { carriedError, describeFailure, failureError, httpStatusOf, isEraMismatch, type FailureContext } from './failure.js';
 import { routeSdkConsole } from './sdk-console.js';
 import { serverSecrets } from './secrets.js';
 import { httpParts, httpTransport, stdioTransport, type HttpParts, type WrapFetch } from './transport.js';
-import type { HttpServerEntry } from '../config/schema.js';
-import type { StreamableHTTPReconnectionOptions } from '@modelcontextprotocol/client';
 
 export interface ConnectOptions {
   /** The parent's environment, from which a stdio child inherits only a few variables. */
@@ -71,20 +69,7 @@ function verdictOf(client: Client, masker: Masker, now: Date): EraVerdict | unde
   const era = client.getProtocolEra();
   const protocolVersion = client.getNegotiatedProtocolVersion();
   if (!era || !protocolVersion) return undefined;
-  const info = client.getServerVersion();
-  const discover = client.getDiscoverResult() as (Record<string, unknown> & { _meta?: Record<string, unknown> }) | undefined;
-  const advertised = discover && {
-    supportedVersions: discover.supportedVersions,
-    capabilities: discover.capabilities,
-    ...(discover._meta?.[SERVER_INFO] !== undefined ? { _meta: { [SERVER_INFO]: discover._meta[SERVER_INFO] } } : {}),
-  };
-  return masker.json({
-    era,
-    protocolVersion,
-    ...(info ? { server: { name: String(info.name).slice(0, 200), version: String(info.version).slice(0, 200) } } : {}),
-    ...(advertised ? { discover: advertised } : {}),
-    checkedAt: now.toISOString(),
-  });
+  return masker.json(eraVerdict(era, protocolVersion, client.getServerVersion(), client.getDiscoverResult(), now));
 }
 
 /**
@@ -224,47 +209,4 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
     },
     close: () => shutDown(client),
   };
-}
-
-/** The server side of `mcp-cli run`'s bridge: the SDK's transport to an HTTP server, and what its failures mean. */
-export interface ServerTransport {
-  transport: Transport;
-  /** Why a send (or the transport) failed, with the secrets masked. */
-  describe(error: unknown): Failure;
-  close(): Promise<void>;
-}
-
-/** The transport of an HTTP entry (its headers, client certificate and OAuth login), for relaying JSON-RPC as it is. */
-export async function openTransport(
-  server: ResolvedServer,
-  options: { wrapFetch?: WrapFetch; secrets: SecretSet; stderr: Writable; reconnection?: StreamableHTTPReconnectionOptions },
-): Promise<ServerTransport> {
-  const entry = server.entry as HttpServerEntry;
-  // Failures and the SDK's console output go to stderr (stdout is the client's JSON-RPC channel), masked whatever the client's messages are.
-  const masker = createMasker(options.secrets);
-  const release = routeSdkConsole(options.stderr, masker.text);
-  try {
-    const parts = await httpParts(entry, server.name, options.wrapFetch);
-    const transport = await httpTransport(entry, parts, options.reconnection);
-    return {
-      transport,
-      describe: (error) =>
-        describeFailure(server, error, {
-          ...(parts.observed.tlsError() !== undefined ? { tlsError: parts.observed.tlsError()! } : {}),
-          usesOAuth: parts.observed.usesOAuth(),
-          ...(transport.sessionId !== undefined ? { sessionId: transport.sessionId } : {}),
-          mask: masker.text,
-        }),
-      close: async () => {
-        try {
-          await parts.close();
-        } finally {
-          release();
-        }
-      },
-    };
-  } catch (error) {
-    release();
-    throw error;
-  }
 }

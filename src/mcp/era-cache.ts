@@ -77,7 +77,7 @@ function discoverFrom(value: unknown, protocolVersion: string): Record<string, u
  */
 function verdictFrom(value: unknown, now: Date): EraVerdict | undefined {
   if (!isObject(value)) return undefined;
-  const { era, protocolVersion, server, discover, checkedAt } = value;
+  const { era, protocolVersion, server, discover, refusesLegacy, checkedAt } = value;
   if ((era !== 'modern' && era !== 'legacy') || eraOfRevision(protocolVersion) !== era) return undefined;
   if (typeof checkedAt !== 'string' || Number.isNaN(Date.parse(checkedAt)) || Date.parse(checkedAt) > now.getTime() + CLOCK_SKEW_MS) return undefined;
   if (!fitsRecord(value)) return undefined;
@@ -89,6 +89,7 @@ function verdictFrom(value: unknown, now: Date): EraVerdict | undefined {
     protocolVersion: protocolVersion as string,
     ...(identity ? { server: identity } : {}),
     ...(advertised ? { discover: advertised } : {}),
+    ...(era === 'modern' && refusesLegacy === true ? { refusesLegacy: true as const } : {}),
     checkedAt,
   };
 }

@@ -18,8 +18,37 @@ export interface EraVerdict {
   server?: { name: string; version: string };
   /** The server's `server/discover` answer (2026 era): a later connection adopts it without a round trip. */
   discover?: Record<string, unknown>;
+  /** The server refused a 2025 `initialize` (it speaks 2026 only): `mcp-cli run` translates for a 2025 client without trying. */
+  refusesLegacy?: true;
   /** When it was learnt (ISO 8601). */
   checkedAt: string;
+}
+
+/**
+ * What a connection learnt, as a verdict to remember: the server's name and version as it gave them
+ * (for display), and its 2026 advertisement without its instructions. The caller masks it.
+ */
+export function eraVerdict(
+  era: Era,
+  protocolVersion: string,
+  server: { name: unknown; version: unknown } | undefined,
+  discover: unknown,
+  now: Date,
+): EraVerdict {
+  const advertisement =
+    typeof discover === 'object' && discover !== null ? (discover as Record<string, unknown> & { _meta?: Record<string, unknown> }) : undefined;
+  const advertised = advertisement && {
+    supportedVersions: advertisement.supportedVersions,
+    capabilities: advertisement.capabilities,
+    ...(advertisement._meta?.[SERVER_INFO] !== undefined ? { _meta: { [SERVER_INFO]: advertisement._meta[SERVER_INFO] } } : {}),
+  };
+  return {
+    era,
+    protocolVersion,
+    ...(server ? { server: { name: String(server.name).slice(0, 200), version: String(server.version).slice(0, 200) } } : {}),
+    ...(advertised ? { discover: advertised } : {}),
+    checkedAt: now.toISOString(),
+  };
 }
 
 /**

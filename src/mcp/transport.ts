@@ -30,14 +30,18 @@ export interface HttpParts {
   close(): Promise<void>;
 }
 
-export async function httpParts(entry: HttpServerEntry, label: string, wrapFetch?: WrapFetch): Promise<HttpParts> {
+/**
+ * `plain` is the fetch for an entry without a client certificate: Node's own by default; the
+ * long-lived bridge passes its lighter one (node-fetch.ts).
+ */
+export async function httpParts(entry: HttpServerEntry, label: string, wrapFetch?: WrapFetch, plain: Fetch = fetch): Promise<HttpParts> {
   let url: URL;
   try {
     url = new URL(entry.url);
   } catch {
     throw new CliError(`server '${label}': url is not a valid URL after resolving references`);
   }
-  let base: Fetch = fetch;
+  let base: Fetch = plain;
   let tls: TlsFetch | undefined;
   if (entry.tls) {
     const { tlsFetch } = await import('./tls-fetch.js');

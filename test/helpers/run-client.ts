@@ -91,3 +91,165 @@ export function childrenOf(pid: number): number[] {
   }
   return found;
 }
+
+/**
+ * A client of any era through `mcp-cli run`, behind one face: the SDK v1's client (2025, as desktop
+ * clients are today), or the SDK v2's pinned to 2026-07-28 or negotiating (`auto`). It answers the
+ * server's questions (elicitation: a name; sampling: a model's text; roots: one project folder).
+ */
+export interface EraPeer {
+  protocolVersion(): string | undefined;
+  serverName(): string | undefined;
+  tools(): Promise<string[]>;
+  call(
+    name: string,
+    args?: Record<string, unknown>,
+    options?: { onprogress?: (progress: { progress: number }) => void; signal?: AbortSignal },
+  ): Promise<string>;
+  readResource(uri: string): Promise<string>;
+  prompt(name: string, args: Record<string, string>): Promise<string>;
+  /** Listens for tools list changes (2026: a `subscriptions/listen` stream; 2025: they come unasked) and resource updates. */
+  watch(uri: string, onChange: (what: string) => void): Promise<void>;
+  /** What the client answered the server, in order. */
+  answered: string[];
+  /**
+   * The `progress` of every progress notification as it came off the wire. The SDK runs notification
+   * handlers a microtask later but a response at once, so progress that arrives in the same read as its
+   * request's answer never reaches `onprogress`; this shows what the bridge delivered.
+   */
+  heardProgress: number[];
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  close(): Promise<void>;
+}
+
+export type EraClientKind = '2025' | '2026' | 'auto';
+
+const NAME = 'Ada';
+const SAMPLED = 'hi from the model';
+const ROOT = 'file:///work/project';
+
+/** Records the progress notifications a connected transport delivers, before the SDK sees them. */
+function hearProgress(transport: { onmessage?: ((message: never, extra?: never) => void) | undefined }, heard: number[]): void {
+  const deliver = transport.onmessage!;
+  transport.onmessage = (message, extra) => {
+    const m = message as { method?: string; params?: { progress?: unknown } };
+    if (m.method === 'notifications/progress' && typeof m.params?.progress === 'number') heard.push(m.params.progress);
+    deliver(message, extra);
+  };
+}
+
+export async function connectEraPeer(sandbox: Sandbox, name: string, kind: EraClientKind): Promise<EraPeer> {
+  const answered: string[] = [];
+  const heardProgress: number[] = [];
+  const capabilities = { elicitation: { form: {} }, sampling: {}, roots: {} };
+  if (kind !== '2025') {
+    const run = await connectThroughRun(sandbox, name, {
+      capabilities,
+      negotiation: kind === 'auto' ? { mode: 'auto' } : { mode: { pin: '2026-07-28' } },
+      setup: (client) => {
+        client.setRequestHandler('elicitation/create', async (request) => {
+          answered.push(`elicitation: ${request.params.message}`);
+          return { action: 'accept', content: { name: NAME } };
+        });
+        client.setRequestHandler('sampling/createMessage', async (request) => {
+          answered.push(`sampling: ${JSON.stringify(request.params.messages[0]!.content)}`);
+          return { role: 'assistant', model: 'test-model', content: { type: 'text', text: SAMPLED } };
+        });
+        client.setRequestHandler('roots/list', async () => {
+          answered.push('roots');
+          return { roots: [{ uri: ROOT, name: 'project' }] };
+        });
+      },
+    });
+    const { client } = run;
+    hearProgress(run.transport as never, heardProgress);
+    const first = (content: unknown) => ((content as { text?: string }[])[0]?.text ?? '') as string;
+    return {
+      protocolVersion: () => client.getNegotiatedProtocolVersion(),
+      serverName: () => client.getServerVersion()?.name,
+      tools: async () => (await client.listTools()).tools.map((t) => t.name),
+      call: async (tool, args = {}, options = {}) =>
+        first(
+          (await client.callTool({ name: tool, arguments: args }, { ...options, ...(options.onprogress ? { resetTimeoutOnProgress: true } : {}) })).content,
+        ),
+      readResource: async (uri) => {
+        const [content] = (await client.readResource({ uri })).contents;
+        return content && 'text' in content ? content.text : '';
+      },
+      prompt: async (prompt, args) => {
+        const [message] = (await client.getPrompt({ name: prompt, arguments: args })).messages;
+        return message?.content.type === 'text' ? message.content.text : '';
+      },
+      watch: async (uri, onChange) => {
+        client.setNotificationHandler('notifications/tools/list_changed', () => onChange('tools'));
+        client.setNotificationHandler('notifications/resources/updated', (n) => onChange(`resource ${n.params.uri}`));
+        if (client.getProtocolEra() === 'modern') await client.listen({ toolsListChanged: true, resourceSubscriptions: [uri] });
+        else await client.subscribeResource({ uri });
+      },
+      answered,
+      heardProgress,
+      stderr: run.stderr,
+      exited: run.exited,
+      close: run.close,
+    };
+  }
+  const [{ Client: ClientV1 }, { StdioClientTransport: StdioV1 }, types] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(sandbox.env)) if (v !== undefined) env[k] = v;
+  const transport = new StdioV1({ command: process.execPath, args: [CLI, 'run', name], env, cwd: sandbox.home, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  let negotiated: string | undefined;
+  // The SDK v1 hands the version `initialize` settled on to a transport that takes it.
+  Object.assign(transport, { setProtocolVersion: (version: string) => (negotiated = version) });
+  const client = new ClientV1({ name: 'v1-client', version: '1.0.0' }, { capabilities });
+  client.setRequestHandler(types.ElicitRequestSchema, async (request) => {
+    answered.push(`elicitation: ${request.params.message}`);
+    return { action: 'accept', content: { name: NAME } };
+  });
+  client.setRequestHandler(types.CreateMessageRequestSchema, async (request) => {
+    answered.push(`sampling: ${JSON.stringify(request.params.messages[0]!.content)}`);
+    return { role: 'assistant', model: 'test-model', content: { type: 'text', text: SAMPLED } };
+  });
+  client.setRequestHandler(types.ListRootsRequestSchema, async () => {
+    answered.push('roots');
+    return { roots: [{ uri: ROOT, name: 'project' }] };
+  });
+  await client.connect(transport);
+  hearProgress(transport as never, heardProgress);
+  const child = (transport as unknown as { _process: ChildProcess })._process;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const first = (content: unknown) => ((content as { text?: string }[])[0]?.text ?? '') as string;
+  return {
+    protocolVersion: () => negotiated,
+    serverName: () => client.getServerVersion()?.name,
+    tools: async () => (await client.listTools()).tools.map((t) => t.name),
+    call: async (tool, args = {}, options = {}) => first((await client.callTool({ name: tool, arguments: args }, undefined, options)).content),
+    readResource: async (uri) => {
+      const [content] = (await client.readResource({ uri })).contents;
+      return content && 'text' in content ? String(content.text) : '';
+    },
+    prompt: async (prompt, args) => {
+      const [message] = (await client.getPrompt({ name: prompt, arguments: args })).messages;
+      return message?.content.type === 'text' ? message.content.text : '';
+    },
+    watch: async (uri, onChange) => {
+      client.setNotificationHandler(types.ToolListChangedNotificationSchema, () => onChange('tools'));
+      client.setNotificationHandler(types.ResourceUpdatedNotificationSchema, (n) => onChange(`resource ${n.params.uri}`));
+      await client.subscribeResource({ uri });
+    },
+    answered,
+    heardProgress,
+    stderr: () => stderr,
+    exited,
+    close: () => client.close(),
+  };
+}

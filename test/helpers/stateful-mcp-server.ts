@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, SubscribeRequestSchema, UnsubscribeRequestSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { bearerAuth, fixedTokenVerifier } from './mcp-servers.js';
 
 export interface SeenRequest {
@@ -27,7 +27,12 @@ export interface StatefulServer {
   requests: SeenRequest[];
   /** What the client answered to the server's own requests, by method. */
   answers: Record<string, unknown[]>;
+  /** What the tools saw happen: `slow started`, `slow cancelled`, `name: ...`. */
+  events: string[];
   sessions(): number;
+  /** Sends `notifications/tools/list_changed` to every session, and `notifications/resources/updated` to those subscribed to `uri`. */
+  toolsChanged(): Promise<void>;
+  resourceUpdated(uri: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,9 +65,54 @@ class OrderedEventStore implements EventStore {
 
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
 
-function buildServer(answers: Record<string, unknown[]>, transportOf: () => StreamableHTTPServerTransport | undefined, secret: string): McpServer {
-  const server = new McpServer({ name: 'stateful-test-server', version: '2.0.0' }, { capabilities: { logging: {} } });
+function buildServer(
+  answers: Record<string, unknown[]>,
+  transportOf: () => StreamableHTTPServerTransport | undefined,
+  secret: string,
+  events: string[],
+  subscribed: Set<string>,
+): McpServer {
+  const server = new McpServer(
+    { name: 'stateful-test-server', version: '2.0.0' },
+    { capabilities: { logging: {}, resources: { subscribe: true, listChanged: true }, tools: { listChanged: true } }, instructions: 'A 2025 server' },
+  );
   const record = (method: string, value: unknown) => (answers[method] ??= []).push(value);
+
+  server.registerTool('echo', { description: 'Echo a message back', inputSchema: { message: z.string() } }, async ({ message }) => text(message));
+
+  server.registerTool('progress', { description: 'Reports progress', inputSchema: { steps: z.number() } }, async ({ steps }, extra) => {
+    const token = extra._meta?.progressToken;
+    for (let i = 1; i <= steps; i++)
+      if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: steps } });
+    return text(`done ${steps}`);
+  });
+
+  server.registerTool('slow', { description: 'Runs until cancelled' }, async (extra) => {
+    events.push('slow started');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(text('slow finished')), 20_000);
+      extra.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        events.push('slow cancelled');
+        resolve(text('cancelled'));
+      });
+    });
+  });
+
+  server.registerResource('config', 'config://app', { mimeType: 'text/plain' }, async (uri) => ({
+    contents: [{ uri: uri.href, text: `theme=dark ${secret}` }],
+  }));
+  server.registerPrompt('greet', { description: 'Greets someone', argsSchema: { name: z.string() } }, async ({ name }) => ({
+    messages: [{ role: 'user', content: { type: 'text', text: `Hello ${name}` } }],
+  }));
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
 
   server.registerTool('ask-name', { description: 'Elicits a name from the user, on the POST stream of this call' }, async (extra) => {
     const result = await server.server.elicitInput(
@@ -70,6 +120,7 @@ function buildServer(answers: Record<string, unknown[]>, transportOf: () => Stre
       { relatedRequestId: extra.requestId },
     );
     record('elicitation/create', result);
+    if (result.action === 'accept') events.push(`name: ${String(result.content?.name)}`);
     return text(result.action === 'accept' ? `hello ${String(result.content?.name)}` : `declined: ${result.action}`);
   });
 
@@ -116,6 +167,8 @@ export async function startStatefulMcpServer(options: { token: string; secret?: 
   const requests: SeenRequest[] = [];
   const answers: Record<string, unknown[]> = {};
   const transports = new Map<string, StreamableHTTPServerTransport>();
+  const servers = new Map<StreamableHTTPServerTransport, { server: McpServer; subscribed: Set<string> }>();
+  const events: string[] = [];
   app.use(express.json());
   app.use((req, _res, next) => {
     const body = req.body as { method?: string } | undefined;
@@ -145,7 +198,10 @@ export async function startStatefulMcpServer(options: { token: string; secret?: 
       created.onclose = () => {
         if (created.sessionId) transports.delete(created.sessionId);
       };
-      await buildServer(answers, () => created, options.secret ?? options.token).connect(created);
+      const subscribed = new Set<string>();
+      const server = buildServer(answers, () => created, options.secret ?? options.token, events, subscribed);
+      servers.set(created, { server, subscribed });
+      await server.connect(created);
       transport = created;
     }
     await transport.handleRequest(req, res, req.body);
@@ -157,7 +213,17 @@ export async function startStatefulMcpServer(options: { token: string; secret?: 
     url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
     requests,
     answers,
+    events,
     sessions: () => transports.size,
+    toolsChanged: async () => {
+      for (const t of transports.values()) servers.get(t)?.server.sendToolListChanged();
+    },
+    resourceUpdated: async (uri) => {
+      for (const t of transports.values()) {
+        const entry = servers.get(t);
+        if (entry?.subscribed.has(uri)) await entry.server.server.sendResourceUpdated({ uri });
+      }
+    },
     close: async () => {
       for (const t of transports.values()) await t.close().catch(() => undefined);
       await new Promise<void>((resolve) => {

@@ -1,5 +1,7 @@
 // `mcp-cli run` relays each message as the client sent it: a client and a server of the same era work
-// through it, in either era, with the server's echo of the stored token masked.
+// through it, in either era, with the server's echo of the stored token masked. A server of both eras
+// keeps the client's era. (A client that negotiates meets a 2025-only server in the 2026 era: the
+// bridge answers its `server/discover`, as it must for a client pinned to 2026; see eras.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { startTestMcpHttpServer, type ServerEras, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
@@ -29,7 +31,7 @@ describe('mcp-cli run between a client and a server of the same era', () => {
     ['a 2026-07-28 client', 'both', { mode: { pin: '2026-07-28' } }, '2026-07-28'],
     ['a 2025 client', 'legacy', undefined, '2025-11-25'],
     ['a 2025 client', 'both', undefined, '2025-11-25'],
-    ['an auto client', 'legacy', { mode: 'auto' as const }, '2025-11-25'],
+    ['an auto client', 'both', { mode: 'auto' as const }, '2026-07-28'],
   ])('%s with the %s server: tools, a call, the echoed token masked', async (_who, name, negotiation, version) => {
     const run = await connectThroughRun(sandbox, name, negotiation ? { negotiation } : {});
     try {
