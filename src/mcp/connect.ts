@@ -7,6 +7,7 @@ import { createMasker, type Masker } from '../run/masking.js';
 import { eraKey, LEGACY_REVISION, MODERN_REVISION, protocolSetting, usableVerdict, type Era, type EraVerdict } from './era.js';
 import type { EraCache } from './era-cache.js';
 import { carriedError, describeFailure, failureError, httpStatusOf, isEraMismatch, type Failure, type FailureContext } from './failure.js';
+import { completeByDefault } from './result-type.js';
 import { routeSdkConsole } from './sdk-console.js';
 import { httpParts, httpTransport, stdioTransport, type HttpParts, type WrapFetch } from './transport.js';
 import type { HttpServerEntry } from '../config/schema.js';
@@ -26,8 +27,11 @@ export interface ConnectOptions {
   /** The remembered eras (the state directory's eras.json); without them every connection settles the era afresh. */
   eras?: EraCache;
   now?: () => Date;
-  /** Prepares the client before it connects: capabilities, and handlers for what the server may ask of it. */
-  prepare?: (client: Client) => void;
+  /**
+   * Prepares the client before it connects: capabilities, and handlers for what the server may ask of it
+   * (`mask` hides the entry's secrets in what the server says, for showing it).
+   */
+  prepare?: (client: Client, mask: (text: string) => string) => void;
 }
 
 export interface Connection {
@@ -118,9 +122,12 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
     const { Client } = await import('@modelcontextprotocol/client');
     transport = entry.transport === 'stdio' ? await stdioTransport(entry, server, options.env, options.stderr) : await httpTransport(entry, parts!);
     const client = new Client({ name: 'mcp-cli', version: MCP_CLI_VERSION }, { versionNegotiation: negotiation(setting) });
-    options.prepare?.(client);
+    options.prepare?.(client, masker.text);
     try {
-      await client.connect(transport, verdict ? { prior: priorOf(verdict) } : undefined);
+      await client.connect(
+        completeByDefault(transport, () => client.getProtocolEra() === 'modern'),
+        verdict ? { prior: priorOf(verdict) } : undefined,
+      );
       return client;
     } catch (error) {
       await client.close().catch(() => undefined);
