@@ -27,9 +27,13 @@ const PROFILE = {
 
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
 
-/** A 2026-era tool that asks `requestedSchema` (built per request) and says what came back. */
+/** The request state each round of a 2026 question arrived with: these tools send none, so none may come back (SEP-2322). */
+const statesSeen: unknown[] = [];
+
+/** A 2026-era tool that asks `requestedSchema` (built per request, without request state) and says what came back. */
 function asking(server: Pick<McpServer, 'registerTool'>, name: string, ask: (token: string) => { message: string; requestedSchema: typeof PROFILE }): void {
   server.registerTool(name, { description: `asks: ${name}` }, async (ctx) => {
+    statesSeen.push(ctx.mcpReq.requestState());
     const answer = inputResponse(ctx.mcpReq.inputResponses, 'q');
     if (answer.kind === 'missing') return inputRequired({ inputRequests: { q: inputRequired.elicit(ask(authOf(ctx)?.token ?? '')) } });
     return text(JSON.stringify(answer.kind === 'elicit' ? { action: answer.action, content: answer.content } : answer));
@@ -98,6 +102,7 @@ describe('questions from a 2026-era server (input_required)', () => {
       content: { name: 'John Doe', age: 30, score: 95.5, status: 'active', verified: true, colors: ['red'] },
     });
     expect(r.stderr).toContain("server 'asker' asks: Who are you? (accepted with its defaults)");
+    expect(statesSeen.slice(-2)).toEqual([undefined, undefined]);
   });
 
   it('--accept-defaults declines a form with a required field that has no default, and names it', async () => {
