@@ -27,7 +27,10 @@ const bearer = {
  * A throw-away home whose own server_config.json holds `config`: the account's home in the system's user
  * database too (test/helpers/cli.ts), since mcp-cli trusts only that home's config without approval.
  */
-async function homeWith(config: object, extra: NodeJS.ProcessEnv): Promise<{ home: string; env: NodeJS.ProcessEnv; dataDir: string; cleanup(): Promise<void> }> {
+async function homeWith(
+  config: object,
+  extra: NodeJS.ProcessEnv,
+): Promise<{ home: string; env: NodeJS.ProcessEnv; dataDir: string; cleanup(): Promise<void> }> {
   const sandbox = await createSandbox(extra);
   await writeOwnConfig(sandbox.home, config);
   return { home: sandbox.home, env: sandbox.env, dataDir: join(sandbox.env.XDG_DATA_HOME!, 'mcp-cli'), cleanup: sandbox.cleanup };

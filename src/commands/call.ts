@@ -1,14 +1,16 @@
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { Ctx } from '../context.js';
 import { CliError } from '../errors.js';
 import { printable } from '../io/terminal-text.js';
-import type { Masker } from '../masking/masker.js';
 import type { Connection } from '../mcp/connect.js';
 import { withConnection } from '../services/connect-server.js';
+import { answerQuestions } from './shared/elicitation.js';
 
 export interface CallOptions {
   args?: string;
   json?: boolean;
+  /** Answer a server's question with its defaults instead of asking (or declining without a terminal). */
+  acceptDefaults?: boolean;
 }
 
 function parseArgs(text: string | undefined): Record<string, unknown> {
@@ -62,21 +64,6 @@ function noSuchTool(server: string, tool: string): CliError {
   return new CliError(`server '${server}' has no tool '${printable(tool)}'`, 1, `see its tools: mcp-cli tools ${server}`);
 }
 
-/**
- * What `call` answers when a server asks the user something in the middle of a call (elicitation: a 2025
- * request, or a 2026 `input_required` result): it declines, and says so, since a command line is no form.
- */
-function declineQuestions(ctx: Ctx, server: string): (client: Client, masker: Masker) => void {
-  return (client, masker) => {
-    client.registerCapabilities({ elicitation: { form: {} } });
-    client.setRequestHandler('elicitation/create', async (request) => {
-      const message = masker.text(typeof request.params.message === 'string' ? request.params.message : '');
-      ctx.stderr.write(printable(`server '${server}' asks: ${message.split('\n')[0]!.slice(0, 300)} (declined: mcp-cli call answers no questions)`) + '\n');
-      return { action: 'decline' as const };
-    });
-  };
-}
-
 export async function run(name: string, tool: string, options: CallOptions, ctx: Ctx): Promise<void> {
   const args = parseArgs(options.args);
   await withConnection(
@@ -99,6 +86,6 @@ export async function run(name: string, tool: string, options: CallOptions, ctx:
       ctx.stdout.write(ctx.tty.stdout ? printable(text) : text);
       if (result.isError) throw new CliError(`tool '${tool}' on server '${name}' reported an error`);
     },
-    declineQuestions(ctx, name),
+    answerQuestions(ctx, name, { acceptDefaults: options.acceptDefaults === true }),
   );
 }

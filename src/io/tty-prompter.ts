@@ -59,6 +59,10 @@ export class TtyPrompter implements Prompter {
     return /^y(es)?$/i.test(answer.trim());
   }
 
+  ask(message: string): Promise<string> {
+    return this.read(message, true);
+  }
+
   private read(message: string, echo: boolean): Promise<string> {
     const { input, output, close } = this.streams();
     const raw = typeof input.setRawMode === 'function';

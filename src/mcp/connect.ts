@@ -10,6 +10,7 @@ import type { SecretSet } from '../masking/secret-set.js';
 import { eraKey, eraVerdict, LEGACY_REVISION, MODERN_REVISION, protocolSetting, usableVerdict, type Era, type EraVerdict } from './era.js';
 import type { EraCache } from './era-cache.js';
 import { carriedError, describeFailure, failureError, httpStatusOf, isEraMismatch, type FailureContext } from './failure.js';
+import { completeByDefault } from './result-type.js';
 import { routeSdkConsole } from './sdk-console.js';
 import { serverSecrets } from './secrets.js';
 import { httpParts, httpTransport, stdioTransport, type HttpParts, type WrapFetch } from './transport.js';
@@ -33,8 +34,11 @@ export interface ConnectOptions {
   /** The remembered eras (the state directory's eras.json); without them every connection settles the era afresh. */
   eras?: EraCache;
   now?: () => Date;
-  /** Prepares the client before it connects: capabilities, and handlers for what the server may ask of it (whose words `masker` masks). */
-  prepare?: (client: Client, masker: Masker) => void;
+  /**
+   * Prepares the client before it connects: capabilities, and handlers for what the server may ask of it
+   * (`mask` hides the entry's secrets in what the server says, for showing it).
+   */
+  prepare?: (client: Client, mask: (text: string) => string) => void;
 }
 
 export interface Connection {
@@ -115,9 +119,12 @@ export async function connect(server: ResolvedServer, options: ConnectOptions): 
           await stdioTransport(entry, options.env, options.stderr, [maskingByteStream(masker.secrets), printableStream()])
         : await httpTransport(entry, parts!);
     const client = new Client({ name: 'mcp-cli', version: MCP_CLI_VERSION }, { versionNegotiation: negotiation(setting) });
-    options.prepare?.(client, masker);
+    options.prepare?.(client, masker.text);
     try {
-      await client.connect(transport, verdict ? { prior: priorOf(verdict) } : undefined);
+      await client.connect(
+        completeByDefault(transport, () => client.getProtocolEra() === 'modern'),
+        verdict ? { prior: priorOf(verdict) } : undefined,
+      );
       return client;
     } catch (error) {
       await client.close().catch(() => undefined);

@@ -4,8 +4,10 @@
 // user would: a throw-away HOME and server_config.json naming the scenario's server, `mcp-cli tools`
 // and `mcp-cli call`, and, when a command exits 4 asking for a login (`mcp-cli auth login ...`), that
 // login, with a browser that approves at once (browser.mjs); when it asks for an `oauth` block (a
-// server without OAuth metadata), that block. It exits 0 only when the tools were listed and one was
-// called (or there was none to call). Run by scripts/conformance.mjs.
+// server without OAuth metadata), that block. It calls every tool the server lists (or the calls the
+// scenario's context names), answering a question the server asks with its defaults
+// (`call --accept-defaults`), and exits 0 only when the tools were listed and every call succeeded.
+// Run by scripts/conformance.mjs.
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +41,13 @@ const log = (line) => process.stderr.write(`adapter: ${line}\n`);
 function oauthFor(ctx) {
   if (ctx.name === 'auth/client-credentials-basic') return { grant: 'client_credentials', clientId: ctx.client_id, clientSecret: ctx.client_secret };
   if (ctx.name === 'auth/client-credentials-jwt') return { grant: 'client_credentials', clientId: ctx.client_id, privateKey: ctx.private_key_pem };
-  if (ctx.client_id !== undefined) return { clientId: ctx.client_id, ...(ctx.client_secret !== undefined ? { clientSecret: ctx.client_secret } : {}) };
+  // A pre-registered client, with the authorization server it was registered with (a secret goes to that one only).
+  if (ctx.client_id !== undefined)
+    return {
+      clientId: ctx.client_id,
+      ...(ctx.client_secret !== undefined ? { clientSecret: ctx.client_secret } : {}),
+      ...(ctx.issuer !== undefined ? { issuer: ctx.issuer } : {}),
+    };
   return undefined;
 }
 
@@ -131,6 +139,15 @@ function argumentsFor(schema) {
   return Object.fromEntries((schema?.required ?? []).map((name) => [name, value(properties[name])]));
 }
 
+/**
+ * The calls to make, as a user of a server would: the ones the scenario names with their arguments
+ * (its context's `toolCalls`), else each listed tool once, with arguments its input schema accepts.
+ */
+function callsFor(tools) {
+  if (Array.isArray(context.toolCalls)) return context.toolCalls.map((c) => ({ name: c.name, arguments: c.arguments ?? {} }));
+  return tools.map((tool) => ({ name: tool.name, arguments: argumentsFor(tool.inputSchema) }));
+}
+
 async function main() {
   const box = await sandbox();
   try {
@@ -138,10 +155,14 @@ async function main() {
     if (listed.code !== 0) return listed.code ?? 1;
     const tools = JSON.parse(listed.stdout);
     log(`listed ${tools.length} tool(s)`);
-    const tool = tools[0];
-    if (LIST_ONLY.has(scenario) || !tool) return 0;
-    const called = await withLogin(box, ['call', SERVER, tool.name, '--args', JSON.stringify(argumentsFor(tool.inputSchema)), '--json']);
-    return called.code ?? 1;
+    if (LIST_ONLY.has(scenario)) return 0;
+    let code = 0;
+    for (const call of callsFor(tools)) {
+      // No one is at a terminal to answer a question the server asks: the server's defaults, or a decline.
+      const called = await withLogin(box, ['call', SERVER, call.name, '--args', JSON.stringify(call.arguments), '--accept-defaults', '--json']);
+      if (called.code !== 0) code = called.code ?? 1;
+    }
+    return code;
   } finally {
     await rm(box.home, { recursive: true, force: true });
   }

@@ -154,7 +154,11 @@ function lendingStore(sb: Sandbox) {
       return got;
     },
   };
-  const noPrompt: Prompter = { secret: () => Promise.reject(new Error('no prompt')), confirm: () => Promise.resolve(false) };
+  const noPrompt: Prompter = {
+    secret: () => Promise.reject(new Error('no prompt')),
+    confirm: () => Promise.resolve(false),
+    ask: () => Promise.reject(new Error('no prompt')),
+  };
   const path = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
   const store = new EncryptedFileStore(path, passphraseSource({ env: {}, prompter: noPrompt, canPrompt: false }), 'tokens.enc', cache);
   const zeroed = (key: Buffer) => key.equals(Buffer.alloc(32));

@@ -26,6 +26,9 @@ const noPrompts = {
   confirm: async () => {
     throw new Error('no prompt without a terminal');
   },
+  ask: async () => {
+    throw new Error('no prompt without a terminal');
+  },
 };
 
 export async function runInProcess(

@@ -85,7 +85,7 @@ export async function sandboxTokenStore(sandbox: Sandbox) {
     env: sandbox.env,
     platform: process.platform,
     settings: {},
-    prompter: { secret: async () => '', confirm: async () => false },
+    prompter: { secret: async () => '', confirm: async () => false, ask: async () => '' },
     canPrompt: false,
     stderr: process.stderr,
   };

@@ -19,7 +19,7 @@ export interface OsKeychain {
   stop(): Promise<void>;
 }
 
-const noPrompter = { secret: async () => '', confirm: async () => false };
+const noPrompter = { secret: async () => '', confirm: async () => false, ask: async () => '' };
 
 export async function startOsKeychain(): Promise<OsKeychain> {
   const make = (label: string, descriptor: BackendDescriptor, env: Record<string, string>, stop: () => Promise<void>): OsKeychain => ({

@@ -124,6 +124,18 @@ function buildServer(
     return text(result.action === 'accept' ? `hello ${String(result.content?.name)}` : `declined: ${result.action}`);
   });
 
+  server.registerTool('ask-format', { description: 'Elicits an export format, proposing one (SEP-1034 default)' }, async (extra) => {
+    const result = await server.server.elicitInput(
+      {
+        message: 'Export as which format?',
+        requestedSchema: { type: 'object', properties: { format: { type: 'string', enum: ['pdf', 'csv'], default: 'pdf' } }, required: ['format'] },
+      },
+      { relatedRequestId: extra.requestId },
+    );
+    record('elicitation/create', result);
+    return text(result.action === 'accept' ? `exported as ${String(result.content?.format)}` : `not exported: ${result.action}`);
+  });
+
   server.registerTool('sample', { description: 'Asks the client to sample an LLM' }, async (extra) => {
     const result = await server.server.createMessage(
       { messages: [{ role: 'user', content: { type: 'text', text: `say hi; the key is ${secret}` } }], maxTokens: 20 },

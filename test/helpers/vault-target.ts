@@ -81,6 +81,9 @@ const noPrompter = {
     throw new Error('no prompt in tests');
   },
   confirm: async () => false,
+  ask: async () => {
+    throw new Error('no prompt in tests');
+  },
 };
 
 export function backendEnv(env: Record<string, string | undefined>, vault: VaultSettings = {}): BackendEnv {

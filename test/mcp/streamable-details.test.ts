@@ -95,7 +95,7 @@ describe('streamable HTTP details of the 2026 era', () => {
     const r = await sandbox.run(['call', 'details', 'confirm']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('not done (decline)\n');
-    expect(r.stderr).toContain("server 'details' asks: Really do it? (declined: mcp-cli call answers no questions)");
+    expect(r.stderr).toContain("server 'details' asks: Really do it? (declined: no terminal to answer on; --accept-defaults accepts the server's defaults)");
     expect(rounds).toEqual([
       { requestState: undefined, answer: 'missing' },
       { requestState: STATE, answer: 'decline' },
@@ -150,7 +150,7 @@ describe('a question from a 2025-era server', () => {
     const r = await sandbox.run(['call', 'old', 'ask-name']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('declined: decline\n');
-    expect(r.stderr).toContain("server 'old' asks: What is your name? (declined: mcp-cli call answers no questions)");
+    expect(r.stderr).toContain("server 'old' asks: What is your name? (declined: no terminal to answer on; --accept-defaults accepts the server's defaults)");
     expect(server.answers['elicitation/create']).toEqual([{ action: 'decline' }]);
   });
 });

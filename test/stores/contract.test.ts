@@ -16,7 +16,7 @@ import { MemoryStore } from '../helpers/memory-store.js';
 import { backendEnv, disableMount, freshKvMount, vaultTarget, type VaultTarget } from '../helpers/vault-target.js';
 import { storeContract } from './contract.js';
 
-const noPrompter = { secret: async () => '', confirm: async () => false };
+const noPrompter = { secret: async () => '', confirm: async () => false, ask: async () => '' };
 const clearAll = async (store: SecretStore) => void (await store.delete(await store.list()));
 
 let dir: string;

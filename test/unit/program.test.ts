@@ -51,7 +51,7 @@ const io = (): Io => ({
   platform: 'linux',
   now: () => new Date('2026-12-01T00:00:00Z'),
   tty: { stdin: false, stdout: false, stderr: false, controlling: false },
-  prompter: { secret: async () => '', confirm: async () => false },
+  prompter: { secret: async () => '', confirm: async () => false, ask: async () => '' },
   globals: {},
   self: { execPath: process.execPath, script: 'cli.js' },
 });

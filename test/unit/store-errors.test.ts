@@ -15,7 +15,7 @@ import { requestedBackend } from '../../src/stores/selection.js';
 import { encodeMetadata } from '../../src/stores/vault/metadata.js';
 
 /** Answers every question with nothing. */
-const noPrompt: Prompter = { secret: async () => '', confirm: async () => false };
+const noPrompt: Prompter = { secret: async () => '', confirm: async () => false, ask: async () => '' };
 
 async function thrown(run: () => unknown): Promise<StoreError> {
   const error = await (async () => run())().then(

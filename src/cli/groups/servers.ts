@@ -38,5 +38,6 @@ export const register: Register = (program, kit) => {
     .argument('<tool>', 'tool name')
     .option('--args <json>', 'the tool arguments as a JSON object')
     .option('--json', 'print the whole result as JSON')
+    .option('--accept-defaults', 'when the server asks a question during the call, accept its defaults without asking (declined if a required field has none)')
     .action(async (server, tool, options, command) => (await import('../../commands/call.js')).run(server, tool, options, await kit.ctx(command)));
 };

@@ -1,6 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import type { Ctx, Io } from '../../context.js';
 import type { Slot } from '../../cli/completion-slot.js';
+import type { Prompter } from '../../io/prompter.js';
 import { hasUnprintable } from '../../io/terminal-text.js';
 import { withFactory } from '../../services/factory.js';
 
@@ -10,11 +11,14 @@ const NAMESPACES = ['bearer', 'api-key', 'oauth', 'generic'];
 /** How long a lookup may take before completion goes on without it: a shell waits on every Tab. */
 const LOOKUP_MS = 1500;
 
-const noPrompts = {
+const noPrompts: Prompter = {
   secret: async () => {
     throw new Error('no prompt while completing');
   },
   confirm: async () => {
+    throw new Error('no prompt while completing');
+  },
+  ask: async () => {
     throw new Error('no prompt while completing');
   },
 };
