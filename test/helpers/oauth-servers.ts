@@ -18,7 +18,7 @@ import { InvalidGrantError, InvalidScopeError, InvalidTargetError, InvalidTokenE
 import type { AuthorizationParams } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthMetadata, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { grantHandlers, type AcceptedAssertion, type DeviceOptions, type DeviceRecord } from './oauth-grants.js';
+import { grantHandlers, type AcceptedAssertion, type BearerGrant, type DeviceOptions, type DeviceRecord, type JwtBearerTrust } from './oauth-grants.js';
 import { authOf, mcpHandler, type ServerEras } from './mcp-servers.js';
 
 /** Every token this server issues starts with this, so tests can grep for leaks. */
@@ -37,6 +37,8 @@ export interface OAuthServersOptions {
   device?: DeviceOptions;
   /** Offer the client credentials grant (secret or private_key_jwt). */
   clientCredentials?: boolean;
+  /** Offer the jwt-bearer grant (RFC 7523) for JWTs of these issuers: workloads, or an identity provider's ID-JAGs. */
+  jwtBearer?: JwtBearerTrust;
   /** Advertise client ID metadata documents and fetch https client IDs, trusting this CA. */
   metadataDocuments?: { ca: Buffer };
   /** Advertise dynamic client registration (default true). */
@@ -305,6 +307,8 @@ export interface OAuthServers {
   devices: DeviceRecord[];
   /** The client assertions the token endpoint accepted (private_key_jwt). */
   assertions: AcceptedAssertion[];
+  /** Every jwt-bearer grant the token endpoint answered, with the JWT's parts. */
+  bearerGrants: BearerGrant[];
   /** The MCP server's protected resource metadata names `other`'s authorization server from now on, and accepts its tokens. */
   useAuthorizationServer(other: OAuthServers): void;
   close(): Promise<void>;
@@ -335,7 +339,12 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
       checkResource: (resource) => provider.checkResource(resource),
       issuer: () => issuerUrl.href,
     },
-    { ...(options.device ? { device: options.device } : {}), clientCredentials: options.clientCredentials === true, origin: () => as.origin },
+    {
+      ...(options.device ? { device: options.device } : {}),
+      ...(options.jwtBearer ? { jwtBearer: options.jwtBearer } : {}),
+      clientCredentials: options.clientCredentials === true,
+      origin: () => as.origin,
+    },
   );
 
   const requests: AuthServerRequest[] = [];
@@ -463,6 +472,7 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     counters,
     devices: grants.devices,
     assertions: grants.assertions,
+    bearerGrants: grants.bearerGrants,
     useAuthorizationServer(other) {
       current = { issuer: other.issuer, provider: other.provider };
       other.provider.expectedResource = () => mcpUrl;
