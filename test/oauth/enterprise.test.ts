@@ -3,6 +3,8 @@
 // grants that two real authorization servers take as jwt-bearer grants (RFC 7523), each grant's
 // signature, typ, audience, client and resource verified. No browser per server; the ID token is
 // renewed with the refresh token; `auth logout --idp` ends it all; nothing secret shows anywhere.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { ID_JAG_TYPE, ID_TOKEN_TYPE, startIdp, TOKEN_EXCHANGE, type Idp } from '../helpers/idp-server.js';
@@ -16,6 +18,7 @@ describe('enterprise-managed authorization ("idp": true)', () => {
   let idp: Idp;
   const servers: Record<'notes' | 'wiki', OAuthServers> = {} as never;
   let sandbox: Sandbox;
+  let entryFor: (name: 'notes' | 'wiki') => { url: string; oauth: Record<string, unknown> };
   const outputs: string[] = [];
   const run = async (args: string[], input?: string) => {
     const result = await sandbox.run(args, input !== undefined ? { input } : {});
@@ -44,12 +47,15 @@ describe('enterprise-managed authorization ("idp": true)', () => {
         token_endpoint_auth_method: 'client_secret_basic',
       });
     }
-    const entry = (name: 'notes' | 'wiki') => ({
+    entryFor = (name: 'notes' | 'wiki') => ({
       url: servers[name].mcpUrl,
       oauth: { idp: true, clientId: `${name}-app`, clientSecret: `\${TOKEN:generic:${name}-secret}`, issuer: servers[name].issuer },
     });
     sandbox = await createOAuthSandbox({});
-    await writeOwnConfig(sandbox.home, { idp: { issuer: idp.issuer, clientId: 'mcp-cli-corp' }, mcpServers: { notes: entry('notes'), wiki: entry('wiki') } });
+    await writeOwnConfig(sandbox.home, {
+      idp: { issuer: idp.issuer, clientId: 'mcp-cli-corp' },
+      mcpServers: { notes: entryFor('notes'), wiki: entryFor('wiki') },
+    });
     for (const name of ['notes', 'wiki'] as const)
       expect((await run(['token', 'set', `${name}-secret`, '--type', 'generic', '--value', '-'], SECRETS[name])).code).toBe(0);
   });
@@ -116,6 +122,30 @@ describe('enterprise-managed authorization ("idp": true)', () => {
     expect(JSON.parse((await run(['auth', 'status', 'wiki', '--json'])).stdout)).toMatchObject({ grant: 'id_jag', idpIssuer: idp.issuer, canRefresh: true });
   });
 
+  it("a project's idp block is never used, even in an approved file: the provider comes from your own config", async () => {
+    const repo = join(sandbox.home, 'repo');
+    await mkdir(repo, { recursive: true });
+    const elsewhere = 'http://127.0.0.1:9/evil-idp';
+    await writeFile(
+      join(repo, 'server_config.json'),
+      JSON.stringify({
+        idp: { issuer: elsewhere, clientId: 'phish' },
+        mcpServers: { project: { ...entryFor('notes'), oauth: { ...entryFor('notes').oauth } } },
+      }),
+    );
+    const trust = await sandbox.run(['config', 'trust'], { cwd: repo, input: 'y\n' });
+    outputs.push(trust.stdout, trust.stderr);
+    expect(trust.code, trust.stderr).toBe(0);
+    expect(trust.stdout + trust.stderr).toContain('enterprise identity provider:');
+    expect(trust.stdout + trust.stderr).toContain('not used from this file');
+    const before = exchanges().length;
+    const call = await sandbox.run(['call', 'project', 'whoami'], { cwd: repo });
+    outputs.push(call.stdout, call.stderr);
+    expect(call.code, call.stderr).toBe(0);
+    expect(call.stderr).toContain('is not used: mcp-cli takes the identity provider from your own config only');
+    expect(exchanges().length - before).toBe(1);
+  });
+
   it('an ID token about to expire is renewed with the refresh token before it is exchanged', async () => {
     await setIdTokenExpiry(new Date(Date.now() + 30_000));
     servers.notes.provider.expireAccessTokens();
@@ -152,7 +182,7 @@ describe('enterprise-managed authorization ("idp": true)', () => {
   it('auth logout --idp ends the sign-in and every login riding on it', async () => {
     const result = await run(['auth', 'logout', '--idp']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain("✓ Signed out of your identity provider, and logged out of 'notes', 'wiki'");
+    expect(result.stderr).toContain("✓ Signed out of your identity provider, and logged out of 'notes', 'project', 'wiki'");
     expect((await run(['auth', 'status', 'notes'])).code).toBe(4);
     const call = await run(['call', 'notes', 'whoami']);
     expect(call.code).toBe(4);
