@@ -1,5 +1,5 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
@@ -222,10 +222,16 @@ async function commandOutput(source: AssertionSource, io: AssertionIo, from: str
     child.once('error', (error: NodeJS.ErrnoException) => done({ code: null, error }));
     child.once('close', (code) => done({ code }));
   }).finally(() => clearTimeout(timer));
-  if (ended.error)
-    throw new CliError(
-      `cannot start ${from.replace(/^the output of /, '')}: ${ended.error.code === 'ENOENT' ? 'not found' : (ended.error.code ?? ended.error.message)}`,
-    );
+  if (ended.error) {
+    // spawn says ENOENT for a missing working directory too: name the one that is missing.
+    const noDirectory = ended.error.code === 'ENOENT' && source.cwd !== undefined && !existsSync(source.cwd);
+    const reason = noDirectory
+      ? `its directory ${printable(source.cwd!)} does not exist (oauth.assertion.cwd)`
+      : ended.error.code === 'ENOENT'
+        ? 'not found'
+        : (ended.error.code ?? ended.error.message);
+    throw new CliError(`cannot start ${from.replace(/^the output of /, '')}: ${reason}`);
+  }
   const output = Buffer.concat(stdout).toString('utf8').trim();
   if (size > MAX_ASSERTION_BYTES) throw new CliError(`${from} is larger than a JWT can be; it was not used`);
   if (ended.code !== 0) {

@@ -68,6 +68,17 @@ describe('workload identity federation ("grant": "jwt_bearer")', () => {
         env: { WORKLOAD_JWT: '${WORKLOAD_JWT}' },
       }),
       actions: oauth({ source: 'github-actions' }),
+      // A platform that rotates: each run prints the next JWT of ~/rotation.txt.
+      rotating: oauth({
+        source: 'command',
+        command: process.execPath,
+        args: [
+          '-e',
+          'const fs = require("fs"); const n = Number(fs.readFileSync("rotation.n", "utf8") || 0); fs.writeFileSync("rotation.n", String(n + 1)); process.stdout.write(fs.readFileSync("rotation.txt", "utf8").split("\\n")[n] ?? "")',
+        ],
+        cwd: '${HOME}',
+      }),
+      misplaced: oauth({ source: 'command', command: process.execPath, cwd: 'no-such-directory' }),
       unpinned: { url: servers.mcpUrl, oauth: { grant: 'jwt_bearer', assertion: { source: 'file', path: '~/workload.jwt' } } },
     });
   });
@@ -139,6 +150,25 @@ describe('workload identity federation ("grant": "jwt_bearer")', () => {
     expect(tokenRequests().length - before).toBe(1);
   });
 
+  it.each([
+    ['accepted', () => [workloadJwt({}, stranger.privateKey), workloadJwt()], 0, 2],
+    ['refused too', () => [workloadJwt({}, stranger.privateKey), workloadJwt({}, stranger.privateKey)], 4, 2],
+  ] as const)('after invalid_grant, a fresh JWT from the source is tried once: %s', async (_what, rotation, code, requests) => {
+    await writeFile(join(sandbox.home, 'rotation.txt'), rotation().join('\n'));
+    await writeFile(join(sandbox.home, 'rotation.n'), '0');
+    const before = tokenRequests().length;
+    const result = await run(['auth', 'login', 'rotating']);
+    expect(result.code, result.stderr).toBe(code);
+    expect(tokenRequests().length - before).toBe(requests);
+    if (code === 4) expect(result.stderr).toContain('(a fresh JWT from the same source was refused too)');
+  });
+
+  it('a program whose directory is missing: the error names it, not the program', async () => {
+    const result = await run(['auth', 'login', 'misplaced']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot start .*node: its directory .*no-such-directory does not exist \(oauth\.assertion\.cwd\)/);
+  });
+
   it("a program's output: started without a shell and without mcp-cli's own credentials in its environment", async () => {
     const jwt = workloadJwt();
     const result = await run(['call', 'program', 'whoami'], { WORKLOAD_JWT: jwt });
@@ -190,7 +220,7 @@ describe('workload identity federation ("grant": "jwt_bearer")', () => {
     }
   });
 
-  it('never shows a JWT, the request token or an access token: outputs, files (but the workload file), audit log', async () => {
+  it("never shows a JWT, the request token or an access token: outputs, files (but the platform's own), audit log", async () => {
     const audit = await run(['token', 'audit', '--json']);
     expect(audit.stdout).toContain('jwt_bearer');
     const signatures = jwts.map((jwt) => jwt.split('.')[2]!);
@@ -199,6 +229,6 @@ describe('workload identity federation ("grant": "jwt_bearer")', () => {
       for (const signature of signatures) expect(text).not.toContain(signature);
     }
     expect(await filesWithSentinel(sandbox.home)).toEqual([]);
-    expect(await filesContaining(sandbox.home, signatures)).toEqual([jwtFile()]);
+    expect((await filesContaining(sandbox.home, signatures)).sort()).toEqual([join(sandbox.home, 'rotation.txt'), jwtFile()].sort());
   });
 });
