@@ -75,6 +75,8 @@ describe('enterprise-managed authorization ("idp": true)', () => {
     const result = await run(['auth', 'idp', 'login']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`✓ Signed in to your identity provider ${idp.issuer} as alice@example.com`);
+    const status = await run(['auth', 'status']);
+    expect(status.stderr).toContain(`Identity provider: ${idp.issuer} (signed in as alice@example.com); servers riding on it: none`);
     const [authorize] = idp.requests.filter((r) => r.path === '/authorize');
     expect(authorize!.query).toMatchObject({ response_type: 'code', client_id: 'mcp-cli-corp', code_challenge_method: 'S256', scope: 'openid offline_access' });
     expect(authorize!.query.nonce).toMatch(/^[\w-]{43}$/);

@@ -5,6 +5,7 @@ import { printable } from '../../io/terminal-text.js';
 import { readIdpSession } from '../../oauth/idp/session.js';
 import { CLIENTS_NAMESPACE, isMachineGrant, readClient, sameIssuer, savedTokensOf, TOKENS_NAMESPACE, type OAuthGrant } from '../../oauth/records.js';
 import { scopeList } from '../../oauth/scopes.js';
+import type { TokenManager } from '../../tokens/manager.js';
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
 import { expiryCell, expiryLine, expiryStatus, expiryTone, formatTime, tableOutput } from '../shared/present.js';
@@ -100,7 +101,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     throw new CliError(`not logged in to '${server}'`, ExitCode.authRequired, `run \`mcp-cli auth login ${server}\``);
   if (statuses.length === 0) {
     ctx.stderr.write('Not logged in to any server.\n');
-    return;
+    return writeIdpLine(statuses, manager, ctx);
   }
   const tty = ctx.tty.stdout;
   if (server !== undefined) {
@@ -136,6 +137,11 @@ export async function run(server: string | undefined, options: StatusOptions, ct
   const unbound = statuses.filter((s) => !s.audienceBound).map((s) => s.server);
   if (unbound.length > 0)
     ctx.stderr.write(`! Not audience-bound (no resource indicator was sent, "resource": false): ${unbound.map((n) => `'${n}'`).join(', ')}\n`);
+  await writeIdpLine(statuses, manager, ctx);
+}
+
+/** The identity provider you are signed in to and the logins that ride on it, on stderr, when there is either. */
+async function writeIdpLine(statuses: ServerStatus[], manager: TokenManager, ctx: Ctx): Promise<void> {
   const riding = statuses.filter((s) => s.idpIssuer !== null).map((s) => `'${s.server}'`);
   const idp = await readIdpSession(manager);
   if (idp || riding.length > 0)
