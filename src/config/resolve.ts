@@ -16,7 +16,7 @@ import {
   type Segment,
   type TokenReference,
 } from './references.js';
-import type { OAuthSettings, ServerEntry, TlsSettings } from './schema.js';
+import type { AssertionSource, OAuthSettings, ServerEntry, TlsSettings } from './schema.js';
 
 /** Reads one token with its secret fields; `undefined` when there is none. */
 export type TokenLookup = (key: TokenKey) => Promise<StoredToken | undefined>;
@@ -75,6 +75,18 @@ function mapOAuth(oauth: OAuthSettings, fn: StringMapper): OAuthSettings {
     if (value !== undefined) out[key] = fn(value, `oauth.${key}`);
   }
   if (typeof oauth.clientMetadataUrl === 'string') out.clientMetadataUrl = fn(oauth.clientMetadataUrl, 'oauth.clientMetadataUrl');
+  if (oauth.assertion) out.assertion = mapAssertion(oauth.assertion, fn);
+  return out;
+}
+
+function mapAssertion(assertion: AssertionSource, fn: StringMapper): AssertionSource {
+  const out = { ...assertion };
+  for (const key of ['path', 'audience', 'command', 'cwd'] as const) {
+    const value = assertion[key];
+    if (value !== undefined) out[key] = fn(value, `oauth.assertion.${key}`);
+  }
+  if (assertion.args) out.args = assertion.args.map((a, i) => fn(a, `oauth.assertion.args[${i}]`));
+  if (assertion.env) out.env = mapRecord(assertion.env, 'oauth.assertion.env', fn);
   return out;
 }
 
@@ -322,8 +334,23 @@ export async function resolveForDisplay(
  */
 export function anchorToConfigFile(server: ResolvedServer, configPath: string): ResolvedServer {
   const entry = server.entry;
-  if (entry.transport !== 'stdio') return server;
   const base = dirname(configPath);
+  if (entry.transport !== 'stdio') {
+    const assertion = entry.oauth?.assertion;
+    return assertion ? { ...server, entry: { ...entry, oauth: { ...entry.oauth, assertion: anchorAssertion(assertion, base) } } } : server;
+  }
   const command = entry.command.includes('/') || entry.command.includes('\\') ? resolve(base, entry.command) : entry.command;
   return { ...server, entry: { ...entry, command, cwd: resolve(base, entry.cwd ?? '.') } };
+}
+
+/** An assertion source's file, and its program's path and directory, taken from the config file's directory as a stdio server's are. */
+function anchorAssertion(assertion: AssertionSource, base: string): AssertionSource {
+  const out = { ...assertion };
+  if (assertion.path !== undefined && !assertion.path.startsWith('~')) out.path = resolve(base, assertion.path);
+  if (assertion.source === 'command') {
+    const command = assertion.command!;
+    if (command.includes('/') || command.includes('\\')) out.command = resolve(base, command);
+    out.cwd = resolve(base, assertion.cwd ?? '.');
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import { CREDENTIAL_VARIABLES, credentialVariable } from '../credential-variables.js';
 import { CliError } from '../errors.js';
 import { parseDuration } from '../tokens/duration.js';
 import { KNOWN_PROVIDERS, type ProviderEndpoint } from '../validation/providers.js';
@@ -24,9 +25,14 @@ export interface OAuthSettings {
   clientMetadataUrl?: string | false;
   /**
    * How tokens are obtained: `authorization_code` (default: a user logs in, in a browser or with a device
-   * code) or `client_credentials` (the client acts on its own behalf: CI, servers; no browser, no user).
+   * code), `client_credentials` (the client acts on its own behalf: CI, servers; no browser, no user) or
+   * `jwt_bearer` (a workload presents a JWT its platform issued, RFC 7523: workload identity federation).
    */
   grant?: OAuthGrantSetting;
+  /** Where a `jwt_bearer` login gets the JWT it presents: a file, the pod's token, GitHub Actions, a command or a variable. */
+  assertion?: AssertionSource;
+  /** Tokens come through the enterprise identity provider of the top-level `idp` block (an identity assertion grant, ID-JAG). */
+  idp?: boolean;
   /** A PEM private key (RSA or P-256) for private_key_jwt client authentication (RFC 7523), instead of a client secret. */
   privateKey?: string;
   /** The `kid` header of the client assertions, for authorization servers that hold several keys of the client. */
@@ -44,7 +50,51 @@ export interface OAuthSettings {
   dpop?: boolean;
 }
 
-export type OAuthGrantSetting = 'authorization_code' | 'client_credentials';
+export const OAUTH_GRANT_SETTINGS = ['authorization_code', 'client_credentials', 'jwt_bearer'] as const;
+export type OAuthGrantSetting = (typeof OAUTH_GRANT_SETTINGS)[number];
+
+export const ASSERTION_SOURCES = ['file', 'kubernetes', 'github-actions', 'command', 'env'] as const;
+export type AssertionSourceKind = (typeof ASSERTION_SOURCES)[number];
+
+/**
+ * Where a workload's JWT comes from, read afresh for each grant: a file (`path`), the pod's projected
+ * service account token (`kubernetes`, `path` optional), GitHub Actions' OIDC token for `audience`
+ * (default: the issuer), the standard output of a program (`command`, `args`, `env`, `cwd`, started as a
+ * stdio server is), or an environment variable (`variable`).
+ */
+export interface AssertionSource {
+  source: AssertionSourceKind;
+  path?: string;
+  audience?: string;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  variable?: string;
+}
+
+/** The fields each assertion source takes; `source` aside. */
+export const ASSERTION_FIELDS: Record<AssertionSourceKind, readonly (keyof AssertionSource)[]> = {
+  file: ['path'],
+  kubernetes: ['path'],
+  'github-actions': ['audience'],
+  command: ['command', 'args', 'env', 'cwd'],
+  env: ['variable'],
+};
+
+/**
+ * The top-level `idp` block (your own config only): the enterprise identity provider you sign in to
+ * once (OpenID Connect), whose ID token is exchanged for identity assertion grants to the servers with
+ * `"oauth": { "idp": true }`.
+ */
+export interface IdpSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  /** Default: `openid`, and `offline_access` where the provider lists it (a refresh token). */
+  scopes?: string[];
+  callbackPort?: number;
+}
 
 /**
  * How a connection settles the protocol era: `auto` asks the server (`server/discover`, else the 2025
@@ -101,6 +151,8 @@ export interface ServerConfig {
   location: ConfigLocation;
   servers: Record<string, ServerEntry>;
   oauth: OAuthDefaults;
+  /** The enterprise identity provider; honoured only in your own config (services/idp-settings.ts). */
+  idp?: IdpSettings;
   tokenStorage: TokenStorageSettings;
   /** `tokenExpiryWarning` in milliseconds (0: never warn); undefined when the file does not set it. */
   tokenExpiryWarningMs?: number;
@@ -123,7 +175,21 @@ const oauthShape = object({
   callbackPort: integer(0, 65535),
   authServerMetadataUrl: string(),
   clientMetadataUrl: documentUrl,
-  grant: oneOf(['authorization_code', 'client_credentials']),
+  grant: oneOf(OAUTH_GRANT_SETTINGS),
+  assertion: object(
+    {
+      source: oneOf(ASSERTION_SOURCES),
+      path: string({ nonEmpty: true }),
+      audience: string({ nonEmpty: true }),
+      command: string({ nonEmpty: true }),
+      args: arrayOf(string()),
+      env: stringMap,
+      cwd: string({ nonEmpty: true }),
+      variable: string({ pattern: { test: /^[A-Za-z_][A-Za-z0-9_]*$/, message: 'expected the name of an environment variable' } }),
+    },
+    'strict',
+  ),
+  idp: boolean,
   privateKey: string(),
   keyId: string(),
   assertionAudience: oneOf(['issuer', 'token_endpoint']),
@@ -153,6 +219,16 @@ const duration = string({ pattern: { test: /^(0|off|\d+\s*[smhdwy])$/i, message:
 const fileShape = object({
   mcpServers: recordOf(entryShape),
   oauth: object({ clientMetadataUrl: documentUrl }, 'strict'),
+  idp: object(
+    {
+      issuer: string({ nonEmpty: true }),
+      clientId: string({ nonEmpty: true }),
+      clientSecret: string(),
+      scopes: either(string(), arrayOf(string())),
+      callbackPort: integer(0, 65535),
+    },
+    'strict',
+  ),
   tokenExpiryWarning: duration,
   tokenValidation: object(
     {
@@ -190,19 +266,56 @@ function normalizeScopes(scopes: string | string[] | undefined): string[] | unde
 
 /** The combinations of `oauth` settings that cannot work, named by their JSON path. */
 function checkOAuth(oauth: NonNullable<RawEntry['oauth']>, at: string): void {
-  const clientCredentials = oauth.grant === 'client_credentials';
-  if (clientCredentials) {
+  const grant = oauth.grant;
+  const machine = grant === 'client_credentials' || grant === 'jwt_bearer' || oauth.idp === true;
+  const how = oauth.idp === true ? '"idp": true' : `"grant": ${JSON.stringify(grant)}`;
+  if (oauth.idp === true && grant !== undefined && grant !== 'authorization_code')
+    throw new CliError(`${at}: "idp": true and "grant": ${JSON.stringify(grant)} are two ways to get tokens without a browser; give one of them`);
+  if (oauth.clientSecret !== undefined && oauth.privateKey !== undefined)
+    throw new CliError(`${at}: "clientSecret" and "privateKey" are two ways for the client to authenticate; give one of them`);
+  if (grant === 'client_credentials') {
     if (oauth.clientId === undefined)
       throw new CliError(`${at}: "grant": "client_credentials" needs "clientId" (a client registered with the authorization server)`);
-    if (oauth.clientSecret !== undefined && oauth.privateKey !== undefined)
-      throw new CliError(`${at}: "clientSecret" and "privateKey" are two ways for the client to authenticate; give one of them`);
     if (oauth.clientSecret === undefined && oauth.privateKey === undefined)
       throw new CliError(`${at}: "grant": "client_credentials" needs "clientSecret" or "privateKey" (normally a \${TOKEN:...} reference)`);
+  }
+  if (oauth.idp === true && oauth.clientId === undefined)
+    throw new CliError(
+      `${at}: "idp": true needs "clientId" (the client the identity provider issues grants for, registered with the server's authorization server)`,
+    );
+  if (grant === 'jwt_bearer' && oauth.assertion === undefined)
+    throw new CliError(`${at}: "grant": "jwt_bearer" needs "assertion", the source of the JWT it presents (see docs/oauth.md)`);
+  if (grant !== 'jwt_bearer' && oauth.assertion !== undefined) throw new CliError(`${at}: "assertion" applies only with "grant": "jwt_bearer"`);
+  if (oauth.assertion) checkAssertion(oauth.assertion, `${at}.assertion`);
+  if (machine) {
     for (const field of ['callbackPort', 'clientMetadataUrl'] as const)
-      if (oauth[field] !== undefined) throw new CliError(`${at}: "${field}" does not apply to "grant": "client_credentials" (no browser, no redirect)`);
-  } else if (oauth.privateKey !== undefined) throw new CliError(`${at}: "privateKey" is used with "grant": "client_credentials"`);
+      if (oauth[field] !== undefined) throw new CliError(`${at}: "${field}" does not apply to ${how} (no browser, no redirect)`);
+    if ((oauth.clientSecret !== undefined || oauth.privateKey !== undefined) && oauth.clientId === undefined)
+      throw new CliError(`${at}: "${oauth.clientSecret !== undefined ? 'clientSecret' : 'privateKey'}" needs "clientId", the client it authenticates`);
+  } else if (oauth.privateKey !== undefined)
+    throw new CliError(`${at}: "privateKey" is used with "grant": "client_credentials" or "jwt_bearer", or "idp": true`);
   for (const field of ['keyId', 'assertionAudience'] as const)
     if (oauth[field] !== undefined && oauth.privateKey === undefined) throw new CliError(`${at}: "${field}" applies only with "privateKey"`);
+}
+
+/** An assertion source names its kind and what that kind reads, nothing else. */
+function checkAssertion(assertion: AssertionSource | Partial<AssertionSource>, at: string): void {
+  const { source } = assertion;
+  if (source === undefined) throw new CliError(`${at}: "source" is missing (one of ${ASSERTION_SOURCES.map((s) => JSON.stringify(s)).join(', ')})`);
+  const allowed = ASSERTION_FIELDS[source];
+  for (const field of Object.keys(assertion) as (keyof AssertionSource)[])
+    if (field !== 'source' && !allowed.includes(field))
+      throw new CliError(
+        `${at}: "${field}" does not apply to "source": ${JSON.stringify(source)}${allowed.length ? ` (it takes ${allowed.map((f) => `"${f}"`).join(', ')})` : ''}`,
+      );
+  const required = { file: 'path', command: 'command', env: 'variable' } as const;
+  const needed = required[source as keyof typeof required];
+  if (needed !== undefined && assertion[needed] === undefined) throw new CliError(`${at}: "source": ${JSON.stringify(source)} needs "${needed}"`);
+  const variable = assertion.variable !== undefined ? credentialVariable(assertion.variable) : undefined;
+  if (variable)
+    throw new CliError(
+      `${at}: ${assertion.variable} is mcp-cli's own credential (${CREDENTIAL_VARIABLES[variable]}), which is never sent anywhere as an assertion`,
+    );
 }
 
 function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry {
@@ -250,6 +363,15 @@ function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry
   });
 }
 
+function idpSettings(raw: NonNullable<NonNullable<ReturnType<typeof fileShape>>['idp']>, label: string): IdpSettings {
+  for (const field of ['issuer', 'clientId'] as const)
+    if (raw[field] === undefined)
+      throw new CliError(`${label}: idp: "${field}" is missing (the identity provider's issuer and the client mcp-cli is registered as there)`);
+  const { scopes, ...rest } = raw;
+  const normalized = normalizeScopes(scopes);
+  return { ...rest, issuer: raw.issuer!, clientId: raw.clientId!, ...(normalized ? { scopes: normalized } : {}) };
+}
+
 /** Validates a parsed server_config.json; errors name the file, the JSON path and what was expected. */
 export function parseServerConfig(data: unknown, location: ConfigLocation): ServerConfig {
   const label = location.path;
@@ -264,7 +386,7 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
   const servers: Record<string, ServerEntry> = Object.fromEntries(
     Object.entries(parsed.mcpServers ?? {}).map(([name, raw]) => [name, normalizeEntry(name, raw, label)]),
   );
-  const { tokenExpiryWarning, tokenValidation, oauth } = parsed;
+  const { tokenExpiryWarning, tokenValidation, oauth, idp } = parsed;
   for (const [name, provider] of Object.entries(tokenValidation?.providers ?? {})) {
     if (provider.api === undefined && !KNOWN_PROVIDERS.includes(name.toLowerCase()))
       throw new CliError(
@@ -275,6 +397,7 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
     location,
     servers,
     oauth: oauth?.clientMetadataUrl !== undefined ? { clientMetadataUrl: oauth.clientMetadataUrl } : {},
+    ...(idp ? { idp: idpSettings(idp, label) } : {}),
     tokenStorage,
     ...(tokenExpiryWarning !== undefined ? { tokenExpiryWarningMs: durationMs(tokenExpiryWarning) } : {}),
     tokenValidation: {

@@ -22,6 +22,8 @@ export function summarizeConfig(data: unknown): string[] {
     );
   if (root.tokenValidation !== undefined) lines.push(`token validation: ${settingsText(root.tokenValidation)}  (API keys are sent to these URLs)`);
   if (root.oauth !== undefined) lines.push(`OAuth logins: ${settingsText(root.oauth)}  (the client ID shown to authorization servers)`);
+  if (root.idp !== undefined)
+    lines.push(`enterprise identity provider: ${settingsText(root.idp)}  (not used from this file: mcp-cli takes it from your own config directory only)`);
   return lines.map(printable);
 }
 
@@ -56,7 +58,12 @@ function describeServer(name: string, raw: unknown): string[] {
     const literal = Object.entries(raw.env).filter(([, v]) => typeof v === 'string' && !v.includes('${'));
     if (literal.length > 0) lines.push(`  sets ${literal.map(([k]) => quoteKey(k)).join(', ')} in its environment`);
   }
-  if (isObject(raw.oauth)) lines.push(`  logs in with OAuth: ${settingsText(raw.oauth)}`);
+  if (isObject(raw.oauth)) {
+    lines.push(`  logs in with OAuth: ${settingsText(raw.oauth)}`);
+    if (isObject(raw.oauth.assertion)) lines.push(`  ${assertionText(raw.oauth.assertion)}`);
+    if (raw.oauth.idp === true)
+      lines.push('  logs in through your enterprise identity provider: your ID token is exchanged for a grant to its authorization server');
+  }
   return lines;
 }
 
@@ -69,6 +76,27 @@ function refusedDestinations(parsed: Map<string, Segment[]>, command: string | u
     const decides = found?.kind === 'connects' ? 'where this server connects' : 'which program runs';
     return found ? [`  refused: ${describeReference(found.variable)} in ${field} decides ${decides}, and this server carries a stored token`] : [];
   });
+}
+
+/** What a workload assertion source makes mcp-cli read or run, in words. */
+function assertionText(assertion: Record<string, unknown>): string {
+  const text = (value: unknown) => (typeof value === 'string' ? quoteWord(value) : '(not set)');
+  switch (assertion.source) {
+    case 'command': {
+      const args = Array.isArray(assertion.args) ? assertion.args.map((a) => quoteWord(String(a))) : [];
+      return `starts the command ${[text(assertion.command), ...args].join(' ')} and presents what it prints as its JWT to the authorization server`;
+    }
+    case 'file':
+      return `presents the JWT in the file ${text(assertion.path)} to the authorization server`;
+    case 'kubernetes':
+      return `presents the pod's service account token${assertion.path !== undefined ? ` in ${text(assertion.path)}` : ''} to the authorization server`;
+    case 'github-actions':
+      return `asks GitHub Actions for an OIDC token${assertion.audience !== undefined ? ` for the audience ${text(assertion.audience)}` : ''} and presents it to the authorization server`;
+    case 'env':
+      return `presents the JWT in your environment variable ${text(assertion.variable)} to the authorization server`;
+    default:
+      return 'names an assertion source mcp-cli does not know';
+  }
 }
 
 /** One thing a server uses, the fields it is used in, and what that means when it is not plain. */

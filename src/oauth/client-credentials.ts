@@ -45,8 +45,8 @@ export function assertionSigner(target: OAuthTarget, now: () => Date): ((metadat
     });
 }
 
-/** private_key_jwt as this authorization server accepts it, or an error saying what it does not. */
-function signedAssertion(target: OAuthTarget, discovery: Discovery, clientId: string, pem: string, now: Date): string {
+/** private_key_jwt as this authorization server accepts it, or an error saying what it does not; for every grant whose client signs. */
+export function signedAssertion(target: OAuthTarget, discovery: Discovery, clientId: string, pem: string, now: Date): string {
   const { metadata } = discovery;
   const methods = metadata.token_endpoint_auth_methods_supported;
   if (methods !== undefined && !methods.includes('private_key_jwt'))

@@ -7,15 +7,15 @@ import type { Env } from '../paths.js';
 import { StoreError } from '../stores/errors.js';
 import { scrub } from './errors.js';
 import type { TokenManager } from '../tokens/manager.js';
-import { browserCommand, canOpenBrowser, openBrowser } from './browser.js';
+import { waitForAuthorizationCode } from './authorization-wait.js';
+import { canOpenBrowser } from './browser.js';
 import { deviceEndpoint, describeSchemaIssue, discover, requirePkce, type Discovery } from './discovery.js';
 import { dpopForGrant, type GrantDpop } from './dpop-grant.js';
 import { startLoopback } from './loopback.js';
-import { readPastedRedirect } from './paste-back.js';
 import { deleteClient, extraMetadata, TOKENS_NAMESPACE, tokensFromResponse, writeClient, writeTokens, type OAuthGrant, type SavedTokens } from './records.js';
 import { chooseClient, type ChosenClient } from './registration.js';
 import { chooseScope } from './scopes.js';
-import type { OAuthTarget } from './target.js';
+import { grantsItself, type OAuthTarget } from './target.js';
 import { OAuthEndpointError } from './token-endpoint.js';
 import { checkOAuthUrl, policedFetch, urlForMessage } from './url-policy.js';
 
@@ -105,7 +105,7 @@ export function checkAuthorizationResponse(params: URLSearchParams, expectedStat
 }
 
 /** The login's time limit and Ctrl-C; `waitingFor` names what did not answer, once the mode is known. */
-function deadline(ms: number, signal: AbortSignal | undefined, waitingFor: () => string): { promise: Promise<never>; clear(): void } {
+export function deadline(ms: number, signal: AbortSignal | undefined, waitingFor: () => string): { promise: Promise<never>; clear(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   const promise = new Promise<never>((_, reject) => {
@@ -129,8 +129,8 @@ function deadline(ms: number, signal: AbortSignal | undefined, waitingFor: () =>
 
 /**
  * A login: discovery, the client in the spec's order, then the authorization code flow with PKCE
- * (browser or paste-back) or the device authorization grant; a server set to the client credentials
- * grant gets its tokens without a user. The tokens, and the client with its issuer, are stored.
+ * (browser or paste-back) or the device authorization grant; a server that gets its tokens by itself
+ * (client credentials, a workload's JWT, the enterprise identity provider) gets them without a user. The tokens, and the client with its issuer, are stored.
  */
 export async function login(options: LoginOptions): Promise<SavedTokens> {
   try {
@@ -189,11 +189,13 @@ interface Obtained {
 
 async function loginFlow(options: LoginOptions): Promise<SavedTokens> {
   const { target, manager, io } = options;
-  if (target.oauth?.grant === 'client_credentials') {
-    const { clientCredentialsGrant } = await import('./client-credentials.js');
-    return clientCredentialsGrant({
+  if (grantsItself(target.oauth)) {
+    const { selfGrant } = await import('./self-grant.js');
+    return selfGrant({
       target,
       manager,
+      env: io.env,
+      platform: io.platform,
       now: io.now,
       scope: options.scope,
       stepUp: options.stepUp,
@@ -369,23 +371,15 @@ async function codeFlow(
     // The code is bound to the key too (RFC 9449 section 10): a code stolen on its way back is useless to another.
     if (dpop) authorizationUrl.searchParams.set('dpop_jkt', dpop.key.thumbprint);
     checkOAuthUrl(authorizationUrl, `authorization URL of '${target.name}'`);
-    io.stderr.write(`To log in to '${target.name}', open this URL in a browser:\n\n  ${authorizationUrl.href}\n\n`);
-    // The login's end (timeout, Ctrl-C) ends the wait, and the listener closes.
-    const ended = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-    ended.catch(() => undefined);
-    const sources: Promise<string>[] = [listener.result, ended];
-    if (mode === 'paste') {
-      io.stderr.write('Then paste here the full URL that the browser was redirected to (http://127.0.0.1:...), or the code the server shows:\n');
-      sources.push(readPastedRedirect(io.stdin, signal).then((pasted) => checkAuthorizationResponse(pasted.params, state, issuer, issRequired, pasted.bare)));
-    } else {
-      const browser = browserCommand(io.env, io.platform);
-      // The browser gets a one-time link to the listener, not the authorization request: its command line is readable by every account.
-      const opened = browser ? await openBrowser(listener.launchUrl(authorizationUrl), browser, io.env) : false;
-      io.stderr.write(
-        opened ? `Waiting for the browser (opened with ${browser!.source})...\n` : 'Could not start a browser; open the URL yourself. Waiting...\n',
-      );
-    }
-    const code = await Promise.race(sources);
+    const code = await waitForAuthorizationCode({
+      label: `'${target.name}'`,
+      authorizationUrl,
+      listener,
+      mode,
+      io,
+      signal,
+      checkPasted: (params, bare) => checkAuthorizationResponse(params, state, issuer, issRequired, bare),
+    });
     const tokens = await exchangeAuthorization(issuer, {
       metadata,
       clientInformation: client.information,

@@ -5,8 +5,19 @@ import { OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE, OAUTH_TOKENS_NAMESPACE as
 
 export { OAUTH_TOKENS_NAMESPACE as TOKENS_NAMESPACE, OAUTH_CLIENTS_NAMESPACE as CLIENTS_NAMESPACE } from '../tokens/model.js';
 
-/** How a login obtained its tokens: a user in a browser, a user with a device code (RFC 8628), or the client on its own behalf. */
-export type OAuthGrant = 'authorization_code' | 'device_code' | 'client_credentials';
+/**
+ * How a login obtained its tokens: a user in a browser, a user with a device code (RFC 8628), the client
+ * on its own behalf, a workload's JWT (RFC 7523 jwt-bearer), or an identity assertion grant from the
+ * user's enterprise identity provider (ID-JAG, presented with jwt-bearer).
+ */
+export type OAuthGrant = 'authorization_code' | 'device_code' | 'client_credentials' | 'jwt_bearer' | 'id_jag';
+
+const GRANTS: readonly OAuthGrant[] = ['authorization_code', 'device_code', 'client_credentials', 'jwt_bearer', 'id_jag'];
+
+/** The grants that renew themselves with a new grant (no refresh token, no person): a new one replaces expired tokens. */
+export function isMachineGrant(grant: OAuthGrant): boolean {
+  return grant === 'client_credentials' || grant === 'jwt_bearer' || grant === 'id_jag';
+}
 
 /** What the store keeps for one server's login. Secrets: accessToken, refreshToken, the DPoP private key. */
 export interface SavedTokens {
@@ -32,6 +43,8 @@ export interface SavedTokens {
   /** When a server last asked for more scopes (403 insufficient_scope) and a new authorization got them, and which. */
   stepUpAt?: string;
   stepUpScope?: string;
+  /** For `id_jag`: the identity provider whose login the tokens ride on; `auth logout --idp` ends them with it. */
+  idpIssuer?: string;
 }
 
 /** A client registration (pre-registered, metadata document, or RFC 7591), bound to one issuer. */
@@ -114,6 +127,7 @@ export function savedTokensOf(stored: StoredToken): SavedTokens | undefined {
     grant: grantOf(metadata.details.grant),
     ...(metadata.details.stepUpAt !== undefined ? { stepUpAt: metadata.details.stepUpAt, stepUpScope: metadata.details.stepUpScope } : {}),
     ...(secret.dpopKey ? { dpop: { key: secret.dpopKey, alg: metadata.details.dpopAlg as DpopAlg, jkt: metadata.details.dpopJkt ?? '' } } : {}),
+    ...(metadata.details.idpIssuer !== undefined ? { idpIssuer: metadata.details.idpIssuer } : {}),
   };
 }
 
@@ -127,6 +141,7 @@ export async function writeTokens(manager: TokenManager, server: string, tokens:
   if (tokens.stepUpAt) details.stepUpAt = tokens.stepUpAt;
   if (tokens.stepUpScope) details.stepUpScope = tokens.stepUpScope;
   if (tokens.dpop) Object.assign(details, { dpopAlg: tokens.dpop.alg, dpopJkt: tokens.dpop.jkt });
+  if (tokens.idpIssuer) details.idpIssuer = tokens.idpIssuer;
   await manager.set({
     name: server,
     type: 'oauth',
@@ -142,7 +157,7 @@ export async function writeTokens(manager: TokenManager, server: string, tokens:
 }
 
 function grantOf(recorded: string | undefined): OAuthGrant {
-  return recorded === 'device_code' || recorded === 'client_credentials' ? recorded : 'authorization_code';
+  return GRANTS.find((grant) => grant === recorded) ?? 'authorization_code';
 }
 
 /** Deletes a server's login; the audit log records why. */

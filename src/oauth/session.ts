@@ -21,7 +21,7 @@ import {
 } from './records.js';
 import { authorizationServersNamed, checkEndpoints, issuerMetadata, metadataNamesIssuer } from './discovery.js';
 import { scopesHeld, scopeUnion } from './scopes.js';
-import type { OAuthTarget } from './target.js';
+import { grantsItself, type OAuthTarget } from './target.js';
 import { policedFetch } from './url-policy.js';
 
 /** Why a refresh grant (or, for client credentials, a new grant) was sent, as the audit log records it. */
@@ -46,6 +46,8 @@ export interface SessionOptions {
   target: OAuthTarget;
   manager: TokenManager;
   env: Env;
+  /** Where a workload's JWT is read from a program (how it is started); default this process's platform. */
+  platform?: NodeJS.Platform;
   now(): Date;
   /** Runs a new login when the tokens cannot be refreshed, or for more scopes; absent when nobody can answer a browser. */
   relogin?: (request: ReloginRequest) => Promise<SavedTokens>;
@@ -113,9 +115,9 @@ export class OAuthSession {
     return this.options.target.name;
   }
 
-  /** The client acts on its own behalf: tokens come from a new grant whenever they are missing or expire, never from a user. */
+  /** Tokens come from a new grant whenever they are missing or expire, never from a user (client credentials, a workload's JWT, the identity provider). */
   private get clientCredentials(): boolean {
-    return this.options.target.oauth?.grant === 'client_credentials';
+    return grantsItself(this.options.target.oauth);
   }
 
   /** Whether tokens are stored for this server (they may be expired). */
@@ -323,23 +325,25 @@ export class OAuthSession {
     return this.current;
   }
 
-  /** A new client credentials grant under the refresh lock, unless another process stored fresh tokens meanwhile. */
+  /** A new grant (grantsItself) under the refresh lock, unless another process stored fresh tokens meanwhile. */
   private async grantUnderLock(
     stillStale: (stored: SavedTokens | undefined) => boolean,
     trigger: RefreshTrigger,
     request: ReloginRequest = {},
   ): Promise<SavedTokens> {
-    const { manager, env, target, now } = this.options;
-    const { clientCredentialsGrant } = await import('./client-credentials.js');
+    const { manager, env, target, now, platform = process.platform } = this.options;
+    const { selfGrant } = await import('./self-grant.js');
     this.current = await withFileLock(
       refreshLockPath(env, this.name),
       async () => {
         const found = await readTokens(manager, this.name);
         const stored = found && tokenFitsServer(found, target.url) ? found : undefined;
         if (stored && !stillStale(stored)) return stored;
-        return clientCredentialsGrant({
+        return selfGrant({
           target,
           manager,
+          env,
+          platform,
           now,
           trigger,
           ...(stored ? { previous: stored } : {}),

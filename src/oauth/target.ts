@@ -1,4 +1,4 @@
-import type { OAuthDefaults, OAuthSettings } from '../config/schema.js';
+import type { IdpSettings, OAuthDefaults, OAuthSettings } from '../config/schema.js';
 
 export type { OAuthSettings };
 
@@ -9,4 +9,11 @@ export interface OAuthTarget {
   oauth?: OAuthSettings;
   /** The config file's top-level `oauth` block: what the server's own block leaves unset. */
   defaults?: OAuthDefaults;
+  /** The enterprise identity provider of your own config, for a server with `"oauth": { "idp": true }`. */
+  idp?: IdpSettings;
+}
+
+/** A server whose tokens come from a new grant each time, with no person: client credentials, a workload's JWT, or the enterprise identity provider. */
+export function grantsItself(oauth: OAuthSettings | undefined): boolean {
+  return oauth?.grant === 'client_credentials' || oauth?.grant === 'jwt_bearer' || oauth?.idp === true;
 }

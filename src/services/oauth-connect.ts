@@ -50,10 +50,13 @@ export async function oauthFetchFor(
     const { checkOAuthUrl } = await import('../oauth/url-policy.js');
     checkOAuthUrl(entry.url, `URL of '${server.name}'`);
     const [{ manager }, { OAuthSession }] = await Promise.all([ctx.store(), import('../oauth/session.js')]);
+    // A server that rides on the enterprise identity provider needs the provider of your own config.
+    const idp = entry.oauth?.idp ? { idp: await (await import('./idp-settings.js')).requireIdpSettings(ctx) } : {};
     return new OAuthSession({
-      target,
+      target: { ...target, ...idp },
       manager,
       env: ctx.env,
+      platform: ctx.platform,
       now: ctx.now,
       reloginForStepUpOnly: stepUpOnly,
       relogin: mayLogIn
@@ -67,7 +70,7 @@ export async function oauthFetchFor(
             const interrupt = interruptSignal();
             try {
               return await login({
-                target: { ...target, defaults: (await ctx.config()).oauth },
+                target: { ...target, ...idp, defaults: (await ctx.config()).oauth },
                 manager,
                 io: ctx,
                 mode: options.loginMode ?? 'auto',

@@ -1,6 +1,7 @@
 import type { Ctx } from '../context.js';
 import { CliError } from '../errors.js';
-import type { SavedTokens } from '../oauth/records.js';
+import { isMachineGrant, type SavedTokens } from '../oauth/records.js';
+import { grantsItself } from '../oauth/target.js';
 import type { RefreshTrigger } from '../oauth/session.js';
 
 /**
@@ -17,10 +18,10 @@ export async function forceRefreshLogin(
 ): Promise<SavedTokens> {
   const [{ OAuthSession }, { configuredOAuthTarget }] = await Promise.all([import('../oauth/session.js'), import('./oauth-target.js')]);
   const target = (await configuredOAuthTarget(name, ctx)) ?? { name, url: stored.resource ?? stored.server ?? stored.issuer };
-  if (stored.grant === 'client_credentials' && target.oauth?.grant !== 'client_credentials')
+  if (isMachineGrant(stored.grant) && !grantsItself(target.oauth))
     throw new CliError(
-      `the tokens of '${name}' come from the client credentials grant, and no server_config.json entry of that name sets "grant": "client_credentials" any more: a new grant needs the client's credentials from there`,
+      `the tokens of '${name}' come from a grant without a person (${stored.grant}), and no server_config.json entry of that name sets it up any more: a new grant needs its settings from there`,
     );
   const { manager } = await ctx.store();
-  return new OAuthSession({ target, manager, env: ctx.env, now: ctx.now }).forceRefresh(trigger);
+  return new OAuthSession({ target, manager, env: ctx.env, platform: ctx.platform, now: ctx.now }).forceRefresh(trigger);
 }

@@ -1,7 +1,8 @@
 import type { Ctx } from '../context.js';
 import type { HttpServerEntry, ServerConfig } from '../config/schema.js';
 import { CliError } from '../errors.js';
-import type { OAuthTarget } from '../oauth/target.js';
+import { grantsItself, type OAuthTarget } from '../oauth/target.js';
+import { requireIdpSettings } from './idp-settings.js';
 import { resolveConfigured, serverNames } from './server-config.js';
 
 async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'login' | 'refresh'): Promise<OAuthTarget> {
@@ -10,10 +11,10 @@ async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'logi
     throw new CliError(`'${name}' in ${config.location.path} is a stdio server (it has a command): OAuth applies to HTTP servers (url) only`);
   // Only what a login uses is resolved: a header referencing an expired token must not stop the login that replaces it.
   // A refresh presents the login's own client, and compares only the configured client ID with it: no secret is read.
-  // A client credentials grant is its own renewal: it needs the client's secret or key each time.
+  // A grant without a person (client credentials, a workload's JWT, the identity provider) is its own renewal: it needs its settings each time.
   const oauth =
     entry.oauth &&
-    (use === 'login' || entry.oauth.grant === 'client_credentials'
+    (use === 'login' || grantsItself(entry.oauth)
       ? entry.oauth
       : {
           ...(entry.oauth.clientId !== undefined ? { clientId: entry.oauth.clientId } : {}),
@@ -22,7 +23,8 @@ async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'logi
   const loginFields = { transport: entry.transport, url: entry.url, headers: {}, ...(oauth ? { oauth } : {}) };
   const [server] = await resolveConfigured(ctx, { ...config, servers: { [name]: loginFields } }, [name]);
   const resolved = server!.entry as HttpServerEntry;
-  return { name, url: resolved.url, ...(resolved.oauth ? { oauth: resolved.oauth } : {}), defaults: config.oauth };
+  const idp = resolved.oauth?.idp ? { idp: await requireIdpSettings(ctx) } : {};
+  return { name, url: resolved.url, ...(resolved.oauth ? { oauth: resolved.oauth } : {}), ...idp, defaults: config.oauth };
 }
 
 /**

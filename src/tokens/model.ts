@@ -51,12 +51,14 @@ export const DEFAULT_NAMESPACE: Record<TokenType, string> = {
 export const OAUTH_TOKENS_NAMESPACE = 'oauth';
 /** Client registrations live beside them, one per server. */
 export const OAUTH_CLIENTS_NAMESPACE = 'oauth-client';
+/** The enterprise identity provider's login (ID token, refresh token), one for the account. */
+export const OAUTH_IDP_NAMESPACE = 'oauth-idp';
 
 /** Namespaces whose tokens only the OAuth login of their own server may send anywhere. */
 export function isOAuthNamespace(namespace: string): boolean {
   // Compared without case: some keychains look accounts up without it.
   const lower = namespace.toLowerCase();
-  return lower === OAUTH_TOKENS_NAMESPACE || lower === OAUTH_CLIENTS_NAMESPACE;
+  return lower === OAUTH_TOKENS_NAMESPACE || lower === OAUTH_CLIENTS_NAMESPACE || lower === OAUTH_IDP_NAMESPACE;
 }
 
 export function isTokenType(value: string): value is TokenType {

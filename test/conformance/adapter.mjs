@@ -1,6 +1,7 @@
 // The client the MCP conformance suite (@modelcontextprotocol/conformance) launches for a client
 // scenario: `node adapter.mjs SERVER_URL`, with MCP_CONFORMANCE_SCENARIO and, for some scenarios,
-// MCP_CONFORMANCE_CONTEXT (client credentials, a pre-registered client). It drives mcp-cli as a
+// MCP_CONFORMANCE_CONTEXT (client credentials, a workload's JWT, an identity provider's ID token, a
+// pre-registered client). It drives mcp-cli as a
 // user would: a throw-away HOME and server_config.json naming the scenario's server, `mcp-cli tools`
 // and `mcp-cli call`, and, when a command exits 4 asking for a login (`mcp-cli auth login ...`), that
 // login, with a browser that approves at once (browser.mjs); when it asks for an `oauth` block (a
@@ -37,10 +38,28 @@ const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}');
 const log = (line) => process.stderr.write(`adapter: ${line}\n`);
 
-/** The `oauth` block the scenario's context calls for: a machine client, or a client registered in advance. */
+/** The audience of a JWT: the authorization server a workload's JWT was issued for. */
+const audienceOf = (jwt) => [JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).aud].flat()[0];
+
+/** The authorization server the MCP server names in its protected resource metadata, as a platform team reads it before writing `oauth.issuer`. */
+async function namedAuthorizationServer() {
+  const url = new URL(serverUrl);
+  const response = await globalThis.fetch(`${url.origin}/.well-known/oauth-protected-resource${url.pathname}`);
+  return (await response.json()).authorization_servers[0];
+}
+
+/** Where a workload's JWT lies in the sandbox (auth/wif-jwt-bearer): a file the platform wrote. */
+const WORKLOAD_JWT = 'workload.jwt';
+
+/** The `oauth` block the scenario's context calls for: a machine client, a workload, a server riding on the identity provider, or a client registered in advance. */
 function oauthFor(ctx) {
-  if (ctx.name === 'auth/client-credentials-basic') return { grant: 'client_credentials', clientId: ctx.client_id, clientSecret: ctx.client_secret };
-  if (ctx.name === 'auth/client-credentials-jwt') return { grant: 'client_credentials', clientId: ctx.client_id, privateKey: ctx.private_key_pem };
+  if (ctx.name === 'auth/client-credentials-basic')
+    return { grant: 'client_credentials', clientId: ctx.client_id, clientSecret: ctx.client_secret, issuer: namedIssuer };
+  if (ctx.name === 'auth/client-credentials-jwt')
+    return { grant: 'client_credentials', clientId: ctx.client_id, privateKey: ctx.private_key_pem, issuer: namedIssuer };
+  if (scenario === 'auth/wif-jwt-bearer')
+    return { grant: 'jwt_bearer', clientId: ctx.client_id, issuer: audienceOf(ctx.valid_jwt), assertion: { source: 'file', path: WORKLOAD_JWT } };
+  if (scenario === 'auth/enterprise-managed-authorization') return { idp: true, clientId: ctx.client_id, clientSecret: ctx.client_secret, issuer: namedIssuer };
   // A pre-registered client, with the authorization server it was registered with (a secret goes to that one only).
   if (ctx.client_id !== undefined)
     return {
@@ -57,8 +76,13 @@ function configFor(oauthBlock) {
     mcpServers: { [SERVER]: { url: serverUrl, ...(oauth ? { oauth } : {}) } },
     // The suite's authorization servers accept only their own document URL as a client ID.
     oauth: { clientMetadataUrl: context.client_metadata_url ?? SUITE_CLIENT_METADATA_URL },
+    ...(context.idp_issuer !== undefined ? { idp: { issuer: context.idp_issuer, clientId: context.idp_client_id } } : {}),
   };
 }
+
+/** Machine clients and servers riding on the identity provider send credentials only to the `oauth.issuer` they name. */
+const NAMES_ISSUER = ['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/enterprise-managed-authorization'];
+const namedIssuer = NAMES_ISSUER.includes(scenario) ? await namedAuthorizationServer() : undefined;
 
 async function sandbox() {
   const home = await mkdtemp(join(tmpdir(), 'mcp-cli-conformance-'));
@@ -76,13 +100,19 @@ async function sandbox() {
   const box = { home, env, config: join(home, '.config', 'mcp-cli', 'server_config.json') };
   await mkdir(join(home, '.config', 'mcp-cli'), { recursive: true });
   await writeFile(box.config, JSON.stringify(configFor(), null, 2));
+  if (context.valid_jwt !== undefined) await writeFile(join(box.home, '.config', 'mcp-cli', WORKLOAD_JWT), context.valid_jwt, { mode: 0o600 });
   return box;
 }
 
 /** One mcp-cli command, without a terminal; its stderr is relayed (the suite keeps it with the results). */
-function mcpCli(box, args) {
+function mcpCli(box, args, input) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', ACCOUNT_HOME, CLI, ...args], { cwd: box.home, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', ACCOUNT_HOME, CLI, ...args], {
+      cwd: box.home,
+      env: box.env,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -151,6 +181,11 @@ function callsFor(tools) {
 async function main() {
   const box = await sandbox();
   try {
+    // The user's one sign-in to the identity provider: here the suite's IdP issued the ID token already.
+    if (context.idp_id_token !== undefined) {
+      const signedIn = await mcpCli(box, ['auth', 'idp', 'login', '--id-token-stdin'], context.idp_id_token);
+      if (signedIn.code !== 0) return signedIn.code ?? 1;
+    }
     const listed = await withLogin(box, ['tools', SERVER, '--json']);
     if (listed.code !== 0) return listed.code ?? 1;
     const tools = JSON.parse(listed.stdout);

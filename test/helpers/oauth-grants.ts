@@ -1,11 +1,14 @@
 // The grants the SDK's authorization server does not implement, added to the test authorization
 // server as a real one has them: the device authorization grant (RFC 8628) with its verification
-// page, and the client credentials grant with client_secret_basic, client_secret_post and
-// private_key_jwt (RFC 7523) client authentication, each assertion verified with node:crypto.
-import { createPublicKey, randomBytes, randomUUID, verify, type JsonWebKey } from 'node:crypto';
+// page, the client credentials grant with client_secret_basic, client_secret_post and
+// private_key_jwt (RFC 7523) client authentication, each assertion verified with node:crypto, and
+// the jwt-bearer grant (RFC 7523 section 2.1) for JWTs of trusted issuers: a workload's, or an
+// identity assertion grant (ID-JAG) of an identity provider.
+import { createPublicKey, randomBytes, randomUUID, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/client';
+import { verifyJwt } from './jwt.js';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -104,20 +107,42 @@ async function authenticate(
   return client;
 }
 
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/** Who may present JWTs as grants: their issuers with their keys (ES256). */
+export interface JwtBearerTrust {
+  issuers: { issuer: string; key: KeyObject }[];
+  /** ID-JAG (SEP-990): the header's typ must be oauth-id-jag+jwt, its client_id the authenticated client, its resource the request's. */
+  idJag?: boolean;
+}
+
+/** A jwt-bearer grant the token endpoint answered: the JWT's verified parts, and what it answered. */
+export interface BearerGrant {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  clientId: string;
+  answer: 'tokens' | string;
+}
+
 export interface GrantHandlers {
   router: Router;
   devices: DeviceRecord[];
   assertions: AcceptedAssertion[];
+  bearerGrants: BearerGrant[];
   /** The grant types and auth methods to add to the metadata. */
   metadata(): Record<string, unknown>;
 }
 
 /** Express handlers for `/device_authorization`, `/device` and the device and client credentials grants at `/token`. */
-export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOptions; clientCredentials?: boolean; origin: () => string }): GrantHandlers {
+export function grantHandlers(
+  issuer: GrantIssuer,
+  options: { device?: DeviceOptions; clientCredentials?: boolean; jwtBearer?: JwtBearerTrust; origin: () => string },
+): GrantHandlers {
   const router = express.Router();
   const entries = new Map<string, DeviceEntry>();
   const devices: DeviceRecord[] = [];
   const assertions: AcceptedAssertion[] = [];
+  const bearerGrants: BearerGrant[] = [];
   const seenJti = new Set<string>();
   const audiences = () => [issuer.issuer(), `${options.origin()}/token`];
   /** The request's resource as the issuer accepts it; undefined when it was refused (and the refusal sent). */
@@ -224,6 +249,47 @@ export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOpt
         .filter(Boolean);
       return res.json(issuer.issue({ clientId: client.client_id, scopes, ...(resource ? { resource } : {}) }, { refresh: false }));
     }
+    if (grantType === JWT_BEARER_GRANT && options.jwtBearer) {
+      const trust = options.jwtBearer;
+      const body = req.body as Record<string, string>;
+      // The client authenticates when it names itself (section 3.1 makes it optional); a workload alone is its JWT's subject.
+      const named = body.client_id !== undefined || body.client_assertion !== undefined || req.headers.authorization !== undefined;
+      const client = named ? await authenticate(req, issuer, audiences(), seenJti, assertions) : undefined;
+      if (typeof client === 'string') return oauthError(res, 'invalid_client', client, 401);
+      const jwt = String(body.assertion ?? '');
+      const claimed = (() => {
+        try {
+          return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      })();
+      const key = trust.issuers.find((t) => t.issuer === claimed.iss)?.key;
+      const decoded = key ? verifyJwt(jwt, key) : undefined;
+      const refuse = (reason: string) => {
+        bearerGrants.push({ header: decoded?.header ?? {}, claims: claimed, clientId: client?.client_id ?? '', answer: reason });
+        return oauthError(res, 'invalid_grant', reason);
+      };
+      if (!decoded) return refuse(key ? 'JWT signature does not verify' : `JWT issuer ${String(claimed.iss)} is not trusted`);
+      const { header, claims } = decoded;
+      if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return refuse('JWT expired');
+      const aud = [claims.aud].flat();
+      if (!aud.some((a) => typeof a === 'string' && audiences().includes(a))) return refuse(`JWT audience ${String(claims.aud)} is not this server`);
+      const checked = resourceOf(req, res);
+      if (!checked) return;
+      const { resource } = checked;
+      if (trust.idJag) {
+        if (header.typ !== 'oauth-id-jag+jwt') return refuse(`ID-JAG typ ${String(header.typ)}`);
+        if (!client || claims.client_id !== client.client_id) return refuse('ID-JAG client_id is not the authenticated client');
+        if (claims.resource !== resource) return refuse('ID-JAG resource is not the requested resource');
+      }
+      const clientId = client?.client_id ?? String(claims.sub);
+      bearerGrants.push({ header, claims, clientId, answer: 'tokens' });
+      const scopes = String(body.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
+      return res.json(issuer.issue({ clientId, scopes, ...(resource ? { resource } : {}) }, { refresh: false }));
+    }
     next();
   });
 
@@ -231,6 +297,7 @@ export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOpt
     router,
     devices,
     assertions,
+    bearerGrants,
     metadata: () => ({
       ...(options.device ? { device_authorization_endpoint: `${options.origin()}/device_authorization` } : {}),
       grant_types_supported: [
@@ -238,8 +305,9 @@ export function grantHandlers(issuer: GrantIssuer, options: { device?: DeviceOpt
         'refresh_token',
         ...(options.device ? [DEVICE_GRANT] : []),
         ...(options.clientCredentials ? ['client_credentials'] : []),
+        ...(options.jwtBearer ? [JWT_BEARER_GRANT] : []),
       ],
-      ...(options.clientCredentials
+      ...(options.clientCredentials || options.jwtBearer
         ? {
             token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
             token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256'],

@@ -20,7 +20,7 @@ import type { AuthorizationParams } from '@modelcontextprotocol/sdk/server/auth/
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthMetadata, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { dpopChecks, dpopRequest, type DpopObservations, type DpopServerOptions } from './dpop-checks.js';
-import { grantHandlers, type AcceptedAssertion, type DeviceOptions, type DeviceRecord } from './oauth-grants.js';
+import { grantHandlers, type AcceptedAssertion, type BearerGrant, type DeviceOptions, type DeviceRecord, type JwtBearerTrust } from './oauth-grants.js';
 import { authOf, mcpHandler, type ServerEras, type TestServerSpec } from './mcp-servers.js';
 
 /** Every token this server issues starts with this, so tests can grep for leaks. */
@@ -39,6 +39,8 @@ export interface OAuthServersOptions {
   device?: DeviceOptions;
   /** Offer the client credentials grant (secret or private_key_jwt). */
   clientCredentials?: boolean;
+  /** Offer the jwt-bearer grant (RFC 7523) for JWTs of these issuers: workloads, or an identity provider's ID-JAGs. */
+  jwtBearer?: JwtBearerTrust;
   /** Advertise client ID metadata documents and fetch https client IDs, trusting this CA. */
   metadataDocuments?: { ca: Buffer };
   /** Advertise dynamic client registration (default true). */
@@ -354,6 +356,8 @@ export interface OAuthServers {
   assertions: AcceptedAssertion[];
   /** With `dpop`: every proof received and what became of it, the refusals, the nonce challenges. */
   dpop: DpopObservations;
+  /** Every jwt-bearer grant the token endpoint answered, with the JWT's parts. */
+  bearerGrants: BearerGrant[];
   /** The MCP server's protected resource metadata names `other`'s authorization server from now on, and accepts its tokens. */
   useAuthorizationServer(other: OAuthServers): void;
   close(): Promise<void>;
@@ -384,7 +388,12 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
       checkResource: (resource) => provider.checkResource(resource),
       issuer: () => issuerUrl.href,
     },
-    { ...(options.device ? { device: options.device } : {}), clientCredentials: options.clientCredentials === true, origin: () => as.origin },
+    {
+      ...(options.device ? { device: options.device } : {}),
+      ...(options.jwtBearer ? { jwtBearer: options.jwtBearer } : {}),
+      clientCredentials: options.clientCredentials === true,
+      origin: () => as.origin,
+    },
   );
 
   const dpop = dpopChecks(options.dpop ?? {}, { tokenEndpoint: () => `${as.origin}/token`, mcpUrl: () => mcpUrl });
@@ -533,6 +542,7 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
     devices: grants.devices,
     assertions: grants.assertions,
     dpop: dpop.observations,
+    bearerGrants: grants.bearerGrants,
     useAuthorizationServer(other) {
       current = { issuer: other.issuer, provider: other.provider };
       other.provider.expectedResource = () => mcpUrl;

@@ -41,8 +41,20 @@ export const register: Register = (program, kit) => {
       ['mcp-cli auth logout notion --local-only --forget-client', 'delete here only, with the client registration'],
     ])
     .description('revoke the tokens at the authorization server (RFC 7009) when it can, then delete them here')
-    .argument('<server>', 'server name')
+    .argument('[server]', 'server name (not with --idp)')
+    .option('--idp', 'sign out of your identity provider and end every login that rides on it ("idp": true)')
     .option('--local-only', 'do not contact the authorization server')
     .option('--forget-client', 'also delete the stored client registration (the next login registers anew)')
     .action(async (server, options, command) => (await import('../../commands/auth/logout.js')).run(server, options, await kit.ctx(command)));
+
+  const idp = auth
+    .command('idp')
+    .description('your enterprise identity provider (the "idp" block of your own config): one sign-in for every server with "idp": true');
+  idp
+    .command('login')
+    .description('sign in to your identity provider (OpenID Connect, authorization code with PKCE); the ID token and refresh token go to the secure backend')
+    .option('--no-browser', 'print the URL and read the redirected URL pasted on stdin (SSH, headless machines)')
+    .option('--id-token-stdin', 'store an ID token another tool of your company obtained, read from stdin, instead of signing in here')
+    .option('--timeout <duration>', 'how long to wait for the browser, e.g. 90s or 5m (default 5m)')
+    .action(async (options, command) => (await import('../../commands/auth/idp.js')).login(options, await kit.ctx(command)));
 };

@@ -7,10 +7,17 @@ import { validateIdentifier } from '../../tokens/names.js';
 export interface LogoutOptions {
   localOnly?: boolean;
   forgetClient?: boolean;
+  idp?: boolean;
 }
 
 /** Revokes the grant at the authorization server (RFC 7009) when it can, then deletes the tokens here. */
-export async function run(server: string, options: LogoutOptions, ctx: Ctx): Promise<void> {
+export async function run(server: string | undefined, options: LogoutOptions, ctx: Ctx): Promise<void> {
+  if (options.idp) {
+    if (server !== undefined || options.forgetClient)
+      throw new CliError('--idp signs out of your identity provider and every server riding on it: give no server and no --forget-client');
+    return logoutIdp(ctx);
+  }
+  if (server === undefined) throw new CliError('name the server to log out of (or give --idp to sign out of your identity provider)');
   validateIdentifier('name', server);
   const { manager, selection } = await ctx.store();
   const tokens = await readTokens(manager, server);
@@ -48,4 +55,28 @@ export async function run(server: string, options: LogoutOptions, ctx: Ctx): Pro
 function clientCredentials(tokens: SavedTokens, saved: SavedClient | undefined) {
   if (!saved || !sameIssuer(saved.issuer, tokens.issuer)) return undefined;
   return tokens.clientId === undefined || saved.information.client_id === tokens.clientId ? saved.information : undefined;
+}
+
+/**
+ * Signs out of the identity provider: its ID token and refresh token are deleted, and so is every
+ * server login that rides on it (`"idp": true`), whose tokens came from grants of that login.
+ */
+async function logoutIdp(ctx: Ctx): Promise<void> {
+  const { manager, selection } = await ctx.store();
+  const { deleteIdpSession } = await import('../../oauth/idp/session.js');
+  const riding: string[] = [];
+  for (const { name } of await manager.list({ namespace: TOKENS_NAMESPACE })) {
+    const tokens = await readTokens(manager, name);
+    if (tokens?.grant !== 'id_jag') continue;
+    await deleteTokens(manager, name, 'logout --idp');
+    await manager.recordEvent('logout', { namespace: TOKENS_NAMESPACE, name }, { issuer: tokens.issuer, idp: tokens.idpIssuer ?? '' });
+    riding.push(`'${name}'`);
+  }
+  const signedIn = await deleteIdpSession(manager, 'logout --idp');
+  if (!signedIn && riding.length === 0) throw new CliError(`not signed in to an identity provider (nothing of it in the ${selection.name} backend)`);
+  ctx.stderr.write(
+    printable(
+      `✓ Signed out of your identity provider${riding.length ? `, and logged out of ${riding.join(', ')}` : ''} (deleted here; grants already issued end with their tokens)`,
+    ) + '\n',
+  );
 }

@@ -2,8 +2,19 @@ import type { Ctx } from '../../context.js';
 import { CliError, ExitCode } from '../../errors.js';
 import { renderTable } from '../../io/table.js';
 import { printable } from '../../io/terminal-text.js';
-import { CLIENTS_NAMESPACE, readClient, sameIssuer, savedTokensOf, senderConstrained, TOKENS_NAMESPACE, type OAuthGrant } from '../../oauth/records.js';
+import { readIdpSession } from '../../oauth/idp/session.js';
+import {
+  CLIENTS_NAMESPACE,
+  isMachineGrant,
+  readClient,
+  sameIssuer,
+  savedTokensOf,
+  senderConstrained,
+  TOKENS_NAMESPACE,
+  type OAuthGrant,
+} from '../../oauth/records.js';
 import { scopeList } from '../../oauth/scopes.js';
+import type { TokenManager } from '../../tokens/manager.js';
 import { isExpired } from '../../tokens/model.js';
 import { validateIdentifier } from '../../tokens/names.js';
 import { expiryCell, expiryLine, expiryStatus, expiryTone, formatTime, tableOutput } from '../shared/present.js';
@@ -20,7 +31,7 @@ export interface ServerStatus {
   scopes: string[];
   expiresAt: string | null;
   expired: boolean;
-  /** Whether the login renews itself: a refresh token, or a client credentials grant (a new grant each time). */
+  /** Whether the login renews itself: a refresh token, or a grant without a person (a new grant each time). */
   canRefresh: boolean;
   clientId: string | null;
   clientRegistration: 'dcr' | 'metadata-document' | 'configured' | 'missing';
@@ -34,6 +45,8 @@ export interface ServerStatus {
   /** When a server last asked for more scopes and a new authorization got them, and the scopes then asked for. */
   stepUpAt: string | null;
   stepUpScopes: string[];
+  /** For `id_jag`: the identity provider the login rides on (`auth logout --idp` ends it). */
+  idpIssuer: string | null;
   backend: string;
   location: string;
 }
@@ -42,6 +55,14 @@ const GRANT_TEXT: Record<OAuthGrant, string> = {
   authorization_code: 'authorization code (browser)',
   device_code: 'device code (RFC 8628)',
   client_credentials: 'client credentials (the client on its own behalf)',
+  jwt_bearer: "JWT bearer (the workload's own JWT, RFC 7523)",
+  id_jag: 'identity assertion grant (your identity provider login, ID-JAG)',
+};
+
+const RENEWAL_TEXT: Partial<Record<OAuthGrant, string>> = {
+  client_credentials: 'yes (a new client credentials grant when it expires)',
+  jwt_bearer: "yes (a new grant with the workload's JWT when it expires)",
+  id_jag: 'yes (a new grant from your identity provider login when it expires)',
 };
 
 const REGISTRATION_TEXT: Record<ServerStatus['clientRegistration'], string> = {
@@ -73,7 +94,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       scopes: scopeList(tokens.scope),
       expiresAt: tokens.expiresAt ?? null,
       expired: isExpired(stored.metadata, now),
-      canRefresh: tokens.refreshToken !== undefined || tokens.grant === 'client_credentials',
+      canRefresh: tokens.refreshToken !== undefined || isMachineGrant(tokens.grant),
       clientId: bound?.information.client_id ?? null,
       clientRegistration: bound ? bound.kind : 'missing',
       resource: tokens.resource ?? null,
@@ -82,6 +103,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       dpop: tokens.dpop ? { alg: tokens.dpop.alg, jkt: tokens.dpop.jkt } : null,
       stepUpAt: tokens.stepUpAt ?? null,
       stepUpScopes: scopeList(tokens.stepUpScope),
+      idpIssuer: tokens.idpIssuer ?? null,
       backend: selection.name,
       location: `${manager.location} (${TOKENS_NAMESPACE}:${name}; client in ${CLIENTS_NAMESPACE}:${name})`,
     });
@@ -94,18 +116,13 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     throw new CliError(`not logged in to '${server}'`, ExitCode.authRequired, `run \`mcp-cli auth login ${server}\``);
   if (statuses.length === 0) {
     ctx.stderr.write('Not logged in to any server.\n');
-    return;
+    return writeIdpLine(statuses, manager, ctx);
   }
   const tty = ctx.tty.stdout;
   if (server !== undefined) {
     const s = statuses[0]!;
     const stored = (await manager.list({ namespace: TOKENS_NAMESPACE })).find((m) => m.name === s.server)!;
-    const refresh =
-      s.grant === 'client_credentials'
-        ? 'yes (a new client credentials grant when it expires)'
-        : s.canRefresh
-          ? 'yes (refreshed automatically)'
-          : 'no (log in again when it expires)';
+    const refresh = RENEWAL_TEXT[s.grant] ?? (s.canRefresh ? 'yes (refreshed automatically)' : 'no (log in again when it expires)');
     const lines: [string, string][] = [
       ['Server', s.server],
       ['Issuer', s.issuer],
@@ -116,6 +133,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
       ['Client', s.clientId ? `${s.clientId} (${REGISTRATION_TEXT[s.clientRegistration]})` : REGISTRATION_TEXT[s.clientRegistration]],
       ['Audience', s.resource ?? 'not audience-bound: no resource indicator was sent ("resource": false), so the tokens name no server'],
       ['DPoP', dpopLine(s)],
+      ...(s.idpIssuer ? [['Rides on', `your identity provider ${s.idpIssuer} (mcp-cli auth logout --idp ends it)`] as [string, string]] : []),
       ['Step-up', s.stepUpAt ? `${formatTime(s.stepUpAt, tty)} (scopes ${s.stepUpScopes.join(' ') || '-'})` : 'never'],
       ['Stored in', `${s.backend}: ${s.location}`],
     ];
@@ -152,6 +170,19 @@ export async function run(server: string | undefined, options: StatusOptions, ct
   const unbound = statuses.filter((s) => !s.audienceBound).map((s) => s.server);
   if (unbound.length > 0)
     ctx.stderr.write(`! Not audience-bound (no resource indicator was sent, "resource": false): ${unbound.map((n) => `'${n}'`).join(', ')}\n`);
+  await writeIdpLine(statuses, manager, ctx);
+}
+
+/** The identity provider you are signed in to and the logins that ride on it, on stderr, when there is either. */
+async function writeIdpLine(statuses: ServerStatus[], manager: TokenManager, ctx: Ctx): Promise<void> {
+  const riding = statuses.filter((s) => s.idpIssuer !== null).map((s) => `'${s.server}'`);
+  const idp = await readIdpSession(manager);
+  if (idp || riding.length > 0)
+    ctx.stderr.write(
+      printable(
+        `Identity provider: ${idp ? `${idp.issuer} (signed in${idp.subject ? ` as ${idp.subject}` : ''})` : 'not signed in'}; servers riding on it: ${riding.join(', ') || 'none'}`,
+      ) + '\n',
+    );
 }
 
 /** What `auth status NAME` says of DPoP: the key's algorithm and thumbprint, never the key. */
