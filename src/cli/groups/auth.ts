@@ -39,6 +39,7 @@ export const register: Register = (program, kit) => {
     .examples(auth.command('logout'), [
       ['mcp-cli auth logout notion', 'revoke the tokens, then delete them here'],
       ['mcp-cli auth logout notion --local-only --forget-client', 'delete here only, with the client registration'],
+      ['mcp-cli auth logout --idp', 'sign out of your identity provider, with every login riding on it'],
     ])
     .description('revoke the tokens at the authorization server (RFC 7009) when it can, then delete them here')
     .argument('[server]', 'server name (not with --idp)')
@@ -47,11 +48,14 @@ export const register: Register = (program, kit) => {
     .option('--forget-client', 'also delete the stored client registration (the next login registers anew)')
     .action(async (server, options, command) => (await import('../../commands/auth/logout.js')).run(server, options, await kit.ctx(command)));
 
-  const idp = auth
-    .command('idp')
+  const idp = kit
+    .examples(auth.command('idp'), [['mcp-cli auth idp login', 'sign in once; every server with "idp": true gets its tokens from it']])
     .description('your enterprise identity provider (the "idp" block of your own config): one sign-in for every server with "idp": true');
-  idp
-    .command('login')
+  kit
+    .examples(idp.command('login'), [
+      ['mcp-cli auth idp login', 'sign in in the browser'],
+      ['sso-tool print-id-token | mcp-cli auth idp login --id-token-stdin', 'store an ID token another tool obtained'],
+    ])
     .description('sign in to your identity provider (OpenID Connect, authorization code with PKCE); the ID token and refresh token go to the secure backend')
     .option('--no-browser', 'print the URL and read the redirected URL pasted on stdin (SSH, headless machines)')
     .option('--id-token-stdin', 'store an ID token another tool of your company obtained, read from stdin, instead of signing in here')
