@@ -37,6 +37,17 @@ describe('token set: types and the options that go with them', () => {
     expect(oauth.stderr).toContain('OAuth tokens are stored by logging in');
   });
 
+  it.each(['oauth', 'OAuth', 'oauth-client'])('refuses --namespace %s, where logins live: nothing stored, token get --oauth still finds none', async (namespace) => {
+    const r = await fails(['token', 'set', 'notion', '--type', 'bearer', '--namespace', namespace], SECRET);
+    expect(r.stderr).toContain(`namespace '${namespace}' holds OAuth logins`);
+    expect(r.stderr).toContain('only `mcp-cli auth login` stores');
+    expect(r.stderr).toContain('hint: store it in its own namespace (mcp-cli token set notion --type bearer)');
+    expect(await names()).toBe('[]\n');
+    const oauth = await sb.run(['token', 'get', 'notion', '--oauth']);
+    expect(oauth.code).toBe(1);
+    expect(oauth.stderr).toContain("not found in namespace 'oauth'");
+  });
+
   it.each([
     [['--type', 'generic', '--username', 'alice'], '--username does not apply to --type generic (it goes with basic)'],
     [['--type', 'bearer', '--organization', 'org-1'], '--organization does not apply to --type bearer (it goes with api-key)'],
