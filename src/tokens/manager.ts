@@ -221,21 +221,31 @@ export class TokenManager {
     return tokens;
   }
 
-  /** What importing `tokens` would do to each, given how conflicts are resolved. Writes nothing. */
+  /**
+   * What importing `tokens` would do to each, given how conflicts are resolved: `create`,
+   * `unchanged` (here already, identical: metadata and value), `overwrite`, `skip` or `conflict`.
+   * Compares values without revealing them; writes nothing.
+   */
   async planImport(tokens: StoredToken[], onConflict: ConflictPolicy): Promise<ImportStep[]> {
     for (const token of tokens) refuseReserved(token.metadata.namespace);
     const existing = new Set((await this.store.list()).map(keyOf));
-    return tokens.map((token) => {
-      if (!existing.has(keyOf(token.metadata))) return { token, action: 'create' };
-      return { token, action: onConflict === 'overwrite' ? 'overwrite' : onConflict === 'skip' ? 'skip' : 'conflict' };
-    });
+    const plan: ImportStep[] = [];
+    for (const token of tokens) {
+      if (!existing.has(keyOf(token.metadata))) plan.push({ token, action: 'create' });
+      else {
+        const current = await this.store.get(token.metadata);
+        if (current && sameToken(current, token)) plan.push({ token, action: 'unchanged' });
+        else plan.push({ token, action: onConflict === 'overwrite' ? 'overwrite' : onConflict === 'skip' ? 'skip' : 'conflict' });
+      }
+    }
+    return plan;
   }
 
   /** Writes a plan from planImport, metadata exactly as it came. Refuses a plan with conflicts. */
   async applyImport(plan: ImportStep[]): Promise<void> {
     if (plan.some((step) => step.action === 'conflict')) throw new CliError('the import has unresolved conflicts; nothing was imported');
     for (const step of plan) {
-      if (step.action === 'skip') continue;
+      if (step.action === 'skip' || step.action === 'unchanged') continue;
       await this.store.put(step.token);
       await this.record('imported', step.token.metadata, { action: step.action });
     }
@@ -339,5 +349,5 @@ export type ConflictPolicy = 'fail' | 'overwrite' | 'skip';
 
 export interface ImportStep {
   token: StoredToken;
-  action: 'create' | 'overwrite' | 'skip' | 'conflict';
+  action: 'create' | 'unchanged' | 'overwrite' | 'skip' | 'conflict';
 }
