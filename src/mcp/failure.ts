@@ -43,7 +43,8 @@ export function authenticationFailure(server: ResolvedServer, status: number | u
     };
   const which = [...new Set(sent.map((u) => `${describeReference(u.reference)} (${u.field})`))].join(', ');
   const first = sent[0]!.reference;
-  const hint = first.kind === 'token' ? `store a valid value: mcp-cli token set ${first.name} --namespace ${first.namespace}` : undefined;
+  // The token is there, of the right type: a new value under the same metadata is what fixes it.
+  const hint = first.kind === 'token' ? `store a valid value: mcp-cli token rotate ${first.name} --namespace ${first.namespace}` : undefined;
   return { message: `server '${server.name}' ${answer}: the credentials from ${which} were rejected`, ...(hint ? { hint } : {}), auth: true };
 }
 

@@ -134,8 +134,20 @@ export class TokenManager {
     validateIdentifier('name', name);
     const ns = namespace === undefined ? await this.namespaceOf(name) : this.userNamespace(namespace);
     const token = await this.read({ namespace: ns, name }, purpose);
-    if (!token) throw new TokenNotFoundError(name, [ns]);
+    if (!token) throw await this.notFound({ namespace: ns, name });
     return token;
+  }
+
+  /** Not found at this key, naming the other namespaces that hold a token of the name (when the store can list them). */
+  private async notFound(key: TokenKey): Promise<TokenNotFoundError> {
+    let elsewhere: string[] = [];
+    try {
+      const keys = this.store.keys ? await this.store.keys() : await this.store.list();
+      elsewhere = keys.filter((k) => k.name === key.name && k.namespace !== key.namespace && !isReserved(k)).map((k) => k.namespace);
+    } catch {
+      // A store that cannot list (a Vault policy without list) still says what was not found.
+    }
+    return new TokenNotFoundError(key.name, [key.namespace], [...new Set(elsewhere)].sort());
   }
 
   private async namespaceOf(name: string): Promise<string> {
@@ -175,7 +187,7 @@ export class TokenManager {
   /** For changes that keep what is stored: the token at this key, unaudited (the change that follows is). */
   private async existing(key: TokenKey): Promise<StoredToken> {
     const token = await this.store.get(key);
-    if (!token) throw new TokenNotFoundError(key.name, [key.namespace]);
+    if (!token) throw await this.notFound(key);
     return token;
   }
 

@@ -149,7 +149,7 @@ describe('mcp-cli exec', () => {
     const marker = join(sandbox.home, 'should-not-exist');
     const r = await sandbox.run(['exec', '--env', 'KEY=${TOKEN:api-key:nope}', ...probe('touch', marker)]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('--env KEY: ${TOKEN:api-key:nope}: no such token (store it: mcp-cli token set nope --namespace api-key)');
+    expect(r.stderr).toContain('--env KEY: ${TOKEN:api-key:nope}: no such token (store it: mcp-cli token set nope --type api-key --namespace api-key)');
     expect(existsSync(marker)).toBe(false);
 
     const bad = join(sandbox.home, 'missing.env');

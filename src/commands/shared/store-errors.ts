@@ -25,7 +25,8 @@ const join = (...parts: (string | undefined)[]) => parts.filter(Boolean).join(';
 /** The store's remedy, with what only the CLI can add: its commands, flags and variables. */
 function hintOf(error: StoreError): string | undefined {
   const { kind, backend, remedy } = error;
-  if (error instanceof TokenNotFoundError) return 'run `mcp-cli token list` to see stored tokens';
+  if (error instanceof TokenNotFoundError)
+    return error.elsewhere.length === 1 ? `use --namespace ${error.elsewhere[0]}` : 'run `mcp-cli token list` to see stored tokens';
   if (error instanceof AmbiguousTokenError) return `choose one with --namespace, e.g. --namespace ${error.namespaces[0]}`;
   if (backend === 'encrypted') {
     if (kind === 'not-found') return 'store a token first (`mcp-cli token set NAME`); the file is created then';
