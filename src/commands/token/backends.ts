@@ -39,6 +39,7 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
         {
           active: active ? { name: active.name, source: active.source, reason: active.reason } : null,
           error: selectionError?.message ?? null,
+          hint: selectionError?.hint ?? null,
           backends: probes.map((p) => ({
             name: p.name,
             available: p.available,
@@ -68,10 +69,10 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     });
     ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', { title: 'DETAIL', flex: true }], rows, tableOutput(ctx)));
     if (active) ctx.stderr.write(`Active backend: ${active.name} (${active.reason})\n`);
+    if (selectionError) warn(ctx, `No active backend: ${selectionError.message}${selectionError.hint ? `\n  hint: ${selectionError.hint}` : ''}`);
     ctx.stderr.write(`Audit log: ${printable(auditLogText(ctx, audit))}\n`);
   }
   if (active) noteTokensElsewhere(ctx, active.name, [...leftoversOf(active), ...(await keychainTokens(active, probes, setup.backendEnv))]);
-  if (selectionError) throw selectionError;
 }
 
 /** Until when an unlock session keeps the encrypted file open, when one does. */
