@@ -11,7 +11,7 @@ import { printable } from '../../io/terminal-text.js';
 import { auditLogPlace, auditLogText } from '../../services/audit.js';
 import { warn } from '../../io/notices.js';
 import { asCliError } from '../shared/store-errors.js';
-import { tableOutput } from '../shared/present.js';
+import { formatTime, tableOutput } from '../shared/present.js';
 import { storageSetup } from '../../services/storage.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
@@ -58,7 +58,8 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     const tty = ctx.tty.stdout;
     const rows = probes.map((p) => {
       const unlocked = unlockedOf(p.name);
-      const detail = unlocked ? `${p.detail}; unlocked until ${unlocked}` : p.detail;
+      // First, so that a detail cut to the terminal's width keeps it.
+      const detail = unlocked ? `unlocked until ${tty ? formatTime(unlocked, tty) : unlocked}; ${p.detail}` : p.detail;
       const status = p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable';
       return [
         p.name,
