@@ -184,7 +184,12 @@ describe('export and import', () => {
   it('a bundle just exported from the same store is unchanged throughout, not a conflict: the dry run and the import succeed and write nothing', async () => {
     const before = await listJson(a);
     const dry = await ok(a, ['token', 'import', bundle, '--dry-run']);
-    expect(dry.stdout.trim().split('\n').map((line) => line.split('\t')[0])).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(
+      dry.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[0]),
+    ).toEqual(['unchanged', 'unchanged', 'unchanged']);
     expect(dry.stderr).toContain('would import 0 new, 0 overwritten, 0 skipped, 3 unchanged (already here, identical); nothing was written');
     const real = await ok(a, ['token', 'import', bundle]);
     expect(real.stderr).toContain('0 new, 0 overwritten, 0 skipped, 3 unchanged');
