@@ -44,8 +44,8 @@ beforeAll(async () => {
 });
 afterAll(() => sb.cleanup());
 
-async function screen(args: string[]): Promise<string[]> {
-  const { lines } = await onTmuxTerminal([process.execPath, '--', CLI, ...args], { columns: COLUMNS, env, cwd: sb.home });
+async function screen(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<string[]> {
+  const { lines } = await onTmuxTerminal([process.execPath, '--', CLI, ...args], { columns: COLUMNS, env: { ...env, ...extraEnv }, cwd: sb.home });
   return lines;
 }
 
@@ -94,6 +94,10 @@ describe(`on a terminal of ${COLUMNS} columns`, () => {
       const table = tableOf(await screen(['token', 'backends']), 'BACKEND');
       expectFits(table.slice(0, 6));
       expect(table.find((l) => l.startsWith('encrypted'))).toMatch(/ unlocked until \d{4}-\d\d-\d\d \d\d:\d\d UTC; /);
+      // The active backend's line, under auto with no keychain here: short, the reasons being in the table.
+      const auto = tableOf(await screen(['token', 'backends'], { MCP_CLI_TOKEN_BACKEND: undefined }), 'BACKEND');
+      const active = auto.find((l) => l.startsWith('Active backend:'));
+      expect(active).toBe('Active backend: encrypted (auto: no OS keychain reachable; see secret-service above)');
     } finally {
       expect((await sb.run(['token', 'lock'])).code).toBe(0);
     }

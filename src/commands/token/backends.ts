@@ -69,11 +69,17 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
       ];
     });
     ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', { title: 'DETAIL', flex: true }], rows, tableOutput(ctx)));
-    if (active) ctx.stderr.write(`Active backend: ${active.name} (${active.reason})\n`);
+    if (active) ctx.stderr.write(`Active backend: ${active.name} (${shortReason(active)})\n`);
     if (selectionError) warn(ctx, `No active backend: ${selectionError.message}${selectionError.hint ? `\n  hint: ${selectionError.hint}` : ''}`);
     ctx.stderr.write(`Audit log: ${printable(auditLogText(ctx, audit))}\n`);
   }
   if (active) noteTokensElsewhere(ctx, active.name, [...leftoversOf(active), ...(await keychainTokens(active, probes, setup.backendEnv))]);
+}
+
+/** The reason on one line: why each keychain was passed over is in the table above already (and in --json). */
+function shortReason(active: Selection): string {
+  if (!active.passedOver?.length) return active.reason;
+  return `auto: no OS keychain reachable; see ${active.passedOver.map((p) => p.slice(0, p.indexOf(':'))).join(', ')} above`;
 }
 
 /** Until when an unlock session keeps the encrypted file open, when one does. */
