@@ -30,7 +30,7 @@ try {
   console.log(`$ cat ~/.config/Claude/claude_desktop_config.json   # the key is in plaintext\n${original.replace(KEY, 'sk-demo…')}`);
   await mcpCli(['clients'], env);
   await mcpCli(['clients', 'import', 'claude-desktop', '--dry-run', '--command', 'mcp-cli'], env);
-  await mcpCli(['clients', 'import', 'claude-desktop', '--command', 'mcp-cli'], env);
+  await mcpCli(['clients', 'import', '--yes', 'claude-desktop', '--command', 'mcp-cli'], env);
   console.log(`\n$ cat ~/.config/Claude/claude_desktop_config.json\n${readFileSync(file, 'utf8')}`);
   await mcpCli(['config', 'show', 'notes'], env);
   await mcpCli(['clients', 'restore', 'claude-desktop'], env);

@@ -29,6 +29,8 @@ export class TokenNotFoundError extends StoreError {
   constructor(
     readonly tokenName: string,
     readonly searched: string[],
+    /** Other namespaces that hold a token of this name. */
+    readonly elsewhere: string[] = [],
   ) {
     const where =
       searched.length === 1
@@ -36,7 +38,11 @@ export class TokenNotFoundError extends StoreError {
         : searched.length === 0
           ? 'any namespace (the store is empty)'
           : `namespaces ${searched.map((n) => `'${n}'`).join(', ')}`;
-    super('not-found', `token '${tokenName}' not found in ${where}`);
+    const found =
+      elsewhere.length === 0
+        ? ''
+        : `; a token of that name is in ${elsewhere.length === 1 ? 'namespace' : 'namespaces'} ${elsewhere.map((n) => `'${n}'`).join(', ')}`;
+    super('not-found', `token '${tokenName}' not found in ${where}${found}`);
   }
 }
 

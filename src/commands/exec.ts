@@ -6,7 +6,7 @@ import type { StdioServerEntry } from '../config/schema.js';
 import { STARTED_BY, type Starter } from '../agent/started-by.js';
 import { credentialVariable } from '../credential-variables.js';
 import { CliError } from '../errors.js';
-import { parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.js';
+import { expandEarlier, parseEnvFile, parseEnvOption, type Assignment } from '../exec/env-file.js';
 import type { Env } from '../paths.js';
 import { maskingByteStream } from '../masking/byte-stream.js';
 import { SecretSet } from '../masking/secret-set.js';
@@ -54,10 +54,10 @@ function readEnvFile(path: string, ctx: Ctx): Assignment[] {
   return parseEnvFile(text, path);
 }
 
-/** The variables in the order they apply: every env file in turn, then each --env; a later one wins. */
+/** The variables in the order they apply: every env file in turn, then each --env; a later one wins, and a value may name an earlier one. */
 export function collectAssignments(options: ExecOptions, ctx: Ctx): Map<string, Assignment> {
   const all = [...(options.envFile ?? []).flatMap((file) => readEnvFile(file, ctx)), ...(options.env ?? []).map((arg, i) => parseEnvOption(arg, i))];
-  return new Map(all.map((a) => [a.name, a]));
+  return new Map(expandEarlier(all).map((a) => [a.name, a]));
 }
 
 const USAGE = 'usage: mcp-cli exec [--env NAME=VALUE]... [--env-file FILE] -- COMMAND [ARGS...]';

@@ -117,7 +117,14 @@ export async function run(options: ServersOptions, ctx: Ctx): Promise<void> {
     r.error
       ? { text: `invalid: ${r.error}`, tone: 'red' as const }
       : {
-          text: r.tokens.map((t) => `${t.namespace}:${t.name}${t.field ? `:${t.field}` : ''} ${t.status}`).join(', ') || '-',
+          // On a terminal the state comes first, so that a cell cut to the width keeps it.
+          text:
+            r.tokens
+              .map((t) => {
+                const ref = `${t.namespace}:${t.name}${t.field ? `:${t.field}` : ''}`;
+                return tty ? `${t.status} ${ref}` : `${ref} ${t.status}`;
+              })
+              .join(', ') || '-',
           tone: tokensTone(r.tokens),
         },
   ]);

@@ -94,6 +94,7 @@ export function nestedTooDeep(data: unknown): boolean {
 
 /** Parses JSON, reporting a syntax error with the file, line and column, and a nesting past MAX_JSON_DEPTH as such. */
 export function parseJsonText(text: string, label: string): unknown {
+  if (text.trim() === '') throw new CliError(`${label}: the file is empty (a config is a JSON object such as {"mcpServers": {}})`);
   const deep = tooDeepAt(text);
   if (deep) throw new CliError(`${label}:${deep.line}:${deep.column}: ${TOO_DEEP}`);
   try {

@@ -3,7 +3,16 @@ import { CREDENTIAL_VARIABLES, credentialVariable } from '../credential-variable
 import { CliError, ExitCode } from '../errors.js';
 import type { Env } from '../paths.js';
 import { secretStrings, tokenFieldNames, tokenFieldValue } from '../tokens/fields.js';
-import { isExpired, isOAuthNamespace, keyOf, PRIMARY_SECRET_FIELD, type StoredToken, type TokenKey, type TokenMetadata } from '../tokens/model.js';
+import {
+  isExpired,
+  isOAuthNamespace,
+  keyOf,
+  PRIMARY_SECRET_FIELD,
+  type StoredToken,
+  type TokenKey,
+  type TokenMetadata,
+  type TokenType,
+} from '../tokens/model.js';
 import { variableDestination } from './destination.js';
 import {
   describeReference,
@@ -17,6 +26,7 @@ import {
   type TokenReference,
 } from './references.js';
 import type { AssertionSource, OAuthSettings, ServerEntry, TlsSettings } from './schema.js';
+import { setCommand, typeForReference } from './set-hint.js';
 
 /** Reads one token with its secret fields; `undefined` when there is none. */
 export type TokenLookup = (key: TokenKey) => Promise<StoredToken | undefined>;
@@ -204,8 +214,8 @@ export interface Unresolved {
 /** What a reference that cannot be resolved shows in place of its value: `<missing TOKEN:bearer:x>`. */
 type Mark = 'missing' | 'expired' | 'unusable';
 
-function setHint(ref: TokenReference, type?: string): string {
-  return `store it: mcp-cli token set ${ref.name} --namespace ${ref.namespace}${type ? ` --type ${type}` : ''}`;
+function setHint(ref: TokenReference, type: TokenType): string {
+  return `store it: ${setCommand(ref, type)}`;
 }
 
 /**
@@ -282,7 +292,7 @@ export async function resolveForDisplay(
         return value;
       }
       const token = tokens.get(keyOf(tokenKey(ref)));
-      if (!token) return fail(field, ref, 'missing', `${place}: no such token (${setHint(ref)})`, true);
+      if (!token) return fail(field, ref, 'missing', `${place}: no such token (${setHint(ref, typeForReference(ref, field))})`, true);
       if (token.metadata.type === 'oauth' || isOAuthNamespace(token.metadata.namespace))
         return fail(
           field,

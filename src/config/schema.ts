@@ -372,9 +372,24 @@ function idpSettings(raw: NonNullable<NonNullable<ReturnType<typeof fileShape>>[
   return { ...rest, issuer: raw.issuer!, clientId: raw.clientId!, ...(normalized ? { scopes: normalized } : {}) };
 }
 
+/**
+ * VS Code's mcp.json keeps its servers under "servers"; copied as it is, mcp-cli would find no
+ * server at all and say so as if the file were empty.
+ */
+function refuseOtherClientShape(data: unknown, label: string): void {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return;
+  if (Object.hasOwn(data, 'mcpServers') || !Object.hasOwn(data, 'servers')) return;
+  throw new CliError(
+    `${label}: has "servers" (the key of VS Code's mcp.json) but no "mcpServers": mcp-cli reads servers from "mcpServers" only`,
+    1,
+    'rename "servers" to "mcpServers"; the entries can stay as they are ("type": "http", "sse" and "stdio" are understood)',
+  );
+}
+
 /** Validates a parsed server_config.json; errors name the file, the JSON path and what was expected. */
 export function parseServerConfig(data: unknown, location: ConfigLocation): ServerConfig {
   const label = location.path;
+  refuseOtherClientShape(data, label);
   const tokenStorage = tokenStorageFrom(data, label);
   const issues: Issue[] = [];
   const parsed = fileShape(data, [], issues);

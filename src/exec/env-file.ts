@@ -1,5 +1,6 @@
 import { CliError } from '../errors.js';
-import { escapeLiteral } from '../config/references.js';
+import { escapeLiteral, mayHoldReference, parseTemplate, ReferenceSyntaxError, type Segment } from '../config/references.js';
+import { credentialVariable } from '../credential-variables.js';
 
 /**
  * One variable for `mcp-cli exec`: its value is a template (`${TOKEN:...}` and `${VAR}` are
@@ -100,4 +101,53 @@ function readQuoted(lines: string[], first: number, start: string, file: string,
     value += '\n';
     rest = lines[++i]!;
   }
+}
+
+/** Segments back into template text that parseTemplate() reads as the same segments. */
+function templateOf(segments: Segment[]): string {
+  const merged: Segment[] = [];
+  for (const s of segments) {
+    const last = merged[merged.length - 1];
+    if (s.kind === 'text' && last?.kind === 'text') merged[merged.length - 1] = { kind: 'text', text: last.text + s.text };
+    else if (s.kind !== 'text' || s.text !== '') merged.push(s);
+  }
+  return merged
+    .map((s, i) => {
+      if (s.kind === 'text') return escapeLiteral(s.text, i + 1 < merged.length);
+      if (s.kind === 'token') return `\${TOKEN:${s.namespace}:${s.name}${s.field !== undefined ? `:${s.field}` : ''}}`;
+      return `\${${s.variable}${s.fallback !== undefined ? `:-${s.fallback}` : ''}}`;
+    })
+    .join('');
+}
+
+/**
+ * `${NAME}` (and `${NAME:-default}`) in a value names what an earlier line, env file or `--env` set
+ * NAME to, as dotenv users expect (`Y=${X}` after `X="a b"`), and the environment otherwise: a name
+ * set only later, or the variable's own name on its first line (`PATH=${PATH}:/opt/bin`). The
+ * earlier value is spliced in as its template, so its token references are resolved (and masked)
+ * as any other. mcp-cli's own credential variables are never taken from an earlier line: a reference
+ * to one stays, and is refused when resolved.
+ */
+export function expandEarlier(assignments: Assignment[]): Assignment[] {
+  const earlier = new Map<string, Segment[]>();
+  return assignments.map((assignment) => {
+    let segments: Segment[] | undefined;
+    try {
+      segments = mayHoldReference(assignment.template) ? parseTemplate(assignment.template) : [{ kind: 'text', text: assignment.template }];
+    } catch (error) {
+      // A malformed reference is reported, with its place, when the values are resolved.
+      if (!(error instanceof ReferenceSyntaxError)) throw error;
+    }
+    if (!segments) return assignment;
+    let changed = false;
+    const spliced = segments.flatMap((s): Segment[] => {
+      const value = s.kind === 'env' && !credentialVariable(s.variable) ? earlier.get(s.variable) : undefined;
+      if (value === undefined) return [s];
+      changed = true;
+      const empty = value.every((v) => v.kind === 'text' && v.text === '');
+      return empty && s.kind === 'env' && s.fallback !== undefined ? [{ kind: 'text', text: s.fallback }] : value;
+    });
+    earlier.set(assignment.name, spliced);
+    return changed ? { ...assignment, template: templateOf(spliced) } : assignment;
+  });
 }

@@ -50,6 +50,15 @@ function fit(widths: number[], columns: Column[], available: number | undefined)
   }
 }
 
+/** Whether the table is drawn on a terminal of `columns` without cutting a cell (always when piped or the width is unknown). */
+export function tableFits(columns: Column[], rows: Row[], output: TableOutput): boolean {
+  if (!output.tty || output.columns === undefined) return true;
+  const titles = columns.map((c) => (typeof c === 'string' ? c : c.title));
+  const texts = [titles, ...rows.map((r) => cellsOf(r).map(textOf))];
+  const natural = titles.map((_, i) => Math.max(...texts.map((r) => displayWidth(r[i] ?? ''))));
+  return natural.reduce((a, b) => a + b, 0) + GAP * (natural.length - 1) <= output.columns;
+}
+
 /**
  * A table for humans on a terminal (header, aligned columns that fit the terminal's width,
  * measured in display columns) or for programs when piped (no header, one value per

@@ -46,8 +46,14 @@ export function openControllingTerminal(): PromptStreams {
   };
 }
 
-/** Prompts on a terminal: the question goes to `output` (stderr), the answer comes from `input`. */
+/**
+ * Prompts on a terminal: the question goes to `output` (stderr), the answer comes from `input`.
+ * What is typed ahead past an answer's end (a password manager types both lines of a new
+ * passphrase at once) is kept for the next question, not dropped.
+ */
 export class TtyPrompter implements Prompter {
+  private typedAhead = '';
+
   constructor(private readonly streams: () => PromptStreams) {}
 
   secret(message: string): Promise<string> {
@@ -71,19 +77,26 @@ export class TtyPrompter implements Prompter {
     output.write(message);
     return new Promise((resolve, reject) => {
       let answer = '';
-      const finish = (error?: Error) => {
+      let done = false;
+      let listening = false;
+      const finish = (rest: string, error?: Error) => {
+        done = true;
         input.off('data', onData);
-        if (raw) input.setRawMode!(false);
         input.pause();
+        this.typedAhead = rest;
+        // A stream opened for this prompt alone is closed now: what it read but did not hand over yet is the next answer's.
+        if (close && listening) for (let chunk = input.read() as string | null; chunk !== null; chunk = input.read() as string | null) this.typedAhead += chunk;
+        if (raw) input.setRawMode!(false);
         output.write('\n');
         close?.();
         if (error) reject(error);
         else resolve(answer);
       };
       const onData = (chunk: Buffer | string) => {
-        for (const ch of chunk.toString('utf8')) {
-          if (ch === CTRL_C) return finish(new CancelledError());
-          if (ch === '\r' || ch === '\n' || ch === CTRL_D) return finish();
+        const chars = [...chunk.toString('utf8')];
+        for (const [i, ch] of chars.entries()) {
+          if (ch === CTRL_C) return finish('', new CancelledError());
+          if (ch === '\r' || ch === '\n' || ch === CTRL_D) return finish(chars.slice(ch === '\r' && chars[i + 1] === '\n' ? i + 2 : i + 1).join(''));
           if (BACKSPACE.includes(ch)) {
             if (answer.length > 0) {
               answer = [...answer].slice(0, -1).join('');
@@ -96,6 +109,11 @@ export class TtyPrompter implements Prompter {
         }
       };
       input.setEncoding('utf8');
+      const ahead = this.typedAhead;
+      this.typedAhead = '';
+      if (ahead) onData(ahead);
+      if (done) return;
+      listening = true;
       input.on('data', onData);
       input.resume();
     });

@@ -1,6 +1,7 @@
 import { describeReference } from '../config/references.js';
 import type { ResolvedServer } from '../config/resolve.js';
 import { CliError, ExitCode } from '../errors.js';
+import { networkProblem } from '../network-failure.js';
 import { StoreError } from '../stores/errors.js';
 import { protocolSetting } from './era.js';
 import { describeTlsFailure } from './tls-fetch.js';
@@ -43,7 +44,8 @@ export function authenticationFailure(server: ResolvedServer, status: number | u
     };
   const which = [...new Set(sent.map((u) => `${describeReference(u.reference)} (${u.field})`))].join(', ');
   const first = sent[0]!.reference;
-  const hint = first.kind === 'token' ? `store a valid value: mcp-cli token set ${first.name} --namespace ${first.namespace}` : undefined;
+  // The token is there, of the right type: a new value under the same metadata is what fixes it.
+  const hint = first.kind === 'token' ? `store a valid value: mcp-cli token rotate ${first.name} --namespace ${first.namespace}` : undefined;
   return { message: `server '${server.name}' ${answer}: the credentials from ${which} were rejected`, ...(hint ? { hint } : {}), auth: true };
 }
 
@@ -154,10 +156,10 @@ export function describeFailure(server: ResolvedServer, thrown: unknown, context
       ? describeTlsFailure(code, server.entry.transport !== 'stdio' && server.entry.tls?.cert !== undefined)
       : undefined;
   if (tls) return { message: `server '${server.name}' (${where}) ${tls.message}`, hint: tls.hint, auth: tls.auth };
-  if (code === 'ECONNREFUSED') return { message: `cannot reach server '${server.name}' at ${where}: connection refused`, auth: false };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { message: `cannot reach server '${server.name}' at ${where}: host not found`, auth: false };
   if (code === 'ENOENT' && entry.transport === 'stdio')
     return { message: `cannot start server '${server.name}': ${where} not found`, hint: 'check "command" (and PATH)', auth: false };
+  const problem = entry.transport === 'stdio' ? undefined : networkProblem(error, server.entry.transport === 'stdio' ? undefined : server.entry.url);
+  if (problem) return { message: `cannot reach server '${server.name}' at ${where}: ${problem}`, auth: false };
   const cause = err.cause?.message;
   const detail = text === 'fetch failed' && typeof cause === 'string' ? `${text}: ${context.mask(cause)}` : text;
   return { message: `server '${server.name}' (${where}): ${detail}`, auth: false };

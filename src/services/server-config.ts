@@ -6,7 +6,7 @@ import { parseJsonText } from '../config/json.js';
 import { CONFIG_FILE_NAME } from '../config/locate.js';
 import { anchorToConfigFile, resolveForDisplay, resolveServers, type ResolvedServer, type Unresolved } from '../config/resolve.js';
 import { parseServerConfig, type ServerConfig } from '../config/schema.js';
-import { configDir } from '../paths.js';
+import { configDir, configDirSource, ownConfigDir, samePath, tildePath } from '../paths.js';
 import { storeLookup } from './factory.js';
 import { configDirectoryFile, locatedConfigFile, mayUse, requireApproved, warnNotUsed } from './config-access.js';
 import { expiryWarningWindow, warnExpiringTokens } from './expiry-notice.js';
@@ -19,15 +19,26 @@ export async function loadConfigFor(ctx: Ctx): Promise<ServerConfig> {
     throw new CliError(
       `no ${CONFIG_FILE_NAME} found (looked in ${inCwd ? `${ctx.cwd} and ` : ''}the config directory ${configDir(ctx.env)})`,
       1,
-      inCwd
-        ? `pass --config PATH, set MCP_CLI_CONFIG, or create ./${CONFIG_FILE_NAME}`
-        : `pass --config PATH, set MCP_CLI_CONFIG, or create ${join(configDir(ctx.env), CONFIG_FILE_NAME)}`,
+      `${createHint(ctx)}; or pass --config PATH`,
     );
   }
   // A file that cannot be used anyway says so first; nothing in it is acted on before approval.
   const config = parseConfigFile(file);
   await requireApproved(ctx, file);
   return config;
+}
+
+/**
+ * Where to create a config: the user's own file, which is trusted as it is and which `run` reads
+ * (a ./server_config.json would need approval first, and `run` never reads it). Where a variable
+ * moved the config directory, that is where mcp-cli looks, and a file there needs approval once.
+ */
+function createHint(ctx: Ctx): string {
+  const dir = configDir(ctx.env);
+  const own = ownConfigDir(ctx.home);
+  if (samePath(dir, own))
+    return `create your own config, ${tildePath(join(own, CONFIG_FILE_NAME), ctx.home)}: it is trusted as it is, and it is the one \`mcp-cli run\` reads`;
+  return `create ${join(dir, CONFIG_FILE_NAME)} (${configDirSource(ctx.env)} moved the config directory there, so mcp-cli asks you to approve it once)`;
 }
 
 /**

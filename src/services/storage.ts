@@ -1,4 +1,6 @@
 import { canAskSecret, type Ctx, type OpenedStore } from '../context.js';
+import { CliError } from '../errors.js';
+import { warn } from '../io/notices.js';
 import { parseJsonText } from '../config/json.js';
 import type { ConfigLocation } from '../config/locate.js';
 import { tokenStorageFrom, type TokenStorageSettings } from '../config/token-storage.js';
@@ -29,8 +31,15 @@ async function tokenStorageSettings(ctx: Ctx): Promise<{ config?: ConfigLocation
   for (const file of located === inConfigDir ? [located] : [located, inConfigDir]) {
     if (!file) continue;
     let data: unknown;
-    if (approvedAlready(ctx, file)) data = parseJsonText(file.text, file.location.path);
-    else {
+    if (approvedAlready(ctx, file)) {
+      try {
+        data = parseJsonText(file.text, file.location.path);
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        unreadableSettings(ctx, error);
+        continue;
+      }
+    } else {
       try {
         data = JSON.parse(file.text);
       } catch {
@@ -43,6 +52,26 @@ async function tokenStorageSettings(ctx: Ctx): Promise<{ config?: ConfigLocation
     warnNotUsed(ctx, file, 'tokenStorage');
   }
   return { settings: {} };
+}
+
+/** Whether this command names its backend itself (`--token-backend`, `MCP_CLI_TOKEN_BACKEND`): it then needs no setting from a file. */
+const backendGiven = (ctx: Ctx) => ctx.globals.tokenBackend !== undefined || !!ctx.env.MCP_CLI_TOKEN_BACKEND;
+
+/**
+ * A file of the user's (or an approved one) that cannot be parsed. With the backend named by the
+ * command, it is passed over with a warning; otherwise its tokenStorage block might name the backend,
+ * and guessing could read or write another one: an error that says why the file was read at all.
+ */
+function unreadableSettings(ctx: Ctx, error: CliError): void {
+  if (backendGiven(ctx)) {
+    warn(ctx, `${error.message}; its tokenStorage settings, if it has any, are not used`);
+    return;
+  }
+  throw new CliError(
+    `${error.message}; mcp-cli reads this file for its tokenStorage settings (which token backend, and where)`,
+    1,
+    'fix the file, or name the backend for this command: --token-backend NAME or MCP_CLI_TOKEN_BACKEND=NAME',
+  );
 }
 
 /** Reads what decides the backend: the global flag, the environment, and the config file's tokenStorage block. */

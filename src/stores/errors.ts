@@ -36,6 +36,8 @@ export interface StoreErrorOptions {
   remedy?: string;
   /** Set when the error refuses a backend selection: whether automatic selection chose the backend or it was named. */
   selection?: 'auto' | 'explicit';
+  /** For a refused selection: the backends available here instead, in the order auto would consider them. */
+  alternatives?: BackendName[];
 }
 
 /** A store's failure. Its message is shown as is, so it never contains a secret value. */
@@ -43,6 +45,7 @@ export class StoreError extends Error {
   readonly backend?: BackendName;
   readonly remedy?: string;
   readonly selection?: 'auto' | 'explicit';
+  readonly alternatives?: BackendName[];
 
   constructor(
     readonly kind: StoreErrorKind,
@@ -54,5 +57,6 @@ export class StoreError extends Error {
     if (options.backend) this.backend = options.backend;
     if (options.remedy) this.remedy = options.remedy;
     if (options.selection) this.selection = options.selection;
+    if (options.alternatives) this.alternatives = options.alternatives;
   }
 }

@@ -75,6 +75,7 @@ async function choose(request: BackendRequest, be: BackendEnv): Promise<Selectio
         availability,
         'explicit',
         `token backend '${request.name}' (chosen by ${request.source}) is unavailable: ${availability.detail}`,
+        await availableBesides(request.name, be),
       );
     return { name: request.name, source: request.source, reason: `chosen by ${request.source}` };
   }
@@ -90,13 +91,14 @@ async function choose(request: BackendRequest, be: BackendEnv): Promise<Selectio
           availability,
           'auto',
           `token backend '${backend.name}' is configured by ${backend.claimedBy?.(be) ?? 'the environment'} but unavailable: ${availability.detail}`,
+          await availableBesides(backend.name, be),
         );
       return { name: backend.name, source: 'auto', reason: `auto: configured by ${backend.claimedBy?.(be) ?? 'the environment'}` };
     }
     if (role === 'if-available') {
       const availability = await backend.probe(be);
       if (availability.available) return { name: backend.name, source: 'auto', reason: 'auto: the OS keychain is reachable' };
-      if (availability.present) throw presentButUnusable(backend.name, availability);
+      if (availability.present) throw presentButUnusable(backend.name, availability, await availableBesides(backend.name, be));
       passedOver.push(`${backend.name}: ${availability.detail}`);
       continue;
     }
@@ -106,18 +108,31 @@ async function choose(request: BackendRequest, be: BackendEnv): Promise<Selectio
   throw new StoreError('unavailable', 'no token backend is available');
 }
 
-/** The chosen backend cannot be used: an error, never a reason to use another one. */
-function refusal(name: BackendName, availability: Availability, selection: 'auto' | 'explicit', message: string): StoreError {
-  return new StoreError(availability.present === 'locked' ? 'locked' : 'unavailable', message, { backend: name, remedy: availability.hint, selection });
+/** The backends other than `name` that could be used here now: what a refusal offers instead. */
+async function availableBesides(name: BackendName, be: BackendEnv): Promise<BackendName[]> {
+  const others = BACKENDS.filter((b) => b.name !== name);
+  const probes = await Promise.all(others.map((b) => b.probe(be).catch(() => ({ available: false }))));
+  return others.filter((_, i) => probes[i]!.available).map((b) => b.name);
 }
 
-function presentButUnusable(name: BackendName, availability: Availability): StoreError {
+/** The chosen backend cannot be used: an error, never a reason to use another one (those that would work are named). */
+function refusal(name: BackendName, availability: Availability, selection: 'auto' | 'explicit', message: string, alternatives: BackendName[]): StoreError {
+  return new StoreError(availability.present === 'locked' ? 'locked' : 'unavailable', message, {
+    backend: name,
+    remedy: availability.hint,
+    selection,
+    alternatives,
+  });
+}
+
+function presentButUnusable(name: BackendName, availability: Availability, alternatives: BackendName[]): StoreError {
   const state = availability.present === 'locked' ? 'is locked' : 'is here but cannot be used';
   return refusal(
     name,
     availability,
     'auto',
     `the OS keychain (${name}) ${state}: ${availability.detail}; auto chose it, so nothing was read from or written to another backend`,
+    alternatives,
   );
 }
 

@@ -134,8 +134,20 @@ export class TokenManager {
     validateIdentifier('name', name);
     const ns = namespace === undefined ? await this.namespaceOf(name) : this.userNamespace(namespace);
     const token = await this.read({ namespace: ns, name }, purpose);
-    if (!token) throw new TokenNotFoundError(name, [ns]);
+    if (!token) throw await this.notFound({ namespace: ns, name });
     return token;
+  }
+
+  /** Not found at this key, naming the other namespaces that hold a token of the name (when the store can list them). */
+  private async notFound(key: TokenKey): Promise<TokenNotFoundError> {
+    let elsewhere: string[] = [];
+    try {
+      const keys = this.store.keys ? await this.store.keys() : await this.store.list();
+      elsewhere = keys.filter((k) => k.name === key.name && k.namespace !== key.namespace && !isReserved(k)).map((k) => k.namespace);
+    } catch {
+      // A store that cannot list (a Vault policy without list) still says what was not found.
+    }
+    return new TokenNotFoundError(key.name, [key.namespace], [...new Set(elsewhere)].sort());
   }
 
   private async namespaceOf(name: string): Promise<string> {
@@ -175,7 +187,7 @@ export class TokenManager {
   /** For changes that keep what is stored: the token at this key, unaudited (the change that follows is). */
   private async existing(key: TokenKey): Promise<StoredToken> {
     const token = await this.store.get(key);
-    if (!token) throw new TokenNotFoundError(key.name, [key.namespace]);
+    if (!token) throw await this.notFound(key);
     return token;
   }
 
@@ -221,21 +233,31 @@ export class TokenManager {
     return tokens;
   }
 
-  /** What importing `tokens` would do to each, given how conflicts are resolved. Writes nothing. */
+  /**
+   * What importing `tokens` would do to each, given how conflicts are resolved: `create`,
+   * `unchanged` (here already, identical: metadata and value), `overwrite`, `skip` or `conflict`.
+   * Compares values without revealing them; writes nothing.
+   */
   async planImport(tokens: StoredToken[], onConflict: ConflictPolicy): Promise<ImportStep[]> {
     for (const token of tokens) refuseReserved(token.metadata.namespace);
     const existing = new Set((await this.store.list()).map(keyOf));
-    return tokens.map((token) => {
-      if (!existing.has(keyOf(token.metadata))) return { token, action: 'create' };
-      return { token, action: onConflict === 'overwrite' ? 'overwrite' : onConflict === 'skip' ? 'skip' : 'conflict' };
-    });
+    const plan: ImportStep[] = [];
+    for (const token of tokens) {
+      if (!existing.has(keyOf(token.metadata))) plan.push({ token, action: 'create' });
+      else {
+        const current = await this.store.get(token.metadata);
+        if (current && sameToken(current, token)) plan.push({ token, action: 'unchanged' });
+        else plan.push({ token, action: onConflict === 'overwrite' ? 'overwrite' : onConflict === 'skip' ? 'skip' : 'conflict' });
+      }
+    }
+    return plan;
   }
 
   /** Writes a plan from planImport, metadata exactly as it came. Refuses a plan with conflicts. */
   async applyImport(plan: ImportStep[]): Promise<void> {
     if (plan.some((step) => step.action === 'conflict')) throw new CliError('the import has unresolved conflicts; nothing was imported');
     for (const step of plan) {
-      if (step.action === 'skip') continue;
+      if (step.action === 'skip' || step.action === 'unchanged') continue;
       await this.store.put(step.token);
       await this.record('imported', step.token.metadata, { action: step.action });
     }
@@ -339,5 +361,5 @@ export type ConflictPolicy = 'fail' | 'overwrite' | 'skip';
 
 export interface ImportStep {
   token: StoredToken;
-  action: 'create' | 'overwrite' | 'skip' | 'conflict';
+  action: 'create' | 'unchanged' | 'overwrite' | 'skip' | 'conflict';
 }

@@ -17,7 +17,11 @@ export function validateIdentifier(kind: 'name' | 'namespace', value: string): s
   const bad = FORBIDDEN.exec(value);
   if (bad) {
     const what = /\s/u.test(bad[0]) ? 'whitespace' : `'${bad[0]}'`;
-    throw new CliError(`invalid ${label} ${shown}: ${what} is not allowed`, 1, 'use letters, digits and . _ - @ +');
+    throw new CliError(
+      `invalid ${label} ${shown}: ${what} is not allowed`,
+      1,
+      'use letters of any script (café, 東京), digits and punctuation such as . _ - @ +; not whitespace or / \\ : { } $',
+    );
   }
   return value;
 }

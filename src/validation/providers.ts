@@ -1,3 +1,4 @@
+import { networkProblem } from '../network-failure.js';
 import type { Check } from './report.js';
 
 /** A provider whose API keys `token validate` can test: a known one with another base URL, or a gateway speaking a known one's API. */
@@ -87,9 +88,7 @@ export async function checkProviderKey(
   try {
     response = await fetchImpl(url, { headers: spec.headers(key, details), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    const err = error as Error & { cause?: { code?: string } };
-    const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (err.cause?.code ?? err.message);
-    return result('error', `GET ${where}: ${why}`);
+    return result('error', `GET ${where}: ${networkProblem(error, url, timeoutMs) ?? (error as Error).message}`);
   }
   const status = response.status;
   const rejected = status === 401 || status === 403 || (status === 400 && target.api === 'google' && (await googleRejects(response)));

@@ -237,7 +237,7 @@ describe('mcp-cli clients on every client', () => {
       ['zed', ['--command', 'mcp-cli']],
       ['goose', ['--rename']],
     ] as const) {
-      const result = await sandbox.run(['clients', 'import', client, ...extra]);
+      const result = await sandbox.run(['clients', 'import', '--yes', client, ...extra]);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain(`Undo it with: mcp-cli clients restore ${client}`);
       for (const s of ALL) expect(result.stdout + result.stderr).not.toContain(s);
@@ -327,7 +327,7 @@ describe('the records restore needs', () => {
       const key = sentinel('record');
       await writeText(join(box.home, '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { a: stdioServer({ API_KEY: key }) } }));
       await mkdir(join(box.home, '.config', 'mcp-cli'), { recursive: true });
-      expect((await box.run(['clients', 'import', 'cursor'])).code).toBe(0);
+      expect((await box.run(['clients', 'import', '--yes', 'cursor'])).code).toBe(0);
       const list = JSON.parse((await box.run(['token', 'list', '--json'])).stdout) as { namespace: string }[];
       expect(list.map((t) => t.namespace)).toEqual(['api-key']);
       expect((await box.run(['token', 'list', '--namespace', '.mcp-cli'])).code).toBe(1);

@@ -10,6 +10,7 @@ import { TokenManager } from '../../src/tokens/manager.js';
 import { CLI, createSandbox, ownConfigPath, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { filesUnder, sentinel, stdioServer, writeText } from '../helpers/client-configs.js';
 import { MemoryStore } from '../helpers/memory-store.js';
+import { runInTerminal } from '../helpers/tty.js';
 
 let sandbox: Sandbox;
 beforeEach(async () => {
@@ -33,7 +34,7 @@ describe('a file that cannot be parsed', () => {
     expect(list.stderr).toContain(`${path}:4:5: invalid JSON (CommaExpected); the file was left as it is`);
     expect(list.stdout + list.stderr).not.toContain(secret);
     expect((await sandbox.run(['clients', '--check'])).code).toBe(1);
-    const imported = await sandbox.run(['clients', 'import', 'cursor']);
+    const imported = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
     expect(imported.code).toBe(1);
     expect(imported.stderr).toContain(`${path}:4:5: invalid JSON`);
     expect(imported.stderr).not.toContain(secret);
@@ -87,7 +88,7 @@ describe('a file that cannot be parsed', () => {
     expect(list.stderr).toContain(limit);
     expect(list.stderr).not.toContain('RangeError');
     expect((await sandbox.run(['clients', '--check'])).code).toBe(1);
-    const imported = await sandbox.run(['clients', 'import', 'cursor']);
+    const imported = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
     expect(imported.code).toBe(1);
     expect(imported.stderr).toContain(limit);
     for (const r of [list, imported]) expect(r.stdout + r.stderr).not.toContain(secret);
@@ -123,12 +124,50 @@ describe('a file that cannot be parsed', () => {
   });
 });
 
+describe('the question before writing', () => {
+  const unchanged = async (before: Map<string, Buffer>) => {
+    const after = await filesUnder(sandbox.home);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [path, bytes] of before) expect(after.get(path)?.equals(bytes), path).toBe(true);
+  };
+
+  it('without a terminal, the import is refused unless --yes says so; nothing is written', async () => {
+    await writeCursor({ a: stdioServer({ API_KEY: sentinel('unasked') }) });
+    const before = await filesUnder(sandbox.home);
+    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("→ server 'a'");
+    expect(result.stderr).toContain('error: refusing to import without confirmation; nothing was written');
+    expect(result.stderr).toContain('hint: --yes is required when not running interactively');
+    await unchanged(before);
+  });
+
+  it('on a terminal, asks after the plan (default No); only yes writes, and the encrypted file needs an unlock for a desktop client', async () => {
+    await writeCursor({ a: stdioServer({ API_KEY: sentinel('asked') }) });
+    const before = await filesUnder(sandbox.home);
+    const question = "Import this server and rewrite Cursor's entries? [y/N] ";
+    for (const answer of ['\r', 'n\r']) {
+      const declined = await runInTerminal(['clients', 'import', 'cursor'], [{ after: question, type: answer }], { env: sandbox.env, cwd: sandbox.home });
+      expect(declined.code, declined.stdout).toBe(2);
+      expect(declined.stdout.indexOf("→ server 'a'")).toBeLessThan(declined.stdout.indexOf(question));
+      expect(declined.stdout).toContain('cancelled; nothing was written');
+      await unchanged(before);
+    }
+    const accepted = await runInTerminal(['clients', 'import', 'cursor'], [{ after: question, type: 'y\r' }], { env: sandbox.env, cwd: sandbox.home });
+    expect(accepted.code, accepted.stdout).toBe(0);
+    expect(accepted.stdout).toContain("Added 'a' to");
+    expect(accepted.stdout).toContain('the tokens are in the encrypted file: Cursor starts mcp-cli run without a terminal to ask its passphrase');
+    expect(accepted.stdout).toContain('run `mcp-cli token unlock --timeout 1d` first (an unlock lasts at most 7d)');
+    expect((await own()).mcpServers.a).toBeDefined();
+  });
+});
+
 describe("the user's own server_config.json", () => {
   it('that mcp-cli run could not read stops the import before anything is written', async () => {
     await writeCursor({ a: stdioServer({ API_KEY: sentinel('own-invalid') }) });
     await writeOwnConfig(sandbox.home, { mcpServers: { x: { command: 5 } } });
     const before = await filesUnder(sandbox.home);
-    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${ownConfigPath(sandbox.home)}: mcpServers.x.command: expected a string; nothing was changed`);
     const after = await filesUnder(sandbox.home);
@@ -138,7 +177,7 @@ describe("the user's own server_config.json", () => {
   it('gets no entry that it would not accept: such a server is skipped, with why', async () => {
     const secret = sentinel('empty-command');
     const path = await writeCursor({ broken: { command: '', env: { API_KEY: secret } }, good: stdioServer({ API_KEY: sentinel('good') }) });
-    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(
       'broken: skipped, as a server of server_config.json it would not be valid (mcpServers.broken.command: expected a non-empty string)',
@@ -177,7 +216,7 @@ describe('names already taken', () => {
 
   it('are an error listing every clash, and nothing changes', async () => {
     const before = await filesUnder(sandbox.home);
-    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`server 'github' exists in ${ownConfigPath(sandbox.home)}`);
     expect(result.stderr).toContain("token 'notes-api-key' exists in namespace 'api-key'");
@@ -187,7 +226,7 @@ describe('names already taken', () => {
   });
 
   it('--rename picks free names', async () => {
-    const result = await sandbox.run(['clients', 'import', 'cursor', '--rename']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor', '--rename']);
     expect(result.code, result.stderr).toBe(0);
     expect(Object.keys((await own()).mcpServers).sort()).toEqual(['github', 'github-2', 'notes']);
     expect((await own()).mcpServers.notes!.env).toEqual({ NOTES_API_KEY: '${TOKEN:api-key:notes-api-key-2}' });
@@ -197,7 +236,7 @@ describe('names already taken', () => {
 
   it('--overwrite replaces them, and restore puts the replaced ones back', async () => {
     const configBefore = await readFile(ownConfigPath(sandbox.home), 'utf8');
-    const result = await sandbox.run(['clients', 'import', 'cursor', '--overwrite']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor', '--overwrite']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('(replacing the stored one)');
     expect((await sandbox.run(['token', 'get', 'notes-api-key', '--show-value'])).stdout).toBe('notes-secret-value\n');
@@ -214,7 +253,7 @@ describe('names already taken', () => {
 describe('names that are also properties of every object', () => {
   it('are names like any other: no clash with what an empty server_config.json does not hold', async () => {
     await writeCursor({ constructor: stdioServer({ API_KEY: sentinel('constructor') }), toString: stdioServer({ API_KEY: sentinel('to-string') }) });
-    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
     expect(result.code, result.stderr).toBe(0);
     expect(Object.keys((await own()).mcpServers).sort()).toEqual(['constructor', 'toString']);
     expect((await sandbox.run(['clients', 'restore', 'cursor'])).code).toBe(0);
@@ -231,7 +270,7 @@ describe('a client file that is a link (a dotfiles repository)', () => {
     const before = await readFile(target, 'utf8');
     await mkdir(join(sandbox.home, '.cursor'), { recursive: true });
     await symlink(target, cursorFile());
-    expect((await sandbox.run(['clients', 'import', 'cursor'])).code).toBe(0);
+    expect((await sandbox.run(['clients', 'import', '--yes', 'cursor'])).code).toBe(0);
     expect((await lstat(cursorFile())).isSymbolicLink()).toBe(true);
     expect(JSON.parse(await readFile(target, 'utf8')).mcpServers.a.args.slice(-2)).toEqual(['run', 'a']);
     expect((await sandbox.run(['clients', 'restore', 'cursor'])).code).toBe(0);
@@ -265,7 +304,7 @@ describe('a file changed between import and restore', () => {
       join(sandbox.home, '.claude.json'),
       JSON.stringify({ numStartups: 1, mcpServers: { a: stdioServer({ API_KEY: secret }), b: { command: 'b' } } }, null, 2),
     );
-    expect((await sandbox.run(['clients', 'import', 'claude-code'])).code).toBe(0);
+    expect((await sandbox.run(['clients', 'import', '--yes', 'claude-code'])).code).toBe(0);
     // Claude Code rewrites ~/.claude.json as it runs.
     const data = JSON.parse(await readFile(join(sandbox.home, '.claude.json'), 'utf8'));
     data.numStartups = 2;
@@ -279,7 +318,7 @@ describe('a file changed between import and restore', () => {
 
   it('leaves an entry the user changed since, and says so', async () => {
     await writeCursor({ a: stdioServer({ API_KEY: sentinel('kept') }) });
-    expect((await sandbox.run(['clients', 'import', 'cursor'])).code).toBe(0);
+    expect((await sandbox.run(['clients', 'import', '--yes', 'cursor'])).code).toBe(0);
     const mine = { command: 'my-own-server' };
     await writeCursor({ a: mine });
     const restored = await sandbox.run(['clients', 'restore', 'cursor']);
@@ -294,8 +333,8 @@ describe('a file changed between import and restore', () => {
       join(sandbox.home, '.codeium', 'windsurf', 'mcp_config.json'),
       JSON.stringify({ mcpServers: { w: stdioServer({ API_KEY: sentinel('w') }) } }),
     );
-    expect((await sandbox.run(['clients', 'import', 'cursor'])).code).toBe(0);
-    expect((await sandbox.run(['clients', 'import', 'windsurf'])).code).toBe(0);
+    expect((await sandbox.run(['clients', 'import', '--yes', 'cursor'])).code).toBe(0);
+    expect((await sandbox.run(['clients', 'import', '--yes', 'windsurf'])).code).toBe(0);
     expect((await sandbox.run(['clients', 'restore', 'cursor'])).code).toBe(0);
     expect(Object.keys((await own()).mcpServers)).toEqual(['w']);
     expect((await sandbox.run(['clients', 'restore', 'windsurf'])).code).toBe(0);
@@ -313,12 +352,12 @@ describe('servers that cannot be moved', () => {
     await writeCursor({ envfile: { command: 'x', envFile: '/home/me/.env', env: { API_KEY: sentinel('envfile') } } });
     const list = JSON.parse((await sandbox.run(['clients', '--json'])).stdout);
     expect(JSON.stringify(list)).toContain('settings.github_personal_access_token');
-    const zed = await sandbox.run(['clients', 'import', 'zed']);
+    const zed = await sandbox.run(['clients', 'import', '--yes', 'zed']);
     expect(zed.code).toBe(0);
     expect(zed.stdout).toContain('mcp-server-github: skipped, it is provided by a Zed extension');
     expect(zed.stderr).toContain('Nothing to import from Zed.');
     expect(await readFile(file, 'utf8')).toContain(ext);
-    const cursor = await sandbox.run(['clients', 'import', 'cursor']);
+    const cursor = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
     expect(cursor.stdout).toContain('envfile: skipped, its values come partly from envFile /home/me/.env');
   });
 
@@ -332,7 +371,7 @@ describe('servers that cannot be moved', () => {
   it('a server named like an option is skipped: `mcp-cli run --help` would not run it', async () => {
     const secret = sentinel('option-name');
     await writeCursor({ '--help': stdioServer({ API_KEY: secret }) });
-    const result = await sandbox.run(['clients', 'import', 'cursor']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
     expect(result.stdout).toContain('--help: skipped, as a server of server_config.json it would not be valid');
     expect(result.stdout + result.stderr).not.toContain(secret);
     expect(await readFile(cursorFile(), 'utf8')).toContain(secret);
@@ -342,7 +381,7 @@ describe('servers that cannot be moved', () => {
     await writeCursor({ a: { command: 'mcp-cli', args: ['run', 'a'] } });
     const list = JSON.parse((await sandbox.run(['clients', '--json'])).stdout);
     expect(list.clients[0].files[0].servers[0]).toMatchObject({ transport: 'mcp-cli', runs: 'a' });
-    const result = await sandbox.run(['clients', 'import', 'cursor', '--servers', 'a']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor', '--servers', 'a']);
     expect(result.stdout).toContain("a: skipped, it already runs through mcp-cli (server 'a')");
   });
 });
@@ -362,7 +401,7 @@ describe('project files', () => {
     expect((await sandbox.run(['clients'], { cwd: project })).stderr).toContain(
       'This directory has project files too (.mcp.json): mcp-cli clients --project .',
     );
-    const result = await sandbox.run(['clients', 'import', 'claude-code', '--project', 'repo', '--servers', 'db']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'claude-code', '--project', 'repo', '--servers', 'db']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('is a project file, usually committed and shared with a team');
     expect(result.stderr).toContain('rotate them');

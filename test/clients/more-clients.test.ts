@@ -320,7 +320,7 @@ describe('the newer clients, on one HOME', () => {
     for (const client of NEW_CLIENTS) {
       // Codex and Continue get node and the script by absolute paths; Continue's `docs` is taken by Codex's: --rename.
       const extra = client === 'codex' ? [] : client === 'continue' ? ['--rename'] : ['--command', 'mcp-cli'];
-      const result = await sandbox.run(['clients', 'import', client, ...extra]);
+      const result = await sandbox.run(['clients', 'import', '--yes', client, ...extra]);
       expect(result.code, `${client}: ${result.stderr}`).toBe(0);
       expect(leaked(result.stdout + result.stderr)).toEqual([]);
     }
@@ -544,7 +544,7 @@ describe('clients install into each newer client', () => {
     const path = await writeText(join(box.home, 'p2', '.codex', 'config.toml'), text);
     const listed = await box.run(['clients', '--project', join(box.home, 'p2'), '--json']);
     expect(listed.stdout).toContain('"where": "comment (line 1)"');
-    const result = await box.run(['clients', 'import', 'codex', '--project', join(box.home, 'p2')]);
+    const result = await box.run(['clients', 'import', '--yes', 'codex', '--project', join(box.home, 'p2')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${path}:1: a comment holds what looks like a secret`);
     expect(result.stdout + result.stderr).not.toContain(key);

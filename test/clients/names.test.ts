@@ -30,7 +30,7 @@ describe('a server named __proto__, constructor or toString', () => {
   afterAll(() => sandbox.cleanup());
 
   it('is moved by clients import, and mcp-cli run starts it with its secret', async () => {
-    const result = await sandbox.run(['clients', 'import', 'cursor', '--command', 'mcp-cli']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'cursor', '--command', 'mcp-cli']);
     expect(result.code, result.stderr).toBe(0);
     for (const s of Object.values(secrets)) expect(result.stdout + result.stderr).not.toContain(s);
     const own = JSON.parse(await readFile(ownConfigPath(sandbox.home), 'utf8')) as { mcpServers: object };

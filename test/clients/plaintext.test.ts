@@ -143,7 +143,7 @@ describe('Claude Desktop: connection strings, mcp-remote headers, and passwords 
   });
 
   it('import moves every one: no sentinel in any file, and --check passes', async () => {
-    const result = await sandbox.run(['clients', 'import', 'claude-desktop']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'claude-desktop']);
     expect(result.code, result.stderr).toBe(0);
     expect(leaked(result.stdout + result.stderr)).toEqual([]);
     for (const [path, bytes] of await filesUnder(sandbox.home)) expect(leaked(bytes.toString('latin1')), path).toEqual([]);
@@ -251,7 +251,7 @@ describe('VS Code: a secret as the default of an input', () => {
       expect(dry.stdout + dry.stderr).not.toContain(secret);
     }
     expect(await readFile(file, 'utf8')).toBe(text);
-    const result = await sandbox.run(['clients', 'import', 'vscode']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'vscode']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout + result.stderr).not.toContain(secret);
     for (const [path, bytes] of await filesUnder(sandbox.home)) expect(bytes.toString('latin1').includes(secret), path).toBe(false);
@@ -279,7 +279,7 @@ describe('VS Code: a secret as the default of an input', () => {
       `"description": "Region" },\n\t\t{ "type": "promptString", "id": "old-token", "password": true, "default": "${unused}" }`,
     );
     await writeText(file, other);
-    const result = await sandbox.run(['clients', 'import', 'vscode']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'vscode']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${file}:5: inputs[2].default holds what looks like a secret`);
     expect(result.stdout + result.stderr).not.toContain(unused);
@@ -326,7 +326,7 @@ describe('a secret in a comment', () => {
     expect(json.stdout + json.stderr).not.toContain(old);
     expect(where(JSON.parse(json.stdout) as Listed)).toContain(`${client} - comment (line ${line})`);
     expect((await sandbox.spawn(['clients', '--check'])).code).toBe(1);
-    const result = await sandbox.run(['clients', 'import', client]);
+    const result = await sandbox.run(['clients', 'import', '--yes', client]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${path}:${line}: a comment holds what looks like a secret`);
     expect(result.stdout + result.stderr).not.toContain(old);
@@ -362,7 +362,7 @@ describe('an entry whose destination comes from a variable', () => {
       ),
     );
     const text = await readFile(file, 'utf8');
-    const result = await sandbox.run(['clients', 'import', 'vscode']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'vscode']);
     expect(result.code, result.stderr).toBe(0);
     for (const [name, field] of [
       ['tenant', 'url'],
@@ -379,7 +379,7 @@ describe('an entry whose destination comes from a variable', () => {
     await expect(readFile(ownConfigPath(sandbox.home))).rejects.toThrow(/ENOENT/);
 
     // Without a secret, nothing goes where the variable says: it moves as it is.
-    const open = await sandbox.run(['clients', 'import', 'vscode', '--servers', 'open']);
+    const open = await sandbox.run(['clients', 'import', '--yes', 'vscode', '--servers', 'open']);
     expect(open.code, open.stderr).toBe(0);
     const own = JSON.parse(await readFile(ownConfigPath(sandbox.home), 'utf8')) as { mcpServers: Record<string, { url: string }> };
     expect(own.mcpServers.open!.url).toBe('${MCP_PASS_URL}');
@@ -391,7 +391,7 @@ describe('an entry whose destination comes from a variable', () => {
       join(sandbox.home, '.claude.json'),
       JSON.stringify({ mcpServers: { api: { type: 'http', url: '${MCP_URL}', headers: { Authorization: `Bearer ${secret}` } } } }),
     );
-    const result = await sandbox.run(['clients', 'import', 'claude-code']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'claude-code']);
     expect(result.stdout).toContain('api: skipped, its url comes from a Claude Code variable');
     expect(result.stdout + result.stderr).not.toContain(secret);
   });
@@ -403,7 +403,7 @@ describe('a secret that would stay on a command line', () => {
     try {
       const secret = sentinel('api-key-arg');
       await writeText(join(sandbox.home, '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { gh: stdioServer({}, [`--api-key=${secret}`]) } }));
-      const result = await sandbox.run(['clients', 'import', 'cursor']);
+      const result = await sandbox.run(['clients', 'import', '--yes', 'cursor']);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain(
         "gh: args[1] puts its secret on the command line of the server, which other local users can read (ps, /proc): if the server also reads it from an environment variable, move it into the entry's env in",

@@ -221,7 +221,7 @@ describe('a secret a YAML anchor holds', () => {
       `${path}:3: a secret this import moves into the store would still be in the file after it`,
     );
     const before = await snapshot();
-    const result = await sandbox.run(['clients', 'import', 'goose']);
+    const result = await sandbox.run(['clients', 'import', '--yes', 'goose']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('config.yaml:3: a secret this import moves into the store would still be in the file after it');
     expect(result.stderr).toContain('replace what line 3 of');

@@ -174,6 +174,19 @@ describe('resolveServers', () => {
     expect(error.message).toContain("server 'web', headers.Authorization: ${TOKEN:bearer:nope}: no such token");
   });
 
+  it.each([
+    ['X-Key: ${TOKEN:api-key:x}', 'headers', 'mcp-cli token set x --type api-key --namespace api-key'],
+    ['${TOKEN:provider:x}', 'headers', 'mcp-cli token set x --type api-key --namespace provider'],
+    ['Bearer ${TOKEN:bearer:x}', 'headers', 'mcp-cli token set x --type bearer --namespace bearer'],
+    ['Bearer ${TOKEN:team:x}', 'headers', 'mcp-cli token set x --type bearer --namespace team'],
+    ['${TOKEN:team:x}', 'env', 'mcp-cli token set x --type generic --namespace team'],
+    ['${TOKEN:generic:x:password}', 'headers', 'mcp-cli token set x --type basic --username USER --namespace generic'],
+  ])('the fix offered for a missing %s (in %s) stores the type it needs', async (template, place, command) => {
+    const entry = place === 'env' ? stdio({ env: { K: template } }) : http({ A: template });
+    const error = await failure({ s: entry });
+    expect(error.message).toContain(`no such token (store it: ${command})`);
+  });
+
   it('an expired token is exit 4', async () => {
     const error = await failure({ web: http({ Authorization: 'Bearer ${TOKEN:bearer:old}' }) });
     expect(error.exitCode).toBe(4);

@@ -222,6 +222,18 @@ describe('on a terminal', () => {
     expect(read.stdout).toBe(`${SECRET}-typed\n`);
   });
 
+  it('takes the value and both passphrase lines typed at once, as a password manager types them', async () => {
+    const r = await runInTerminal(
+      ['token', 'set', 'ahead', '--type', 'bearer'],
+      [{ after: "Enter token value for 'ahead': ", type: `${SECRET}-ahead\rtyped-ahead-passphrase\rtyped-ahead-passphrase\r` }],
+      { env: { ...sb.env, MCP_CLI_ENCRYPTION_KEY: undefined }, cwd: sb.home },
+    );
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).not.toContain('differ');
+    const read = await sb.run(['token', 'get', 'ahead', '--show-value'], { env: { MCP_CLI_ENCRYPTION_KEY: 'typed-ahead-passphrase' } });
+    expect(read.stdout).toBe(`${SECRET}-ahead\n`);
+  });
+
   it('asks again when the two new passphrases differ, and after three mismatches writes nothing', async () => {
     const r = await runInTerminal(
       ['token', 'set', 'x', '--type', 'bearer', '--value', `${SECRET}`],

@@ -183,13 +183,32 @@ describe('export and import', () => {
     expect((await ok(b, ['token', 'get', 'openai', '--show-value'])).stdout).toBe(`${SECRET}-rotated\n`);
   });
 
+  it('a bundle just exported from the same store is unchanged throughout, not a conflict: the dry run and the import succeed and write nothing', async () => {
+    const before = await listJson(a);
+    const dry = await ok(a, ['token', 'import', bundle, '--dry-run']);
+    expect(
+      dry.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[0]),
+    ).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(dry.stderr).toContain('would import 0 new, 0 overwritten, 0 skipped, 3 unchanged (already here, identical); nothing was written');
+    const real = await ok(a, ['token', 'import', bundle]);
+    expect(real.stderr).toContain('0 new, 0 overwritten, 0 skipped, 3 unchanged');
+    expect(await listJson(a)).toEqual(before);
+    // Nothing was written, so nothing was recorded as imported.
+    expect(JSON.parse((await ok(a, ['token', 'audit', '--json', '--action', 'imported'])).stdout)).toEqual([]);
+  });
+
   it('a conflict imports nothing unless --overwrite or --skip-existing says what to do', async () => {
     await ok(b, ['token', 'rotate', 'corp', '--value', `${SECRET}-changed-in-b`]);
     await ok(b, ['token', 'set', 'only-in-b', '--type', 'bearer', '--value', `${SECRET}-b`]);
     const conflict = await b.run(['token', 'import', bundle]);
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toContain('3 tokens already exist');
-    expect(conflict.stderr).toContain('nothing was imported');
+    // Only corp differs: the two tokens identical to the bundle's are no conflict.
+    expect(conflict.stderr).toContain('1 token already exists: generic:corp; nothing was imported');
+    expect(conflict.stdout).toContain('unchanged\tapi-key\topenai\tapi-key');
+    expect(conflict.stdout).toContain('conflict\tbasic\tcorp\tgeneric');
     expect((await ok(b, ['token', 'get', 'corp', '--show-value'])).stdout).toBe(`${SECRET}-changed-in-b\n`);
 
     const dry = await ok(b, ['token', 'import', bundle, '--overwrite', '--dry-run']);

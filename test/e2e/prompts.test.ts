@@ -28,6 +28,40 @@ async function seed(name: string): Promise<void> {
 }
 
 describe('standard input is a pipe, the terminal is the controlling terminal', () => {
+  it('both lines of a new passphrase typed at once (a password manager) are both taken; a strong one gets no warning', async () => {
+    const r = await runInTerminal(
+      ['token', 'set', 'typed-ahead', '--type', 'bearer'],
+      [{ after: 'New passphrase for ~/.local/share/mcp-cli/tokens.enc: ', type: `${PASSPHRASE}\r${PASSPHRASE}\r` }],
+      { env, cwd: sb.home, pipe: `${SECRET}-ahead` },
+    );
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).not.toContain('differ');
+    expect(r.stdout).not.toContain('weak');
+    expect(r.stdout).toContain("Stored bearer token 'typed-ahead'");
+    expect(r.stdout).not.toContain(PASSPHRASE);
+    expect(await valueOf('typed-ahead')).toBe(`${SECRET}-ahead\n`);
+  });
+
+  it('a weak new passphrase is warned of before it is repeated: a lost passphrase loses every token; Enter chooses another', async () => {
+    const warning = '! This passphrase is weak (it has 1 character, fewer than 12)';
+    const r = await runInTerminal(
+      ['token', 'set', 'weak', '--type', 'bearer'],
+      [
+        { after: 'New passphrase for ~/.local/share/mcp-cli/tokens.enc: ', type: 'x\r' },
+        { after: 'Repeat the passphrase: ', type: '\r' },
+        { after: 'The weak passphrase was not repeated; try again.', type: 'aaaaaaaaaaaaaaaa\r' },
+        { after: '(it repeats a few characters)', type: 'aaaaaaaaaaaaaaaa\r' },
+      ],
+      { env, cwd: sb.home, pipe: `${SECRET}-weak` },
+    );
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain(warning);
+    expect(r.stdout).toContain('A lost passphrase loses every token it protects: nothing can recover them.');
+    expect(r.stdout).toContain('Repeat it to use it anyway, or press Enter to choose another.');
+    const read = await sb.run(['token', 'get', 'weak', '--show-value'], { env: { MCP_CLI_ENCRYPTION_KEY: 'aaaaaaaaaaaaaaaa' } });
+    expect(read.stdout).toBe(`${SECRET}-weak\n`);
+  });
+
   it('`echo value | mcp-cli token set x` asks the new passphrase on /dev/tty and reads the value from the pipe', async () => {
     const r = await runInTerminal(
       ['token', 'set', 'piped'],

@@ -37,6 +37,29 @@ describe('token set: types and the options that go with them', () => {
     expect(oauth.stderr).toContain('OAuth tokens are stored by logging in');
   });
 
+  it('a token looked for in the wrong namespace: the error says where one of that name is, and the hint the option that finds it', async () => {
+    await ok(['token', 'set', 'openai', '--type', 'api-key', '--value', SECRET]);
+    const r = await sb.spawn(['token', 'get', 'openai', '--namespace', 'bearer', '--show-value']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("token 'openai' not found in namespace 'bearer'; a token of that name is in namespace 'api-key'");
+    expect(r.stderr).toContain('hint: use --namespace api-key');
+  });
+
+  it.each(['oauth', 'OAuth', 'oauth-client'])(
+    'refuses --namespace %s, where logins live: nothing stored, token get --oauth still finds none',
+    async (namespace) => {
+      const r = await fails(['token', 'set', 'notion', '--type', 'bearer', '--namespace', namespace], SECRET);
+      expect(r.stderr).toContain(`namespace '${namespace}' holds OAuth logins`);
+      expect(r.stderr).toContain('only `mcp-cli auth login` stores');
+      expect(r.stderr).toContain('hint: store it in its own namespace (mcp-cli token set notion --type bearer)');
+      expect(await names()).toBe('[]\n');
+      const oauth = await sb.run(['token', 'get', 'notion', '--oauth']);
+      expect(oauth.code).toBe(1);
+      expect(oauth.stderr).toContain("not found in namespace 'oauth'");
+    },
+  );
+
   it.each([
     [['--type', 'generic', '--username', 'alice'], '--username does not apply to --type generic (it goes with basic)'],
     [['--type', 'bearer', '--organization', 'org-1'], '--organization does not apply to --type bearer (it goes with api-key)'],

@@ -147,11 +147,28 @@ describe('mcp-cli exec', () => {
     expect(await new Promise((resolve) => hanging.once('exit', (code, signal) => resolve({ code, signal })))).toEqual({ code: 128 + 1, signal: null });
   });
 
+  it('a value names an earlier line as dotenv does (Y=${X} after X="a b"); a secret it carries is masked; a credential variable stays refused', async () => {
+    const chained = join(sandbox.home, 'chained.env');
+    await writeFile(chained, ['X="a b"', 'Y=${X}', 'KEY=${TOKEN:api-key:openai}', 'AUTH="Bearer ${KEY}"', 'EXTENDED=${PATH}:/opt/bin', ''].join('\n'));
+    const shown = await sandbox.run(['exec', '--env-file', chained, '--env', 'Z=${Y}!', ...probe('show', 'Y', 'Z', 'AUTH', 'EXTENDED')]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toBe(['Y="a b"', 'Z="a b!"', 'AUTH="Bearer <redacted>"', `EXTENDED=${JSON.stringify(`${sandbox.env.PATH}:/opt/bin`)}`, ''].join('\n'));
+    const report = await sandbox.run(['exec', '--env-file', chained, ...probe('report', 'AUTH')]);
+    expect(JSON.parse(report.stdout.split('\n')[0]!).digests).toEqual({ AUTH: sha256(`Bearer ${API_KEY}`) });
+
+    const credential = join(sandbox.home, 'credential.env');
+    await writeFile(credential, 'VAULT_TOKEN=${TOKEN:api-key:openai}\nLEAK=${VAULT_TOKEN}\n');
+    const refused = await sandbox.run(['exec', '--env-file', credential, ...probe('exit', '0')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("${VAULT_TOKEN} is mcp-cli's own credential");
+    expect(refused.stdout + refused.stderr).not.toContain('SENTINEL');
+  });
+
   it('a missing token exits 4 before the program starts', async () => {
     const marker = join(sandbox.home, 'should-not-exist');
     const r = await sandbox.run(['exec', '--env', 'KEY=${TOKEN:api-key:nope}', ...probe('touch', marker)]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('--env KEY: ${TOKEN:api-key:nope}: no such token (store it: mcp-cli token set nope --namespace api-key)');
+    expect(r.stderr).toContain('--env KEY: ${TOKEN:api-key:nope}: no such token (store it: mcp-cli token set nope --type api-key --namespace api-key)');
     expect(existsSync(marker)).toBe(false);
 
     const bad = join(sandbox.home, 'missing.env');

@@ -50,7 +50,6 @@ describe('a locked keyring under auto', () => {
         ['token', 'get', 'openai', '--show-value'],
         ['token', 'set', 'written-while-locked', '--value', `${SECRET}-new`],
         ['token', 'delete', 'github'],
-        ['token', 'backends'],
       ]) {
         const r = await sb.run(args);
         expect(r.code, args.join(' ')).toBe(1);
@@ -60,6 +59,10 @@ describe('a locked keyring under auto', () => {
         expect(r.stderr).not.toContain('No tokens found');
         expect(r.stdout + r.stderr).not.toContain(SECRET);
       }
+      const table = await sb.run(['token', 'backends']);
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stderr).toContain("! No active backend: the OS keychain (secret-service) is locked: the default keyring 'Login' is locked");
+      expect(table.stderr).toMatch(/hint: unlock it.*; available here instead: encrypted; choose one explicitly, e.g. --token-backend encrypted/);
       const backends = await sb.run(['token', 'backends', '--json']);
       const json = JSON.parse(backends.stdout) as { active: unknown; error: string; backends: { name: string; detail: string }[] };
       expect(json.active).toBeNull();

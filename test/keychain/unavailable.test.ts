@@ -89,8 +89,9 @@ describe('a session bus without a Secret Service provider', () => {
       });
       const env = { MCP_CLI_KEYCHAIN_TIMEOUT_MS: '500' };
       const r = await sandbox.run(['token', 'backends', '--json'], { env, timeoutMs: 20_000 });
-      // A keychain that is here but does not answer is what auto chose: an error, not a fallback.
-      expect(r.code, 'token backends hung and was killed').toBe(1);
+      // A keychain that is here but does not answer is what auto chose: an error, not a fallback (token backends reports it, exit 0).
+      expect(r.code, 'token backends hung and was killed').toBe(0);
+      expect((JSON.parse(r.stdout) as { active: unknown }).active).toBeNull();
       const b = JSON.parse(r.stdout) as BackendsJson & { error: string };
       expect(secretService(b).detail).toBe('the Secret Service did not answer within 500 ms');
       expect(b.error).toContain('is here but cannot be used: the Secret Service did not answer within 500 ms');
@@ -119,7 +120,7 @@ describe('a locked keyring', () => {
 
   it('is reported as locked by token backends, and is not passed over by auto', async () => {
     const r = await sandbox.run(['token', 'backends', '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     const b = JSON.parse(r.stdout) as BackendsJson & { error: string };
     expect(secretService(b)).toMatchObject({ available: false, detail: "the default keyring 'Login' is locked" });
     expect(b.active).toBeNull();

@@ -62,7 +62,7 @@ describe('connect over streamable HTTP and SSE behind requireBearerAuth', () => 
     );
     expect(error).toMatchObject({ exitCode: 4 });
     expect(error!.message).toBe("server 's' answered HTTP 401: the credentials from ${TOKEN:bearer:bad} (headers.Authorization) were rejected");
-    expect(error!.hint).toBe('store a valid value: mcp-cli token set bad --namespace bearer');
+    expect(error!.hint).toBe('store a valid value: mcp-cli token rotate bad --namespace bearer');
     expect(JSON.stringify(error)).not.toContain('SENTINEL');
   });
 

@@ -200,7 +200,7 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     expect(answer.error.message).toContain(
       "server 'rejected' answered HTTP 401: the credentials from ${TOKEN:bearer:wrong} (headers.Authorization) were rejected",
     );
-    expect(answer.error.message).toContain('mcp-cli token set wrong --namespace bearer');
+    expect(answer.error.message).toContain('mcp-cli token rotate wrong --namespace bearer');
     expect(code).toBe(4);
     expect(err).toContain('mcp-cli run rejected:');
   });

@@ -8,8 +8,8 @@ import { programEnvironment } from '../../src/commands/exec.js';
 import { CREDENTIAL_VARIABLES } from '../../src/credential-variables.js';
 import { childEnvironment } from '../../src/mcp/child-env.js';
 import { locateConfig } from '../../src/config/locate.js';
-import { parseTemplate } from '../../src/config/references.js';
-import { parseEnvFile, parseEnvOption } from '../../src/exec/env-file.js';
+import { parseTemplate, renderSegments } from '../../src/config/references.js';
+import { expandEarlier, parseEnvFile, parseEnvOption } from '../../src/exec/env-file.js';
 import { ByteMasker, maskingByteStream } from '../../src/masking/byte-stream.js';
 import { maskingLineStream } from '../../src/masking/line-stream.js';
 import { createMasker } from '../../src/masking/masker.js';
@@ -260,6 +260,43 @@ describe('env files', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('SENTINEL');
     }
+  });
+
+  it('a value names what an earlier line set (dotenv style), the environment for anything else', () => {
+    const text = [
+      'X="a b"',
+      'Y=${X}',
+      'Z=${Y}-${X:-unused}-${LATER}-$${X}',
+      'PATH=${PATH}:/opt/bin',
+      "LIT='${X} stays'",
+      'FROM_LIT=${LIT}',
+      'KEY=${TOKEN:api-key:openai}',
+      'AUTH="Bearer ${KEY}"',
+      'EMPTY=',
+      'DEFAULTED=${EMPTY:-fallback}',
+      'DOLLAR=a$',
+      'JOINED=${DOLLAR}{X}',
+      'VAULT_TOKEN=${TOKEN:bearer:vault}',
+      'LEAK=${VAULT_TOKEN}',
+      'LATER=now',
+    ].join('\n');
+    const expanded = Object.fromEntries(expandEarlier(parseEnvFile(text, '.env')).map((a) => [a.name, a.template]));
+    const value = (name: string) => renderSegments(parseTemplate(expanded[name]!), (ref) => (ref.kind === 'token' ? `<${ref.name}>` : `<env ${ref.variable}>`));
+    expect(value('Y')).toBe('a b');
+    expect(value('Z')).toBe('a b-a b-<env LATER>-${X}');
+    // Its own name on its first line: the environment's (PATH=${PATH}:... works as in a shell).
+    expect(value('PATH')).toBe('<env PATH>:/opt/bin');
+    expect(value('FROM_LIT')).toBe('${X} stays');
+    // A token reference travels as a reference: resolved, and masked, like any other.
+    expect(expanded.AUTH).toBe('Bearer ${TOKEN:api-key:openai}');
+    expect(value('DEFAULTED')).toBe('fallback');
+    // A literal "$" before a literal "{" does not turn into a reference.
+    expect(value('JOINED')).toBe('a${X}');
+    // mcp-cli's own credential variables are never taken from an earlier line: the reference stays, to be refused.
+    expect(expanded.LEAK).toBe('${VAULT_TOKEN}');
+    // --env assignments come after the files, and see them too.
+    const withOption = expandEarlier([...parseEnvFile('X=1', '.env'), parseEnvOption('Y=${X}2', 0)]);
+    expect(withOption[1]!.template).toBe('12');
   });
 
   it('--env NAME=VALUE, and errors that do not quote what may be a secret', () => {

@@ -98,6 +98,16 @@ describe('TokenManager', () => {
     await expect(manager.reveal('nope', 'team')).rejects.toBeInstanceOf(TokenNotFoundError);
   });
 
+  it('a token missing from the namespace asked for names the namespaces that hold one of that name', async () => {
+    const { manager } = setup();
+    await manager.set({ name: 'openai', type: 'api-key', secret: { key: 'k' } });
+    const error = (await manager.reveal('openai', 'bearer').catch((e: unknown) => e)) as TokenNotFoundError;
+    expect(error.message).toBe("token 'openai' not found in namespace 'bearer'; a token of that name is in namespace 'api-key'");
+    expect(error.elsewhere).toEqual(['api-key']);
+    await expect(manager.describe('openai', 'oauth')).rejects.toThrow("a token of that name is in namespace 'api-key'");
+    await expect(manager.reveal('other', 'bearer')).rejects.toThrow(/^token 'other' not found in namespace 'bearer'$/);
+  });
+
   it('clears one namespace or everything', async () => {
     const { manager } = setup();
     await manager.set({ name: 'a', type: 'bearer', secret: { token: 't' } });

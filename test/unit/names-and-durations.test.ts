@@ -23,6 +23,18 @@ describe('validateIdentifier', () => {
     expect(() => validateIdentifier('name', name)).toThrow(message);
   });
 
+  it('the hint for a refused name says that letters of any script work, as they do', () => {
+    let hint: string | undefined;
+    try {
+      validateIdentifier('name', 'a/b');
+    } catch (error) {
+      hint = (error as { hint?: string }).hint;
+    }
+    expect(hint).toContain('letters of any script (café, 東京)');
+    expect(hint).toContain('not whitespace or / \\ : { } $');
+    for (const example of ['café', '東京']) expect(validateIdentifier('name', example)).toBe(example);
+  });
+
   it('names the kind of identifier in the error', () => {
     expect(() => validateIdentifier('namespace', 'a/b')).toThrow(/invalid namespace/);
   });

@@ -56,7 +56,7 @@ describe('team workflow', () => {
     const backends = await alice.run(['token', 'backends']);
     expect(backends.code).toBe(0);
     expect(backends.stdout).toMatch(new RegExp(`^vault\\tavailable\\tactive\\t${vault.address} secret/ \\(KV v2\\)`, 'm'));
-    expect(backends.stderr).toContain('Active backend: vault (auto: configured by the environment)');
+    expect(backends.stderr).toContain('Active backend: vault (auto: configured by VAULT_ADDR and VAULT_TOKEN)');
 
     const set = await alice.run(['token', 'set', 'shared-api', '--type', 'bearer', '--namespace', 'team'], { input: SENTINEL });
     expect(set.code).toBe(0);
@@ -142,6 +142,30 @@ describe('errors', () => {
       expect(result.stderr).not.toContain(SENTINEL);
     }
     expect(await filesUnder(user.home)).toEqual([]);
+  });
+
+  it('an unreachable Vault names the backends that work here; token backends reports it and exits 0', async () => {
+    const port = await closedPort();
+    const user = await sandbox({ VAULT_ADDR: `http://127.0.0.1:${port}` });
+    const way =
+      'available here instead: encrypted; choose one explicitly, e.g. --token-backend encrypted (or MCP_CLI_TOKEN_BACKEND=encrypted for every command)';
+    for (const flags of [[], ['--token-backend', 'vault']]) {
+      const list = await user.run([...flags, 'token', 'list']);
+      expect(list.code).toBe(1);
+      expect(list.stderr).toContain(`hint: ${way}`);
+    }
+    const auto = await user.run(['token', 'list']);
+    expect(auto.stderr).toContain("error: token backend 'vault' is configured by VAULT_ADDR and VAULT_TOKEN but unavailable");
+
+    const backends = await user.run(['token', 'backends']);
+    expect(backends.code, backends.stderr).toBe(0);
+    expect(backends.stdout).toMatch(/^vault\tunavailable\t\tcannot connect to Vault at .*: connection refused/m);
+    expect(backends.stdout).toMatch(/^encrypted\tavailable\t/m);
+    expect(backends.stderr).toContain("! No active backend: token backend 'vault' is configured by VAULT_ADDR and VAULT_TOKEN but unavailable");
+    expect(backends.stderr).toContain(`  hint: ${way}`);
+    const json = JSON.parse((await user.run(['token', 'backends', '--json'])).stdout) as { active: unknown; hint: string };
+    expect(json.active).toBeNull();
+    expect(json.hint).toContain(way);
   });
 
   it("says so when the token's policy lacks access, naming the path", async () => {

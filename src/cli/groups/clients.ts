@@ -38,6 +38,7 @@ export const register: Register = (program, kit) => {
     .option('--overwrite', 'replace tokens and servers whose names are taken (restore puts them back)')
     .option('--command <path>', 'what the rewritten entries start (default: mcp-cli when it is on PATH, else node and this script by absolute paths)')
     .option('--json', 'print the plan as JSON')
+    .option('-y, --yes', 'do not ask before writing (required when not interactive)')
     .action(async (client, options, command) =>
       (await import('../../commands/clients/clients-import.js')).run(client, withParent(options, command), await kit.ctx(command)),
     );

@@ -4,7 +4,8 @@ import { unifiedDiff } from '../../clients/diff.js';
 import { planImport, type ImportPlan } from '../../clients/plan.js';
 import { describeField } from '../../clients/scan.js';
 import { maskedHint, secretsInData } from '../../clients/secrets.js';
-import type { Ctx } from '../../context.js';
+import { canPrompt, type Ctx } from '../../context.js';
+import { CancelledError, CliError } from '../../errors.js';
 import { printable } from '../../io/terminal-text.js';
 import { displayPath } from '../../paths.js';
 import { keyOf } from '../../tokens/model.js';
@@ -19,6 +20,7 @@ export interface ClientsImportOptions {
   overwrite?: boolean;
   command?: string;
   json?: boolean;
+  yes?: boolean;
 }
 
 const quoteArg = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a));
@@ -159,11 +161,30 @@ export async function run(client: string, options: ClientsImportOptions, ctx: Ct
       ctx.stderr.write('Dry run: nothing was written.\n');
       return;
     }
+    if (!options.yes) {
+      if (!canPrompt(ctx))
+        throw new CliError(
+          'refusing to import without confirmation; nothing was written',
+          1,
+          '--yes is required when not running interactively (--dry-run shows the plan and a diff)',
+        );
+      if (
+        !(await ctx.prompter.confirm(
+          `Import ${plan.items.length === 1 ? 'this server' : `these ${plan.items.length} servers`} and rewrite ${plan.client.name}'s entries?`,
+        ))
+      )
+        throw new CancelledError('cancelled; nothing was written');
+    }
     await applyImport(manager, plan, ctx.now());
     const tokens = plan.items.reduce((n, i) => n + i.tokens.length, 0);
     success(ctx, `Stored ${tokens} ${tokens === 1 ? 'token' : 'tokens'} in ${manager.backend} (${printable(manager.location)})`);
     success(ctx, `Added ${plan.items.map((i) => `'${printable(i.serverName)}'`).join(', ')} to ${printable(displayPath(plan.config.path, ctx.env))}`);
     for (const change of plan.changes) success(ctx, `Rewrote ${printable(displayPath(change.path, ctx.env))}: its entries start mcp-cli run`);
+    if (manager.backend === 'encrypted')
+      warn(
+        ctx,
+        `the tokens are in the encrypted file: ${plan.client.name} starts mcp-cli run without a terminal to ask its passphrase, so run \`mcp-cli token unlock --timeout 1d\` first (an unlock lasts at most 7d), or use the OS keychain, which auto chooses where a desktop session has one`,
+      );
     ctx.stderr.write(`Undo it with: mcp-cli clients restore ${id}\n`);
   });
 }

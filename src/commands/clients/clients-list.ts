@@ -87,7 +87,11 @@ export async function run(options: ClientsListOptions, ctx: Ctx): Promise<void> 
     }
     if (rows.length > 0)
       ctx.stdout.write(
-        renderTable(['CLIENT', { title: 'FILE', flex: true }, 'SERVER', { title: 'RUNS', flex: true }, 'SECRET AT', 'KIND', 'VALUE'], rows, tableOutput(ctx)),
+        renderTable(
+          ['CLIENT', 'FILE', 'SERVER', { title: 'RUNS', flex: true }, { title: 'SECRET AT', flex: true }, { title: 'KIND', flex: true }, 'VALUE'],
+          rows,
+          tableOutput(ctx),
+        ),
       );
     for (const file of broken) warn(ctx, printable(file.error!));
     const ids = [...new Set(files.filter((f) => secretCount(f) > 0).map((f) => f.client.id))];

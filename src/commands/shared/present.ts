@@ -75,6 +75,21 @@ export function expiryCell(m: TokenMetadata, now: Date, tty: boolean, soonMs = 7
   return status === 'expiring' ? `${when} ⏳ in ${inWords(Date.parse(m.expiresAt) - now.getTime())}` : when;
 }
 
+/** Years from 2 on, else days: a compact age for a table that must give way (`2y`, `45d`, `3h`). */
+function shortSpan(ms: number): string {
+  const years = Math.floor(ms / (365 * DAY));
+  return years >= 2 ? `${years}y` : inWords(ms);
+}
+
+/** The Expires cell when the table must give way on a terminal: `in 3d`, `⏳ in 3d`, `⚠️ expired 2y ago`, `never`. */
+export function shortExpiryCell(m: TokenMetadata, now: Date, soonMs = 7 * DAY): string {
+  if (m.expiresAt === undefined) return NEVER_EXPIRES;
+  const left = Date.parse(m.expiresAt) - now.getTime();
+  const status = expiryStatus(m, now, soonMs);
+  if (status === 'expired') return `⚠️ expired ${shortSpan(-left)} ago`;
+  return `${status === 'expiring' ? '⏳ ' : ''}in ${shortSpan(left)}`;
+}
+
 /** The Expires line of a detail view (`token get`, `auth status NAME`): as in a table on a terminal; piped, the ISO time and its status. */
 export function expiryLine(m: TokenMetadata, now: Date, tty: boolean): string {
   if (tty || m.expiresAt === undefined) return expiryCell(m, now, true);

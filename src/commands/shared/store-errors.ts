@@ -25,7 +25,8 @@ const join = (...parts: (string | undefined)[]) => parts.filter(Boolean).join(';
 /** The store's remedy, with what only the CLI can add: its commands, flags and variables. */
 function hintOf(error: StoreError): string | undefined {
   const { kind, backend, remedy } = error;
-  if (error instanceof TokenNotFoundError) return 'run `mcp-cli token list` to see stored tokens';
+  if (error instanceof TokenNotFoundError)
+    return error.elsewhere.length === 1 ? `use --namespace ${error.elsewhere[0]}` : 'run `mcp-cli token list` to see stored tokens';
   if (error instanceof AmbiguousTokenError) return `choose one with --namespace, e.g. --namespace ${error.namespaces[0]}`;
   if (backend === 'encrypted') {
     if (kind === 'not-found') return 'store a token first (`mcp-cli token set NAME`); the file is created then';
@@ -33,11 +34,18 @@ function hintOf(error: StoreError): string | undefined {
     if (kind === 'wrong-passphrase') return `check ${PASSPHRASE_ENV} (or the passphrase you typed); the file was left untouched`;
   }
   if (backend === 'vault' && kind === 'corrupt') return 'store the token again with `mcp-cli token set`';
+  if ((kind === 'locked' || kind === 'unavailable') && error.alternatives?.length) return join(remedy, instead(error.alternatives));
   if (KEYCHAINS.includes(backend) && (kind === 'locked' || kind === 'unavailable')) {
     if (error.selection === 'auto') return join(remedy, 'to use another backend instead, choose it explicitly, e.g. --token-backend encrypted');
     if (error.selection === undefined) return join(remedy, '`mcp-cli token backends` shows its state');
   }
   return remedy;
+}
+
+/** The way forward from a backend that cannot be used: the ones that work here, chosen explicitly (never a silent switch). */
+function instead(alternatives: BackendName[]): string {
+  const [first] = alternatives;
+  return `available here instead: ${alternatives.join(', ')}; choose one explicitly, e.g. --token-backend ${first} (or MCP_CLI_TOKEN_BACKEND=${first} for every command); it holds its own tokens (\`mcp-cli token migrate\` moves them)`;
 }
 
 /** A store's error as the CLI reports it: the message as is, the hint for this program, the exit code. */

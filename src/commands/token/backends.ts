@@ -11,7 +11,7 @@ import { printable } from '../../io/terminal-text.js';
 import { auditLogPlace, auditLogText } from '../../services/audit.js';
 import { warn } from '../../io/notices.js';
 import { asCliError } from '../shared/store-errors.js';
-import { tableOutput } from '../shared/present.js';
+import { formatTime, tableOutput } from '../shared/present.js';
 import { storageSetup } from '../../services/storage.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
@@ -39,6 +39,7 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
         {
           active: active ? { name: active.name, source: active.source, reason: active.reason } : null,
           error: selectionError?.message ?? null,
+          hint: selectionError?.hint ?? null,
           backends: probes.map((p) => ({
             name: p.name,
             available: p.available,
@@ -57,7 +58,8 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
     const tty = ctx.tty.stdout;
     const rows = probes.map((p) => {
       const unlocked = unlockedOf(p.name);
-      const detail = unlocked ? `${p.detail}; unlocked until ${unlocked}` : p.detail;
+      // First, so that a detail cut to the terminal's width keeps it.
+      const detail = unlocked ? `unlocked until ${tty ? formatTime(unlocked, tty) : unlocked}; ${p.detail}` : p.detail;
       const status = p.available ? 'available' : p.present === 'locked' ? 'locked' : 'unavailable';
       return [
         p.name,
@@ -67,11 +69,17 @@ export async function run(options: BackendsOptions, ctx: Ctx): Promise<void> {
       ];
     });
     ctx.stdout.write(renderTable(['BACKEND', 'STATUS', 'ACTIVE', { title: 'DETAIL', flex: true }], rows, tableOutput(ctx)));
-    if (active) ctx.stderr.write(`Active backend: ${active.name} (${active.reason})\n`);
+    if (active) ctx.stderr.write(`Active backend: ${active.name} (${shortReason(active)})\n`);
+    if (selectionError) warn(ctx, `No active backend: ${selectionError.message}${selectionError.hint ? `\n  hint: ${selectionError.hint}` : ''}`);
     ctx.stderr.write(`Audit log: ${printable(auditLogText(ctx, audit))}\n`);
   }
   if (active) noteTokensElsewhere(ctx, active.name, [...leftoversOf(active), ...(await keychainTokens(active, probes, setup.backendEnv))]);
-  if (selectionError) throw selectionError;
+}
+
+/** The reason on one line: why each keychain was passed over is in the table above already (and in --json). */
+function shortReason(active: Selection): string {
+  if (!active.passedOver?.length) return active.reason;
+  return `auto: no OS keychain reachable; see ${active.passedOver.map((p) => p.slice(0, p.indexOf(':'))).join(', ')} above`;
 }
 
 /** Until when an unlock session keeps the encrypted file open, when one does. */

@@ -39,7 +39,8 @@ export async function run(file: string, options: ImportOptions, ctx: Ctx): Promi
       'pass --overwrite to replace them or --skip-existing to keep them',
     );
   const count = (action: string) => plan.filter((s) => s.action === action).length;
-  const summary = `${count('create')} new, ${count('overwrite')} overwritten, ${count('skip')} skipped`;
+  const unchanged = count('unchanged');
+  const summary = `${count('create')} new, ${count('overwrite')} overwritten, ${count('skip')} skipped${unchanged > 0 ? `, ${unchanged} unchanged (already here, identical)` : ''}`;
   if (options.dryRun) {
     ctx.stderr.write(`Dry run: would import ${summary}; nothing was written.\n`);
     return;

@@ -1,10 +1,10 @@
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { parseTokenType, TOKEN_TYPES, type TokenType } from '../../tokens/model.js';
-import { renderTable } from '../../io/table.js';
+import { renderTable, tableFits, type Column } from '../../io/table.js';
 import { requireDuration } from '../../tokens/duration.js';
 import { typesFromSwitches, type TypeSwitches } from '../../tokens/filter.js';
-import { detailsCell, expiryCell, expiryStatus, expiryTone, formatTime, tableOutput, tokenJson } from '../shared/present.js';
+import { detailsCell, expiryCell, expiryStatus, expiryTone, formatTime, shortExpiryCell, tableOutput, tokenJson } from '../shared/present.js';
 import { leftoversOf, noteTokensElsewhere } from './elsewhere.js';
 
 export interface ListOptions extends TypeSwitches {
@@ -48,13 +48,32 @@ export async function run(options: ListOptions, ctx: Ctx): Promise<void> {
     ctx.stderr.write('No tokens found.\n');
   } else {
     const tty = ctx.tty.stdout;
+    const output = tableOutput(ctx);
+    const columns: Column[] = ['TYPE', 'NAME', 'NAMESPACE', 'CREATED', 'EXPIRES', { title: 'DETAILS', flex: true }];
     // Piped, one value per column: the ISO expiry, then its status in a column of its own.
-    const rows = tokens.map((t) => {
-      const status = expiryStatus(t, now);
-      const expires = tty ? [expiryCell(t, now, tty)] : [expiryCell(t, now, tty), status ?? ''];
-      return { cells: [t.type, t.name, t.namespace, formatTime(t.createdAt, tty), ...expires, detailsCell(t)], tone: expiryTone(status) };
-    });
-    ctx.stdout.write(renderTable(['TYPE', 'NAME', 'NAMESPACE', 'CREATED', 'EXPIRES', { title: 'DETAILS', flex: true }], rows, tableOutput(ctx)));
+    const rowsWith = (expiry: (t: (typeof tokens)[number]) => string, created?: (iso: string) => string) =>
+      tokens.map((t) => {
+        const status = expiryStatus(t, now);
+        const expires = tty ? [expiry(t)] : [expiryCell(t, now, tty), status ?? ''];
+        return { cells: [t.type, t.name, t.namespace, ...(created ? [created(t.createdAt)] : []), ...expires, detailsCell(t)], tone: expiryTone(status) };
+      });
+    const full = rowsWith(
+      (t) => expiryCell(t, now, tty),
+      (iso) => formatTime(iso, tty),
+    );
+    // Too wide for the terminal: the dates give way to their short forms (`in 3d`, `expired 2y ago`), then CREATED
+    // (in `token get` and --json) to the other columns, before a cell is cut.
+    const short = rowsWith(
+      (t) => shortExpiryCell(t, now),
+      (iso) => iso.slice(0, 10),
+    );
+    const narrow = columns.filter((c) => c !== 'CREATED');
+    const [shownColumns, rows] = tableFits(columns, full, output)
+      ? [columns, full]
+      : tableFits(columns, short, output)
+        ? [columns, short]
+        : [narrow, rowsWith((t) => shortExpiryCell(t, now))];
+    ctx.stdout.write(renderTable(shownColumns, rows, output));
   }
   noteTokensElsewhere(ctx, selection.name, leftoversOf(selection));
 }

@@ -5,7 +5,7 @@ import { CliError } from '../../errors.js';
 import { fsReason } from '../../fs/errors.js';
 import { parseExpiry } from '../../tokens/duration.js';
 import { parseClientCertificate } from '../../tokens/client-cert.js';
-import { PRIMARY_SECRET_FIELD, TOKEN_TYPES, parseTokenType, type TokenType } from '../../tokens/model.js';
+import { OAUTH_TOKENS_NAMESPACE, PRIMARY_SECRET_FIELD, TOKEN_TYPES, isOAuthNamespace, parseTokenType, type TokenType } from '../../tokens/model.js';
 import { changed, warnIfExpired } from '../shared/messages.js';
 import { readSecretValue, requireHeaderSafe } from './read-value.js';
 
@@ -54,6 +54,7 @@ export async function run(name: string, options: SetOptions, ctx: Ctx): Promise<
   if (type === 'oauth') throw new CliError('OAuth tokens are stored by logging in', 1, 'run `mcp-cli auth login SERVER`');
   if (!type) throw new CliError(`unknown token type ${JSON.stringify(options.type)}`, 1, `choose one of: ${SETTABLE_TYPES.join(', ')}`);
   requireOptionsFor(type, options);
+  refuseOAuthNamespace(name, type, options.namespace);
   if (type === 'basic' && !options.username) throw new CliError('a basic token needs --username (the password is the value)');
   if (type === 'client-cert' && (!options.cert || !options.key)) throw new CliError('a client-cert token needs --cert FILE and --key FILE (PEM)');
   let expiresAt = options.expires !== undefined ? parseExpiry(options.expires, ctx.now()) : undefined;
@@ -80,6 +81,20 @@ export async function run(name: string, options: SetOptions, ctx: Ctx): Promise<
     [metadata],
     selection.name,
     `${replaced ? 'Updated' : 'Stored'} ${type} token '${metadata.name}' in namespace '${metadata.namespace}' (${selection.name} backend)`,
+  );
+}
+
+/**
+ * Namespaces `oauth` and `oauth-client` hold what logins store, read by `token get NAME --oauth`
+ * and `auth status` as a login: a token set by hand there would pass for one and be none.
+ */
+function refuseOAuthNamespace(name: string, type: TokenType, namespace: string | undefined): void {
+  if (namespace === undefined || !isOAuthNamespace(namespace)) return;
+  const login = namespace.toLowerCase() === OAUTH_TOKENS_NAMESPACE ? 'OAuth logins' : "OAuth logins' client registrations";
+  throw new CliError(
+    `namespace '${namespace}' holds ${login}, which only \`mcp-cli auth login\` stores; a ${type} token set there would pass for a login and be none`,
+    1,
+    `store it in its own namespace (mcp-cli token set ${name} --type ${type}), or log in: mcp-cli auth login SERVER`,
   );
 }
 

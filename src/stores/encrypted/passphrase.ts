@@ -17,14 +17,37 @@ export interface PassphraseSource {
   rejected?(): boolean;
 }
 
-/** Asks for a new passphrase twice; a mismatch or an empty answer asks again, up to PROMPT_TRIES times. */
+/** Fewer characters than this make a new passphrase weak: scrypt slows each guess, it does not make a short passphrase long. */
+export const STRONG_PASSPHRASE_LENGTH = 12;
+
+/** Why a new passphrase is easy to guess, or undefined when it is not (a rough rule, said as such). */
+export function passphraseWeakness(passphrase: string): string | undefined {
+  const chars = [...passphrase];
+  if (chars.length < STRONG_PASSPHRASE_LENGTH)
+    return `it has ${chars.length} character${chars.length === 1 ? '' : 's'}, fewer than ${STRONG_PASSPHRASE_LENGTH}`;
+  if (new Set(chars).size < 5) return 'it repeats a few characters';
+  return undefined;
+}
+
+/** The warning shown, before the passphrase is repeated, when it is weak. */
+function weakWarning(why: string): string {
+  return (
+    `! This passphrase is weak (${why}): whoever gets the file can try passphrases offline; several words or ${STRONG_PASSPHRASE_LENGTH}+ characters are stronger. ` +
+    'A lost passphrase loses every token it protects: nothing can recover them.\n' +
+    'Repeat it to use it anyway, or press Enter to choose another.\n'
+  );
+}
+
+/** Asks for a new passphrase twice (a weak one with a warning first); a mismatch or an empty answer asks again, up to PROMPT_TRIES times. */
 export async function askNewPassphrase(prompter: Prompter, question: string): Promise<string> {
   let problem = '';
   for (let attempt = 1; ; attempt++) {
     const first = await prompter.secret(`${problem}${question}`);
-    const second = first === '' ? undefined : await prompter.secret('Repeat the passphrase: ');
+    const weakness = first === '' ? undefined : passphraseWeakness(first);
+    const second = first === '' ? undefined : await prompter.secret(`${weakness ? weakWarning(weakness) : ''}Repeat the passphrase: `);
     if (first !== '' && first === second) return first;
-    const why = first === '' ? 'the passphrase must not be empty' : 'the two passphrases differ';
+    const why =
+      first === '' ? 'the passphrase must not be empty' : weakness && second === '' ? 'the weak passphrase was not repeated' : 'the two passphrases differ';
     if (attempt >= PROMPT_TRIES) throw new StoreError('wrong-passphrase', `${why}; nothing was written`);
     problem = `${why[0]!.toUpperCase()}${why.slice(1)}; try again.\n`;
   }

@@ -7,7 +7,7 @@ import type { BackendDescriptor } from '../backend.js';
 export const vaultBackend: BackendDescriptor = {
   name: 'vault',
   autoRole: (be) => ((be.env.VAULT_ADDR && be.env.VAULT_TOKEN) || (be.settings.vault?.auth && be.settings.vault.auth.method !== 'token') ? 'claim' : 'skip'),
-  claimedBy: (be) => (be.env.VAULT_ADDR && be.env.VAULT_TOKEN ? 'the environment' : 'tokenStorage.vault.auth'),
+  claimedBy: (be) => (be.env.VAULT_ADDR && be.env.VAULT_TOKEN ? 'VAULT_ADDR and VAULT_TOKEN' : 'tokenStorage.vault.auth'),
   probe: async (be) => (await import('./probe.js')).probeVault(be),
   open: async (be) => (await import('./probe.js')).openVault(be),
 };
