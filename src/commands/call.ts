@@ -8,6 +8,8 @@ import { withConnection } from '../services/connect-server.js';
 export interface CallOptions {
   args?: string;
   json?: boolean;
+  /** The OAuth login to use instead of the entry's `account`. */
+  account?: string;
 }
 
 function parseArgs(text: string | undefined): Record<string, unknown> {
@@ -99,5 +101,6 @@ export async function run(name: string, tool: string, options: CallOptions, ctx:
       if (result.isError) throw new CliError(`tool '${tool}' on server '${name}' reported an error`);
     },
     declineQuestions(ctx, name),
+    options.account,
   );
 }

@@ -3,6 +3,7 @@ import type { ResolvedServer } from '../config/resolve.js';
 import type { Connection, ConnectOptions } from '../mcp/connect.js';
 import type { OAuthConnectOptions } from './oauth-connect.js';
 import { resolveConfigured, serverNames } from './server-config.js';
+import { withAccount } from './server-account.js';
 
 /**
  * How a command connects: the server's OAuth login added around the fetch (around the client
@@ -31,12 +32,15 @@ export async function withConnection<T>(
   name: string,
   fn: (connection: Connection, server: ResolvedServer) => Promise<T>,
   prepare?: ConnectOptions['prepare'],
+  /** `--account`: the OAuth login to use instead of the entry's. */
+  account?: string,
 ): Promise<T> {
   const config = await ctx.config();
-  const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
-  const connection = await connectServer(ctx, server!, prepare ? { prepare } : {});
+  const [resolved] = await resolveConfigured(ctx, config, serverNames(config, [name]));
+  const server = withAccount(config, resolved!, account);
+  const connection = await connectServer(ctx, server, prepare ? { prepare } : {});
   try {
-    return await fn(connection, server!);
+    return await fn(connection, server);
   } finally {
     await connection.close();
   }
