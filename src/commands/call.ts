@@ -82,7 +82,7 @@ export async function run(name: string, tool: string, options: CallOptions, ctx:
   const args = parseArgs(options.args);
   await withConnection(
     ctx,
-    name,
+    { name, account: options.account },
     async (connection, server) => {
       // In the 2026 era over HTTP the tool's schema comes first: it says which arguments go in Mcp-Param
       // headers (SEP-2243), and a tool with an invalid x-mcp-header is not listed, so never called.
@@ -101,6 +101,5 @@ export async function run(name: string, tool: string, options: CallOptions, ctx:
       if (result.isError) throw new CliError(`tool '${tool}' on server '${name}' reported an error`);
     },
     declineQuestions(ctx, name),
-    options.account,
   );
 }

@@ -17,32 +17,26 @@ const tenths = (ms: number) => Math.round(ms * 10) / 10;
  * when the server's 2026 era is remembered.
  */
 export async function run(name: string, options: PingOptions, ctx: Ctx): Promise<void> {
-  await withConnection(
-    ctx,
-    name,
-    async (connection, server) => {
-      const initializeMs = tenths(connection.connectMs);
-      const roundTripMs = tenths(await connection.alive());
-      const info = connection.server;
-      const result = {
-        server: name,
-        transport: server.entry.transport,
-        name: info?.name ?? null,
-        version: info?.version ?? null,
-        era: connection.era === 'modern' ? '2026' : '2025',
-        protocolVersion: connection.protocolVersion ?? null,
-        initializeMs,
-        roundTripMs,
-      };
-      if (options.json) {
-        ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
-        return;
-      }
-      ctx.stdout.write(
-        `${printable(result.name ?? '(unnamed)')} ${printable(result.version ?? '(no version)')}: round trip ${roundTripMs.toFixed(1)} ms (connect: ${initializeMs.toFixed(0)} ms over ${result.transport}, protocol ${printable(result.protocolVersion ?? 'unknown')})\n`,
-      );
-    },
-    undefined,
-    options.account,
-  );
+  await withConnection(ctx, { name, account: options.account }, async (connection, server) => {
+    const initializeMs = tenths(connection.connectMs);
+    const roundTripMs = tenths(await connection.alive());
+    const info = connection.server;
+    const result = {
+      server: name,
+      transport: server.entry.transport,
+      name: info?.name ?? null,
+      version: info?.version ?? null,
+      era: connection.era === 'modern' ? '2026' : '2025',
+      protocolVersion: connection.protocolVersion ?? null,
+      initializeMs,
+      roundTripMs,
+    };
+    if (options.json) {
+      ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      return;
+    }
+    ctx.stdout.write(
+      `${printable(result.name ?? '(unnamed)')} ${printable(result.version ?? '(no version)')}: round trip ${roundTripMs.toFixed(1)} ms (connect: ${initializeMs.toFixed(0)} ms over ${result.transport}, protocol ${printable(result.protocolVersion ?? 'unknown')})\n`,
+    );
+  });
 }

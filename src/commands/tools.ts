@@ -24,24 +24,18 @@ export function parametersOf(tool: Tool): string {
 
 /** Lists a server's tools (every page; in the 2026 era without those whose `x-mcp-header` is invalid, as the SDK excludes them). */
 export async function run(name: string, options: ToolsOptions, ctx: Ctx): Promise<void> {
-  await withConnection(
-    ctx,
-    name,
-    async (connection) => {
-      // Masked by the connection: a server could echo a credential back.
-      const { tools } = await connection.request((c) => c.listTools());
-      if (options.json) {
-        ctx.stdout.write(JSON.stringify(tools, null, 2) + '\n');
-        return;
-      }
-      if (tools.length === 0) {
-        ctx.stderr.write(`Server '${name}' offers no tools.\n`);
-        return;
-      }
-      const rows = tools.map((t) => [t.name, parametersOf(t), (t.description ?? '').split('\n')[0]!.trim()]);
-      ctx.stdout.write(renderTable(['TOOL', { title: 'PARAMETERS', flex: true }, { title: 'DESCRIPTION', flex: true }], rows, tableOutput(ctx)));
-    },
-    undefined,
-    options.account,
-  );
+  await withConnection(ctx, { name, account: options.account }, async (connection) => {
+    // Masked by the connection: a server could echo a credential back.
+    const { tools } = await connection.request((c) => c.listTools());
+    if (options.json) {
+      ctx.stdout.write(JSON.stringify(tools, null, 2) + '\n');
+      return;
+    }
+    if (tools.length === 0) {
+      ctx.stderr.write(`Server '${name}' offers no tools.\n`);
+      return;
+    }
+    const rows = tools.map((t) => [t.name, parametersOf(t), (t.description ?? '').split('\n')[0]!.trim()]);
+    ctx.stdout.write(renderTable(['TOOL', { title: 'PARAMETERS', flex: true }, { title: 'DESCRIPTION', flex: true }], rows, tableOutput(ctx)));
+  });
 }

@@ -29,11 +29,10 @@ export async function connectServer(
 /** Resolves one configured server, connects, runs `fn`, and always disconnects. The store is opened at most once, and only if needed. */
 export async function withConnection<T>(
   ctx: Ctx,
-  name: string,
+  /** The server's name, and `--account`: the OAuth login to use instead of the entry's. */
+  { name, account }: { name: string; account?: string | undefined },
   fn: (connection: Connection, server: ResolvedServer) => Promise<T>,
   prepare?: ConnectOptions['prepare'],
-  /** `--account`: the OAuth login to use instead of the entry's. */
-  account?: string,
 ): Promise<T> {
   const config = await ctx.config();
   const [resolved] = await resolveConfigured(ctx, config, serverNames(config, [name]));
