@@ -138,13 +138,15 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     return;
   }
   const metadata = new Map((await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => [m.name, m]));
+  // Only where a named account is logged in: the columns stay as they were for everyone else, and for their scripts.
+  const accounts = statuses.some((s) => s.account !== null);
   const rows = statuses.map((s) => {
     const stored = metadata.get(loginName({ name: s.server, account: s.account ?? undefined }))!;
     // An expired access token that can be refreshed is routine: only one that cannot is marked.
     const tone = s.canRefresh ? undefined : expiryTone(expiryStatus(stored, now));
     const cells = [
       s.server,
-      s.account ?? '-',
+      ...(accounts ? [s.account ?? '-'] : []),
       s.issuer,
       s.grant,
       s.scopes.join(' '),
@@ -157,7 +159,17 @@ export async function run(server: string | undefined, options: StatusOptions, ct
   });
   ctx.stdout.write(
     renderTable(
-      ['SERVER', 'ACCOUNT', { title: 'ISSUER', flex: true }, 'GRANT', { title: 'SCOPES', flex: true }, 'EXPIRES', 'REFRESH', 'DPOP', 'BACKEND'],
+      [
+        'SERVER',
+        ...(accounts ? ['ACCOUNT'] : []),
+        { title: 'ISSUER', flex: true },
+        'GRANT',
+        { title: 'SCOPES', flex: true },
+        'EXPIRES',
+        'REFRESH',
+        'DPOP',
+        'BACKEND',
+      ],
       rows,
       tableOutput(ctx),
     ),
