@@ -217,7 +217,7 @@ export class OAuthSession {
       throw new CliError(
         `the server '${this.name}' rejected the token it just issued (HTTP 401)`,
         4,
-        `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`,
+        `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}${this.options.target.account !== undefined ? ` --account ${this.options.target.account}` : ''}`,
       );
     try {
       return (await this.refreshUnderLock((stored) => stored.accessToken === rejected || needsRefresh(stored, this.options.now()), 'unauthorized')).accessToken;
