@@ -11,6 +11,8 @@ export interface CallOptions {
   json?: boolean;
   /** Answer a server's question with its defaults instead of asking (or declining without a terminal). */
   acceptDefaults?: boolean;
+  /** The OAuth login to use instead of the entry's `account`. */
+  account?: string;
 }
 
 function parseArgs(text: string | undefined): Record<string, unknown> {
@@ -68,7 +70,7 @@ export async function run(name: string, tool: string, options: CallOptions, ctx:
   const args = parseArgs(options.args);
   await withConnection(
     ctx,
-    name,
+    { name, account: options.account },
     async (connection, server) => {
       // In the 2026 era over HTTP the tool's schema comes first: it says which arguments go in Mcp-Param
       // headers (SEP-2243), and a tool with an invalid x-mcp-header is not listed, so never called.

@@ -4,6 +4,8 @@ import { withConnection } from '../services/connect-server.js';
 
 export interface PingOptions {
   json?: boolean;
+  /** The OAuth login to use instead of the entry's `account`. */
+  account?: string;
 }
 
 /** Milliseconds to a tenth: more digits than a clock on a network means. */
@@ -15,7 +17,7 @@ const tenths = (ms: number) => Math.round(ms * 10) / 10;
  * when the server's 2026 era is remembered.
  */
 export async function run(name: string, options: PingOptions, ctx: Ctx): Promise<void> {
-  await withConnection(ctx, name, async (connection, server) => {
+  await withConnection(ctx, { name, account: options.account }, async (connection, server) => {
     const initializeMs = tenths(connection.connectMs);
     const roundTripMs = tenths(await connection.alive());
     const info = connection.server;

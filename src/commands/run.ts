@@ -12,6 +12,8 @@ import { warn } from '../io/notices.js';
 export interface RunOptions {
   /** False with `--no-masking`: secrets in messages to the client are left as the server sent them. */
   masking?: boolean;
+  /** The OAuth login to use instead of the entry's `account`. */
+  account?: string;
 }
 
 export interface RunDeps {
@@ -31,9 +33,11 @@ export async function run(name: string, options: RunOptions, ctx: Ctx, deps: Run
   if (storeNeeded(ctx, name)) ctx.store().catch(() => undefined);
   const { resolveConfigured, serverNames } = await import('../services/server-config.js');
   const config = await ctx.config();
-  const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
+  const { withAccount } = await import('../services/server-account.js');
+  const [resolved] = await resolveConfigured(ctx, config, serverNames(config, [name]));
+  const server = withAccount(config, resolved!, options.account);
   // The entry's secrets and ${VAR} values; an HTTP entry's OAuth login adds each access token it sends.
-  const secrets = serverSecrets(server!);
+  const secrets = serverSecrets(server);
   const masker = createMasker(secrets, options.masking !== false);
   const entry = server!.entry;
 

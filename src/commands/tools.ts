@@ -6,6 +6,8 @@ import { tableOutput } from './shared/present.js';
 
 export interface ToolsOptions {
   json?: boolean;
+  /** The OAuth login to use instead of the entry's `account`. */
+  account?: string;
 }
 
 /** `query: string, limit?: integer`: each parameter of the input schema, `?` when it is optional. */
@@ -22,7 +24,7 @@ export function parametersOf(tool: Tool): string {
 
 /** Lists a server's tools (every page; in the 2026 era without those whose `x-mcp-header` is invalid, as the SDK excludes them). */
 export async function run(name: string, options: ToolsOptions, ctx: Ctx): Promise<void> {
-  await withConnection(ctx, name, async (connection) => {
+  await withConnection(ctx, { name, account: options.account }, async (connection) => {
     // Masked by the connection: a server could echo a credential back.
     const { tools } = await connection.request((c) => c.listTools());
     if (options.json) {

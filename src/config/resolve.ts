@@ -125,7 +125,8 @@ export function mapEntryStrings(entry: ServerEntry, fn: StringMapper): ServerEnt
     };
   }
   const tls = entry.tls ? { tls: mapTls(entry.tls, fn) } : {};
-  return { transport: entry.transport, url: fn(entry.url, 'url'), headers: mapRecord(entry.headers, 'headers', fn), ...tls, ...oauth, ...protocol };
+  const account = entry.account !== undefined ? { account: entry.account } : {};
+  return { transport: entry.transport, url: fn(entry.url, 'url'), headers: mapRecord(entry.headers, 'headers', fn), ...tls, ...oauth, ...account, ...protocol };
 }
 
 /** A stable placeholder for a reference in printed output: `<TOKEN:bearer:api>`, `<env:HOME>`. */

@@ -1,6 +1,7 @@
 import { CREDENTIAL_VARIABLES, credentialVariable } from '../credential-variables.js';
 import { CliError } from '../errors.js';
 import { parseDuration } from '../tokens/duration.js';
+import { validateIdentifier } from '../tokens/names.js';
 import { KNOWN_PROVIDERS, type ProviderEndpoint } from '../validation/providers.js';
 import type { ConfigLocation } from './locate.js';
 import { arrayOf, boolean, either, httpUrl, integer, object, oneOf, recordOf, string, type Issue, type Shape } from './shape.js';
@@ -129,6 +130,8 @@ export interface HttpServerEntry {
   headers: Record<string, string>;
   tls?: TlsSettings;
   oauth?: OAuthSettings;
+  /** Which OAuth login of the server to use: a named account (`auth login NAME --account ACCOUNT`); unset, its default login. */
+  account?: string;
   /** Unset: `auto` for streamable HTTP; the SSE transport is 2025 only. */
   protocol?: ProtocolSetting;
 }
@@ -211,6 +214,7 @@ const entryShape = object({
   type: oneOf(['stdio', 'http', 'streamable-http', 'sse']),
   tls: object({ cert: string(), key: string(), ca: string() }, 'strict'),
   oauth: oauthShape,
+  account: string(),
   protocol: oneOf(PROTOCOL_SETTINGS),
 });
 
@@ -335,6 +339,7 @@ function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry
     if (raw.type !== undefined && raw.type !== 'stdio')
       throw new CliError(`${at}: "type": ${JSON.stringify(raw.type)} needs a "url", but the entry has a "command"`);
     if (raw.transport !== undefined) throw new CliError(`${at}: "transport" applies to HTTP servers, but the entry has a "command"`);
+    if (raw.account !== undefined) throw new CliError(`${at}: "account" picks an OAuth login, which HTTP servers (url) have; the entry has a "command"`);
     return withOAuth({
       transport: 'stdio',
       command: raw.command,
@@ -360,6 +365,7 @@ function normalizeEntry(name: string, raw: RawEntry, label: string): ServerEntry
     url: raw.url,
     headers: raw.headers ?? {},
     ...(raw.tls ? { tls: raw.tls } : {}),
+    ...(raw.account !== undefined ? { account: checkedAccount(raw.account, `${at}.account`) } : {}),
   });
 }
 
@@ -386,6 +392,15 @@ function refuseOtherClientShape(data: unknown, label: string): void {
   );
 }
 
+/** An entry's `account`, checked as `--account` is. */
+function checkedAccount(account: string, at: string): string {
+  try {
+    return validateIdentifier('account', account);
+  } catch (error) {
+    throw new CliError(`${at}: ${(error as CliError).message}`, 1, (error as CliError).hint);
+  }
+}
+
 /** Validates a parsed server_config.json; errors name the file, the JSON path and what was expected. */
 export function parseServerConfig(data: unknown, location: ConfigLocation): ServerConfig {
   const label = location.path;
@@ -401,6 +416,12 @@ export function parseServerConfig(data: unknown, location: ConfigLocation): Serv
   const servers: Record<string, ServerEntry> = Object.fromEntries(
     Object.entries(parsed.mcpServers ?? {}).map(([name, raw]) => [name, normalizeEntry(name, raw, label)]),
   );
+  for (const [name, entry] of Object.entries(servers))
+    // A named account's login is stored as SERVER@ACCOUNT (src/oauth/target.ts): another server of that name would share it.
+    if (entry.transport !== 'stdio' && entry.account !== undefined && Object.hasOwn(servers, `${name}@${entry.account}`))
+      throw new CliError(
+        `${label}: ${jsonPath(['mcpServers', name, 'account'])}: the login of this account is stored as '${name}@${entry.account}', the name of another server here`,
+      );
   const { tokenExpiryWarning, tokenValidation, oauth, idp } = parsed;
   for (const [name, provider] of Object.entries(tokenValidation?.providers ?? {})) {
     if (provider.api === undefined && !KNOWN_PROVIDERS.includes(name.toLowerCase()))

@@ -7,7 +7,7 @@ import { dpopForGrant } from './dpop-grant.js';
 import { TOKENS_NAMESPACE, tokensFromResponse, writeClient, writeTokens, type SavedTokens } from './records.js';
 import { chooseClient } from './registration.js';
 import { chooseScope } from './scopes.js';
-import type { OAuthTarget } from './target.js';
+import { loginName, type OAuthTarget } from './target.js';
 import { authenticateClient, OAuthEndpointError, parseTokens, postForm } from './token-endpoint.js';
 import { urlForMessage } from './url-policy.js';
 
@@ -120,12 +120,13 @@ export async function clientCredentialsGrant(options: ClientCredentialsOptions):
     dpopRequired: oauth.dpop === true,
     ...(options.previous ? { previous: { ...options.previous, refreshToken: undefined } } : {}),
     stepUp: options.stepUp,
+    ...(target.account !== undefined ? { account: target.account } : {}),
   });
-  await writeTokens(manager, target.name, saved);
-  await writeClient(manager, target.name, { issuer, kind: client.kind, information: client.information });
+  await writeTokens(manager, loginName(target), saved);
+  await writeClient(manager, loginName(target), { issuer, kind: client.kind, information: client.information });
   await manager.recordEvent(
     options.previous ? 'refreshed' : 'login',
-    { namespace: TOKENS_NAMESPACE, name: target.name },
+    { namespace: TOKENS_NAMESPACE, name: loginName(target) },
     {
       issuer,
       client: client.kind,

@@ -2,14 +2,19 @@ import { CliError, ExitCode } from '../errors.js';
 
 /** No usable token and no way to get one without the user: exit 4 with the command that fixes it. */
 export class LoginRequiredError extends CliError {
+  readonly server: string;
+
   constructor(
-    readonly server: string,
+    /** The server, or the server and the account whose login is missing. */
+    login: string | { name: string; account?: string },
     reason: string,
     /** The scopes the new login must ask for (a step-up). */
     scope?: string,
   ) {
-    const command = `mcp-cli auth login ${server}${scope !== undefined ? ` --scope ${shellWord(scope)}` : ''}`;
+    const { name, account } = typeof login === 'string' ? { name: login, account: undefined } : login;
+    const command = `mcp-cli auth login ${name}${account !== undefined ? ` --account ${shellWord(account)}` : ''}${scope !== undefined ? ` --scope ${shellWord(scope)}` : ''}`;
     super(`${reason}; run ${command}`, ExitCode.authRequired, `run \`${command}\` in a terminal`);
+    this.server = name;
   }
 }
 

@@ -15,7 +15,7 @@ import { startLoopback } from './loopback.js';
 import { deleteClient, extraMetadata, TOKENS_NAMESPACE, tokensFromResponse, writeClient, writeTokens, type OAuthGrant, type SavedTokens } from './records.js';
 import { chooseClient, type ChosenClient } from './registration.js';
 import { chooseScope } from './scopes.js';
-import { grantsItself, type OAuthTarget } from './target.js';
+import { grantsItself, loginName, type OAuthTarget } from './target.js';
 import { OAuthEndpointError } from './token-endpoint.js';
 import { checkOAuthUrl, policedFetch, urlForMessage } from './url-policy.js';
 
@@ -265,7 +265,7 @@ async function forgetRefusedRegistration(error: unknown, client: ChosenClient | 
   const refused =
     (error instanceof OAuthError && (error.code === OAuthErrorCode.InvalidClient || error.code === OAuthErrorCode.UnauthorizedClient)) ||
     (error instanceof OAuthEndpointError && (error.code === 'invalid_client' || error.code === 'unauthorized_client'));
-  if (refused) await deleteClient(options.manager, options.target.name, 'refused by the authorization server during a login');
+  if (refused) await deleteClient(options.manager, loginName(options.target), 'refused by the authorization server during a login');
 }
 
 async function saveLogin(options: LoginOptions, discovery: Discovery, obtained: Obtained, scope: string | undefined): Promise<SavedTokens> {
@@ -283,12 +283,13 @@ async function saveLogin(options: LoginOptions, discovery: Discovery, obtained: 
     stepUp: options.stepUp,
     ...(obtained.dpop ? { dpop: obtained.dpop.binding } : {}),
     dpopRequired: target.oauth?.dpop === true,
+    ...(target.account !== undefined ? { account: target.account } : {}),
   });
-  await writeTokens(manager, target.name, saved);
-  if (obtained.client.store) await writeClient(manager, target.name, { issuer, kind: obtained.client.kind, information: obtained.client.information });
+  await writeTokens(manager, loginName(target), saved);
+  if (obtained.client.store) await writeClient(manager, loginName(target), { issuer, kind: obtained.client.kind, information: obtained.client.information });
   await manager.recordEvent(
     'login',
-    { namespace: TOKENS_NAMESPACE, name: target.name },
+    { namespace: TOKENS_NAMESPACE, name: loginName(target) },
     {
       issuer,
       client: obtained.client.kind,

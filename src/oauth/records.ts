@@ -40,6 +40,8 @@ export interface SavedTokens {
   /** The client the login was made with: refreshes and revocation use that client and no other. */
   clientId?: string;
   grant: OAuthGrant;
+  /** The named account this login is (`--account`); absent for the server's default login. */
+  account?: string;
   /** When a server last asked for more scopes (403 insufficient_scope) and a new authorization got them, and which. */
   stepUpAt?: string;
   stepUpScope?: string;
@@ -75,6 +77,8 @@ export interface TokenContext {
   dpop?: DpopBinding;
   /** Only DPoP-bound tokens will do (`oauth.dpop: true`): any other is refused, not stored. */
   dpopRequired?: boolean;
+  /** The named account the login is for (a refresh keeps the previous tokens' one). */
+  account?: string;
 }
 
 export function tokensFromResponse(tokens: OAuthTokens, context: TokenContext): SavedTokens {
@@ -100,10 +104,13 @@ export function tokensFromResponse(tokens: OAuthTokens, context: TokenContext): 
     expiresAt: tokens.expires_in !== undefined ? new Date(now.getTime() + tokens.expires_in * 1000).toISOString() : undefined,
     grant: context.grant,
   };
+  const account = context.account ?? previous?.account;
+  if (account !== undefined) saved.account = account;
   if (stepUp.stepUpAt) Object.assign(saved, stepUp);
   return saved;
 }
 
+/** `server`: the login's stored name (see loginName). */
 export async function readTokens(manager: TokenManager, server: string): Promise<SavedTokens | undefined> {
   const stored = await manager.read({ namespace: TOKENS_NAMESPACE, name: server }, 'oauth');
   return stored ? savedTokensOf(stored) : undefined;
@@ -125,6 +132,7 @@ export function savedTokensOf(stored: StoredToken): SavedTokens | undefined {
     ...(metadata.details.clientId !== undefined ? { clientId: metadata.details.clientId } : {}),
     // Logins made before the grant was recorded were all authorization code logins.
     grant: grantOf(metadata.details.grant),
+    ...(metadata.details.account !== undefined ? { account: metadata.details.account } : {}),
     ...(metadata.details.stepUpAt !== undefined ? { stepUpAt: metadata.details.stepUpAt, stepUpScope: metadata.details.stepUpScope } : {}),
     ...(secret.dpopKey ? { dpop: { key: secret.dpopKey, alg: metadata.details.dpopAlg as DpopAlg, jkt: metadata.details.dpopJkt ?? '' } } : {}),
     ...(metadata.details.idpIssuer !== undefined ? { idpIssuer: metadata.details.idpIssuer } : {}),
@@ -138,6 +146,7 @@ export async function writeTokens(manager: TokenManager, server: string, tokens:
   if (tokens.server) details.server = tokens.server;
   if (tokens.clientId) details.clientId = tokens.clientId;
   details.grant = tokens.grant;
+  if (tokens.account !== undefined) details.account = tokens.account;
   if (tokens.stepUpAt) details.stepUpAt = tokens.stepUpAt;
   if (tokens.stepUpScope) details.stepUpScope = tokens.stepUpScope;
   if (tokens.dpop) Object.assign(details, { dpopAlg: tokens.dpop.alg, dpopJkt: tokens.dpop.jkt });

@@ -6,7 +6,7 @@ import { deviceEndpoint, type Discovery } from './discovery.js';
 import { requireIssuerForCredentials } from './issuer-pin.js';
 import { readClient, sameIssuer, type SavedClient } from './records.js';
 import { scopesHeld } from './scopes.js';
-import type { OAuthTarget } from './target.js';
+import { loginName, type OAuthTarget } from './target.js';
 import { policedFetch, urlForMessage } from './url-policy.js';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -90,7 +90,7 @@ function lacksScope(information: OAuthClientInformationMixed, wanted: string | u
 export async function chooseClient(target: OAuthTarget, manager: TokenManager, discovery: Discovery, needs: ClientNeeds): Promise<ChosenClient> {
   const { issuer, metadata } = discovery;
   const oauth = target.oauth;
-  const saved = await readClient(manager, target.name);
+  const saved = await readClient(manager, loginName(target));
   if (oauth?.clientId !== undefined) {
     if (saved?.kind === 'configured' && saved.information.client_id === oauth.clientId && !sameIssuer(saved.issuer, issuer) && oauth.issuer === undefined)
       throw new CliError(

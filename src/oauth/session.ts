@@ -21,7 +21,7 @@ import {
 } from './records.js';
 import { authorizationServersNamed, checkEndpoints, issuerMetadata, metadataNamesIssuer } from './discovery.js';
 import { scopesHeld, scopeUnion } from './scopes.js';
-import { grantsItself, type OAuthTarget } from './target.js';
+import { grantsItself, loginName, type OAuthTarget } from './target.js';
 import { policedFetch } from './url-policy.js';
 
 /** Why a refresh grant (or, for client credentials, a new grant) was sent, as the audit log records it. */
@@ -115,6 +115,17 @@ export class OAuthSession {
     return this.options.target.name;
   }
 
+  /** What is missing when nothing is stored: a named account says which. */
+  private get noLogin(): string {
+    const { account } = this.options.target;
+    return account === undefined ? 'none is stored' : printable(`no login for its account '${account}' is stored`);
+  }
+
+  /** Where this login is stored: the server's name, or `SERVER@ACCOUNT` for a named account. */
+  private get key(): string {
+    return loginName(this.options.target);
+  }
+
   /** Tokens come from a new grant whenever they are missing or expire, never from a user (client credentials, a workload's JWT, the identity provider). */
   private get clientCredentials(): boolean {
     return grantsItself(this.options.target.oauth);
@@ -135,7 +146,7 @@ export class OAuthSession {
     }
     if (!tokens) return undefined;
     if (this.unboundWhereRequired(tokens))
-      throw new LoginRequiredError(this.name, `oauth.dpop of '${this.name}' is true, and its login is not bound to a DPoP key`);
+      throw new LoginRequiredError(this.options.target, `oauth.dpop of '${this.name}' is true, and its login is not bound to a DPoP key`);
     if (!needsRefresh(tokens, this.options.now())) return tokens.accessToken;
     try {
       return (await this.refreshUnderLock((stored) => needsRefresh(stored, this.options.now()), 'expiry')).accessToken;
@@ -200,7 +211,7 @@ export class OAuthSession {
     if (rejected === undefined) {
       // Read the store again: in a long session (mcp-cli run), the user may have logged in since it began.
       this.loaded = false;
-      if (!(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and none is stored`, hint);
+      if (!(await this.load())) return this.relogin(`the server '${this.name}' requires an OAuth login, and ${this.noLogin}`, hint);
     }
     const moved = await this.movedFrom(this.current, hint);
     if (moved) return this.relogin(moved, hint);
@@ -208,7 +219,7 @@ export class OAuthSession {
       throw new CliError(
         `the server '${this.name}' rejected the token it just issued (HTTP 401)`,
         4,
-        `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}`,
+        `check the server's OAuth configuration, then run mcp-cli auth login ${this.name}${this.options.target.account !== undefined ? ` --account ${this.options.target.account}` : ''}`,
       );
     try {
       return (await this.refreshUnderLock((stored) => stored.accessToken === rejected || needsRefresh(stored, this.options.now()), 'unauthorized')).accessToken;
@@ -242,7 +253,7 @@ export class OAuthSession {
   private async relogin(reason: string, hint: Challenge): Promise<string> {
     if (this.pendingLogin) return (await this.pendingLogin).accessToken;
     if (this.justLoggedIn() && this.lastLogin) return this.lastLogin.accessToken;
-    if (!this.options.relogin || this.options.reloginForStepUpOnly || this.justLoggedIn()) throw new LoginRequiredError(this.name, reason);
+    if (!this.options.relogin || this.options.reloginForStepUpOnly || this.justLoggedIn()) throw new LoginRequiredError(this.options.target, reason);
     return (await this.runLogin(this.options.relogin, reloginRequest(hint))).accessToken;
   }
 
@@ -303,7 +314,7 @@ export class OAuthSession {
     if (this.clientCredentials) fresh = this.noteLogin(await this.grantUnderLock(() => true, 'step-up', request));
     else if (!this.options.relogin)
       throw new LoginRequiredError(
-        this.name,
+        this.options.target,
         `the server '${this.name}' needs the scope "${challenged}", which the login lacks (HTTP 403 insufficient_scope)`,
         wanted,
       );
@@ -318,7 +329,7 @@ export class OAuthSession {
 
   private async load(): Promise<SavedTokens | undefined> {
     if (!this.loaded) {
-      const tokens = await readTokens(this.options.manager, this.name);
+      const tokens = await readTokens(this.options.manager, this.key);
       this.current = tokens && tokenFitsServer(tokens, this.options.target.url) ? tokens : undefined;
       this.loaded = true;
     }
@@ -334,9 +345,9 @@ export class OAuthSession {
     const { manager, env, target, now, platform = process.platform } = this.options;
     const { selfGrant } = await import('./self-grant.js');
     this.current = await withFileLock(
-      refreshLockPath(env, this.name),
+      refreshLockPath(env, this.key),
       async () => {
-        const found = await readTokens(manager, this.name);
+        const found = await readTokens(manager, this.key);
         const stored = found && tokenFitsServer(found, target.url) ? found : undefined;
         if (stored && !stillStale(stored)) return stored;
         return selfGrant({
@@ -362,10 +373,10 @@ export class OAuthSession {
   private async refreshUnderLock(stillStale: (stored: SavedTokens) => boolean, trigger: RefreshTrigger): Promise<SavedTokens> {
     const { manager, env } = this.options;
     this.current = await withFileLock(
-      refreshLockPath(env, this.name),
+      refreshLockPath(env, this.key),
       async () => {
-        const stored = await readTokens(manager, this.name);
-        if (!stored) throw new LoginRequiredError(this.name, `the OAuth tokens of '${this.name}' are gone`);
+        const stored = await readTokens(manager, this.key);
+        if (!stored) throw new LoginRequiredError(this.options.target, `the OAuth tokens of '${this.name}' are gone`);
         if (!stillStale(stored)) return stored;
         return this.refresh(stored, trigger);
       },
@@ -378,7 +389,7 @@ export class OAuthSession {
     const { manager, now } = this.options;
     if (!stored.refreshToken) {
       await this.dropTokens('expired without a refresh token');
-      throw new LoginRequiredError(this.name, `the OAuth access token of '${this.name}' expired and there is no refresh token`);
+      throw new LoginRequiredError(this.options.target, `the OAuth access token of '${this.name}' expired and there is no refresh token`);
     }
     const { refreshAuthorization, OAuthError, OAuthErrorCode } = await import('@modelcontextprotocol/client');
     const refusedWith = (error: unknown, ...codes: string[]) => error instanceof OAuthError && codes.includes(error.code);
@@ -411,29 +422,29 @@ export class OAuthSession {
         ...(stored.dpop ? { dpop: stored.dpop } : {}),
         dpopRequired: this.options.target.oauth?.dpop === true,
       });
-      await writeTokens(manager, this.name, fresh);
-      await manager.recordEvent('refreshed', { namespace: TOKENS_NAMESPACE, name: this.name }, { issuer: stored.issuer, trigger });
+      await writeTokens(manager, this.key, fresh);
+      await manager.recordEvent('refreshed', { namespace: TOKENS_NAMESPACE, name: this.key }, { issuer: stored.issuer, trigger });
       return fresh;
     } catch (error) {
       // A login from before logins recorded their client: a refusal may be the client's, not the grant's, so nothing is deleted.
       if (stored.clientId === undefined && refusedWith(error, OAuthErrorCode.InvalidGrant, OAuthErrorCode.InvalidClient, OAuthErrorCode.UnauthorizedClient))
         throw new LoginRequiredError(
-          this.name,
+          this.options.target,
           `the authorization server refused to refresh the login of '${this.name}' (made by an earlier version, which did not record its client)`,
         );
       if (refusedWith(error, OAuthErrorCode.InvalidGrant)) {
         await this.dropTokens('invalid_grant');
         throw new LoginRequiredError(
-          this.name,
+          this.options.target,
           `the refresh token of '${this.name}' was refused (invalid_grant: revoked or expired); the stored tokens were removed`,
         );
       }
       // The refused client is the one the login was made with (clientFor sends no other): the login is dead.
       if (refusedWith(error, OAuthErrorCode.InvalidClient, OAuthErrorCode.UnauthorizedClient)) {
         await this.dropTokens('client unknown to the authorization server');
-        await deleteClient(manager, this.name, 'client unknown to the authorization server');
+        await deleteClient(manager, this.key, 'client unknown to the authorization server');
         throw new LoginRequiredError(
-          this.name,
+          this.options.target,
           `the authorization server no longer knows the client this login was made with; the stored tokens and registration were removed`,
         );
       }
@@ -443,7 +454,7 @@ export class OAuthSession {
   }
 
   private async dropTokens(reason: string): Promise<void> {
-    await deleteTokens(this.options.manager, this.name, reason);
+    await deleteTokens(this.options.manager, this.key, reason);
   }
 
   /**
@@ -451,16 +462,16 @@ export class OAuthSession {
    * config means logging in again, and the refresh token is never sent along with it.
    */
   private async clientFor(stored: SavedTokens) {
-    const saved = await readClient(this.options.manager, this.name);
+    const saved = await readClient(this.options.manager, this.key);
     const bound =
       saved && sameIssuer(saved.issuer, stored.issuer) && (stored.clientId === undefined || saved.information.client_id === stored.clientId)
         ? saved
         : undefined;
-    if (!bound) throw new LoginRequiredError(this.name, `the client registration this login of '${this.name}' was made with is not stored`);
+    if (!bound) throw new LoginRequiredError(this.options.target, `the client registration this login of '${this.name}' was made with is not stored`);
     const configured = this.options.target.oauth?.clientId;
     if (configured !== undefined && configured !== bound.information.client_id)
       throw new LoginRequiredError(
-        this.name,
+        this.options.target,
         `the config names the client '${configured}', not '${bound.information.client_id}' that the login of '${this.name}' was made with, so its refresh token was not sent`,
       );
     return bound.information;

@@ -4,6 +4,7 @@ import type { Connection, ConnectOptions } from '../mcp/connect.js';
 import { serverSecrets } from '../mcp/secrets.js';
 import type { OAuthConnectOptions } from './oauth-connect.js';
 import { resolveConfigured, serverNames } from './server-config.js';
+import { withAccount } from './server-account.js';
 
 /**
  * How a command connects: the server's OAuth login added around the fetch (around the client
@@ -38,15 +39,17 @@ export async function connectServer(
 /** Resolves one configured server, connects, runs `fn`, and always disconnects. The store is opened at most once, and only if needed. */
 export async function withConnection<T>(
   ctx: Ctx,
-  name: string,
+  /** The server's name, and `--account`: the OAuth login to use instead of the entry's. */
+  { name, account }: { name: string; account?: string | undefined },
   fn: (connection: Connection, server: ResolvedServer) => Promise<T>,
   prepare?: ConnectOptions['prepare'],
 ): Promise<T> {
   const config = await ctx.config();
-  const [server] = await resolveConfigured(ctx, config, serverNames(config, [name]));
-  const connection = await connectServer(ctx, server!, prepare ? { prepare } : {});
+  const [resolved] = await resolveConfigured(ctx, config, serverNames(config, [name]));
+  const server = withAccount(config, resolved!, account);
+  const connection = await connectServer(ctx, server, prepare ? { prepare } : {});
   try {
-    return await fn(connection, server!);
+    return await fn(connection, server);
   } finally {
     await connection.close();
   }

@@ -41,7 +41,12 @@ export async function oauthFetchFor(
   if (entry.transport === 'stdio') return undefined;
   if (!entry.oauth && hasAuthorizationHeader(entry.headers)) return undefined;
   const { oauthFetch, advertisesOAuth, bearerChallenge } = await import('../oauth/fetch.js');
-  const target = { name: server.name, url: entry.url, ...(entry.oauth ? { oauth: entry.oauth } : {}) };
+  const target = {
+    name: server.name,
+    url: entry.url,
+    ...(entry.oauth ? { oauth: entry.oauth } : {}),
+    ...(entry.account !== undefined ? { account: entry.account } : {}),
+  };
   const interactive = (options.interactive ?? true) && (options.canLogin ?? canPrompt(ctx));
   const stepUpOnly = !interactive && options.interactive !== false && options.canLogin === undefined && canOpenBrowser(ctx.env, ctx.platform);
   const mayLogIn = interactive || stepUpOnly;

@@ -17,10 +17,18 @@ export async function forceRefreshLogin(
   trigger: Extract<RefreshTrigger, 'rotate' | 'validate'>,
 ): Promise<SavedTokens> {
   const [{ OAuthSession }, { configuredOAuthTarget }] = await Promise.all([import('../oauth/session.js'), import('./oauth-target.js')]);
-  const target = (await configuredOAuthTarget(name, ctx)) ?? { name, url: stored.resource ?? stored.server ?? stored.issuer };
+  // A named account's login is stored as SERVER@ACCOUNT: its server's entry applies, and the refresh stays with that account.
+  const { account } = stored;
+  const server = account !== undefined && name.endsWith(`@${account}`) ? name.slice(0, -account.length - 1) : name;
+  const login = account !== undefined && server !== name ? { account } : {};
+  const target = (await configuredOAuthTarget(server, ctx, login.account)) ?? {
+    name: server,
+    ...login,
+    url: stored.resource ?? stored.server ?? stored.issuer,
+  };
   if (isMachineGrant(stored.grant) && !grantsItself(target.oauth))
     throw new CliError(
-      `the tokens of '${name}' come from a grant without a person (${stored.grant}), and no server_config.json entry of that name sets it up any more: a new grant needs its settings from there`,
+      `the tokens of '${server}' come from a grant without a person (${stored.grant}), and no server_config.json entry of that name sets it up any more: a new grant needs its settings from there`,
     );
   const { manager } = await ctx.store();
   return new OAuthSession({ target, manager, env: ctx.env, platform: ctx.platform, now: ctx.now }).forceRefresh(trigger);

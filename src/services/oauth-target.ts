@@ -4,6 +4,7 @@ import { CliError } from '../errors.js';
 import { grantsItself, type OAuthTarget } from '../oauth/target.js';
 import { requireIdpSettings } from './idp-settings.js';
 import { resolveConfigured, serverNames } from './server-config.js';
+import { checkAccountName } from './server-account.js';
 
 async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'login' | 'refresh'): Promise<OAuthTarget> {
   const entry = config.servers[name]!;
@@ -32,10 +33,12 @@ async function targetIn(config: ServerConfig, name: string, ctx: Ctx, use: 'logi
  * and resolver as every other command: `${TOKEN:...}` and `${VAR}` references resolve anywhere in
  * `url` and `oauth.*`, and errors name the file and the field.
  */
-export async function findOAuthTarget(name: string, ctx: Ctx): Promise<OAuthTarget> {
+export async function findOAuthTarget(name: string, ctx: Ctx, account?: string): Promise<OAuthTarget> {
   const config = await ctx.config();
   serverNames(config, [name]);
-  return targetIn(config, name, ctx, 'login');
+  checkAccountName(config, name, account);
+  const target = await targetIn(config, name, ctx, 'login');
+  return account !== undefined ? { ...target, account } : target;
 }
 
 /**
@@ -43,7 +46,9 @@ export async function findOAuthTarget(name: string, ctx: Ctx): Promise<OAuthTarg
  * left out; for client credentials the whole client); undefined when no config file names it (its
  * tokens may outlive its entry).
  */
-export async function configuredOAuthTarget(name: string, ctx: Ctx): Promise<OAuthTarget | undefined> {
+export async function configuredOAuthTarget(name: string, ctx: Ctx, account?: string): Promise<OAuthTarget | undefined> {
   const config = await ctx.configIfAny();
-  return config && Object.hasOwn(config.servers, name) ? targetIn(config, name, ctx, 'refresh') : undefined;
+  if (!config || !Object.hasOwn(config.servers, name)) return undefined;
+  const target = await targetIn(config, name, ctx, 'refresh');
+  return account !== undefined ? { ...target, account } : target;
 }

@@ -7,8 +7,8 @@ const FORBIDDEN = /[/\\:{}$\s]/u;
 const CONTROL = /[\p{Cc}\p{Cf}]/u;
 
 /** Throws a CliError when `value` cannot be used as a token name or namespace. */
-export function validateIdentifier(kind: 'name' | 'namespace', value: string): string {
-  const label = kind === 'name' ? 'token name' : 'namespace';
+export function validateIdentifier(kind: 'name' | 'namespace' | 'account', value: string): string {
+  const label = kind === 'name' ? 'token name' : kind === 'account' ? 'account name' : 'namespace';
   if (value.length === 0) throw new CliError(`${label} must not be empty`);
   if (CONTROL.test(value)) throw new CliError(`invalid ${label}: it contains a control character`);
   const shown = JSON.stringify(value);

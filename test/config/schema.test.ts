@@ -12,6 +12,17 @@ describe('parseServerConfig', () => {
     expect(Object.keys(parse({ mcpServers: { 'a-b': { command: 'x' }, 'c.d@e': { command: 'x' } } }).servers)).toEqual(['a-b', 'c.d@e']);
   });
 
+  it('takes an HTTP entry\'s "account" (a valid account name), refuses it on a stdio entry and where SERVER@ACCOUNT is another server', () => {
+    const url = 'https://example.test/mcp';
+    expect(parse({ mcpServers: { gh: { url, account: 'work' } } }).servers.gh).toMatchObject({ account: 'work' });
+    expect(() => parse({ mcpServers: { gh: { url, account: 'a/b' } } })).toThrow(/mcpServers\.gh\.account: invalid account name "a\/b": '\/' is not allowed/);
+    expect(() => parse({ mcpServers: { gh: { url, account: '' } } })).toThrow(/mcpServers\.gh\.account: account name must not be empty/);
+    expect(() => parse({ mcpServers: { gh: { command: 'x', account: 'work' } } })).toThrow(/"account" picks an OAuth login/);
+    expect(() => parse({ mcpServers: { gh: { url, account: 'work' }, 'gh@work': { url } } })).toThrow(
+      /mcpServers\.gh\.account: the login of this account is stored as 'gh@work', the name of another server here/,
+    );
+  });
+
   it('normalizes stdio and HTTP entries and tolerates unknown fields', () => {
     const config = parse({
       mcpServers: {

@@ -101,6 +101,8 @@ interface Grant {
   resource?: string;
   /** The thumbprint of the DPoP key the token is bound to (its `cnf.jkt`). */
   jkt?: string;
+  /** The user who approved the authorization (`signedInAs` then). */
+  subject?: string;
 }
 
 interface Pending {
@@ -108,6 +110,7 @@ interface Pending {
   params: AuthorizationParams;
   /** The DPoP key the authorization request bound the code to (`dpop_jkt`, RFC 9449 section 10). */
   dpopJkt?: string;
+  subject: string;
 }
 
 /**
@@ -122,6 +125,8 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
   private readonly accessTokens = new Map<string, Grant & { expiresAt: number }>();
   private readonly refreshTokens = new Map<string, Grant>();
   private readonly consents = new Map<string, Pending>();
+  /** The user signed in at this server's login page: who the next authorizations are for (a test switches users here). */
+  signedInAs = 'user';
 
   constructor(
     /** The resource its tokens are for: the MCP server that names this authorization server (changed when another one does). */
@@ -168,7 +173,7 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     if (this.options.registeredScopes && registered && !params.scopes?.every((s) => registered.includes(s)))
       throw new InvalidScopeError(`the client was registered for "${client.scope}" only`);
     const dpopJkt = dpopRequest.getStore()?.authorizeJkt;
-    const pending = { client, params, ...(dpopJkt ? { dpopJkt } : {}) };
+    const pending = { client, params, subject: this.signedInAs, ...(dpopJkt ? { dpopJkt } : {}) };
     if (!this.options.consentPage) {
       res.redirect(this.approve(pending));
       return;
@@ -226,7 +231,7 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
       throw new InvalidGrantError('the authorization code is bound to another DPoP key');
     if (this.options.refuseResource && tokenResource !== undefined) throw new InvalidTargetError('AADSTS9010010: the resource parameter is not supported');
     const resource = this.checkResource(pending.params.resource?.href);
-    return this.issue({ clientId: client.client_id, scopes: pending.params.scopes ?? [], resource });
+    return this.issue({ clientId: client.client_id, scopes: pending.params.scopes ?? [], resource, subject: pending.subject });
   }
 
   override async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string, _scopes?: string[], resource?: URL): Promise<OAuthTokens> {
@@ -250,6 +255,7 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
       scopes: grant.scopes,
       expiresAt: Math.floor(grant.expiresAt / 1000),
       resource: grant.resource ? new URL(grant.resource) : undefined,
+      ...(grant.subject !== undefined ? { extra: { subject: grant.subject } } : {}),
     };
   }
 
@@ -472,7 +478,13 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
         },
         resourceMetadataUrl,
         (req, token, grant) => {
-          req.auth = { token, clientId: grant.clientId, scopes: grant.scopes, expiresAt: Math.floor(grant.expiresAt / 1000) };
+          req.auth = {
+            token,
+            clientId: grant.clientId,
+            scopes: grant.scopes,
+            expiresAt: Math.floor(grant.expiresAt / 1000),
+            ...(grant.subject !== undefined ? { extra: { subject: grant.subject } } : {}),
+          };
         },
       )
     : requireBearerAuth({
@@ -498,6 +510,9 @@ export async function startOAuthServers(options: OAuthServersOptions = {}): Prom
         { description: 'Says which OAuth client called', inputSchema: z.object({ greeting: z.string().optional() }) },
         async ({ greeting }, ctx) => ({ content: [{ type: 'text', text: `${greeting ?? 'hello'} ${authOf(ctx)?.clientId ?? 'nobody'}` }] }),
       );
+      server.registerTool('signed-in-as', { description: 'Says which user the token was issued to' }, async (ctx) => ({
+        content: [{ type: 'text', text: `signed in as ${String(authOf(ctx)?.extra?.subject ?? 'nobody')}` }],
+      }));
       for (const [name, scope] of Object.entries(scoped))
         server.registerTool(name, { description: `Needs ${scope}` }, async (ctx) => ({
           content: [{ type: 'text', text: `${name} done with ${authOf(ctx)?.scopes.join(' ')}${options.echoToken ? ` token=${authOf(ctx)?.token}` : ''}` }],

@@ -13,6 +13,7 @@ export const register: Register = (program, kit) => {
     )
     .argument('<server>', 'server name in server_config.json (--config, else $MCP_CLI_CONFIG, else the config directory: never ./server_config.json)')
     .option('--no-masking', "leave the server's secrets in the messages to the client (its stderr stays masked)")
+    .option('--account <name>', 'the OAuth login of this account (auth login SERVER --account NAME) instead of the entry\'s "account"')
     .action(async (server, options, command) =>
       kit.endWith(
         await (

@@ -16,6 +16,7 @@ export const register: Register = (program, kit) => {
     .description('connect to a server (settling its protocol era), check that it answers, and print its name, version, protocol and round-trip time')
     .argument('<server>', 'server name in server_config.json')
     .option('--json', 'print JSON')
+    .option('--account <name>', 'the OAuth login of this account (auth login SERVER --account NAME) instead of the entry\'s "account"')
     .action(async (server, options, command) => (await import('../../commands/ping.js')).run(server, options, await kit.ctx(command)));
 
   kit
@@ -26,6 +27,7 @@ export const register: Register = (program, kit) => {
     .description("list a server's tools")
     .argument('<server>', 'server name in server_config.json')
     .option('--json', 'print JSON')
+    .option('--account <name>', 'the OAuth login of this account (auth login SERVER --account NAME) instead of the entry\'s "account"')
     .action(async (server, options, command) => (await import('../../commands/tools.js')).run(server, options, await kit.ctx(command)));
 
   kit
@@ -39,5 +41,6 @@ export const register: Register = (program, kit) => {
     .option('--args <json>', 'the tool arguments as a JSON object')
     .option('--json', 'print the whole result as JSON')
     .option('--accept-defaults', 'when the server asks a question during the call, accept its defaults without asking (declined if a required field has none)')
+    .option('--account <name>', 'the OAuth login of this account (auth login SERVER --account NAME) instead of the entry\'s "account"')
     .action(async (server, tool, options, command) => (await import('../../commands/call.js')).run(server, tool, options, await kit.ctx(command)));
 };

@@ -13,6 +13,8 @@ export interface LoginOptions {
   device?: boolean;
   scope?: string;
   timeout?: string;
+  /** A named account's login, beside the server's default one. */
+  account?: string;
 }
 
 /** `--timeout`: a duration (`90s`, `5m`) or a number of seconds. */
@@ -24,11 +26,12 @@ export function parseTimeout(text: string): number {
 
 export async function run(server: string, options: LoginOptions, ctx: Ctx): Promise<void> {
   validateIdentifier('name', server);
+  if (options.account !== undefined) validateIdentifier('account', options.account);
   if (options.device && options.browser === false)
     throw new CliError('--device and --no-browser are two ways to log in without a browser here; give one of them');
   const mode = options.device ? 'device' : options.browser === false ? 'paste' : 'auto';
   const timeoutMs = options.timeout !== undefined ? parseTimeout(options.timeout) : undefined;
-  const target = await findOAuthTarget(server, ctx);
+  const target = await findOAuthTarget(server, ctx, options.account);
   const { manager, selection } = await ctx.store();
   const interrupt = interruptSignal();
   try {
@@ -37,7 +40,7 @@ export async function run(server: string, options: LoginOptions, ctx: Ctx): Prom
     const how = tokens.grant === 'client_credentials' ? ' as its own client (client credentials)' : tokens.grant === 'device_code' ? ' with a device code' : '';
     ctx.stderr.write(
       printable(
-        `✓ Logged in to '${server}'${how} (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}${tokens.tokenType === 'DPoP' ? ', DPoP-bound' : ''}); tokens stored in the ${selection.name} backend`,
+        `✓ Logged in to '${server}'${options.account !== undefined ? ` as the account '${options.account}'` : ''}${how} (issuer ${tokens.issuer}${tokens.scope ? `, scope ${tokens.scope}` : ''}${expiry}${tokens.tokenType === 'DPoP' ? ', DPoP-bound' : ''}); tokens stored in the ${selection.name} backend`,
       ) + '\n',
     );
     if (tokens.dpop && tokens.tokenType !== 'DPoP')

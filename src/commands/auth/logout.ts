@@ -2,27 +2,35 @@ import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printable } from '../../io/terminal-text.js';
 import { deleteClient, deleteTokens, readClient, readTokens, sameIssuer, TOKENS_NAMESPACE, type SavedClient, type SavedTokens } from '../../oauth/records.js';
+import { loginName } from '../../oauth/target.js';
 import { validateIdentifier } from '../../tokens/names.js';
 
 export interface LogoutOptions {
   localOnly?: boolean;
   forgetClient?: boolean;
   idp?: boolean;
+  /** That account's login only; the server's default login, and its other accounts', stay. */
+  account?: string;
 }
 
 /** Revokes the grant at the authorization server (RFC 7009) when it can, then deletes the tokens here. */
 export async function run(server: string | undefined, options: LogoutOptions, ctx: Ctx): Promise<void> {
   if (options.idp) {
-    if (server !== undefined || options.forgetClient)
-      throw new CliError('--idp signs out of your identity provider and every server riding on it: give no server and no --forget-client');
+    if (server !== undefined || options.forgetClient || options.account !== undefined)
+      throw new CliError('--idp signs out of your identity provider and every server riding on it: give no server, --account or --forget-client');
     return logoutIdp(ctx);
   }
   if (server === undefined) throw new CliError('name the server to log out of (or give --idp to sign out of your identity provider)');
   validateIdentifier('name', server);
+  const { account } = options;
+  if (account !== undefined) validateIdentifier('account', account);
+  const stored = loginName({ name: server, account });
+  const which = account !== undefined ? printable(` as the account '${account}'`) : '';
   const { manager, selection } = await ctx.store();
-  const tokens = await readTokens(manager, server);
-  const client = await readClient(manager, server);
-  if (!tokens && !(options.forgetClient && client)) throw new CliError(`not logged in to '${server}' (no OAuth tokens in the ${selection.name} backend)`);
+  const tokens = await readTokens(manager, stored);
+  const client = await readClient(manager, stored);
+  if (!tokens && !(options.forgetClient && client))
+    throw new CliError(`not logged in to '${server}'${which} (no OAuth tokens in the ${selection.name} backend)`);
   let revoked = false;
   if (tokens && !options.localOnly) {
     const credentials = clientCredentials(tokens, client);
@@ -35,7 +43,7 @@ export async function run(server: string | undefined, options: LogoutOptions, ct
         import('../../services/oauth-target.js'),
       ]);
       // A client that authenticates with a private key signs for the revocation too.
-      const target = tokens.grant === 'client_credentials' ? await configuredOAuthTarget(server, ctx) : undefined;
+      const target = tokens.grant === 'client_credentials' ? await configuredOAuthTarget(server, ctx, account) : undefined;
       revoked = (await revokeTokens(tokens, credentials, target && assertionSigner(target, ctx.now))) === 'revoked';
       ctx.stderr.write(
         printable(revoked ? `✓ Revoked the tokens at ${tokens.issuer}` : `! ${tokens.issuer} offers no revocation endpoint; deleting the tokens here only`) +
@@ -44,11 +52,11 @@ export async function run(server: string | undefined, options: LogoutOptions, ct
     }
   }
   if (tokens) {
-    await deleteTokens(manager, server, 'logout');
-    await manager.recordEvent('logout', { namespace: TOKENS_NAMESPACE, name: server }, { issuer: tokens.issuer, revoked: String(revoked) });
+    await deleteTokens(manager, stored, 'logout');
+    await manager.recordEvent('logout', { namespace: TOKENS_NAMESPACE, name: stored }, { issuer: tokens.issuer, revoked: String(revoked) });
   }
-  if (options.forgetClient && client) await deleteClient(manager, server, 'logout --forget-client');
-  ctx.stderr.write(`✓ Logged out of '${server}'${options.forgetClient && client ? ' and forgot its client registration' : ''}\n`);
+  if (options.forgetClient && client) await deleteClient(manager, stored, 'logout --forget-client');
+  ctx.stderr.write(`✓ Logged out of '${server}'${which}${options.forgetClient && client ? ' and forgot its client registration' : ''}\n`);
 }
 
 /** The registration the login was made with: revocation presents that client and no other. */

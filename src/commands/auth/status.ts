@@ -16,15 +16,20 @@ import {
 import { scopeList } from '../../oauth/scopes.js';
 import type { TokenManager } from '../../tokens/manager.js';
 import { isExpired } from '../../tokens/model.js';
+import { loginName } from '../../oauth/target.js';
 import { validateIdentifier } from '../../tokens/names.js';
 import { expiryCell, expiryLine, expiryStatus, expiryTone, formatTime, tableOutput } from '../shared/present.js';
 
 export interface StatusOptions {
   json?: boolean;
+  /** With a server: that account's login. */
+  account?: string;
 }
 
 export interface ServerStatus {
   server: string;
+  /** The login's named account (`auth login SERVER --account NAME`); null for the server's default login. */
+  account: string | null;
   issuer: string;
   /** How the tokens were obtained. */
   grant: OAuthGrant;
@@ -74,8 +79,13 @@ const REGISTRATION_TEXT: Record<ServerStatus['clientRegistration'], string> = {
 
 export async function run(server: string | undefined, options: StatusOptions, ctx: Ctx): Promise<void> {
   if (server !== undefined) validateIdentifier('name', server);
+  const { account } = options;
+  if (account !== undefined) {
+    if (server === undefined) throw new CliError('--account names one login of a server: give the server too', 1, 'mcp-cli auth status SERVER --account NAME');
+    validateIdentifier('account', account);
+  }
   const { manager, selection } = await ctx.store();
-  const names = server !== undefined ? [server] : (await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => m.name);
+  const names = server !== undefined ? [loginName({ name: server, account })] : (await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => m.name);
   const now = ctx.now();
   const statuses: ServerStatus[] = [];
   for (const name of names) {
@@ -88,7 +98,7 @@ export async function run(server: string | undefined, options: StatusOptions, ct
         ? client
         : undefined;
     statuses.push({
-      server: name,
+      ...serverAndAccount(name, tokens.account),
       issuer: tokens.issuer,
       grant: tokens.grant,
       scopes: scopeList(tokens.scope),
@@ -109,11 +119,15 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     });
   }
   if (options.json) {
-    ctx.stdout.write(JSON.stringify(server !== undefined ? (statuses[0] ?? { server, loggedIn: false }) : statuses, null, 2) + '\n');
+    ctx.stdout.write(JSON.stringify(server !== undefined ? (statuses[0] ?? { server, account: account ?? null, loggedIn: false }) : statuses, null, 2) + '\n');
     return;
   }
   if (server !== undefined && statuses.length === 0)
-    throw new CliError(`not logged in to '${server}'`, ExitCode.authRequired, `run \`mcp-cli auth login ${server}\``);
+    throw new CliError(
+      printable(`not logged in to '${server}'${account !== undefined ? ` as the account '${account}'` : ''}`),
+      ExitCode.authRequired,
+      printable(`run \`mcp-cli auth login ${server}${account !== undefined ? ` --account ${account}` : ''}\``),
+    );
   if (statuses.length === 0) {
     ctx.stderr.write('Not logged in to any server.\n');
     return writeIdpLine(statuses, manager, ctx);
@@ -121,10 +135,11 @@ export async function run(server: string | undefined, options: StatusOptions, ct
   const tty = ctx.tty.stdout;
   if (server !== undefined) {
     const s = statuses[0]!;
-    const stored = (await manager.list({ namespace: TOKENS_NAMESPACE })).find((m) => m.name === s.server)!;
+    const stored = (await manager.list({ namespace: TOKENS_NAMESPACE })).find((m) => m.name === names[0])!;
     const refresh = RENEWAL_TEXT[s.grant] ?? (s.canRefresh ? 'yes (refreshed automatically)' : 'no (log in again when it expires)');
     const lines: [string, string][] = [
       ['Server', s.server],
+      ...(s.account !== null ? [['Account', s.account] as [string, string]] : []),
       ['Issuer', s.issuer],
       ['Grant', GRANT_TEXT[s.grant]],
       ['Scopes', s.scopes.join(' ') || '-'],
@@ -141,12 +156,15 @@ export async function run(server: string | undefined, options: StatusOptions, ct
     return;
   }
   const metadata = new Map((await manager.list({ namespace: TOKENS_NAMESPACE })).map((m) => [m.name, m]));
+  // Only where a named account is logged in: the columns stay as they were for everyone else, and for their scripts.
+  const accounts = statuses.some((s) => s.account !== null);
   const rows = statuses.map((s) => {
-    const stored = metadata.get(s.server)!;
+    const stored = metadata.get(loginName({ name: s.server, account: s.account ?? undefined }))!;
     // An expired access token that can be refreshed is routine: only one that cannot is marked.
     const tone = s.canRefresh ? undefined : expiryTone(expiryStatus(stored, now));
     const cells = [
       s.server,
+      ...(accounts ? [s.account ?? '-'] : []),
       s.issuer,
       s.grant,
       s.scopes.join(' '),
@@ -159,23 +177,32 @@ export async function run(server: string | undefined, options: StatusOptions, ct
   });
   ctx.stdout.write(
     renderTable(
-      ['SERVER', { title: 'ISSUER', flex: true }, 'GRANT', { title: 'SCOPES', flex: true }, 'EXPIRES', 'REFRESH', 'DPOP', 'BACKEND'],
+      [
+        'SERVER',
+        ...(accounts ? ['ACCOUNT'] : []),
+        { title: 'ISSUER', flex: true },
+        'GRANT',
+        { title: 'SCOPES', flex: true },
+        'EXPIRES',
+        'REFRESH',
+        'DPOP',
+        'BACKEND',
+      ],
       rows,
       tableOutput(ctx),
     ),
   );
-  const declined = statuses.filter((s) => s.dpop && !s.senderConstrained).map((s) => `'${s.server}'`);
+  const declined = statuses.filter((s) => s.dpop && !s.senderConstrained).map(shownLogin);
   if (declined.length > 0)
     ctx.stderr.write(printable(`! Not sender-constrained (the authorization server issued Bearer tokens to a DPoP request): ${declined.join(', ')}\n`));
-  const unbound = statuses.filter((s) => !s.audienceBound).map((s) => s.server);
-  if (unbound.length > 0)
-    ctx.stderr.write(`! Not audience-bound (no resource indicator was sent, "resource": false): ${unbound.map((n) => `'${n}'`).join(', ')}\n`);
+  const unbound = statuses.filter((s) => !s.audienceBound).map(shownLogin);
+  if (unbound.length > 0) ctx.stderr.write(printable(`! Not audience-bound (no resource indicator was sent, "resource": false): ${unbound.join(', ')}\n`));
   await writeIdpLine(statuses, manager, ctx);
 }
 
 /** The identity provider you are signed in to and the logins that ride on it, on stderr, when there is either. */
 async function writeIdpLine(statuses: ServerStatus[], manager: TokenManager, ctx: Ctx): Promise<void> {
-  const riding = statuses.filter((s) => s.idpIssuer !== null).map((s) => `'${s.server}'`);
+  const riding = statuses.filter((s) => s.idpIssuer !== null).map(shownLogin);
   const idp = await readIdpSession(manager);
   if (idp || riding.length > 0)
     ctx.stderr.write(
@@ -183,6 +210,17 @@ async function writeIdpLine(statuses: ServerStatus[], manager: TokenManager, ctx
         `Identity provider: ${idp ? `${idp.issuer} (signed in${idp.subject ? ` as ${idp.subject}` : ''})` : 'not signed in'}; servers riding on it: ${riding.join(', ') || 'none'}`,
       ) + '\n',
     );
+}
+
+/** A login stored as `SERVER@ACCOUNT` is the account's login of SERVER; any other name is a server's default login. */
+function serverAndAccount(stored: string, account: string | undefined): Pick<ServerStatus, 'server' | 'account'> {
+  return account !== undefined && stored.endsWith(`@${account}`)
+    ? { server: stored.slice(0, -account.length - 1), account }
+    : { server: stored, account: null };
+}
+
+function shownLogin(s: ServerStatus): string {
+  return s.account !== null ? `'${s.server}' (account '${s.account}')` : `'${s.server}'`;
 }
 
 /** What `auth status NAME` says of DPoP: the key's algorithm and thumbprint, never the key. */

@@ -15,6 +15,8 @@ export interface TokenJson {
   expiresAt: string | null;
   expired: boolean;
   details: Record<string, string>;
+  /** The account of an OAuth login made with `auth login SERVER --account NAME` (stored as `SERVER@NAME`). */
+  account?: string;
 }
 
 export function tokenJson(m: TokenMetadata, now: Date): TokenJson {
@@ -28,7 +30,13 @@ export function tokenJson(m: TokenMetadata, now: Date): TokenJson {
     expiresAt: m.expiresAt ?? null,
     expired: isExpired(m, now),
     details: { ...m.details },
+    ...accountLogin(m),
   };
+}
+
+function accountLogin(m: TokenMetadata): Pick<TokenJson, 'account'> {
+  const account = m.details.account;
+  return m.type === 'oauth' && account !== undefined ? { account } : {};
 }
 
 /** `2026-11-26 20:05 UTC` on a terminal, the ISO timestamp when piped. */
