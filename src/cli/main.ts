@@ -2,6 +2,7 @@ import { dropOutputOnClosedPipe } from '../io/closed-pipe.js';
 import { directGet } from './direct-get.js';
 import { directRun } from './direct-run.js';
 import { envFileRefusal, envFilesLoadedByNode, ownCmdline } from './node-env-file.js';
+import { proxyConfigured } from '../net/proxy-env.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else,
 // and every command is imported only when it runs.
@@ -12,6 +13,8 @@ const args = process.argv.slice(2);
 const loadedByNode = envFilesLoadedByNode(process, ownCmdline);
 const direct = loadedByNode ? undefined : directGet(args);
 const directServer = direct || loadedByNode ? undefined : directRun(args);
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY route every request this process makes (src/net/proxy-dispatcher.ts).
+if (!loadedByNode && proxyConfigured(process.env)) await (await import('../net/proxy-dispatcher.js')).installProxyRouting(process.env);
 if (loadedByNode) {
   const { CliError, processIo, reportError } = await import('./core-entry.js');
   const { message, hint } = envFileRefusal(loadedByNode, process.platform);
