@@ -20,7 +20,10 @@ export function proxyFor(url: URL, env: Env): string | undefined {
 export function bypassesProxy(url: URL, noProxy: string): boolean {
   const entries = noProxy.split(/[\s,]+/).filter((entry) => entry !== '');
   if (entries.length === 1 && entries[0] === '*') return true;
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   return entries.some((entry) => entryMatches(entry.toLowerCase(), host, port));
 }

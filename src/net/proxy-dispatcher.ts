@@ -13,7 +13,10 @@ export async function loadUndici(): Promise<Undici> {
   return typeof mod.Agent === 'function' ? mod : (mod as unknown as { default: Undici }).default;
 }
 
-/** Headers that carry nothing secret: any other one (Authorization, X-Vault-Token, an API key header) is taken for a credential. */
+/**
+ * Headers that carry nothing secret, with the protocol's own (`Mcp-*`, `Sec-Fetch-*`): any other one
+ * (Authorization, Cookie, X-Vault-Token, an API key header) is taken for a credential.
+ */
 const HARMLESS_HEADERS = new Set([
   'accept',
   'accept-encoding',
@@ -24,10 +27,7 @@ const HARMLESS_HEADERS = new Set([
   'content-type',
   'host',
   'last-event-id',
-  'mcp-protocol-version',
-  'mcp-session-id',
   'pragma',
-  'sec-fetch-mode',
   'user-agent',
 ]);
 
@@ -39,7 +39,8 @@ function headerEntries(headers: Dispatcher.DispatchOptions['headers']): [string,
     for (let i = 0; i + 1 < headers.length; i += 2) pairs.push([String(headers[i]), String(headers[i + 1])]);
     return pairs;
   }
-  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(headers as Iterable<[string, string]>)].map(([k, v]) => [k, String(v)]);
+  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function')
+    return [...(headers as Iterable<[string, string]>)].map(([k, v]) => [k, String(v)]);
   return Object.entries(headers as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
 }
 
@@ -49,8 +50,33 @@ function headerEntries(headers: Dispatcher.DispatchOptions['headers']): [string,
  */
 export function carriesCredential(headers: Dispatcher.DispatchOptions['headers']): boolean {
   return headerEntries(headers).some(
-    ([name, value]) => !HARMLESS_HEADERS.has(name.toLowerCase()) || (name.toLowerCase() === 'content-type' && /x-www-form-urlencoded/i.test(value)),
+    ([name, value]) =>
+      !(HARMLESS_HEADERS.has(name.toLowerCase()) || /^(mcp|sec-fetch)-/i.test(name)) ||
+      (name.toLowerCase() === 'content-type' && /x-www-form-urlencoded/i.test(value)),
   );
+}
+
+/**
+ * undici reports a proxy's refusal of a tunnel (407, 403) as an abort, which fetch turns into "Request
+ * was cancelled": this says who refused what instead, the proxy named without its credentials.
+ */
+function explainingRefusal(handler: Dispatcher.DispatchHandler, proxy: string, url: URL): Dispatcher.DispatchHandler {
+  const explain = (error: Error) => {
+    const status = /^Proxy response \((\d+)\)/.exec(error.message)?.[1];
+    if (status === undefined) return error;
+    const why = status === '407' ? ': it wants other credentials (user:password in the proxy URL)' : '';
+    return new Error(`the proxy ${redactedProxy(proxy)} refused to connect to ${url.host} (HTTP ${status})${why}`);
+  };
+  return new Proxy(handler, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== 'function') return value;
+      if (property === 'onError') return (error: Error) => (value as (e: Error) => void).call(target, explain(error));
+      if (property === 'onResponseError')
+        return (controller: unknown, error: Error) => (value as (c: unknown, e: Error) => void).call(target, controller, explain(error));
+      return (value as (...args: unknown[]) => unknown).bind(target);
+    },
+  });
 }
 
 export interface ProxyRouting {
@@ -78,7 +104,11 @@ export async function proxyRouting(env: Env): Promise<ProxyRouting> {
         try {
           agent = new ProxyAgent({ uri: proxy, ...(requestTls ? { requestTls } : {}) });
         } catch {
-          throw new CliError(`the proxy ${redactedProxy(proxy)} is not a valid proxy URL`, 1, 'check HTTPS_PROXY / HTTP_PROXY: http://[user:password@]host:port');
+          throw new CliError(
+            `the proxy ${redactedProxy(proxy)} is not a valid proxy URL`,
+            1,
+            'check HTTPS_PROXY / HTTP_PROXY: http://[user:password@]host:port',
+          );
         }
         agents.set(proxy, agent);
       }
@@ -95,7 +125,7 @@ export async function proxyRouting(env: Env): Promise<ProxyRouting> {
             1,
             `use https:// for ${url.host}, or list it in NO_PROXY if it is reachable without the proxy`,
           );
-        return throughProxy(proxy).dispatch(options, handler);
+        return throughProxy(proxy).dispatch(options, explainingRefusal(handler, proxy, url));
       }
       override async close(): Promise<void> {
         await Promise.all([direct, ...agents.values()].map((agent) => agent.close()));

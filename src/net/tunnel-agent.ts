@@ -21,9 +21,16 @@ class TunnelingAgent extends HttpsAgent {
     const authority = `${options.host?.includes(':') ? `[${options.host}]` : options.host}:${options.port ?? 443}`;
     const headers: Record<string, string> = { host: authority };
     if (this.proxy.username !== '' || this.proxy.password !== '')
-      headers['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(this.proxy.username)}:${decodeURIComponent(this.proxy.password)}`).toString('base64')}`;
+      headers['proxy-authorization'] =
+        `Basic ${Buffer.from(`${decodeURIComponent(this.proxy.username)}:${decodeURIComponent(this.proxy.password)}`).toString('base64')}`;
     const send = this.proxy.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send({ hostname: this.proxy.hostname.replace(/^\[(.*)\]$/, '$1'), port: this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80), method: 'CONNECT', path: authority, headers });
+    const request = send({
+      hostname: this.proxy.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80),
+      method: 'CONNECT',
+      path: authority,
+      headers,
+    });
     request.once('connect', (response, socket) => {
       if (response.statusCode !== 200) {
         socket.destroy();
@@ -34,7 +41,9 @@ class TunnelingAgent extends HttpsAgent {
       secure.once('secureConnect', () => callback(null, secure));
       secure.once('error', (error) => callback(error));
     });
-    request.once('error', (error) => callback(new Error(`cannot reach the proxy ${redactedProxy(this.proxy.href)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+    request.once('error', (error) =>
+      callback(new Error(`cannot reach the proxy ${redactedProxy(this.proxy.href)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)),
+    );
     request.end();
     return undefined;
   }

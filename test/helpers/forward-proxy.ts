@@ -41,7 +41,12 @@ export async function startForwardProxy(options: { user?: string; password?: str
     }
     const target = new URL(request.url ?? '');
     const port = Number(target.port || 80);
-    seen.push({ method: request.method ?? '', host: target.hostname, port, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}) });
+    seen.push({
+      method: request.method ?? '',
+      host: target.hostname,
+      port,
+      ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+    });
     const headers = { ...request.headers };
     delete headers['proxy-authorization'];
     delete headers['proxy-connection'];

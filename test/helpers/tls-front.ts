@@ -13,10 +13,13 @@ export interface TlsFront {
 export async function startTlsFront(behind: string, tls: { key: Buffer; cert: Buffer }): Promise<TlsFront> {
   const target = new URL(behind);
   const server = createServer({ key: tls.key, cert: tls.cert }, (request, response) => {
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
     upstream.on('error', () => response.writeHead(502).end());
     request.pipe(upstream);
   });

@@ -85,7 +85,9 @@ export class VaultClient {
     const { tls } = connection;
     this.agent = proxiedAgent(
       url,
-      https ? { keepAlive: true, maxSockets: this.limit, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify } : { keepAlive: true, maxSockets: this.limit },
+      https
+        ? { keepAlive: true, maxSockets: this.limit, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify }
+        : { keepAlive: true, maxSockets: this.limit },
     );
   }
 
