@@ -2,7 +2,6 @@ import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { CliError } from '../errors.js';
 import { proxyFor, redactedProxy } from './no-proxy.js';
 import { proxyRoutingEnv } from './proxy-env.js';
 
@@ -54,21 +53,20 @@ class TunnelingAgent extends HttpsAgent {
  * variables name for it, or a plain one. Plain HTTP through a proxy is refused: every such request
  * carries a token or login secrets, which the proxy would read.
  */
-export function proxiedAgent(address: URL, options: AgentOptions): HttpAgent {
+export function proxiedAgent(address: URL, options: AgentOptions, refuse: (message: string, hint: string) => Error): HttpAgent {
   const env = proxyRoutingEnv();
   const proxy = env ? proxyFor(address, env) : undefined;
   if (proxy === undefined) return address.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
   if (address.protocol !== 'https:')
-    throw new CliError(
+    throw refuse(
       `refusing to send credentials to ${address.origin} over plain HTTP through the proxy ${redactedProxy(proxy)}: the proxy could read them`,
-      1,
       `use https:// for ${address.host}, or list it in NO_PROXY if it is reachable without the proxy`,
     );
   let proxyUrl: URL;
   try {
     proxyUrl = new URL(proxy);
   } catch {
-    throw new CliError(`the proxy ${redactedProxy(proxy)} is not a valid proxy URL`, 1, 'check HTTPS_PROXY: http://[user:password@]host:port');
+    throw refuse(`the proxy ${redactedProxy(proxy)} is not a valid proxy URL`, 'check HTTPS_PROXY: http://[user:password@]host:port');
   }
   return new TunnelingAgent(proxyUrl, options);
 }

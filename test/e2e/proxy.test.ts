@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
+import { connectThroughRun } from '../helpers/run-client.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls.js';
 import { startTlsFront, type TlsFront } from '../helpers/tls-front.js';
 import { startVaultServer, type VaultServer } from '../helpers/vault-server/server.js';
@@ -123,6 +124,21 @@ describe('requests through a corporate proxy', () => {
     expect(proxy.seen.some((s) => s.authorization !== undefined)).toBe(false);
     const straight = await spawn(['ping', 'plain'], viaProxy({ NO_PROXY: '127.0.0.1' }));
     expect(straight.code, straight.stderr).toBe(0);
+  });
+
+  it("run's bridge, launched as an MCP client launches it with the proxy in its environment, sends the token through the tunnel", async () => {
+    const before = carried(front.origin).length;
+    const seenBefore = guarded.authorizations.length;
+    const run = await connectThroughRun(sandbox, 'secure', { env: viaProxy() });
+    try {
+      const result = await run.client.callTool({ name: 'echo', arguments: { message: 'bridged' } });
+      expect(JSON.stringify(result.content)).toContain('bridged');
+    } finally {
+      await run.close();
+    }
+    outputs.push(run.stderr());
+    expect(carried(front.origin).length).toBeGreaterThan(before);
+    expect(guarded.authorizations.slice(seenBefore)).toContain(`Bearer ${BEARER}`);
   });
 
   it('token validate reaches the provider and the MCP servers through the proxy', async () => {

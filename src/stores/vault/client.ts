@@ -88,6 +88,7 @@ export class VaultClient {
       https
         ? { keepAlive: true, maxSockets: this.limit, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify }
         : { keepAlive: true, maxSockets: this.limit },
+      (message, hint) => vaultFailure('unavailable', message, hint),
     );
   }
 
