@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.js';
+import { createOAuthSandbox } from '../helpers/oauth-cli.js';
+import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 import { connectThroughRun } from '../helpers/run-client.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls.js';
@@ -186,5 +188,52 @@ describe('requests through a corporate proxy', () => {
       expect(text).not.toContain(PROXY_PASSWORD);
       expect(text).not.toContain(encodeURIComponent(PROXY_PASSWORD));
     }
+  });
+});
+
+describe('OAuth endpoints through a proxy', () => {
+  const SECRET = `${SENTINEL}-proxy-cs-2b8`;
+  let proxy: ForwardProxy;
+  let servers: OAuthServers;
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    proxy = await startForwardProxy();
+    servers = await startOAuthServers({ clientCredentials: true });
+    await servers.provider.clientsStore.registerClient!({
+      redirect_uris: [],
+      grant_types: ['client_credentials'],
+      scope: 'mcp:tools',
+      client_id: 'ci-proxy',
+      client_secret: SECRET,
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    sandbox = await createOAuthSandbox({
+      machine: {
+        url: servers.mcpUrl,
+        oauth: { grant: 'client_credentials', issuer: servers.issuer, clientId: 'ci-proxy', clientSecret: '${TOKEN:generic:ci-proxy}' },
+      },
+    });
+    expect((await sandbox.run(['token', 'set', 'ci-proxy', '--type', 'generic', '--value', '-'], { input: SECRET })).code).toBe(0);
+  });
+  afterAll(async () => {
+    await Promise.all([proxy?.close(), servers?.close()]);
+    await sandbox?.cleanup();
+  });
+
+  it('discovery goes through the proxy; the token request, over plain HTTP, is refused unless NO_PROXY lists the server', async () => {
+    const issuerPort = Number(new URL(servers.issuer).port);
+    const tokenRequests = () => servers.requests.filter((r) => r.path === '/token').length;
+    const refused = await sandbox.spawn(['call', 'machine', 'whoami'], { env: { HTTP_PROXY: proxy.url } });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/refusing to send a credential to http:\/\/127\.0\.0\.1:\d+ over plain HTTP through the proxy/);
+    expect(proxy.seen.some((s) => s.port === issuerPort)).toBe(true);
+    expect(tokenRequests()).toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain(SECRET);
+
+    const straight = await sandbox.spawn(['call', 'machine', 'whoami'], { env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
+    expect(straight.code, straight.stderr).toBe(0);
+    expect(straight.stdout.trim()).toBe('hello ci-proxy');
+    expect(tokenRequests()).toBe(1);
   });
 });
