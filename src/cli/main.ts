@@ -2,7 +2,6 @@ import { dropOutputOnClosedPipe } from '../io/closed-pipe.js';
 import { directGet } from './direct-get.js';
 import { directRun } from './direct-run.js';
 import { envFileRefusal, envFilesLoadedByNode, ownCmdline } from './node-env-file.js';
-import { proxyConfigured } from '../net/proxy-env.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else,
 // and every command is imported only when it runs.
@@ -13,8 +12,10 @@ const args = process.argv.slice(2);
 const loadedByNode = envFilesLoadedByNode(process, ownCmdline);
 const direct = loadedByNode ? undefined : directGet(args);
 const directServer = direct || loadedByNode ? undefined : directRun(args);
-// HTTPS_PROXY / HTTP_PROXY / NO_PROXY route every request this process makes (src/net/proxy-dispatcher.ts).
-if (!loadedByNode && proxyConfigured(process.env)) await (await import('../net/proxy-dispatcher.js')).installProxyRouting(process.env);
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY route every request this process makes (src/net/proxy-dispatcher.ts);
+// without them, nothing about proxies is loaded.
+if (!loadedByNode && Object.keys(process.env).some((name) => /^https?_proxy$/i.test(name) && process.env[name]!.trim() !== ''))
+  await (await import('../net/proxy-dispatcher.js')).installProxyRouting(process.env);
 if (loadedByNode) {
   const { CliError, processIo, reportError } = await import('./core-entry.js');
   const { message, hint } = envFileRefusal(loadedByNode, process.platform);

@@ -6,11 +6,6 @@ export function proxyVariable(env: Env, name: 'https_proxy' | 'http_proxy' | 'no
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-/** Whether a proxy variable is set: when none is, nothing about proxies is loaded. */
-export function proxyConfigured(env: Env): boolean {
-  return proxyVariable(env, 'https_proxy') !== undefined || proxyVariable(env, 'http_proxy') !== undefined;
-}
-
 let installed: Env | undefined;
 
 /** The variables this process routes its requests by, once the CLI has installed proxy routing (src/cli/main.ts). */
