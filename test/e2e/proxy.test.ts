@@ -183,7 +183,8 @@ describe('requests through a corporate proxy', () => {
   });
 
   it('the proxy password appears in no output and not in the audit log', async () => {
-    const audit = await readFile(join(sandbox.env.XDG_STATE_HOME!, 'mcp-cli', 'audit.log'), 'utf8').catch(() => '');
+    const audit = await readFile(join(sandbox.env.XDG_STATE_HOME!, 'mcp-cli', 'audit.log'), 'utf8');
+    expect(audit).toContain('in-vault');
     for (const text of [...outputs, audit]) {
       expect(text).not.toContain(PROXY_PASSWORD);
       expect(text).not.toContain(encodeURIComponent(PROXY_PASSWORD));
