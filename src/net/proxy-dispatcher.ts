@@ -48,7 +48,7 @@ function headerEntries(headers: Dispatcher.DispatchOptions['headers']): [string,
  * Whether a request carries a credential: a header other than the harmless ones, or a form body
  * (OAuth's token, revocation and device requests hold codes, refresh tokens and client secrets).
  */
-export function carriesCredential(headers: Dispatcher.DispatchOptions['headers']): boolean {
+function carriesCredential(headers: Dispatcher.DispatchOptions['headers']): boolean {
   return headerEntries(headers).some(
     ([name, value]) =>
       !(HARMLESS_HEADERS.has(name.toLowerCase()) || /^(mcp|sec-fetch)-/i.test(name)) ||
