@@ -22,6 +22,11 @@ export const ENVIRONMENT: readonly HelpItem[] = [
   ['VAULT_NAMESPACE, VAULT_CACERT, VAULT_CAPATH, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY', "as for Vault's own CLI"],
   ['VAULT_SECRET_ID', 'the AppRole secret_id, for the login that tokenStorage.vault.auth names (method approle)'],
   ['VAULT_ROLE', 'the role of a JWT or Kubernetes login that tokenStorage.vault.auth names'],
+  [
+    'HTTPS_PROXY, HTTP_PROXY, NO_PROXY (or lower case)',
+    'the proxy for https:// and http:// requests, and the hosts that go straight (matched as curl does); see docs/config.md',
+  ],
+  ['NODE_EXTRA_CA_CERTS', "a PEM file of CAs trusted besides the system's: a TLS-inspecting proxy's own CA"],
   ['NO_COLOR, FORCE_COLOR, CLICOLOR, CLICOLOR_FORCE', 'colours (only on a terminal unless forced)'],
   ['COLUMNS', 'the width that tables fit on a terminal (default: the width of the terminal)'],
   [

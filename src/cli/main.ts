@@ -12,6 +12,10 @@ const args = process.argv.slice(2);
 const loadedByNode = envFilesLoadedByNode(process, ownCmdline);
 const direct = loadedByNode ? undefined : directGet(args);
 const directServer = direct || loadedByNode ? undefined : directRun(args);
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY route every request this process makes (src/net/proxy-dispatcher.ts);
+// without them, nothing about proxies is loaded.
+if (!loadedByNode && Object.keys(process.env).some((name) => /^https?_proxy$/i.test(name) && process.env[name]!.trim() !== ''))
+  await (await import('../net/proxy-dispatcher.js')).installProxyRouting(process.env);
 if (loadedByNode) {
   const { CliError, processIo, reportError } = await import('./core-entry.js');
   const { message, hint } = envFileRefusal(loadedByNode, process.platform);

@@ -17,19 +17,19 @@ export interface TlsFetch {
  * straight from memory into the TLS context (undici's Agent), never through a file.
  */
 export async function tlsFetch(tls: TlsSettings): Promise<TlsFetch> {
-  // undici is CommonJS: the bundle's chunk exposes it only as the default export.
-  const mod = await import('undici');
-  const { Agent, buildConnector, fetch: undiciFetch } = typeof mod.Agent === 'function' ? mod : (mod as unknown as { default: typeof mod }).default;
-  const connector = buildConnector({
+  const { loadUndici, routedLikeGlobal } = await import('../net/proxy-dispatcher.js');
+  const { Agent, buildConnector, fetch: undiciFetch } = await loadUndici();
+  const connection = {
     ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
     ...(tls.key !== undefined ? { key: tls.key } : {}),
     ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-  });
+  };
+  const connector = buildConnector(connection);
   let lastError: string | undefined;
   const remember = (error: Error & { code?: unknown }) => {
     if (typeof error.code === 'string' && /SSL|TLS|CERT/.test(error.code)) lastError = error.code;
   };
-  const agent = new Agent({
+  const direct = new Agent({
     connect: (options, callback) =>
       connector(options, (error, socket) => {
         if (error) remember(error);
@@ -37,6 +37,7 @@ export async function tlsFetch(tls: TlsSettings): Promise<TlsFetch> {
         callback(error as Error, socket as never);
       }),
   });
+  const agent = routedLikeGlobal(connection, direct);
   const withAgent = ((input: Parameters<Fetch>[0], init?: RequestInit) =>
     undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent })) as unknown as Fetch;
   return { fetch: withAgent, lastTlsError: () => lastError, close: () => agent.destroy() };

@@ -1,5 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { proxiedAgent } from '../../net/tunnel-agent.js';
 import type { StoreError } from '../errors.js';
 import { fixedToken, vaultFailure, type TokenSource, type VaultConnection, type VaultToken } from './connection.js';
 import { redact } from './redact.js';
@@ -82,9 +83,13 @@ export class VaultClient {
     const url = new URL(connection.address);
     this.target = { https, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, base: url.pathname.replace(/\/+$/, '') };
     const { tls } = connection;
-    this.agent = https
-      ? new HttpsAgent({ keepAlive: true, maxSockets: this.limit, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify })
-      : new HttpAgent({ keepAlive: true, maxSockets: this.limit });
+    this.agent = proxiedAgent(
+      url,
+      https
+        ? { keepAlive: true, maxSockets: this.limit, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify }
+        : { keepAlive: true, maxSockets: this.limit },
+      (message, hint) => vaultFailure('unavailable', message, hint),
+    );
   }
 
   /** Where the token of later requests comes from (a login session, which itself sends its logins through this client). */
