@@ -57,6 +57,7 @@ const core = await coreChunk({
     'src/commands/shared/present.ts',
     'src/commands/token/namespace-option.ts',
     'src/io/table.ts',
+    'src/io/read-stdin.ts',
     'src/tokens/duration.ts',
     'src/stores/keychain/secret-service.ts',
     'src/stores/keychain/items.ts',

@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
+import { proxyFor } from '../net/no-proxy.js';
+import { proxyRoutingEnv } from '../net/proxy-env.js';
 
 type Fetch = typeof fetch;
 
@@ -20,7 +22,8 @@ const MAX_REDIRECTS = 5;
  * requests, and a client may start ten bridges. It does what the MCP transport needs: one request,
  * the answer as a web `Response` whose body streams (event streams last hours), keep-alive, an abort
  * signal, a compressed answer decoded, and a 307/308 to the same origin followed (a server that moves
- * `/mcp` to `/mcp/`). Anything else (another origin, a body that is a stream) is left to fetch.
+ * `/mcp` to `/mcp/`). Anything else (another origin, a body that is a stream, a request that goes
+ * through a proxy, which fetch's dispatcher routes and guards: src/net) is left to fetch.
  */
 export function nodeFetch(): NodeFetch {
   const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
@@ -71,6 +74,8 @@ export function nodeFetch(): NodeFetch {
       return fetch(input, init);
     const url = new URL(input);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
+    const routing = proxyRoutingEnv();
+    if (routing && proxyFor(url, routing) !== undefined) return fetch(input, init);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, key) => (headers[key] = value));
     headers['accept-encoding'] ??= 'gzip, deflate, br';
