@@ -5,6 +5,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LIBRARY_PACKAGES } from './programs.js';
+import { createQuickTokenFile } from './seed-store.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -114,7 +115,15 @@ const NSS_WRAPPER = process.platform === 'linux';
  * (test/helpers/in-process.ts): the same commands and assertions, without a process start and a
  * key derivation per command.
  */
-export async function createSandbox(extraEnv: Record<string, string | undefined> = {}, options: { inProcess?: boolean } = {}): Promise<Sandbox> {
+/**
+ * `inProcess`: commands run in this process (spawn still starts one). `quickTokenFile`: the encrypted
+ * file is created first under MCP_CLI_ENCRYPTION_KEY with a cheap key derivation (test/helpers/seed-store.ts),
+ * for tests whose subject is not the file's creation.
+ */
+export async function createSandbox(
+  extraEnv: Record<string, string | undefined> = {},
+  options: { inProcess?: boolean; quickTokenFile?: boolean } = {},
+): Promise<Sandbox> {
   const home = await mkdtemp(join(tmpdir(), 'mcp-cli-test-'));
   const accounts = await mkdtemp(join(tmpdir(), 'mcp-cli-test-passwd-'));
   const env = {
@@ -126,6 +135,7 @@ export async function createSandbox(extraEnv: Record<string, string | undefined>
     XDG_STATE_HOME: join(home, '.local', 'state'),
     ...extraEnv,
   };
+  if (options.quickTokenFile) await createQuickTokenFile(env.XDG_DATA_HOME, extraEnv.MCP_CLI_ENCRYPTION_KEY!);
   const spawned = (args: string[], runOptions: RunOptions = {}) =>
     runCli(args, {
       cwd: home,

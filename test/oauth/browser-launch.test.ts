@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
 import { createOAuthSandbox, startCli } from '../helpers/oauth-cli.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
 
 const RECORDER = fileURLToPath(new URL('../helpers/recording-browser.mjs', import.meta.url));
@@ -100,6 +101,7 @@ describe('the browser a login starts', () => {
     servers = await startOAuthServers();
     sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl } });
     Object.assign(sandbox.env, SECRETS);
+    await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, SECRETS.MCP_CLI_ENCRYPTION_KEY);
   });
   afterAll(async () => {
     await servers?.close();
