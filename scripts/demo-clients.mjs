@@ -32,6 +32,8 @@ try {
   await mcpCli(['clients', 'import', 'claude-desktop', '--dry-run', '--command', 'mcp-cli'], env);
   await mcpCli(['clients', 'import', '--yes', 'claude-desktop', '--command', 'mcp-cli'], env);
   console.log(`\n$ cat ~/.config/Claude/claude_desktop_config.json\n${readFileSync(file, 'utf8')}`);
+  // The demo's HOME is not the account's own, so its config directory acts once approved (your own needs no approval).
+  await mcpCli(['config', 'trust', join(env.XDG_CONFIG_HOME, 'mcp-cli', 'server_config.json')], env);
   await mcpCli(['config', 'show', 'notes'], env);
   await mcpCli(['clients', 'restore', 'claude-desktop'], env);
   if (readFileSync(file, 'utf8') !== original) throw new Error('restore did not bring the file back byte for byte');
