@@ -111,7 +111,9 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
   // Daemons must not outlive a run that crashes before calling stop().
   const killOnExit = () => children.forEach((child) => child.kill('SIGTERM'));
   process.once('exit', killOnExit);
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     process.off('exit', killOnExit);
     for (const child of children.reverse()) await stopChild(child);
     await rm(home, { recursive: true, force: true });
@@ -125,8 +127,14 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
       return true;
     });
     if (options.keyring !== false) {
-      const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+      const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'pipe'] });
       children.push(daemon);
+      // A daemon that exits while tests still use it says why on the test run's stderr.
+      let said = '';
+      daemon.stderr!.on('data', (chunk: Buffer) => (said = (said + chunk.toString()).slice(-2000)));
+      daemon.once('exit', (code, signal) => {
+        if (!stopping) process.stderr.write(`gnome-keyring-daemon exited early (code ${code}, signal ${signal}): ${said.trim() || 'it said nothing'}\n`);
+      });
       daemon.stdin!.end(KEYRING_PASSWORD);
       await waitFor('gnome-keyring-daemon on the private bus', async () => {
         const conn = await DbusConnection.open(socket, 1000);
