@@ -1,8 +1,7 @@
 import type { OAuthTokens } from '@modelcontextprotocol/client';
 import { CliError, ExitCode, type ExitCodeValue } from '../errors.js';
 import type { Env } from '../paths.js';
-import type { TokenManager } from '../tokens/manager.js';
-import { signedAssertion } from './client-credentials.js';
+import { signedAssertion, type ClientCredentialsOptions } from './client-credentials.js';
 import type { Discovery } from './discovery.js';
 import { TOKENS_NAMESPACE, tokensFromResponse, writeClient, writeTokens, type OAuthGrant, type SavedTokens } from './records.js';
 import type { OAuthTarget } from './target.js';
@@ -12,22 +11,10 @@ import { urlForMessage } from './url-policy.js';
 /** RFC 7523 section 2.1: a JWT as an authorization grant. */
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-/** What a new grant of a server that gets its tokens by itself needs: the session's and the login's options. */
-export interface SelfGrantOptions {
-  target: OAuthTarget;
-  manager: TokenManager;
+/** What a new grant of a server that gets its tokens by itself needs: a client credentials grant's options, and the environment a workload's assertion may come from. */
+export interface SelfGrantOptions extends ClientCredentialsOptions {
   env: Env;
   platform: NodeJS.Platform;
-  now(): Date;
-  /** The scopes to ask for (a step-up's union); default `oauth.scopes`, else what the server advertises. */
-  scope?: string;
-  /** The tokens this grant replaces: their step-up is kept. */
-  previous?: SavedTokens;
-  stepUp?: boolean;
-  resourceMetadataUrl?: URL;
-  challengeScope?: string;
-  /** Why a grant replaces stored tokens, for the audit log. */
-  trigger?: string;
 }
 
 /** An authorization server that lists its grants and not this one is told so before any JWT is sent. */
