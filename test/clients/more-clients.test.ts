@@ -46,10 +46,7 @@ const http: Record<string, TestMcpHttpServer> = {};
 const paths: Record<string, string> = {};
 
 beforeAll(async () => {
-  sandbox = await createSandbox(
-    { MCP_CLI_ENCRYPTION_KEY: 'more-clients-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' },
-    { inProcess: true, quickTokenFile: true },
-  );
+  sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'more-clients-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
   const home = sandbox.home;
   shimDir = await installShim(join(home, 'bin'));
   for (const name of ['codexRemote', 'geminiRemote', 'continueRemote', 'opencodeRemote', 'lmStudio'] as const)
@@ -499,7 +496,7 @@ const INSTALL_PASSPHRASE = sentinel('install-passphrase');
 describe('clients install into each newer client', () => {
   let box: Sandbox;
   beforeAll(async () => {
-    box = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: INSTALL_PASSPHRASE, MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true, quickTokenFile: true });
+    box = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: INSTALL_PASSPHRASE, MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
     await writeOwnConfig(box.home, { mcpServers: { tools: { command: NODE, args: [STDIO_SERVER], env: { GREETING: 'hello' } } } });
   });
   afterAll(() => box?.cleanup());

@@ -73,7 +73,8 @@ describe('Claude Desktop: connection strings, mcp-remote headers, and passwords 
   const leaked = (text: string) => ALL.filter((s) => text.includes(s));
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'pw', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
+    // Every file of the home is compared after restore: the token file must not exist before the import.
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'pw', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true, quickTokenFile: false });
     shimDir = await installShim(join(sandbox.home, 'bin'));
     http.push(await startTestMcpHttpServer({ token: S.bearer }), await startTestMcpHttpServer({ token: S.authHeader }));
     await writeOwnConfig(sandbox.home, { mcpServers: {} });

@@ -14,7 +14,7 @@ let tokenFile: string;
 beforeEach(async () => {
   sb = await createSandbox(
     { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_EXPORT_PASSPHRASE: 'export words', MCP_CLI_TOKEN_BACKEND: 'encrypted' },
-    { inProcess: true },
+    { inProcess: true, quickTokenFile: false },
   );
   dataDir = join(sb.env.XDG_DATA_HOME!, 'mcp-cli');
   tokenFile = join(dataDir, 'tokens.enc');

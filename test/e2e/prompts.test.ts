@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/cli.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 import { runInTerminal } from '../helpers/tty.js';
 
 const PASSPHRASE = 'typed at the terminal';
@@ -22,7 +23,9 @@ afterEach(() => sb.cleanup());
 
 const valueOf = async (name: string) => (await sb.run(['token', 'get', name, '--show-value'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } })).stdout;
 
+/** A token in a file that exists already (made with a cheap key derivation: the prompts, not the derivation, are the subject). */
 async function seed(name: string): Promise<void> {
+  await createQuickTokenFile(sb.env.XDG_DATA_HOME!, PASSPHRASE);
   const r = await sb.run(['token', 'set', name, '--value', `${SECRET}-${name}`], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } });
   expect(r.code, r.stderr).toBe(0);
 }

@@ -62,10 +62,7 @@ describe('requests through a corporate proxy', () => {
     modelsFront = await startTlsFront(models.origin, { key: certs.serverKey, cert: certs.serverCert });
     vault = await startVaultServer({ tls: { key: certs.serverKey, cert: certs.serverCert } });
     plainVault = await startVaultServer();
-    sandbox = await createSandbox(
-      { MCP_CLI_ENCRYPTION_KEY: 'proxy-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' },
-      { inProcess: true, quickTokenFile: true },
-    );
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'proxy-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
     const set = await sandbox.run(['token', 'set', 'corp', '--value', '-'], { input: BEARER });
     expect(set.code, set.stderr).toBe(0);
     const key = await sandbox.run(['token', 'set', 'models', '--type', 'api-key', '--provider', 'openai', '--value', '-'], { input: API_KEY });

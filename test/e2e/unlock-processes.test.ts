@@ -60,7 +60,7 @@ describe('programs that mcp-cli starts do not get the unlock session', () => {
   let sb: Sandbox;
   beforeEach(async () => {
     // No XDG_RUNTIME_DIR (as on macOS): the agent listens under the home, which a stdio server sees too.
-    sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', XDG_RUNTIME_DIR: undefined });
+    sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', XDG_RUNTIME_DIR: undefined }, { quickTokenFileUnder: PASSPHRASE });
     for (const name of ['alpha', 'beta'])
       expect((await sb.run(['token', 'set', name, '--value', `${SECRET}-${name}`], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } })).code).toBe(0);
     await unlock(sb, PASSPHRASE);
@@ -169,7 +169,7 @@ describe('token lock and the timeout end the session for running processes', () 
   const alpha = { namespace: 'bearer', name: 'alpha' };
   let sb: Sandbox;
   beforeEach(async () => {
-    sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { quickTokenFileUnder: PASSPHRASE });
     expect((await sb.run(['token', 'set', 'alpha', '--value', '-'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, input: SECRET })).code).toBe(0);
   });
   afterEach(async () => {
@@ -280,7 +280,7 @@ describe('token lock and the timeout end the session for running processes', () 
 
 describe('exec itself', () => {
   it('starts, with the session, the program that gets the token; lock does not stop the program', async () => {
-    const sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+    const sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { quickTokenFileUnder: PASSPHRASE });
     try {
       expect((await sb.run(['token', 'set', 'alpha', '--value', '-'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, input: SECRET })).code).toBe(0);
       await unlock(sb, PASSPHRASE);

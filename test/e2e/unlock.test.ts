@@ -25,7 +25,7 @@ let tokenFile: string;
 const noKey = { MCP_CLI_ENCRYPTION_KEY: undefined };
 
 beforeEach(async () => {
-  sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' });
+  sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { quickTokenFileUnder: PASSPHRASE });
   runtime = join(sb.home, 'run');
   await mkdir(runtime, { mode: 0o700 });
   sb.env.XDG_RUNTIME_DIR = runtime;

@@ -113,16 +113,17 @@ const NSS_WRAPPER = process.platform === 'linux';
 /**
  * A sandbox whose `run` spawns the built CLI, or, with `inProcess`, runs the command in this process
  * (test/helpers/in-process.ts): the same commands and assertions, without a process start and a
- * key derivation per command.
- */
-/**
- * `inProcess`: commands run in this process (spawn still starts one). `quickTokenFile`: the encrypted
- * file is created first under MCP_CLI_ENCRYPTION_KEY with a cheap key derivation (test/helpers/seed-store.ts),
- * for tests whose subject is not the file's creation.
+ * key derivation per command; `spawn` always starts a process.
+ *
+ * `quickTokenFile` (the default when the sandbox sets MCP_CLI_ENCRYPTION_KEY): the encrypted file is
+ * created first under that passphrase with a cheap key derivation (test/helpers/seed-store.ts), so
+ * that no spawned command spends most of its time deriving the key; `false` for tests whose subject
+ * is the file's creation. `quickTokenFileUnder`: the same under a passphrase the environment does
+ * not give (one typed at a prompt, or given per command).
  */
 export async function createSandbox(
   extraEnv: Record<string, string | undefined> = {},
-  options: { inProcess?: boolean; quickTokenFile?: boolean } = {},
+  options: { inProcess?: boolean; quickTokenFile?: boolean; quickTokenFileUnder?: string } = {},
 ): Promise<Sandbox> {
   const home = await mkdtemp(join(tmpdir(), 'mcp-cli-test-'));
   const accounts = await mkdtemp(join(tmpdir(), 'mcp-cli-test-passwd-'));
@@ -135,7 +136,8 @@ export async function createSandbox(
     XDG_STATE_HOME: join(home, '.local', 'state'),
     ...extraEnv,
   };
-  if (options.quickTokenFile) await createQuickTokenFile(env.XDG_DATA_HOME, extraEnv.MCP_CLI_ENCRYPTION_KEY!);
+  const passphrase = options.quickTokenFileUnder ?? extraEnv.MCP_CLI_ENCRYPTION_KEY;
+  if (options.quickTokenFile ?? passphrase !== undefined) await createQuickTokenFile(env.XDG_DATA_HOME, passphrase!);
   const spawned = (args: string[], runOptions: RunOptions = {}) =>
     runCli(args, {
       cwd: home,

@@ -22,7 +22,8 @@ let tokenFile: string;
 beforeAll(async () => {
   keyring = await startPrivateKeyring();
   // With a passphrase at hand, a fallback to the encrypted file would succeed: it must not happen.
-  sb = await createSandbox({ ...keyring.env, MCP_CLI_ENCRYPTION_KEY: 'would-work-if-it-fell-back' });
+  // No tokens.enc beforehand: the test shows that none is written.
+  sb = await createSandbox({ ...keyring.env, MCP_CLI_ENCRYPTION_KEY: 'would-work-if-it-fell-back' }, { quickTokenFile: false });
   tokenFile = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
   for (const [name, type] of KEYRING_TOKENS) {
     const r = await sb.run(['token', 'set', name, '--type', type, '--value', `${SECRET}-${name}`]);

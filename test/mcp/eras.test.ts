@@ -31,7 +31,7 @@ describe('ping, tools and call on both eras', () => {
   beforeAll(async () => {
     for (const [eras] of ERAS) servers[eras] = await startTestMcpHttpServer({ token: SECRET, eras });
     echoing = await startTestMcpHttpServer({ token: SECRET, spec: { ...TEST_SERVER, name: (auth) => `echo ${auth?.token ?? ''}` } });
-    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'eras-passphrase' }, { quickTokenFile: true });
+    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'eras-passphrase' });
     const set = await sandbox.run(['token', 'set', 'key', '--type', 'bearer'], { input: SECRET });
     expect(set.code, set.stderr).toBe(0);
     await writeOwnConfig(sandbox.home, {
