@@ -84,7 +84,8 @@ describe('the loopback callback', () => {
     const before = servers.counters.codeGrant;
     const r = await sandbox.run(['auth', 'login', 'notes'], { env: { FOLLOW_FORGE_FIRST: '1', FOLLOW_LOG: log } });
     expect(r.code, r.stderr).toBe(0);
-    expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual(['forged 400', 'real 200']);
+    // The login ends once the callback arrived; the stand-in browser logs the answer a moment later.
+    await expect.poll(async () => (await readFile(log, 'utf8')).trim().split('\n'), { timeout: 10_000 }).toEqual(['forged 400', 'real 200']);
     expect(servers.counters.codeGrant).toBe(before + 1);
     expect(
       tokenRequestsSince(start)

@@ -16,7 +16,8 @@ let vault: VaultServer;
 const sandboxes: Sandbox[] = [];
 
 async function sandbox(extra: Record<string, string | undefined> = {}): Promise<Sandbox> {
-  const s = await createSandbox({ VAULT_ADDR: vault.address, VAULT_TOKEN: vault.rootToken, ...extra }, { inProcess: true });
+  // No token file beforehand: tests show that nothing falls back to one.
+  const s = await createSandbox({ VAULT_ADDR: vault.address, VAULT_TOKEN: vault.rootToken, ...extra }, { inProcess: true, quickTokenFile: false });
   sandboxes.push(s);
   return s;
 }
