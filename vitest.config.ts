@@ -22,6 +22,14 @@ export const QUICK = [
   'test/mcp/{connect,expiry-notice,mtls,mtls-oauth}.test.ts',
   'test/e2e/{audit-integrity,validate}.test.ts',
 ];
+/**
+ * Full-suite files that change what the whole process sees: process.env, or the native keychain
+ * library's session bus connection, which it keeps for the life of the process. They get a fresh
+ * process each; the rest of the full suite shares worker processes (a process start and the
+ * imports per file cost about a minute of CPU over the suite).
+ */
+const PROCESS_WIDE = ['test/keychain/{os-keychain,secret-service}.test.ts', 'test/stores/contract.test.ts'];
+
 export default defineConfig({
   define: { MCP_CLI_VERSION: JSON.stringify(version) },
   test: {
@@ -37,11 +45,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'full',
+          isolate: false,
           include: ['test/**/*.test.ts'],
           // PowerShell, which Debian does not package: npm run test:powershell (vitest.powershell.config.ts).
-          exclude: [...configDefaults.exclude, ...QUICK, 'test/powershell/**'],
+          exclude: [...configDefaults.exclude, ...QUICK, ...PROCESS_WIDE, 'test/powershell/**'],
         },
       },
+      { extends: true, test: { name: 'full-isolated', include: PROCESS_WIDE } },
     ],
   },
 });
