@@ -9,7 +9,7 @@ const SECRET = 'config-errors-SENTINEL-7c1d';
 let sb: Sandbox;
 
 beforeAll(async () => {
-  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'config-errors-pass' });
+  sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'config-errors-pass' }, { inProcess: true });
   const set = await sb.run(['token', 'set', 'x', '--type', 'bearer', '--value', '-', '--token-backend', 'encrypted'], { input: SECRET });
   expect(set.code, set.stderr).toBe(0);
 });

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from './cli.js';
 import { SENTINEL } from './oauth-servers.js';
-import { createQuickTokenFile } from './seed-store.js';
 
 export const FOLLOW_REDIRECT = fileURLToPath(new URL('./follow-redirect.mjs', import.meta.url));
 
-/** A sandbox using the encrypted backend, with `BROWSER` set to the redirect-following helper. */
+/** A sandbox using the encrypted backend (its file made with a cheap key derivation), with `BROWSER` set to the redirect-following helper. */
 export async function createOAuthSandbox(servers: Record<string, object>, options: { inProcess?: boolean } = { inProcess: true }): Promise<Sandbox> {
   const sandbox = await createSandbox(
     {
@@ -19,8 +18,6 @@ export async function createOAuthSandbox(servers: Record<string, object>, option
     options,
   );
   await writeOwnConfig(sandbox.home, { mcpServers: servers });
-  // Logins are the subject here, not the file's key derivation: a file that opens in milliseconds.
-  await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, sandbox.env.MCP_CLI_ENCRYPTION_KEY!);
   return sandbox;
 }
 

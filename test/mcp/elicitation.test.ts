@@ -82,7 +82,7 @@ describe('questions from a 2026-era server (input_required)', () => {
         },
       },
     });
-    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'pw' });
+    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'pw' }, { inProcess: true });
     expect((await sandbox.run(['token', 'set', 'k', '--type', 'bearer'], { input: TOKEN })).code).toBe(0);
     await writeOwnConfig(sandbox.home, {
       mcpServers: { asker: { url: open.url }, guarded: { url: guarded.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:k}' } } },
@@ -198,7 +198,7 @@ describe("a 2025-era server's elicitation request", () => {
 
   beforeAll(async () => {
     server = await startStatefulMcpServer({ token: TOKEN });
-    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'pw' });
+    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'pw' }, { inProcess: true });
     expect((await sandbox.run(['token', 'set', 'k', '--type', 'bearer'], { input: TOKEN })).code).toBe(0);
     await writeOwnConfig(sandbox.home, { mcpServers: { old: { url: server.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:k}' } } } });
   });

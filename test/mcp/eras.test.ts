@@ -31,7 +31,7 @@ describe('ping, tools and call on both eras', () => {
   beforeAll(async () => {
     for (const [eras] of ERAS) servers[eras] = await startTestMcpHttpServer({ token: SECRET, eras });
     echoing = await startTestMcpHttpServer({ token: SECRET, spec: { ...TEST_SERVER, name: (auth) => `echo ${auth?.token ?? ''}` } });
-    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'eras-passphrase' });
+    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'eras-passphrase' }, { inProcess: true });
     const set = await sandbox.run(['token', 'set', 'key', '--type', 'bearer'], { input: SECRET });
     expect(set.code, set.stderr).toBe(0);
     await writeOwnConfig(sandbox.home, {
@@ -136,7 +136,7 @@ describe('a remembered era that turns out wrong', () => {
 
   beforeEach(async () => {
     server = await startTestMcpHttpServer({ open: true });
-    sandbox = await createSandbox();
+    sandbox = await createSandbox({}, { inProcess: true });
     await writeOwnConfig(sandbox.home, { mcpServers: { moving: { url: server.url } } });
   });
   afterEach(async () => {
@@ -190,7 +190,7 @@ describe('"protocol" in an entry', () => {
 
   beforeAll(async () => {
     for (const [eras] of ERAS) servers[eras] = await startTestMcpHttpServer({ open: true, eras });
-    sandbox = await createSandbox();
+    sandbox = await createSandbox({}, { inProcess: true });
     await writeOwnConfig(sandbox.home, {
       mcpServers: {
         'modern-on-2025': { url: servers['2025'].url, protocol: '2026-07-28' },

@@ -83,7 +83,7 @@ describe('streamable HTTP details of the 2026 era', () => {
         },
       },
     });
-    sandbox = await createSandbox();
+    sandbox = await createSandbox({}, { inProcess: true });
     await writeOwnConfig(sandbox.home, { mcpServers: { details: { url: server.url } } });
   });
   afterAll(async () => {
@@ -137,7 +137,7 @@ describe('a question from a 2025-era server', () => {
 
   beforeAll(async () => {
     server = await startStatefulMcpServer({ token: 'stateful-token' });
-    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'pw' });
+    sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'pw' }, { inProcess: true });
     expect((await sandbox.run(['token', 'set', 'k', '--type', 'bearer'], { input: 'stateful-token' })).code).toBe(0);
     await writeOwnConfig(sandbox.home, { mcpServers: { old: { url: server.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:k}' } } } });
   });

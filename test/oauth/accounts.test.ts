@@ -41,7 +41,7 @@ function setup(serverOptions: Parameters<typeof startOAuthServers>[0]) {
   };
   beforeAll(async () => {
     state.servers = await startOAuthServers(serverOptions);
-    state.sandbox = await createOAuthSandbox(entry(), { inProcess: false });
+    state.sandbox = await createOAuthSandbox(entry());
   });
   afterAll(async () => {
     await state.servers?.close();
