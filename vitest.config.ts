@@ -36,9 +36,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
-    // Most of a test's time is spent waiting on the processes and servers it started: one worker
-    // per core (vitest's default leaves one core idle) keeps both cores of a small machine busy.
-    maxWorkers: Math.max(2, availableParallelism()),
+    // Many tests spend seconds waiting (token lifetimes, polling intervals, processes they
+    // started): one worker more than there are cores keeps a small machine's cores busy meanwhile.
+    maxWorkers: availableParallelism() + 1,
     projects: [
       { extends: true, test: { name: 'quick', include: QUICK } },
       {
