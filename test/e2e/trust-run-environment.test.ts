@@ -24,7 +24,7 @@ let marker: string;
 let catcher: Catcher;
 
 beforeEach(async () => {
-  sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, { inProcess: true });
+  sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE });
   repo = join(sandbox.home, 'repo');
   marker = join(sandbox.home, 'started');
   await mkdir(repo);

@@ -137,7 +137,10 @@ export async function createSandbox(
     ...extraEnv,
   };
   const passphrase = options.quickTokenFileUnder ?? extraEnv.MCP_CLI_ENCRYPTION_KEY;
-  if (options.quickTokenFile ?? passphrase !== undefined) await createQuickTokenFile(env.XDG_DATA_HOME, passphrase!);
+  if (options.quickTokenFile ?? passphrase !== undefined) {
+    if (passphrase === undefined) throw new Error('quickTokenFile needs MCP_CLI_ENCRYPTION_KEY in the sandbox env, or quickTokenFileUnder');
+    await createQuickTokenFile(env.XDG_DATA_HOME, passphrase);
+  }
   const spawned = (args: string[], runOptions: RunOptions = {}) =>
     runCli(args, {
       cwd: home,

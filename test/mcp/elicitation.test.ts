@@ -1,7 +1,8 @@
-// A server asking the user something in the middle of `call` (elicitation), through the built CLI
-// against real SDK servers of both eras: `--accept-defaults` sends the server's own defaults (SEP-1034)
-// or declines when a required field has none; on a terminal the form is asked field by field, each
-// default kept with Enter; without either, a decline. What the server says is masked and printable.
+// A server asking the user something in the middle of `call` (elicitation), through the CLI's commands
+// (in-process; the terminal forms in a CLI process on a pseudo-terminal) against real SDK servers of
+// both eras: `--accept-defaults` sends the server's own defaults (SEP-1034) or declines when a
+// required field has none; on a terminal the form is asked field by field, each default kept with
+// Enter; without either, a decline. What the server says is masked and printable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputRequired, inputResponse, type McpServer } from '@modelcontextprotocol/server';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';

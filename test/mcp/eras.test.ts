@@ -1,4 +1,4 @@
-// Both protocol eras through the built CLI, against real servers: the SDK v2's (both eras, or 2026-07-28
+// Both protocol eras through the CLI's commands (in-process), against real servers: the SDK v2's (both eras, or 2026-07-28
 // only) and the SDK v1's (2025 only). The era is settled by a probe, remembered in the state directory,
 // asked again when it turns out wrong, and pinned by an entry's "protocol".
 import { readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,8 +1,8 @@
-// What the 2026-07-28 revision asks of a client over streamable HTTP, through the built CLI against a
-// real SDK v2 server: request state echoed on the retry of an input_required result (SEP-2322), tool
-// arguments mirrored into Mcp-Param headers and tools with invalid x-mcp-header never called (SEP-2243),
-// and JSON Schema 2020-12 in tool schemas passed on untouched. And the 2025 form of a question: a
-// server-to-client elicitation request, declined as well.
+// What the 2026-07-28 revision asks of a client over streamable HTTP, through the CLI's commands
+// (in-process) against a real SDK v2 server: request state echoed on the retry of an input_required
+// result (SEP-2322), tool arguments mirrored into Mcp-Param headers and tools with invalid
+// x-mcp-header never called (SEP-2243), and JSON Schema 2020-12 in tool schemas passed on untouched.
+// And the 2025 form of a question: a server-to-client elicitation request, declined as well.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { acceptedContent, fromJsonSchema, inputRequired, inputResponse } from '@modelcontextprotocol/server';

@@ -1,5 +1,5 @@
 // Several OAuth logins of one server, one per account (`auth login SERVER --account NAME`), against a real
-// authorization server and MCP server on 127.0.0.1 and real CLI processes. The authorization server
+// authorization server and MCP server on 127.0.0.1, commands run in-process. The authorization server
 // issues each login to the user then signed in at it (`signedInAs`), and the MCP server's `signed-in-as`
 // tool names the user of the token it received: so each command shows which login it sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -33,7 +33,7 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     await gone.close();
     // A server whose error answer would set the terminal's title and clear its screen.
     hostile = await startCatcher(() => ({ status: 500, body: 'boom\u001b]0;PWNED\u0007\u001b[2J\nsecond line', headers: { 'content-type': 'text/plain' } }));
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'run-http-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'run-http-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
     await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, 'run-http-passphrase');
     for (const [name, value] of [
       ['web', SECRET],

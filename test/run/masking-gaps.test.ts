@@ -61,7 +61,7 @@ describe('masking what a careless stdio server echoes', () => {
   const env = { MASK_VAR: VARIABLE, SHORT_VAR: SHORT };
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'masking-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted', ...env }, { inProcess: true });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'masking-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted', ...env });
     const key = await sandbox.run(['token', 'set', 'mask-key', '--value', '-'], { input: SECRET });
     expect(key.code, key.stderr).toBe(0);
     const basic = await sandbox.run(['token', 'set', 'corp', '--type', 'basic', '--username', 'alice', '--value', '-'], { input: PASSWORD });
@@ -258,7 +258,7 @@ describe.each<[string, ServerEras]>([
   let http: TestMcpHttpServer;
   beforeAll(async () => {
     http = await startTestMcpHttpServer({ token: HTTP_TOKEN, eras, spec: echoSpec });
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'masking-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'masking-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
     expect((await sandbox.run(['token', 'set', 'web', '--value', '-'], { input: HTTP_TOKEN })).code).toBe(0);
     await writeOwnConfig(sandbox.home, { mcpServers: { web: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:web}' } } } });
   });

@@ -20,7 +20,7 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
   let markers: string;
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'run-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { inProcess: true });
+    sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'run-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
     await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, 'run-test-passphrase');
     markers = join(sandbox.home, 'markers');
     await mkdir(markers);
