@@ -212,26 +212,31 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
       children.push(child);
       const chunks: Buffer[] = [];
       child.stdout!.on('data', (d: Buffer) => chunks.push(d));
-      // Recording has begun once a call made now shows up in the capture.
-      const marker = `org.mcpcli.monitor${process.pid}x${Date.now()}`;
-      await waitFor('dbus-monitor to record', async () => {
-        const conn = await DbusConnection.open(socket, 1000);
-        try {
-          await conn.call({
-            destination: 'org.freedesktop.DBus',
-            path: '/org/freedesktop/DBus',
-            interface: 'org.freedesktop.DBus',
-            member: 'NameHasOwner',
-            signature: 's',
-            body: [marker],
-          });
-        } finally {
-          conn.close();
-        }
-        return Buffer.concat(chunks).includes(marker);
-      });
+      // A call made now shows up in the capture once the monitor has recorded everything sent before it
+      // (the bus delivers to the monitor in order): at the start, recording has begun; at the stop, it is complete.
+      const caughtUp = (when: string) => {
+        const marker = `org.mcpcli.monitor${process.pid}x${Date.now()}${when}`;
+        return waitFor(`dbus-monitor to record (${when})`, async () => {
+          const conn = await DbusConnection.open(socket, 1000);
+          try {
+            await conn.call({
+              destination: 'org.freedesktop.DBus',
+              path: '/org/freedesktop/DBus',
+              interface: 'org.freedesktop.DBus',
+              member: 'NameHasOwner',
+              signature: 's',
+              body: [marker],
+            });
+          } finally {
+            conn.close();
+          }
+          return Buffer.concat(chunks).includes(marker);
+        });
+      };
+      await caughtUp('start');
       return {
         async stop() {
+          await caughtUp('stop');
           await stopChild(child);
           return Buffer.concat(chunks);
         },
