@@ -22,7 +22,11 @@ async function actOnDevice(servers: OAuthServers, index: number, when: (d: Devic
 const pendingOnce = (d: DeviceRecord) => d.polls.some((p) => p.answer === 'authorization_pending');
 const answers = (d: DeviceRecord) => d.polls.map((p) => p.answer);
 
-describe('auth login --device', () => {
+// The groups run side by side (each has its own servers and sandbox): most of their time is
+// the polling intervals the protocol asks for. The tests within a group run in order.
+const sideBySide = { concurrent: true };
+
+describe('auth login --device', sideBySide, () => {
   let servers: OAuthServers;
   let sandbox: Sandbox;
   const outputs: string[] = [];
@@ -35,7 +39,7 @@ describe('auth login --device', () => {
     await sandbox?.cleanup();
   });
 
-  it('prints the URI and user code on stderr, honours slow_down and authorization_pending, and stores the tokens', async () => {
+  it.sequential('prints the URI and user code on stderr, honours slow_down and authorization_pending, and stores the tokens', async () => {
     const login = sandbox.run(['auth', 'login', 'notes', '--device'], { env: HEADLESS });
     const device = await actOnDevice(servers, 0, pendingOnce, 'approve');
     const result = await login;
@@ -52,7 +56,7 @@ describe('auth login --device', () => {
     expect(device.resource).toBe(servers.mcpUrl);
   });
 
-  it('the login works as any other: status names the grant, a call uses the token, a refresh renews it', async () => {
+  it.sequential('the login works as any other: status names the grant, a call uses the token, a refresh renews it', async () => {
     const status = JSON.parse((await sandbox.run(['auth', 'status', 'notes', '--json'])).stdout) as Record<string, unknown>;
     expect(status).toMatchObject({ grant: 'device_code', clientRegistration: 'dcr', canRefresh: true, audienceBound: true });
     const registration = servers.requests.find((r) => r.path === '/register')!;
@@ -69,17 +73,7 @@ describe('auth login --device', () => {
     expect(servers.counters.refreshGrant).toBe(1);
   });
 
-  it('access_denied: the user refused on the other device', async () => {
-    const login = sandbox.run(['auth', 'login', 'notes', '--device'], { env: HEADLESS });
-    const device = await actOnDevice(servers, 1, () => true, 'deny');
-    const result = await login;
-    outputs.push(result.stdout, result.stderr);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`the login to 'notes' was refused on the device (access_denied)`);
-    expect(answers(device).at(-1)).toBe('access_denied');
-  });
-
-  it('no token or device code in any output or plaintext file', async () => {
+  it.sequential('no token or device code in any output or plaintext file', async () => {
     expect(await filesWithSentinel(sandbox.home)).toEqual([]);
     for (const text of outputs) {
       expect(text).not.toContain(`${SENTINEL}-`);
@@ -88,8 +82,28 @@ describe('auth login --device', () => {
   });
 });
 
-describe('a device code that expires', () => {
-  it('expired_token ends the login with a clear error and a hint', async () => {
+describe('a login refused on the other device', sideBySide, () => {
+  it.sequential('access_denied ends the login with a clear error; the device code is never shown', async () => {
+    const servers = await startOAuthServers({ device: { interval: 1 } });
+    const sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl } });
+    try {
+      const login = sandbox.run(['auth', 'login', 'notes', '--device'], { env: HEADLESS });
+      const device = await actOnDevice(servers, 0, () => true, 'deny');
+      const result = await login;
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`the login to 'notes' was refused on the device (access_denied)`);
+      expect(answers(device).at(-1)).toBe('access_denied');
+      expect(result.stderr).not.toContain(device.deviceCode);
+      expect((await sandbox.run(['auth', 'status', 'notes'])).code).toBe(4);
+    } finally {
+      await servers.close();
+      await sandbox.cleanup();
+    }
+  });
+});
+
+describe('a device code that expires', sideBySide, () => {
+  it.sequential('expired_token ends the login with a clear error and a hint', async () => {
     const servers = await startOAuthServers({ device: { interval: 1, expireAfterMs: 1500 } });
     const sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl } });
     try {
@@ -106,7 +120,7 @@ describe('a device code that expires', () => {
   });
 });
 
-describe('the default on a machine with no browser and no terminal', () => {
+describe('the default on a machine with no browser and no terminal', sideBySide, () => {
   let servers: OAuthServers;
   let sandbox: Sandbox;
   beforeAll(async () => {
@@ -118,7 +132,7 @@ describe('the default on a machine with no browser and no terminal', () => {
     await sandbox?.cleanup();
   });
 
-  it('auth login uses the device grant when the server offers it (a process with piped stdin)', async () => {
+  it.sequential('auth login uses the device grant when the server offers it (a process with piped stdin)', async () => {
     const cli = startCli(sandbox, ['auth', 'login', 'notes'], HEADLESS);
     const [, code] = await cli.waitForStderr(/enter the code: {2}(\S+)/);
     expect(code).toBe(servers.devices[0]!.userCode);
@@ -130,7 +144,7 @@ describe('the default on a machine with no browser and no terminal', () => {
     expect(servers.counters.authorize).toBe(0);
   });
 
-  it('--device and --no-browser together are refused; --device where the server has no device grant says what to use', async () => {
+  it.sequential('--device and --no-browser together are refused; --device where the server has no device grant says what to use', async () => {
     const both = await sandbox.run(['auth', 'login', 'notes', '--device', '--no-browser']);
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('--device and --no-browser are two ways to log in without a browser here; give one of them');

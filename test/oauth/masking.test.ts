@@ -23,10 +23,11 @@ function expectNoToken(text: string): void {
 }
 const textOf = (result: unknown) => (result as { content: { text: string }[] }).content.map((c) => c.text).join('\n');
 
+// The two eras run side by side (each has its own servers and sandbox); the tests within one run in order.
 describe.each<[string, ServerEras]>([
   ['2026 (SDK v2 server)', 'both'],
   ['2025 (SDK v1 server)', '2025'],
-])('OAuth access tokens are masked, era %s', (_label, eras) => {
+])('OAuth access tokens are masked, era %s', { concurrent: true }, (_label, eras) => {
   let servers: OAuthServers;
   let sandbox: Sandbox;
   const outputs: string[] = [];
@@ -71,7 +72,7 @@ describe.each<[string, ServerEras]>([
     await sandbox?.cleanup();
   });
 
-  it('in a run session that outlives several tokens: results, error results, the server name and HTTP errors', async () => {
+  it.sequential('in a run session that outlives several tokens: results, error results, the server name and HTTP errors', async () => {
     const run = await connectThroughRun(sandbox, 'notes', { env: HEADLESS, ...negotiation });
     const refreshes = servers.counters.refreshGrant;
     try {
@@ -100,7 +101,7 @@ describe.each<[string, ServerEras]>([
     expect(run.stderr()).toContain('invalid token <redacted>');
   });
 
-  it('call, tools and ping, with a token refreshed on the way', async () => {
+  it.sequential('call, tools and ping, with a token refreshed on the way', async () => {
     servers.provider.expireAccessTokens();
     const call = await cli(['call', 'notes', 'echo-token', '--args', '{"encoding":"base64"}']);
     expect(call.code, call.stderr).toBe(0);
@@ -118,7 +119,7 @@ describe.each<[string, ServerEras]>([
     expect(tools.code, tools.stderr).toBe(0);
   });
 
-  it("a step-up login's token, in call and in run", async () => {
+  it.sequential("a step-up login's token, in call and in run", async () => {
     const call = await cli(['call', 'notes', 'admin']);
     expect(call.code, call.stderr).toBe(0);
     expect(call.stdout).toMatch(/^admin done with .*admin:write.* token=<redacted>\n$/);
@@ -132,7 +133,7 @@ describe.each<[string, ServerEras]>([
     expectNoToken(run.stderr());
   });
 
-  it('the client credentials grant: call and run', async () => {
+  it.sequential('the client credentials grant: call and run', async () => {
     const call = await cli(['call', 'machine', 'echo-token']);
     expect(call.code, call.stderr).toBe(0);
     expect(call.stdout).toBe('Authorization: Bearer <redacted>\n');
@@ -145,7 +146,7 @@ describe.each<[string, ServerEras]>([
     expectNoToken(run.stderr());
   });
 
-  it('nothing printed held a token', () => {
+  it.sequential('nothing printed held a token', () => {
     expect(outputs.length).toBeGreaterThan(0);
     for (const text of outputs) expectNoToken(text);
   });
