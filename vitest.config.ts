@@ -9,7 +9,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
  * in-process against the real encrypted file, the Vault server stand-in, MCP and OAuth servers on
  * 127.0.0.1; no browser, no keyring, no terminal, no CLI process, and none of the in-process files
  * that log in or make many stores (those take seconds each). `npm test` runs it and the rest
- * (project `full`).
+ * (projects `full` and `alone`).
  */
 export const QUICK = [
   'test/unit/**/*.test.ts',
@@ -22,6 +22,8 @@ export const QUICK = [
   'test/mcp/{connect,expiry-notice,mtls,mtls-oauth}.test.ts',
   'test/e2e/{audit-integrity,validate}.test.ts',
 ];
+/** Quick files that replace modules with mocks (vi.mock): in a shared worker the mocks would reach other files. */
+const MOCKS_MODULES = ['test/unit/program.test.ts'];
 /**
  * Full-suite files that change what the whole process sees: process.env, or the native keychain
  * library's session bus connection, which it keeps for the life of the process. They get a fresh
@@ -42,7 +44,9 @@ export default defineConfig({
     // from a client it no longer knew), failing every keychain test after it.
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
-      { extends: true, test: { name: 'quick', include: QUICK } },
+      // Both quick projects: npm run test:quick. The first shares worker processes between files, as `full` does.
+      { extends: true, test: { name: 'quick', isolate: false, include: QUICK, exclude: [...configDefaults.exclude, ...MOCKS_MODULES] } },
+      { extends: true, test: { name: 'quick-mocks', include: MOCKS_MODULES } },
       {
         extends: true,
         test: {
@@ -50,7 +54,7 @@ export default defineConfig({
           isolate: false,
           include: ['test/**/*.test.ts'],
           // PowerShell, which Debian does not package: npm run test:powershell (vitest.powershell.config.ts).
-          exclude: [...configDefaults.exclude, ...QUICK, ...PROCESS_WIDE, 'test/powershell/**'],
+          exclude: [...configDefaults.exclude, ...QUICK, ...MOCKS_MODULES, ...PROCESS_WIDE, 'test/powershell/**'],
         },
       },
       // Named to sort first: vitest orders projects by name, and these are slow; small files fill the end.

@@ -27,9 +27,13 @@ const quick = rest.includes('--quick');
 const vitestArgs = rest.filter((a) => a !== '--quick');
 const node = nodeBinary(wanted);
 process.stderr.write(`Running the ${quick ? 'quick suite' : 'tests'} on ${node}\n`);
-const run = spawnSync(node, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...(quick ? ['--project', 'quick'] : []), ...vitestArgs], {
-  cwd: ROOT,
-  stdio: 'inherit',
-  env: { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` },
-});
+const run = spawnSync(
+  node,
+  [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...(quick ? ['--project', 'quick', '--project', 'quick-mocks'] : []), ...vitestArgs],
+  {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` },
+  },
+);
 process.exit(run.status ?? 1);
