@@ -54,7 +54,7 @@ export default defineConfig({
           isolate: false,
           include: ['test/**/*.test.ts'],
           // PowerShell, which Debian does not package: npm run test:powershell (vitest.powershell.config.ts).
-          exclude: [...configDefaults.exclude, ...QUICK, ...MOCKS_MODULES, ...PROCESS_WIDE, 'test/powershell/**'],
+          exclude: [...configDefaults.exclude, ...QUICK, ...PROCESS_WIDE, 'test/powershell/**'],
         },
       },
       // Named to sort first: vitest orders projects by name, and these are slow; small files fill the end.
