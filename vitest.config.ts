@@ -8,8 +8,8 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
  * The quick suite (`npm run test:quick`, under a minute on two cores): unit tests, and commands run
  * in-process against the real encrypted file, the Vault server stand-in, MCP and OAuth servers on
  * 127.0.0.1; no browser, no keyring, no terminal, no CLI process, and none of the in-process files
- * that log in or make many stores (those take seconds each). `npm test` runs it and the rest
- * (projects `full` and `alone`).
+ * that log in or make many stores (those take seconds each), in projects `quick` and `quick-mocks`.
+ * `npm test` runs them and the rest (projects `full` and `alone`).
  */
 export const QUICK = [
   'test/unit/**/*.test.ts',

@@ -232,7 +232,8 @@ describe('what reaches mcp-cli before it runs', () => {
     const probe = join(repo, 'probe.cjs');
     await writeFile(probe, `require('fs').writeFileSync(${JSON.stringify(join(repo, 'probed'))}, 'ran inside mcp-cli')`);
     await writeOwnConfig(sandbox.home, { mcpServers: { mine: recorder() } });
-    const r = await sandbox.run(['run', 'mine'], { env: { NODE_OPTIONS: `--require=${probe}` }, timeoutMs: 15_000 });
+    // Node reads NODE_OPTIONS when a process starts: this needs one of its own.
+    const r = await sandbox.spawn(['run', 'mine'], { env: { NODE_OPTIONS: `--require=${probe}` }, timeoutMs: 15_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(repo, 'probed'))).toBe(true);
     expect(r.stderr).toContain('! NODE_OPTIONS holds --require: that code runs inside mcp-cli and can read every token it can');
