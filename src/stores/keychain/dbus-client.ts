@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { holdEndingSignals } from '../../io/hold-signals.js';
 import { decodeMessage, encodeMessage, messageLength, MessageType, type DbusValue, type Message } from './dbus-wire.js';
 
 export class DbusError extends Error {
@@ -43,6 +44,7 @@ export class DbusConnection {
   private buffer: Buffer = Buffer.alloc(0);
   private pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
   private closedError: Error | undefined;
+  private letGoOfSignals: (() => void) | undefined;
 
   private constructor(private readonly socket: Socket) {}
 
@@ -107,13 +109,19 @@ export class DbusConnection {
     if (this.closedError) throw this.closedError;
     const serial = ++this.serial;
     const reply = new Promise<Message>((resolve, reject) => this.pending.set(serial, { resolve, reject }));
-    // Keeps the process alive while an answer is awaited, and only then.
+    // Keeps the process alive while an answer is awaited, and only then; a Ctrl-C or SIGTERM
+    // then waits for the answer too (a keyring daemon may not survive a request abandoned mid-way).
     this.socket.ref();
+    this.letGoOfSignals ??= holdEndingSignals();
     this.socket.write(encodeMessage({ type: MessageType.call, serial, ...spec, body: spec.body ?? [] }));
     try {
       return (await reply).body;
     } finally {
-      if (this.pending.size === 0) this.socket.unref();
+      if (this.pending.size === 0) {
+        this.socket.unref();
+        this.letGoOfSignals?.();
+        this.letGoOfSignals = undefined;
+      }
     }
   }
 
