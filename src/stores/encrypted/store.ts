@@ -45,7 +45,7 @@ const fileError = (kind: StoreErrorKind, message: string, remedy?: string) => ne
 export class EncryptedFileStore implements SecretStore {
   readonly backend = 'encrypted' as const;
   private unlocked: (UnlockedKey & { fromCache?: boolean }) | undefined;
-  private newKey: UnlockedKey | undefined;
+  private newFilePassphrase: string | undefined;
   private decoded: { text: string; tokens: StoredToken[] } | undefined;
   private cacheRefused = false;
   private readonly lockListeners: (() => void)[] = [];
@@ -283,13 +283,15 @@ export class EncryptedFileStore implements SecretStore {
   /**
    * The slow part, the KDF, runs before the lock is taken, so concurrent writers
    * queue only for the short read-decrypt-encrypt-rename. If the file changed key
-   * while we waited, we unlock again outside the lock and retry.
+   * while we waited, we unlock again outside the lock and retry. A new file's key is the
+   * exception: derived under the lock (its passphrase asked before), so that processes
+   * creating the file at once derive it once, and the others only the key of the file made.
    */
   private async mutate<T>(change: (tokens: StoredToken[]) => T, options: { skipWriteIf?: (result: T) => boolean; rekey?: UnlockedKey } = {}): Promise<T> {
     for (;;) {
       const before = await this.readEnvelope();
       if (before) await this.unlock(before);
-      else this.newKey ??= await createKey(await this.passphrase.get('create', this.location));
+      else this.newFilePassphrase ??= await this.passphrase.get('create', this.location);
 
       const target = this.target();
       const outcome = await withFileLock(`${target}.lock`, async () => {
@@ -300,8 +302,8 @@ export class EncryptedFileStore implements SecretStore {
           if (!this.unlocked || !sameKey(this.unlocked, envelope)) return RETRY;
           key = this.unlocked;
         } else {
-          if (!this.newKey || options.rekey) return RETRY;
-          key = this.newKey;
+          if (this.newFilePassphrase === undefined || options.rekey) return RETRY;
+          key = await createKey(this.newFilePassphrase);
         }
         const tokens = envelope ? this.decodeOrDropCached(envelope, key) : [];
         if (tokens === RETRY) return RETRY;
@@ -312,6 +314,7 @@ export class EncryptedFileStore implements SecretStore {
         await writeFileAtomic(target, encodeFile(key, Buffer.from(JSON.stringify({ tokens } satisfies Payload), 'utf8')), this.location);
         // A new file's key or a new passphrase's; the key in use stays (or is gone, if its session ended meanwhile).
         if (!envelope || options.rekey) this.unlocked = key;
+        this.newFilePassphrase = undefined;
         return { result };
       });
       if (outcome !== RETRY) return outcome.result;
