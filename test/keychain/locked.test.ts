@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/cli.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { createQuickTokenFile } from '../helpers/seed-store.js';
 
 const SECRET = 'SENTINEL-locked-3b9e';
+const FALLBACK_PASSPHRASE = 'would-work-if-it-fell-back';
 const KEYRING_TOKENS = [
   ['openai', 'api-key', 'api-key'],
   ['github', 'bearer', 'bearer'],
@@ -23,7 +25,7 @@ beforeAll(async () => {
   keyring = await startPrivateKeyring();
   // With a passphrase at hand, a fallback to the encrypted file would succeed: it must not happen.
   // No tokens.enc beforehand: the test shows that none is written.
-  sb = await createSandbox({ ...keyring.env, MCP_CLI_ENCRYPTION_KEY: 'would-work-if-it-fell-back' }, { quickTokenFile: false });
+  sb = await createSandbox({ ...keyring.env, MCP_CLI_ENCRYPTION_KEY: FALLBACK_PASSPHRASE }, { quickTokenFile: false });
   tokenFile = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
   for (const [name, type] of KEYRING_TOKENS) {
     const r = await sb.run(['token', 'set', name, '--type', type, '--value', `${SECRET}-${name}`]);
@@ -79,6 +81,8 @@ describe('a locked keyring under auto', () => {
 
 describe('tokens in another backend', () => {
   it('are mentioned by token list and token backends, and token migrate moves them', async () => {
+    // Made with a cheap key derivation: the file's creation is not the subject here.
+    await createQuickTokenFile(sb.env.XDG_DATA_HOME!, FALLBACK_PASSPHRASE);
     const enc = ['--token-backend', 'encrypted'];
     for (const [name, value] of [
       ['enc-only', 'a'],

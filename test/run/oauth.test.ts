@@ -30,7 +30,79 @@ const INITIALIZE = {
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
 };
 
-describe('mcp-cli run with OAuth: a long session', () => {
+// The two groups run side by side, each with its own servers: the long session mostly waits.
+const sideBySide = { concurrent: true };
+
+describe('mcp-cli run with OAuth: a session that outlives many access tokens', sideBySide, () => {
+  let servers: OAuthServers;
+  let sandbox: Sandbox;
+  const outputs: string[] = [];
+
+  beforeAll(async () => {
+    servers = await startOAuthServers({ accessTokenTtl: 2 });
+    sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl, oauth: {} } });
+    const login = await sandbox.run(['auth', 'login', 'notes']);
+    outputs.push(login.stdout, login.stderr);
+    expect(login.code, login.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await servers?.close();
+    await sandbox?.cleanup();
+  });
+
+  it.sequential(
+    'calls a tool every 500 ms for 15 s across many 2-second tokens without an error; then a revoked grant is an error naming auth login, and exit 4',
+    async () => {
+      const run = await connectThroughRun(sandbox, 'notes', { env: HEADLESS });
+      const refreshesBefore = servers.counters.refreshGrant;
+      const errors: unknown[] = [];
+      let calls = 0;
+      const end = Date.now() + 15_000;
+      while (Date.now() < end) {
+        try {
+          const result = await run.client.callTool({ name: 'whoami', arguments: { greeting: `call ${calls}` } });
+          expect(textOf(result)).toMatch(new RegExp(`^call ${calls} [\\w-]+$`));
+        } catch (error) {
+          errors.push(error);
+        }
+        calls++;
+        await sleep(500);
+      }
+      expect(errors).toEqual([]);
+      expect(calls).toBeGreaterThanOrEqual(20);
+      // The tokens lived 2 s: the session went through several of them, and each rotated refresh token was used once.
+      expect(servers.counters.refreshGrant - refreshesBefore).toBeGreaterThanOrEqual(5);
+      expect(servers.provider.liveRefreshTokens).toBe(1);
+      expect(procView(run.pid).environ).not.toContain(`${SENTINEL}-`);
+
+      // The user revokes access at the authorization server.
+      servers.provider.revokeRefreshTokens();
+      servers.provider.expireAccessTokens();
+      const started = Date.now();
+      const failed = await run.client.callTool({ name: 'whoami', arguments: {} }).catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(ProtocolError);
+      expect((failed as ProtocolError).message).toContain('run mcp-cli auth login notes');
+      // Answered at once: no login was waited for.
+      expect(Date.now() - started).toBeLessThan(30_000);
+      // The next call says so too, without another refresh grant.
+      const grants = servers.counters.refreshGrant;
+      const again = await run.client.callTool({ name: 'whoami', arguments: {} }).catch((error: unknown) => error);
+      expect((again as ProtocolError).message).toContain('mcp-cli auth login notes');
+      expect(servers.counters.refreshGrant).toBe(grants);
+      await run.close();
+      expect(await run.exited).toEqual({ code: 4, signal: null });
+      outputs.push(run.stderr());
+      expect(run.stderr()).toContain('mcp-cli auth login notes');
+    },
+  );
+
+  it.sequential('never leaves a token in a plaintext file or in any output', async () => {
+    expect(await filesWithSentinel(sandbox.home)).toEqual([]);
+    for (const text of outputs) expect(text).not.toContain(`${SENTINEL}-`);
+  });
+});
+
+describe('mcp-cli run with OAuth: logins, revoked grants and 401s', sideBySide, () => {
   let servers: OAuthServers;
   let sandbox: Sandbox;
   const outputs: string[] = [];
@@ -41,56 +113,16 @@ describe('mcp-cli run with OAuth: a long session', () => {
     const login = await sandbox.run(['auth', 'login', 'notes']);
     outputs.push(login.stdout, login.stderr);
     expect(login.code, login.stderr).toBe(0);
+    // The user revokes access at the authorization server: the login stored for notes no longer works.
+    servers.provider.revokeRefreshTokens();
+    servers.provider.expireAccessTokens();
   });
   afterAll(async () => {
     await servers?.close();
     await sandbox?.cleanup();
   });
 
-  it('calls a tool every 500 ms for 15 s across many 2-second tokens without an error; then a revoked grant is an error naming auth login, and exit 4', async () => {
-    const run = await connectThroughRun(sandbox, 'notes', { env: HEADLESS });
-    const refreshesBefore = servers.counters.refreshGrant;
-    const errors: unknown[] = [];
-    let calls = 0;
-    const end = Date.now() + 15_000;
-    while (Date.now() < end) {
-      try {
-        const result = await run.client.callTool({ name: 'whoami', arguments: { greeting: `call ${calls}` } });
-        expect(textOf(result)).toMatch(new RegExp(`^call ${calls} [\\w-]+$`));
-      } catch (error) {
-        errors.push(error);
-      }
-      calls++;
-      await sleep(500);
-    }
-    expect(errors).toEqual([]);
-    expect(calls).toBeGreaterThanOrEqual(20);
-    // The tokens lived 2 s: the session went through several of them, and each rotated refresh token was used once.
-    expect(servers.counters.refreshGrant - refreshesBefore).toBeGreaterThanOrEqual(5);
-    expect(servers.provider.liveRefreshTokens).toBe(1);
-    expect(procView(run.pid).environ).not.toContain(`${SENTINEL}-`);
-
-    // The user revokes access at the authorization server.
-    servers.provider.revokeRefreshTokens();
-    servers.provider.expireAccessTokens();
-    const started = Date.now();
-    const failed = await run.client.callTool({ name: 'whoami', arguments: {} }).catch((error: unknown) => error);
-    expect(failed).toBeInstanceOf(ProtocolError);
-    expect((failed as ProtocolError).message).toContain('run mcp-cli auth login notes');
-    // Answered at once: no login was waited for.
-    expect(Date.now() - started).toBeLessThan(30_000);
-    // The next call says so too, without another refresh grant.
-    const grants = servers.counters.refreshGrant;
-    const again = await run.client.callTool({ name: 'whoami', arguments: {} }).catch((error: unknown) => error);
-    expect((again as ProtocolError).message).toContain('mcp-cli auth login notes');
-    expect(servers.counters.refreshGrant).toBe(grants);
-    await run.close();
-    expect(await run.exited).toEqual({ code: 4, signal: null });
-    outputs.push(run.stderr());
-    expect(run.stderr()).toContain('mcp-cli auth login notes');
-  });
-
-  it('a login made in a terminal meanwhile is picked up by the running session', async () => {
+  it.sequential('a login made in a terminal meanwhile is picked up by the running session', async () => {
     const run = rawRun(sandbox, 'notes', HEADLESS);
     run.send(INITIALIZE);
     await expect.poll(() => run.out(), { timeout: 15_000 }).toContain('\n');
@@ -107,7 +139,7 @@ describe('mcp-cli run with OAuth: a long session', () => {
     outputs.push(run.out(), run.err());
   });
 
-  it('with no login at all and no browser, initialize is answered with an error naming auth login, and exit 4', async () => {
+  it.sequential('with no login at all and no browser, initialize is answered with an error naming auth login, and exit 4', async () => {
     const run = rawRun(sandbox, 'fresh', HEADLESS);
     run.send(INITIALIZE);
     await expect.poll(() => run.out(), { timeout: 15_000 }).toContain('\n');
@@ -121,7 +153,7 @@ describe('mcp-cli run with OAuth: a long session', () => {
     outputs.push(run.out(), run.err());
   });
 
-  it('when a browser can be opened, a session whose grant was revoked logs in again (URL on stderr) and goes on', async () => {
+  it.sequential('when a browser can be opened, a session whose grant was revoked logs in again (URL on stderr) and goes on', async () => {
     // createOAuthSandbox's BROWSER follows the authorization server's redirect, as a user approving would.
     const run = await connectThroughRun(sandbox, 'notes');
     try {
@@ -139,7 +171,7 @@ describe('mcp-cli run with OAuth: a long session', () => {
     outputs.push(run.stderr());
   });
 
-  it('a 401 in the middle of a session is refreshed under the lock and the request sent again: the client never sees it', async () => {
+  it.sequential('a 401 in the middle of a session is refreshed under the lock and the request sent again: the client never sees it', async () => {
     const longLived = await startOAuthServers({ accessTokenTtl: 3600 });
     const other = await createOAuthSandbox({ wiki: { url: longLived.mcpUrl, oauth: {} } });
     try {
@@ -168,7 +200,7 @@ describe('mcp-cli run with OAuth: a long session', () => {
     }
   });
 
-  it('never leaves a token in a plaintext file or in any output', async () => {
+  it.sequential('never leaves a token in a plaintext file or in any output', async () => {
     expect(await filesWithSentinel(sandbox.home)).toEqual([]);
     for (const text of outputs) expect(text).not.toContain(`${SENTINEL}-`);
   });
