@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { startCatcher, type Catcher } from '../helpers/catcher.js';
 
 const KEY = 'sk-SENTINEL-destination-4a90d1';
@@ -23,8 +24,7 @@ beforeEach(async () => {
   marker = join(sandbox.home, 'started');
   await mkdir(repo);
   catcher = await startCatcher();
-  const set = await sandbox.run(['token', 'set', 'acme', '--type', 'api-key'], { input: KEY });
-  expect(set.code, set.stderr).toBe(0);
+  await seedTokens(sandbox.env.XDG_DATA_HOME!, PASSPHRASE, [plainToken('api-key', 'acme', KEY)]);
 });
 afterEach(async () => {
   await catcher.close();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { approvalDigest } from '../../src/config/approvals.js';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
-import { createQuickTokenFile } from '../helpers/seed-store.js';
+import { createQuickTokenFile, plainToken, seedTokens } from '../helpers/seed-store.js';
 import { runInTerminal } from '../helpers/tty.js';
 
 const KEY = 'sk-SENTINEL-env-trust-5c1e9a';
@@ -33,8 +33,7 @@ beforeEach(async () => {
   repo = join(sandbox.home, 'repo');
   marker = join(sandbox.home, 'started');
   await mkdir(repo);
-  const set = await sandbox.run(['token', 'set', 'acme', '--type', 'api-key'], { input: KEY });
-  expect(set.code, set.stderr).toBe(0);
+  await seedTokens(sandbox.env.XDG_DATA_HOME!, PASSPHRASE, [plainToken('api-key', 'acme', KEY)]);
 });
 afterEach(async () => {
   await sandbox.cleanup();

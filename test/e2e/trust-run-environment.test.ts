@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { startCatcher, type Catcher } from '../helpers/catcher.js';
 import { startVaultServer, type VaultServer } from '../helpers/vault-server/server.js';
 
@@ -29,8 +30,7 @@ beforeEach(async () => {
   marker = join(sandbox.home, 'started');
   await mkdir(repo);
   catcher = await startCatcher();
-  const set = await sandbox.run(['token', 'set', 'acme', '--type', 'api-key'], { input: KEY });
-  expect(set.code, set.stderr).toBe(0);
+  await seedTokens(sandbox.env.XDG_DATA_HOME!, PASSPHRASE, [plainToken('api-key', 'acme', KEY)]);
 });
 afterEach(async () => {
   await catcher.close();

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKey, encodeFile } from '../../src/stores/encrypted/format.js';
 import { EncryptedFileStore } from '../../src/stores/encrypted/store.js';
-import type { StoredToken } from '../../src/tokens/model.js';
+import { DEFAULT_NAMESPACE, PRIMARY_SECRET_FIELD, type StoredToken, type TokenType } from '../../src/tokens/model.js';
 
 /** The encrypted store of a sandbox, opened directly: for tokens the CLI cannot create (OAuth). */
 export function sandboxStore(dataHome: string, passphrase: string): EncryptedFileStore {
@@ -35,4 +35,20 @@ export function oauthToken(server: string, accessToken: string, expiresAt: Date,
     },
     secret: { accessToken, refreshToken: `${accessToken}-refresh` },
   };
+}
+
+/** A token as `mcp-cli token set NAME --type TYPE` stores it: the type's namespace, no provider, no details. */
+export function plainToken(type: TokenType, name: string, value: string, now = new Date()): StoredToken {
+  return {
+    metadata: { name, namespace: DEFAULT_NAMESPACE[type], type, createdAt: now.toISOString(), updatedAt: now.toISOString(), details: {} },
+    secret: { [PRIMARY_SECRET_FIELD[type]]: value },
+  };
+}
+
+/**
+ * Puts tokens into a sandbox's token file from this process (one key derivation): for setup that
+ * is not the test's subject, where a `token set` each would cost a CLI process.
+ */
+export async function seedTokens(dataHome: string, passphrase: string, tokens: StoredToken[]): Promise<void> {
+  await sandboxStore(dataHome, passphrase).putMany(tokens);
 }
