@@ -14,6 +14,7 @@ import { startedByMcpCli, STARTED_BY } from '../../src/agent/started-by.js';
 import { EncryptedFileStore } from '../../src/stores/encrypted/store.js';
 import { passphraseSource } from '../../src/stores/encrypted/passphrase.js';
 import type { Prompter } from '../../src/io/prompter.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { createOAuthSandbox } from '../helpers/oauth-cli.js';
 import { startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
@@ -61,8 +62,7 @@ describe('programs that mcp-cli starts do not get the unlock session', () => {
   beforeEach(async () => {
     // No XDG_RUNTIME_DIR (as on macOS): the agent listens under the home, which a stdio server sees too.
     sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', XDG_RUNTIME_DIR: undefined }, { quickTokenFileUnder: PASSPHRASE });
-    for (const name of ['alpha', 'beta'])
-      expect((await sb.run(['token', 'set', name, '--value', `${SECRET}-${name}`], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } })).code).toBe(0);
+    await seedTokens(sb.env.XDG_DATA_HOME!, PASSPHRASE, [plainToken('bearer', 'alpha', `${SECRET}-alpha`), plainToken('bearer', 'beta', `${SECRET}-beta`)]);
     await unlock(sb, PASSPHRASE);
     // The session works for the user's own commands: what follows is about who else may use it.
     expect((await sb.run(['token', 'get', 'beta', '--show-value'], { env: noKey })).stdout).toBe(`${SECRET}-beta\n`);
@@ -170,7 +170,7 @@ describe('token lock and the timeout end the session for running processes', () 
   let sb: Sandbox;
   beforeEach(async () => {
     sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { quickTokenFileUnder: PASSPHRASE });
-    expect((await sb.run(['token', 'set', 'alpha', '--value', '-'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, input: SECRET })).code).toBe(0);
+    await seedTokens(sb.env.XDG_DATA_HOME!, PASSPHRASE, [plainToken('bearer', 'alpha', SECRET)]);
   });
   afterEach(async () => {
     await stopAgents(sb);
@@ -282,7 +282,7 @@ describe('exec itself', () => {
   it('starts, with the session, the program that gets the token; lock does not stop the program', async () => {
     const sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted' }, { quickTokenFileUnder: PASSPHRASE });
     try {
-      expect((await sb.run(['token', 'set', 'alpha', '--value', '-'], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, input: SECRET })).code).toBe(0);
+      await seedTokens(sb.env.XDG_DATA_HOME!, PASSPHRASE, [plainToken('bearer', 'alpha', SECRET)]);
       await unlock(sb, PASSPHRASE);
       const marker = join(sb.home, 'lock-seen');
       const child = spawn(

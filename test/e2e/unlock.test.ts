@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
 import { runInTerminal } from '../helpers/tty.js';
 
@@ -32,8 +33,7 @@ beforeEach(async () => {
   agentDir = join(runtime, 'mcp-cli');
   socketPath = join(agentDir, 'agent.sock');
   tokenFile = join(sb.env.XDG_DATA_HOME!, 'mcp-cli', 'tokens.enc');
-  for (const name of ['alpha', 'beta'])
-    expect((await sb.run(['token', 'set', name, '--value', `${SECRET}-${name}`], { env: { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE } })).code).toBe(0);
+  await seedTokens(sb.env.XDG_DATA_HOME!, PASSPHRASE, [plainToken('bearer', 'alpha', `${SECRET}-alpha`), plainToken('bearer', 'beta', `${SECRET}-beta`)]);
 });
 afterEach(async () => {
   await sb.run(['token', 'lock']);
