@@ -9,21 +9,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { requireProgram, type Program } from '../helpers/programs.js';
-import { createQuickTokenFile } from '../helpers/seed-store.js';
+import { createQuickTokenFile, plainToken, seedTokens } from '../helpers/seed-store.js';
 import { runCommandInTerminal } from '../helpers/tty.js';
 
 let sb: Sandbox;
 let env: Record<string, string | undefined>;
+let bashScript: string;
 
 beforeAll(async () => {
   sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'test-passphrase' });
   // A Tab waits at most 1.5 s for names: a key derivation of the default cost on a busy machine would use it up.
   await createQuickTokenFile(sb.env.XDG_DATA_HOME!, 'test-passphrase');
-  for (const [name, type] of [
-    ['github-pat', 'bearer'],
-    ['openai', 'api-key'],
-  ] as const)
-    expect((await sb.run(['token', 'set', name, '--type', type, '--value', 'SENTINEL-completion'])).code).toBe(0);
+  await seedTokens(sb.env.XDG_DATA_HOME!, 'test-passphrase', [
+    plainToken('bearer', 'github-pat', 'SENTINEL-completion'),
+    plainToken('api-key', 'openai', 'SENTINEL-completion'),
+  ]);
   await writeOwnConfig(sb.home, { mcpServers: { alpha: { url: 'http://127.0.0.1:9/mcp' }, beta: { command: 'beta-server' } } });
   // `mcp-cli` on PATH, as an installed package puts it there.
   const bin = join(sb.home, 'bin');
@@ -31,6 +31,11 @@ beforeAll(async () => {
   await writeFile(join(bin, 'mcp-cli'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
   await chmod(join(bin, 'mcp-cli'), 0o755);
   env = { ...sb.env, PATH: `${bin}:${process.env.PATH}` };
+  // What `eval "$(mcp-cli completion bash)"` in ~/.bashrc evaluates, written once as a completions file would be.
+  bashScript = join(sb.home, 'mcp-cli.bash');
+  const script = await sb.run(['completion', 'bash']);
+  expect(script.code, script.stderr).toBe(0);
+  await writeFile(bashScript, script.stdout);
 });
 afterAll(() => sb.cleanup());
 
@@ -55,7 +60,7 @@ describe('bash', () => {
         '--norc',
         '--noprofile',
         '-c',
-        `eval "$(mcp-cli completion bash)"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _mcp_cli_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        `source '${bashScript}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _mcp_cli_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
       ],
       extraEnv,
     ).then((out) => out.split('\n').filter(Boolean).sort());
