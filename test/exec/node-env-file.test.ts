@@ -11,6 +11,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { otherNodes } from '../helpers/node-versions.js';
 import { envFileRefusal, envFilesLoadedByNode, envFilesNodeTakes, LAUNCH_MARKER } from '../../src/cli/node-env-file.js';
 
@@ -52,7 +53,7 @@ const SHOW = ['--', 'sh', '-c', 'printf "%s|%s|%s\\n" "$GREETING" "$NODE_OPTIONS
 beforeAll(async () => {
   expect(otherNodes().length, 'no Node.js 22 or later found: set MCP_CLI_TEST_NODES, or run scripts/setup.sh').toBeGreaterThan(0);
   sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'node-env-file-passphrase' });
-  expect((await sandbox.run(['token', 'set', 'openai', '--type', 'api-key', '--value', '-'], { input: API_KEY })).code).toBe(0);
+  await seedTokens(sandbox.env.XDG_DATA_HOME!, 'node-env-file-passphrase', [plainToken('api-key', 'openai', API_KEY)]);
 
   // The package as npm installs it, from the packed tarball and npm's cache only: a lockfile of the
   // package's dependencies (taken from the repository's) spares npm the registry.

@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { startModernServer, type ModernTestServer } from '../helpers/era-servers.js';
 import { connectEraPeer, type EraClientKind, type EraPeer } from '../helpers/run-client.js';
 import { startStatefulMcpServer, type StatefulServer } from '../helpers/stateful-mcp-server.js';
@@ -24,7 +25,7 @@ describe('mcp-cli run between protocol eras', () => {
     modern = await startModernServer({ token: SECRET, eras: '2026' });
     legacy = await startStatefulMcpServer({ token: SECRET });
     sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'eras-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
-    expect((await sandbox.run(['token', 'set', 'key', '--type', 'bearer'], { input: SECRET })).code).toBe(0);
+    await seedTokens(sandbox.env.XDG_DATA_HOME!, 'eras-passphrase', [plainToken('bearer', 'key', SECRET)]);
     const entry = (url: string) => ({ url, headers: { Authorization: 'Bearer ${TOKEN:bearer:key}' } });
     await writeOwnConfig(sandbox.home, { mcpServers: { modern: entry(modern.url), legacy: entry(legacy.url) } });
   });

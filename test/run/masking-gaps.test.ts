@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { authOf, startTestMcpHttpServer, type ServerEras, type TestMcpHttpServer, type TestServerSpec } from '../helpers/mcp-servers.js';
 import { connectThroughRun, type RunClient } from '../helpers/run-client.js';
 
@@ -259,7 +260,7 @@ describe.each<[string, ServerEras]>([
   beforeAll(async () => {
     http = await startTestMcpHttpServer({ token: HTTP_TOKEN, eras, spec: echoSpec });
     sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'masking-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
-    expect((await sandbox.run(['token', 'set', 'web', '--value', '-'], { input: HTTP_TOKEN })).code).toBe(0);
+    await seedTokens(sandbox.env.XDG_DATA_HOME!, 'masking-passphrase', [plainToken('bearer', 'web', HTTP_TOKEN)]);
     await writeOwnConfig(sandbox.home, { mcpServers: { web: { url: http.url, headers: { Authorization: 'Bearer ${TOKEN:bearer:web}' } } } });
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@
 // bridge answers its `server/discover`, as it must for a client pinned to 2026; see eras.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { startTestMcpHttpServer, type ServerEras, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 import { connectThroughRun } from '../helpers/run-client.js';
 
@@ -17,7 +18,7 @@ describe('mcp-cli run between a client and a server of the same era', () => {
   beforeAll(async () => {
     for (const eras of ['2026', '2025', 'both'] as const) servers[eras] = await startTestMcpHttpServer({ token: SECRET, eras });
     sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'same-era-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
-    expect((await sandbox.run(['token', 'set', 'key', '--type', 'bearer'], { input: SECRET })).code).toBe(0);
+    await seedTokens(sandbox.env.XDG_DATA_HOME!, 'same-era-passphrase', [plainToken('bearer', 'key', SECRET)]);
     const entry = (eras: ServerEras) => ({ url: servers[eras].url, headers: { Authorization: 'Bearer ${TOKEN:bearer:key}' } });
     await writeOwnConfig(sandbox.home, { mcpServers: { modern: entry('2026'), legacy: entry('2025'), both: entry('both') } });
   });

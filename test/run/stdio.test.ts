@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
-import { createQuickTokenFile } from '../helpers/seed-store.js';
+import { createQuickTokenFile, plainToken, seedTokens } from '../helpers/seed-store.js';
 import { sha256, STDIO_SERVER } from '../helpers/mcp-servers.js';
 import { childrenOf, connectThroughRun, procView } from '../helpers/run-client.js';
 
@@ -24,8 +24,7 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
     await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, 'run-test-passphrase');
     markers = join(sandbox.home, 'markers');
     await mkdir(markers);
-    const set = await sandbox.run(['token', 'set', 'stdio-key', '--value', '-'], { input: SECRET });
-    expect(set.code, set.stderr).toBe(0);
+    await seedTokens(sandbox.env.XDG_DATA_HOME!, 'run-test-passphrase', [plainToken('bearer', 'stdio-key', SECRET)]);
     await writeOwnConfig(sandbox.home, {
       mcpServers: {
         local: {
