@@ -41,7 +41,7 @@ describe.each<[string, ServerEras]>([
   beforeAll(async () => {
     servers = await startOAuthServers({
       eras,
-      accessTokenTtl: 2,
+      accessTokenTtl: 1,
       echoToken: true,
       clientCredentials: true,
       asScopes: ['mcp:tools', 'offline_access', 'admin:write'],
@@ -78,7 +78,7 @@ describe.each<[string, ServerEras]>([
     try {
       expect(run.client.getProtocolEra()).toBe(eras === 'both' ? 'modern' : 'legacy');
       expect(run.client.getServerVersion()?.name).toBe('oauth-test-server (<redacted>)');
-      const end = Date.now() + 6000;
+      const end = Date.now() + 3000;
       while (Date.now() < end) {
         for (const encoding of ['plain', 'url', 'base64']) {
           const text = textOf(await run.client.callTool({ name: 'echo-token', arguments: { encoding } }));
