@@ -18,7 +18,7 @@ describe('mcp-cli run with a DPoP-bound login', () => {
   let sandbox: Sandbox;
 
   beforeAll(async () => {
-    servers = await startOAuthServers({ dpop: { rsNonce: true, asNonce: true }, accessTokenTtl: 2 });
+    servers = await startOAuthServers({ dpop: { rsNonce: true, asNonce: true }, accessTokenTtl: 1 });
     sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl, oauth: {} } });
     const login = await sandbox.spawn(['auth', 'login', 'notes']);
     expect(login.code, login.stderr).toBe(0);
@@ -28,7 +28,7 @@ describe('mcp-cli run with a DPoP-bound login', () => {
     await sandbox?.cleanup();
   });
 
-  it('every bridged request carries a proof of the login key; the nonce is asked for once, again after a rotation; 2-second tokens are refreshed with the same key', async () => {
+  it('every bridged request carries a proof of the login key; the nonce is asked for once, again after a rotation; 1-second tokens are refreshed with the same key', async () => {
     const store = await sandboxTokenStore(sandbox);
     const login = (await store.get({ namespace: 'oauth', name: 'notes' }))!;
     const jkt = login.metadata.details.dpopJkt!;
@@ -45,7 +45,7 @@ describe('mcp-cli run with a DPoP-bound login', () => {
 
       // Past the tokens' lifetime: refreshed (the authorization server's rotated nonce met once), with the same key.
       const refreshes = servers.counters.refreshGrant;
-      await sleep(2500);
+      await sleep(1200);
       expect(textOf(await run.client.callTool({ name: 'whoami', arguments: { greeting: 'later' } }))).toMatch(/^later /);
       expect(servers.counters.refreshGrant).toBeGreaterThan(refreshes);
       const proofs = servers.dpop.proofs.filter((p) => !p.refused);
