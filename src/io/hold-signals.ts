@@ -30,9 +30,9 @@ function letGo(): void {
 
 /**
  * Holds off SIGINT, SIGTERM and SIGHUP that would end the process until every hold is let go (at
- * most SIGNAL_HOLD_MS after the signal, or until a second one). For requests a peer cannot bear to see abandoned:
- * gnome-keyring-daemon aborts when a client closes its connection while an encrypted-session
- * request is in flight, taking every keyring of the user's session down with it.
+ * most SIGNAL_HOLD_MS after the signal, or until a second one). For requests a peer cannot bear
+ * to see abandoned: gnome-keyring-daemon aborts when a client closes its connection while an
+ * encrypted-session request is in flight, taking every keyring of the user's session down with it.
  * Returns the function that lets go of this hold (calling it again does nothing).
  */
 export function holdEndingSignals(): () => void {
