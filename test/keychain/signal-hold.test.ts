@@ -99,17 +99,22 @@ function startClient(
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A client whose call the bus is holding back; both are stopped when the test ends. */
+async function clientAwaitingAnswer(onTestFinished: (fn: () => void | Promise<void>) => void, mode?: 'own-handler') {
+  const bus = await startSlowBus();
+  onTestFinished(() => bus.stop());
+  const client = startClient(bus.socketPath, mode);
+  onTestFinished(() => void client.child.kill('SIGKILL'));
+  await bus.held;
+  return { bus, client, running: () => client.child.exitCode === null && client.child.signalCode === null };
+}
+
 describe('an ending signal while a Secret Service call awaits its answer', { concurrent: true }, () => {
   it('waits for the answer, then ends the process as the signal would have', async ({ expect, onTestFinished }) => {
-    const bus = await startSlowBus();
-    onTestFinished(() => bus.stop());
-    const client = startClient(bus.socketPath);
-    onTestFinished(() => void client.child.kill('SIGKILL'));
-    await bus.held;
+    const { bus, client, running } = await clientAwaitingAnswer(onTestFinished);
     client.child.kill('SIGTERM');
     await pause(400);
-    expect(client.child.exitCode, 'still running while its call is unanswered').toBe(null);
-    expect(client.child.signalCode).toBe(null);
+    expect(running(), 'still running while its call is unanswered').toBe(true);
     expect(bus.events).toEqual(['held']);
     bus.answer();
     await bus.closed;
@@ -118,40 +123,26 @@ describe('an ending signal while a Secret Service call awaits its answer', { con
   });
 
   it('ends at once on a second signal', async ({ expect, onTestFinished }) => {
-    const bus = await startSlowBus();
-    onTestFinished(() => bus.stop());
-    const client = startClient(bus.socketPath);
-    onTestFinished(() => void client.child.kill('SIGKILL'));
-    await bus.held;
+    const { bus, client, running } = await clientAwaitingAnswer(onTestFinished);
     client.child.kill('SIGINT');
     await pause(400);
-    expect(client.child.exitCode, 'still running after the first Ctrl-C').toBe(null);
-    expect(client.child.signalCode).toBe(null);
+    expect(running(), 'still running after the first Ctrl-C').toBe(true);
     client.child.kill('SIGINT');
     expect(await client.ended).toEqual({ code: null, signal: 'SIGINT' });
     expect(bus.events).toEqual(['held', 'closed']);
   });
 
   it('waits only so long for an answer that never comes', async ({ expect, onTestFinished }) => {
-    const bus = await startSlowBus();
-    onTestFinished(() => bus.stop());
-    const client = startClient(bus.socketPath);
-    onTestFinished(() => void client.child.kill('SIGKILL'));
-    await bus.held;
+    const { bus, client, running } = await clientAwaitingAnswer(onTestFinished);
     client.child.kill('SIGHUP');
     await pause(400);
-    expect(client.child.exitCode, 'still running while its call is unanswered').toBe(null);
-    expect(client.child.signalCode).toBe(null);
+    expect(running(), 'still running while its call is unanswered').toBe(true);
     expect(await client.ended).toEqual({ code: null, signal: 'SIGHUP' });
     expect(bus.events).toEqual(['held', 'closed']);
   });
 
   it("leaves the signal to the program's own handler", async ({ expect, onTestFinished }) => {
-    const bus = await startSlowBus();
-    onTestFinished(() => bus.stop());
-    const client = startClient(bus.socketPath, 'own-handler');
-    onTestFinished(() => void client.child.kill('SIGKILL'));
-    await bus.held;
+    const { bus, client } = await clientAwaitingAnswer(onTestFinished, 'own-handler');
     client.child.kill('SIGTERM');
     await expect.poll(() => client.stdout()).toBe('sent\nhandled SIGTERM\n');
     bus.answer();

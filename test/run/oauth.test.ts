@@ -30,6 +30,19 @@ const INITIALIZE = {
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
 };
 
+/** Logs in to `server` as the user would in a terminal; keeps what it printed. */
+async function logIn(sandbox: Sandbox, server: string, outputs: string[]): Promise<void> {
+  const login = await sandbox.run(['auth', 'login', server]);
+  outputs.push(login.stdout, login.stderr);
+  expect(login.code, login.stderr).toBe(0);
+}
+
+/** No token in any plaintext file of the sandbox, nor in anything printed. */
+async function expectNoTokenLeft(sandbox: Sandbox, outputs: string[]): Promise<void> {
+  expect(await filesWithSentinel(sandbox.home)).toEqual([]);
+  for (const text of outputs) expect(text).not.toContain(`${SENTINEL}-`);
+}
+
 // The two groups run side by side, each with its own servers: the long session mostly waits.
 const sideBySide = { concurrent: true };
 
@@ -41,9 +54,7 @@ describe('mcp-cli run with OAuth: a session that outlives many access tokens', s
   beforeAll(async () => {
     servers = await startOAuthServers({ accessTokenTtl: 1 });
     sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl, oauth: {} } });
-    const login = await sandbox.run(['auth', 'login', 'notes']);
-    outputs.push(login.stdout, login.stderr);
-    expect(login.code, login.stderr).toBe(0);
+    await logIn(sandbox, 'notes', outputs);
   });
   afterAll(async () => {
     await servers?.close();
@@ -97,8 +108,7 @@ describe('mcp-cli run with OAuth: a session that outlives many access tokens', s
   );
 
   it.sequential('never leaves a token in a plaintext file or in any output', async () => {
-    expect(await filesWithSentinel(sandbox.home)).toEqual([]);
-    for (const text of outputs) expect(text).not.toContain(`${SENTINEL}-`);
+    await expectNoTokenLeft(sandbox, outputs);
   });
 });
 
@@ -110,9 +120,7 @@ describe('mcp-cli run with OAuth: logins, revoked grants and 401s', sideBySide, 
   beforeAll(async () => {
     servers = await startOAuthServers({ accessTokenTtl: 2 });
     sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl, oauth: {} }, fresh: { url: servers.mcpUrl, oauth: {} } });
-    const login = await sandbox.run(['auth', 'login', 'notes']);
-    outputs.push(login.stdout, login.stderr);
-    expect(login.code, login.stderr).toBe(0);
+    await logIn(sandbox, 'notes', outputs);
     // The user revokes access at the authorization server: the login stored for notes no longer works.
     servers.provider.revokeRefreshTokens();
     servers.provider.expireAccessTokens();
@@ -127,9 +135,7 @@ describe('mcp-cli run with OAuth: logins, revoked grants and 401s', sideBySide, 
     run.send(INITIALIZE);
     await expect.poll(() => run.out(), { timeout: 15_000 }).toContain('\n');
     expect(JSON.parse(run.out().split('\n')[0]!).error.message).toContain('run mcp-cli auth login notes');
-    const login = await sandbox.run(['auth', 'login', 'notes']);
-    outputs.push(login.stdout, login.stderr);
-    expect(login.code, login.stderr).toBe(0);
+    await logIn(sandbox, 'notes', outputs);
     run.send({ ...INITIALIZE, id: 2 });
     await expect.poll(() => run.out().split('\n').length, { timeout: 15_000 }).toBe(3);
     expect(JSON.parse(run.out().split('\n')[1]!)).toMatchObject({ id: 2, result: { serverInfo: { name: 'oauth-test-server' } } });
@@ -201,7 +207,6 @@ describe('mcp-cli run with OAuth: logins, revoked grants and 401s', sideBySide, 
   });
 
   it.sequential('never leaves a token in a plaintext file or in any output', async () => {
-    expect(await filesWithSentinel(sandbox.home)).toEqual([]);
-    for (const text of outputs) expect(text).not.toContain(`${SENTINEL}-`);
+    await expectNoTokenLeft(sandbox, outputs);
   });
 });
