@@ -315,12 +315,15 @@ function decodeURIComponentSafe(text: string): string {
  */
 export function findInText(text: string): SecretMatch[] {
   const found = findByShape(text);
-  for (const m of text.matchAll(/(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1\s*[:=]\s*(["']?)([^\s"',;]+)\3/g)) {
+  const pairs = /(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1\s*[:=]\s*(["']?)([^\s"',;]+)\3/g;
+  for (let m = pairs.exec(text); m !== null; m = pairs.exec(text)) {
     const key = m[2]!;
     const value = m[4]!;
+    const start = m.index + m[0].length - value.length - m[3]!.length;
+    // A value may be the name of the next pair (`# old: api_key = "..."`): the search goes on from it.
+    pairs.lastIndex = start;
     const kind = kindOfKey(key);
     if (!kind || !plausibleSecret(value, key) || !/[A-Za-z]/.test(value) || !/\d/.test(value)) continue;
-    const start = m.index + m[0].length - value.length - m[3]!.length;
     found.push({ start, end: start + value.length, kind, by: 'name', label: `named ${key}` });
   }
   return withoutOverlaps(found);

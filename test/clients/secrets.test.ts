@@ -173,6 +173,8 @@ describe('credentials that used to slip through', () => {
     expect(said('/* API_KEY=a1b2c3d4e5 */')).toEqual(['a1b2c3d4e5']);
     expect(said('// "DB_PASSWORD": "hunter22"')).toEqual(['hunter22']);
     expect(said('# was: postgres://u:s3cret@db/x')).toEqual(['s3cret']);
+    // The name of a pair right after another pair's name; the value alone looks like no secret.
+    expect(said('# old: api_key = "abcdef0123-a1"')).toEqual(['abcdef0123-a1']);
     for (const prose of [
       '// password: required',
       '// API key: get one at https://example.com/keys',
