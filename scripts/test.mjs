@@ -1,0 +1,84 @@
+// `npm test [-- vitest arguments]`: the build, then every test, with the type check and the linters
+// running beside them. The tests need only the build. The checkers run at the lowest CPU priority:
+// they use the time the tests leave idle while waiting for servers, timers and child processes.
+// A run from a fresh clone is half a minute shorter than checking first. Their output is printed
+// at the end, before the tests' summary line (test/helpers/summary-reporter.ts waits for it).
+// Exits 1 if the build, a check or a test failed; the tests do not start if the build failed.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { writeFile, rename } from 'node:fs/promises';
+import { setPriority, constants } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// The checkers keep what they learnt about unchanged files here: a second run checks only what changed.
+const CACHE = 'node_modules/.cache/mcp-cli-check';
+// Where the checks' report waits for the summary reporter (MCP_CLI_CHECKS_REPORT).
+const REPORT = join(ROOT, CACHE, 'report.json');
+
+const BUILD = ['build', 'scripts/build.mjs'];
+const CHECKS = [
+  ['typecheck', 'node_modules/typescript/bin/tsc', '--noEmit', '--incremental', '--tsBuildInfoFile', `${CACHE}/tsc.tsbuildinfo`],
+  ['eslint', 'node_modules/eslint/bin/eslint.js', '--cache', '--cache-strategy', 'content', '--cache-location', `${CACHE}/eslint`, '.'],
+  ['prettier', 'node_modules/prettier/bin/prettier.cjs', '--check', '--cache', '--cache-location', `${CACHE}/prettier`, '.'],
+];
+
+/** Runs one step to its end with its output kept; `lowPriority` lets every other process go first. */
+function runStep([name, script, ...args], { lowPriority = false } = {}) {
+  const command = [script, ...args].join(' ');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (lowPriority && child.pid !== undefined) setPriority(child.pid, constants.priority.PRIORITY_LOW);
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (error) => resolve({ name, command, ok: false, output: `${output}${error.message}\n` }));
+    child.on('close', (code, signal) => resolve({ name, command, ok: code === 0, output: signal ? `${output}ended by ${signal}\n` : output }));
+  });
+}
+
+/** The steps' outputs, each whole under its command line, and which of them failed. */
+function describe(results) {
+  let text = '';
+  for (const { name, command, ok, output } of results) {
+    text += `> ${command}${ok ? '' : `  (${name} failed)`}\n${output}`;
+    if (output !== '' && !output.endsWith('\n')) text += '\n';
+  }
+  const failed = results.filter((r) => !r.ok).map((r) => r.name);
+  if (failed.length > 0) text += `check failed: ${failed.join(', ')}\n`;
+  return { text, failed };
+}
+
+function runVitest(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, MCP_CLI_CHECKS_REPORT: REPORT },
+    });
+    child.on('error', () => resolve(1));
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+mkdirSync(join(ROOT, CACHE), { recursive: true });
+rmSync(REPORT, { force: true });
+const checks = Promise.all(CHECKS.map((step) => runStep(step, { lowPriority: true }))).then(async (results) => {
+  const report = describe(results);
+  await writeFile(`${REPORT}.tmp`, JSON.stringify(report));
+  await rename(`${REPORT}.tmp`, REPORT);
+  return report;
+});
+
+const build = describe([await runStep(BUILD)]);
+process.stdout.write(build.text);
+const testsExit = build.failed.length === 0 ? await runVitest(process.argv.slice(2)) : 1;
+const report = await checks;
+// The summary reporter prints the report and removes it; vitest may also have ended before reporting.
+if (existsSync(REPORT)) {
+  process.stdout.write(report.text);
+  rmSync(REPORT, { force: true });
+}
+if (testsExit !== 0 || build.failed.length > 0 || report.failed.length > 0) process.exitCode = 1;
