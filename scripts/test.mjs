@@ -1,9 +1,10 @@
-// `npm test [-- vitest arguments]`: the build, then every test, with the type check and the linters
-// running beside them. The tests need only the build. The checkers run at the lowest CPU priority:
-// they use the time the tests leave idle while waiting for servers, timers and child processes.
-// A run from a fresh clone is half a minute shorter than checking first. Their output is printed
-// at the end, before the tests' summary line (test/helpers/summary-reporter.ts waits for it).
-// Exits 1 if the build, a check or a test failed; the tests do not start if the build failed.
+// `npm test [-- vitest arguments]`: the bundles, then every test, with the library's declarations,
+// the type check and the linters running beside them. The tests need only the bundles. The others
+// run at the lowest CPU priority: they use the time the tests leave idle while waiting for servers,
+// timers and child processes. A run from a fresh clone is half a minute shorter than checking first.
+// Their output is printed at the end, before the tests' summary line
+// (test/helpers/summary-reporter.ts waits for it).
+// Exits 1 if the build, a check or a test failed; the tests do not start if the bundles failed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
@@ -18,7 +19,8 @@ const CACHE = 'node_modules/.cache/mcp-cli-check';
 // Where the checks' report waits for the summary reporter (MCP_CLI_CHECKS_REPORT).
 const REPORT = join(ROOT, CACHE, 'report.json');
 
-const BUILD = ['build', 'scripts/build.mjs'];
+const BUNDLES = ['bundles', 'scripts/build.mjs', '--bundles'];
+const DECLARATIONS = ['declarations', 'scripts/build.mjs', '--declarations'];
 const CHECKS = [
   ['typecheck', 'node_modules/typescript/bin/tsc', '--noEmit', '--incremental', '--tsBuildInfoFile', `${CACHE}/tsc.tsbuildinfo`],
   ['eslint', 'node_modules/eslint/bin/eslint.js', '--cache', '--cache-strategy', 'content', '--cache-location', `${CACHE}/eslint`, '.'],
@@ -65,20 +67,22 @@ function runVitest(args) {
 
 mkdirSync(join(ROOT, CACHE), { recursive: true });
 rmSync(REPORT, { force: true });
-const checks = Promise.all(CHECKS.map((step) => runStep(step, { lowPriority: true }))).then(async (results) => {
+const started = CHECKS.map((step) => runStep(step, { lowPriority: true }));
+const bundles = describe([await runStep(BUNDLES)]);
+process.stdout.write(bundles.text);
+// The declarations go into the dist/lib the bundles made anew.
+if (bundles.failed.length === 0) started.unshift(runStep(DECLARATIONS, { lowPriority: true }));
+const checks = Promise.all(started).then(async (results) => {
   const report = describe(results);
   await writeFile(`${REPORT}.tmp`, JSON.stringify(report));
   await rename(`${REPORT}.tmp`, REPORT);
   return report;
 });
-
-const build = describe([await runStep(BUILD)]);
-process.stdout.write(build.text);
-const testsExit = build.failed.length === 0 ? await runVitest(process.argv.slice(2)) : 1;
+const testsExit = bundles.failed.length === 0 ? await runVitest(process.argv.slice(2)) : 1;
 const report = await checks;
 // The summary reporter prints the report and removes it; vitest may also have ended before reporting.
 if (existsSync(REPORT)) {
   process.stdout.write(report.text);
   rmSync(REPORT, { force: true });
 }
-if (testsExit !== 0 || build.failed.length > 0 || report.failed.length > 0) process.exitCode = 1;
+if (testsExit !== 0 || bundles.failed.length > 0 || report.failed.length > 0) process.exitCode = 1;
