@@ -6,7 +6,7 @@
 // (test/helpers/summary-reporter.ts waits for it).
 // Exits 1 if the build, a check or a test failed; the tests do not start if the bundles failed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import { setPriority, constants } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +27,40 @@ const CHECKS = [
   ['prettier', 'node_modules/prettier/bin/prettier.cjs', '--check', '--cache', '--cache-location', `${CACHE}/prettier`, '.'],
 ];
 
+// Steps started in sessions of their own: ended with this process when it is stopped.
+const detached = new Set();
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    for (const child of detached) child.kill();
+    process.kill(process.pid, signal);
+  });
+}
+
+/**
+ * The lowest priority. Where Linux's scheduler groups processes by session (autogroup, on by
+ * default in many kernels), a nice value ranks a process only within its session, and the CLI
+ * processes the tests start run in sessions of their own: so the step gets a session of its own
+ * (detached), and that session the lowest priority.
+ */
+function lowerPriority(pid) {
+  setPriority(pid, constants.priority.PRIORITY_LOW);
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, '19');
+  } catch {
+    // No autogroup here: the nice value alone ranks the step.
+  }
+}
+
 /** Runs one step to its end with its output kept; `lowPriority` lets every other process go first. */
 function runStep([name, script, ...args], { lowPriority = false } = {}) {
   const command = [script, ...args].join(' ');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (lowPriority && child.pid !== undefined) setPriority(child.pid, constants.priority.PRIORITY_LOW);
+    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: lowPriority });
+    if (lowPriority && child.pid !== undefined) {
+      lowerPriority(child.pid);
+      detached.add(child);
+      child.on('close', () => detached.delete(child));
+    }
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
