@@ -55,11 +55,15 @@ function lowerPriority(pid) {
 function runStep([name, script, ...args], { lowPriority = false } = {}) {
   const command = [script, ...args].join(' ');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: lowPriority });
+    // A session of its own only on Linux: on Windows, `detached` would open a console window.
+    const ownSession = lowPriority && process.platform === 'linux';
+    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: ownSession });
     if (lowPriority && child.pid !== undefined) {
       lowerPriority(child.pid);
-      detached.add(child);
-      child.on('close', () => detached.delete(child));
+      if (ownSession) {
+        detached.add(child);
+        child.on('close', () => detached.delete(child));
+      }
     }
     let output = '';
     child.stdout.on('data', (d) => (output += d));
