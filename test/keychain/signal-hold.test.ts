@@ -129,6 +129,8 @@ describe('an ending signal while a Secret Service call awaits its answer', { con
     expect(running(), 'still running after the first Ctrl-C').toBe(true);
     client.child.kill('SIGINT');
     expect(await client.ended).toEqual({ code: null, signal: 'SIGINT' });
+    // The bus may hear of the closed connection after the process is seen to end.
+    await bus.closed;
     expect(bus.events).toEqual(['held', 'closed']);
   });
 
@@ -138,6 +140,7 @@ describe('an ending signal while a Secret Service call awaits its answer', { con
     await pause(400);
     expect(running(), 'still running while its call is unanswered').toBe(true);
     expect(await client.ended).toEqual({ code: null, signal: 'SIGHUP' });
+    await bus.closed;
     expect(bus.events).toEqual(['held', 'closed']);
   });
 
