@@ -127,6 +127,7 @@ describe('token unlock', () => {
   });
 
   it("keeps the key out of every file, and out of the agent's command line and environment", async () => {
+    const started = Date.now() - 1000;
     const dataKey = await new Promise<string>((resolve) => {
       const child = spawn(process.execPath, [DECRYPT, tokenFile, '--data-key'], { stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
@@ -162,7 +163,9 @@ describe('token unlock', () => {
     // Started as `node -- cli.js`: Node takes none of the agent's arguments for an option of its own.
     expect(cmdline.toString().split('\0').slice(0, 5)).toEqual([process.execPath, '--', CLI, '__unlock-agent', socketPath]);
 
-    const files = [...(await filesUnder(sb.home)), ...(await filesUnder(tmpdir(), 3))];
+    // Everything in the sandbox, and what was written to the temporary directory since the test began
+    // (the rest of it is other programs' files, a clone's node_modules among them).
+    const files = [...(await filesUnder(sb.home)), ...(await filesUnder(tmpdir(), 3, started))];
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) {
       const content = await readFile(file).catch(() => Buffer.alloc(0));
@@ -171,13 +174,17 @@ describe('token unlock', () => {
   });
 });
 
-async function filesUnder(dir: string, depth = 10): Promise<string[]> {
+/** Files under `dir` smaller than 20 MiB, `depth` levels down; with `changedSince`, only those changed since then. */
+async function filesUnder(dir: string, depth = 10, changedSince = 0): Promise<string[]> {
   const found: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory() && depth > 0) found.push(...(await filesUnder(path, depth - 1)));
-    else if (entry.isFile() && ((await stat(path).catch(() => undefined))?.size ?? Infinity) < 20 * 1024 * 1024) found.push(path);
+    if (entry.isDirectory() && depth > 0) found.push(...(await filesUnder(path, depth - 1, changedSince)));
+    else if (entry.isFile()) {
+      const info = await stat(path).catch(() => undefined);
+      if (info !== undefined && info.size < 20 * 1024 * 1024 && info.mtimeMs >= changedSince) found.push(path);
+    }
   }
   return found;
 }
