@@ -1,10 +1,11 @@
 // `npm test [-- vitest arguments]`: the bundles, then every test, with the library's declarations,
 // the type check and the linters running beside them. The tests need only the bundles. The others
-// run at the lowest CPU priority: they use the time the tests leave idle while waiting for servers,
-// timers and child processes (on two cores, a run from a fresh clone took 320 s instead of 338 s).
-// Their output is printed at the end, before the tests' summary line
+// run at the lowest CPU priority, so that they slow the tests as little as they can. On two cores, a
+// re-run no longer waits the ~10 s the checks took before the tests; from a fresh clone, where the
+// checks need about a minute of CPU, what the overlap saves is within the noise of a run. Their output is printed at the end, before the tests' summary line
 // (test/helpers/summary-reporter.ts waits for it).
-// Exits 1 if the build, a check or a test failed; the tests do not start if the bundles failed.
+// Exits 1 if the build, a check or a test failed; the tests do not start if the bundles failed, and
+// stop when a check fails.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
@@ -85,16 +86,18 @@ function describe(results) {
   return { text, failed };
 }
 
-function runVitest(args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, MCP_CLI_CHECKS_REPORT: REPORT, MCP_CLI_CHECKS_RUNNER: String(process.pid) },
-    });
+/** The tests, running: `exited` resolves with vitest's exit code; `stop` ends them. */
+function startVitest(args) {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, MCP_CLI_CHECKS_REPORT: REPORT, MCP_CLI_CHECKS_RUNNER: String(process.pid) },
+  });
+  const exited = new Promise((resolve) => {
     child.on('error', () => resolve(1));
     child.on('close', (code) => resolve(code ?? 1));
   });
+  return { exited, stop: () => child.kill('SIGTERM') };
 }
 
 mkdirSync(join(ROOT, CACHE), { recursive: true });
@@ -104,17 +107,26 @@ const bundles = describe([await runStep(BUNDLES)]);
 process.stdout.write(bundles.text);
 // The declarations go into the dist/lib the bundles made anew.
 if (bundles.failed.length === 0) started.unshift(runStep(DECLARATIONS, { lowPriority: true }));
-const checks = Promise.all(started).then(async (results) => {
-  const report = describe(results);
-  await writeFile(`${REPORT}.tmp`, JSON.stringify(report));
-  await rename(`${REPORT}.tmp`, REPORT);
-  return report;
-});
-const testsExit = bundles.failed.length === 0 ? await runVitest(process.argv.slice(2)) : 1;
-const report = await checks;
-// The summary reporter prints the report and removes it; vitest may also have ended before reporting.
-if (existsSync(REPORT)) {
-  process.stdout.write(report.text);
-  rmSync(REPORT, { force: true });
+const checks = Promise.all(started).then(describe);
+let testsExit = 1;
+let handedOver = Promise.resolve(false);
+if (bundles.failed.length === 0) {
+  const tests = startVitest(process.argv.slice(2));
+  handedOver = checks.then(async (report) => {
+    // A failed check fails the run: the tests stop there, as they would not have started had the
+    // checks come first, and the report is printed below. Passed checks go to the summary reporter.
+    if (report.failed.length > 0) {
+      tests.stop();
+      return false;
+    }
+    await writeFile(`${REPORT}.tmp`, JSON.stringify(report));
+    await rename(`${REPORT}.tmp`, REPORT);
+    return true;
+  });
+  testsExit = await tests.exited;
 }
+const report = await checks;
+// The summary reporter removes the report it printed; vitest may also have ended before it did.
+if (!(await handedOver) || existsSync(REPORT)) process.stdout.write(report.text);
+rmSync(REPORT, { force: true });
 if (testsExit !== 0 || bundles.failed.length > 0 || report.failed.length > 0) process.exitCode = 1;
