@@ -2,10 +2,10 @@
 // the type check and the linters running beside them. The tests need only the bundles. The others
 // run at the lowest CPU priority, so that they slow the tests as little as they can. On two cores, a
 // re-run no longer waits the ~10 s the checks took before the tests; from a fresh clone, where the
-// checks need about a minute of CPU, what the overlap saves is within the noise of a run. Their output is printed at the end, before the tests' summary line
-// (test/helpers/summary-reporter.ts waits for it).
-// Exits 1 if the build, a check or a test failed; the tests do not start if the bundles failed, and
-// stop when a check fails.
+// checks need about a minute of CPU, what the overlap saves is within the noise of a run.
+// Passed checks are printed at the end, before the tests' summary line (the summary reporter,
+// test/helpers/summary-reporter.ts, waits for them). A failed check stops the tests.
+// Exits 1 if the bundles, a check or a test failed; the tests do not start if the bundles failed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
