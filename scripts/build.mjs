@@ -1,18 +1,11 @@
-// Bundles the CLI (code-split so each command loads only what it needs) and the library, then
-// writes the library's declarations. `--bundles` or `--declarations` does only that part: npm test
-// (scripts/test.mjs) writes the declarations beside the tests, which need only the bundles.
+// Bundles the CLI (code-split so each command loads only what it needs) and the library.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { coreChunk } from './core-chunk.mjs';
 
-const part = process.argv[2];
-if (part !== undefined && part !== '--bundles' && part !== '--declarations') {
-  process.stderr.write(`usage: node scripts/build.mjs [--bundles | --declarations]   (not ${part})\n`);
-  process.exit(2);
-}
-
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 const common = {
   bundle: true,
@@ -51,68 +44,58 @@ const lazyChildProcess = {
 };
 
 // What every token command loads: one chunk instead of many (see core-chunk.mjs).
-const coreChunkPlugin = () =>
-  coreChunk({
-    entry: 'src/cli/main.ts',
-    seeds: [
-      'src/cli/report-error.ts',
-      'src/cli/core-entry.ts',
-      'src/cli/run-direct-get.ts',
-      'src/services/storage.ts',
-      'src/services/factory.ts',
-      'src/context.ts',
-      'src/commands/shared/messages.ts',
-      'src/commands/shared/present.ts',
-      'src/commands/token/namespace-option.ts',
-      'src/io/table.ts',
-      'src/io/read-stdin.ts',
-      'src/tokens/duration.ts',
-      'src/stores/keychain/secret-service.ts',
-      'src/stores/keychain/items.ts',
-      'src/stores/keychain/store.ts',
-      'src/stores/encrypted/store.ts',
-      'src/stores/encrypted/passphrase.ts',
-      'src/agent/session.ts',
-    ],
-    // The command table: built for `--help` and completion without the core.
-    light: ['src/cli/program.ts', ...readdirSync('src/cli/groups').map((f) => `src/cli/groups/${f}`)],
-  });
+const core = await coreChunk({
+  entry: 'src/cli/main.ts',
+  seeds: [
+    'src/cli/report-error.ts',
+    'src/cli/core-entry.ts',
+    'src/cli/run-direct-get.ts',
+    'src/services/storage.ts',
+    'src/services/factory.ts',
+    'src/context.ts',
+    'src/commands/shared/messages.ts',
+    'src/commands/shared/present.ts',
+    'src/commands/token/namespace-option.ts',
+    'src/io/table.ts',
+    'src/io/read-stdin.ts',
+    'src/tokens/duration.ts',
+    'src/stores/keychain/secret-service.ts',
+    'src/stores/keychain/items.ts',
+    'src/stores/keychain/store.ts',
+    'src/stores/encrypted/store.ts',
+    'src/stores/encrypted/passphrase.ts',
+    'src/agent/session.ts',
+  ],
+  // The command table: built for `--help` and completion without the core.
+  light: ['src/cli/program.ts', ...readdirSync('src/cli/groups').map((f) => `src/cli/groups/${f}`)],
+});
 
-async function bundle() {
-  rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-  const core = await coreChunkPlugin();
-  await Promise.all([
-    // The CLI carries its pure-JS dependencies inside; native addons stay external.
-    build({
-      ...common,
-      entryPoints: { cli: 'src/cli/main.ts' },
-      outdir: 'dist',
-      splitting: true,
-      chunkNames: 'chunks/[name]-[hash]',
-      external: ['@napi-rs/keyring'],
-      // jsonc-parser's `main` is a UMD build whose require() calls esbuild cannot follow; its ES module build bundles.
-      alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
-      plugins: [core, lazyChildProcess],
-      banner: { js: `${shebang}\n${requireShim}` },
-    }),
-    build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/lib', splitting: true, chunkNames: 'chunks/[name]-[hash]', packages: 'external' }),
-  ]);
-}
+await Promise.all([
+  // The CLI carries its pure-JS dependencies inside; native addons stay external.
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    external: ['@napi-rs/keyring'],
+    // jsonc-parser's `main` is a UMD build whose require() calls esbuild cannot follow; its ES module build bundles.
+    alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
+    plugins: [core, lazyChildProcess],
+    banner: { js: `${shebang}\n${requireShim}` },
+  }),
+  build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/lib', splitting: true, chunkNames: 'chunks/[name]-[hash]', packages: 'external' }),
+]);
 
 // The library's declarations: tsc keeps them, and what it learnt, in a cache of its own, so a
 // rebuild emits only what changed (7 s -> 2 s); only those of sources that still exist are copied.
-function declarations() {
-  const TYPES = 'node_modules/.cache/mcp-cli-build/types';
-  execFileSync(
-    process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.lib.json', '--outDir', TYPES, '--incremental', '--tsBuildInfoFile', `${TYPES}/lib.tsbuildinfo`],
-    { stdio: 'inherit' },
-  );
-  cpSync(TYPES, 'dist/lib', {
-    recursive: true,
-    filter: (path) => !path.endsWith('.tsbuildinfo') && (!path.endsWith('.d.ts') || existsSync(`src${path.slice(TYPES.length, -'.d.ts'.length)}.ts`)),
-  });
-}
-
-if (part !== '--declarations') await bundle();
-if (part !== '--bundles') declarations();
+const TYPES = 'node_modules/.cache/mcp-cli-build/types';
+execFileSync(
+  process.execPath,
+  ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.lib.json', '--outDir', TYPES, '--incremental', '--tsBuildInfoFile', `${TYPES}/lib.tsbuildinfo`],
+  { stdio: 'inherit' },
+);
+cpSync(TYPES, 'dist/lib', {
+  recursive: true,
+  filter: (path) => !path.endsWith('.tsbuildinfo') && (!path.endsWith('.d.ts') || existsSync(`src${path.slice(TYPES.length, -'.d.ts'.length)}.ts`)),
+});
