@@ -88,8 +88,10 @@ await Promise.all([
 ]);
 
 // The library's declarations: tsc keeps them, and what it learnt, in a cache of its own, so a
-// rebuild emits only what changed (7 s -> 2 s); only those of sources that still exist are copied.
+// rebuild emits only what changed (7 s -> 2 s); only those of sources, and folders, that still
+// exist are copied.
 const TYPES = 'node_modules/.cache/mcp-cli-build/types';
+const sourceOf = (path) => `src${path.slice(TYPES.length)}`.replace(/\.d\.ts$/, '.ts');
 execFileSync(
   process.execPath,
   ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.lib.json', '--outDir', TYPES, '--incremental', '--tsBuildInfoFile', `${TYPES}/lib.tsbuildinfo`],
@@ -97,5 +99,5 @@ execFileSync(
 );
 cpSync(TYPES, 'dist/lib', {
   recursive: true,
-  filter: (path) => !path.endsWith('.tsbuildinfo') && (!path.endsWith('.d.ts') || existsSync(`src${path.slice(TYPES.length, -'.d.ts'.length)}.ts`)),
+  filter: (path) => !path.endsWith('.tsbuildinfo') && existsSync(sourceOf(path)),
 });
