@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, type Sandbox } from '../helpers/cli.js';
-import { createQuickTokenFile, sandboxStore } from '../helpers/seed-store.js';
+import { sandboxStore } from '../helpers/seed-store.js';
 
 const PASSPHRASE = 'closed-pipe-passphrase';
 const SECRET = 'SENTINEL-closed-pipe';
@@ -14,7 +14,6 @@ let sandbox: Sandbox;
 beforeAll(async () => {
   // Checks afterwards run in-process; the commands under test are always spawned with real pipes.
   sandbox = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: PASSPHRASE }, { inProcess: true });
-  await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, PASSPHRASE);
   const now = new Date().toISOString();
   await sandboxStore(sandbox.env.XDG_DATA_HOME!, PASSPHRASE).putMany(
     Array.from({ length: TOKENS }, (_, i) => ({

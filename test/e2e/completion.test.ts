@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
 import { requireProgram, type Program } from '../helpers/programs.js';
-import { createQuickTokenFile, plainToken, seedTokens } from '../helpers/seed-store.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { runCommandInTerminal } from '../helpers/tty.js';
 
 let sb: Sandbox;
@@ -18,8 +18,8 @@ let bashScript: string;
 
 beforeAll(async () => {
   sb = await createSandbox({ MCP_CLI_TOKEN_BACKEND: 'encrypted', MCP_CLI_ENCRYPTION_KEY: 'test-passphrase' });
-  // A Tab waits at most 1.5 s for names: a key derivation of the default cost on a busy machine would use it up.
-  await createQuickTokenFile(sb.env.XDG_DATA_HOME!, 'test-passphrase');
+  // Its token file has the cheap key derivation: a Tab waits at most 1.5 s for names, which a key
+  // derivation of the default cost on a busy machine would use up.
   await seedTokens(sb.env.XDG_DATA_HOME!, 'test-passphrase', [
     plainToken('bearer', 'github-pat', 'SENTINEL-completion'),
     plainToken('api-key', 'openai', 'SENTINEL-completion'),

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/cli.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
-import { createQuickTokenFile } from '../helpers/seed-store.js';
 import { startVaultServer, type VaultServer } from '../helpers/vault-server/server.js';
 
 const SECRET = 'SENTINEL-cross-5b7a';
@@ -17,7 +16,6 @@ beforeAll(async () => {
   keyring = await startPrivateKeyring();
   vault = await startVaultServer();
   sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'file pass', MCP_CLI_EXPORT_PASSPHRASE: EXPORT_PASS, ...keyring.env });
-  await createQuickTokenFile(sb.env.XDG_DATA_HOME!, 'file pass');
 });
 afterAll(async () => {
   await sb?.cleanup();

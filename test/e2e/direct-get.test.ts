@@ -2,14 +2,12 @@
 // through the full parser (a global option makes it take that path) must give the same result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/cli.js';
-import { createQuickTokenFile } from '../helpers/seed-store.js';
 
 const SECRET = 'SENTINEL-direct-get';
 let sb: Sandbox;
 
 beforeAll(async () => {
   sb = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'direct path passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
-  await createQuickTokenFile(sb.env.XDG_DATA_HOME!, 'direct path passphrase');
   const store = async (args: string[], value: string) => expect((await sb.run(['token', 'set', ...args, '--value', '-'], { input: value })).code).toBe(0);
   await store(['only-bearer'], `${SECRET}-1`);
   await store(['twice'], `${SECRET}-2`);

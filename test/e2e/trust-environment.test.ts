@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { approvalDigest } from '../../src/config/approvals.js';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
-import { createQuickTokenFile, plainToken, seedTokens } from '../helpers/seed-store.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { runInTerminal } from '../helpers/tty.js';
 
 const KEY = 'sk-SENTINEL-env-trust-5c1e9a';
@@ -29,7 +29,6 @@ let marker: string;
 
 beforeEach(async () => {
   sandbox = await createSandbox({ ...CREDENTIALS, MCP_CLI_TOKEN_BACKEND: 'encrypted' });
-  await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, PASSPHRASE);
   repo = join(sandbox.home, 'repo');
   marker = join(sandbox.home, 'started');
   await mkdir(repo);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError } from '@modelcontextprotocol/client';
 import { startCatcher, type Catcher } from '../helpers/catcher.js';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
-import { createQuickTokenFile, plainToken, seedTokens } from '../helpers/seed-store.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { sha256, startTestMcpHttpServer, type TestMcpHttpServer } from '../helpers/mcp-servers.js';
 import { connectThroughRun, procView } from '../helpers/run-client.js';
 import { startStatefulMcpServer, type StatefulServer } from '../helpers/stateful-mcp-server.js';
@@ -34,7 +34,6 @@ describe('mcp-cli run: a bridge to an HTTP server', () => {
     // A server whose error answer would set the terminal's title and clear its screen.
     hostile = await startCatcher(() => ({ status: 500, body: 'boom\u001b]0;PWNED\u0007\u001b[2J\nsecond line', headers: { 'content-type': 'text/plain' } }));
     sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'run-http-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
-    await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, 'run-http-passphrase');
     await seedTokens(sandbox.env.XDG_DATA_HOME!, 'run-http-passphrase', [
       plainToken('bearer', 'web', SECRET),
       plainToken('bearer', 'stateful', STATEFUL_SECRET),

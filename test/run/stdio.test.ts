@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
-import { createQuickTokenFile, plainToken, seedTokens } from '../helpers/seed-store.js';
+import { plainToken, seedTokens } from '../helpers/seed-store.js';
 import { sha256, STDIO_SERVER } from '../helpers/mcp-servers.js';
 import { childrenOf, connectThroughRun, procView } from '../helpers/run-client.js';
 
@@ -21,7 +21,6 @@ describe('mcp-cli run: a stdio server for an MCP client', () => {
 
   beforeAll(async () => {
     sandbox = await createSandbox({ MCP_CLI_ENCRYPTION_KEY: 'run-test-passphrase', MCP_CLI_TOKEN_BACKEND: 'encrypted' });
-    await createQuickTokenFile(sandbox.env.XDG_DATA_HOME!, 'run-test-passphrase');
     markers = join(sandbox.home, 'markers');
     await mkdir(markers);
     await seedTokens(sandbox.env.XDG_DATA_HOME!, 'run-test-passphrase', [plainToken('bearer', 'stdio-key', SECRET)]);
