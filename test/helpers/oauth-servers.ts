@@ -127,6 +127,8 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
   private readonly consents = new Map<string, Pending>();
   /** The user signed in at this server's login page: who the next authorizations are for (a test switches users here). */
   signedInAs = 'user';
+  /** Lifetime in seconds of the access tokens issued from now on (a test may change it between phases). */
+  accessTokenTtl: number;
 
   constructor(
     /** The resource its tokens are for: the MCP server that names this authorization server (changed when another one does). */
@@ -135,6 +137,7 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
     readonly issuer: () => string,
   ) {
     super();
+    this.accessTokenTtl = options.accessTokenTtl ?? 3600;
     const store = this.clientsStore;
     const stored = store.getClient.bind(store);
     store.getClient = async (clientId: string) =>
@@ -286,7 +289,7 @@ export class TestAuthProvider extends DemoInMemoryAuthProvider {
   }
 
   issue(grant: Grant, { refresh = this.options.refreshTokens !== false } = {}): OAuthTokens {
-    const ttl = this.options.accessTokenTtl ?? 3600;
+    const ttl = this.accessTokenTtl;
     const access = `${SENTINEL}-AT-${randomUUID()}`;
     // The key of the request's DPoP proof binds the tokens; a server that declines binds the refresh token only (RFC 9449 section 5).
     const { jkt } = dpopRequest.getStore() ?? {};
