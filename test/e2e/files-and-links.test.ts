@@ -4,6 +4,7 @@ import { chmod, lstat, mkdir, readFile, readlink, rm, stat, symlink, writeFile }
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox, ownConfigPath, writeOwnConfig } from '../helpers/cli.js';
+import { createQuickTokenFile, writeQuickTokenFile } from '../helpers/seed-store.js';
 
 const PASSPHRASE = 'links and folders';
 const SECRET = 'SENTINEL-links-5e1d';
@@ -12,6 +13,7 @@ let sb: Sandbox;
 let dataDir: string;
 let tokenFile: string;
 beforeEach(async () => {
+  // Tests that are about the folders mcp-cli creates let the CLI make the token file; the others start with one.
   sb = await createSandbox(
     { MCP_CLI_ENCRYPTION_KEY: PASSPHRASE, MCP_CLI_EXPORT_PASSPHRASE: 'export words', MCP_CLI_TOKEN_BACKEND: 'encrypted' },
     { inProcess: true, quickTokenFile: false },
@@ -31,6 +33,7 @@ const names = async () => (JSON.parse((await ok(['token', 'list', '--json'])).st
 
 describe("directories that are not mcp-cli's own", () => {
   it('an export into a world-writable sticky folder leaves the folder as it was; the file is 0600', async () => {
+    await createQuickTokenFile(sb.env.XDG_DATA_HOME!, PASSPHRASE);
     await ok(['token', 'set', 'alpha', '--value', SECRET]);
     const shared = join(sb.home, 'shared');
     await mkdir(shared);
@@ -57,9 +60,11 @@ describe("directories that are not mcp-cli's own", () => {
   });
 
   it('a failed write is a sentence naming the path, not an errno text', async () => {
+    await createQuickTokenFile(sb.env.XDG_DATA_HOME!, PASSPHRASE);
     await ok(['token', 'set', 'alpha', '--value', SECRET]);
     await writeFile(join(sb.home, 'not-a-folder'), 'x');
-    const r = await sb.run(['token', 'export', join(sb.home, 'not-a-folder', 'backup.age')]);
+    // Said before any passphrase is asked for: here, without one, the folder is still the error.
+    const r = await sb.run(['token', 'export', join(sb.home, 'not-a-folder', 'backup.age')], { env: { MCP_CLI_EXPORT_PASSPHRASE: undefined } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot create the directory ${join(sb.home, 'not-a-folder')}: a file that is not a directory is in the way`);
     expect(r.stderr).not.toMatch(/E[A-Z]+:/);
@@ -83,7 +88,8 @@ describe('a tokens.enc that is a symbolic link', () => {
     expect(dangling.stderr).toContain(`~/.local/share/mcp-cli/tokens.enc is a symbolic link to ${real}, which does not exist; nothing was read or written`);
     expect((await lstat(tokenFile)).isSymbolicLink()).toBe(true);
 
-    // Create the real file through another path, then use the link.
+    // Write to the real file through another path, then use the link.
+    await writeQuickTokenFile(real, PASSPHRASE);
     await writeOwnConfig(sb.home, JSON.stringify({ tokenStorage: { encrypted: { path: real } } }));
     await ok(['token', 'set', 'first', '--value', SECRET]);
     await rm(ownConfigPath(sb.home));
@@ -98,6 +104,7 @@ describe('a tokens.enc that is a symbolic link', () => {
 
   it('whose target went away is an error for every command, never an empty store', async () => {
     const real = join(sb.home, 'mounted', 'tokens.enc');
+    await writeQuickTokenFile(real, PASSPHRASE);
     await writeOwnConfig(sb.home, JSON.stringify({ tokenStorage: { encrypted: { path: real } } }));
     await ok(['token', 'set', 'kept', '--value', SECRET]);
     await rm(ownConfigPath(sb.home));

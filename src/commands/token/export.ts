@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Ctx } from '../../context.js';
 import { CliError } from '../../errors.js';
-import { writeFileAtomic } from '../../fs/atomic-write.js';
+import { ensureDir, writeFileAtomic } from '../../fs/atomic-write.js';
 import { success } from '../../io/notices.js';
 import { passphraseFrom } from './passphrase-prompt.js';
 
@@ -26,6 +26,8 @@ export async function run(file: string, options: ExportOptions, ctx: Ctx): Promi
   const { manager } = await ctx.store();
   const metadata = await manager.list({ namespace: options.namespace });
   if (metadata.length === 0) throw new CliError(`no tokens to export${options.namespace !== undefined ? ` in namespace '${options.namespace}'` : ''}`);
+  // A folder that cannot be made is said before the passphrase is asked for and the key derived (a second or more).
+  ensureDir(dirname(path));
   const passphrase = await passphraseFrom(ctx, EXPORT_PASSPHRASE_ENV, `Passphrase for ${file}: `, true);
   const tokens = await manager.exportTokens({ namespace: options.namespace });
   const { sealBundle } = await import('../../bundle/bundle.js');
