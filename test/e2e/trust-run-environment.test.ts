@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, writeOwnConfig, type Sandbox } from '../helpers/cli.js';
-import { plainToken, seedTokens } from '../helpers/seed-store.js';
+import { createQuickTokenFile, plainToken, seedTokens } from '../helpers/seed-store.js';
 import { startCatcher, type Catcher } from '../helpers/catcher.js';
 import { startVaultServer, type VaultServer } from '../helpers/vault-server/server.js';
 
@@ -121,6 +121,7 @@ describe("the Vault that gets the user's Vault token", () => {
 describe('the token file', () => {
   /** A token file planted in the repository, under the attacker's passphrase, holding the attacker's value for the user's reference. */
   async function plant(dataHome: string): Promise<void> {
+    await createQuickTokenFile(dataHome, ATTACKER_PASSPHRASE);
     const r = await sandbox.run(['token', 'set', 'acme', '--type', 'api-key'], {
       input: ATTACKER_KEY,
       env: { XDG_DATA_HOME: dataHome, MCP_CLI_ENCRYPTION_KEY: ATTACKER_PASSPHRASE },
@@ -161,6 +162,7 @@ describe('the token file', () => {
   it('a moved token file that a config you trust names is used, and commands typed in a shell follow XDG_DATA_HOME as before', async () => {
     const dataHome = join(sandbox.home, 'data');
     const env = { XDG_DATA_HOME: dataHome };
+    await createQuickTokenFile(dataHome, PASSPHRASE);
     expect((await sandbox.run(['token', 'set', 'acme', '--type', 'api-key'], { input: 'moved-value', env })).code).toBe(0);
     const got = await sandbox.run(['token', 'get', 'acme', '--namespace', 'api-key', '--show-value'], { env });
     expect(got.stdout.trim()).toBe('moved-value');

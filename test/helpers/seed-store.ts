@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createKey, encodeFile } from '../../src/stores/encrypted/format.js';
+import { dirname, join } from 'node:path';
+import { createKey, encodeFile, type UnlockedKey } from '../../src/stores/encrypted/format.js';
 import { EncryptedFileStore } from '../../src/stores/encrypted/store.js';
 import { DEFAULT_NAMESPACE, PRIMARY_SECRET_FIELD, type StoredToken, type TokenType } from '../../src/tokens/model.js';
 
@@ -9,6 +9,10 @@ export function sandboxStore(dataHome: string, passphrase: string): EncryptedFil
   return new EncryptedFileStore(join(dataHome, 'mcp-cli', 'tokens.enc'), { get: async () => passphrase });
 }
 
+// One key per passphrase for every quick file this process makes: with the same salt, commands run
+// in this process derive it once (the key cache in src/stores/encrypted/format.ts), not once per sandbox.
+const quickKeys = new Map<string, Promise<UnlockedKey>>();
+
 /**
  * Creates a sandbox's tokens.enc, with no token in it, under the lowest scrypt cost a file may
  * have (N=2^14; the CLI makes new files with 2^17): every spawned CLI then derives the key in a few
@@ -16,10 +20,15 @@ export function sandboxStore(dataHome: string, passphrase: string): EncryptedFil
  * it writes. For tests whose subject is not the creation of the file or its key derivation.
  */
 export async function createQuickTokenFile(dataHome: string, passphrase: string): Promise<void> {
-  const dir = join(dataHome, 'mcp-cli');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const key = await createKey(passphrase, { N: 2 ** 14, r: 8, p: 1 });
-  await writeFile(join(dir, 'tokens.enc'), encodeFile(key, Buffer.from(JSON.stringify({ tokens: [] }), 'utf8')), { mode: 0o600 });
+  await writeQuickTokenFile(join(dataHome, 'mcp-cli', 'tokens.enc'), passphrase);
+}
+
+/** The same at any path (a token file configured elsewhere), its missing folders made 0700. */
+export async function writeQuickTokenFile(path: string, passphrase: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  let key = quickKeys.get(passphrase);
+  if (!key) quickKeys.set(passphrase, (key = createKey(passphrase, { N: 2 ** 14, r: 8, p: 1 })));
+  await writeFile(path, encodeFile(await key, Buffer.from(JSON.stringify({ tokens: [] }), 'utf8')), { mode: 0o600 });
 }
 
 export function oauthToken(server: string, accessToken: string, expiresAt: Date, now = new Date()): StoredToken {

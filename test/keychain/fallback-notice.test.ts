@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { EncryptedFileStore } from '../../src/stores/encrypted/store.js';
 import { fallbackNoticeMarker, withFallbackNotice } from '../../src/stores/fallback-notice.js';
+import { writeQuickTokenFile } from '../helpers/seed-store.js';
 
 function stream(isTTY: boolean): Writable & { text: string; isTTY: boolean } {
   const s = new Writable({
@@ -26,7 +27,10 @@ const token = (name: string) => ({
 
 describe('the automatic fallback notice', () => {
   let home: string;
-  beforeEach(async () => (home = await mkdtemp(join(tmpdir(), 'mcp-cli-notice-'))));
+  beforeEach(async () => {
+    home = await mkdtemp(join(tmpdir(), 'mcp-cli-notice-'));
+    await writeQuickTokenFile(join(home, 'tokens.enc'), 'pw');
+  });
   afterEach(() => rm(home, { recursive: true, force: true }));
 
   const open = (stderr: Writable) =>
