@@ -38,8 +38,6 @@ export async function startOsKeychain(): Promise<OsKeychain> {
   });
   if (process.platform === 'linux') {
     const keyring = await startPrivateKeyring();
-    // The native binding (writes, deletes) reads the bus address from the process environment.
-    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.address;
     return make('Secret Service (gnome-keyring)', secretServiceBackend, keyring.env, () => keyring.stop());
   }
   const env = { [SERVICE_ENV]: `mcp-cli-test-${randomBytes(4).toString('hex')}` };

@@ -1,7 +1,16 @@
 // The Secret Service's encrypted transfer (dh-ietf1024-sha256-aes128-cbc-pkcs7), checked with
 // Node playing the service's side from the specification alone: the RFC 2409 group written out,
 // HKDF computed by hand from HMAC (itself checked against RFC 5869's test vector), AES-128-CBC.
-import { createCipheriv, createDiffieHellman, createHmac, generateKeyPairSync, getDiffieHellman, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createDiffieHellman,
+  createHmac,
+  generateKeyPairSync,
+  getDiffieHellman,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dhSpki, splitDhSpki, startDhTransfer } from '../../src/stores/keychain/dh-transfer.js';
 
@@ -43,7 +52,11 @@ function service(clientPublic: Buffer) {
     const cipher = createCipheriv('aes-128-cbc', key, iv);
     return { iv, ciphertext: Buffer.concat([cipher.update(plaintext), cipher.final()]) };
   };
-  return { publicValue, secret, encrypt };
+  const decrypt = (iv: Buffer, ciphertext: Buffer) => {
+    const decipher = createDecipheriv('aes-128-cbc', key, iv);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  };
+  return { publicValue, secret, encrypt, decrypt };
 }
 
 describe('the Secret Service transfer encryption', () => {
@@ -64,6 +77,19 @@ describe('the Secret Service transfer encryption', () => {
       const { iv, ciphertext } = peer.encrypt(plaintext);
       expect(transfer.agree(peer.publicValue).decrypt(iv, ciphertext).equals(plaintext)).toBe(true);
     }
+  });
+
+  it('encrypts what such a service decrypts, under a new IV each time', () => {
+    const transfer = startDhTransfer();
+    const peer = service(transfer.publicValue);
+    const key = transfer.agree(peer.publicValue);
+    const plaintext = Buffer.from('SENTINEL sent to the keyring 🔐', 'utf8');
+    const first = key.encrypt(plaintext);
+    const second = key.encrypt(plaintext);
+    expect(peer.decrypt(first.iv, first.ciphertext).equals(plaintext)).toBe(true);
+    expect(first.iv.length).toBe(16);
+    expect(first.iv.equals(second.iv)).toBe(false);
+    expect(first.ciphertext.includes(Buffer.from('SENTINEL'))).toBe(false);
   });
 
   it('pads a shared secret that starts with zero bytes to the prime length, as the service does', () => {

@@ -8,6 +8,9 @@ import { TokenManager } from '../../src/tokens/manager.js';
 import type { BackendEnv } from '../../src/stores/backend.js';
 import type { Prompter } from '../../src/io/prompter.js';
 import { Writable } from 'node:stream';
+import { createRequire } from 'node:module';
+import { sessionItems, type KeyringItems } from '../../src/stores/keychain/items.js';
+import { probeSecretService } from '../../src/stores/keychain/secret-service.js';
 
 let keyring: PrivateKeyring;
 let sandbox: Sandbox;
@@ -172,5 +175,42 @@ describe('secret-service backend against a real gnome-keyring', () => {
     expect(listed.find((t) => t.name === 'survivor')).toMatchObject({ namespace: 'bearer', type: 'bearer' });
     expect(await lookup('index')).toBeDefined();
     expect((await listJson()).find((t) => t.name === 'survivor')).toMatchObject({ details: {} });
+  });
+});
+
+// Items that mcp-cli wrote through keyring-rs (@napi-rs/keyring) before it wrote over its own
+// connection: the same attributes and label, so each path reads, replaces and deletes the other's.
+describe('items written through keyring-rs and through the probe connection are the same items', () => {
+  const service = 'mcp-cli-compat';
+  let items: KeyringItems;
+  let native: (account: string) => import('@napi-rs/keyring').AsyncEntry;
+  beforeAll(async () => {
+    const status = await probeSecretService(keyring.env, 3000);
+    if (!status.available) throw new Error(status.detail);
+    items = sessionItems(status.session, { backend: 'secret-service', service, platform: 'linux', timeoutMs: 3000, label: 'Secret Service' });
+    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.address;
+    const { AsyncEntry } = createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
+    native = (account) => new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
+  });
+  const search = async () =>
+    (await keyring.secretTool(['search', '--all', 'service', service])).stderr + (await keyring.secretTool(['search', '--all', 'service', service])).stdout;
+
+  it('reads, replaces and deletes an item keyring-rs wrote', async () => {
+    await native('old').setPassword('written by keyring-rs');
+    expect(await items.get('old')).toBe('written by keyring-rs');
+    await items.set('old', 'replaced ✓');
+    expect(await native('old').getPassword()).toBe('replaced ✓');
+    expect((await search()).match(/^label = /gm)).toHaveLength(1);
+    expect(await items.delete('old')).toBe(true);
+    expect(await native('old').getPassword()).toBeNull();
+    expect(await items.delete('old')).toBe(false);
+  });
+
+  it('writes an item keyring-rs reads and deletes, under its label', async () => {
+    await items.set('new', 'written over the connection');
+    expect(await native('new').getPassword()).toBe('written over the connection');
+    expect(await search()).toContain('label = keyring:new@mcp-cli-compat');
+    await native('new').deleteCredential();
+    expect(await items.get('new')).toBeUndefined();
   });
 });

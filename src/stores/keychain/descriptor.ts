@@ -100,15 +100,14 @@ function keychainBackend(name: KeychainName): BackendDescriptor {
         });
       // Every command that opens the store reads an item (the index, at least).
       probe.session?.prepareReads();
-      const [{ nativeItems, readingThrough, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
+      const [{ nativeItems, sessionItems, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
       const service = keychainService(be);
       const options = { backend: name, service, platform, timeoutMs: keychainTimeoutMs(be), label };
-      const native = nativeItems(options);
       const session = probe.session;
       return new KeychainStore({
         backend: name,
         location: `${label} (service '${service}')`,
-        items: new ChunkedItems(session ? readingThrough(session, native, options) : native),
+        items: new ChunkedItems(session ? sessionItems(session, options) : nativeItems(options)),
         indexLockPath: join(stateDir(be.env), 'keychain-index.lock'),
         ...(session ? { listAccounts: () => session.accounts(service) } : {}),
       });

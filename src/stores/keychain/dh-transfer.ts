@@ -1,4 +1,13 @@
-import { createDecipheriv, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyPairKeyObjectResult } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  type KeyPairKeyObjectResult,
+} from 'node:crypto';
 
 /**
  * The Secret Service's encrypted transfer, `dh-ietf1024-sha256-aes128-cbc-pkcs7`: a Diffie-Hellman
@@ -18,6 +27,8 @@ export interface DhTransfer {
 
 export interface TransferKey {
   decrypt(iv: Buffer, ciphertext: Buffer): Buffer;
+  /** Under a fresh random IV, as the service expects a secret sent to it. */
+  encrypt(plaintext: Buffer): { iv: Buffer; ciphertext: Buffer };
 }
 
 // Node supports 'dh' key pairs of a named group; @types/node does not declare that overload.
@@ -41,6 +52,11 @@ export function startDhTransfer(): DhTransfer {
         decrypt(iv, ciphertext) {
           const decipher = createDecipheriv('aes-128-cbc', Buffer.from(key), iv);
           return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+        },
+        encrypt(plaintext) {
+          const iv = randomBytes(16);
+          const cipher = createCipheriv('aes-128-cbc', Buffer.from(key), iv);
+          return { iv, ciphertext: Buffer.concat([cipher.update(plaintext), cipher.final()]) };
         },
       };
     },

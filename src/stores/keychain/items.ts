@@ -42,11 +42,15 @@ export function nativeItems(options: NativeOptions): KeyringItems {
 }
 
 /**
- * Reads through the probe's Secret Service connection (no second connection, no native binding
- * to load: reads are what most commands do); writes and deletes through the binding.
+ * Items through the probe's Secret Service connection: reads, writes and deletes on one
+ * connection and one encrypted session, with no native binding to load.
  */
-export function readingThrough(session: SecretServiceSession, native: KeyringItems, options: NativeOptions): KeyringItems {
-  return { get: (account) => keychainCall(options, 'read', account, () => session.read(options.service, account)), set: native.set, delete: native.delete };
+export function sessionItems(session: SecretServiceSession, options: NativeOptions): KeyringItems {
+  return {
+    get: (account) => keychainCall(options, 'read', account, () => session.read(options.service, account)),
+    set: (account, value) => keychainCall(options, 'write', account, () => session.write(options.service, account, value)),
+    delete: (account) => keychainCall(options, 'delete', account, () => session.remove(options.service, account)),
+  };
 }
 
 /** Runs one keychain operation with a deadline; a failure names the item and says what to check. */

@@ -156,6 +156,66 @@ export class SecretServiceSession {
     return key.decrypt(iv, ciphertext).toString('utf8');
   }
 
+  /**
+   * Stores `value` in the default collection under the attributes `service` and `username` (as
+   * keyring-rs, which wrote mcp-cli's items before, names them), replacing an item that has them.
+   * Sent over the encrypted session, on this connection: no connection and key exchange per write.
+   */
+  async write(service: string, account: string, value: string): Promise<void> {
+    this.transfer ??= this.openEncryptedSession();
+    const [collection, { session, key }] = await Promise.all([this.defaultCollection(), this.transfer]);
+    const { iv, ciphertext } = key.encrypt(Buffer.from(value, 'utf8'));
+    const properties = [
+      ['org.freedesktop.Secret.Item.Label', ['s', `keyring:${account}@${service}`]],
+      [
+        'org.freedesktop.Secret.Item.Attributes',
+        [
+          'a{ss}',
+          [
+            ['service', service],
+            ['username', account],
+          ],
+        ],
+      ],
+    ];
+    const [, prompt] = await this.conn.call({
+      destination: SECRETS,
+      path: collection,
+      interface: 'org.freedesktop.Secret.Collection',
+      member: 'CreateItem',
+      signature: 'a{sv}(oayays)b',
+      body: [properties, [session, iv, ciphertext, 'text/plain'], true],
+    });
+    if (prompt !== '/') throw new Error('the keyring asks to be unlocked first');
+  }
+
+  /** Deletes the unlocked items with these attributes; true when there was one. */
+  async remove(service: string, account: string): Promise<boolean> {
+    const paths = await this.searchUnlocked([
+      ['service', service],
+      ['username', account],
+    ]);
+    for (const path of paths) {
+      const [prompt] = await this.conn.call({ destination: SECRETS, path, interface: 'org.freedesktop.Secret.Item', member: 'Delete' });
+      if (prompt !== '/') throw new Error('the keyring asks to be unlocked first');
+    }
+    return paths.length > 0;
+  }
+
+  private collection: Promise<string> | undefined;
+
+  /** The object path of the collection the `default` alias names. */
+  private defaultCollection(): Promise<string> {
+    this.collection ??= this.conn
+      .call({ destination: SECRETS, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] })
+      .then(([path]) => {
+        if (path === '/') throw new Error('there is no default keyring');
+        return path as string;
+      });
+    this.collection.catch(() => (this.collection = undefined));
+    return this.collection;
+  }
+
   private async openEncryptedSession(): Promise<{ session: string; key: TransferKey }> {
     const dh = startDhTransfer();
     const [output, session] = await this.conn.call({
