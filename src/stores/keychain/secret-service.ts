@@ -121,6 +121,7 @@ async function getProperty(conn: DbusConnection, path: string, iface: string, na
 /** An open connection to the Secret Service, for reading items and their attributes. */
 export class SecretServiceSession {
   private transfer: Promise<{ session: string; key: TransferKey }> | undefined;
+  private collection: Promise<string> | undefined;
 
   constructor(readonly conn: DbusConnection) {}
 
@@ -201,8 +202,6 @@ export class SecretServiceSession {
     }
     return paths.length > 0;
   }
-
-  private collection: Promise<string> | undefined;
 
   /** The object path of the collection the `default` alias names. */
   private defaultCollection(): Promise<string> {
