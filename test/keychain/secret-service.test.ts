@@ -192,8 +192,11 @@ describe('items written through keyring-rs and through the probe connection are 
     const { AsyncEntry } = createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
     native = (account) => new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
   });
-  const search = async () =>
-    (await keyring.secretTool(['search', '--all', 'service', service])).stderr + (await keyring.secretTool(['search', '--all', 'service', service])).stdout;
+  // secret-tool prints the attributes and label on stderr, the secret on stdout.
+  const search = async () => {
+    const r = await keyring.secretTool(['search', '--all', 'service', service]);
+    return r.stderr + r.stdout;
+  };
 
   it('reads, replaces and deletes an item keyring-rs wrote', async () => {
     await native('old').setPassword('written by keyring-rs');

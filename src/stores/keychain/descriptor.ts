@@ -99,7 +99,7 @@ function keychainBackend(name: KeychainName): BackendDescriptor {
           remedy: probe.hint,
         });
       // Every command that opens the store reads an item (the index, at least).
-      probe.session?.prepareReads();
+      probe.session?.startKeyExchange();
       const [{ nativeItems, sessionItems, ChunkedItems }, { KeychainStore }] = await Promise.all([import('./items.js'), import('./store.js')]);
       const service = keychainService(be);
       const options = { backend: name, service, platform, timeoutMs: keychainTimeoutMs(be), label };

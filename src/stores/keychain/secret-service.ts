@@ -118,17 +118,22 @@ async function getProperty(conn: DbusConnection, path: string, iface: string, na
   return (variant as [string, DbusValue])[1];
 }
 
-/** An open connection to the Secret Service, for reading items and their attributes. */
+/** An open connection to the Secret Service, for reading, writing and deleting items. */
 export class SecretServiceSession {
   private transfer: Promise<{ session: string; key: TransferKey }> | undefined;
   private collection: Promise<string> | undefined;
 
   constructor(readonly conn: DbusConnection) {}
 
-  /** Starts the key exchange now, so that it overlaps other work; reads wait for it, and report its failure. */
-  prepareReads(): void {
+  /** Starts the key exchange now, so that it overlaps other work; reads and writes wait for it, and report its failure. */
+  startKeyExchange(): void {
+    this.keyExchange().catch(() => undefined);
+  }
+
+  /** The encrypted session, opened once per connection. */
+  private keyExchange(): Promise<{ session: string; key: TransferKey }> {
     this.transfer ??= this.openEncryptedSession();
-    this.transfer.catch(() => undefined);
+    return this.transfer;
   }
 
   /**
@@ -136,13 +141,12 @@ export class SecretServiceSession {
    * item is searched for), so no secret crosses the bus in the clear.
    */
   async read(service: string, account: string): Promise<string | undefined> {
-    this.transfer ??= this.openEncryptedSession();
     const [[path], { session, key }] = await Promise.all([
       this.searchUnlocked([
         ['service', service],
         ['username', account],
       ]),
-      this.transfer,
+      this.keyExchange(),
     ]);
     if (path === undefined) return undefined;
     const [secret] = await this.conn.call({
@@ -163,8 +167,7 @@ export class SecretServiceSession {
    * Sent over the encrypted session, on this connection: no connection and key exchange per write.
    */
   async write(service: string, account: string, value: string): Promise<void> {
-    this.transfer ??= this.openEncryptedSession();
-    const [collection, { session, key }] = await Promise.all([this.defaultCollection(), this.transfer]);
+    const [collection, { session, key }] = await Promise.all([this.defaultCollection(), this.keyExchange()]);
     const { iv, ciphertext } = key.encrypt(Buffer.from(value, 'utf8'));
     const properties = [
       ['org.freedesktop.Secret.Item.Label', ['s', `keyring:${account}@${service}`]],
