@@ -188,6 +188,8 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
       const conn = await DbusConnection.open(socket, 2000);
       const service = { destination: 'org.freedesktop.secrets', path: '/org/freedesktop/secrets' };
       try {
+        // ReadAlias first: gnome-keyring may abort on a first call that needs the caller registered (see readDefaultAlias in src).
+        const [path] = await conn.call({ ...service, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] });
         const [, session] = await conn.call({
           ...service,
           interface: 'org.freedesktop.Secret.Service',
@@ -195,7 +197,6 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
           signature: 'sv',
           body: ['plain', ['s', '']],
         });
-        const [path] = await conn.call({ ...service, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] });
         await conn.call({
           ...service,
           interface: 'org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface',

@@ -5,7 +5,6 @@ import { DH_ALGORITHM, startDhTransfer, type TransferKey } from './dh-transfer.j
 
 const SECRETS = 'org.freedesktop.secrets';
 const SERVICE_PATH = '/org/freedesktop/secrets';
-const DEFAULT_COLLECTION = '/org/freedesktop/secrets/aliases/default';
 const PROPERTIES = 'org.freedesktop.DBus.Properties';
 
 export type SecretServiceStatus =
@@ -56,42 +55,35 @@ const NO_AUTO_START = 0x2;
 
 async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
   const bus = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' };
-  // Asked together with NameHasOwner to save round trips, but without starting a provider: if
-  // nothing owns the name they fail, and are asked again once a provider can be activated.
-  const early = defaultCollectionState(conn, NO_AUTO_START);
+  // Asked together with NameHasOwner to save a round trip, but without starting a provider: if
+  // nothing owns the name it fails, and is asked again once a provider can be activated.
+  const early = settle(readDefaultAlias(conn, NO_AUTO_START));
   const [owned] = await conn.call({ ...bus, member: 'NameHasOwner', signature: 's', body: [SECRETS] });
-  let [locked, label] = await early;
+  let alias = await early;
   if (!owned) {
     const [activatable] = await conn.call({ ...bus, member: 'ListActivatableNames' });
     if (!(activatable as string[]).includes(SECRETS)) {
       conn.close();
       return { available: false, detail: `no Secret Service provider on the session bus (nothing owns ${SECRETS})`, hint: START_HINT };
     }
-    [locked, label] = await defaultCollectionState(conn, 0);
+    alias = await settle(readDefaultAlias(conn, 0));
   }
-  // gnome-keyring, busy with many clients at once, can briefly fail to find the collection its
-  // default alias names: asked again before the keyring is called missing.
-  for (
-    let retry = 0;
-    retry < 3 &&
-    locked.status === 'rejected' &&
-    locked.reason instanceof DbusError &&
-    /UnknownObject|does not exist/i.test(`${locked.reason.errorName} ${locked.reason.message}`);
-    retry++
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
-    [locked, label] = await defaultCollectionState(conn, 0);
+  if (alias.status === 'rejected') throw alias.reason;
+  // A first ReadAlias answers '/' to a caller gnome-keyring has not registered yet (see
+  // readDefaultAlias); asked again, it answers for the registered caller.
+  if (alias.value === '/') alias = await settle(readDefaultAlias(conn, 0));
+  if (alias.status === 'rejected') throw alias.reason;
+  const collection = alias.value;
+  if (collection === '/') {
+    conn.close();
+    return noDefaultKeyring('the default alias names no collection');
   }
+  const [locked, label] = await Promise.allSettled([collectionProperty(conn, collection, 'Locked'), collectionProperty(conn, collection, 'Label')]);
   const keyringName = label.status === 'fulfilled' ? String(label.value) : 'default';
   if (locked.status === 'rejected') {
     if (!(locked.reason instanceof DbusError)) throw locked.reason;
     conn.close();
-    return {
-      available: false,
-      detail: `the Secret Service has no default keyring (${locked.reason.message})`,
-      hint: 'create a default keyring, e.g. with Seahorse ("Passwords and Keys"), or `gnome-keyring-daemon --unlock --components=secrets`',
-      present: 'unusable',
-    };
+    return noDefaultKeyring(locked.reason.message);
   }
   if (locked.value) {
     conn.close();
@@ -102,15 +94,48 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
       present: 'locked',
     };
   }
-  return { available: true, detail: `Secret Service, keyring '${keyringName}'`, session: new SecretServiceSession(conn) };
+  return { available: true, detail: `Secret Service, keyring '${keyringName}'`, session: new SecretServiceSession(conn, collection) };
 }
 
-function defaultCollectionState(
-  conn: DbusConnection,
-  flags: number,
-): Promise<[locked: PromiseSettledResult<DbusValue>, label: PromiseSettledResult<DbusValue>]> {
-  const property = (name: string) => getProperty(conn, DEFAULT_COLLECTION, 'org.freedesktop.Secret.Collection', name, flags);
-  return Promise.allSettled([property('Locked'), property('Label')]) as Promise<[PromiseSettledResult<DbusValue>, PromiseSettledResult<DbusValue>]>;
+function noDefaultKeyring(why: string): SecretServiceStatus {
+  return {
+    available: false,
+    detail: `the Secret Service has no default keyring (${why})`,
+    hint: 'create a default keyring, e.g. with Seahorse ("Passwords and Keys"), or `gnome-keyring-daemon --unlock --components=secrets`',
+    present: 'unusable',
+  };
+}
+
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
+}
+
+/**
+ * The object path of the collection the `default` alias names ('/' for none). It is the first call
+ * to the Secret Service on every connection: gnome-keyring (42) registers a caller on its first
+ * message in a callback that, with many callers connecting at once, can run after that message's
+ * handler; a first call that needs the registration (a property, OpenSession, SearchItems) then
+ * aborts the daemon. ReadAlias survives it (it answers '/'), and once its answer is back the
+ * caller is registered.
+ */
+async function readDefaultAlias(conn: DbusConnection, flags: number): Promise<string> {
+  const [path] = await conn.call({
+    destination: SECRETS,
+    path: SERVICE_PATH,
+    interface: 'org.freedesktop.Secret.Service',
+    member: 'ReadAlias',
+    signature: 's',
+    body: ['default'],
+    flags,
+  });
+  return path as string;
+}
+
+function collectionProperty(conn: DbusConnection, collection: string, name: string): Promise<DbusValue> {
+  return getProperty(conn, collection, 'org.freedesktop.Secret.Collection', name);
 }
 
 async function getProperty(conn: DbusConnection, path: string, iface: string, name: string, flags = 0): Promise<DbusValue> {
@@ -121,9 +146,12 @@ async function getProperty(conn: DbusConnection, path: string, iface: string, na
 /** An open connection to the Secret Service, for reading, writing and deleting items. */
 export class SecretServiceSession {
   private transfer: Promise<{ session: string; key: TransferKey }> | undefined;
-  private collection: Promise<string> | undefined;
 
-  constructor(readonly conn: DbusConnection) {}
+  /** `collection`: the object path of the default collection, as the probe read it. */
+  constructor(
+    readonly conn: DbusConnection,
+    private readonly collection: string,
+  ) {}
 
   /** Starts the key exchange now, so that it overlaps other work; reads and writes wait for it, and report its failure. */
   startKeyExchange(): void {
@@ -167,7 +195,7 @@ export class SecretServiceSession {
    * Sent over the encrypted session, on this connection: no connection and key exchange per write.
    */
   async write(service: string, account: string, value: string): Promise<void> {
-    const [collection, { session, key }] = await Promise.all([this.defaultCollection(), this.keyExchange()]);
+    const { session, key } = await this.keyExchange();
     const { iv, ciphertext } = key.encrypt(Buffer.from(value, 'utf8'));
     const properties = [
       ['org.freedesktop.Secret.Item.Label', ['s', `keyring:${account}@${service}`]],
@@ -184,7 +212,7 @@ export class SecretServiceSession {
     ];
     const [, prompt] = await this.conn.call({
       destination: SECRETS,
-      path: collection,
+      path: this.collection,
       interface: 'org.freedesktop.Secret.Collection',
       member: 'CreateItem',
       signature: 'a{sv}(oayays)b',
@@ -204,18 +232,6 @@ export class SecretServiceSession {
       if (prompt !== '/') throw new Error('the keyring asks to be unlocked first');
     }
     return paths.length > 0;
-  }
-
-  /** The object path of the collection the `default` alias names. */
-  private defaultCollection(): Promise<string> {
-    this.collection ??= this.conn
-      .call({ destination: SECRETS, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] })
-      .then(([path]) => {
-        if (path === '/') throw new Error('there is no default keyring');
-        return path as string;
-      });
-    this.collection.catch(() => (this.collection = undefined));
-    return this.collection;
   }
 
   private async openEncryptedSession(): Promise<{ session: string; key: TransferKey }> {
