@@ -87,14 +87,14 @@ await Promise.all([
   build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/lib', splitting: true, chunkNames: 'chunks/[name]-[hash]', packages: 'external' }),
 ]);
 
-// The library's declarations: tsc keeps them, and what it learnt, in a cache of its own, so a
-// rebuild emits only what changed (7 s -> 2 s); only those of sources, and folders, that still
-// exist are copied.
+// The library's declarations, by TypeScript 7 (native: 1.3 s where 5.9 took 6.6 s): tsc keeps
+// them, and what it learnt, in a cache of its own, so a rebuild emits only what changed; only
+// those of sources, and folders, that still exist are copied.
 const TYPES = 'node_modules/.cache/mcp-cli-build/types';
 const sourceOf = (path) => `src${path.slice(TYPES.length)}`.replace(/\.d\.ts$/, '.ts');
 execFileSync(
   process.execPath,
-  ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.lib.json', '--outDir', TYPES, '--incremental', '--tsBuildInfoFile', `${TYPES}/lib.tsbuildinfo`],
+  ['node_modules/typescript-7/bin/tsc', '-p', 'tsconfig.lib.json', '--outDir', TYPES, '--incremental', '--tsBuildInfoFile', `${TYPES}/lib.tsbuildinfo`],
   { stdio: 'inherit' },
 );
 cpSync(TYPES, 'dist/lib', {

@@ -11,7 +11,7 @@ const CACHE = 'node_modules/.cache/mcp-cli-check';
 
 const STEPS = [
   ['build', 'scripts/build.mjs'],
-  ['typecheck', 'node_modules/typescript/bin/tsc', '--noEmit', '--incremental', '--tsBuildInfoFile', `${CACHE}/tsc.tsbuildinfo`],
+  ['typecheck', 'node_modules/typescript-7/bin/tsc', '--noEmit', '--incremental', '--tsBuildInfoFile', `${CACHE}/tsc.tsbuildinfo`],
   ['eslint', 'node_modules/eslint/bin/eslint.js', '--cache', '--cache-strategy', 'content', '--cache-location', `${CACHE}/eslint`, '.'],
   ['prettier', 'node_modules/prettier/bin/prettier.cjs', '--check', '--cache', '--cache-location', `${CACHE}/prettier`, '.'],
 ];
