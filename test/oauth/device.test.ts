@@ -2,7 +2,7 @@
 // in-repo authorization server (test/helpers/oauth-grants.ts) issues device and user codes, answers
 // polls with authorization_pending, slow_down (also to a client polling faster than told),
 // expired_token and access_denied, and its /device page approves or refuses a code as a user would.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
 import type { Sandbox } from '../helpers/cli.js';
 import { createOAuthSandbox, filesWithSentinel, startCli } from '../helpers/oauth-cli.js';
 import { SENTINEL, startOAuthServers, type OAuthServers } from '../helpers/oauth-servers.js';
@@ -11,8 +11,11 @@ import type { DeviceRecord } from '../helpers/oauth-grants.js';
 /** No browser can be opened, and (in-process or spawned with pipes) no terminal takes a paste. */
 const HEADLESS = { BROWSER: undefined, MCP_CLI_BROWSER: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined };
 
-/** The code the server issued, once it has; then `answer` is what its page does with it. */
-async function actOnDevice(servers: OAuthServers, index: number, when: (d: DeviceRecord) => boolean, answer: 'approve' | 'deny') {
+/**
+ * The code the server issued, once it has; then `answer` is what its page does with it. `expect`
+ * is the test's own: the groups run concurrently, where the global one's poll may not know its test.
+ */
+async function actOnDevice(expect: ExpectStatic, servers: OAuthServers, index: number, when: (d: DeviceRecord) => boolean, answer: 'approve' | 'deny') {
   await expect.poll(() => servers.devices[index] !== undefined && when(servers.devices[index]), { timeout: 30_000, interval: 50 }).toBe(true);
   const device = servers.devices[index]!;
   const page = await fetch(`${servers.origin}/device?user_code=${encodeURIComponent(device.userCode)}${answer === 'deny' ? '&deny=1' : ''}`);
@@ -39,9 +42,9 @@ describe('auth login --device', sideBySide, () => {
     await sandbox?.cleanup();
   });
 
-  it.sequential('prints the URI and user code on stderr, honours slow_down and authorization_pending, and stores the tokens', async () => {
+  it.sequential('prints the URI and user code on stderr, honours slow_down and authorization_pending, and stores the tokens', async ({ expect }) => {
     const login = sandbox.run(['auth', 'login', 'notes', '--device'], { env: HEADLESS });
-    const device = await actOnDevice(servers, 0, pendingOnce, 'approve');
+    const device = await actOnDevice(expect, servers, 0, pendingOnce, 'approve');
     const result = await login;
     outputs.push(result.stdout, result.stderr);
     expect(result.code, result.stderr).toBe(0);
@@ -83,12 +86,12 @@ describe('auth login --device', sideBySide, () => {
 });
 
 describe('a login refused on the other device', sideBySide, () => {
-  it.sequential('access_denied ends the login with a clear error; the device code is never shown', async () => {
+  it.sequential('access_denied ends the login with a clear error; the device code is never shown', async ({ expect }) => {
     const servers = await startOAuthServers({ device: { interval: 1 } });
     const sandbox = await createOAuthSandbox({ notes: { url: servers.mcpUrl } });
     try {
       const login = sandbox.run(['auth', 'login', 'notes', '--device'], { env: HEADLESS });
-      const device = await actOnDevice(servers, 0, () => true, 'deny');
+      const device = await actOnDevice(expect, servers, 0, () => true, 'deny');
       const result = await login;
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`the login to 'notes' was refused on the device (access_denied)`);
@@ -132,11 +135,11 @@ describe('the default on a machine with no browser and no terminal', sideBySide,
     await sandbox?.cleanup();
   });
 
-  it.sequential('auth login uses the device grant when the server offers it (a process with piped stdin)', async () => {
+  it.sequential('auth login uses the device grant when the server offers it (a process with piped stdin)', async ({ expect }) => {
     const cli = startCli(sandbox, ['auth', 'login', 'notes'], HEADLESS);
     const [, code] = await cli.waitForStderr(/enter the code: {2}(\S+)/);
     expect(code).toBe(servers.devices[0]!.userCode);
-    await actOnDevice(servers, 0, () => true, 'approve');
+    await actOnDevice(expect, servers, 0, () => true, 'approve');
     const result = await cli.exited;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('open this URL in a browser');

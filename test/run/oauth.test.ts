@@ -130,7 +130,7 @@ describe('mcp-cli run with OAuth: logins, revoked grants and 401s', sideBySide, 
     await sandbox?.cleanup();
   });
 
-  it.sequential('a login made in a terminal meanwhile is picked up by the running session', async () => {
+  it.sequential('a login made in a terminal meanwhile is picked up by the running session', async ({ expect }) => {
     const run = rawRun(sandbox, 'notes', HEADLESS);
     run.send(INITIALIZE);
     await expect.poll(() => run.out(), { timeout: 15_000 }).toContain('\n');
@@ -145,7 +145,7 @@ describe('mcp-cli run with OAuth: logins, revoked grants and 401s', sideBySide, 
     outputs.push(run.out(), run.err());
   });
 
-  it.sequential('with no login at all and no browser, initialize is answered with an error naming auth login, and exit 4', async () => {
+  it.sequential('with no login at all and no browser, initialize is answered with an error naming auth login, and exit 4', async ({ expect }) => {
     const run = rawRun(sandbox, 'fresh', HEADLESS);
     run.send(INITIALIZE);
     await expect.poll(() => run.out(), { timeout: 15_000 }).toContain('\n');
