@@ -87,9 +87,10 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
 
 /**
  * Starts dbus-daemon with a private config (no service activation) and, unless
- * `{ keyring: false }`, gnome-keyring-daemon with an unlocked default keyring.
+ * `{ keyring: false }`, gnome-keyring-daemon with an unlocked default keyring; with
+ * `{ defaultKeyring: false }`, the daemon has no keyring at all (nothing to unlock it with).
  */
-export async function startPrivateKeyring(options: { keyring?: boolean } = {}): Promise<PrivateKeyring> {
+export async function startPrivateKeyring(options: { keyring?: boolean; defaultKeyring?: boolean } = {}): Promise<PrivateKeyring> {
   assertKeyringTools();
   const home = await mkdtemp(join(tmpdir(), 'mcp-cli-keyring-'));
   const runtime = join(home, 'run');
@@ -127,7 +128,11 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
       return true;
     });
     if (options.keyring !== false) {
-      const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+      const withKeyring = options.defaultKeyring !== false;
+      const daemon = spawn('gnome-keyring-daemon', ['--foreground', ...(withKeyring ? ['--unlock'] : []), '--components=secrets'], {
+        env,
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
       children.push(daemon);
       // A daemon that exits while tests still use it says why on the test run's stderr.
       let said = '';
@@ -135,10 +140,21 @@ export async function startPrivateKeyring(options: { keyring?: boolean } = {}): 
       daemon.once('exit', (code, signal) => {
         if (!stopping) process.stderr.write(`gnome-keyring-daemon exited early (code ${code}, signal ${signal}): ${said.trim() || 'it said nothing'}\n`);
       });
-      daemon.stdin!.end(KEYRING_PASSWORD);
+      daemon.stdin!.end(withKeyring ? KEYRING_PASSWORD : '');
       await waitFor('gnome-keyring-daemon on the private bus', async () => {
         const conn = await DbusConnection.open(socket, 1000);
         try {
+          if (!withKeyring) {
+            const [owned] = await conn.call({
+              destination: 'org.freedesktop.DBus',
+              path: '/org/freedesktop/DBus',
+              interface: 'org.freedesktop.DBus',
+              member: 'NameHasOwner',
+              signature: 's',
+              body: ['org.freedesktop.secrets'],
+            });
+            return owned === true;
+          }
           const [variant] = await conn.call({
             destination: 'org.freedesktop.secrets',
             path: '/org/freedesktop/secrets/aliases/default',

@@ -103,6 +103,31 @@ describe('a session bus without a Secret Service provider', () => {
   });
 });
 
+describe('a Secret Service provider without a default keyring', () => {
+  let keyring: PrivateKeyring;
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    keyring = await startPrivateKeyring({ defaultKeyring: false });
+    sandbox = await createSandbox(keyring.env);
+  });
+  afterAll(async () => {
+    await sandbox?.cleanup();
+    await keyring?.stop();
+  });
+
+  it('is reported as having none, with how to create one, and is not passed over by auto', async () => {
+    const r = await sandbox.run(['token', 'backends', '--json']);
+    expect(r.code).toBe(0);
+    const b = JSON.parse(r.stdout) as BackendsJson;
+    expect(secretService(b)).toMatchObject({ available: false, detail: 'the Secret Service has no default keyring (the default alias names no collection)' });
+    expect(b.active).toBeNull();
+    await expectRefused(sandbox, /the Secret Service has no default keyring/);
+    const set = await sandbox.run(['token', 'set', 'nowhere', '--value', 'x']);
+    expect(set.code).toBe(1);
+    expect(set.stderr).toContain('hint: create a default keyring, e.g. with Seahorse');
+  });
+});
+
 describe('a locked keyring', () => {
   let keyring: PrivateKeyring;
   let sandbox: Sandbox;
