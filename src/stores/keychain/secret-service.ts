@@ -138,8 +138,8 @@ function collectionProperty(conn: DbusConnection, collection: string, name: stri
   return getProperty(conn, collection, 'org.freedesktop.Secret.Collection', name);
 }
 
-async function getProperty(conn: DbusConnection, path: string, iface: string, name: string, flags = 0): Promise<DbusValue> {
-  const [variant] = await conn.call({ destination: SECRETS, path, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [iface, name], flags });
+async function getProperty(conn: DbusConnection, path: string, iface: string, name: string): Promise<DbusValue> {
+  const [variant] = await conn.call({ destination: SECRETS, path, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [iface, name] });
   return (variant as [string, DbusValue])[1];
 }
 
