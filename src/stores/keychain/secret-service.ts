@@ -59,21 +59,22 @@ async function inspect(conn: DbusConnection): Promise<SecretServiceStatus> {
   // nothing owns the name it fails, and is asked again once a provider can be activated.
   const early = settle(readDefaultAlias(conn, NO_AUTO_START));
   const [owned] = await conn.call({ ...bus, member: 'NameHasOwner', signature: 's', body: [SECRETS] });
-  let alias = await early;
-  if (!owned) {
+  const alias = await early;
+  let collection: string;
+  if (owned) {
+    if (alias.status === 'rejected') throw alias.reason;
+    collection = alias.value;
+  } else {
     const [activatable] = await conn.call({ ...bus, member: 'ListActivatableNames' });
     if (!(activatable as string[]).includes(SECRETS)) {
       conn.close();
       return { available: false, detail: `no Secret Service provider on the session bus (nothing owns ${SECRETS})`, hint: START_HINT };
     }
-    alias = await settle(readDefaultAlias(conn, 0));
+    collection = await readDefaultAlias(conn, 0);
   }
-  if (alias.status === 'rejected') throw alias.reason;
   // A first ReadAlias answers '/' to a caller gnome-keyring has not registered yet (see
   // readDefaultAlias); asked again, it answers for the registered caller.
-  if (alias.value === '/') alias = await settle(readDefaultAlias(conn, 0));
-  if (alias.status === 'rejected') throw alias.reason;
-  const collection = alias.value;
+  if (collection === '/') collection = await readDefaultAlias(conn, 0);
   if (collection === '/') {
     conn.close();
     return noDefaultKeyring('the default alias names no collection');
